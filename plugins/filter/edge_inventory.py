@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.edge_inventory filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: edge_inventory
+author: sfb.edge contributors
+version_added: 0.1.0
+short_description: The sfb.edge inventory contract of a set of hosts, as plain data
+description:
+  - Reads the C(sfb_edge_*) variables of the given hosts from C(hostvars) and returns them as a
+    plain mapping, the input of P(sfb.edge.validate#filter) and P(sfb.edge.plan#filter) filters.
+  - Only C(sfb_edge_*) variables are read, so connection secrets such as C(ansible_password) are
+    never templated or copied.
+options:
+  _input:
+    description: C(hostvars).
+    type: dict
+    required: true
+  hosts:
+    description: The edge servers, normally C(groups['edge_servers']).
+    type: list
+    elements: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Read the edge inventory
+  ansible.builtin.set_fact:
+    plan_inventory: "{{ hostvars | sfb.edge.edge_inventory(groups['edge_servers'] | default([])) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: C({inventory_hostname: {sfb_edge_*: value}}).
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+
+def _plain(value):
+    """Drop Ansible's wrapper types so the model sees plain Python values."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
+
+
+def edge_inventory(hostvars, hosts=None):
+    if hosts is None or isinstance(hosts, str) or not isinstance(hosts, (list, tuple)):
+        raise AnsibleFilterError("sfb.edge.edge_inventory: hosts must be a list of inventory hostnames "
+                                 "(groups['edge_servers']), got %r" % (hosts,))
+    result = {}
+    for host in hosts:
+        try:
+            variables = hostvars[host]
+        except KeyError:
+            raise AnsibleFilterError("sfb.edge.edge_inventory: host %r is not in hostvars" % (host,)) from None
+        data = {}
+        for name in list(variables.keys()):
+            if not str(name).startswith("sfb_edge_"):
+                continue
+            try:
+                data[str(name)] = _plain(variables[name])
+            except Exception as exc:  # templating errors carry their own explanation
+                raise AnsibleFilterError("sfb.edge.edge_inventory: host %s, variable %s cannot be evaluated: %s"
+                                         % (host, name, exc)) from None
+        result[str(host)] = data
+    return result
+
+
+class FilterModule:
+    def filters(self):
+        return {"edge_inventory": edge_inventory}

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.plan filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: plan
+author: sfb.edge contributors
+version_added: 0.1.0
+short_description: The edge plan of every pool in an sfb.edge inventory
+description:
+  - Validates the inventory and computes, per edge pool, what other teams act on and what the
+    Windows roles apply - public IP addresses, certificate names, per-host NIC settings, persistent
+    routes and hosts-file entries, DNS records and firewall rules.
+  - Fails, listing every error finding, when the inventory has errors.
+  - The format of the result is documented in the collection's docs/plan-format.md.
+options:
+  _input:
+    description: The output of the P(sfb.edge.edge_inventory#filter) filter.
+    type: dict
+    required: true
+  read_certificates:
+    description: Read the certificate files named in C(sfb_edge_certificates).
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Compute the plan
+  ansible.builtin.set_fact:
+    plan_pools: "{{ hostvars | sfb.edge.edge_inventory(groups['edge_servers']) | sfb.edge.plan }}"
+"""
+
+RETURN = r"""
+_value:
+  description: C({pool_fqdn: plan}); see docs/plan-format.md.
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
+
+
+def plan(inventory, read_certificates=True):
+    if not isinstance(inventory, dict):
+        raise AnsibleFilterError("sfb.edge.plan: expected the output of sfb.edge.edge_inventory (a dict), got %s"
+                                 % type(inventory).__name__)
+    try:
+        return _plan.build(inventory, read_certificates=bool(read_certificates))
+    except _plan.PlanError as exc:
+        raise AnsibleFilterError("sfb.edge.plan: %s" % exc) from None
+
+
+class FilterModule:
+    def filters(self):
+        return {"plan": plan}

@@ -1,0 +1,536 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The edge topology model: the inventory contract, its defaults, and parsing into pools.
+
+Input is a plain mapping ``{inventory_hostname: {sfb_edge_*: value}}`` for every host of the
+``edge_servers`` group.  :func:`load` turns it into :class:`Pool` objects and a list of
+:class:`Finding` for whatever could not be parsed.  It never raises on bad inventory data: every
+problem becomes a finding that names the host, the variable, the value and the fix.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, field
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+
+VERSIONS = ("lync2013", "sfb2015", "sfb2019", "sfbse")
+XMPP_VERSIONS = ("lync2013", "sfb2015")
+LOAD_BALANCING = ("none", "dns", "hlb")
+MAX_POOL_SERVERS = 12
+
+# Pool-level variables (group vars): every server of a pool must carry the same value.
+POOL_VARS = (
+    "sfb_edge_pool_fqdn",
+    "sfb_edge_version",
+    "sfb_edge_load_balancing",
+    "sfb_edge_dns_suffix",
+    "sfb_edge_sip_domains",
+    "sfb_edge_external_fqdns",
+    "sfb_edge_hlb_vips",
+    "sfb_edge_internal_gateway",
+    "sfb_edge_internal_networks",
+    "sfb_edge_external_gateway",
+    "sfb_edge_external_dns_servers",
+    "sfb_edge_internal_hosts",
+    "sfb_edge_next_hop_fqdn",
+    "sfb_edge_xmpp",
+    "sfb_edge_san_include_av",
+    "sfb_edge_ocs2007_federation",
+    "sfb_edge_routes_summarize",
+    "sfb_edge_san_limit",
+    "sfb_edge_san_size_limit",
+    "sfb_edge_cert_expiry_warn_days",
+)
+# Host-level variables.  Certificates may be per host (same key required across a pool).
+HOST_VARS = (
+    "sfb_edge_internal_nic",
+    "sfb_edge_external_nic",
+    "sfb_edge_external_nat",
+    "sfb_edge_fqdn",
+    "sfb_edge_certificates",
+)
+# Variables that belong to playbooks, not to the topology.
+PLAYBOOK_VARS = ("sfb_edge_plan_dir",)
+KNOWN_VARS = frozenset(POOL_VARS + HOST_VARS + PLAYBOOK_VARS)
+
+DEFAULTS = {
+    "sfb_edge_version": "sfb2019",
+    "sfb_edge_xmpp": False,
+    "sfb_edge_san_include_av": False,
+    "sfb_edge_ocs2007_federation": False,
+    "sfb_edge_routes_summarize": False,
+    "sfb_edge_internal_networks": [],
+    "sfb_edge_internal_hosts": [],
+    "sfb_edge_external_dns_servers": [],
+    "sfb_edge_san_limit": 100,
+    "sfb_edge_san_size_limit": 4096,
+    "sfb_edge_cert_expiry_warn_days": 30,
+}
+
+REQUIRED_POOL_VARS = (
+    "sfb_edge_pool_fqdn",
+    "sfb_edge_dns_suffix",
+    "sfb_edge_sip_domains",
+    "sfb_edge_external_fqdns",
+    "sfb_edge_internal_gateway",
+    "sfb_edge_external_gateway",
+    "sfb_edge_next_hop_fqdn",
+)
+
+
+@dataclass
+class Finding:
+    """One validation result."""
+
+    severity: str  # error | warning
+    code: str  # stable identifier, see docs/findings.md
+    host: str  # inventory hostname, or the pool FQDN for pool-wide findings
+    variable: str  # the inventory variable (with a dotted path inside it)
+    message: str  # what is wrong and how to fix it
+    pool: str | None = None
+
+    def as_dict(self):
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "host": self.host,
+            "pool": self.pool,
+            "variable": self.variable,
+            "message": self.message,
+        }
+
+    def __str__(self):
+        return "%s [%s] %s: %s: %s" % (self.severity.upper(), self.code, self.host, self.variable, self.message)
+
+
+@dataclass
+class Server:
+    """One edge server, with its values parsed (None where a value was invalid)."""
+
+    name: str
+    fqdn: str | None
+    internal_nic_name: str | None
+    internal: ipaddress.IPv4Interface | None
+    external_nic_name: str | None
+    external: dict = field(default_factory=dict)  # service -> IPv4Interface
+    nat: dict = field(default_factory=dict)  # service -> IPv4Address (public side)
+    certificates: dict | None = None
+    raw: dict = field(default_factory=dict)
+
+    @property
+    def single_ip(self):
+        return set(self.external) == {"access"}
+
+    def public(self, service):
+        """The address the internet uses for ``service`` on this server."""
+        service = "access" if self.single_ip else service
+        if service in self.nat:
+            return self.nat[service]
+        iface = self.external.get(service)
+        return iface.ip if iface else None
+
+
+@dataclass
+class Pool:
+    """An edge pool: servers sharing ``sfb_edge_pool_fqdn`` and the pool-level settings."""
+
+    fqdn: str
+    servers: list
+    settings: dict  # pool-level variables with defaults applied, raw values
+    version: str | None = None
+    load_balancing: str | None = None
+    sip_domains: list = field(default_factory=list)
+    external_fqdns: dict = field(default_factory=dict)
+    vips: dict = field(default_factory=dict)  # internal/access/webconf/av -> IPv4Address
+    internal_gateway: ipaddress.IPv4Address | None = None
+    external_gateway: ipaddress.IPv4Address | None = None
+    internal_networks: list = field(default_factory=list)  # IPv4Network
+    external_dns_servers: list = field(default_factory=list)
+    internal_hosts: list = field(default_factory=list)  # normalised [{ip, names}]
+    next_hop_fqdn: str | None = None
+    dns_suffix: str | None = None
+
+    @property
+    def single_ip(self):
+        return bool(self.servers) and all(s.single_ip for s in self.servers)
+
+    @property
+    def xmpp(self):
+        return bool(self.settings.get("sfb_edge_xmpp"))
+
+    def setting(self, name):
+        return self.settings.get(name)
+
+
+class _Collector:
+    """Collects findings; helpers keep the call sites short."""
+
+    def __init__(self):
+        self.findings = []
+
+    def add(self, severity, code, host, variable, message, pool=None):
+        self.findings.append(Finding(severity, code, host, variable, message, pool))
+
+    def error(self, code, host, variable, message, pool=None):
+        self.add("error", code, host, variable, message, pool)
+
+    def warning(self, code, host, variable, message, pool=None):
+        self.add("warning", code, host, variable, message, pool)
+
+
+def _bool(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
+        return value.strip().lower() in ("true", "yes", "on", "1")
+    raise ValueError("%r is not a boolean (use true or false)" % (value,))
+
+
+def _short_name(hostname):
+    return hostname.split(".")[0].lower()
+
+
+def _looks_like_ip(text):
+    try:
+        ipaddress.ip_address(text)
+        return True
+    except ValueError:
+        return False
+
+
+def with_defaults(hostvars):
+    """Return ``{host: vars}`` with the model defaults applied (the only place defaults live)."""
+    result = {}
+    for host, variables in hostvars.items():
+        merged = dict(DEFAULTS)
+        merged.update({k: v for k, v in (variables or {}).items() if v is not None})
+        result[host] = merged
+    return result
+
+
+def load(hostvars):
+    """Parse the inventory into pools.
+
+    :param hostvars: ``{inventory_hostname: {sfb_edge_*: value}}``.
+    :returns: ``(pools, findings)``; pools is a list of :class:`Pool` sorted by FQDN.
+    """
+    col = _Collector()
+    if not isinstance(hostvars, dict):
+        col.error("invalid_value", "inventory", "edge_servers",
+                  "expected a mapping of edge server names to their variables, got %s" % type(hostvars).__name__)
+        return [], col.findings
+    if not hostvars:
+        col.error("missing_variable", "inventory", "edge_servers",
+                  "the inventory has no host in group 'edge_servers'; add your edge servers to that group")
+        return [], col.findings
+    hostvars = with_defaults(hostvars)
+    by_pool = {}
+    for host in sorted(hostvars):
+        variables = hostvars[host]
+        for name in sorted(variables):
+            if name.startswith("sfb_edge_") and name not in KNOWN_VARS:
+                col.warning("unknown_variable", host, name,
+                            "'%s' is not an sfb.edge inventory variable (typo?); it is ignored. Known pool "
+                            "variables: %s" % (name, ", ".join(POOL_VARS)))
+        fqdn = variables.get("sfb_edge_pool_fqdn")
+        if not isinstance(fqdn, str) or not fqdn:
+            col.error("missing_variable", host, "sfb_edge_pool_fqdn",
+                      "is not set; set sfb_edge_pool_fqdn (the edge pool's internal FQDN, e.g. "
+                      "edgepool.corp.example.com) in the group vars of the pool")
+            continue
+        by_pool.setdefault(fqdn.lower().rstrip("."), []).append(host)
+
+    pools = []
+    for fqdn in sorted(by_pool):
+        names = by_pool[fqdn]
+        first = hostvars[names[0]]
+        settings = {name: first.get(name) for name in POOL_VARS}
+        _check_mixed(col, fqdn, names, hostvars)
+        pool = Pool(fqdn=fqdn, servers=[], settings=settings)
+        _parse_pool(col, pool, names)
+        for host in names:
+            pool.servers.append(_parse_server(col, pool, host, hostvars[host]))
+        pools.append(pool)
+    return pools, col.findings
+
+
+def _check_mixed(col, fqdn, names, hostvars):
+    for name in POOL_VARS:
+        values = {}
+        for host in names:
+            values.setdefault(repr(_canonical(hostvars[host].get(name))), []).append(host)
+        if len(values) > 1:
+            groups = "; ".join("%s on %s" % (value, ", ".join(hosts)) for value, hosts in values.items())
+            col.error("pool_mixed_settings", fqdn, name,
+                      "differs between servers of pool %s (%s); a pool-level variable must be the same on every "
+                      "server: set it once in the pool's group vars" % (fqdn, groups), pool=fqdn)
+
+
+def _canonical(value):
+    if isinstance(value, str):
+        return value.strip().lower()
+    if isinstance(value, dict):
+        return {k: _canonical(v) for k, v in sorted(value.items())}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    return value
+
+
+def _parse_pool(col, pool, names):
+    """Parse pool-level settings; problems are reported against the pool's first host."""
+    host = names[0]
+    s = pool.settings
+    p = pool.fqdn
+
+    def err(code, var, msg):
+        col.error(code, host, var, msg, pool=p)
+
+    for var in REQUIRED_POOL_VARS:
+        if s.get(var) in (None, "", [], {}):
+            err("missing_variable", var, "is required for every edge pool but is not set (pool %s); set it in the "
+                "pool's group vars (see the role argument specs / docs/inventory.md)" % p)
+
+    if not netcalc.is_fqdn(p):
+        err("invalid_fqdn", "sfb_edge_pool_fqdn", "%r is not a valid FQDN; use the edge pool's internal FQDN "
+            "as defined in Topology Builder, e.g. edgepool.corp.example.com" % p)
+
+    version = s.get("sfb_edge_version")
+    if version not in VERSIONS:
+        err("invalid_value", "sfb_edge_version", "%r is not supported; use one of %s" % (version, ", ".join(VERSIONS)))
+    else:
+        pool.version = version
+
+    for var in ("sfb_edge_xmpp", "sfb_edge_san_include_av", "sfb_edge_ocs2007_federation", "sfb_edge_routes_summarize"):
+        try:
+            s[var] = _bool(s.get(var))
+        except ValueError as exc:
+            err("invalid_value", var, str(exc))
+            s[var] = False
+
+    for var in ("sfb_edge_san_limit", "sfb_edge_san_size_limit", "sfb_edge_cert_expiry_warn_days"):
+        value = s.get(var)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            try:
+                s[var] = int(str(value))
+                if s[var] < 0:
+                    raise ValueError
+            except ValueError:
+                err("invalid_value", var, "%r is not a non-negative integer; default is %s" % (value, DEFAULTS[var]))
+                s[var] = DEFAULTS[var]
+
+    lb = s.get("sfb_edge_load_balancing")
+    if lb is None:
+        lb = "none" if len(names) == 1 else "dns"
+        s["sfb_edge_load_balancing"] = lb
+    if lb not in LOAD_BALANCING:
+        err("invalid_value", "sfb_edge_load_balancing", "%r is not valid; use none (single server), dns or hlb" % (lb,))
+    else:
+        pool.load_balancing = lb
+
+    suffix = s.get("sfb_edge_dns_suffix")
+    if suffix is not None:
+        if netcalc.is_fqdn(suffix):
+            pool.dns_suffix = suffix.lower().rstrip(".")
+        else:
+            err("invalid_fqdn", "sfb_edge_dns_suffix", "%r is not a valid DNS suffix; use the internal AD DNS "
+                "domain, e.g. corp.example.com" % (suffix,))
+
+    domains = s.get("sfb_edge_sip_domains")
+    if domains is not None:
+        if isinstance(domains, str) or not isinstance(domains, list) or not domains:
+            err("invalid_value", "sfb_edge_sip_domains", "%r must be a non-empty list of SIP domains, the default "
+                "SIP domain first" % (domains,))
+        else:
+            for i, d in enumerate(domains):
+                if netcalc.is_fqdn(d):
+                    if d.lower() not in pool.sip_domains:
+                        pool.sip_domains.append(d.lower().rstrip("."))
+                else:
+                    err("invalid_sip_domain", "sfb_edge_sip_domains[%d]" % i, "%r is not a valid SIP domain; use a "
+                        "DNS domain such as example.com" % (d,))
+
+    fqdns = s.get("sfb_edge_external_fqdns")
+    if fqdns is not None:
+        if not isinstance(fqdns, dict):
+            err("invalid_value", "sfb_edge_external_fqdns", "%r must be a dict {access, webconf, av}" % (fqdns,))
+        else:
+            for key in netcalc.SERVICES:
+                value = fqdns.get(key)
+                if value in (None, ""):
+                    err("missing_variable", "sfb_edge_external_fqdns.%s" % key, "is not set; give the public FQDN "
+                        "of the %s service (e.g. %s.example.com)" % (_SERVICE_NAMES[key], key))
+                elif not netcalc.is_fqdn(value):
+                    err("invalid_fqdn", "sfb_edge_external_fqdns.%s" % key, "%r is not a valid FQDN" % (value,))
+                else:
+                    pool.external_fqdns[key] = value.lower().rstrip(".")
+
+    vips = s.get("sfb_edge_hlb_vips")
+    if vips not in (None, {}):
+        if not isinstance(vips, dict):
+            err("invalid_value", "sfb_edge_hlb_vips", "%r must be a dict {internal, access, webconf, av}" % (vips,))
+        else:
+            for key, value in vips.items():
+                if key not in ("internal",) + netcalc.SERVICES:
+                    err("invalid_value", "sfb_edge_hlb_vips.%s" % key, "unknown VIP %r; use internal, access, "
+                        "webconf, av" % key)
+                    continue
+                try:
+                    pool.vips[key] = netcalc.parse_address(value, "VIP")
+                except ValueError as exc:
+                    err("invalid_value", "sfb_edge_hlb_vips.%s" % key, str(exc))
+
+    for var, attr in (("sfb_edge_internal_gateway", "internal_gateway"), ("sfb_edge_external_gateway", "external_gateway")):
+        value = s.get(var)
+        if value in (None, ""):
+            continue
+        try:
+            setattr(pool, attr, netcalc.parse_address(value, var))
+        except ValueError as exc:
+            err("invalid_value", var, str(exc) + "; give the firewall's address on that DMZ subnet")
+
+    networks = s.get("sfb_edge_internal_networks")
+    if isinstance(networks, str) or not isinstance(networks, list):
+        err("invalid_value", "sfb_edge_internal_networks", "%r must be a list of CIDRs such as ['10.0.0.0/16']" % (networks,))
+    else:
+        for i, value in enumerate(networks):
+            try:
+                pool.internal_networks.append(netcalc.parse_network(value, "internal network"))
+            except ValueError as exc:
+                err("invalid_value", "sfb_edge_internal_networks[%d]" % i, str(exc))
+
+    servers = s.get("sfb_edge_external_dns_servers")
+    if isinstance(servers, str) or not isinstance(servers, list):
+        err("invalid_value", "sfb_edge_external_dns_servers", "%r must be a list of IPv4 addresses" % (servers,))
+    else:
+        for i, value in enumerate(servers):
+            try:
+                pool.external_dns_servers.append(netcalc.parse_address(value, "DNS server"))
+            except ValueError as exc:
+                err("invalid_value", "sfb_edge_external_dns_servers[%d]" % i, str(exc))
+
+    entries = s.get("sfb_edge_internal_hosts")
+    try:
+        pool.internal_hosts = netcalc.hosts_entries(entries)
+    except ValueError as exc:
+        code = "invalid_fqdn" if "FQDN" in str(exc) else "invalid_value"
+        err(code, "sfb_edge_internal_hosts", str(exc) + "; each entry is {ip: 10.1.1.10, names: [fe01.corp.example.com]}")
+
+    hop = s.get("sfb_edge_next_hop_fqdn")
+    if hop not in (None, ""):
+        if netcalc.is_fqdn(hop):
+            pool.next_hop_fqdn = hop.lower().rstrip(".")
+        else:
+            err("invalid_fqdn", "sfb_edge_next_hop_fqdn", "%r is not a valid FQDN; use the Director or Front End "
+                "pool FQDN the edge sends SIP to" % (hop,))
+
+
+_SERVICE_NAMES = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge",
+                  "internal": "internal edge interface"}
+
+
+def _parse_server(col, pool, host, v):
+    def err(code, var, msg):
+        col.error(code, host, var, msg, pool=pool.fqdn)
+
+    server = Server(name=host, fqdn=None, internal_nic_name=None, internal=None, external_nic_name=None, raw=v)
+
+    fqdn = v.get("sfb_edge_fqdn")
+    if fqdn in (None, ""):
+        if _looks_like_ip(host):
+            err("missing_variable", "sfb_edge_fqdn", "the inventory name %r is an IP address, so the server FQDN "
+                "cannot be derived; set sfb_edge_fqdn (hostname + primary DNS suffix)" % host)
+        elif pool.dns_suffix:
+            server.fqdn = "%s.%s" % (_short_name(host), pool.dns_suffix)
+    elif netcalc.is_fqdn(fqdn):
+        server.fqdn = fqdn.lower().rstrip(".")
+    else:
+        err("invalid_fqdn", "sfb_edge_fqdn", "%r is not a valid FQDN; use <hostname>.<primary DNS suffix>" % (fqdn,))
+
+    nic = v.get("sfb_edge_internal_nic")
+    if nic is None:
+        err("missing_variable", "sfb_edge_internal_nic", "is not set; give {name: <adapter name>, address: "
+            "'10.x.x.x/len'} for the internal (perimeter) NIC")
+    elif not isinstance(nic, dict):
+        err("invalid_value", "sfb_edge_internal_nic", "%r must be a dict {name, address}" % (nic,))
+    else:
+        server.internal_nic_name = _nic_name(err, nic, "sfb_edge_internal_nic")
+        try:
+            server.internal = netcalc.parse_interface(nic.get("address"), "internal NIC address")
+        except ValueError as exc:
+            err("invalid_value" if nic.get("address") else "missing_variable", "sfb_edge_internal_nic.address", str(exc))
+        for key in ("gateway", "default_gateway", "dns_servers"):
+            if nic.get(key) not in (None, "", []):
+                err("gateway_on_internal_nic" if "gateway" in key else "dns_on_internal_nic",
+                    "sfb_edge_internal_nic.%s" % key,
+                    "is %r, but the internal NIC must have no %s: the only default gateway is on the external NIC "
+                    "and internal networks are reached through persistent routes via sfb_edge_internal_gateway; "
+                    "remove this key" % (nic.get(key), "default gateway" if "gateway" in key else "DNS servers"))
+
+    ext = v.get("sfb_edge_external_nic")
+    if ext is None:
+        err("missing_variable", "sfb_edge_external_nic", "is not set; give {name: <adapter name>, addresses: "
+            "{access: 'a.b.c.d/len', webconf: ..., av: ...}} (only access for single-IP mode)")
+    elif not isinstance(ext, dict):
+        err("invalid_value", "sfb_edge_external_nic", "%r must be a dict {name, addresses}" % (ext,))
+    else:
+        server.external_nic_name = _nic_name(err, ext, "sfb_edge_external_nic")
+        addresses = ext.get("addresses")
+        if not isinstance(addresses, dict) or not addresses.get("access"):
+            err("missing_variable", "sfb_edge_external_nic.addresses.access", "the external NIC needs at least the "
+                "Access Edge address: addresses: {access: 'a.b.c.d/len'} (add webconf and av for three-IP mode)")
+        else:
+            for key, value in addresses.items():
+                if key not in netcalc.SERVICES:
+                    err("invalid_value", "sfb_edge_external_nic.addresses.%s" % key, "unknown service %r; use "
+                        "access, webconf and av" % key)
+                    continue
+                try:
+                    server.external[key] = netcalc.parse_interface(value, "external %s address" % key)
+                except ValueError as exc:
+                    err("invalid_value", "sfb_edge_external_nic.addresses.%s" % key, str(exc))
+            present = {k for k in ("webconf", "av") if addresses.get(k)}
+            if len(present) == 1:
+                missing = ({"webconf", "av"} - present).pop()
+                err("missing_variable", "sfb_edge_external_nic.addresses.%s" % missing, "three-IP mode needs access, "
+                    "webconf and av addresses; give %s too, or remove %s for single-IP mode" % (missing, present.pop()))
+        for key in ("dns_servers", "gateway"):
+            if ext.get(key) not in (None, "", []):
+                col.warning("ignored_variable", host, "sfb_edge_external_nic.%s" % key,
+                            "is ignored: the external NIC's %s come from the pool variable sfb_edge_external_%s"
+                            % (key, "gateway" if key == "gateway" else "dns_servers"), pool=pool.fqdn)
+
+    nat = v.get("sfb_edge_external_nat")
+    if nat not in (None, {}):
+        if not isinstance(nat, dict):
+            err("invalid_value", "sfb_edge_external_nat", "%r must be a dict {access, webconf, av} of public "
+                "addresses" % (nat,))
+        else:
+            for key, value in nat.items():
+                if key not in netcalc.SERVICES:
+                    err("invalid_value", "sfb_edge_external_nat.%s" % key, "unknown service %r" % key)
+                    continue
+                try:
+                    server.nat[key] = netcalc.parse_address(value, "public NAT address")
+                except ValueError as exc:
+                    err("invalid_value", "sfb_edge_external_nat.%s" % key, str(exc))
+
+    certs = v.get("sfb_edge_certificates")
+    if certs not in (None, {}):
+        if isinstance(certs, dict):
+            server.certificates = certs
+        else:
+            err("invalid_value", "sfb_edge_certificates", "must be a dict {root_ca: [paths], internal: {pfx, "
+                "password}, external: {pfx, password}}")
+    return server
+
+
+def _nic_name(err, nic, var):
+    name = nic.get("name")
+    if not isinstance(name, str) or not name.strip():
+        err("missing_variable", "%s.name" % var, "is not set; give the Windows adapter name (Get-NetAdapter Name), "
+            "e.g. 'Internal' or 'External'")
+        return None
+    return name.strip()

@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Pure network and naming calculations for edge servers.
+
+Everything here works on plain values (strings, lists, dicts) and raises ``ValueError`` with a
+message that names the bad value.  The filters wrap these functions; the topology model uses them
+to build the plan.  Nothing here talks to a host.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+SERVICES = ("access", "webconf", "av")
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def parse_network(value, what="network"):
+    """Return an ``IPv4Network`` for ``value`` (host bits are cleared: 10.1.2.3/16 -> 10.1.0.0/16)."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("%s %r is not a CIDR string such as '10.20.0.0/16'" % (what, value))
+    text = value.strip()
+    if "/" not in text:
+        raise ValueError("%s %r has no prefix length; write it as a CIDR such as '%s/24'" % (what, value, text))
+    try:
+        return ipaddress.IPv4Network(text, strict=False)
+    except ValueError as exc:
+        raise ValueError("%s %r is not a valid IPv4 CIDR (%s)" % (what, value, exc)) from None
+
+
+def parse_interface(value, what="address"):
+    """Return an ``IPv4Interface`` for "a.b.c.d/len"; the address must be a usable host address."""
+    if not isinstance(value, str) or "/" not in value:
+        raise ValueError("%s %r must be an address with its prefix length, such as '10.10.1.10/24'" % (what, value))
+    try:
+        iface = ipaddress.IPv4Interface(value.strip())
+    except ValueError as exc:
+        raise ValueError("%s %r is not a valid IPv4 address/prefix (%s)" % (what, value, exc)) from None
+    net = iface.network
+    if net.prefixlen < 31 and iface.ip in (net.network_address, net.broadcast_address):
+        raise ValueError("%s %r is the network or broadcast address of %s; use a host address" % (what, value, net))
+    if net.prefixlen == 32:
+        raise ValueError("%s %r has a /32 prefix; give the NIC's real subnet prefix" % (what, value))
+    return iface
+
+
+def parse_address(value, what="address"):
+    """Return an ``IPv4Address`` for a plain dotted-quad string."""
+    if not isinstance(value, str):
+        raise ValueError("%s %r is not an IPv4 address string" % (what, value))
+    try:
+        return ipaddress.IPv4Address(value.strip())
+    except ValueError:
+        raise ValueError("%s %r is not a valid IPv4 address such as '192.0.2.1'" % (what, value)) from None
+
+
+def is_fqdn(value, min_labels=2):
+    """True when ``value`` is a syntactically valid DNS name with at least ``min_labels`` labels."""
+    if not isinstance(value, str) or not value or len(value) > 253:
+        return False
+    name = value.lower().rstrip(".")
+    labels = name.split(".")
+    if len(labels) < min_labels:
+        return False
+    if labels[-1].isdigit():
+        return False
+    return all(_LABEL.match(label) for label in labels)
+
+
+def routes(networks, nic_address, gateway, interface, summarize=False):
+    """Compute persistent routes for the internal NIC.
+
+    :param networks: list of CIDR strings (the internal networks to reach).
+    :param nic_address: the internal NIC address "a.b.c.d/len"; its own subnet is on-link and never
+        gets a route.
+    :param gateway: the internal firewall's address (must be inside the NIC's subnet).
+    :param interface: the internal NIC's name, pinned on every route.
+    :param summarize: also merge adjacent networks into their supernet.
+    :returns: ``[{destination, gateway, interface}]`` sorted by destination.
+    """
+    if not isinstance(networks, (list, tuple)):
+        raise ValueError("networks must be a list of CIDR strings, got %r" % (networks,))
+    nic = parse_interface(nic_address, "internal NIC address")
+    gw = parse_address(gateway, "internal gateway")
+    if gw not in nic.network:
+        raise ValueError("internal gateway %s is outside the internal NIC subnet %s" % (gw, nic.network))
+    if not isinstance(interface, str) or not interface:
+        raise ValueError("interface must be the internal NIC name, got %r" % (interface,))
+    wanted = []
+    for item in networks:
+        net = parse_network(item, "internal network")
+        if net.prefixlen == 0:
+            raise ValueError("internal network %r is a default route; the only default gateway belongs on the external NIC" % (item,))
+        if net.subnet_of(nic.network):
+            continue  # on-link: reachable without a route
+        wanted.append(net)
+    if summarize:
+        kept = list(ipaddress.collapse_addresses(wanted))
+    else:
+        kept = []
+        for net in sorted(set(wanted), key=lambda n: (n.prefixlen, n)):
+            if not any(net.subnet_of(other) for other in kept):
+                kept.append(net)
+    return [
+        {"destination": str(net), "gateway": str(gw), "interface": interface}
+        for net in sorted(kept)
+    ]
+
+
+def san_list(sip_domains, external_fqdns, xmpp=False, include_av=False):
+    """Names of the external (public) certificate, subject first.
+
+    Order: the Access Edge FQDN (subject), the Web Conferencing FQDN, ``sip.<domain>`` for every SIP
+    domain, the bare SIP domains when XMPP is on, and the A/V FQDN only when ``include_av``.
+    Lower-cased, without duplicates.
+    """
+    if isinstance(sip_domains, str) or not isinstance(sip_domains, (list, tuple)) or not sip_domains:
+        raise ValueError("sip_domains must be a non-empty list of domain names, got %r" % (sip_domains,))
+    if not isinstance(external_fqdns, dict):
+        raise ValueError("external_fqdns must be a dict with access, webconf and av FQDNs, got %r" % (external_fqdns,))
+    for key in ("access", "webconf") + (("av",) if include_av else ()):
+        if not is_fqdn(external_fqdns.get(key)):
+            raise ValueError("external_fqdns.%s %r is not a valid FQDN" % (key, external_fqdns.get(key)))
+    for domain in sip_domains:
+        if not is_fqdn(domain):
+            raise ValueError("SIP domain %r is not a valid domain name" % (domain,))
+    names = [external_fqdns["access"], external_fqdns["webconf"]]
+    names += ["sip." + d for d in sip_domains]
+    if xmpp:
+        names += list(sip_domains)
+    if include_av:
+        names.append(external_fqdns["av"])
+    result = []
+    for name in names:
+        name = name.lower().rstrip(".")
+        if name not in result:
+            result.append(name)
+    return result
+
+
+def san_size(names):
+    """Bytes the SAN extension needs by the field rule: each name counts its length + 2."""
+    return sum(len(n) + 2 for n in names)
+
+
+def hosts_entries(entries):
+    """Normalise hosts-file entries: ``[{ip, names}]`` with lower-case unique names, one entry per
+    IP (entries for the same IP merged, first-seen order kept)."""
+    if not isinstance(entries, (list, tuple)):
+        raise ValueError("hosts entries must be a list of {ip, names}, got %r" % (entries,))
+    merged = {}
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict) or "ip" not in entry or "names" not in entry:
+            raise ValueError("hosts entry #%d %r must be a dict with 'ip' and 'names'" % (index, entry))
+        ip = str(parse_address(entry["ip"], "hosts entry #%d ip" % index))
+        names = entry["names"]
+        if isinstance(names, str):
+            names = [names]
+        if not isinstance(names, (list, tuple)) or not names:
+            raise ValueError("hosts entry #%d names %r must be a non-empty list of FQDNs" % (index, names))
+        bucket = merged.setdefault(ip, [])
+        for name in names:
+            if not is_fqdn(name):
+                raise ValueError("hosts entry #%d name %r is not a valid FQDN" % (index, name))
+            name = name.lower().rstrip(".")
+            if name not in bucket:
+                bucket.append(name)
+    return [{"ip": ip, "names": names} for ip, names in merged.items()]
+
+
+# RFC 1918 private ranges plus shared (CGNAT, RFC 6598) and link-local space: none of these is
+# reachable from the internet.  The documentation ranges (RFC 5737) are NOT in this list, so
+# example inventories that use 192.0.2.0/24, 198.51.100.0/24 and 203.0.113.0/24 count as public.
+NON_PUBLIC = tuple(ipaddress.IPv4Network(n) for n in (
+    "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16"))
+
+
+def is_private(address):
+    """True when ``address`` is in RFC 1918, CGNAT (RFC 6598) or link-local space."""
+    ip = ipaddress.IPv4Address(str(address).split("/")[0])
+    return any(ip in net for net in NON_PUBLIC)

@@ -1,0 +1,260 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The edge plan: what other teams act on (public IPs, certificates, DNS, firewall, per-host
+network settings), computed from the validated inventory.  JSON-ready dicts only."""
+
+from __future__ import annotations
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import model, netcalc, ports, validate
+
+PLAN_FORMAT = 1
+
+
+class PlanError(ValueError):
+    """The inventory has error findings; the message lists them."""
+
+    def __init__(self, findings):
+        self.findings = findings
+        super().__init__("the inventory has %d error(s):\n%s" % (
+            len(findings), "\n".join("- %s" % format_finding(f) for f in findings)))
+
+
+def format_finding(f):
+    return "%s [%s] host %s, variable %s: %s" % (f["severity"].upper(), f["code"], f["host"], f["variable"], f["message"])
+
+
+def build(hostvars, today=None, read_certificates=True):
+    """Validate and plan the whole inventory.
+
+    :returns: ``{pool_fqdn: plan}``
+    :raises PlanError: when any error finding exists.
+    """
+    findings = validate.validate(hostvars, today=today, read_certificates=read_certificates)
+    errs = validate.errors(findings)
+    if errs:
+        raise PlanError(errs)
+    pools, _ = model.load(hostvars)
+    return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)]) for pool in pools}
+
+
+def pool_plan(pool, findings=()):
+    single = pool.single_ip
+    servers = sorted(pool.servers, key=lambda s: s.name)
+    return {
+        "format": PLAN_FORMAT,
+        "pool": {
+            "fqdn": pool.fqdn,
+            "version": pool.version,
+            "load_balancing": pool.load_balancing,
+            "single_ip": single,
+            "servers": [s.name for s in servers],
+            "next_hop_fqdn": pool.next_hop_fqdn,
+            "sip_domains": list(pool.sip_domains),
+            "default_sip_domain": pool.sip_domains[0],
+            "external_fqdns": dict(pool.external_fqdns),
+            "xmpp": pool.xmpp,
+            "service_ports": service_ports(single),
+        },
+        "public_ips": public_ips(pool),
+        "certificates": certificates(pool),
+        "hosts": {s.name: host_plan(pool, s) for s in servers},
+        "dns_records": dns_records(pool),
+        "firewall": firewall(pool),
+        "findings": [f for f in findings if f["severity"] != "error"],
+    }
+
+
+def service_ports(single_ip):
+    """Public TLS port of each external service."""
+    if single_ip:
+        return {k: int(v) for k, v in ports.SINGLE_IP_PORTS.items()}
+    return {"access": 443, "webconf": 443, "av": 443}
+
+
+def _endpoints(pool, service):
+    """Public addresses the internet uses for ``service``: the VIP with HLB, else every server's."""
+    if pool.load_balancing == "hlb":
+        key = "access" if pool.single_ip else service
+        return [str(pool.vips[key])]
+    return [str(s.public(service)) for s in sorted(pool.servers, key=lambda s: s.name)]
+
+
+def public_ips(pool):
+    """Microsoft's rule: 3 per server (1 in single-IP mode), plus one per HLB VIP; with NAT the public
+    side counts."""
+    services = ("access",) if pool.single_ip else netcalc.SERVICES
+    detail = []
+    for server in sorted(pool.servers, key=lambda s: s.name):
+        for service in services:
+            detail.append({"address": str(server.public(service)), "service": service, "host": server.name,
+                           "nat": service in server.nat})
+    if pool.load_balancing == "hlb":
+        for service in services:
+            detail.append({"address": str(pool.vips[service]), "service": service, "host": "hlb_vip", "nat": False})
+    addresses = []
+    for item in detail:
+        if item["address"] not in addresses:
+            addresses.append(item["address"])
+    return {"count": len(addresses), "addresses": addresses, "detail": detail}
+
+
+def certificates(pool):
+    san = netcalc.san_list(pool.sip_domains, pool.external_fqdns, xmpp=pool.xmpp,
+                           include_av=bool(pool.setting("sfb_edge_san_include_av")))
+    return {
+        "external": {
+            "subject": san[0],
+            "san": san,
+            "san_bytes": netcalc.san_size(san),
+            "key": "RSA 2048 or more, exportable, legacy CSP (not CNG/KSP)",
+            "eku": ["Server Authentication", "Client Authentication"],
+            "issuer": "public CA",
+            "assign_to": ["AccessEdgeExternal", "DataEdgeExternal", "AudioVideoAuthentication"]
+            + (["XmppServer"] if pool.xmpp else []),
+            "shared_across_pool": True,
+        },
+        "internal": {
+            "subject": pool.fqdn,
+            "san": [pool.fqdn],
+            "key": "RSA 2048 or more, exportable, legacy CSP (not CNG/KSP)",
+            "eku": ["Server Authentication"],
+            "issuer": "internal CA (root into Trusted Root Certification Authorities)",
+            "assign_to": ["Internal"],
+            "shared_across_pool": True,
+        },
+    }
+
+
+def host_plan(pool, server):
+    services = ("access",) if server.single_ip else netcalc.SERVICES
+    return {
+        "fqdn": server.fqdn,
+        "hostname": server.fqdn.split(".")[0],
+        "dns_suffix": pool.dns_suffix,
+        "internal_nic": {
+            "name": server.internal_nic_name,
+            "addresses": [server.internal.with_prefixlen],
+            "gateway": None,
+            "dns_servers": [],
+        },
+        "external_nic": {
+            "name": server.external_nic_name,
+            "addresses": [server.external[s].with_prefixlen for s in services],
+            "services": {s: str(server.external[s].ip) for s in services},
+            "skip_as_source": [str(server.external[s].ip) for s in services if s != "access"],
+            "public": {s: str(server.public(s)) for s in services},
+            "gateway": str(pool.external_gateway),
+            "dns_servers": [str(ip) for ip in pool.external_dns_servers],
+            "register_in_dns": False,
+            "netbios": False,
+        },
+        "routes": netcalc.routes([str(n) for n in pool.internal_networks], server.internal.with_prefixlen,
+                                 str(pool.internal_gateway), server.internal_nic_name,
+                                 summarize=bool(pool.setting("sfb_edge_routes_summarize"))),
+        "hosts_entries": [dict(e, names=list(e["names"])) for e in pool.internal_hosts],
+    }
+
+
+def dns_records(pool):
+    fq = pool.external_fqdns
+    single = pool.single_ip
+    port = service_ports(single)
+    external = []
+    for service in netcalc.SERVICES:
+        for address in _endpoints(pool, service):
+            external.append({"type": "A", "name": fq[service], "value": address})
+    for domain in pool.sip_domains:
+        sip = "sip." + domain
+        if sip not in fq.values():
+            for address in _endpoints(pool, "access"):
+                external.append({"type": "A", "name": sip, "value": address})
+    for domain in pool.sip_domains:
+        external.append(_srv("_sip._tls." + domain, fq["access"], port["access"]))
+        external.append(_srv("_sipfederationtls._tcp." + domain, fq["access"], 5061))
+        if pool.xmpp:
+            external.append(_srv("_xmpp-server._tcp." + domain, fq["access"], 5269))
+    internal = []
+    servers = sorted(pool.servers, key=lambda s: s.name)
+    if pool.load_balancing == "hlb":
+        internal.append({"type": "A", "name": pool.fqdn, "value": str(pool.vips["internal"])})
+    elif not (len(servers) == 1 and servers[0].fqdn == pool.fqdn):
+        for s in servers:
+            internal.append({"type": "A", "name": pool.fqdn, "value": str(s.internal.ip)})
+    for s in servers:
+        internal.append({"type": "A", "name": s.fqdn, "value": str(s.internal.ip)})
+    return {"external": _unique(external), "internal": _unique(internal)}
+
+
+def _srv(name, target, port):
+    return {"type": "SRV", "name": name, "value": target, "port": port, "priority": 0, "weight": 0,
+            "rdata": "0 0 %d %s" % (port, target)}
+
+
+def _unique(items):
+    out = []
+    for item in items:
+        if item not in out:
+            out.append(item)
+    return out
+
+
+def _applies(rule, pool):
+    when = rule.get("when")
+    if when == "xmpp":
+        return pool.xmpp
+    if when == "multi_ip":
+        return not pool.single_ip
+    if when == "ocs2007":
+        return pool.version == "lync2013" and bool(pool.setting("sfb_edge_ocs2007_federation"))
+    return True
+
+
+def firewall(pool):
+    """Firewall rules with real addresses.  Direction is as seen from the edge server."""
+    servers = sorted(pool.servers, key=lambda s: s.name)
+    single = pool.single_ip
+    hlb = pool.load_balancing == "hlb"
+    external = []
+    for rule in ports.EXTERNAL_RULES:
+        if not _applies(rule, pool):
+            continue
+        service = "access" if single else rule["service"]
+        port = rule["port"]
+        if single and rule["port"] == "443" and rule["protocol"] == "TCP" and rule["service"] in ("access", "webconf"):
+            port = ports.SINGLE_IP_PORTS[rule["service"]]
+        addresses = []
+        if hlb and rule["endpoint"] in ("vip", "both"):
+            addresses.append(str(pool.vips[service]))
+        if not hlb or rule["endpoint"] in ("servers", "both"):
+            addresses += [str(s.public(service)) for s in servers]
+        for address in addresses:
+            external.append(_rule(rule, port, address, "Any"))
+    internal = []
+    lync = [e["ip"] for e in pool.internal_hosts] or ["Any"]
+    nets = [str(n) for n in pool.internal_networks] or ["Any"]
+    for rule in ports.INTERNAL_RULES:
+        if not _applies(rule, pool):
+            continue
+        peers = lync if rule["peer"] == "lync_servers" else nets
+        addresses = []
+        if hlb and rule["endpoint"] == "both":
+            addresses.append(str(pool.vips["internal"]))
+        addresses += [str(s.internal.ip) for s in servers]
+        for address in addresses:
+            for peer in peers:
+                internal.append(_rule(rule, rule["port"], address, peer))
+    return {"external": _unique(external), "internal": _unique(internal)}
+
+
+def _rule(rule, port, edge_address, peer):
+    inbound = rule["direction"] == "inbound"
+    return {
+        "direction": rule["direction"],
+        "protocol": rule["protocol"],
+        "port": port,
+        "source": peer if inbound else edge_address,
+        "destination": edge_address if inbound else peer,
+        "service": rule["service"],
+        "purpose": rule["purpose"],
+    }

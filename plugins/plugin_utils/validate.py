@@ -1,0 +1,284 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Inventory validation: every rule the field documents keep seeing broken.
+
+:func:`validate` takes the plain inventory mapping and returns a list of findings (dicts), errors
+first.  Codes are stable and documented in docs/findings.md.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import model, netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils.model import MAX_POOL_SERVERS, XMPP_VERSIONS
+
+
+def validate(hostvars, today=None, read_certificates=True):
+    """Validate the whole inventory.
+
+    :param hostvars: ``{inventory_hostname: {sfb_edge_*: value}}`` for the ``edge_servers`` group.
+    :param today: a ``datetime`` used for certificate expiry (tests pin it).
+    :param read_certificates: read certificate files given in ``sfb_edge_certificates``.
+    :returns: list of finding dicts, errors first, then by host and code.
+    """
+    pools, findings = model.load(hostvars)
+    col = model._Collector()
+    col.findings = findings
+    for pool in pools:
+        _check_pool(col, pool)
+        for server in pool.servers:
+            _check_server(col, pool, server)
+        if read_certificates:
+            from ansible_collections.sfb.edge.plugins.plugin_utils import certs
+
+            certs.check_pool(col, pool, today=today)
+    _check_duplicates(col, pools)
+    return sort_findings(col.findings)
+
+
+def sort_findings(findings):
+    order = {"error": 0, "warning": 1}
+    result = [f.as_dict() if isinstance(f, model.Finding) else f for f in findings]
+    unique = []
+    for f in result:
+        if f not in unique:
+            unique.append(f)
+    return sorted(unique, key=lambda f: (order.get(f["severity"], 2), f["pool"] or "", f["host"], f["code"], f["variable"]))
+
+
+def errors(findings):
+    return [f for f in findings if f["severity"] == "error"]
+
+
+def _check_pool(col, pool):
+    p = pool.fqdn
+    first = pool.servers[0].name if pool.servers else p
+
+    def err(code, var, msg):
+        col.error(code, first, var, msg, pool=p)
+
+    def warn(code, var, msg):
+        col.warning(code, first, var, msg, pool=p)
+
+    count = len(pool.servers)
+    if count > MAX_POOL_SERVERS:
+        err("pool_too_large", "sfb_edge_pool_fqdn", "pool %s has %d servers; an edge pool supports at most %d, split "
+            "it into several pools" % (p, count, MAX_POOL_SERVERS))
+    lb = pool.load_balancing
+    if lb == "none" and count > 1:
+        err("load_balancing_none_with_pool", "sfb_edge_load_balancing", "is 'none' but pool %s has %d servers (%s); "
+            "use dns or hlb" % (p, count, ", ".join(s.name for s in pool.servers)))
+    if lb == "hlb":
+        needed = ("internal", "access") if pool.single_ip else ("internal", "access", "webconf", "av")
+        missing = [k for k in needed if k not in pool.vips]
+        if missing:
+            err("hlb_without_vips", "sfb_edge_hlb_vips", "pool %s uses a hardware load balancer but VIP(s) %s are not "
+                "set; set sfb_edge_hlb_vips: {%s}" % (p, ", ".join(missing), ", ".join("%s: <ip>" % k for k in needed)))
+        for key, vip in pool.vips.items():
+            if key != "internal" and netcalc.is_private(vip):
+                err("private_external_address", "sfb_edge_hlb_vips.%s" % key, "%s is a private address; the "
+                    "external HLB VIPs must be public addresses (no NAT in front of an HLB pool)" % vip)
+    elif pool.vips:
+        warn("vips_without_hlb", "sfb_edge_hlb_vips", "is set but sfb_edge_load_balancing is %r; the VIPs are "
+             "ignored. Set sfb_edge_load_balancing: hlb or remove sfb_edge_hlb_vips" % lb)
+
+    if pool.xmpp and pool.version and pool.version not in XMPP_VERSIONS:
+        err("xmpp_unsupported", "sfb_edge_xmpp", "is true but %s has no XMPP gateway (only lync2013 and sfb2015); "
+            "set sfb_edge_xmpp: false" % pool.version)
+    if pool.setting("sfb_edge_ocs2007_federation") and pool.version and pool.version != "lync2013":
+        warn("ocs2007_federation_ignored", "sfb_edge_ocs2007_federation", "inbound 50000-59999 for OCS 2007 "
+             "federation is only listed for lync2013; it is ignored for %s" % pool.version)
+
+    if pool.sip_domains and pool.external_fqdns.get("access") and pool.external_fqdns.get("webconf"):
+        names = netcalc.san_list(pool.sip_domains, pool.external_fqdns, xmpp=pool.xmpp,
+                                 include_av=bool(pool.setting("sfb_edge_san_include_av")) and "av" in pool.external_fqdns)
+        limit = pool.setting("sfb_edge_san_limit")
+        if len(names) > limit:
+            err("san_count_limit", "sfb_edge_sip_domains", "the external certificate needs %d names (%d SIP domains) "
+                "but the CA allows %d (sfb_edge_san_limit); split SIP domains across pools or use a CA with a "
+                "higher limit" % (len(names), len(pool.sip_domains), limit))
+        size, size_limit = netcalc.san_size(names), pool.setting("sfb_edge_san_size_limit")
+        if size > size_limit:
+            err("san_size_limit", "sfb_edge_sip_domains", "the external certificate's names need %d bytes (each name "
+                "counts its length + 2) but a certificate may hold %d (sfb_edge_san_size_limit); reduce SIP domains"
+                % (size, size_limit))
+
+    for i, server_ip in enumerate(pool.external_dns_servers):
+        if netcalc.is_private(server_ip):
+            warn("private_dns_server", "sfb_edge_external_dns_servers[%d]" % i, "%s is a private address; the edge "
+                 "should use public DNS servers on the external NIC (internal names come from the hosts file)"
+                 % server_ip)
+    if not pool.external_dns_servers and "sfb_edge_external_dns_servers" not in _errored(col, p):
+        warn("no_dns_servers", "sfb_edge_external_dns_servers", "is empty; the edge needs public DNS servers on the "
+             "external NIC to resolve federation SRV records")
+
+    for i, net in enumerate(pool.internal_networks):
+        if net.prefixlen == 0:
+            err("default_route_internal", "sfb_edge_internal_networks[%d]" % i, "%s would add a second default route "
+                "via the internal NIC; the only default gateway is on the external NIC. List the internal networks "
+                "instead" % net)
+
+    if pool.next_hop_fqdn:
+        names = {n for e in pool.internal_hosts for n in e["names"]}
+        if pool.next_hop_fqdn not in names:
+            err("next_hop_unresolvable", "sfb_edge_internal_hosts", "has no entry for the next hop %s; the edge has no "
+                "internal DNS, so add {ip: <next hop pool address>, names: [%s]} to sfb_edge_internal_hosts"
+                % (pool.next_hop_fqdn, pool.next_hop_fqdn))
+    if not pool.internal_networks and pool.setting("sfb_edge_internal_networks") == []:
+        warn("no_internal_networks", "sfb_edge_internal_networks", "is empty: no persistent routes will be added, so "
+             "only the internal DMZ subnet is reachable. List every internal network with Lync servers or clients")
+
+
+def _errored(col, pool_fqdn):
+    return {f.variable for f in col.findings if f.pool == pool_fqdn and f.severity == "error"}
+
+
+def _check_server(col, pool, server):
+    h = server.name
+
+    def err(code, var, msg):
+        col.error(code, h, var, msg, pool=pool.fqdn)
+
+    def warn(code, var, msg):
+        col.warning(code, h, var, msg, pool=pool.fqdn)
+
+    if server.fqdn:
+        short = server.fqdn.split(".")[0]
+        if len(short) > 15:
+            err("hostname_too_long", "sfb_edge_fqdn", "host name %r has %d characters; a Windows computer name has at "
+                "most 15. Use a shorter name" % (short, len(short)))
+        if pool.dns_suffix and not server.fqdn.endswith("." + pool.dns_suffix):
+            err("fqdn_suffix_mismatch", "sfb_edge_fqdn", "%s does not end with the primary DNS suffix %s; the edge "
+                "FQDN is <hostname>.<sfb_edge_dns_suffix> and must match the topology" % (server.fqdn, pool.dns_suffix))
+    if server.internal_nic_name and server.internal_nic_name == server.external_nic_name:
+        err("same_nic", "sfb_edge_external_nic.name", "internal and external NIC are both %r; an edge server needs "
+            "two NICs" % server.internal_nic_name)
+
+    internal = server.internal
+    gw = pool.internal_gateway
+    if internal and gw:
+        if gw not in internal.network:
+            err("gateway_outside_subnet", "sfb_edge_internal_gateway", "%s is outside %s's internal NIC subnet %s; "
+                "persistent routes need a next hop on that subnet" % (gw, h, internal.network))
+        elif gw == internal.ip:
+            err("duplicate_address", "sfb_edge_internal_gateway", "%s is %s's own internal address" % (gw, h))
+    ext_gw = pool.external_gateway
+    for service, iface in sorted(server.external.items()):
+        var = "sfb_edge_external_nic.addresses.%s" % service
+        if ext_gw and ext_gw not in iface.network:
+            err("gateway_outside_subnet", "sfb_edge_external_gateway", "%s is outside the external %s subnet %s of "
+                "%s; the default gateway must be on the external NIC's subnet" % (ext_gw, service, iface.network, h))
+        if internal and (internal.network.overlaps(iface.network)):
+            err("subnet_overlap", var, "external subnet %s overlaps the internal NIC subnet %s; the two DMZ networks "
+                "must be separate and must not route to each other" % (iface.network, internal.network))
+        if netcalc.is_private(iface.ip):
+            if pool.load_balancing == "hlb":
+                err("private_external_address", var, "%s is private, but servers of an HLB pool need public "
+                    "addresses on the external NIC (the A/V Edge must answer with its real public address)" % iface.ip)
+            elif service not in server.nat:
+                err("private_external_address", var, "%s is a private address and no public NAT address is "
+                    "declared; set sfb_edge_external_nat.%s to the public address, or use a public address on the "
+                    "NIC" % (iface.ip, service))
+    if ext_gw and internal and ext_gw in internal.network:
+        err("gateway_on_internal_nic", "sfb_edge_external_gateway", "%s is on the internal NIC subnet %s; the default "
+            "gateway belongs on the external NIC" % (ext_gw, internal.network))
+    if server.external and "access" in server.external:
+        nets = {str(i.network) for i in server.external.values()}
+        if len(nets) > 1:
+            err("external_subnets_differ", "sfb_edge_external_nic.addresses", "the external addresses are in "
+                "different subnets (%s); all edge addresses of one NIC belong to the external DMZ subnet"
+                % ", ".join(sorted(nets)))
+
+    if server.nat:
+        if pool.load_balancing == "hlb":
+            err("nat_with_hlb", "sfb_edge_external_nat", "NAT is declared but pool %s uses a hardware load balancer: "
+                "the A/V Edge must answer with its real public address, so servers of an HLB pool need public "
+                "addresses on the external NIC and no NAT. Remove sfb_edge_external_nat" % pool.fqdn)
+        else:
+            if pool.load_balancing == "dns":
+                warn("nat_with_dns_lb", "sfb_edge_external_nat", "NAT in a DNS-load-balanced pool is supported only as "
+                     "symmetric NAT (the same public address for inbound and outbound traffic) with these public "
+                     "addresses entered in the topology; check the firewall does that")
+            needed = ["access"] if server.single_ip else list(netcalc.SERVICES)
+            missing = [k for k in needed if k not in server.nat]
+            if missing:
+                err("nat_incomplete", "sfb_edge_external_nat", "has no public address for %s; with NAT every edge "
+                    "service needs its public address" % ", ".join(missing))
+            for key, public in server.nat.items():
+                if netcalc.is_private(public):
+                    err("private_external_address", "sfb_edge_external_nat.%s" % key, "%s is private; the NAT "
+                        "address must be the public address the internet uses" % public)
+
+    # Every internal address the edge needs must be reachable: on-link or through a route.
+    if internal:
+        reachable = [internal.network] + [n for n in pool.internal_networks if n.prefixlen > 0]
+        for entry in pool.internal_hosts:
+            ip = ipaddress.IPv4Address(entry["ip"])
+            if not any(ip in net for net in reachable):
+                err("unreachable_internal_host", "sfb_edge_internal_hosts", "%s (%s) is not on the internal subnet %s "
+                    "and no entry of sfb_edge_internal_networks covers it, so the edge cannot reach it; add its network "
+                    "to sfb_edge_internal_networks" % (ip, ", ".join(entry["names"]), internal.network))
+        for i, net in enumerate(pool.internal_networks):
+            var = "sfb_edge_internal_networks[%d]" % i
+            for service, iface in sorted(server.external.items()):
+                if net.overlaps(iface.network):
+                    err("internal_network_overlaps_dmz", var, "%s overlaps the external DMZ subnet %s (%s); a route "
+                        "for it via the internal NIC would send external traffic inwards. Remove or narrow it"
+                        % (net, iface.network, service))
+                    break
+            if net.prefixlen and net.overlaps(internal.network):
+                if net.subnet_of(internal.network):
+                    warn("internal_network_overlaps_dmz", var, "%s is inside the internal DMZ subnet %s, which is "
+                         "on-link; no route is added for it. Remove it from sfb_edge_internal_networks"
+                         % (net, internal.network))
+                else:
+                    warn("internal_network_overlaps_dmz", var, "%s contains the internal DMZ subnet %s; the on-link "
+                         "route stays more specific, but list the internal networks precisely so the DMZ is not "
+                         "summarised into them" % (net, internal.network))
+        for entry in pool.internal_hosts:
+            for service, iface in sorted(server.external.items()):
+                if ipaddress.IPv4Address(entry["ip"]) in iface.network:
+                    err("internal_host_on_external_subnet", "sfb_edge_internal_hosts", "%s (%s) is on the external "
+                        "DMZ subnet %s; internal servers must be reached through the internal NIC"
+                        % (entry["ip"], ", ".join(entry["names"]), iface.network))
+
+
+def _check_duplicates(col, pools):
+    seen = {}
+    fqdns = {}
+    for pool in pools:
+        for server in pool.servers:
+            uses = []
+            if server.internal:
+                uses.append((server.internal.ip, server.name, "sfb_edge_internal_nic.address"))
+            for key, iface in server.external.items():
+                uses.append((iface.ip, server.name, "sfb_edge_external_nic.addresses.%s" % key))
+            for key, ip in server.nat.items():
+                uses.append((ip, server.name, "sfb_edge_external_nat.%s" % key))
+            for ip, host, var in uses:
+                seen.setdefault(ip, []).append((host, var, pool.fqdn))
+            if server.fqdn:
+                fqdns.setdefault(server.fqdn, []).append((server.name, pool.fqdn))
+        for key, ip in pool.vips.items():
+            seen.setdefault(ip, []).append((pool.fqdn, "sfb_edge_hlb_vips.%s" % key, pool.fqdn))
+        for gw_var, gw in (("sfb_edge_internal_gateway", pool.internal_gateway),
+                           ("sfb_edge_external_gateway", pool.external_gateway)):
+            if gw is not None and gw in seen:
+                for host, var, pfqdn in seen[gw]:
+                    if pfqdn == pool.fqdn and var != gw_var:
+                        col.error("duplicate_address", host, var, "%s is also the pool's %s; an edge address cannot be "
+                                  "the firewall's address" % (gw, gw_var), pool=pool.fqdn)
+    for ip, uses in sorted(seen.items()):
+        # a NAT public address may legitimately equal ... nothing else; everything must be unique
+        if len(uses) > 1:
+            where = ", ".join("%s %s" % (h, v) for h, v, _p in uses)
+            for host, var, pfqdn in uses:
+                col.error("duplicate_address", host, var, "%s is used more than once (%s); every edge address and VIP "
+                          "must be unique" % (ip, where), pool=pfqdn)
+    for fqdn, uses in sorted(fqdns.items()):
+        if len(uses) > 1:
+            for host, pfqdn in uses:
+                col.error("duplicate_fqdn", host, "sfb_edge_fqdn", "%s is the FQDN of %s; every edge server needs its "
+                          "own FQDN" % (fqdn, ", ".join(h for h, _p in uses)), pool=pfqdn)
