@@ -9,7 +9,6 @@ Passwords are used to open PFX files and never appear in a finding.
 from __future__ import annotations
 
 import datetime
-import os
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
 
@@ -232,6 +231,3 @@ def _check_expiry(err, warn, var, path, cert, now, warn_days):
         warn("certificate_expiring", var, "%s expires on %s (within %d days); renew it soon"
              % (path, not_after.date().isoformat(), warn_days))
 
-
-def exists(path):
-    return isinstance(path, str) and os.path.isfile(path)

@@ -222,13 +222,15 @@ def _check_server(col, pool, server):
                     "to sfb_edge_internal_networks" % (ip, ", ".join(entry["names"]), internal.network))
         for i, net in enumerate(pool.internal_networks):
             var = "sfb_edge_internal_networks[%d]" % i
+            if net.prefixlen == 0:
+                continue  # reported as default_route_internal
             for service, iface in sorted(server.external.items()):
                 if net.overlaps(iface.network):
                     err("internal_network_overlaps_dmz", var, "%s overlaps the external DMZ subnet %s (%s); a route "
                         "for it via the internal NIC would send external traffic inwards. Remove or narrow it"
                         % (net, iface.network, service))
                     break
-            if net.prefixlen and net.overlaps(internal.network):
+            if net.overlaps(internal.network):
                 if net.subnet_of(internal.network):
                     warn("internal_network_overlaps_dmz", var, "%s is inside the internal DMZ subnet %s, which is "
                          "on-link; no route is added for it. Remove it from sfb_edge_internal_networks"

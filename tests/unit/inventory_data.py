@@ -1,0 +1,93 @@
+# -*- coding: utf-8 -*-
+"""Plain-data inventories for unit tests (what sfb.edge.edge_inventory returns).
+
+``example()`` mirrors inventories/example (two-server SfB 2019 HLB pool, two SIP domains);
+``single()`` mirrors inventories/single (one SfB 2015 server, single IP behind NAT, XMPP).
+A test in test_plan.py checks that these stay equal to the shipped inventories.
+Each call returns a fresh deep copy, so tests may mutate it.
+"""
+
+from __future__ import annotations
+
+import copy
+
+_POOL = {
+    "sfb_edge_pool_fqdn": "edgepool.corp.example.com",
+    "sfb_edge_version": "sfb2019",
+    "sfb_edge_load_balancing": "hlb",
+    "sfb_edge_dns_suffix": "corp.example.com",
+    "sfb_edge_sip_domains": ["example.com", "example.net"],
+    "sfb_edge_external_fqdns": {"access": "sip.example.com", "webconf": "webconf.example.com", "av": "av.example.com"},
+    "sfb_edge_hlb_vips": {"internal": "172.16.10.10", "access": "192.0.2.10", "webconf": "192.0.2.11", "av": "192.0.2.12"},
+    "sfb_edge_external_gateway": "192.0.2.1",
+    "sfb_edge_external_dns_servers": ["198.51.100.53", "198.51.100.54"],
+    "sfb_edge_internal_gateway": "172.16.10.1",
+    "sfb_edge_internal_networks": ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"],
+    "sfb_edge_next_hop_fqdn": "dirpool.corp.example.com",
+    "sfb_edge_internal_hosts": [
+        {"ip": "10.10.1.20", "names": ["dirpool.corp.example.com"]},
+        {"ip": "10.10.1.21", "names": ["dir01.corp.example.com"]},
+        {"ip": "10.10.1.22", "names": ["dir02.corp.example.com"]},
+        {"ip": "10.10.1.10", "names": ["fepool.corp.example.com"]},
+        {"ip": "10.10.1.11", "names": ["fe01.corp.example.com"]},
+        {"ip": "10.10.1.12", "names": ["fe02.corp.example.com"]},
+    ],
+}
+
+_EXAMPLE = {
+    "edge01": dict(_POOL, sfb_edge_internal_nic={"name": "Internal", "address": "172.16.10.11/24"},
+                   sfb_edge_external_nic={"name": "External", "addresses": {
+                       "access": "192.0.2.21/24", "webconf": "192.0.2.22/24", "av": "192.0.2.23/24"}}),
+    "edge02": dict(_POOL, sfb_edge_internal_nic={"name": "Internal", "address": "172.16.10.12/24"},
+                   sfb_edge_external_nic={"name": "External", "addresses": {
+                       "access": "192.0.2.31/24", "webconf": "192.0.2.32/24", "av": "192.0.2.33/24"}}),
+}
+
+_SINGLE = {
+    "sfbedge01": {
+        "sfb_edge_pool_fqdn": "sfbedge01.corp.example.org",
+        "sfb_edge_version": "sfb2015",
+        "sfb_edge_load_balancing": "none",
+        "sfb_edge_dns_suffix": "corp.example.org",
+        "sfb_edge_sip_domains": ["example.org"],
+        "sfb_edge_external_fqdns": {"access": "sip.example.org", "webconf": "webconf.example.org",
+                                    "av": "av.example.org"},
+        "sfb_edge_xmpp": True,
+        "sfb_edge_external_gateway": "172.31.0.1",
+        "sfb_edge_external_dns_servers": ["203.0.113.53"],
+        "sfb_edge_internal_gateway": "192.168.50.1",
+        "sfb_edge_internal_networks": ["192.168.0.0/20"],
+        "sfb_edge_next_hop_fqdn": "sfbfe01.corp.example.org",
+        "sfb_edge_internal_hosts": [{"ip": "192.168.1.10", "names": ["sfbfe01.corp.example.org"]}],
+        "sfb_edge_internal_nic": {"name": "Internal", "address": "192.168.50.20/24"},
+        "sfb_edge_external_nic": {"name": "External", "addresses": {"access": "172.31.0.10/24"}},
+        "sfb_edge_external_nat": {"access": "203.0.113.10"},
+    }
+}
+
+
+def example():
+    return copy.deepcopy(_EXAMPLE)
+
+
+def single():
+    return copy.deepcopy(_SINGLE)
+
+
+def dns_pool():
+    """The example pool with DNS load balancing instead of an HLB (no VIPs)."""
+    inv = example()
+    for host in inv.values():
+        host["sfb_edge_load_balancing"] = "dns"
+        del host["sfb_edge_hlb_vips"]
+    return inv
+
+
+def set_pool(inv, name, value):
+    """Set a pool-level variable on every host (as group vars would)."""
+    for host in inv.values():
+        if value is None:
+            host.pop(name, None)
+        else:
+            host[name] = copy.deepcopy(value)
+    return inv
