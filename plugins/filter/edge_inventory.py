@@ -35,7 +35,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C({inventory_hostname: {sfb_edge_*: value}}).
+  description: "C({inventory_hostname: {sfb_edge_*: value}})."
   type: dict
 """
 

@@ -11,8 +11,8 @@ author: sfb.edge contributors
 version_added: 0.1.0
 short_description: Findings as readable lines
 description:
-  - Turns findings from the P(sfb.edge.validate#filter) filter into one line each -
-    C(ERROR [code] host <host>, variable <variable>: <message>).
+  - "Turns findings from the P(sfb.edge.validate#filter) filter into one line each:
+    C(ERROR [code] host <host>, variable <variable>: <message>)."
 options:
   _input:
     description: Findings.

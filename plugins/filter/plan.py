@@ -35,7 +35,7 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: C({pool_fqdn: plan}); see docs/plan-format.md.
+  description: "C({pool_fqdn: plan}); see docs/plan-format.md."
   type: dict
 """
 

@@ -1,0 +1,157 @@
+# -*- coding: utf-8 -*-
+"""End to end: the plan playbook and the filter documentation, run through the real Ansible CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BIN = os.path.dirname(sys.executable)
+FILTERS = ("routes", "san_list", "hosts_entries", "edge_inventory", "validate", "plan", "plan_report",
+           "format_findings")
+
+
+def run(*args, cwd=ROOT):
+    env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
+               ANSIBLE_COLLECTIONS_PATH=os.path.join(ROOT, ".cache", "collections"),
+               ANSIBLE_LOCAL_TEMP=os.path.join(ROOT, ".cache", "ansible-tmp"), PY_COLORS="0")
+    exe = os.path.join(BIN, args[0])
+    if not os.path.exists(exe):
+        exe = shutil.which(args[0])
+    return subprocess.run([exe, *args[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+
+
+def play(inventory, plan_dir, *extra):
+    return run("ansible-playbook", os.path.join(ROOT, "playbooks", "plan.yml"), "-i", str(inventory),
+               "-e", "sfb_edge_plan_dir=%s" % plan_dir, *extra)
+
+
+def changed(output):
+    line = [l for l in output.splitlines() if l.startswith("localhost")][-1]
+    return int(line.split("changed=")[1].split()[0])
+
+
+@pytest.mark.parametrize("inventory, pool, count", [
+    ("example", "edgepool.corp.example.com", 9),
+    ("single", "sfbedge01.corp.example.org", 1),
+])
+def test_plan_writes_files_and_is_idempotent(tmp_path, inventory, pool, count):
+    first = play(os.path.join(ROOT, "inventories", inventory), tmp_path)
+    assert first.returncode == 0, first.stdout + first.stderr
+    data = json.loads((tmp_path / pool / "plan.json").read_text())
+    assert data["public_ips"]["count"] == count
+    assert data["pool"]["fqdn"] == pool
+    md = (tmp_path / pool / "plan.md").read_text()
+    assert md.startswith("# Edge Admin Report: %s" % pool)
+    assert "%s/%s/plan.json" % (tmp_path, "<pool>") in first.stdout or str(tmp_path) in first.stdout
+    second = play(os.path.join(ROOT, "inventories", inventory), tmp_path)
+    assert second.returncode == 0
+    assert changed(second.stdout) == 0, second.stdout
+    check = play(os.path.join(ROOT, "inventories", inventory), tmp_path, "--check", "--diff")
+    assert check.returncode == 0 and changed(check.stdout) == 0
+
+
+def test_plan_check_mode_writes_nothing(tmp_path):
+    result = play(os.path.join(ROOT, "inventories", "example"), tmp_path / "p", "--check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert changed(result.stdout) == 3  # would create the directory and both files
+    assert not (tmp_path / "p").exists()
+
+
+def _broken_inventory(tmp_path, mutate):
+    dest = tmp_path / "inventory"
+    shutil.copytree(os.path.join(ROOT, "inventories", "example"), dest)
+    path = dest / "host_vars" / "edge02.yml"
+    data = yaml.safe_load(path.read_text())
+    mutate(data)
+    path.write_text(yaml.safe_dump(data))
+    return dest
+
+
+def test_broken_inventory_fails_naming_host_and_variable(tmp_path):
+    inv = _broken_inventory(tmp_path, lambda d: d["sfb_edge_internal_nic"].update(gateway="172.16.10.1"))
+    result = play(inv, tmp_path / "plan")
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "gateway_on_internal_nic" in out
+    assert "host edge02" in out and "sfb_edge_internal_nic.gateway" in out
+    assert "Traceback" not in out
+    assert not (tmp_path / "plan").exists()  # nothing written
+
+
+def test_garbage_value_fails_cleanly(tmp_path):
+    inv = _broken_inventory(tmp_path, lambda d: d.update(sfb_edge_external_nic="External"))
+    result = play(inv, tmp_path / "plan")
+    assert result.returncode != 0
+    out = result.stdout + result.stderr
+    assert "host edge02, variable sfb_edge_external_nic" in out
+    assert "Traceback" not in out
+
+
+def test_certificate_password_never_printed(tmp_path):
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+    import datetime
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "wrong.example.com")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - datetime.timedelta(days=1))
+            .not_valid_after(now + datetime.timedelta(days=365)).sign(key, hashes.SHA256()))
+    secret = "S3cret-Pfx-Passw0rd"
+    pfx = tmp_path / "ext.pfx"
+    pfx.write_bytes(pkcs12.serialize_key_and_certificates(
+        b"x", key, cert, None, serialization.BestAvailableEncryption(secret.encode())))
+    inv = _broken_inventory(tmp_path, lambda d: d.update(
+        sfb_edge_certificates={"external": {"pfx": str(pfx), "password": secret}}))
+    result = play(inv, tmp_path / "plan", "-vvv")
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "certificate_san_missing" in out and "host edge02" in out
+    assert secret not in out
+    # with the wrong password the file cannot be opened: still no password in the output
+    inv2 = _broken_inventory(tmp_path / "b", lambda d: d.update(
+        sfb_edge_certificates={"external": {"pfx": str(pfx), "password": "Wr0ng-" + secret}}))
+    result = play(inv2, tmp_path / "plan", "-vvv")
+    out = result.stdout + result.stderr
+    assert "certificate_unreadable" in out and secret not in out
+
+
+@pytest.mark.parametrize("name", FILTERS)
+def test_filter_docs_render(name):
+    result = run("ansible-doc", "-t", "filter", "sfb.edge.%s" % name)
+    assert result.returncode == 0, result.stderr
+    assert "sfb.edge.%s" % name in result.stdout or name in result.stdout
+    assert "EXAMPLES" in result.stdout
+
+
+def test_role_docs_show_inventory_contract():
+    result = run("ansible-doc", "-t", "role", "sfb.edge.plan")
+    assert result.returncode == 0, result.stderr
+    for var in ("sfb_edge_pool_fqdn", "sfb_edge_internal_networks", "sfb_edge_hlb_vips", "plan_dir"):
+        assert var in result.stdout
+
+
+def test_filter_errors_name_the_filter(tmp_path):
+    playbook = tmp_path / "p.yml"
+    playbook.write_text(
+        "- hosts: localhost\n  gather_facts: false\n  tasks:\n"
+        "    - ansible.builtin.debug:\n"
+        "        msg: \"{{ ['0.0.0.0/0'] | sfb.edge.routes(nic_address='10.0.0.5/24', gateway='10.0.0.1',"
+        " interface='Internal') }}\"\n")
+    result = run("ansible-playbook", str(playbook), "-i", "localhost,", "-e",
+                 "ansible_python_interpreter=%s" % sys.executable, cwd=str(tmp_path))
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "sfb.edge.routes: internal network '0.0.0.0/0' is a default route" in out
