@@ -63,6 +63,16 @@ def _check_pool(col, pool):
         col.warning(code, first, var, msg, pool=p)
 
     count = len(pool.servers)
+    modes = {s.name: s.single_ip for s in pool.servers if "access" in s.external}
+    if len(set(modes.values())) > 1:
+        err("pool_mixed_settings", "sfb_edge_external_nic.addresses", "pool %s mixes single-IP servers (%s) with "
+            "three-IP servers (%s); all servers of a pool use the same mode" % (
+                p, ", ".join(h for h, m in modes.items() if m), ", ".join(h for h, m in modes.items() if not m)))
+    natted = {s.name: bool(s.nat) for s in pool.servers}
+    if len(set(natted.values())) > 1:
+        err("pool_mixed_settings", "sfb_edge_external_nat", "is set on %s but not on %s; servers of pool %s are "
+            "either all behind NAT or none" % (", ".join(h for h, n in natted.items() if n),
+                                                ", ".join(h for h, n in natted.items() if not n), p))
     if count > MAX_POOL_SERVERS:
         err("pool_too_large", "sfb_edge_pool_fqdn", "pool %s has %d servers; an edge pool supports at most %d, split "
             "it into several pools" % (p, count, MAX_POOL_SERVERS))

@@ -235,3 +235,16 @@ def test_report_lists_warnings():
     inventory_data.set_pool(inv, "sfb_edge_external_dns_servers", ["10.1.1.1"])
     md = report.markdown(plan.build(inv)["edgepool.corp.example.com"])
     assert "| warning | private_dns_server | edge01 | sfb_edge_external_dns_servers[0] |" in md
+
+
+def test_mixed_ip_mode_and_nat_in_one_pool_are_errors():
+    from ansible_collections.sfb.edge.plugins.plugin_utils import validate
+
+    inv = inventory_data.dns_pool()
+    inv["edge02"]["sfb_edge_external_nic"]["addresses"] = {"access": "192.0.2.31/24"}
+    found = [(f["code"], f["variable"]) for f in validate.validate(inv)]
+    assert ("pool_mixed_settings", "sfb_edge_external_nic.addresses") in found
+    inv = inventory_data.dns_pool()
+    inv["edge02"]["sfb_edge_external_nat"] = {"access": "203.0.113.1", "webconf": "203.0.113.2", "av": "203.0.113.3"}
+    found = [(f["code"], f["variable"], f["severity"]) for f in validate.validate(inv)]
+    assert ("pool_mixed_settings", "sfb_edge_external_nat", "error") in found
