@@ -59,13 +59,17 @@ else
     log "extracting ${BUNDLED_COLLECTIONS[*]} from the PyPI package $ANSIBLE_BUNDLE"
     dl="$CACHE/downloads"
     mkdir -p "$dl"
-    wheel="$(ls "$dl"/"${ANSIBLE_BUNDLE%%==*}"-"${ANSIBLE_BUNDLE##*==}"-*.whl 2>/dev/null | head -n1 || true)"
-    if [[ -z "$wheel" ]]; then
+    shopt -s nullglob
+    wheels=("$dl/${ANSIBLE_BUNDLE%%==*}-${ANSIBLE_BUNDLE##*==}-"*.whl)
+    if [[ ${#wheels[@]} -eq 0 ]]; then
         "$VENV/bin/python" -m pip download --disable-pip-version-check \
             --no-deps --only-binary=:all: -d "$dl" "$ANSIBLE_BUNDLE" >"$CACHE/pip-download.log" 2>&1 \
             || { tail -n 20 "$CACHE/pip-download.log" >&2; die "could not download $ANSIBLE_BUNDLE from PyPI"; }
-        wheel="$(ls "$dl"/"${ANSIBLE_BUNDLE%%==*}"-"${ANSIBLE_BUNDLE##*==}"-*.whl | head -n1)"
+        wheels=("$dl/${ANSIBLE_BUNDLE%%==*}-${ANSIBLE_BUNDLE##*==}-"*.whl)
+        [[ ${#wheels[@]} -gt 0 ]] || die "no wheel of $ANSIBLE_BUNDLE in $dl"
     fi
+    shopt -u nullglob
+    wheel="${wheels[0]}"
     tmp="$CACHE/collections.tmp"
     rm -rf "$tmp"
     "$VENV/bin/python" - "$wheel" "$tmp" "${BUNDLED_COLLECTIONS[@]}" <<'PY'
