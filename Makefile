@@ -1,0 +1,50 @@
+# sfb.edge — developer entry points. Everything installs itself into .venv and .cache
+# (scripts/bootstrap.sh); nothing is needed beforehand but Python >= 3.11, git and make.
+#
+#   make plan [INVENTORY=inventories/single] [PLAN_DIR=plan] [ANSIBLE_ARGS='-v']
+#   make test          units, lint, sanity, molecule — in that order, stops at the first failure
+#   make units | lint | sanity | molecule
+#   make bootstrap     only set up .venv and .cache
+#   make clean         remove .venv, .cache and generated output
+#
+# PYTHON=python3.12 make ...  builds the venv with another interpreter (default python3).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+INVENTORY ?= inventories/example
+PLAN_DIR ?= plan
+ANSIBLE_ARGS ?=
+
+export PYTHON
+VENV_BIN := $(CURDIR)/.venv/bin
+
+.PHONY: help bootstrap plan test units lint sanity molecule clean
+
+help:
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+plan: bootstrap
+	@echo "== ansible-playbook playbooks/plan.yml -i $(INVENTORY)"
+	PATH="$(VENV_BIN):$$PATH" ANSIBLE_CONFIG="$(CURDIR)/ansible.cfg" \
+	  ansible-playbook playbooks/plan.yml -i "$(INVENTORY)" \
+	  -e sfb_edge_plan_dir="$(abspath $(PLAN_DIR))" $(ANSIBLE_ARGS)
+	@echo
+	@echo "Plan written under $(abspath $(PLAN_DIR))/:"
+	@find "$(PLAN_DIR)" -mindepth 2 -maxdepth 2 \( -name plan.json -o -name plan.md \) 2>/dev/null \
+	  | sort | sed 's/^/  /' || true
+
+test: bootstrap
+	@scripts/test.sh units lint sanity molecule
+
+units lint sanity molecule: bootstrap
+	@scripts/test.sh $@
+
+clean:
+	rm -rf .venv .cache plan tests/output .pytest_cache .hypothesis extensions/.ansible .ansible
+	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Run test stages in the given order, stop at the first failure, print a one-line summary.
+#   scripts/test.sh units lint sanity molecule
+# Stages:
+#   units     python -m pytest over tests/unit and tests/integration (pytest.ini)
+#   lint      ansible-lint --offline --profile production (.ansible-lint)
+#   sanity    ansible-test sanity on a copy under .cache/sanity (scripts/sanity.sh)
+#   molecule  every scenario under extensions/molecule (run from extensions/)
+# Expects scripts/bootstrap.sh to have run (the Makefile does that).
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT" || exit 1
+
+export VIRTUAL_ENV="$ROOT/.venv"
+export PATH="$VIRTUAL_ENV/bin:$PATH"
+export ANSIBLE_CONFIG="$ROOT/ansible.cfg"
+export ANSIBLE_COLLECTIONS_PATH="$ROOT/.cache/collections"
+# Keep Ansible's per-user state (tmp, galaxy cache, ansible-lint cache) inside .cache.
+export ANSIBLE_HOME="$ROOT/.cache/ansible-home"
+if [[ -n "${CI:-}" ]]; then export ANSIBLE_NOCOLOR=1 NO_COLOR=1; fi
+export HYPOTHESIS_STORAGE_DIRECTORY="$ROOT/.cache/hypothesis"
+PY_XY="$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+
+JUNIT="$ROOT/.cache/pytest-junit.xml"
+
+stage_units() {
+    rm -f "$JUNIT"
+    python -m pytest --junitxml="$JUNIT" -o junit_family=xunit2
+    local rc=$?
+    if [[ $rc -eq 5 ]]; then
+        echo "WARNING: pytest collected no tests under tests/unit or tests/integration" >&2
+        rc=0
+    fi
+    return $rc
+}
+
+stage_lint() {
+    # --offline: no Galaxy, no requirements install; the collections come from
+    # .cache/collections through ANSIBLE_COLLECTIONS_PATH. With ANSIBLE_* set and --offline,
+    # ansible-lint uses $ANSIBLE_HOME for its cache instead of creating ./.ansible.
+    ansible-lint --offline --profile production
+    local rc=$?
+    if [[ -e "$ROOT/.ansible" ]]; then
+        echo "ERROR: ansible-lint created $ROOT/.ansible" >&2
+        return 1
+    fi
+    return $rc
+}
+
+stage_sanity() {
+    "$ROOT/scripts/sanity.sh" --python "$PY_XY"
+}
+
+stage_molecule() {
+    # Collection-level scenarios (ansible-creator layout): run from extensions/.
+    (cd "$ROOT/extensions" && molecule test --all)
+}
+
+pytest_counts() {
+    # "pytest: N passed, N failed, N skipped" from the JUnit report, if there is one.
+    [[ -f "$JUNIT" ]] || return 0
+    python - "$JUNIT" <<'PY'
+import sys
+import xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+suites = [root] if root.tag == "testsuite" else root.findall("testsuite")
+tot = {k: sum(int(s.get(k, 0)) for s in suites) for k in ("tests", "failures", "errors", "skipped")}
+failed = tot["failures"] + tot["errors"]
+print(f"pytest: {tot['tests'] - failed - tot['skipped']} passed, {failed} failed, {tot['skipped']} skipped")
+PY
+}
+
+fmt() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
+
+[[ $# -gt 0 ]] || set -- units lint sanity molecule
+for s in "$@"; do
+    declare -F "stage_$s" >/dev/null || { echo "unknown stage: $s" >&2; exit 2; }
+done
+
+summary=()
+t_all=$SECONDS
+for s in "$@"; do
+    echo
+    echo "================================================================ stage: $s"
+    t0=$SECONDS
+    "stage_$s"
+    rc=$?
+    dt=$((SECONDS - t0))
+    if [[ $rc -ne 0 ]]; then
+        summary+=("$s FAILED ($(fmt $dt))")
+        echo
+        echo "================================================================"
+        echo "stage '$s' FAILED (exit $rc) after $(fmt $dt); later stages not run."
+        pytest_counts
+        echo "summary: FAILED at '$s' — ${summary[*]}"
+        exit 1
+    fi
+    summary+=("$s ok ($(fmt $dt))")
+done
+echo
+echo "================================================================"
+echo "summary: OK in $(fmt $((SECONDS - t_all))) — ${summary[*]}"
+pytest_counts
