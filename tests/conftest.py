@@ -1,0 +1,22 @@
+"""Let tests import the collection by its real name: ansible_collections.sfb.edge...
+
+scripts/bootstrap.sh links .cache/collections/ansible_collections/sfb/edge to the checkout;
+we make that link if it is missing and put .cache/collections on sys.path.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+COLLECTIONS = ROOT / ".cache" / "collections"
+
+_link = COLLECTIONS / "ansible_collections" / "sfb" / "edge"
+if not _link.exists():
+    if _link.is_symlink():
+        _link.unlink()
+    _link.parent.mkdir(parents=True, exist_ok=True)
+    _link.symlink_to(Path("..", "..", "..", ".."), target_is_directory=True)
+if str(COLLECTIONS) not in sys.path:
+    sys.path.insert(0, str(COLLECTIONS))
