@@ -30,7 +30,8 @@ def _table(headers, rows):
 
 
 def _id(text):
-    return "".join(c if c.isalnum() else "_" for c in text)
+    """A Mermaid node id that can never be a keyword (end, graph, subgraph...)."""
+    return "srv_" + "".join(c if c.isalnum() else "_" for c in text)
 
 
 def mermaid(plan):
