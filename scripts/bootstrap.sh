@@ -25,6 +25,12 @@ log() { printf '[bootstrap] %s\n' "$*" >&2; }
 die() { printf '[bootstrap] ERROR: %s\n' "$*" >&2; exit 1; }
 
 command -v "$PYTHON" >/dev/null 2>&1 || die "interpreter '$PYTHON' not found (set PYTHON=...)"
+if ! "$PYTHON" -c '' >/dev/null 2>&1 && command -v pyenv >/dev/null 2>&1; then
+    # A pyenv shim for a version that is installed but not selected (e.g. python3.12).
+    for cand in "$(pyenv root)"/versions/*/bin/"$PYTHON"; do
+        if [[ -x "$cand" ]]; then PYTHON="$cand"; break; fi
+    done
+fi
 PY_ID="$("$PYTHON" -c 'import sys; print("%d.%d.%d" % sys.version_info[:3], sys.base_prefix)')" \
     || die "'$PYTHON' does not run"
 "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
