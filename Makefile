@@ -24,7 +24,7 @@ VENV_BIN := $(CURDIR)/.venv/bin
 .PHONY: help bootstrap plan test units lint sanity molecule clean
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '/^[^#]/q; s/^# \{0,1\}//p' Makefile
 
 bootstrap:
 	@scripts/bootstrap.sh
