@@ -58,8 +58,8 @@ stage_molecule() {
 }
 
 pytest_counts() {
-    # "pytest: N passed, N failed, N skipped" from the JUnit report, if there is one.
-    [[ -f "$JUNIT" ]] || return 0
+    # "pytest: N passed, N failed, N skipped" from this run's JUnit report, if there is one.
+    [[ -n "$ran_units" && -f "$JUNIT" ]] || return 0
     python - "$JUNIT" <<'PY'
 import sys
 import xml.etree.ElementTree as ET
@@ -79,8 +79,10 @@ for s in "$@"; do
 done
 
 summary=()
+ran_units=
 t_all=$SECONDS
 for s in "$@"; do
+    if [[ "$s" == units ]]; then ran_units=1; fi
     echo
     echo "================================================================ stage: $s"
     t0=$SECONDS
