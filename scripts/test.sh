@@ -53,8 +53,9 @@ stage_sanity() {
 }
 
 stage_molecule() {
-    # Collection-level scenarios (ansible-creator layout): run from extensions/.
-    (cd "$ROOT/extensions" && molecule test --all)
+    # Collection-level scenarios (ansible-creator layout), run from extensions/ with the
+    # shared base config (molecule does not look for it by itself from there).
+    (cd "$ROOT/extensions" && molecule -c molecule/config.yml test --all)
 }
 
 pytest_counts() {
