@@ -26,7 +26,7 @@ JUNIT="$ROOT/.cache/pytest-junit.xml"
 
 stage_units() {
     rm -f "$JUNIT"
-    python -m pytest --junitxml="$JUNIT" -o junit_family=xunit2
+    python -m pytest --junitxml="$JUNIT"
     local rc=$?
     if [[ $rc -eq 5 ]]; then
         echo "WARNING: pytest collected no tests under tests/unit or tests/integration" >&2
