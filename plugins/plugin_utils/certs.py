@@ -230,4 +230,3 @@ def _check_expiry(err, warn, var, path, cert, now, warn_days):
     elif not_after <= now + datetime.timedelta(days=warn_days):
         warn("certificate_expiring", var, "%s expires on %s (within %d days); renew it soon"
              % (path, not_after.date().isoformat(), warn_days))
-

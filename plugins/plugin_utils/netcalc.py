@@ -98,7 +98,10 @@ def routes(networks, nic_address, gateway, interface, summarize=False):
             continue  # on-link: reachable without a route
         wanted.append(net)
     if summarize:
-        kept = list(ipaddress.collapse_addresses(wanted))
+        kept = []
+        for net in ipaddress.collapse_addresses(wanted):
+            # 0.0.0.0/1 + 128.0.0.0/1 would merge into a default route: keep the halves instead
+            kept.extend(net.subnets(new_prefix=1) if net.prefixlen == 0 else [net])
     else:
         kept = []
         for net in sorted(set(wanted), key=lambda n: (n.prefixlen, n)):
@@ -180,5 +183,5 @@ NON_PUBLIC = tuple(ipaddress.IPv4Network(n) for n in (
 
 def is_private(address):
     """True when ``address`` is in RFC 1918, CGNAT (RFC 6598) or link-local space."""
-    ip = ipaddress.IPv4Address(str(address).split("/")[0])
+    ip = ipaddress.IPv4Address(str(address).split("/", 1)[0])
     return any(ip in net for net in NON_PUBLIC)

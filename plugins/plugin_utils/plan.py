@@ -34,7 +34,7 @@ def build(hostvars, today=None, read_certificates=True):
     errs = validate.errors(findings)
     if errs:
         raise PlanError(errs)
-    pools, _ = model.load(hostvars)
+    pools = model.load(hostvars)[0]
     return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)]) for pool in pools}
 
 

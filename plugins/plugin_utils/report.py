@@ -23,7 +23,7 @@ def _cell(value):
 
 
 def _table(headers, rows):
-    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for header in headers) + "|"]
     for row in rows:
         lines.append("| " + " | ".join(_cell(v) for v in row) + " |")
     return lines

@@ -70,9 +70,10 @@ def _check_pool(col, pool):
                 p, ", ".join(h for h, m in modes.items() if m), ", ".join(h for h, m in modes.items() if not m)))
     natted = {s.name: bool(s.nat) for s in pool.servers}
     if len(set(natted.values())) > 1:
+        with_nat = ", ".join(h for h, n in natted.items() if n)
+        without_nat = ", ".join(h for h, n in natted.items() if not n)
         err("pool_mixed_settings", "sfb_edge_external_nat", "is set on %s but not on %s; servers of pool %s are "
-            "either all behind NAT or none" % (", ".join(h for h, n in natted.items() if n),
-                                                ", ".join(h for h, n in natted.items() if not n), p))
+            "either all behind NAT or none" % (with_nat, without_nat, p))
     if count > MAX_POOL_SERVERS:
         err("pool_too_large", "sfb_edge_pool_fqdn", "pool %s has %d servers; an edge pool supports at most %d, split "
             "it into several pools" % (p, count, MAX_POOL_SERVERS))

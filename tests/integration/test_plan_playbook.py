@@ -25,7 +25,8 @@ def run(*args, cwd=ROOT):
     exe = os.path.join(BIN, args[0])
     if not os.path.exists(exe):
         exe = shutil.which(args[0])
-    return subprocess.run([exe, *args[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run([exe, *args[1:]], cwd=cwd, env=env, capture_output=True, text=True, timeout=300,
+                          check=False)
 
 
 def play(inventory, plan_dir, *extra):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import ipaddress
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
@@ -167,3 +167,9 @@ def test_is_private(address, private):
 ])
 def test_is_fqdn(name, ok):
     assert netcalc.is_fqdn(name) is ok
+
+
+def test_summarize_never_makes_a_default_route():
+    # found by hypothesis: the two halves of the address space collapse into 0.0.0.0/0
+    assert dests(netcalc.routes(["0.0.0.0/1", "128.0.0.0/1"], NIC, GW, "Int", summarize=True)) == [
+        "0.0.0.0/1", "128.0.0.0/1"]
