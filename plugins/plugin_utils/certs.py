@@ -33,14 +33,17 @@ def load_certificate(path, password=None):
     try:
         with open(path, "rb") as handle:
             data = handle.read()
-    except OSError as exc:
-        raise CertificateError("cannot read %s: %s" % (path, exc.strerror or exc)) from None
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise CertificateError("cannot read %r: %s" % (path, getattr(exc, "strerror", None) or exc)) from None
     if path.lower().endswith((".pfx", ".p12")):
-        secret = None if password in (None, "") else str(password).encode("utf-8")
         try:
-            key, cert, _extra = pkcs12.load_key_and_certificates(data, secret)
+            secret = None if password in (None, "") else str(password).encode("utf-8")
+            key, cert, extra = pkcs12.load_key_and_certificates(data, secret)
         except (ValueError, TypeError):
             raise CertificateError("cannot open PFX %s: wrong password or not a PKCS#12 file" % path) from None
+        if cert is None and key is None and extra:
+            # a PFX exported without its key carries the certificate among the "additional" ones
+            cert = extra[0]
         if cert is None:
             raise CertificateError("PFX %s holds no certificate" % path)
         return cert, key
@@ -53,22 +56,20 @@ def load_certificate(path, password=None):
 
 
 def dns_names(cert):
-    """Subject CN and SAN DNS names, lower-cased."""
+    """The DNS names a TLS client checks: the SAN DNS names, or the subject CN only when the
+    certificate has no SAN extension (clients ignore the CN when a SAN is present)."""
     from cryptography import x509
     from cryptography.x509.oid import NameOID
 
-    names = []
-    for attr in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME):
-        names.append(str(attr.value).lower())
     try:
         ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-        names += [n.lower() for n in ext.value.get_values_for_type(x509.DNSName)]
     except x509.ExtensionNotFound:
-        pass
-    return names
+        return [str(a.value).lower() for a in cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)]
+    return [n.lower() for n in ext.value.get_values_for_type(x509.DNSName)]
 
 
 def san_names(cert):
+    """The SAN DNS names only, lower-cased."""
     from cryptography import x509
 
     try:
@@ -152,6 +153,10 @@ def check_pool(col, pool, today=None):
         roots = certs.get("root_ca") or []
         if isinstance(roots, str):
             roots = [roots]
+        if not isinstance(roots, list):
+            err("invalid_value", "sfb_edge_certificates.root_ca", "%r must be a list of CA certificate paths on the "
+                "controller" % (roots,))
+            roots = []
         for i, path in enumerate(roots):
             var = "sfb_edge_certificates.root_ca[%d]" % i
             try:

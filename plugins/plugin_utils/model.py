@@ -346,8 +346,9 @@ def _parse_pool(col, pool, names):
         else:
             for i, d in enumerate(domains):
                 if netcalc.is_fqdn(d):
-                    if d.lower() not in pool.sip_domains:
-                        pool.sip_domains.append(d.lower().rstrip("."))
+                    d = d.lower().rstrip(".")
+                    if d not in pool.sip_domains:
+                        pool.sip_domains.append(d)
                 else:
                     err("invalid_sip_domain", "sfb_edge_sip_domains[%d]" % i, "%r is not a valid SIP domain; use a "
                         "DNS domain such as example.com" % (d,))
@@ -415,7 +416,7 @@ def _parse_pool(col, pool, names):
     try:
         pool.internal_hosts = netcalc.hosts_entries(entries)
     except ValueError as exc:
-        code = "invalid_fqdn" if "FQDN" in str(exc) else "invalid_value"
+        code = "invalid_fqdn" if isinstance(exc, netcalc.InvalidName) else "invalid_value"
         err(code, "sfb_edge_internal_hosts", str(exc) + "; each entry is {ip: 10.1.1.10, names: [fe01.corp.example.com]}")
 
     hop = s.get("sfb_edge_next_hop_fqdn")
@@ -443,7 +444,13 @@ def _parse_server(col, pool, host, v):
             err("missing_variable", "sfb_edge_fqdn", "the inventory name %r is an IP address, so the server FQDN "
                 "cannot be derived; set sfb_edge_fqdn (hostname + primary DNS suffix)" % host)
         elif pool.dns_suffix:
-            server.fqdn = "%s.%s" % (_short_name(host), pool.dns_suffix)
+            derived = "%s.%s" % (_short_name(host), pool.dns_suffix)
+            if netcalc.is_fqdn(derived):
+                server.fqdn = derived
+            else:
+                err("invalid_fqdn", "sfb_edge_fqdn", "is not set and the name derived from the inventory name %r, "
+                    "%r, is not a valid FQDN (letters, digits and hyphens only); set sfb_edge_fqdn or rename the "
+                    "host" % (host, derived))
     elif netcalc.is_fqdn(fqdn):
         server.fqdn = fqdn.lower().rstrip(".")
     else:

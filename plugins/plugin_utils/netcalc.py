@@ -15,6 +15,10 @@ import re
 
 SERVICES = ("access", "webconf", "av")
 
+class InvalidName(ValueError):
+    """A DNS name is not valid."""
+
+
 _LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
 
 
@@ -167,7 +171,7 @@ def hosts_entries(entries):
         bucket = merged.setdefault(ip, [])
         for name in names:
             if not is_fqdn(name):
-                raise ValueError("hosts entry #%d name %r is not a valid FQDN" % (index, name))
+                raise InvalidName("hosts entry #%d name %r is not a valid FQDN" % (index, name))
             name = name.lower().rstrip(".")
             if name not in bucket:
                 bucket.append(name)

@@ -121,7 +121,8 @@ def _check_pool(col, pool):
             warn("private_dns_server", "sfb_edge_external_dns_servers[%d]" % i, "%s is a private address; the edge "
                  "should use public DNS servers on the external NIC (internal names come from the hosts file)"
                  % server_ip)
-    if not pool.external_dns_servers and "sfb_edge_external_dns_servers" not in _errored(col, p):
+    dns_errors = [v for v in _errored(col, p) if v.startswith("sfb_edge_external_dns_servers")]
+    if not pool.external_dns_servers and not dns_errors:
         warn("no_dns_servers", "sfb_edge_external_dns_servers", "is empty; the edge needs public DNS servers on the "
              "external NIC to resolve federation SRV records")
 
