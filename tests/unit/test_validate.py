@@ -392,9 +392,7 @@ def test_invalid_sip_domain_not_for_capitals_and_trailing_dot():
     assert run(example(sfb_edge_sip_domains=["Example.COM", "example.net."])) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: model._parse_pool de-duplicates SIP domains before normalising them "
-                                       "(checks d.lower() but appends d.lower().rstrip('.')), so 'example.com.' is kept "
-                                       "twice")
+# Regression: SIP domains were de-duplicated before normalising ('Example.com.' was kept twice).
 def test_sip_domains_are_deduplicated_after_normalising():
     inv = example(sfb_edge_sip_domains=["example.com", "Example.com.", "example.net"])
     pool = model.load(inv)[0][0]
@@ -620,9 +618,7 @@ def test_no_dns_servers_not_when_the_variable_is_broken():
           [(E, "invalid_value", "edge01", "sfb_edge_external_dns_servers")])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: validate._check_pool (no_dns_servers) only looks for an error on the exact "
-                                       "variable name, not on its entries [i], so a list of invalid addresses also gets "
-                                       "'is empty'")
+# Regression: a list of only invalid DNS servers also got no_dns_servers ('is empty').
 def test_no_dns_servers_not_when_every_entry_is_invalid():
     check(example(sfb_edge_external_dns_servers=["dns.example.net"]),
           [(E, "invalid_value", "edge01", "sfb_edge_external_dns_servers[0]")])
@@ -687,9 +683,7 @@ def test_hostname_of_fifteen_characters_is_fine():
     assert run(inv) == []
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: model._parse_server derives the server FQDN from the inventory name "
-                                       "(_short_name + dns suffix) without checking it with netcalc.is_fqdn, so "
-                                       "'edge_01' becomes the invalid FQDN 'edge_01.corp.example.com' in the plan")
+# Regression: an FQDN derived from the inventory name was never checked ('edge_01' went into the plan).
 def test_derived_fqdn_is_validated():
     inv = inventory_data.example()
     inv["edge_01"] = inv.pop("edge01")
@@ -1062,9 +1056,7 @@ def test_duplicate_fqdn_not_for_a_single_server_named_like_its_pool():
 
 # --------------------------------------------------------------------------- other code misclassifications
 
-@pytest.mark.xfail(strict=True, reason="BUG: model._parse_pool picks the code for sfb_edge_internal_hosts by searching "
-                                       "'FQDN' in the message, so an empty or non-list 'names' is reported as "
-                                       "invalid_fqdn instead of invalid_value")
+# Regression: the code was picked by searching 'FQDN' in the message, so a bad 'names' was invalid_fqdn.
 @pytest.mark.parametrize("names", [[], 5])
 def test_internal_hosts_names_not_a_list_is_invalid_value(names):
     hosts = inventory_data.example()["edge01"]["sfb_edge_internal_hosts"] + [{"ip": "10.10.1.30", "names": names}]
