@@ -157,6 +157,7 @@ def check_pool(col, pool, today=None):
             err("invalid_value", "sfb_edge_certificates.root_ca", "%r must be a list of CA certificate paths on the "
                 "controller" % (roots,))
             roots = []
+        cas = []
         for i, path in enumerate(roots):
             var = "sfb_edge_certificates.root_ca[%d]" % i
             try:
@@ -172,6 +173,8 @@ def check_pool(col, pool, today=None):
             if not is_ca:
                 err("certificate_not_ca", var, "%s (%s) is not a CA certificate; give the internal root or "
                     "intermediate CA certificate" % (path, cert.subject.rfc4514_string()))
+            else:
+                cas.append(cert)
             _check_expiry(err, warn, var, path, cert, now, warn_days)
 
         for kind in ("internal", "external"):
@@ -206,6 +209,10 @@ def check_pool(col, pool, today=None):
             names = dns_names(cert)
             if kind == "internal":
                 wanted = [pool.fqdn]
+                if cas and not any(_issued_by(cert, ca) for ca in cas):
+                    err("certificate_untrusted", var + ".pfx", "%s (issuer %s) was not issued by any CA in "
+                        "sfb_edge_certificates.root_ca; add the issuing root and intermediate CA certificates, or "
+                        "request the internal certificate from the internal CA" % (path, cert.issuer.rfc4514_string()))
             else:
                 wanted = wanted_external or []
                 if _has_eku(cert, ExtendedKeyUsageOID.CLIENT_AUTH) is False:
@@ -228,8 +235,27 @@ def check_pool(col, pool, today=None):
                           pool=pool.fqdn)
 
 
+def _not_before(cert):
+    try:
+        return cert.not_valid_before_utc
+    except AttributeError:  # cryptography < 42
+        return cert.not_valid_before.replace(tzinfo=datetime.timezone.utc)
+
+
+def _issued_by(cert, ca):
+    try:
+        cert.verify_directly_issued_by(ca)
+    except Exception:  # pylint: disable=broad-exception-caught  # any failure means "not this CA"
+        return False
+    return True
+
+
 def _check_expiry(err, warn, var, path, cert, now, warn_days):
     not_after = _not_after(cert)
+    not_before = _not_before(cert)
+    if not_before > now:
+        err("certificate_not_yet_valid", var, "%s is valid only from %s; wait, or have it reissued with a start date "
+            "in the past" % (path, not_before.date().isoformat()))
     if not_after <= now:
         err("certificate_expired", var, "%s expired on %s; renew it" % (path, not_after.date().isoformat()))
     elif not_after <= now + datetime.timedelta(days=warn_days):

@@ -206,7 +206,8 @@ def with_defaults(hostvars):
     result = {}
     for host, variables in hostvars.items():
         merged = dict(DEFAULTS)
-        merged.update({k: v for k, v in (variables or {}).items() if v is not None})
+        if isinstance(variables, dict):
+            merged.update({k: v for k, v in variables.items() if v is not None})
         result[host] = merged
     return result
 
@@ -226,16 +227,21 @@ def load(hostvars):
         col.error("missing_variable", "inventory", "edge_servers",
                   "the inventory has no host in group 'edge_servers'; add your edge servers to that group")
         return [], col.findings
+    for host, variables in sorted(hostvars.items()):
+        if variables is not None and not isinstance(variables, dict):
+            col.error("invalid_value", str(host), "edge_servers", "the variables of %s are a %s, not a mapping of "
+                      "variable names to values" % (host, type(variables).__name__))
     hostvars = with_defaults(hostvars)
     by_pool = {}
     for host in sorted(hostvars):
         variables = hostvars[host]
+        fqdn = variables.get("sfb_edge_pool_fqdn")
+        pool_name = fqdn.lower().rstrip(".") if isinstance(fqdn, str) and fqdn else None
         for name in sorted(variables):
             if name.startswith("sfb_edge_") and name not in KNOWN_VARS:
                 col.warning("unknown_variable", host, name,
                             "'%s' is not an sfb.edge inventory variable (typo?); it is ignored. Known pool "
-                            "variables: %s" % (name, ", ".join(POOL_VARS)))
-        fqdn = variables.get("sfb_edge_pool_fqdn")
+                            "variables: %s" % (name, ", ".join(POOL_VARS)), pool=pool_name)
         if not isinstance(fqdn, str) or not fqdn:
             col.error("missing_variable", host, "sfb_edge_pool_fqdn",
                       "is not set; set sfb_edge_pool_fqdn (the edge pool's internal FQDN, e.g. "
@@ -506,8 +512,8 @@ def _parse_server(col, pool, host, v):
         for key in ("dns_servers", "gateway"):
             if ext.get(key) not in (None, "", []):
                 col.warning("ignored_variable", host, "sfb_edge_external_nic.%s" % key,
-                            "is ignored: the external NIC's %s come from the pool variable sfb_edge_external_%s"
-                            % (key, "gateway" if key == "gateway" else "dns_servers"), pool=pool.fqdn)
+                            "%r is ignored: the external NIC's %s comes from the pool variable sfb_edge_external_%s; "
+                            "remove it here and set that instead" % (ext.get(key), key, key), pool=pool.fqdn)
 
     nat = v.get("sfb_edge_external_nat")
     if nat not in (None, {}):
@@ -536,6 +542,10 @@ def _parse_server(col, pool, host, v):
 
 def _nic_name(err, nic, var):
     name = nic.get("name")
+    if name not in (None, "") and not isinstance(name, str):
+        err("invalid_value", "%s.name" % var, "%r is not an adapter name; give the Windows adapter name as a string, "
+            "e.g. 'Internal'" % (name,))
+        return None
     if not isinstance(name, str) or not name.strip():
         err("missing_variable", "%s.name" % var, "is not set; give the Windows adapter name (Get-NetAdapter Name), "
             "e.g. 'Internal' or 'External'")

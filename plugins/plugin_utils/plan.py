@@ -121,7 +121,6 @@ def certificates(pool):
             "eku": ["Server Authentication"],
             "issuer": "internal CA (root into Trusted Root Certification Authorities)",
             "assign_to": ["Internal"],
-            "shared_across_pool": True,
         },
     }
 

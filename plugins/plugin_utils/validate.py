@@ -93,7 +93,8 @@ def _check_pool(col, pool):
                     "external HLB VIPs must be public addresses (no NAT in front of an HLB pool)" % vip)
     elif pool.vips:
         warn("vips_without_hlb", "sfb_edge_hlb_vips", "is set but sfb_edge_load_balancing is %r; the VIPs are "
-             "ignored. Set sfb_edge_load_balancing: hlb or remove sfb_edge_hlb_vips" % lb)
+             "ignored. Set sfb_edge_load_balancing: hlb or remove sfb_edge_hlb_vips"
+             % pool.setting("sfb_edge_load_balancing"))
 
     if pool.xmpp and pool.version and pool.version not in XMPP_VERSIONS:
         err("xmpp_unsupported", "sfb_edge_xmpp", "is true but %s has no XMPP gateway (only lync2013 and sfb2015); "
@@ -132,7 +133,8 @@ def _check_pool(col, pool):
                 "via the internal NIC; the only default gateway is on the external NIC. List the internal networks "
                 "instead" % net)
 
-    if pool.next_hop_fqdn:
+    hosts_broken = any(v.startswith("sfb_edge_internal_hosts") for v in _errored(col, p))
+    if pool.next_hop_fqdn and not hosts_broken:
         names = {n for e in pool.internal_hosts for n in e["names"]}
         if pool.next_hop_fqdn not in names:
             err("next_hop_unresolvable", "sfb_edge_internal_hosts", "has no entry for the next hop %s; the edge has no "
@@ -164,7 +166,11 @@ def _check_server(col, pool, server):
         if pool.dns_suffix and not server.fqdn.endswith("." + pool.dns_suffix):
             err("fqdn_suffix_mismatch", "sfb_edge_fqdn", "%s does not end with the primary DNS suffix %s; the edge "
                 "FQDN is <hostname>.<sfb_edge_dns_suffix> and must match the topology" % (server.fqdn, pool.dns_suffix))
-    if server.internal_nic_name and server.internal_nic_name == server.external_nic_name:
+    if server.fqdn and server.fqdn == pool.fqdn and len(pool.servers) > 1:
+        err("server_fqdn_is_pool_fqdn", "sfb_edge_fqdn", "%s is the pool FQDN, but pool %s has %d servers; the pool "
+            "FQDN names the pool (internal DNS points it at every server or the internal VIP), so give each server "
+            "its own FQDN" % (server.fqdn, pool.fqdn, len(pool.servers)))
+    if server.internal_nic_name and (server.internal_nic_name.lower() == (server.external_nic_name or "").lower()):
         err("same_nic", "sfb_edge_external_nic.name", "internal and external NIC are both %r; an edge server needs "
             "two NICs" % server.internal_nic_name)
 
@@ -205,14 +211,15 @@ def _check_server(col, pool, server):
 
     if server.nat:
         if pool.load_balancing == "hlb":
-            err("nat_with_hlb", "sfb_edge_external_nat", "NAT is declared but pool %s uses a hardware load balancer: "
-                "the A/V Edge must answer with its real public address, so servers of an HLB pool need public "
-                "addresses on the external NIC and no NAT. Remove sfb_edge_external_nat" % pool.fqdn)
+            err("nat_with_hlb", "sfb_edge_external_nat", "NAT is declared (%s) but pool %s uses a hardware load "
+                "balancer: the A/V Edge must answer with its real public address, so servers of an HLB pool need "
+                "public addresses on the external NIC and no NAT. Remove sfb_edge_external_nat"
+                % (_nat_text(server), pool.fqdn))
         else:
             if pool.load_balancing == "dns":
-                warn("nat_with_dns_lb", "sfb_edge_external_nat", "NAT in a DNS-load-balanced pool is supported only as "
-                     "symmetric NAT (the same public address for inbound and outbound traffic) with these public "
-                     "addresses entered in the topology; check the firewall does that")
+                warn("nat_with_dns_lb", "sfb_edge_external_nat", "NAT (%s) in a DNS-load-balanced pool is supported "
+                     "only as symmetric NAT (the same public address for inbound and outbound traffic) with these "
+                     "public addresses entered in the topology; check the firewall does that" % _nat_text(server))
             needed = ["access"] if server.single_ip else list(netcalc.SERVICES)
             missing = [k for k in needed if k not in server.nat]
             if missing:
@@ -257,6 +264,11 @@ def _check_server(col, pool, server):
                     err("internal_host_on_external_subnet", "sfb_edge_internal_hosts", "%s (%s) is on the external "
                         "DMZ subnet %s; internal servers must be reached through the internal NIC"
                         % (entry["ip"], ", ".join(entry["names"]), iface.network))
+
+
+def _nat_text(server):
+    return ", ".join("%s %s -> %s" % (k, server.external[k].ip if k in server.external else "?", ip)
+                     for k, ip in sorted(server.nat.items()))
 
 
 def _check_duplicates(col, pools):

@@ -307,7 +307,9 @@ def test_certificate_expired_root_ca(pki, tmp_path):
                                      NOW - datetime.timedelta(days=10), eku=None, ca=True)
     path = certfactory.write_pem(tmp_path / "old-root.pem", old_ca)
     inv = set_cert(pki.inventory(), "root_ca", [path], hosts=["edge02"])
-    check(inv, [(E, "certificate_expired", "edge02", "sfb_edge_certificates.root_ca[0]")], needles=[path])
+    # the old root did not issue the internal certificate either
+    check(inv, [(E, "certificate_expired", "edge02", "sfb_edge_certificates.root_ca[0]"),
+                (E, "certificate_untrusted", "edge02", "sfb_edge_certificates.internal.pfx")], needles=[path])
 
 
 def test_certificate_expiring(pki):
@@ -544,3 +546,24 @@ def test_garbage_certificate_specs_never_raise(pki, data):
         assert f["code"] in ("invalid_value", "certificate_unreadable"), f
         assert f["variable"].startswith("sfb_edge_certificates"), f
         assert f["host"] in HOSTS and f["pool"] == POOL and f["severity"] == E, f
+
+
+def test_certificate_not_yet_valid(pki):
+    path = pki.pfx("future.pfx", not_before=NOW + datetime.timedelta(days=3))
+    inv = set_cert(pki.inventory(), "internal", spec(path), hosts=["edge01"])
+    check(inv, [(E, "certificate_not_yet_valid", "edge01", "sfb_edge_certificates.internal.pfx")],
+          needles=[path, "valid only from"])
+    # one day ago is fine
+    path = pki.pfx("started.pfx", not_before=NOW - datetime.timedelta(days=1))
+    check(set_cert(pki.inventory(), "internal", spec(path), hosts=["edge01"]), [])
+
+
+def test_certificate_untrusted_internal(pki):
+    path = pki.pfx("selfsigned.pfx", self_signed=True)
+    inv = set_cert(pki.inventory(), "internal", spec(path), hosts=["edge02"])
+    check(inv, [(E, "certificate_untrusted", "edge02", "sfb_edge_certificates.internal.pfx")],
+          needles=[path, "root_ca", "issuer CN=" + POOL])
+    # without root_ca there is nothing to check the chain against
+    inv = set_cert(pki.inventory(), "internal", spec(path), hosts=["edge02"])
+    inv["edge02"]["sfb_edge_certificates"].pop("root_ca")
+    check(inv, [])
