@@ -15,6 +15,7 @@ import re
 
 SERVICES = ("access", "webconf", "av")
 
+
 class InvalidName(ValueError):
     """A DNS name is not valid."""
 
