@@ -21,6 +21,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import certfactory  # noqa: E402
 import inventory_data  # noqa: E402
+from findings_helpers import codes, keys  # noqa: E402
 from certfactory import CLIENT_AUTH, SERVER_AUTH, UTC  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import certs, netcalc, plan, validate  # noqa: E402
@@ -38,16 +39,6 @@ _EXAMPLE = inventory_data.example()["edge01"]
 EXTERNAL_NAMES = netcalc.san_list(_EXAMPLE["sfb_edge_sip_domains"], _EXAMPLE["sfb_edge_external_fqdns"])
 
 
-def codes(findings):
-    return sorted({f["code"] for f in findings})
-
-
-def only(findings, code):
-    return [f for f in findings if f["code"] == code]
-
-
-def keys(findings):
-    return sorted((f["severity"], f["code"], f["host"], f["variable"]) for f in findings)
 
 
 def run(inv, today=NOW, **kwargs):

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 sys.path.insert(0, os.path.dirname(__file__))
 
 import inventory_data  # noqa: E402
+from findings_helpers import codes, keys, only  # noqa: E402
 from inventory_data import set_pool  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import model, plan, validate  # noqa: E402
@@ -47,17 +48,6 @@ KNOWN_CODES = frozenset("""
 
 # --------------------------------------------------------------------------- helpers
 
-def codes(findings):
-    return sorted({f["code"] for f in findings})
-
-
-def only(findings, code):
-    return [f for f in findings if f["code"] == code]
-
-
-def keys(findings):
-    """The findings as sorted ``(severity, code, host, variable)`` tuples (with repeats)."""
-    return sorted((f["severity"], f["code"], f["host"], f["variable"]) for f in findings)
 
 
 def assert_well_formed(findings):
