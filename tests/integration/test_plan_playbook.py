@@ -156,3 +156,12 @@ def test_filter_errors_name_the_filter(tmp_path):
     out = result.stdout + result.stderr
     assert result.returncode != 0
     assert "sfb.edge.routes: internal network '0.0.0.0/0' is a default route" in out
+
+
+def test_undefined_variable_names_host_and_variable(tmp_path):
+    inv = _broken_inventory(tmp_path, lambda d: d.update(sfb_edge_dns_suffix="{{ my_missing_suffix }}"))
+    result = play(inv, tmp_path / "plan")
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "host edge02, variable sfb_edge_dns_suffix cannot be evaluated" in out
+    assert "my_missing_suffix" in out and "censored" not in out
