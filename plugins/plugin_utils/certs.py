@@ -105,13 +105,6 @@ def _public_bytes(cert):
     return cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
 
 
-def _not_after(cert):
-    try:
-        return cert.not_valid_after_utc
-    except AttributeError:  # cryptography < 42
-        return cert.not_valid_after.replace(tzinfo=datetime.timezone.utc)
-
-
 def _has_eku(cert, oid):
     from cryptography import x509
 
@@ -235,13 +228,6 @@ def check_pool(col, pool, today=None):
                           pool=pool.fqdn)
 
 
-def _not_before(cert):
-    try:
-        return cert.not_valid_before_utc
-    except AttributeError:  # cryptography < 42
-        return cert.not_valid_before.replace(tzinfo=datetime.timezone.utc)
-
-
 def _issued_by(cert, ca):
     try:
         cert.verify_directly_issued_by(ca)
@@ -251,8 +237,8 @@ def _issued_by(cert, ca):
 
 
 def _check_expiry(err, warn, var, path, cert, now, warn_days):
-    not_after = _not_after(cert)
-    not_before = _not_before(cert)
+    not_after = cert.not_valid_after_utc
+    not_before = cert.not_valid_before_utc
     if not_before > now:
         err("certificate_not_yet_valid", var, "%s is valid only from %s; wait, or have it reissued with a start date "
             "in the past" % (path, not_before.date().isoformat()))
