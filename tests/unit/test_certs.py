@@ -39,8 +39,6 @@ _EXAMPLE = inventory_data.example()["edge01"]
 EXTERNAL_NAMES = netcalc.san_list(_EXAMPLE["sfb_edge_sip_domains"], _EXAMPLE["sfb_edge_external_fqdns"])
 
 
-
-
 def run(inv, today=NOW, **kwargs):
     findings = validate.validate(inv, today=today, **kwargs)
     for f in findings:

@@ -49,7 +49,6 @@ KNOWN_CODES = frozenset("""
 # --------------------------------------------------------------------------- helpers
 
 
-
 def assert_well_formed(findings):
     assert isinstance(findings, list)
     for f in findings:
