@@ -398,25 +398,10 @@ def _parse_pool(col, pool, names):
         except ValueError as exc:
             err("invalid_value", var, str(exc) + "; give the firewall's address on that DMZ subnet")
 
-    networks = s.get("sfb_edge_internal_networks")
-    if isinstance(networks, str) or not isinstance(networks, list):
-        err("invalid_value", "sfb_edge_internal_networks", "%r must be a list of CIDRs such as ['10.0.0.0/16']" % (networks,))
-    else:
-        for i, value in enumerate(networks):
-            try:
-                pool.internal_networks.append(netcalc.parse_network(value, "internal network"))
-            except ValueError as exc:
-                err("invalid_value", "sfb_edge_internal_networks[%d]" % i, str(exc))
-
-    servers = s.get("sfb_edge_external_dns_servers")
-    if isinstance(servers, str) or not isinstance(servers, list):
-        err("invalid_value", "sfb_edge_external_dns_servers", "%r must be a list of IPv4 addresses" % (servers,))
-    else:
-        for i, value in enumerate(servers):
-            try:
-                pool.external_dns_servers.append(netcalc.parse_address(value, "DNS server"))
-            except ValueError as exc:
-                err("invalid_value", "sfb_edge_external_dns_servers[%d]" % i, str(exc))
+    pool.internal_networks = _parse_list(err, s, "sfb_edge_internal_networks", netcalc.parse_network,
+                                         "internal network", "CIDRs such as ['10.0.0.0/16']")
+    pool.external_dns_servers = _parse_list(err, s, "sfb_edge_external_dns_servers", netcalc.parse_address,
+                                            "DNS server", "IPv4 addresses")
 
     entries = s.get("sfb_edge_internal_hosts")
     try:
@@ -432,6 +417,21 @@ def _parse_pool(col, pool, names):
         else:
             err("invalid_fqdn", "sfb_edge_next_hop_fqdn", "%r is not a valid FQDN; use the Director or Front End "
                 "pool FQDN the edge sends SIP to" % (hop,))
+
+
+def _parse_list(err, settings, var, parser, what, expected):
+    """Parse a list-valued pool variable item by item; bad items become findings and are left out."""
+    value = settings.get(var)
+    if isinstance(value, str) or not isinstance(value, list):
+        err("invalid_value", var, "%r must be a list of %s" % (value, expected))
+        return []
+    parsed = []
+    for i, item in enumerate(value):
+        try:
+            parsed.append(parser(item, what))
+        except ValueError as exc:
+            err("invalid_value", "%s[%d]" % (var, i), str(exc))
+    return parsed
 
 
 _SERVICE_NAMES = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge",
