@@ -16,15 +16,8 @@ description:
     routes and hosts-file entries, DNS records and firewall rules.
   - Fails, listing every error finding, when the inventory has errors.
   - The format of the result is documented in the collection's docs/plan-format.md.
-options:
-  _input:
-    description: The output of the P(sfb.edge.edge_inventory#filter) filter.
-    type: dict
-    required: true
-  read_certificates:
-    description: Read the certificate files named in C(sfb_edge_certificates).
-    type: bool
-    default: true
+extends_documentation_fragment:
+  - sfb.edge.edge_inventory_input
 """
 
 EXAMPLES = r"""

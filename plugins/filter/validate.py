@@ -17,15 +17,8 @@ description:
     are listed in the collection's docs/findings.md.
   - When C(sfb_edge_certificates) names files, they are read on the controller and checked (names,
     key size, expiry, private key, same external key across the pool).
-options:
-  _input:
-    description: The output of the P(sfb.edge.edge_inventory#filter) filter.
-    type: dict
-    required: true
-  read_certificates:
-    description: Read the certificate files named in C(sfb_edge_certificates).
-    type: bool
-    default: true
+extends_documentation_fragment:
+  - sfb.edge.edge_inventory_input
 """
 
 EXAMPLES = r"""
