@@ -23,6 +23,11 @@ def validate(hostvars, today=None, read_certificates=True):
     :param read_certificates: read certificate files given in ``sfb_edge_certificates``.
     :returns: list of finding dicts, errors first, then by host and code.
     """
+    return check(hostvars, today=today, read_certificates=read_certificates)[1]
+
+
+def check(hostvars, today=None, read_certificates=True):
+    """Like :func:`validate`, but also return the parsed pools: ``(pools, findings)``."""
     pools, findings = model.load(hostvars)
     col = model._Collector()
     col.findings = findings
@@ -35,7 +40,7 @@ def validate(hostvars, today=None, read_certificates=True):
 
             certs.check_pool(col, pool, today=today)
     _check_duplicates(col, pools)
-    return sort_findings(col.findings)
+    return pools, sort_findings(col.findings)
 
 
 def sort_findings(findings):
