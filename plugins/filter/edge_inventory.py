@@ -41,20 +41,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-
-def _plain(value):
-    """Drop Ansible's wrapper types so the model sees plain Python values."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, bool) or value is None:
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, float):
-        return float(value)
-    return str(value)
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain as _plain
 
 
 def edge_inventory(hostvars, hosts=None):

@@ -12,6 +12,7 @@ problem becomes a finding that names the host, the variable, the value and the f
 from __future__ import annotations
 
 import ipaddress
+import re
 from dataclasses import dataclass, field
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
@@ -43,6 +44,7 @@ POOL_VARS = (
     "sfb_edge_san_limit",
     "sfb_edge_san_size_limit",
     "sfb_edge_cert_expiry_warn_days",
+    "sfb_edge_routes_purge",
 )
 # Host-level variables.  Certificates may be per host (same key required across a pool).
 HOST_VARS = (
@@ -53,7 +55,13 @@ HOST_VARS = (
     "sfb_edge_certificates",
 )
 # Variables that belong to playbooks, not to the topology.
-PLAYBOOK_VARS = ("sfb_edge_plan_dir",)
+PLAYBOOK_VARS = (
+    "sfb_edge_plan_dir",
+    "sfb_edge_facts_from",
+    "sfb_edge_fail_on_drift",
+    "sfb_edge_allow_connection_change",
+    "sfb_edge_capture_dir",
+)
 KNOWN_VARS = frozenset(POOL_VARS + HOST_VARS + PLAYBOOK_VARS)
 
 DEFAULTS = {
@@ -62,6 +70,7 @@ DEFAULTS = {
     "sfb_edge_san_include_av": False,
     "sfb_edge_ocs2007_federation": False,
     "sfb_edge_routes_summarize": False,
+    "sfb_edge_routes_purge": False,
     "sfb_edge_internal_networks": [],
     "sfb_edge_internal_hosts": [],
     "sfb_edge_external_dns_servers": [],
@@ -115,6 +124,8 @@ class Server:
     internal_nic_name: str | None
     internal: ipaddress.IPv4Interface | None
     external_nic_name: str | None
+    internal_nic_mac: str | None = None
+    external_nic_mac: str | None = None
     external: dict = field(default_factory=dict)  # service -> IPv4Interface
     nat: dict = field(default_factory=dict)  # service -> IPv4Address (public side)
     certificates: dict | None = None
@@ -309,7 +320,8 @@ def _parse_pool(col, pool, names):
     else:
         pool.version = version
 
-    for var in ("sfb_edge_xmpp", "sfb_edge_san_include_av", "sfb_edge_ocs2007_federation", "sfb_edge_routes_summarize"):
+    for var in ("sfb_edge_xmpp", "sfb_edge_san_include_av", "sfb_edge_ocs2007_federation", "sfb_edge_routes_summarize",
+                "sfb_edge_routes_purge"):
         try:
             s[var] = _bool(s.get(var))
         except ValueError as exc:
@@ -470,6 +482,7 @@ def _parse_server(col, pool, host, v):
         err("invalid_value", "sfb_edge_internal_nic", "%r must be a dict {name, address}" % (nic,))
     else:
         server.internal_nic_name = _nic_name(err, nic, "sfb_edge_internal_nic")
+        server.internal_nic_mac = _nic_mac(err, nic, "sfb_edge_internal_nic")
         try:
             server.internal = netcalc.parse_interface(nic.get("address"), "internal NIC address")
         except ValueError as exc:
@@ -490,6 +503,7 @@ def _parse_server(col, pool, host, v):
         err("invalid_value", "sfb_edge_external_nic", "%r must be a dict {name, addresses}" % (ext,))
     else:
         server.external_nic_name = _nic_name(err, ext, "sfb_edge_external_nic")
+        server.external_nic_mac = _nic_mac(err, ext, "sfb_edge_external_nic")
         addresses = ext.get("addresses")
         if not isinstance(addresses, dict) or not addresses.get("access"):
             err("missing_variable", "sfb_edge_external_nic.addresses.access", "the external NIC needs at least the "
@@ -551,3 +565,26 @@ def _nic_name(err, nic, var):
             "e.g. 'Internal' or 'External'")
         return None
     return name.strip()
+
+
+_MAC = re.compile(r"^[0-9a-f]{2}([-:]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$", re.IGNORECASE)
+
+
+def normalize_mac(value):
+    """``00:15:5d:0a:00:01`` / ``00155D0A0001`` -> ``00-15-5D-0A-00-01`` (Windows' form); None if not a MAC."""
+    if not isinstance(value, str) or not _MAC.match(value.strip()):
+        return None
+    digits = re.sub(r"[-:]", "", value.strip()).upper()
+    return "-".join(digits[i:i + 2] for i in range(0, 12, 2))
+
+
+def _nic_mac(err, nic, var):
+    """Optional MAC address: the adapter is found by it and renamed to the inventory name."""
+    value = nic.get("mac")
+    if value in (None, ""):
+        return None
+    mac = normalize_mac(value)
+    if mac is None:
+        err("invalid_value", "%s.mac" % var, "%r is not a MAC address; write it as Windows shows it "
+            "(Get-NetAdapter MacAddress), e.g. 00-15-5D-0A-00-01, or remove the key" % (value,))
+    return mac

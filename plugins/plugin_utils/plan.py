@@ -132,12 +132,14 @@ def host_plan(pool, server):
         "dns_suffix": pool.dns_suffix,
         "internal_nic": {
             "name": server.internal_nic_name,
+            "mac": server.internal_nic_mac,
             "addresses": [server.internal.with_prefixlen],
             "gateway": None,
             "dns_servers": [],
         },
         "external_nic": {
             "name": server.external_nic_name,
+            "mac": server.external_nic_mac,
             "addresses": [server.external[s].with_prefixlen for s in services],
             "services": {s: str(server.external[s].ip) for s in services},
             "skip_as_source": [str(server.external[s].ip) for s in services if s != "access"],

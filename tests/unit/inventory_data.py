@@ -23,6 +23,7 @@ _POOL = {
     "sfb_edge_external_dns_servers": ["198.51.100.53", "198.51.100.54"],
     "sfb_edge_internal_gateway": "172.16.10.1",
     "sfb_edge_internal_networks": ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"],
+    "sfb_edge_routes_purge": True,
     "sfb_edge_next_hop_fqdn": "dirpool.corp.example.com",
     "sfb_edge_internal_hosts": [
         {"ip": "10.10.1.20", "names": ["dirpool.corp.example.com"]},
@@ -35,11 +36,13 @@ _POOL = {
 }
 
 _EXAMPLE = {
-    "edge01": dict(_POOL, sfb_edge_internal_nic={"name": "Internal", "address": "172.16.10.11/24"},
-                   sfb_edge_external_nic={"name": "External", "addresses": {
+    "edge01": dict(_POOL, sfb_edge_internal_nic={"name": "Internal", "mac": "00-15-5D-1E-8C-04",
+                                                 "address": "172.16.10.11/24"},
+                   sfb_edge_external_nic={"name": "External", "mac": "00-15-5D-1E-8C-05", "addresses": {
                        "access": "192.0.2.21/24", "webconf": "192.0.2.22/24", "av": "192.0.2.23/24"}}),
-    "edge02": dict(_POOL, sfb_edge_internal_nic={"name": "Internal", "address": "172.16.10.12/24"},
-                   sfb_edge_external_nic={"name": "External", "addresses": {
+    "edge02": dict(_POOL, sfb_edge_internal_nic={"name": "Internal", "mac": "00-15-5D-1E-8C-0A",
+                                                 "address": "172.16.10.12/24"},
+                   sfb_edge_external_nic={"name": "External", "mac": "00-15-5D-1E-8C-0B", "addresses": {
                        "access": "192.0.2.31/24", "webconf": "192.0.2.32/24", "av": "192.0.2.33/24"}}),
 }
 

@@ -84,8 +84,9 @@ def test_example_hosts(example):
     h = example["hosts"]["edge02"]
     assert h["fqdn"] == "edge02.corp.example.com"
     assert h["dns_suffix"] == "corp.example.com"
-    assert h["internal_nic"] == {"name": "Internal", "addresses": ["172.16.10.12/24"], "gateway": None,
-                                 "dns_servers": []}
+    assert h["internal_nic"] == {"name": "Internal", "mac": "00-15-5D-1E-8C-0A", "addresses": ["172.16.10.12/24"],
+                                 "gateway": None, "dns_servers": []}
+    assert h["external_nic"]["mac"] == "00-15-5D-1E-8C-0B"
     ext = h["external_nic"]
     assert ext["addresses"] == ["192.0.2.31/24", "192.0.2.32/24", "192.0.2.33/24"]
     assert ext["gateway"] == "192.0.2.1"
