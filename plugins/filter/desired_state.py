@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.desired_state filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: desired_state
+author: sfb.edge contributors
+version_added: 0.2.0
+short_description: The desired Windows state of one edge server
+description:
+  - Validates the whole inventory and returns, for one edge server, what the Windows roles converge
+    it to - NIC addresses, gateway, DNS servers, DNS registration and NetBIOS per NIC, persistent
+    routes, hosts-file entries, hostname and primary DNS suffix, and the certificates to import
+    (with the thumbprints read from the files on the controller).
+  - Holds no secret; certificate passwords stay in the inventory.
+  - Fails, listing every error finding, when the inventory has errors.
+options:
+  _input:
+    description: The output of the P(sfb.edge.edge_inventory#filter) filter.
+    type: dict
+    required: true
+  host:
+    description: The inventory hostname of the edge server.
+    type: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: What this edge server should look like
+  ansible.builtin.set_fact:
+    my_desired: "{{ hostvars | sfb.edge.edge_inventory(groups['edge_servers']) | sfb.edge.desired_state(inventory_hostname) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: "C({format, host, pool, identity, network {internal, external}, routes, hosts_file, certificates});
+    see docs/windows-roles.md."
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import desired
+
+
+def desired_state(inventory, host):
+    if not isinstance(inventory, dict):
+        raise AnsibleFilterError("sfb.edge.desired_state: expected the output of sfb.edge.edge_inventory (a dict), "
+                                 "got %s" % type(inventory).__name__)
+    try:
+        return desired.build(inventory, str(host))
+    except desired.DesiredError as exc:
+        raise AnsibleFilterError("sfb.edge.desired_state: %s" % exc) from None
+
+
+class FilterModule:
+    def filters(self):
+        return {"desired_state": desired_state}

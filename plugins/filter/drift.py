@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.drift filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: drift
+author: sfb.edge contributors
+version_added: 0.2.0
+short_description: Drift of one edge server - desired state against gathered state
+description:
+  - Compares the desired state (P(sfb.edge.desired_state#filter)) with the state gathered by
+    P(sfb.edge.edge_facts#module) or read from a snapshot, area by area (routes, network, hosts file,
+    identity, certificates), and returns the drift report.
+  - Each change has C(area), C(target), C(property), C(action) (add, remove or set), C(before) and
+    C(after). Problems are differences a run cannot fix by itself (an adapter that is not found, a
+    domain-joined server). C(blocked) lists the changes the lockout guard holds back because they
+    would cut the controller's connection.
+options:
+  _input:
+    description: The desired state of the host.
+    type: dict
+    required: true
+  current:
+    description: The gathered state (docs/state-format.md).
+    type: dict
+    required: true
+  ansible_host:
+    description: The address the controller connects to; its removal is guarded.
+    type: str
+  source:
+    description: Where the state came from (recorded in the report), e.g. C(live) or a snapshot path.
+    type: str
+"""
+
+EXAMPLES = r"""
+- name: Drift report
+  ansible.builtin.set_fact:
+    my_drift: "{{ my_desired | sfb.edge.drift(my_state, ansible_host=ansible_host) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: "C({format, host, pool, source, in_sync, summary, changes {area: [change]}, problems, blocked,
+    notes, remote_calls}); see docs/windows-roles.md."
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
+from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+
+def drift(desired, current, ansible_host=None, source=None):
+    try:
+        current = _state.check(plain(current), where="the gathered state")
+        return _drift.report(plain(desired), current, ansible_host=ansible_host, source=source)
+    except _state.StateError as exc:
+        raise AnsibleFilterError("sfb.edge.drift: %s" % exc) from None
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnsibleFilterError("sfb.edge.drift: the desired state is not the output of sfb.edge.desired_state, "
+                                 "or the gathered state is malformed (%s: %s)" % (type(exc).__name__, exc)) from None
+
+
+class FilterModule:
+    def filters(self):
+        return {"drift": drift}

@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+"""A model of what each Windows module does to the gathered state, for tests.
+
+``apply(state, calls)`` returns the state a host would report after the calls the diff engine
+planned, following the modules' documented behaviour (sfb.edge.edge_network, edge_routes,
+edge_hosts_file, edge_certificates, ansible.windows.win_dns_client, win_hostname, win_regedit,
+community.windows.win_netbios).  Tests use it to check that one run converges a host: diffing the
+result again must find nothing.  It is deliberately written from the module documentation, not
+from drift.py, so a wrong decision in drift.py is not mirrored here.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
+
+
+def _adapter(state, name=None, mac=None, index=None):
+    for a in state["adapters"]:
+        if index is not None and a["index"] == index:
+            return a
+        if mac and normalize_mac(a["mac"]) == normalize_mac(mac):
+            return a
+        if mac is None and index is None and a["name"].lower() == name.lower():
+            return a
+    raise AssertionError("simulated host has no adapter %r / %r / %r" % (name, mac, index))
+
+
+def _network(state, args):
+    for spec in args["adapters"]:
+        a = _adapter(state, spec["name"], spec.get("mac"))
+        if spec.get("rename_to"):
+            old = a["name"]
+            a["name"] = spec["rename_to"]
+            for r in state["routes"]:
+                if r["interface_index"] == a["index"]:
+                    r["interface"] = a["name"]
+            assert old != a["name"]
+        if spec.get("dhcp") is False and a["dhcp"]:
+            a["dhcp"] = False
+            # Windows drops the DHCP lease's address and gateway when DHCP is turned off
+            a["addresses"] = [x for x in a["addresses"] if x.get("origin") != "Dhcp"]
+            a["gateways"] = []
+            a["dns_servers"] = []  # DHCP-supplied DNS servers go with the lease
+        for add in spec.get("add") or []:
+            if not any(x["address"] == add["address"] for x in a["addresses"]):
+                a["addresses"].append({"address": add["address"], "prefix_length": add["prefix_length"],
+                                       "skip_as_source": bool(add.get("skip_as_source")), "origin": "Manual"})
+        for ip, flag in (spec.get("skip_as_source") or {}).items():
+            for x in a["addresses"]:
+                if x["address"] == ip:
+                    x["skip_as_source"] = flag
+        if "gateway" in spec:
+            a["gateways"] = [spec["gateway"]] if spec["gateway"] else []
+        a["addresses"] = [x for x in a["addresses"] if x["address"] not in (spec.get("remove") or [])]
+        if "register_in_dns" in spec:
+            a["register_in_dns"] = spec["register_in_dns"]
+
+
+def _routes(state, args):
+    def same(r, spec):
+        index = spec.get("interface_index")
+        on_if = r["interface_index"] == index if index is not None else r["interface"] == spec["interface"]
+        return r["destination"] == spec["destination"] and r["gateway"] == spec["gateway"] and on_if
+
+    for spec in args.get("remove") or []:
+        state["routes"] = [r for r in state["routes"] if not same(r, spec)]
+    for spec in args.get("add") or []:
+        if not any(same(r, spec) for r in state["routes"]):
+            a = _adapter(state, index=spec["interface_index"]) if spec.get("interface_index") is not None \
+                else _adapter(state, spec["interface"])
+            state["routes"].append({"destination": spec["destination"], "gateway": spec["gateway"],
+                                    "interface": a["name"], "interface_index": a["index"], "metric": 256})
+
+
+def apply(state, calls):
+    state = copy.deepcopy(state)
+    for call in calls:
+        module, args = call["module"], call["args"]
+        if module == "sfb.edge.edge_network":
+            _network(state, args)
+        elif module == "sfb.edge.edge_routes":
+            _routes(state, args)
+        elif module == "sfb.edge.edge_hosts_file":
+            state["hosts_file"]["content"] = args["content"]
+        elif module == "ansible.windows.win_dns_client":
+            _adapter(state, args["adapter_names"])["dns_servers"] = list(args["dns_servers"])
+        elif module == "community.windows.win_netbios":
+            for name in args["adapter_names"]:
+                _adapter(state, name)["netbios"] = args["state"]
+        elif module == "ansible.windows.win_hostname":
+            state["computer"]["pending_hostname"] = args["name"]
+        elif module == "ansible.windows.win_regedit":
+            assert args["name"] == "NV Domain"
+            state["computer"]["dns_suffix"] = args["data"]
+        elif module == "sfb.edge.edge_certificates":
+            for cert in args["certificates"]:
+                state["certificates"].setdefault(cert["store"], []).append(
+                    {"thumbprint": cert["thumbprint"], "has_private_key": bool(cert["pfx"]), "legacy_csp": True})
+        else:
+            raise AssertionError("no simulation for %s" % module)
+    return state
