@@ -502,10 +502,13 @@ def format_report(rep):
     lines = [head]
     for area in AREAS:
         for c in rep["changes"][area]:
-            what = c["target"] if c["property"] in ("route", "entry", "certificate") else \
-                "%s %s" % (c["target"], c["property"])
-            lines.append("  %-12s %-6s %s: %s -> %s" % (area, c["action"], what, _value(c["before"]),
-                                                         _value(c["after"])))
+            if c["property"] in ("route", "certificate"):
+                text = c["after"] if c["after"] is not None else c["before"]
+                text = "%s %s" % (c["target"], text) if c["property"] == "certificate" else text
+            else:
+                what = c["target"] if c["property"] == "entry" else "%s %s" % (c["target"], c["property"])
+                text = "%s: %s -> %s" % (what, _value(c["before"]), _value(c["after"]))
+            lines.append("  %-12s %-6s %s" % (area, c["action"], text))
     for p in rep["problems"]:
         lines.append("  %-12s %-6s %s: %s" % (p["area"], "FIX", p["variable"], p["message"]))
     for b in rep["blocked"]:

@@ -1,0 +1,133 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of sfb.edge.edge_apply: decide on the controller, call the host only for drift."""
+
+from __future__ import annotations
+
+import base64
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import drift, state
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+ARGUMENT_SPEC = {
+    "area": {"type": "str", "required": True, "choices": list(drift.AREAS)},
+    "desired": {"type": "dict", "required": True},
+    "current": {"type": "dict", "required": True},
+    "snapshot": {"type": "bool", "default": False},
+    "allow_connection_change": {"type": "bool", "default": False},
+    "connection_address": {"type": "str"},
+}
+
+
+def _diff(area, res):
+    if res.get("diff"):
+        return res["diff"]
+    lines_before, lines_after = [], []
+    for c in res["changes"]:
+        what = "%s %s" % (c["target"], c["property"])
+        if c["before"] is not None:
+            lines_before.append("%s: %s" % (what, c["before"]))
+        if c["after"] is not None:
+            lines_after.append("%s: %s" % (what, c["after"]))
+    return {"before": "\n".join(lines_before) + "\n", "after": "\n".join(lines_after) + "\n",
+            "before_header": "%s (gathered)" % area, "after_header": "%s (planned)" % area}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        area = args["area"]
+        host = task_vars.get("inventory_hostname", "this host")
+        try:
+            current = state.check(plain(args["current"]), where="the gathered state of %s" % host)
+        except state.StateError as exc:
+            raise AnsibleActionFail(str(exc)) from None
+        desired = plain(args["desired"])
+        areas = tuple(dict.fromkeys((area, "network", "routes")))
+        try:
+            results, verdict = drift.host_drift(desired, current, ansible_host=args["connection_address"],
+                                                areas=areas)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AnsibleActionFail("%s: the desired state is not the output of sfb.edge.desired_state (%s: %s)"
+                                    % (host, type(exc).__name__, exc)) from None
+        res = results[area]
+        calls = res["calls"]
+        result.update({
+            "changed": bool(res["changes"]),
+            "changes": res["changes"],
+            "notes": res["notes"],
+            "blocked": res["blocked"],
+            "calls": [c["module"] for c in calls],
+            "remote_calls": len(calls),
+            "reboot_required": bool(res.get("reboot_required")),
+            "snapshot": args["snapshot"],
+        })
+        if res["changes"]:
+            result["diff"] = _diff(area, res)
+        if res["problems"]:
+            result["failed"] = True
+            result["msg"] = "host %s, %s: %s" % (host, area, "; ".join(
+                "variable %s: %s" % (p["variable"], p["message"]) for p in res["problems"]))
+            return result
+        if res["blocked"] and not args["allow_connection_change"]:
+            result["failed"] = True
+            result["msg"] = ("host %s, %s: not applied, it would cut the controller's connection: %s. Nothing of "
+                             "this area was changed. To apply it anyway, set sfb_edge_allow_connection_change: true "
+                             "(the change then runs in the background and the play reconnects on %s)" % (
+                                 host, area, "; ".join("%s %s (%s)" % (b["target"], b["property"], b["reason"])
+                                                       for b in res["blocked"]),
+                                 verdict["new_address"] or "the new address"))
+            return result
+        if args["snapshot"] or self._task.check_mode or not calls:
+            result["applied"] = False
+            if calls:
+                result["msg"] = "%d change(s) planned in %d call(s); not applied (%s)" % (
+                    len(res["changes"]), len(calls), "snapshot mode" if args["snapshot"] else "check mode")
+            return result
+        deferred = []
+        for call in calls:
+            if res["blocked"] and call["module"] == "sfb.edge.edge_network":
+                deferred.append(call)
+                continue
+            module_args = self._resolve_secrets(call, task_vars)
+            out = self._execute_module(module_name=call["module"], module_args=module_args, task_vars=task_vars)
+            if out.get("failed"):
+                result["failed"] = True
+                result["msg"] = "host %s, %s: %s failed: %s" % (host, area, call["module"], out.get("msg", out))
+                return result
+            result["reboot_required"] = result["reboot_required"] or bool(out.get("reboot_required"))
+        result["applied"] = True
+        if deferred:
+            result["deferred"] = {"module": deferred[0]["module"], "args": deferred[0]["args"],
+                                  "new_address": verdict["new_address"]}
+            result["remote_calls"] = len(calls) - len(deferred)
+        return result
+
+    def _resolve_secrets(self, call, task_vars):
+        """Certificate files are read here, right before the call, so their bytes and passwords are
+        never part of a task argument, a fact or a result."""
+        if call["module"] != "sfb.edge.edge_certificates":
+            return call["args"]
+        spec = plain(self._templar.template(task_vars.get("sfb_edge_certificates") or {}))
+        items = []
+        for cert in call["args"]["certificates"]:
+            kind = cert["variable"].rsplit(".", 1)[-1]
+            try:
+                with open(cert["path"], "rb") as handle:
+                    data = base64.b64encode(handle.read()).decode("ascii")
+            except OSError as exc:
+                raise AnsibleActionFail("cannot read %s (%s): %s" % (cert["path"], cert["variable"], exc.strerror)) \
+                    from None
+            item = {"store": cert["store"], "thumbprint": cert["thumbprint"], "data": data, "pfx": cert["pfx"]}
+            if cert["pfx"]:
+                item["password"] = (spec.get(kind) or {}).get("password") or ""
+            items.append(item)
+        return {"certificates": items}

@@ -1,0 +1,56 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.edge_snapshot lookup."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: edge_snapshot
+author: sfb.edge contributors
+version_added: 0.2.0
+short_description: Read an edge server's state from a snapshot directory
+description:
+  - Reads C(<directory>/<host>.json), written by the collection's C(capture.yml) playbook, and checks
+    that it is in the documented state format (docs/state-format.md). Runs on the controller; the host
+    is not contacted.
+  - Fails with a message naming the file when it is missing or malformed.
+options:
+  _terms:
+    description: Inventory hostnames.
+    type: list
+    elements: str
+    required: true
+  directory:
+    description: The snapshot directory (what C(sfb_edge_facts_from) names).
+    type: str
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Use the snapshot instead of gathering
+  ansible.builtin.set_fact:
+    my_state: "{{ lookup('sfb.edge.edge_snapshot', inventory_hostname, directory=sfb_edge_facts_from) }}"
+"""
+
+RETURN = r"""
+_raw:
+  description: One state dict per term.
+  type: list
+  elements: dict
+"""
+
+from ansible.errors import AnsibleLookupError
+from ansible.plugins.lookup import LookupBase
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import state
+
+
+class LookupModule(LookupBase):
+    def run(self, terms, variables=None, **kwargs):
+        self.set_options(var_options=variables, direct=kwargs)
+        directory = self.get_option("directory")
+        try:
+            return [state.load_snapshot(directory, str(term)) for term in terms]
+        except state.StateError as exc:
+            raise AnsibleLookupError("sfb.edge.edge_snapshot: %s" % exc) from None

@@ -1,0 +1,113 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation only: sfb.edge.edge_apply runs on the controller (plugins/action/edge_apply.py).
+
+DOCUMENTATION = r"""
+module: edge_apply
+author: sfb.edge contributors
+version_added: 0.2.0
+short_description: Apply one area of an edge server's desired state, only where it differs
+description:
+  - Compares the desired state of one area (routes, network, hosts file, identity, certificates) with
+    the gathered state on the controller and calls the Windows host only when something differs - with
+    one call per module for the whole area (for example all routes in one P(sfb.edge.edge_routes#module)
+    call), never one per item. A converged area costs no remote call at all.
+  - The modules it calls are P(sfb.edge.edge_network#module), P(sfb.edge.edge_routes#module),
+    P(sfb.edge.edge_hosts_file#module), P(sfb.edge.edge_certificates#module),
+    P(ansible.windows.win_dns_client#module), P(community.windows.win_netbios#module),
+    P(ansible.windows.win_hostname#module) and P(ansible.windows.win_regedit#module).
+  - "Lockout guard: a change that removes the address the controller connects to, or the route or gateway
+    its connection depends on, fails the task unless O(allow_connection_change=true). Then the network
+    call is not made here but returned as RV(deferred), for the C(sfb.edge.network) role to run in the
+    background before it reconnects on the new address."
+  - Used by the roles of the collection; the decisions are documented in docs/windows-roles.md.
+options:
+  area:
+    description: The area to apply.
+    type: str
+    required: true
+    choices: [routes, network, hosts_file, identity, certificates]
+  desired:
+    description: The desired state of the host, from the P(sfb.edge.desired_state#filter) filter.
+    type: dict
+    required: true
+  current:
+    description: The gathered state (P(sfb.edge.edge_facts#module) or a snapshot; docs/state-format.md).
+    type: dict
+    required: true
+  snapshot:
+    description: The state comes from a snapshot; report the planned changes and never contact the host.
+    type: bool
+    default: false
+  allow_connection_change:
+    description: Apply changes the lockout guard would hold back (see RV(deferred)).
+    type: bool
+    default: false
+  connection_address:
+    description: The address the controller connects to (C(ansible_host)); its removal is guarded.
+    type: str
+attributes:
+  check_mode:
+    support: full
+    description: Decides on the controller and reports the changes without contacting the host.
+  diff_mode:
+    support: full
+    description: Shows the area's gathered and planned values (the whole hosts file for C(hosts_file)).
+  platform:
+    platforms: windows
+    description: The decision runs on the controller; the calls go to the Windows host.
+notes:
+  - Certificate files and their passwords are read on the controller right before the one
+    P(sfb.edge.edge_certificates#module) call; they are never part of a task argument or result.
+"""
+
+EXAMPLES = r"""
+- name: Persistent routes on the internal NIC (one call, only when they differ)
+  sfb.edge.edge_apply:
+    area: routes
+    desired: "{{ edge_state_desired }}"
+    current: "{{ edge_state_current }}"
+    connection_address: "{{ ansible_host | default(inventory_hostname) }}"
+"""
+
+RETURN = r"""
+changes:
+  description: The changes of the area, each with C(area), C(target), C(property), C(action) (add, remove, set),
+    C(before) and C(after).
+  returned: always
+  type: list
+  elements: dict
+notes:
+  description: Differences left alone on purpose (for example unmanaged routes when purging is off).
+  returned: always
+  type: list
+  elements: str
+blocked:
+  description: Changes held back by the lockout guard, each with a C(reason).
+  returned: always
+  type: list
+  elements: dict
+calls:
+  description: The modules the area needs (made, or planned in check and snapshot mode).
+  returned: always
+  type: list
+  elements: str
+remote_calls:
+  description: How many calls reached, or would reach, the host.
+  returned: always
+  type: int
+applied:
+  description: Whether the calls were made.
+  returned: when there was no error
+  type: bool
+reboot_required:
+  description: The change needs a reboot to take effect (new name or primary DNS suffix).
+  returned: always
+  type: bool
+deferred:
+  description: With O(allow_connection_change=true), the network call that would cut the connection, not made
+    here - C(module), C(args) and C(new_address), the address to reconnect on.
+  returned: when a network change touches the connection and it is allowed
+  type: dict
+"""
