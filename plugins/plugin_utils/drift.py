@@ -497,8 +497,10 @@ def _value(value):
 def format_report(rep):
     """Readable lines of a drift report."""
     total = sum(rep["summary"].values())
+    areas = ", ".join("%s %d" % (a, n) for a, n in rep["summary"].items() if n)
     head = "%s (%s): %s" % (rep["host"], rep["pool"], "in sync" if rep["in_sync"] else
-                            "%d change(s), %d problem(s)" % (total, len(rep["problems"])))
+                            "%d change(s)%s, %d problem(s)" % (total, " (%s)" % areas if areas else "",
+                                                               len(rep["problems"])))
     lines = [head]
     for area in AREAS:
         for c in rep["changes"][area]:

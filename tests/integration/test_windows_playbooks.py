@@ -1,0 +1,209 @@
+# -*- coding: utf-8 -*-
+"""site.yml, drift.yml and the Windows roles end to end, in snapshot mode (no host is contacted).
+
+A test callback (callbacks/task_log.py) records every task result, so the round-trip budget is
+measured on what the playbook really runs: in snapshot mode every task of an edge host must run on
+the controller, and the calls a live run would make are the state gathering plus the
+``remote_calls`` each sfb.edge.edge_apply task reports (plus the reconnect wait when the lockout
+guard lets a connection change through).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+
+import pytest
+import yaml
+
+from test_plan_playbook import ROOT, run
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "unit"))
+
+SNAPSHOTS = os.path.join(ROOT, "tests", "snapshots")
+EXAMPLE = os.path.join(ROOT, "inventories", "example")
+EDGES = ("edge01", "edge02")
+# What an edge host's task may be in snapshot mode: nothing that reaches the host.
+CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
+                   "ansible.builtin.fail", "sfb.edge.edge_apply"}
+
+
+def playbook(name, inventory, tmp_path, *extra, snapshot=None):
+    log = tmp_path / ("log-%s-%d.jsonl" % (name, len(list(tmp_path.glob("log-*")))))
+    args = ["ansible-playbook", os.path.join(ROOT, "playbooks", name + ".yml"), "-i", str(inventory),
+            "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan")]
+    if snapshot:
+        args += ["-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, snapshot)]
+    os.environ.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "tests", "integration", "callbacks"),
+                      ANSIBLE_CALLBACKS_ENABLED="task_log", SFB_EDGE_TASK_LOG=str(log))
+    try:
+        result = run(*args, *extra)
+    finally:
+        for key in ("ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CALLBACKS_ENABLED", "SFB_EDGE_TASK_LOG"):
+            os.environ.pop(key)
+    entries = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    return result, entries
+
+
+def recap(output, host):
+    line = [l for l in output.splitlines() if l.startswith(host + " ")][-1]
+    return {k: int(v) for k, v in (f.split("=") for f in line.split(":", 1)[1].split())}
+
+
+def live_calls(entries, host):
+    """Calls a live run makes on ``host``: the gathering, every planned call, the reconnect wait."""
+    ran = [e for e in entries if e["host"] == host and e["status"] != "skipped" and not e["delegate_to"]]
+    outside = [e["action"] for e in ran if e["action"] not in CONTROLLER_ONLY]
+    assert outside == [], "tasks that would reach %s in snapshot mode: %s" % (host, outside)
+    applied = [e for e in ran if e["action"] == "sfb.edge.edge_apply"]
+    return 1 + sum(e["remote_calls"] or 0 for e in applied) + (1 if any(e["blocked"] for e in applied) else 0)
+
+
+def inventory_copy(tmp_path, pool=None, hosts=None):
+    dest = tmp_path / "inventory"
+    shutil.copytree(EXAMPLE, dest)
+    for name, data in ((dest / "group_vars" / "edge_pool_corp.yml", pool),) + tuple(
+            (dest / "host_vars" / ("%s.yml" % h), v) for h, v in (hosts or {}).items()):
+        if data:
+            content = yaml.safe_load(name.read_text())
+            content.update(data)
+            name.write_text(yaml.safe_dump(content))
+    return dest
+
+
+# ----------------------------------------------------------------------------------- converged
+@pytest.mark.parametrize("mode", [(), ("--check", "--diff")])
+def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mode):
+    result, entries = playbook("site", EXAMPLE, tmp_path, *mode, snapshot="converged")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for host in EDGES:
+        assert recap(result.stdout, host)["changed"] == 0
+        assert live_calls(entries, host) == 1  # the state gathering only
+        applied = [e for e in entries if e["host"] == host and e["action"] == "sfb.edge.edge_apply"]
+        assert [e["task"].split(" : ")[0] for e in applied] == [
+            "sfb.edge.routes", "sfb.edge.network", "sfb.edge.hosts_file", "sfb.edge.identity",
+            "sfb.edge.certificates"]
+
+
+# ----------------------------------------------------------------------------------- round trips
+def _scaled(tmp_path, n):
+    nets = ["10.10.0.0/16"] + ["10.%d.%d.0/24" % (100 + k // 250, k % 250) for k in range(n - 1)]
+    entries = [{"ip": "10.10.1.20", "names": ["dirpool.corp.example.com"]}] + [
+        {"ip": "10.10.2.%d" % (k + 1), "names": ["srv%03d.corp.example.com" % k]} for k in range(n - 1)]
+    return inventory_copy(tmp_path / str(n), pool={"sfb_edge_internal_networks": nets,
+                                                   "sfb_edge_internal_hosts": entries})
+
+
+def test_round_trips_on_a_fresh_box_do_not_grow_with_the_lists(tmp_path):
+    counts = {}
+    for n in (2, 200):
+        (tmp_path / str(n)).mkdir()
+        result, entries = playbook("site", _scaled(tmp_path, n), tmp_path / str(n),
+                                   "-e", "sfb_edge_allow_connection_change=true", snapshot="fresh")
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+        counts[n] = {h: live_calls(entries, h) for h in EDGES}
+        routes = [e for e in entries if e["host"] == "edge01" and e["task"].startswith("sfb.edge.routes")
+                  and e["action"] == "sfb.edge.edge_apply"]
+        assert routes[0]["calls"] == ["sfb.edge.edge_routes"]  # n routes, one call
+    assert counts[2] == counts[200]
+    assert all(c <= 12 for c in counts[200].values()), counts
+
+
+def test_lockout_guard_stops_the_network_change(tmp_path):
+    result, entries = playbook("site", EXAMPLE, tmp_path, snapshot="winrm-on-changed-nic")
+    assert result.returncode != 0
+    failed = [e for e in entries if e["status"] == "failed"]
+    assert sorted(e["host"] for e in failed) == list(EDGES)
+    assert all(e["task"].startswith("sfb.edge.network") for e in failed)
+    msg = {e["host"]: e["msg"] for e in failed}
+    assert "would cut the controller's connection" in msg["edge01"] and "172.16.10.50" in msg["edge01"]
+    assert "sfb_edge_allow_connection_change: true" in msg["edge01"] and "172.16.10.11" in msg["edge01"]
+    assert "172.16.10.51" in msg["edge02"]
+    allowed, _entries = playbook("site", EXAMPLE, tmp_path, "-e", "sfb_edge_allow_connection_change=true",
+                                 snapshot="winrm-on-changed-nic")
+    assert allowed.returncode == 0, allowed.stdout[-3000:]
+
+
+# ----------------------------------------------------------------------------------- drift.yml
+def test_drift_reports_and_exit_code(tmp_path):
+    result, _entries = playbook("drift", EXAMPLE, tmp_path, snapshot="stale")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / "edge01.json").read_text())
+    assert report["summary"] == {"routes": 2, "network": 0, "hosts_file": 2, "identity": 0, "certificates": 0}
+    assert report["source"].endswith("tests/snapshots/stale/edge01.json")
+    assert "edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2), 0 problem(s)" in result.stdout
+    assert "remove 192.168.200.0/24 via 172.16.10.254 on Internal" in result.stdout
+    again, _ = playbook("drift", EXAMPLE, tmp_path, snapshot="stale")
+    assert recap(again.stdout, "edge01")["changed"] == 0  # same report, file untouched
+    failing, _ = playbook("drift", EXAMPLE, tmp_path, "-e", "sfb_edge_fail_on_drift=true", snapshot="stale")
+    assert failing.returncode != 0
+    assert "Drift: edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2)" in failing.stdout
+    clean, _ = playbook("drift", EXAMPLE, tmp_path, "-e", "sfb_edge_fail_on_drift=true", snapshot="converged")
+    assert clean.returncode == 0, clean.stdout[-3000:]
+
+
+def test_missing_snapshot_names_the_file(tmp_path):
+    (tmp_path / "snaps").mkdir()
+    shutil.copy(os.path.join(SNAPSHOTS, "converged", "edge01.json"), tmp_path / "snaps")
+    result = run("ansible-playbook", os.path.join(ROOT, "playbooks", "drift.yml"), "-i", EXAMPLE,
+                 "-e", "sfb_edge_facts_from=%s" % (tmp_path / "snaps"), "-e", "sfb_edge_plan_dir=%s" % tmp_path)
+    out = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "no snapshot for edge02: %s does not exist" % (tmp_path / "snaps" / "edge02.json") in out
+    assert "Traceback" not in out
+
+
+def test_bad_inventory_stops_before_any_host(tmp_path):
+    inv = inventory_copy(tmp_path, hosts={"edge02": {"sfb_edge_internal_nic": {
+        "name": "Internal", "address": "172.16.10.12/24", "gateway": "172.16.10.1"}}})
+    result, entries = playbook("site", inv, tmp_path, snapshot="manual")
+    assert result.returncode != 0
+    assert "host edge02, variable sfb_edge_internal_nic.gateway" in result.stdout
+    assert [e for e in entries if e["host"] in EDGES] == []  # no edge task ran at all
+
+
+# ----------------------------------------------------------------------------------- certificates
+def test_certificate_passwords_never_printed(tmp_path):
+    import datetime
+
+    import certfactory
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    start, end = now - datetime.timedelta(days=1), now + datetime.timedelta(days=365)
+    ca_key, int_key, ext_key = certfactory.rsa_key(), certfactory.rsa_key(), certfactory.rsa_key()
+    ca = certfactory.certificate(ca_key, "Corp Root CA", start, end, ca=True, eku=None)
+    internal = certfactory.certificate(int_key, "edgepool.corp.example.com", start, end, issuer=(ca, ca_key))
+    external = certfactory.certificate(ext_key, "sip.example.com", start, end,
+                                       sans=["sip.example.com", "webconf.example.com", "sip.example.net"],
+                                       eku=(certfactory.SERVER_AUTH, certfactory.CLIENT_AUTH))
+    secret_int, secret_ext = "Int3rnal-Pfx-Secret", "Ext3rnal-Pfx-Secret"
+    certs = {"root_ca": [certfactory.write_pem(tmp_path / "ca.pem", ca)],
+             "internal": {"pfx": certfactory.write_pfx(tmp_path / "i.pfx", internal, int_key, secret_int),
+                          "password": secret_int},
+             "external": {"pfx": certfactory.write_pfx(tmp_path / "e.pfx", external, ext_key, secret_ext),
+                          "password": secret_ext}}
+    inv = inventory_copy(tmp_path, pool={"sfb_edge_certificates": certs})
+    result, entries = playbook("site", inv, tmp_path, "-vvv", "--diff", snapshot="converged")
+    out = result.stdout + result.stderr
+    assert result.returncode == 0, out[-3000:]
+    cert = [e for e in entries if e["host"] == "edge01" and e["task"].startswith("sfb.edge.certificates")
+            and e["action"] == "sfb.edge.edge_apply"]
+    assert cert[0]["changed"] and cert[0]["calls"] == ["sfb.edge.edge_certificates"]
+    assert "CN=sip.example.com (sfb_edge_certificates.external)" in out
+    assert secret_int not in out and secret_ext not in out
+
+
+# ----------------------------------------------------------------------------------- docs
+@pytest.mark.parametrize("kind, name", [
+    ("filter", "desired_state"), ("filter", "drift"), ("filter", "drift_report"), ("lookup", "edge_snapshot"),
+    ("module", "edge_apply"), ("module", "edge_facts"), ("module", "edge_network"), ("module", "edge_routes"),
+    ("module", "edge_hosts_file"), ("module", "edge_certificates"),
+    ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),
+    ("role", "certificates"), ("role", "drift"),
+])
+def test_docs_render(kind, name):
+    result = run("ansible-doc", "-t", kind, "sfb.edge.%s" % name)
+    assert result.returncode == 0, result.stderr
+    assert "sfb.edge.%s" % name in result.stdout or name in result.stdout
