@@ -1215,3 +1215,22 @@ def test_every_code_is_documented_and_emitted():
     emitted.add("dns_on_internal_nic")  # chosen by a conditional expression in model.py
     assert documented == set(KNOWN_CODES)
     assert emitted == set(KNOWN_CODES)
+
+
+# --------------------------------------------------------------------------- NIC MAC addresses
+
+@pytest.mark.parametrize("value", ["00-15-5D-0A-00", "00:15:5d:0a:00:zz", "0015.5d0a.0001", 12])
+def test_invalid_nic_mac(value):
+    inv = host_set(example(), "edge01", "sfb_edge_internal_nic.mac", value)
+    check(inv, [(E, "invalid_value", "edge01", "sfb_edge_internal_nic.mac")],
+          needles=["is not a MAC address", "00-15-5D-0A-00-01"])
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("00:15:5d:0a:00:01", "00-15-5D-0A-00-01"), ("00155D0A0001", "00-15-5D-0A-00-01"),
+    ("00-15-5d-0a-00-01", "00-15-5D-0A-00-01")])
+def test_nic_mac_is_normalised(value, expected):
+    inv = host_set(example(), "edge02", "sfb_edge_external_nic.mac", value)
+    assert run(inv) == []
+    pool = model.load(inv)[0][0]
+    assert [s.external_nic_mac for s in pool.servers if s.name == "edge02"] == [expected]
