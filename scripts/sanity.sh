@@ -82,12 +82,29 @@ fi
 # validate-modules reads the argument spec of a PowerShell module by running it with pwsh,
 # which is not available here: it crashes on any plugins/modules/*.ps1. When there are such
 # modules, the main run skips validate-modules and a second run does validate-modules alone
-# with the .ps1 files excluded (their .py documentation stubs and all Python content are
-# still validated; only the PowerShell argument-spec comparison is lost).
+# with the .ps1 files excluded (their documentation - .yml sidecars or .py stubs - and all
+# Python content are still validated; only the PowerShell argument-spec comparison is lost,
+# tests/unit/test_powershell_argspec.py makes it without pwsh).
 vm_exclude=()
 for f in "$dest"/plugins/modules/*.ps1; do
     [[ -e "$f" ]] && vm_exclude+=(--exclude "plugins/modules/${f##*/}")
 done
+# The second run takes the caller's arguments without their test selection (--test and
+# --skip-test), and runs only when that selection includes validate-modules: otherwise
+# `--test yamllint` would run validate-modules too, and yamllint twice.
+vm_args=() tests_named=no vm_named=no vm_skipped=no
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do
+    case "${args[i]}" in
+        --test | --skip-test) option="${args[i]}" test="${args[i + 1]:-}" i=$((i + 1)) ;;
+        --test=* | --skip-test=*) option="${args[i]%%=*}" test="${args[i]#*=}" ;;
+        *) vm_args+=("${args[i]}"); continue ;;
+    esac
+    if [[ $option == --test ]]; then tests_named=yes; fi
+    if [[ $option == --test && $test == validate-modules ]]; then vm_named=yes; fi
+    if [[ $option == --skip-test && $test == validate-modules ]]; then vm_skipped=yes; fi
+done
+if [[ $vm_skipped == yes || ($tests_named == yes && $vm_named == no) ]]; then vm_exclude=(); fi
 if [[ ${#vm_exclude[@]} -gt 0 ]]; then
     echo "NOTE: plugins/modules/*.ps1 present and no pwsh: validate-modules runs separately without them"
     skip+=(--skip-test validate-modules)
@@ -103,6 +120,6 @@ ansible-test sanity --venv --python "$PY_XY" --color "$color" "${skip[@]}" "$@" 
 if [[ ${#vm_exclude[@]} -gt 0 ]]; then
     echo "ansible-test sanity --test validate-modules, PowerShell modules excluded"
     ansible-test sanity --venv --python "$PY_XY" --color "$color" --test validate-modules \
-        "${vm_exclude[@]}" "$@" || rc=$?
+        "${vm_exclude[@]}" "${vm_args[@]}" || rc=$?
 fi
 exit "$rc"

@@ -1,0 +1,92 @@
+#!powershell
+
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+
+# Imports certificates into LocalMachine stores, all in one call. The data and the passwords
+# are never part of the result or of a message.
+
+$spec = @{
+    options = @{
+        certificates = @{
+            type = 'list'
+            elements = 'dict'
+            required = $true
+            options = @{
+                store = @{ type = 'str'; required = $true; choices = 'Root', 'CA', 'My' }
+                thumbprint = @{ type = 'str'; required = $true }
+                data = @{ type = 'str'; required = $true; no_log = $true }
+                pfx = @{ type = 'bool'; default = $false }
+                password = @{ type = 'str'; no_log = $true }
+                exportable = @{ type = 'bool'; default = $false }
+            }
+        }
+    }
+    supports_check_mode = $true
+}
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+
+$x509 = 'System.Security.Cryptography.X509Certificates'
+
+function Open-Store {
+    param ([string]$Name, [string]$Mode)
+    $store = New-Object -TypeName "$x509.X509Store" -ArgumentList $Name, 'LocalMachine'
+    $store.Open($Mode)
+    $store
+}
+
+function Read-Certificate {
+    # The certificate of $Item; for a PFX the one with the private key, its key stored in the
+    # machine key set only with -Persist (else it is deleted when the object is reset).
+    param ($Item, [switch]$Persist)
+    $bytes = [System.Convert]::FromBase64String($Item.data)
+    if (-not $Item.pfx) { return New-Object -TypeName "$x509.X509Certificate2" -ArgumentList (, $bytes) }
+    $flags = [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::MachineKeySet
+    if ($Persist) { $flags = $flags -bor [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::PersistKeySet }
+    if ($Item.exportable) { $flags = $flags -bor [System.Security.Cryptography.X509Certificates.X509KeyStorageFlags]::Exportable }
+    New-Object -TypeName "$x509.X509Certificate2" -ArgumentList $bytes, ([string]$Item.password), $flags
+}
+
+$module.Result.imported = [System.Collections.Generic.List[object]]@()
+
+foreach ($item in $module.Params.certificates) {
+    $thumbprint = ($item.thumbprint -replace '[^0-9A-Fa-f]', '').ToUpperInvariant()
+    $where = "LocalMachine\$($item.store) $thumbprint"
+    if ($item.store -eq 'My' -and -not $item.pfx) {
+        $module.FailJson("${where}: a certificate for the My store needs its private key (pfx: true)")
+    }
+
+    $failure = $null
+    try {
+        $store = Open-Store -Name $item.store -Mode ReadOnly
+        $present = @($store.Certificates | Where-Object { $_.Thumbprint -eq $thumbprint -and ($item.store -ne 'My' -or $_.HasPrivateKey) })
+        $store.Close()
+        if ($present) { continue }
+
+        # Check the thumbprint before anything is stored (no key is kept from this read).
+        $cert = Read-Certificate -Item $item
+        $found = $cert.Thumbprint
+        $cert.Reset()
+    }
+    catch { $failure = $_ }
+    if ($failure) { $module.FailJson("${where}: could not read the certificate: $($failure.Exception.Message)", $failure) }
+    if ($found -ne $thumbprint) {
+        $module.FailJson("${where}: the certificate data has the thumbprint $found, not $thumbprint; nothing was imported for it")
+    }
+
+    if (-not $module.CheckMode) {
+        try {
+            $cert = Read-Certificate -Item $item -Persist
+            $store = Open-Store -Name $item.store -Mode ReadWrite
+            $store.Add($cert)
+            $store.Close()
+        }
+        catch { $failure = $_ }
+        if ($failure) { $module.FailJson("${where}: could not import the certificate: $($failure.Exception.Message)", $failure) }
+    }
+    $module.Result.imported.Add([ordered]@{ store = $item.store; thumbprint = $thumbprint })
+    $module.Result.changed = $true
+}
+$module.ExitJson()

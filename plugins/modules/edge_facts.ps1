@@ -1,0 +1,239 @@
+#!powershell
+
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+
+# Reads, in one call, the state the sfb.edge roles decide on; the format is docs/state-format.md.
+# Read-only. Each part is read on its own: a failing cmdlet gives a warning and an empty value,
+# never a failed task.
+
+$spec = @{
+    options = @{
+        hosts_path = @{ type = 'path'; default = '%SystemRoot%\System32\drivers\etc\hosts' }
+    }
+    supports_check_mode = $true
+}
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+
+function Read-Part {
+    # Output of $Script; on an error a warning (none when the cmdlet merely found nothing) and
+    # $Default if given, else no output at all (so that @(Read-Part ...) is an empty list).
+    param ([string]$What, [scriptblock]$Script, $Default)
+    try {
+        & $Script
+    }
+    catch {
+        if ($_.CategoryInfo.Category -ne 'ObjectNotFound') {
+            $module.Warn("Could not read ${What}: $($_.Exception.Message)")
+        }
+        if ($PSBoundParameters.ContainsKey('Default')) { $Default }
+    }
+}
+
+function Get-RegistryValue {
+    param ([string]$Path, [string]$Name)
+    $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue
+    if ($item) { $item.$Name }
+}
+
+function Get-ByIndex {
+    param ($List, [int]$Index)
+    $List | Where-Object { $_.InterfaceIndex -eq $Index } | Select-Object -First 1
+}
+
+function Get-KeyProvider {
+    # @{ name; legacy } of the certificate's private key, $null when it has none.
+    param ($Cert)
+    if (-not $Cert.HasPrivateKey) { return $null }
+    $key = $null
+    try {
+        # Windows PowerShell (.NET Framework): a CryptoAPI key is an RSACryptoServiceProvider,
+        # a CNG key makes this throw.
+        $key = $Cert.PrivateKey
+    }
+    catch { $key = $null }
+    if ($key -isnot [System.Security.Cryptography.ICspAsymmetricAlgorithm]) {
+        try {
+            $key = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($Cert)
+            if (-not $key) {
+                $key = [System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions]::GetECDsaPrivateKey($Cert)
+            }
+        }
+        catch {
+            $module.Warn("Could not open the private key of certificate $($Cert.Thumbprint): $($_.Exception.Message)")
+            return $null
+        }
+    }
+    if ($key -is [System.Security.Cryptography.ICspAsymmetricAlgorithm]) {
+        return @{ name = $key.CspKeyContainerInfo.ProviderName; legacy = $true }
+    }
+    if ($key -and $key.Key -is [System.Security.Cryptography.CngKey]) {
+        return @{ name = $key.Key.Provider.Provider; legacy = $false }
+    }
+    $null
+}
+
+function ConvertTo-UtcText {
+    param ([datetime]$Date)
+    $Date.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", [System.Globalization.CultureInfo]::InvariantCulture)
+}
+
+function Get-CertificateInfo {
+    param ($Cert)
+    $size = $null
+    try { $size = $Cert.PublicKey.Key.KeySize }
+    catch {
+        # .NET Framework cannot give PublicKey.Key for EC keys.
+        try { $size = [System.Security.Cryptography.X509Certificates.ECDsaCertificateExtensions]::GetECDsaPublicKey($Cert).KeySize }
+        catch { $size = $null }
+    }
+    $provider = Get-KeyProvider -Cert $Cert
+    [ordered]@{
+        thumbprint = $Cert.Thumbprint
+        subject = $Cert.Subject
+        issuer = $Cert.Issuer
+        dns_names = @(foreach ($name in $Cert.DnsNameList) { [string]$name.Unicode })
+        not_before = ConvertTo-UtcText $Cert.NotBefore
+        not_after = ConvertTo-UtcText $Cert.NotAfter
+        has_private_key = $Cert.HasPrivateKey
+        key_algorithm = $Cert.PublicKey.Oid.FriendlyName
+        key_size = $size
+        key_provider = if ($provider) { $provider.name } else { $null }
+        legacy_csp = if ($provider) { $provider.legacy } else { $null }
+        eku = @($Cert.Extensions |
+                Where-Object { $_ -is [System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension] } |
+                ForEach-Object { $_.EnhancedKeyUsages } |
+                ForEach-Object { [string]$_.Value })
+    }
+}
+
+$state = [ordered]@{ format = 1 }
+
+# ------------------------------------------------------------------------------ computer
+$tcpip = 'HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters'
+$names = 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName'
+$system = Read-Part 'Win32_ComputerSystem' { Get-CimInstance -ClassName Win32_ComputerSystem -ErrorAction Stop } -Default $null
+$reasons = @(Read-Part 'the pending reboot flags' {
+        if (Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending') {
+            'ComponentBasedServicing'
+        }
+        if (Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired') {
+            'WindowsUpdate'
+        }
+        if (Get-RegistryValue 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager' 'PendingFileRenameOperations') {
+            'PendingFileRenameOperations'
+        }
+        if ((Get-RegistryValue "$names\ActiveComputerName" 'ComputerName') -ne (Get-RegistryValue "$names\ComputerName" 'ComputerName')) {
+            'ComputerRename'
+        }
+    })
+$state.computer = [ordered]@{
+    hostname = [Environment]::MachineName
+    pending_hostname = Read-Part 'the pending host name' { Get-RegistryValue $tcpip 'NV Hostname' } -Default $null
+    dns_suffix = [string](Read-Part 'the primary DNS suffix' { Get-RegistryValue $tcpip 'NV Domain' } -Default '')
+    part_of_domain = if ($system) { [bool]$system.PartOfDomain } else { $null }
+    domain = if ($system) { $system.Domain } else { $null }
+    workgroup = if ($system) { $system.Workgroup } else { $null }
+    pending_reboot = $reasons.Count -gt 0
+    pending_reboot_reasons = $reasons
+}
+
+# ------------------------------------------------------------------------------ adapters
+$adapters = @(Read-Part 'the network adapters' { Get-NetAdapter -ErrorAction Stop })
+$ipInterfaces = @(Read-Part 'the IPv4 interfaces' { Get-NetIPInterface -AddressFamily IPv4 -ErrorAction Stop })
+$ipAddresses = @(Read-Part 'the IPv4 addresses' { Get-NetIPAddress -AddressFamily IPv4 -ErrorAction Stop })
+$defaultRoutes = @(Read-Part 'the IPv4 default routes' {
+        Get-NetRoute -AddressFamily IPv4 -ErrorAction Stop | Where-Object { $_.DestinationPrefix -eq '0.0.0.0/0' }
+    })
+$dnsServers = @(Read-Part 'the DNS servers' { Get-DnsClientServerAddress -AddressFamily IPv4 -ErrorAction Stop })
+$dnsClients = @(Read-Part 'the DNS client settings' { Get-DnsClient -ErrorAction Stop })
+$netbiosConfigs = @(Read-Part 'the NetBIOS settings' {
+        Get-CimInstance -ClassName Win32_NetworkAdapterConfiguration -ErrorAction Stop
+    })
+$netbiosNames = @{ 0 = 'default'; 1 = 'enabled'; 2 = 'disabled' }
+
+$state.adapters = @(foreach ($adapter in $adapters) {
+        $index = [int]$adapter.ifIndex
+        $ipInterface = Get-ByIndex $ipInterfaces $index
+        $dns = Get-ByIndex $dnsServers $index
+        $client = Get-ByIndex $dnsClients $index
+        $netbios = Get-ByIndex $netbiosConfigs $index
+        $netbiosSetting = $null
+        if ($netbios -and $null -ne $netbios.TcpipNetbiosOptions) { $netbiosSetting = $netbiosNames[[int]$netbios.TcpipNetbiosOptions] }
+        [ordered]@{
+            name = $adapter.Name
+            description = $adapter.InterfaceDescription
+            mac = $adapter.MacAddress
+            index = $index
+            status = [string]$adapter.Status
+            dhcp = if ($ipInterface) { [string]$ipInterface.Dhcp -eq 'Enabled' } else { $null }
+            addresses = @($ipAddresses |
+                    Where-Object { $_.InterfaceIndex -eq $index -and $_.IPAddress -notlike '169.254.*' } |
+                    ForEach-Object {
+                        [ordered]@{
+                            address = $_.IPAddress
+                            prefix_length = [int]$_.PrefixLength
+                            skip_as_source = [bool]$_.SkipAsSource
+                            origin = [string]$_.PrefixOrigin
+                        }
+                    })
+            gateways = @($defaultRoutes | Where-Object { $_.InterfaceIndex -eq $index } | ForEach-Object { [string]$_.NextHop })
+            dns_servers = @(if ($dns) { foreach ($server in $dns.ServerAddresses) { [string]$server } })
+            register_in_dns = if ($client) { [bool]$client.RegisterThisConnectionsAddress } else { $null }
+            netbios = $netbiosSetting
+        }
+    })
+
+# ------------------------------------------------------------------------------ routes
+$aliases = @{}
+foreach ($ipInterface in $ipInterfaces) { $aliases[[int]$ipInterface.InterfaceIndex] = $ipInterface.InterfaceAlias }
+foreach ($adapter in $adapters) { $aliases[[int]$adapter.ifIndex] = $adapter.Name }
+$state.routes = @(Read-Part 'the persistent routes' {
+        Get-NetRoute -PolicyStore PersistentStore -AddressFamily IPv4 -ErrorAction Stop
+    } | Where-Object { $_.DestinationPrefix -ne '0.0.0.0/0' } | ForEach-Object {
+        [ordered]@{
+            destination = $_.DestinationPrefix
+            gateway = $_.NextHop
+            interface = $aliases[[int]$_.InterfaceIndex]
+            interface_index = [int]$_.InterfaceIndex
+            metric = [int]$_.RouteMetric
+        }
+    })
+
+# ------------------------------------------------------------------------------ hosts file
+$hostsPath = $module.Params.hosts_path
+$hostsContent = Read-Part 'the hosts file' {
+    if (Test-Path -LiteralPath $hostsPath -PathType Leaf) { [System.IO.File]::ReadAllText($hostsPath) }
+    else {
+        $module.Warn("The hosts file $hostsPath does not exist")
+        ''
+    }
+} -Default $null
+$state.hosts_file = [ordered]@{ path = $hostsPath; content = $hostsContent }
+
+# ------------------------------------------------------------------------------ certificates
+$state.certificates = [ordered]@{}
+foreach ($storeName in 'My', 'Root', 'CA') {
+    $certs = @(Read-Part "the certificate store LocalMachine\$storeName" {
+            Get-ChildItem -LiteralPath "Cert:\LocalMachine\$storeName" -ErrorAction Stop
+        })
+    $state.certificates[$storeName] = @(foreach ($cert in $certs) {
+            Read-Part "certificate $($cert.Thumbprint) in LocalMachine\$storeName" { Get-CertificateInfo -Cert $cert }
+        })
+}
+
+# ------------------------------------------------------------------------------ connection
+$state.connection = @(Read-Part 'the WinRM connections' {
+        Get-NetTCPConnection -State Established -LocalPort 5985, 5986 -ErrorAction Stop
+    } | ForEach-Object {
+        [ordered]@{
+            local_address = $_.LocalAddress
+            local_port = [int]$_.LocalPort
+            remote_address = $_.RemoteAddress
+        }
+    })
+
+$module.Result.state = $state
+$module.ExitJson()
