@@ -7,7 +7,7 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 name: edge_snapshot
-author: sfb.edge contributors
+author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.2.0
 short_description: Read an edge server's state from a snapshot directory
 description:

@@ -5,7 +5,7 @@
 
 DOCUMENTATION = r"""
 module: edge_apply
-author: sfb.edge contributors
+author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.2.0
 short_description: Apply one area of an edge server's desired state, only where it differs
 description:
@@ -47,6 +47,8 @@ options:
   connection_address:
     description: The address the controller connects to (C(ansible_host)); its removal is guarded.
     type: str
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
     support: full
@@ -55,6 +57,7 @@ attributes:
     support: full
     description: Shows the area's gathered and planned values (the whole hosts file for C(hosts_file)).
   platform:
+    support: full
     platforms: windows
     description: The decision runs on the controller; the calls go to the Windows host.
 notes:

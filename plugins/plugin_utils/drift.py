@@ -178,9 +178,8 @@ def routes(desired, current):
         if dest not in present:
             add.append({"destination": dest, "gateway": gw, "interface": nic["name"], "interface_index": index})
     for route in remove:
-        res["changes"].append(_change("routes", route.get("destination"), "route", "remove",
-                                      "%s via %s on %s" % (route.get("destination"), route.get("gateway"),
-                                                          route.get("interface")), None))
+        text = "%s via %s on %s" % (route.get("destination"), route.get("gateway"), route.get("interface"))
+        res["changes"].append(_change("routes", route.get("destination"), "route", "remove", text, None))
     for route in add:
         res["changes"].append(_change("routes", route["destination"], "route", "add", None,
                                       "%s via %s on %s" % (route["destination"], route["gateway"], nic["name"])))

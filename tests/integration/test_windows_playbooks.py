@@ -135,12 +135,12 @@ def test_drift_reports_and_exit_code(tmp_path):
     assert report["source"].endswith("tests/snapshots/stale/edge01.json")
     assert "edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2), 0 problem(s)" in result.stdout
     assert "remove 192.168.200.0/24 via 172.16.10.254 on Internal" in result.stdout
-    again, _ = playbook("drift", EXAMPLE, tmp_path, snapshot="stale")
+    again, _log = playbook("drift", EXAMPLE, tmp_path, snapshot="stale")
     assert recap(again.stdout, "edge01")["changed"] == 0  # same report, file untouched
-    failing, _ = playbook("drift", EXAMPLE, tmp_path, "-e", "sfb_edge_fail_on_drift=true", snapshot="stale")
+    failing, _log = playbook("drift", EXAMPLE, tmp_path, "-e", "sfb_edge_fail_on_drift=true", snapshot="stale")
     assert failing.returncode != 0
     assert "Drift: edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2)" in failing.stdout
-    clean, _ = playbook("drift", EXAMPLE, tmp_path, "-e", "sfb_edge_fail_on_drift=true", snapshot="converged")
+    clean, _log = playbook("drift", EXAMPLE, tmp_path, "-e", "sfb_edge_fail_on_drift=true", snapshot="converged")
     assert clean.returncode == 0, clean.stdout[-3000:]
 
 

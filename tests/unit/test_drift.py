@@ -205,7 +205,7 @@ def test_applying_the_planned_calls_converges(scenario, host):
     goal = want(host)
     results, _verdict = drift.host_drift(goal, snap(scenario, host))
     after = winsim.apply(snap(scenario, host), all_calls(results))
-    again, _ = drift.host_drift(goal, after)
+    again, _verdict2 = drift.host_drift(goal, after)
     assert [c for a in drift.AREAS for c in again[a]["changes"]] == []
     assert all_calls(again) == []
 
@@ -254,7 +254,7 @@ def test_round_trips_do_not_grow_with_networks_and_hosts_entries():
     counts = {}
     for n in (2, 200):
         goal = want("edge01", _big_inventory(n))
-        results, _ = drift.host_drift(goal, snap("fresh", "edge01"))
+        results, _verdict = drift.host_drift(goal, snap("fresh", "edge01"))
         assert len(results["routes"]["changes"]) == n
         assert len(results["hosts_file"]["changes"]) == n + 1
         counts[n] = len(all_calls(results))
@@ -322,7 +322,7 @@ def pki(tmp_path_factory):
     d = tmp_path_factory.mktemp("pki")
     now = datetime.datetime.now(datetime.timezone.utc)
     start, end = now - datetime.timedelta(days=1), now + datetime.timedelta(days=365)
-    root_key, sub_key, int_key, ext_key = (certfactory.rsa_key() for _ in range(4))
+    root_key, sub_key, int_key, ext_key = (certfactory.rsa_key() for _key in range(4))
     root = certfactory.certificate(root_key, "Corp Root CA", start, end + datetime.timedelta(days=3000), ca=True,
                                    eku=None)
     sub = certfactory.certificate(sub_key, "Corp Issuing CA", start, end + datetime.timedelta(days=2000),
