@@ -401,6 +401,18 @@ def _address_after(desired, current, now, final, used, ansible_host):
     return None
 
 
+def _ipv4(text):
+    """``a.b.c.d`` for an IPv4 or IPv4-mapped IPv6 address (``::ffff:a.b.c.d``), else None (IPv6 sessions
+    are not guarded: the edge roles manage IPv4 only)."""
+    try:
+        ip = ipaddress.ip_address(str(text))
+    except ValueError:
+        return None
+    if isinstance(ip, ipaddress.IPv6Address):
+        ip = ip.ipv4_mapped
+    return str(ip) if ip else None
+
+
 def guard(desired, current, results, ansible_host=None):
     """Mark the changes that would cut the controller's connection.
 
@@ -409,7 +421,10 @@ def guard(desired, current, results, ansible_host=None):
     while the final state would no longer reach that peer from the same interface.
     :returns: ``{"blocked": [change + reason], "new_address": str | None}``; results get ``blocked`` too.
     """
-    conns = [c for c in current.get("connection") or [] if isinstance(c, dict) and c.get("local_address")]
+    conns = []
+    for c in current.get("connection") or []:
+        if isinstance(c, dict) and _ipv4(c.get("local_address")):
+            conns.append(dict(c, local_address=_ipv4(c["local_address"]), remote_address=_ipv4(c.get("remote_address"))))
     now, final = _topology(current), _final_topology(desired, current)
     used = {c["local_address"] for c in conns}
     if ansible_host and _owner(now, str(ansible_host)) is not None:

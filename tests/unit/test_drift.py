@@ -372,3 +372,12 @@ def test_certificates_go_to_their_stores_without_secrets(pki):
     assert [(c["target"], c["before"]) for c in res["changes"]] == [
         ("My\\" + prints["external"], "present without private key")]
     assert len(res["notes"]) == 1 and "CNG/KSP" in res["notes"][0]  # the internal one has a KSP key
+
+
+def test_guard_reads_ipv4_mapped_sessions_and_ignores_ipv6():
+    current = snap("winrm-on-changed-nic", "edge01")
+    current["connection"] = [{"local_address": "::ffff:172.16.10.50", "local_port": 5986,
+                              "remote_address": "::ffff:10.10.5.5"},
+                             {"local_address": "fe80::1", "local_port": 5986, "remote_address": "fe80::2"}]
+    rep = drift.report(want("edge01"), current)
+    assert [b["before"] for b in rep["blocked"]] == ["172.16.10.50/24"]
