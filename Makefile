@@ -4,6 +4,11 @@
 #   make plan [INVENTORY=inventories/single] [PLAN_DIR=plan] [ANSIBLE_ARGS='-v']
 #   make test          units, lint, sanity, molecule — in that order, stops at the first failure
 #   make units | lint | sanity | molecule
+#                      (molecule skips the 'windows' scenario unless SFB_EDGE_WINRM_HOST is set)
+#   make molecule-windows   the 'windows' scenario against a real Windows edge host over WinRM:
+#                      SFB_EDGE_WINRM_HOST=... SFB_EDGE_WINRM_USER=... SFB_EDGE_WINRM_PASSWORD=...
+#                      [SFB_EDGE_INVENTORY=path/to/inventory SFB_EDGE_HOST=edge01] make molecule-windows
+#                      (extensions/molecule/windows/README.md)
 #   make bootstrap     only set up .venv and .cache
 #   make clean         remove .venv, .cache and generated output
 #
@@ -21,7 +26,7 @@ ANSIBLE_ARGS ?=
 export PYTHON
 VENV_BIN := $(CURDIR)/.venv/bin
 
-.PHONY: help bootstrap plan test units lint sanity molecule clean
+.PHONY: help bootstrap plan test units lint sanity molecule molecule-windows clean
 
 help:
 	@sed -n '/^[^#]/q; s/^# \{0,1\}//p' Makefile
@@ -44,6 +49,9 @@ test: bootstrap
 
 units lint sanity molecule: bootstrap
 	@scripts/test.sh $@
+
+molecule-windows: bootstrap
+	@scripts/test.sh windows
 
 clean:
 	rm -rf .venv .cache plan tests/output .pytest_cache .hypothesis extensions/.ansible .ansible
