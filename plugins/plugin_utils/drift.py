@@ -72,6 +72,11 @@ def resolve_adapter(current, nic):
     return named[0], None
 
 
+def _leased(values, dhcp):
+    """Values as reported, marked when they come from a DHCP lease (they go when DHCP is turned off)."""
+    return ["%s (DHCP)" % v for v in values] if dhcp else values
+
+
 def _addresses(adapter):
     result = {}
     for item in adapter.get("addresses") or []:
@@ -127,7 +132,7 @@ def network(desired, current):
         gateways = list(adapter.get("gateways") or [])
         wanted_gw = [nic["gateway"]] if nic["gateway"] else []
         if gateways != wanted_gw or (dhcp and wanted_gw):
-            change("gateway", "set", gateways, wanted_gw)
+            change("gateway", "set", _leased(gateways, dhcp), wanted_gw)
             call["gateway"] = nic["gateway"] or ""
         if "register_in_dns" in nic and bool(adapter.get("register_in_dns")) != nic["register_in_dns"]:
             change("register_in_dns", "set", bool(adapter.get("register_in_dns")), nic["register_in_dns"])
@@ -136,7 +141,7 @@ def network(desired, current):
             edge_calls.append(call)
         servers = list(adapter.get("dns_servers") or [])
         if servers != nic["dns_servers"] or (dhcp and nic["dns_servers"]):
-            change("dns_servers", "set", servers, list(nic["dns_servers"]))
+            change("dns_servers", "set", _leased(servers, dhcp), list(nic["dns_servers"]))
             dns_calls.append({"module": "ansible.windows.win_dns_client",
                               "args": {"adapter_names": name, "dns_servers": list(nic["dns_servers"])}})
         if "netbios" in nic and adapter.get("netbios") != nic["netbios"]:

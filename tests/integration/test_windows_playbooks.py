@@ -27,6 +27,7 @@ EXAMPLE = os.path.join(ROOT, "inventories", "example")
 EDGES = ("edge01", "edge02")
 # What an edge host's task may be in snapshot mode: nothing that reaches the host.
 CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
+                   "ansible.builtin.include_role",
                    "ansible.builtin.fail", "sfb.edge.edge_apply"}
 
 
@@ -161,7 +162,19 @@ def test_bad_inventory_stops_before_any_host(tmp_path):
     result, entries = playbook("site", inv, tmp_path, snapshot="manual")
     assert result.returncode != 0
     assert "host edge02, variable sfb_edge_internal_nic.gateway" in result.stdout
-    assert [e for e in entries if e["host"] in EDGES] == []  # no edge task ran at all
+    # only the validation ran (once, on the controller), no role of an edge host
+    assert {e["task"].split(" : ")[0] for e in entries} == {"Validate", "sfb.edge.plan"}
+    assert [e["task"] for e in entries if e["status"] == "failed"] == [
+        "sfb.edge.plan : Stop when the inventory has errors (nothing has been changed)"]
+
+
+def test_validation_runs_with_limit(tmp_path):
+    inv = inventory_copy(tmp_path, hosts={"edge02": {"sfb_edge_internal_nic": {
+        "name": "Internal", "address": "172.16.10.12/24", "gateway": "172.16.10.1"}}})
+    result, entries = playbook("drift", inv, tmp_path, "--limit", "edge01", snapshot="converged")
+    assert result.returncode != 0
+    assert "host edge02, variable sfb_edge_internal_nic.gateway" in result.stdout
+    assert not (tmp_path / "plan").exists()
 
 
 # ----------------------------------------------------------------------------------- certificates
