@@ -70,8 +70,8 @@ def test_fresh_box(host):
     assert changes[("network", "Internal", "gateway", "set")] == (["172.16.10.1 (DHCP)"], [])
     # the lease's gateway is the planned one, but it goes with DHCP: set statically
     assert changes[("network", "External", "gateway", "set")] == (["192.0.2.1 (DHCP)"], ["192.0.2.1"])
-    assert changes[("network", "External", "dns_servers", "set")] == (["192.0.2.1 (DHCP)"],
-                                                                       ["198.51.100.53", "198.51.100.54"])
+    dns = (["192.0.2.1 (DHCP)"], ["198.51.100.53", "198.51.100.54"])
+    assert changes[("network", "External", "dns_servers", "set")] == dns
     assert changes[("network", "External", "netbios", "set")] == ("default", "disabled")
     assert changes[("network", "External", "register_in_dns", "set")] == (True, False)
     added = sorted(c["after"] for c in rep["changes"]["network"] if c["action"] == "add")
