@@ -171,8 +171,8 @@ def routes(desired, current):
     for route in current.get("routes") or []:
         dest, gw = route.get("destination"), route.get("gateway")
         mine = route.get("interface_index") == index
-        if dest in wanted and mine and gw == wanted[dest] and dest not in present:
-            present.add(dest)
+        if dest in wanted and mine and gw == wanted[dest]:
+            present.add(dest)  # a repeated identical entry is the same route, not a stale one
             continue
         if dest in wanted or (mine and spec["purge"]):
             remove.append(route)

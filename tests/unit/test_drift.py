@@ -383,3 +383,36 @@ def test_guard_reads_ipv4_mapped_sessions_and_ignores_ipv6():
                              {"local_address": "fe80::1", "local_port": 5986, "remote_address": "fe80::2"}]
     rep = drift.report(want("edge01"), current)
     assert [b["before"] for b in rep["blocked"]] == ["172.16.10.50/24"]
+
+
+# ----------------------------------------------------------------------------------- routes (properties)
+_dest = st.sampled_from(["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20", "10.99.0.0/16", "192.168.200.0/24"])
+_route = st.fixed_dictionaries({"destination": _dest, "gateway": st.sampled_from(["172.16.10.1", "172.16.10.254"]),
+                                "interface_index": st.sampled_from([4, 6])})
+
+
+@settings(max_examples=200, deadline=None)
+@given(routes=st.lists(_route, max_size=8), purge=st.booleans())
+def test_routes_converge_in_one_call_and_spare_other_interfaces(routes, purge):
+    inv = inventory_data.set_pool(inventory_data.example(), "sfb_edge_routes_purge", purge)
+    goal = want("edge01", inv)
+    current = snap("converged", "edge01")
+    names = {4: "Internal", 6: "External"}
+    current["routes"] = [dict(r, interface=names[r["interface_index"]], metric=256) for r in routes]
+    res = drift.routes(goal, current)
+    assert len(res["calls"]) <= 1
+    after = winsim.apply(current, res["calls"])
+    again = drift.routes(goal, after)
+    assert again["changes"] == [] and again["calls"] == []
+    mine = [(r["destination"], r["gateway"]) for r in after["routes"] if r["interface_index"] == 4]
+    planned = [(r["destination"], r["gateway"]) for r in goal["routes"]["routes"]]
+    assert all(p in mine for p in planned)
+    # a planned network is reached only through the internal NIC and the internal gateway
+    assert sorted({r for r in mine if r[0] in dict(planned)}) == sorted(planned)
+    assert not any(r["destination"] in dict(planned) for r in after["routes"] if r["interface_index"] == 6)
+    # the external NIC's other routes are never touched; unmanaged internal ones only with purge
+    assert [r for r in after["routes"] if r["interface_index"] == 6] == [
+        r for r in current["routes"] if r["interface_index"] == 6 and r["destination"] not in dict(planned)]
+    unmanaged = sorted({(r["destination"], r["gateway"]) for r in current["routes"]
+                        if r["interface_index"] == 4 and r["destination"] not in dict(planned)})
+    assert sorted(set(mine) - set(planned)) == ([] if purge else unmanaged)
