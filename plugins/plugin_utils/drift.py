@@ -331,7 +331,7 @@ AREA_FUNCTIONS = {"network": network, "routes": routes, "hosts_file": hosts_file
 
 # ----------------------------------------------------------------------------------- lockout guard
 def _adapter_index(current, nic):
-    adapter, _problem = resolve_adapter(current, nic)
+    adapter, _reason = resolve_adapter(current, nic)
     return adapter.get("index") if adapter else None
 
 
