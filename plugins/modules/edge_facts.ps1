@@ -4,6 +4,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
 #AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -PowerShell ansible_collections.sfb.edge.plugins.module_utils.SfbEdge
 
 # Reads, in one call, the state the sfb.edge roles decide on; the format is docs/state-format.md.
 # Read-only. Each part is read on its own: a failing cmdlet gives a warning and an empty value,
@@ -12,6 +13,15 @@
 $spec = @{
     options = @{
         hosts_path = @{ type = 'path'; default = '%SystemRoot%\System32\drivers\etc\hosts' }
+        cs = @{
+            type = 'dict'
+            options = @{
+                module_path = @{ type = 'path' }
+                install_dir = @{ type = 'path' }
+                services = @{ type = 'list'; elements = 'str'; default = @() }
+                features = @{ type = 'list'; elements = 'str'; default = @() }
+            }
+        }
     }
     supports_check_mode = $true
 }
@@ -234,6 +244,128 @@ $state.connection = @(Read-Part 'the WinRM connections' {
             remote_address = $_.RemoteAddress
         }
     })
+
+# ------------------------------------------------------------------------------ listeners
+$processNames = @{}
+foreach ($process in @(Read-Part 'the processes' { Get-Process -ErrorAction Stop })) { $processNames[[int]$process.Id] = $process.ProcessName }
+$sockets = @(
+    Read-Part 'the listening TCP ports' { Get-NetTCPConnection -State Listen -ErrorAction Stop } |
+        ForEach-Object { @{ protocol = 'TCP'; socket = $_ } }
+    Read-Part 'the UDP endpoints' { Get-NetUDPEndpoint -ErrorAction Stop } |
+        ForEach-Object { @{ protocol = 'UDP'; socket = $_ } }
+)
+$seen = @{}
+$state.listeners = @($sockets | Where-Object { $_.socket.LocalAddress -match '^\d{1,3}(\.\d{1,3}){3}$' } | ForEach-Object {
+        [ordered]@{
+            protocol = $_.protocol
+            address = [string]$_.socket.LocalAddress
+            port = [int]$_.socket.LocalPort
+            process = $processNames[[int]$_.socket.OwningProcess]
+        }
+    } | Where-Object {
+        $key = '{0} {1} {2}' -f $_.protocol, $_.address, $_.port
+        if ($seen.ContainsKey($key)) { $false } else { $seen[$key] = $true; $true }
+    } | Sort-Object -Property { $_.protocol }, { [version]$_.address }, { $_.port })
+
+# ------------------------------------------------------------------------------ cs
+# Only when the roles ask for it (option cs): the Lync / Skype for Business installation.
+$cs = $module.Params.cs
+if ($cs) {
+    $uninstallKeys = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*',
+    'HKLM:\SOFTWARE\WOW6432Node\Microsoft\Windows\CurrentVersion\Uninstall\*'
+    $products = @(Read-Part 'the installed Lync / Skype for Business products' {
+            Get-ItemProperty -Path $uninstallKeys -ErrorAction SilentlyContinue |
+                Where-Object { $_.DisplayName -match 'Lync Server|Skype for Business Server' } |
+                Sort-Object -Property DisplayName |
+                ForEach-Object { [ordered]@{ name = [string]$_.DisplayName; version = $_.DisplayVersion } }
+        })
+
+    $features = [ordered]@{}
+    foreach ($name in $cs.features) { $features[$name] = $false }
+    if ($cs.features) {
+        Read-Part 'the Windows features' { Get-WindowsFeature -Name $cs.features -ErrorAction Stop } |
+            ForEach-Object { $features[$_.Name] = [bool]$_.Installed }
+    }
+
+    $bootstrapper = [bool](Read-Part 'the Bootstrapper' {
+            $cs.install_dir -and (Test-Path -LiteralPath ($cs.install_dir.TrimEnd('\') + '\Deployment\Bootstrapper.exe') -PathType Leaf)
+        } -Default $false)
+    # Bootstrapper.exe /BootstrapLocalMgmt installs the SQL Express instance RTCLOCAL that holds
+    # the local configuration store.
+    $localManagement = [bool](Read-Part 'the RTCLOCAL instance' {
+            Get-Service -Name 'MSSQL$RTCLOCAL' -ErrorAction SilentlyContinue
+        } -Default $false)
+
+    $moduleState = [ordered]@{ loaded = $false; error = $null }
+    if ($cs.module_path -and (Test-Path -LiteralPath $cs.module_path -PathType Leaf)) {
+        try {
+            Import-SfbEdgeCsModule -Path $cs.module_path
+            $moduleState.loaded = $true
+        }
+        catch { $moduleState.error = $_.Exception.Message }
+    }
+    # Without RTCLOCAL there is no local store to read (and the cmdlets would only fail).
+    $readStore = $moduleState.loaded -and $localManagement
+
+    $machines = @()
+    if ($readStore) {
+        $machines = @(Read-Part 'the topology of the local store' {
+                $topologyXml = [xml](Get-CsTopology -LocalStore -AsXml -ErrorAction Stop).ToString()
+                foreach ($node in $topologyXml.SelectNodes("//*[local-name()='Machine']")) {
+                    $fqdn = $node.GetAttribute('Fqdn')
+                    if ($fqdn) { $fqdn.ToLowerInvariant() }
+                }
+            } | Select-Object -Unique)
+    }
+
+    # Enable-CsReplica creates the share xds-replica (the folder the CMS replicates into): its
+    # existence is how an enabled replica is recognised.
+    $replicaEnabled = [bool](Read-Part 'the xds-replica share' {
+            Get-SmbShare -Name 'xds-replica' -ErrorAction SilentlyContinue
+        } -Default $false)
+
+    $csCertificates = @()
+    if ($readStore) {
+        $csCertificates = @(Read-Part 'the certificates assigned to the services' { Get-CsCertificate -ErrorAction Stop } |
+                ForEach-Object {
+                    [ordered]@{
+                        use = [string]$_.Use
+                        thumbprint = ([string]$_.Thumbprint).ToUpperInvariant()
+                        effective_date = ConvertTo-SfbEdgeUtcText $_.EffectiveDate
+                        not_after = ConvertTo-SfbEdgeUtcText $_.NotAfter
+                    }
+                })
+    }
+
+    $services = @(foreach ($name in $cs.services) {
+            Read-Part "the service $name" {
+                $service = Get-Service -Name $name -ErrorAction SilentlyContinue
+                if ($service) {
+                    $cim = Get-CimInstance -ClassName Win32_Service -Filter ("Name='{0}'" -f $service.Name) -ErrorAction Stop
+                    $status = [string]$service.Status
+                    [ordered]@{
+                        name = $service.Name
+                        display_name = $service.DisplayName
+                        status = $status
+                        start_mode = if ($cim) { [string]$cim.StartMode } else { $null }
+                        last_error = if ($status -eq 'Running') { $null } else { Get-SfbEdgeServiceError -Name $service.Name -DisplayName $service.DisplayName }
+                    }
+                }
+            }
+        })
+
+    $state.cs = [ordered]@{
+        products = $products
+        features = $features
+        bootstrapper = $bootstrapper
+        local_management = $localManagement
+        module = $moduleState
+        topology = [ordered]@{ imported = $machines.Count -gt 0; machines = $machines }
+        replica = [ordered]@{ enabled = $replicaEnabled }
+        certificates = $csCertificates
+        services = $services
+    }
+}
 
 $module.Result.state = $state
 $module.ExitJson()

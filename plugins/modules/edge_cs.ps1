@@ -1,0 +1,265 @@
+#!powershell
+
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+#AnsibleRequires -CSharpUtil Ansible.Basic
+#AnsibleRequires -CSharpUtil Ansible.Process
+#AnsibleRequires -PowerShell ansible_collections.sfb.edge.plugins.module_utils.SfbEdge
+
+# Runs the Lync / Skype for Business installation steps the controller decided on, always in the
+# order of $order. It decides nothing itself: every step given runs.
+
+$spec = @{
+    options = @{
+        steps = @{
+            type = 'list'
+            elements = 'str'
+            required = $true
+            choices = 'core', 'local_management', 'import_configuration', 'enable_replica', 'start_replica',
+            'edge_roles', 'enable_computer', 'certificates', 'start_services'
+        }
+        media_path = @{ type = 'path' }
+        install_dir = @{ type = 'path' }
+        module_path = @{ type = 'path' }
+        configuration = @{ type = 'path' }
+        fqdn = @{ type = 'str' }
+        certificates = @{
+            type = 'list'
+            elements = 'dict'
+            options = @{
+                uses = @{
+                    type = 'list'
+                    elements = 'str'
+                    required = $true
+                    choices = 'Internal', 'AccessEdgeExternal', 'DataEdgeExternal', 'AudioVideoAuthentication', 'XmppServer'
+                }
+                thumbprint = @{ type = 'str'; required = $true }
+                roll = @{ type = 'bool'; default = $false }
+                effective_date = @{ type = 'str' }
+            }
+        }
+        services = @{ type = 'list'; elements = 'str'; default = @() }
+        timeout = @{ type = 'int'; default = 600 }
+    }
+    supports_check_mode = $true
+}
+$module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
+$p = $module.Params
+
+$order = 'core', 'local_management', 'import_configuration', 'enable_replica', 'start_replica',
+'edge_roles', 'enable_computer', 'certificates', 'start_services'
+$steps = @($order | Where-Object { $p.steps -contains $_ })
+$module.Result.steps = [System.Collections.Generic.List[object]]@()
+$module.Result.services = [System.Collections.Generic.List[object]]@()
+
+# ------------------------------------------------------------------------------ checks
+$setup = $null
+$bootstrapper = $null
+# Plain strings: Join-Path would throw for a drive that does not exist.
+if ($p.media_path) { $setup = $p.media_path.TrimEnd('\') + '\Setup\amd64' }
+if ($p.install_dir) { $bootstrapper = $p.install_dir.TrimEnd('\') + '\Deployment\Bootstrapper.exe' }
+foreach ($step in $steps) {
+    if ($step -in 'core', 'local_management', 'edge_roles') {
+        if (-not $p.media_path) { $module.FailJson("The step $step needs media_path (the root of the installation media)") }
+        if (-not (Test-Path -LiteralPath $setup -PathType Container)) {
+            $module.FailJson("The step ${step}: media_path $($p.media_path) has no Setup\amd64 folder")
+        }
+        if (-not $p.install_dir) { $module.FailJson("The step $step needs install_dir") }
+    }
+    if ($step -eq 'core' -and -not (Test-Path -LiteralPath "$setup\Setup\ocscore.msi" -PathType Leaf)) {
+        $module.FailJson("The step core: media_path $($p.media_path) has no Setup\amd64\Setup\ocscore.msi")
+    }
+    if (($step -notin 'core', 'local_management', 'edge_roles') -and -not $p.module_path) {
+        $module.FailJson("The step $step needs module_path (the management shell module)")
+    }
+    if ($step -eq 'import_configuration' -and -not ($p.configuration -and (Test-Path -LiteralPath $p.configuration -PathType Leaf))) {
+        $module.FailJson("The step import_configuration needs configuration, an existing file (given: '$($p.configuration)')")
+    }
+    if ($step -eq 'certificates' -and -not $p.certificates) { $module.FailJson('The step certificates needs certificates') }
+    if ($step -eq 'certificates' -and @($p.certificates | Where-Object { $_.roll -and -not $_.effective_date }).Count -gt 0) {
+        $module.FailJson('A certificate with roll=true needs effective_date')
+    }
+    if ($step -eq 'start_services' -and -not $p.services) { $module.FailJson('The step start_services needs services') }
+}
+
+if ($module.CheckMode) {
+    foreach ($step in $steps) { $module.Result.steps.Add([ordered]@{ name = $step; rc = $null; output = $null }) }
+    $module.Result.changed = $steps.Count -gt 0
+    $module.ExitJson()
+}
+
+# ------------------------------------------------------------------------------ helpers
+function Get-ShortText {
+    # The last lines of a command's output, at most 2000 characters.
+    param ($Text)
+    $text = ([string]$Text).Trim()
+    if ($text.Length -gt 2000) { $text = '...' + $text.Substring($text.Length - 2000) }
+    $text
+}
+
+function Add-Step {
+    param ([string]$Name, $Rc, $Output)
+    $module.Result.steps.Add([ordered]@{ name = $Name; rc = $Rc; output = Get-ShortText $Output })
+    $module.Result.changed = $true
+}
+
+function Invoke-Program {
+    # Runs a program and waits for it: @{ rc; output }. Records the step and fails the task unless
+    # the exit code is in $Ok.
+    param ([string]$Step, [string]$Path, [string]$Arguments, [string]$Log, [long[]]$Ok = @(0))
+    if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { $module.FailJson("The step ${Step}: $Path does not exist") }
+    $failure = $null
+    try {
+        $result = [Ansible.Process.ProcessUtil]::CreateProcess($null, ('"{0}" {1}' -f $Path, $Arguments), (Split-Path -Path $Path), $null)
+    }
+    catch { $failure = $_ }
+    if ($failure) { $module.FailJson("The step ${Step}: could not start ${Path}: $($failure.Exception.Message)", $failure) }
+    $rc = [long]$result.ExitCode
+    $output = $result.StandardOut + $result.StandardError
+    if ($rc -notin $Ok) {
+        Add-Step -Name $Step -Rc $rc -Output $output
+        $module.FailJson("The step $Step failed: $Path exited with $rc; log: $Log; output: $(Get-ShortText $output)")
+    }
+    @{ rc = $rc; output = $output }
+}
+
+function Invoke-Cmdlet {
+    # Runs a management shell command, records the step; fails the task on an error.
+    param ([string]$Step, [scriptblock]$Script)
+    $failure = $null
+    try { $output = & $Script | Out-String }
+    catch { $failure = $_ }
+    if ($failure) {
+        Add-Step -Name $Step -Rc $null -Output $failure.Exception.Message
+        $module.FailJson("The step $Step failed: $($failure.Exception.Message)", $failure)
+    }
+    Add-Step -Name $Step -Rc $null -Output $output
+}
+
+function Wait-SfbService {
+    # Waits until every service runs or the timeout passes; the state of each, failing the task
+    # when one does not run. $StartErrors: service name -> why starting it failed.
+    param ([string[]]$Names, [hashtable]$StartErrors)
+    $deadline = (Get-Date).AddSeconds($p.timeout)
+    do {
+        $notRunning = @($Names | Where-Object { [string](Get-Service -Name $_ -ErrorAction SilentlyContinue).Status -ne 'Running' })
+        if (-not $notRunning -or (Get-Date) -ge $deadline) { break }
+        Start-Sleep -Seconds 5
+    } while ($true)
+    $problems = @()
+    foreach ($name in $Names) {
+        $service = Get-Service -Name $name -ErrorAction SilentlyContinue
+        $status = if ($service) { [string]$service.Status } else { 'Missing' }
+        $lastError = $null
+        if ($status -ne 'Running') {
+            $lastError = Get-SfbEdgeServiceError -Name $name -DisplayName $(if ($service) { $service.DisplayName })
+            $why = @($StartErrors[$name], $(if ($lastError) { $lastError.message })) | Where-Object { $_ }
+            $problems += "$name is $status ($(if ($why) { $why -join '; ' } else { 'no error logged' }))"
+        }
+        $module.Result.services.Add([ordered]@{ name = $name; status = $status; last_error = $lastError })
+    }
+    if ($problems) {
+        $module.FailJson("Not running after $($p.timeout) seconds: $($problems -join '; ')")
+    }
+}
+
+function Start-SfbService {
+    # Start-CsWindowsService for each service, then waits until all run.
+    param ([string]$Step, [string[]]$Names)
+    $startErrors = @{}
+    foreach ($name in $Names) {
+        try { $null = Start-CsWindowsService -Name $name -ErrorAction Stop }
+        catch { $startErrors[$name] = $_.Exception.Message }
+    }
+    Add-Step -Name $Step -Rc $null -Output (($startErrors.Keys | ForEach-Object { "${_}: $($startErrors[$_])" }) -join "`n")
+    Wait-SfbService -Names $Names -StartErrors $startErrors
+}
+
+# ------------------------------------------------------------------------------ steps
+if (@($steps | Where-Object { $_ -notin 'core', 'local_management', 'edge_roles' }).Count -gt 0) {
+    $failure = $null
+    try { Import-SfbEdgeCsModule -Path $p.module_path }
+    catch { $failure = $_ }
+    if ($failure) { $module.FailJson($failure.Exception.Message, $failure) }
+}
+
+$source = '"/SourceDirectory:{0}"' -f $setup
+$bootstrapLogs = "the files Bootstrapper names in its output (under $env:TEMP)"
+foreach ($step in $steps) {
+    switch ($step) {
+        'core' {
+            # As public deployment scripts do, silently: the Visual C++ runtime and the SQL CLR types and
+            # management objects of the media when it has them, then the Core Components (OCSCore.msi,
+            # which installs Deployment\Bootstrapper.exe and the management shell).
+            # Exit codes 3010: installed, reboot needed; 1638: this or a newer version is installed.
+            $msiexec = "$env:SystemRoot\System32\msiexec.exe"
+            $done = @()
+            $vcredist = "$setup\vcredist_x64.exe"
+            if (Test-Path -LiteralPath $vcredist -PathType Leaf) {
+                $run = Invoke-Program -Step $step -Path $vcredist -Arguments '/install /quiet /norestart' -Log $env:TEMP -Ok 0, 1638, 3010
+                $done += "vcredist_x64.exe: $($run.rc)"
+            }
+            foreach ($msi in 'SQLSysClrTypes.msi', 'SharedManagementObjects.msi') {
+                if (-not (Test-Path -LiteralPath "$setup\$msi" -PathType Leaf)) { continue }
+                $log = Join-Path $env:TEMP "sfb-edge-$msi.log"
+                $run = Invoke-Program -Step $step -Path $msiexec -Arguments ('/i "{0}\{1}" /qn /norestart /l*v "{2}"' -f $setup, $msi, $log) -Log $log -Ok 0, 1638, 3010
+                $done += "${msi}: $($run.rc)"
+            }
+            $log = Join-Path $env:TEMP 'sfb-edge-ocscore.msi.log'
+            $msiArguments = '/i "{0}\Setup\ocscore.msi" /qn /norestart REBOOT=ReallySuppress ADDLOCAL=Feature_OcsCore INSTALLDIR="{1}" /l*v "{2}"' -f $setup, $p.install_dir.TrimEnd('\'), $log
+            $run = Invoke-Program -Step $step -Path $msiexec -Arguments $msiArguments -Log $log -Ok 0, 3010
+            $done += "ocscore.msi: $($run.rc)"
+            Add-Step -Name $step -Rc $run.rc -Output ($done -join "`n")
+        }
+        'local_management' {
+            $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments "/BootstrapLocalMgmt $source" -Log $bootstrapLogs
+            Add-Step -Name $step -Rc $run.rc -Output $run.output
+        }
+        'import_configuration' {
+            Invoke-Cmdlet -Step $step -Script { Import-CsConfiguration -FileName $p.configuration -LocalStore -ErrorAction Stop }
+            if ($p.fqdn) {
+                # An export without this server imports fine and breaks the next steps: stop here.
+                $xml = [xml](Get-CsTopology -LocalStore -AsXml).ToString()
+                $names = @($xml.SelectNodes("//*[local-name()='Machine']") | ForEach-Object { "$($_.Fqdn)".ToLowerInvariant() })
+                if ($names -notcontains $p.fqdn.ToLowerInvariant()) {
+                    $module.FailJson("The imported topology has no edge server $($p.fqdn): publish the topology with this edge server on a Front End, then run again")
+                }
+            }
+        }
+        'enable_replica' {
+            Invoke-Cmdlet -Step $step -Script { Enable-CsReplica -Confirm:$false -ErrorAction Stop }
+        }
+        'start_replica' {
+            Start-SfbService -Step $step -Names 'REPLICA'
+        }
+        'edge_roles' {
+            $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments $source -Log $bootstrapLogs
+            Add-Step -Name $step -Rc $run.rc -Output $run.output
+        }
+        'enable_computer' {
+            Invoke-Cmdlet -Step $step -Script { Enable-CsComputer -ErrorAction Stop }
+        }
+        'certificates' {
+            Invoke-Cmdlet -Step $step -Script {
+                foreach ($certificate in $p.certificates) {
+                    $assign = @{
+                        Type = [string[]]$certificate.uses
+                        Thumbprint = ($certificate.thumbprint -replace '[^0-9A-Fa-f]', '').ToUpperInvariant()
+                        Confirm = $false
+                        ErrorAction = 'Stop'
+                    }
+                    if ($certificate.roll) {
+                        $assign.Roll = $true
+                        if ($certificate.effective_date) { $assign.EffectiveDate = $certificate.effective_date }
+                    }
+                    Set-CsCertificate @assign
+                }
+            }
+        }
+        'start_services' {
+            Start-SfbService -Step $step -Names ([string[]]$p.services)
+        }
+    }
+}
+$module.ExitJson()
