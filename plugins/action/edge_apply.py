@@ -6,11 +6,12 @@
 from __future__ import annotations
 
 import base64
+import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import drift, state
+from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, state
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 ARGUMENT_SPEC = {
@@ -20,6 +21,10 @@ ARGUMENT_SPEC = {
     "snapshot": {"type": "bool", "default": False},
     "allow_connection_change": {"type": "bool", "default": False},
     "connection_address": {"type": "str"},
+    "frontend": {"type": "str"},
+    "config_refresh": {"type": "bool", "default": False},
+    "configuration_archive": {"type": "str"},
+    "call_options": {"type": "dict", "default": {}},
 }
 
 
@@ -54,7 +59,8 @@ class ActionModule(ActionBase):
         areas = tuple(dict.fromkeys((area, "network", "routes")))
         try:
             results, verdict = drift.host_drift(desired, current, ansible_host=args["connection_address"],
-                                                areas=areas)
+                                                areas=areas, options={"frontend": args["frontend"],
+                                                                      "config_refresh": args["config_refresh"]})
         except (KeyError, TypeError, ValueError) as exc:
             raise AnsibleActionFail("%s: the desired state is not the output of sfb.edge.desired_state (%s: %s)"
                                     % (host, type(exc).__name__, exc)) from None
@@ -93,23 +99,57 @@ class ActionModule(ActionBase):
                     len(res["changes"]), len(calls), "snapshot mode" if args["snapshot"] else "check mode")
             return result
         deferred = []
-        for call in calls:
+        for number, call in enumerate(calls):
             if res["blocked"] and call["module"] == "sfb.edge.edge_network":
                 deferred.append(call)
                 continue
-            module_args = self._resolve_secrets(call, task_vars)
-            out = self._execute_module(module_name=call["module"], module_args=module_args, task_vars=task_vars)
+            if result["reboot_required"] and call["module"] == "sfb.edge.edge_cs":
+                # Setup cannot run before the reboot the Windows features asked for: stop here.
+                result["pending"] = [dict(c["args"], module=c["module"]) for c in calls[number:]]
+                result["msg"] = "host %s, %s: Windows asks for a reboot before %s can run" % (
+                    host, area, ", ".join(c["args"].get("steps") and ", ".join(c["args"]["steps"]) or c["module"]
+                                          for c in calls[number:]))
+                break
+            out = self._run_call(call, args, task_vars)
             if out.get("failed"):
                 result["failed"] = True
                 result["msg"] = "host %s, %s: %s failed: %s" % (host, area, call["module"], out.get("msg", out))
+                for key in ("steps", "services"):
+                    if key in out:
+                        result[key] = out[key]
                 return result
             result["reboot_required"] = result["reboot_required"] or bool(out.get("reboot_required"))
+            for key in ("steps", "services"):
+                if key in out:
+                    result[key] = out[key]
         result["applied"] = True
         if deferred:
             result["deferred"] = {"module": deferred[0]["module"], "args": deferred[0]["args"],
                                   "new_address": verdict["new_address"]}
             result["remote_calls"] = len(calls) - len(deferred)
         return result
+
+    def _run_call(self, call, args, task_vars):
+        if call["module"] != "sfb.edge.edge_cs":
+            return self._execute_module(module_name=call["module"], module_args=self._resolve_secrets(call, task_vars),
+                                        task_vars=task_vars)
+        module_args = dict(call["args"], **args["call_options"])
+        if module_args.get("configuration") != cs.ARCHIVE:
+            return self._execute_module(module_name=call["module"], module_args=module_args, task_vars=task_vars)
+        # The configuration export travels as a file, never as an argument or a result.
+        archive = args["configuration_archive"]
+        if not archive or not os.path.isfile(archive):
+            raise AnsibleActionFail("%s: the local configuration store needs an import, but no configuration export "
+                                    "is at %r; the sfb.edge.cs_install role exports it on the Front End first"
+                                    % (task_vars.get("inventory_hostname"), archive))
+        tmp = self._make_tmp_path()
+        try:
+            remote = self._connection._shell.join_path(tmp, "sfb-edge-configuration.zip")
+            self._transfer_file(archive, remote)
+            module_args["configuration"] = remote
+            return self._execute_module(module_name=call["module"], module_args=module_args, task_vars=task_vars)
+        finally:
+            self._remove_tmp_path(tmp)
 
     def _resolve_secrets(self, call, task_vars):
         """Certificate files are read here, right before the call, so their bytes and passwords are

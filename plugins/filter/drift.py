@@ -13,7 +13,8 @@ short_description: Drift of one edge server - desired state against gathered sta
 description:
   - Compares the desired state (P(sfb.edge.desired_state#filter)) with the state gathered by
     P(sfb.edge.edge_facts#module) or read from a snapshot, area by area (routes, network, hosts file,
-    identity, certificates), and returns the drift report.
+    identity, certificates, and the Lync/Skype for Business areas cs_install, cs_certificates,
+    cs_services, cs_replication), and returns the drift report.
   - Each change has C(area), C(target), C(property), C(action) (add, remove or set), C(before) and
     C(after). Problems are differences a run cannot fix by itself (an adapter that is not found, a
     domain-joined server). C(blocked) lists the changes the lockout guard holds back because they
@@ -33,6 +34,13 @@ options:
   source:
     description: Where the state came from (recorded in the report), e.g. C(live) or a snapshot path.
     type: str
+  options:
+    description:
+      - For the Lync/Skype for Business areas. C(frontend) is the inventory name of the Front End the
+        configuration export comes from (without one, a needed import is a problem);
+        C(config_refresh) plans a new import even when the local store holds this server.
+    type: dict
+    version_added: 0.3.0
 """
 
 EXAMPLES = r"""
@@ -55,10 +63,11 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 
-def drift(desired, current, ansible_host=None, source=None):
+def drift(desired, current, ansible_host=None, source=None, options=None):
     try:
         current = _state.check(plain(current), where="the gathered state")
-        return _drift.report(plain(desired), current, ansible_host=ansible_host, source=source)
+        return _drift.report(plain(desired), current, ansible_host=ansible_host, source=source,
+                             options=plain(options or {}))
     except _state.StateError as exc:
         raise AnsibleFilterError("sfb.edge.drift: %s" % exc) from None
     except (KeyError, TypeError, ValueError) as exc:

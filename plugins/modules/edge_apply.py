@@ -9,25 +9,28 @@ author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.2.0
 short_description: Apply one area of an edge server's desired state, only where it differs
 description:
-  - Compares the desired state of one area (routes, network, hosts file, identity, certificates) with
+  - Compares the desired state of one area (routes, network, hosts file, identity, certificates, and the
+    Lync/Skype for Business areas cs_install, cs_certificates, cs_services) with
     the gathered state on the controller and calls the Windows host only when something differs - with
     one call per module for the whole area (for example all routes in one P(sfb.edge.edge_routes#module)
     call), never one per item. A converged area costs no remote call at all.
   - The modules it calls are P(sfb.edge.edge_network#module), P(sfb.edge.edge_routes#module),
     P(sfb.edge.edge_hosts_file#module), P(sfb.edge.edge_certificates#module),
     P(ansible.windows.win_dns_client#module), P(community.windows.win_netbios#module),
-    P(ansible.windows.win_hostname#module) and P(ansible.windows.win_regedit#module).
+    P(ansible.windows.win_hostname#module), P(ansible.windows.win_regedit#module),
+    P(ansible.windows.win_feature#module) and P(sfb.edge.edge_cs#module).
   - "Lockout guard: a change that removes the address the controller connects to, or the route or gateway
     its connection depends on, fails the task unless O(allow_connection_change=true). Then the network
     call is not made here but returned as RV(deferred), for the C(sfb.edge.network) role to run in the
     background before it reconnects on the new address."
-  - Used by the roles of the collection; the decisions are documented in docs/windows-roles.md.
+  - Used by the roles of the collection; the decisions are documented in docs/windows-roles.md and
+    docs/cs-roles.md.
 options:
   area:
     description: The area to apply.
     type: str
     required: true
-    choices: [routes, network, hosts_file, identity, certificates]
+    choices: [routes, network, hosts_file, identity, certificates, cs_install, cs_certificates, cs_services]
   desired:
     description: The desired state of the host, from the P(sfb.edge.desired_state#filter) filter.
     type: dict
@@ -47,6 +50,27 @@ options:
   connection_address:
     description: The address the controller connects to (C(ansible_host)); its removal is guarded.
     type: str
+  frontend:
+    description: C(cs_install) - the inventory name of the Front End the configuration export comes from.
+      Without one, a needed import is a problem and nothing is changed.
+    type: str
+    version_added: 0.3.0
+  config_refresh:
+    description: C(cs_install) - import a new configuration export even when the local store already holds
+      this server.
+    type: bool
+    default: false
+    version_added: 0.3.0
+  configuration_archive:
+    description: C(cs_install) - the configuration export (zip) on the controller, copied to a temporary
+      folder of the host for Import-CsConfiguration and removed afterwards. Needed only when an import is due.
+    type: str
+    version_added: 0.3.0
+  call_options:
+    description: "Options added to every P(sfb.edge.edge_cs#module) call, for example C({timeout: 900})."
+    type: dict
+    default: {}
+    version_added: 0.3.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -105,9 +129,29 @@ applied:
   returned: when there was no error
   type: bool
 reboot_required:
-  description: The change needs a reboot to take effect (new name or primary DNS suffix).
+  description: The change needs a reboot to take effect (new name or primary DNS suffix, Windows features).
   returned: always
   type: bool
+pending:
+  description: The P(sfb.edge.edge_cs#module) calls not made because a Windows feature asked for a reboot
+    first (each the call's arguments plus C(module)); run them after the reboot.
+  returned: when a reboot stopped the area
+  type: list
+  elements: dict
+  version_added: 0.3.0
+steps:
+  description: The steps P(sfb.edge.edge_cs#module) ran, as it returns them.
+  returned: when edge_cs ran
+  type: list
+  elements: dict
+  version_added: 0.3.0
+services:
+  description: The services P(sfb.edge.edge_cs#module) started and their status (with the Windows event
+    explaining a failure).
+  returned: when edge_cs started services
+  type: list
+  elements: dict
+  version_added: 0.3.0
 deferred:
   description: With O(allow_connection_change=true), the network call that would cut the connection, not made
     here - C(module), C(args) and C(new_address), the address to reconnect on.

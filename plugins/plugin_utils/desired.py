@@ -5,11 +5,13 @@
 
 It is the host's part of the plan (NICs, routes, hosts entries, name and suffix) plus what the
 Windows roles need beyond the plan: the route purge switch and the certificates to import, each
-with the SHA-1 thumbprint read from the file on the controller.  No secret is ever part of it.
+with the SHA-1 thumbprint read from the file on the controller; and the Lync/SfB part (``cs``, see
+:func:`cs.desired`).  No secret is ever part of it.
 """
 
 from __future__ import annotations
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import cs
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
 from ansible_collections.sfb.edge.plugins.plugin_utils import validate
 
@@ -42,6 +44,7 @@ def host_state(pool, server):
     """Desired state of ``server`` of a validated ``pool`` (see :func:`build`)."""
     hp = _plan.host_plan(pool, server)
     internal, external = hp["internal_nic"], hp["external_nic"]
+    wanted_certificates = certificates(server)
     return {
         "format": DESIRED_FORMAT,
         "host": server.name,
@@ -74,7 +77,8 @@ def host_state(pool, server):
             "purge": bool(pool.setting("sfb_edge_routes_purge")),
         },
         "hosts_file": {"entries": [dict(e, names=list(e["names"])) for e in hp["hosts_entries"]]},
-        "certificates": certificates(server),
+        "certificates": wanted_certificates,
+        "cs": cs.desired(pool, server, wanted_certificates),
     }
 
 

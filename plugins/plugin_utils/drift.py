@@ -14,13 +14,18 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
+from ansible_collections.sfb.edge.plugins.plugin_utils import cs
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
 
 # The order site.yml applies the areas in.  Routes come before the network area so that, on a box
 # set up by hand with a default gateway on the internal NIC, the persistent routes to the internal
 # networks exist before that gateway is removed; routes pin the interface by index, which a rename
 # does not change.
-AREAS = ("routes", "network", "hosts_file", "identity", "certificates")
+# The Lync/SfB areas (cs.py) follow: they need the certificates imported and the network in place.
+AREAS = ("routes", "network", "hosts_file", "identity", "certificates") + cs.CS_AREAS
+# Reported by drift.yml but not applied by site.yml (replication is fixed from the Front End).
+REPORT_AREAS = AREAS + ("cs_replication",)
 REPORT_FORMAT = 1
 
 HOSTS_BEGIN = "# BEGIN sfb.edge managed entries"
@@ -28,16 +33,7 @@ HOSTS_END = "# END sfb.edge managed entries"
 TCPIP_PARAMETERS = r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
 
 
-def _change(area, target, prop, action, before, after):
-    return {"area": area, "target": target, "property": prop, "action": action, "before": before, "after": after}
-
-
-def _problem(area, variable, message):
-    return {"area": area, "variable": variable, "message": message}
-
-
-def _result(area):
-    return {"area": area, "changes": [], "problems": [], "notes": [], "calls": [], "blocked": []}
+_change, _problem, _result = _records.change, _records.problem, _records.result
 
 
 # ----------------------------------------------------------------------------------- adapters
@@ -327,6 +323,7 @@ def certificates(desired, current):
 
 AREA_FUNCTIONS = {"network": network, "routes": routes, "hosts_file": hosts_file, "identity": identity,
                   "certificates": certificates}
+AREA_FUNCTIONS.update(cs.AREA_FUNCTIONS)
 
 
 # ----------------------------------------------------------------------------------- lockout guard
@@ -475,9 +472,17 @@ def guard(desired, current, results, ansible_host=None):
 
 
 # ----------------------------------------------------------------------------------- whole host
-def host_drift(desired, current, ansible_host=None, areas=AREAS):
-    """Every area's result plus the lockout guard, for one host."""
-    results = {area: AREA_FUNCTIONS[area](desired, current) for area in areas}
+def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None):
+    """Every area's result plus the lockout guard, for one host.
+
+    :param options: for the CS areas: ``config_refresh`` and ``frontend`` (see :func:`cs.cs_install`).
+    """
+    results = {}
+    for area in areas:
+        if area in cs.AREA_FUNCTIONS:
+            results[area] = cs.AREA_FUNCTIONS[area](desired, current, options)
+        else:
+            results[area] = AREA_FUNCTIONS[area](desired, current)
     if "network" in results or "routes" in results:
         verdict = guard(desired, current, results, ansible_host=ansible_host)
     else:
@@ -485,23 +490,23 @@ def host_drift(desired, current, ansible_host=None, areas=AREAS):
     return results, verdict
 
 
-def report(desired, current, ansible_host=None, source=None):
+def report(desired, current, ansible_host=None, source=None, options=None):
     """The drift report of one host (written as ``<plan dir>/<pool>/drift/<host>.json``)."""
-    results, verdict = host_drift(desired, current, ansible_host=ansible_host)
-    changes = {a: results[a]["changes"] for a in AREAS}
-    problems = [p for a in AREAS for p in results[a]["problems"]]
+    results, verdict = host_drift(desired, current, ansible_host=ansible_host, areas=REPORT_AREAS, options=options)
+    changes = {a: results[a]["changes"] for a in REPORT_AREAS}
+    problems = [p for a in REPORT_AREAS for p in results[a]["problems"]]
     return {
         "format": REPORT_FORMAT,
         "host": desired["host"],
         "pool": desired["pool"],
         "source": source,
         "in_sync": not any(changes.values()) and not problems,
-        "summary": {a: len(changes[a]) for a in AREAS},
+        "summary": {a: len(changes[a]) for a in REPORT_AREAS},
         "changes": changes,
         "problems": problems,
         "blocked": verdict["blocked"],
-        "notes": [n for a in AREAS for n in results[a]["notes"]],
-        "remote_calls": {a: [c["module"] for c in results[a]["calls"]] for a in AREAS},
+        "notes": [n for a in REPORT_AREAS for n in results[a]["notes"]],
+        "remote_calls": {a: [c["module"] for c in results[a]["calls"]] for a in REPORT_AREAS},
     }
 
 
@@ -521,7 +526,7 @@ def format_report(rep):
                             "%d change(s)%s, %d problem(s)" % (total, " (%s)" % areas if areas else "",
                                                                len(rep["problems"])))
     lines = [head]
-    for area in AREAS:
+    for area in rep["changes"]:
         for c in rep["changes"][area]:
             if c["property"] in ("route", "certificate"):
                 text = c["after"] if c["after"] is not None else c["before"]
@@ -529,11 +534,11 @@ def format_report(rep):
             else:
                 what = c["target"] if c["property"] == "entry" else "%s %s" % (c["target"], c["property"])
                 text = "%s: %s -> %s" % (what, _value(c["before"]), _value(c["after"]))
-            lines.append("  %-12s %-6s %s" % (area, c["action"], text))
+            lines.append("  %-15s %-6s %s" % (area, c["action"], text))
     for p in rep["problems"]:
-        lines.append("  %-12s %-6s %s: %s" % (p["area"], "FIX", p["variable"], p["message"]))
+        lines.append("  %-15s %-6s %s: %s" % (p["area"], "FIX", p["variable"], p["message"]))
     for b in rep["blocked"]:
-        lines.append("  %-12s %-6s %s %s: %s" % (b["area"], "GUARD", b["target"], b["property"], b["reason"]))
+        lines.append("  %-15s %-6s %s %s: %s" % (b["area"], "GUARD", b["target"], b["property"], b["reason"]))
     for n in rep["notes"]:
         lines.append("  note: %s" % n)
     return lines

@@ -45,6 +45,11 @@ POOL_VARS = (
     "sfb_edge_san_size_limit",
     "sfb_edge_cert_expiry_warn_days",
     "sfb_edge_routes_purge",
+    "sfb_edge_media_path",
+    "sfb_edge_install_dir",
+    "sfb_edge_frontend_host",
+    "sfb_edge_windows_features",
+    "sfb_edge_certificate_roll_date",
 )
 # Host-level variables.  Certificates may be per host (same key required across a pool).
 HOST_VARS = (
@@ -61,6 +66,8 @@ PLAYBOOK_VARS = (
     "sfb_edge_fail_on_drift",
     "sfb_edge_allow_connection_change",
     "sfb_edge_capture_dir",
+    "sfb_edge_config_refresh",
+    "sfb_edge_replication_invoke",
 )
 KNOWN_VARS = frozenset(POOL_VARS + HOST_VARS + PLAYBOOK_VARS)
 
@@ -429,6 +436,65 @@ def _parse_pool(col, pool, names):
         else:
             err("invalid_fqdn", "sfb_edge_next_hop_fqdn", "%r is not a valid FQDN; use the Director or Front End "
                 "pool FQDN the edge sends SIP to" % (hop,))
+
+    _parse_install(err, s)
+
+
+# A Windows path: drive-rooted (D:\, C:\sfb\media) or UNC (\\server\share\path).
+_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\/:*?\"<>|]+\\[^\\/:*?\"<>|]+)[^/:*?\"<>|]*$")
+_FEATURE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+
+
+def _parse_install(err, s):
+    """The Lync/SfB installation settings (issue 4): media and install paths, Front End, features, roll-over."""
+    for var, what in (("sfb_edge_media_path", "the installation media as seen from the edge (a mounted ISO such as "
+                       "D:\\, a local folder or a UNC path) - the folder that holds Setup\\amd64"),
+                      ("sfb_edge_install_dir", "the product's install folder, e.g. C:\\Program Files\\Skype for "
+                       "Business Server 2019 (default: the version's standard folder)")):
+        value = s.get(var)
+        if value in (None, ""):
+            s[var] = None
+        elif not isinstance(value, str) or not _WINDOWS_PATH.match(value):
+            err("invalid_value", var, "%r is not an absolute Windows path; give %s" % (value, what))
+            s[var] = None
+    host = s.get("sfb_edge_frontend_host")
+    if host in (None, ""):
+        s["sfb_edge_frontend_host"] = None
+    elif not isinstance(host, str) or any(c.isspace() for c in host):
+        err("invalid_value", "sfb_edge_frontend_host", "%r is not an inventory hostname; name the Front End (a host "
+            "of your inventory) that runs Export-CsConfiguration, or put it in the group front_ends" % (host,))
+        s["sfb_edge_frontend_host"] = None
+    features = s.get("sfb_edge_windows_features")
+    if features is not None:
+        if not isinstance(features, list) or not all(isinstance(f, str) and _FEATURE_NAME.match(f) for f in features):
+            err("invalid_value", "sfb_edge_windows_features", "%r must be a list of Windows feature names as "
+                "Get-WindowsFeature shows them (e.g. [NET-Framework-45-Core, Windows-Identity-Foundation]); leave it "
+                "unset for the version's default list" % (features,))
+            s["sfb_edge_windows_features"] = None
+    roll = s.get("sfb_edge_certificate_roll_date")
+    if roll not in (None, ""):
+        try:
+            parse_roll_date(roll)
+        except ValueError:
+            err("invalid_value", "sfb_edge_certificate_roll_date", "%r is not a date and time; use ISO 8601 such as "
+                "'2026-12-01T02:00:00' (local time of the edge servers) for Set-CsCertificate -Roll -EffectiveDate"
+                % (roll,))
+            s["sfb_edge_certificate_roll_date"] = None
+    else:
+        s["sfb_edge_certificate_roll_date"] = None
+
+
+def parse_roll_date(value):
+    """``datetime`` of an ISO 8601 roll-over date (YAML may already give a date or datetime)."""
+    import datetime
+
+    if isinstance(value, datetime.datetime):
+        return value
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day)
+    if not isinstance(value, str):
+        raise ValueError(value)
+    return datetime.datetime.fromisoformat(value.strip())
 
 
 def _parse_list(err, settings, var, parser, what, expected):

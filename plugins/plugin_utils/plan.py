@@ -153,6 +153,7 @@ def host_plan(pool, server):
                                  str(pool.internal_gateway), server.internal_nic_name,
                                  summarize=bool(pool.setting("sfb_edge_routes_summarize"))),
         "hosts_entries": [dict(e, names=list(e["names"])) for e in pool.internal_hosts],
+        "listening": listening(pool, server),
     }
 
 
@@ -220,9 +221,7 @@ def firewall(pool):
         if not _applies(rule, pool):
             continue
         service = "access" if single else rule["service"]
-        port = rule["port"]
-        if single and rule["port"] == "443" and rule["protocol"] == "TCP" and rule["service"] in ("access", "webconf"):
-            port = ports.SINGLE_IP_PORTS[rule["service"]]
+        port = _external_port(rule, single)
         addresses = []
         if hlb and rule["endpoint"] in ("vip", "both"):
             addresses.append(str(pool.vips[service]))
@@ -245,6 +244,32 @@ def firewall(pool):
             for peer in peers:
                 internal.append(_rule(rule, rule["port"], address, peer))
     return {"external": _unique(external), "internal": _unique(internal)}
+
+
+def _external_port(rule, single_ip):
+    """The port of an external rule; in single-IP mode the TLS services move to their own ports."""
+    if single_ip and rule["port"] == "443" and rule["protocol"] == "TCP" and rule["service"] in ("access", "webconf"):
+        return ports.SINGLE_IP_PORTS[rule["service"]]
+    return rule["port"]
+
+
+def listening(pool, server):
+    """The sockets an installed edge server listens on permanently, per address (its own addresses,
+    not VIPs or public NAT addresses): the inbound rules of the port tables that name a listener."""
+    single = server.single_ip
+    sockets = []
+    for rule in ports.INTERNAL_RULES:
+        if rule["direction"] == "inbound" and rule.get("listener") and _applies(rule, pool):
+            sockets.append({"interface": "internal", "address": str(server.internal.ip), "protocol": rule["protocol"],
+                            "port": int(rule["port"]), "listener": rule["listener"]})
+    for rule in ports.EXTERNAL_RULES:
+        if rule["direction"] == "inbound" and rule.get("listener") and _applies(rule, pool):
+            service = "access" if single else rule["service"]
+            sockets.append({"interface": service, "address": str(server.external[service].ip),
+                            "protocol": rule["protocol"], "port": int(_external_port(rule, single)),
+                            "listener": rule["listener"]})
+    order = {"internal": 0, "access": 1, "webconf": 2, "av": 3}
+    return sorted(_unique(sockets), key=lambda s: (order[s["interface"]], s["protocol"], s["port"]))
 
 
 def _rule(rule, port, edge_address, peer):

@@ -19,6 +19,9 @@ Each rule template has:
   when       optional condition: xmpp | multi_ip | single_ip | ocs2007
   endpoint   for HLB pools: vip (the rule applies to the VIP), servers (to each server's address),
              both
+  listener   inbound rules a service listens for permanently: the Windows service (validate.yml
+             checks that socket on the server's own address; media ranges are allocated on demand
+             and have none)
 """
 
 from __future__ import annotations
@@ -29,13 +32,13 @@ SINGLE_IP_PORTS = {"access": "5061", "webconf": "444", "av": "443"}
 EXTERNAL_RULES = (
     # Access Edge
     dict(service="access", protocol="TCP", port="443", direction="inbound", peer="any", endpoint="vip", when="multi_ip",
-         purpose="SIP/TLS from remote users (client to server)"),
+         listener="Access Edge (RTCSRV)", purpose="SIP/TLS from remote users (client to server)"),
     dict(service="access", protocol="TCP", port="5061", direction="inbound", peer="any", endpoint="vip",
-         purpose="SIP/MTLS from federated partners and public IM (and remote users in single-IP mode)"),
+         listener="Access Edge (RTCSRV)", purpose="SIP/MTLS from federated partners and public IM (and remote users in single-IP mode)"),
     dict(service="access", protocol="TCP", port="5061", direction="outbound", peer="any", endpoint="vip",
          purpose="SIP/MTLS to federated partners and public IM"),
     dict(service="access", protocol="TCP", port="5269", direction="inbound", peer="any", endpoint="vip", when="xmpp",
-         purpose="XMPP from federated XMPP partners (XMPP proxy shares the Access Edge address)"),
+         listener="XMPP proxy (RTCXMPPTGWPX)", purpose="XMPP from federated XMPP partners (XMPP proxy shares the Access Edge address)"),
     dict(service="access", protocol="TCP", port="5269", direction="outbound", peer="any", endpoint="vip", when="xmpp",
          purpose="XMPP to federated XMPP partners"),
     dict(service="access", protocol="TCP", port="80", direction="outbound", peer="any", endpoint="servers",
@@ -46,14 +49,14 @@ EXTERNAL_RULES = (
          purpose="DNS queries over UDP (public DNS servers)"),
     # Web Conferencing Edge
     dict(service="webconf", protocol="TCP", port="443", direction="inbound", peer="any", endpoint="vip",
-         purpose="PSOM/TLS web conferencing media from remote users"),
+         listener="Web Conferencing Edge (RTCDATAPROXY)", purpose="PSOM/TLS web conferencing media from remote users"),
     # A/V Edge
     dict(service="av", protocol="UDP", port="3478", direction="inbound", peer="any", endpoint="both",
-         purpose="STUN/MSTURN candidate negotiation over UDP"),
+         listener="A/V Edge (RTCMEDIARELAY)", purpose="STUN/MSTURN candidate negotiation over UDP"),
     dict(service="av", protocol="UDP", port="3478", direction="outbound", peer="any", endpoint="servers",
          purpose="STUN/MSTURN to peers and other edges (version detection, edge-to-edge media)"),
     dict(service="av", protocol="TCP", port="443", direction="inbound", peer="any", endpoint="both",
-         purpose="STUN/MSTURN candidate negotiation over TCP (fallback when UDP is blocked)"),
+         listener="A/V Edge (RTCMEDIARELAY)", purpose="STUN/MSTURN candidate negotiation over TCP (fallback when UDP is blocked)"),
     dict(service="av", protocol="TCP", port="443", direction="outbound", peer="any", endpoint="servers",
          purpose="STUN/MSTURN over TCP to peers and other edges"),
     dict(service="av", protocol="TCP", port="50000-59999", direction="outbound", peer="any", endpoint="servers",
@@ -68,23 +71,23 @@ EXTERNAL_RULES = (
 
 INTERNAL_RULES = (
     dict(service="internal", protocol="TCP", port="5061", direction="inbound", peer="lync_servers", endpoint="both",
-         purpose="SIP/MTLS from the next hop pool (Director or Front End)"),
+         listener="Access Edge (RTCSRV)", purpose="SIP/MTLS from the next hop pool (Director or Front End)"),
     dict(service="internal", protocol="TCP", port="5061", direction="outbound", peer="lync_servers", endpoint="servers",
          purpose="SIP/MTLS to the next hop pool (Director or Front End)"),
     dict(service="internal", protocol="TCP", port="5062", direction="inbound", peer="lync_servers", endpoint="both",
-         purpose="A/V authentication (MRAS) from Front End servers"),
+         listener="A/V Authentication (RTCMRAUTH)", purpose="A/V authentication (MRAS) from Front End servers"),
     dict(service="internal", protocol="TCP", port="8057", direction="inbound", peer="lync_servers", endpoint="servers",
-         purpose="PSOM/MTLS web conferencing from Front End servers"),
+         listener="Web Conferencing Edge (RTCDATAPROXY)", purpose="PSOM/MTLS web conferencing from Front End servers"),
     dict(service="internal", protocol="TCP", port="4443", direction="inbound", peer="lync_servers", endpoint="servers",
-         purpose="Central Management Store replication (HTTPS) from the CMS master"),
+         listener="Replica Replicator Agent (REPLICA)", purpose="Central Management Store replication (HTTPS) from the CMS master"),
     dict(service="internal", protocol="TCP", port="50001-50003", direction="inbound", peer="lync_servers",
          endpoint="servers", purpose="Centralized Logging Service (ClsController/ClsAgent)"),
     dict(service="internal", protocol="TCP", port="23456", direction="inbound", peer="lync_servers", endpoint="servers",
-         when="xmpp", purpose="XMPP gateway traffic from Front End servers (Lync 2013 / SfB 2015)"),
+         when="xmpp", listener="XMPP proxy (RTCXMPPTGWPX)", purpose="XMPP gateway traffic from Front End servers (Lync 2013 / SfB 2015)"),
     dict(service="internal", protocol="UDP", port="3478", direction="inbound", peer="internal_networks", endpoint="both",
-         purpose="STUN/MSTURN media from internal clients and servers (preferred path)"),
+         listener="A/V Edge (RTCMEDIARELAY)", purpose="STUN/MSTURN media from internal clients and servers (preferred path)"),
     dict(service="internal", protocol="TCP", port="443", direction="inbound", peer="internal_networks", endpoint="both",
-         purpose="STUN/MSTURN over TCP from internal clients (fallback, file transfer, desktop sharing)"),
+         listener="A/V Edge (RTCMEDIARELAY)", purpose="STUN/MSTURN over TCP from internal clients (fallback, file transfer, desktop sharing)"),
     dict(service="internal", protocol="TCP", port="443", direction="outbound", peer="internal_networks",
          endpoint="servers", purpose="STUN/MSTURN over TCP to internal clients (fallback)"),
 )

@@ -59,7 +59,9 @@ def live_calls(entries, host):
     outside = [e["action"] for e in ran if e["action"] not in CONTROLLER_ONLY]
     assert outside == [], "tasks that would reach %s in snapshot mode: %s" % (host, outside)
     applied = [e for e in ran if e["action"] == "sfb.edge.edge_apply"]
-    return 1 + sum(e["remote_calls"] or 0 for e in applied) + (1 if any(e["blocked"] for e in applied) else 0)
+    # one gathering per play that reads the state (site.yml: the converge play and the validation play)
+    gatherings = sum(1 for e in ran if e["task"].endswith("Read the state from the snapshot (the host is not contacted)"))
+    return gatherings + sum(e["remote_calls"] or 0 for e in applied) + (1 if any(e["blocked"] for e in applied) else 0)
 
 
 def inventory_copy(tmp_path, pool=None, hosts=None):
@@ -79,13 +81,22 @@ def inventory_copy(tmp_path, pool=None, hosts=None):
 def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mode):
     result, entries = playbook("site", EXAMPLE, tmp_path, *mode, snapshot="converged")
     assert result.returncode == 0, result.stdout + result.stderr
+    # The first run writes the validation reports next to the plan (controller files, not the host).
+    first = [e for e in entries if e["changed"]]
+    assert {(e["action"], e["delegate_to"]) for e in first} <= {("ansible.builtin.copy", "localhost"),
+                                                                 ("ansible.builtin.file", "localhost")}
+    assert all(e["task"].startswith("sfb.edge.validate") for e in first)
+    again, entries = playbook("site", EXAMPLE, tmp_path, *mode, snapshot="converged")
     for host in EDGES:
-        assert recap(result.stdout, host)["changed"] == 0
-        assert live_calls(entries, host) == 1  # the state gathering only
-        applied = [e for e in entries if e["host"] == host and e["action"] == "sfb.edge.edge_apply"]
+        assert recap(again.stdout, host)["changed"] == 0
+        # the state gathering of the converge play and of the validation play, nothing else
+        assert live_calls(entries, host) == 2
+        applied = [e for e in entries if e["host"] == host and e["action"] == "sfb.edge.edge_apply"
+                   and e["status"] != "skipped"]
         assert [e["task"].split(" : ")[0] for e in applied] == [
             "sfb.edge.routes", "sfb.edge.network", "sfb.edge.hosts_file", "sfb.edge.identity",
-            "sfb.edge.certificates"]
+            "sfb.edge.certificates", "sfb.edge.cs_install", "sfb.edge.cs_certificates", "sfb.edge.cs_services"]
+    assert "edge01 (edge01.corp.example.com): PASSED - 17 pass, 0 fail, 5 skipped" in again.stdout
 
 
 # ----------------------------------------------------------------------------------- round trips
@@ -109,7 +120,9 @@ def test_round_trips_on_a_fresh_box_do_not_grow_with_the_lists(tmp_path):
                   and e["action"] == "sfb.edge.edge_apply"]
         assert routes[0]["calls"] == ["sfb.edge.edge_routes"]  # n routes, one call
     assert counts[2] == counts[200]
-    assert all(c <= 12 for c in counts[200].values()), counts
+    # Windows: gathering + 9 calls + reconnect wait; Lync/SfB: win_feature, edge_cs (install), edge_cs
+    # (services) - the example configures no certificates; validation: its own gathering.
+    assert all(c == 14 for c in counts[200].values()), counts
 
 
 def test_lockout_guard_stops_the_network_change(tmp_path):
@@ -132,7 +145,8 @@ def test_drift_reports_and_exit_code(tmp_path):
     result, _entries = playbook("drift", EXAMPLE, tmp_path, snapshot="stale")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / "edge01.json").read_text())
-    assert report["summary"] == {"routes": 2, "network": 0, "hosts_file": 2, "identity": 0, "certificates": 0}
+    assert report["summary"] == {"routes": 2, "network": 0, "hosts_file": 2, "identity": 0, "certificates": 0,
+                                 "cs_install": 0, "cs_certificates": 0, "cs_services": 0, "cs_replication": 0}
     assert report["source"].endswith("tests/snapshots/stale/edge01.json")
     assert "edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2), 0 problem(s)" in result.stdout
     assert "remove 192.168.200.0/24 via 172.16.10.254 on Internal" in result.stdout

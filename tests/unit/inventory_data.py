@@ -10,6 +10,7 @@ Each call returns a fresh deep copy, so tests may mutate it.
 from __future__ import annotations
 
 import copy
+import os
 
 _POOL = {
     "sfb_edge_pool_fqdn": "edgepool.corp.example.com",
@@ -25,6 +26,7 @@ _POOL = {
     "sfb_edge_internal_networks": ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"],
     "sfb_edge_routes_purge": True,
     "sfb_edge_next_hop_fqdn": "dirpool.corp.example.com",
+    "sfb_edge_media_path": "D:\\",
     "sfb_edge_internal_hosts": [
         {"ip": "10.10.1.20", "names": ["dirpool.corp.example.com"]},
         {"ip": "10.10.1.21", "names": ["dir01.corp.example.com"]},
@@ -94,3 +96,18 @@ def set_pool(inv, name, value):
         else:
             host[name] = copy.deepcopy(value)
     return inv
+
+
+CERTIFICATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "snapshots", "certificates")
+CERTIFICATE_PASSWORD = "sfb-edge-test"
+
+
+def example_with_certificates():
+    """The example pool plus the test certificates of tests/snapshots/certificates (what the overlay
+    inventory tests/snapshots/inventory adds)."""
+    spec = {
+        "root_ca": [os.path.join(CERTIFICATES, "corp-root-ca.cer"), os.path.join(CERTIFICATES, "public-ca.cer")],
+        "internal": {"pfx": os.path.join(CERTIFICATES, "edgepool-internal.pfx"), "password": CERTIFICATE_PASSWORD},
+        "external": {"pfx": os.path.join(CERTIFICATES, "sip.example.com.pfx"), "password": CERTIFICATE_PASSWORD},
+    }
+    return set_pool(example(), "sfb_edge_certificates", spec)

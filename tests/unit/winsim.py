@@ -98,6 +98,54 @@ def apply(state, calls):
             for cert in args["certificates"]:
                 state["certificates"].setdefault(cert["store"], []).append(
                     {"thumbprint": cert["thumbprint"], "has_private_key": bool(cert["pfx"]), "legacy_csp": True})
+        elif module == "ansible.windows.win_feature":
+            for name in args["name"]:
+                state["cs"]["features"][name] = True
+        elif module == "sfb.edge.edge_cs":
+            _cs(state["cs"], args)
         else:
             raise AssertionError("no simulation for %s" % module)
     return state
+
+
+def _service(cs, name, status):
+    for svc in cs["services"]:
+        if svc["name"] == name:
+            svc["status"] = status
+            return svc
+    svc = {"name": name, "display_name": name, "status": status, "start_mode": "Auto", "last_error": None}
+    cs["services"].append(svc)
+    return svc
+
+
+def _cs(cs, args):
+    """sfb.edge.edge_cs as its documentation says, steps in its fixed order."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs_mod
+
+    steps = args["steps"]
+    assert steps == [s for s in _cs_mod.INSTALL_STEPS + ("certificates", "start_services") if s in steps], steps
+    if "core" in steps:
+        assert args["media_path"]
+        cs["bootstrapper"] = True
+        cs["products"].append({"name": "Skype for Business Server 2019, Core Components", "version": "7.0.2046.0"})
+    if "local_management" in steps:
+        cs["local_management"] = True
+        _service(cs, "REPLICA", "Stopped")
+    if "import_configuration" in steps:
+        assert args["configuration"] == _cs_mod.ARCHIVE
+        cs["topology"] = {"imported": True, "machines": [args["fqdn"]]}
+    if "enable_replica" in steps:
+        cs["replica"]["enabled"] = True
+    if "start_replica" in steps:
+        _service(cs, "REPLICA", "Running")
+    if "edge_roles" in steps:
+        for name, _what in _cs_mod.EDGE_SERVICES[1:]:
+            _service(cs, name, "Stopped")
+    if "enable_computer" in steps:
+        for svc in cs["services"]:
+            svc["start_mode"] = "Auto"
+    for item in args.get("certificates") or []:
+        cs["certificates"] = [c for c in cs["certificates"] if c["use"] not in item["uses"]]
+        cs["certificates"] += [{"use": u, "thumbprint": item["thumbprint"], "effective_date": None} for u in item["uses"]]
+    for name in args.get("services") or []:
+        _service(cs, name, "Running")

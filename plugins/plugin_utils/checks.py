@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Post-install validation of an edge server (playbooks/validate.yml), as plain data.
+
+Four kinds of check, each a row ``{check, target, expected, actual, result}`` with result
+``pass``, ``fail`` or ``skip``:
+
+``listening``    every socket of the plan's ``listening`` table (derived from the port tables, see
+                 :func:`plan.listening`) is open on the server's own address, or on 0.0.0.0 (the
+                 replica listens on all interfaces), in the ``listeners`` of the gathered state
+``service``      every edge service is running (``cs.services``)
+``probe``        the Front End reaches the edge's internal address on each internal TCP port
+                 (results of ``sfb.edge.tcp_probe``)
+``replication``  Get-CsManagementStoreReplicationStatus says UpToDate for this edge
+"""
+
+from __future__ import annotations
+
+VALIDATION_FORMAT = 1
+
+
+def _row(check, target, expected, actual, result):
+    return {"check": check, "target": target, "expected": expected, "actual": actual, "result": result}
+
+
+def listening_rows(desired, current):
+    rows = []
+    gathered = current.get("listeners")
+    have = set()
+    for item in gathered or []:
+        try:
+            have.add((str(item["protocol"]).upper(), str(item["address"]), int(item["port"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    for sock in desired["cs"]["listening"]:
+        target = "%s %s:%d/%s" % (sock["interface"], sock["address"], sock["port"], sock["protocol"])
+        if gathered is None:
+            rows.append(_row("listening", target, sock["listener"], "not gathered", "skip"))
+            continue
+        own = (sock["protocol"], sock["address"], sock["port"]) in have
+        wildcard = (sock["protocol"], "0.0.0.0", sock["port"]) in have
+        actual = "listening" if own else "listening on 0.0.0.0" if wildcard else "not listening"
+        rows.append(_row("listening", target, sock["listener"], actual, "pass" if own or wildcard else "fail"))
+    return rows
+
+
+def service_rows(desired, current):
+    cs = current.get("cs")
+    services = {str(s.get("name", "")).upper(): s for s in (cs or {}).get("services") or [] if isinstance(s, dict)}
+    rows = []
+    for name in desired["cs"]["services"]:
+        if not isinstance(cs, dict):
+            rows.append(_row("service", name, "Running", "not gathered", "skip"))
+            continue
+        svc = services.get(name)
+        actual = svc.get("status") if svc else "not installed"
+        error = (svc or {}).get("last_error")
+        if actual != "Running" and isinstance(error, dict):
+            actual = "%s - %s event %s: %s" % (actual, error.get("source"), error.get("id"), error.get("message"))
+        rows.append(_row("service", name, "Running", actual, "pass" if actual == "Running" else "fail"))
+    return rows
+
+
+def probe_rows(desired, probes, frontend=None):
+    """:param probes: ``sfb.edge.tcp_probe`` results (``[{host, port, open, error}]``), or None when
+    the probes did not run (no Front End, snapshot or check mode)."""
+    found = {}
+    for item in probes or []:
+        try:
+            found[(str(item["host"]), int(item["port"]))] = item
+        except (KeyError, TypeError, ValueError):
+            continue
+    listeners = {(s["address"], s["port"]): s["listener"] for s in desired["cs"]["listening"] if s["protocol"] == "TCP"}
+    rows = []
+    for probe in desired["cs"]["probes"]:
+        target = "%s -> %s:%d/TCP" % (frontend or "Front End", probe["host"], probe["port"])
+        expected = "open (%s)" % listeners.get((probe["host"], probe["port"]), "edge service")
+        hit = found.get((probe["host"], probe["port"]))
+        if probes is None or hit is None:
+            rows.append(_row("probe", target, expected, "not probed", "skip"))
+        elif hit.get("open"):
+            rows.append(_row("probe", target, expected, "open", "pass"))
+        else:
+            rows.append(_row("probe", target, expected, "closed: %s" % (hit.get("error") or "no answer"), "fail"))
+    return rows
+
+
+def replication_rows(desired, status):
+    fqdn = desired["cs"]["fqdn"]
+    if not isinstance(status, dict):
+        return [_row("replication", fqdn, "UpToDate", "not queried", "skip")]
+    up = status.get("up_to_date")
+    if up is True:
+        return [_row("replication", fqdn, "UpToDate", "UpToDate (last status report %s)"
+                     % (status.get("last_status_report") or "unknown"), "pass")]
+    actual = "not up to date (last status report %s)" % (status.get("last_status_report") or "never") \
+        if up is False else "unknown to the Central Management Store"
+    return [_row("replication", fqdn, "UpToDate", actual, "fail")]
+
+
+def report(desired, current, probes=None, replication=None, frontend=None, source=None):
+    """The validation report of one edge server.
+
+    :param replication: the Front End's status for this edge (``{fqdn, up_to_date, ...}``); None
+        falls back to ``replication`` of the state (snapshots), else the check is skipped.
+    """
+    if replication is None:
+        replication = current.get("replication")
+    rows = (listening_rows(desired, current) + service_rows(desired, current)
+            + probe_rows(desired, probes, frontend) + replication_rows(desired, replication))
+    counts = {r: sum(1 for row in rows if row["result"] == r) for r in ("pass", "fail", "skip")}
+    return {
+        "format": VALIDATION_FORMAT,
+        "host": desired["host"],
+        "pool": desired["pool"],
+        "fqdn": desired["cs"]["fqdn"],
+        "source": source,
+        "passed": counts["fail"] == 0,
+        "summary": counts,
+        "rows": rows,
+    }
+
+
+def table(rep):
+    """A readable pass/fail table (Markdown, so it renders where plan.md does)."""
+    head = "%s (%s): %s - %d pass, %d fail, %d skipped" % (
+        rep["host"], rep["fqdn"], "PASSED" if rep["passed"] else "FAILED",
+        rep["summary"]["pass"], rep["summary"]["fail"], rep["summary"]["skip"])
+    lines = [head, "", "| result | check | target | expected | actual |", "|---|---|---|---|---|"]
+    for row in rep["rows"]:
+        lines.append("| %s | %s | %s | %s | %s |" % (row["result"].upper(), row["check"], row["target"],
+                                                    row["expected"], str(row["actual"]).replace("|", "/")))
+    return lines

@@ -1,0 +1,354 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Lync Server 2013 / Skype for Business Server on the edge: version profiles, the desired CS state
+of one server, and the CS areas of the diff engine.
+
+The areas compare the desired CS state with the ``cs`` part of the gathered state
+(docs/state-format.md) and return, like the Windows areas of :mod:`drift`, the changes, the problems
+a run cannot fix, notes, and the remote calls - one ``sfb.edge.edge_cs`` call per area at most:
+
+``cs_install``       Windows features, Core Components, local management store, configuration
+                     import, replica, edge roles, Enable-CsComputer (in that order)
+``cs_certificates``  Set-CsCertificate per use, by thumbprint, only where another one is assigned
+``cs_services``      the edge services running
+``cs_replication``   CMS replication up to date (reported; the Front End fixes it, not the edge)
+"""
+
+from __future__ import annotations
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
+from ansible_collections.sfb.edge.plugins.plugin_utils import model
+from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
+
+_change, _problem, _result = _records.change, _records.problem, _records.result
+
+# Per version: the product name in "Programs and Features", the management shell module, the
+# default install folder, and the Windows features the edge role needs (NET-Framework-Core is .NET
+# 3.5, needed by the 2013/2015 setup; 2019 and later run on .NET 4.7.2+ only). Features can be
+# replaced per pool with sfb_edge_windows_features, the folder with sfb_edge_install_dir.
+_FEATURES_45 = ("NET-Framework-45-Core", "Windows-Identity-Foundation", "Telnet-Client")
+PROFILES = {
+    "lync2013": {"product": "Lync Server 2013", "module": "Lync",
+                 "install_dir": r"C:\Program Files\Microsoft Lync Server 2013",
+                 "features": ("NET-Framework-Core",) + _FEATURES_45},
+    "sfb2015": {"product": "Skype for Business Server 2015", "module": "SkypeForBusiness",
+                "install_dir": r"C:\Program Files\Skype for Business Server 2015",
+                "features": ("NET-Framework-Core",) + _FEATURES_45},
+    "sfb2019": {"product": "Skype for Business Server 2019", "module": "SkypeForBusiness",
+                "install_dir": r"C:\Program Files\Skype for Business Server 2019",
+                "features": _FEATURES_45},
+    "sfbse": {"product": "Skype for Business Server Subscription Edition", "module": "SkypeForBusiness",
+              "install_dir": r"C:\Program Files\Skype for Business Server",
+              "features": _FEATURES_45},
+}
+
+# Windows services of an edge server (shared/seeds/002 and the reference): name, what it is.
+EDGE_SERVICES = (
+    ("REPLICA", "Replica Replicator Agent"),
+    ("RTCSRV", "Access Edge"),
+    ("RTCDATAPROXY", "Web Conferencing Edge"),
+    ("RTCMEDIARELAY", "A/V Edge"),
+    ("RTCMRAUTH", "A/V Authentication"),
+)
+XMPP_SERVICE = ("RTCXMPPTGWPX", "XMPP proxy")
+
+# Order in which edge_cs runs its steps (it enforces the same order).
+INSTALL_STEPS = ("core", "local_management", "import_configuration", "enable_replica", "start_replica",
+                 "edge_roles", "enable_computer")
+_MEDIA_STEPS = ("core", "local_management", "edge_roles")
+CS_AREAS = ("cs_install", "cs_certificates", "cs_services")
+REPORT_AREAS = CS_AREAS + ("cs_replication",)
+ARCHIVE = "<configuration export>"  # placeholder the edge_apply action replaces by the copied zip
+
+
+def profile(version):
+    return PROFILES[version]
+
+
+def installed_versions(products):
+    """The versions whose Core Components (or any component) the uninstall entries show."""
+    found = set()
+    for item in products or []:
+        name = str((item or {}).get("name") or "")
+        if "Subscription Edition" in name:
+            found.add("sfbse")
+        elif "Skype for Business Server 2019" in name:
+            found.add("sfb2019")
+        elif "Skype for Business Server 2015" in name:
+            found.add("sfb2015")
+        elif "Lync Server 2013" in name:
+            found.add("lync2013")
+    return found
+
+
+def desired(pool, server, certificates):
+    """The ``cs`` part of a server's desired state (see :func:`desired.host_state`).
+
+    :param certificates: the desired certificates (:func:`desired.certificates`); the internal and
+        external PFX become the planned Set-CsCertificate assignments.
+    """
+    prof = PROFILES[pool.version]
+    install_dir = pool.setting("sfb_edge_install_dir") or prof["install_dir"]
+    features = pool.setting("sfb_edge_windows_features")
+    services = [name for name, _what in EDGE_SERVICES] + ([XMPP_SERVICE[0]] if pool.xmpp else [])
+    uses = {kind: list(spec["assign_to"]) for kind, spec in _plan.certificates(pool).items()}
+    assignments = []
+    for cert in certificates:
+        kind = cert["variable"].rsplit(".", 1)[-1]
+        if kind in uses:
+            assignments.append({"kind": kind, "uses": uses[kind], "thumbprint": cert["thumbprint"],
+                                "subject": cert["subject"], "variable": cert["variable"]})
+    roll = pool.setting("sfb_edge_certificate_roll_date")
+    listening = _plan.listening(pool, server)
+    return {
+        "version": pool.version,
+        "product": prof["product"],
+        "module": prof["module"],
+        "install_dir": install_dir,
+        # Setup puts the management shell module under Common Files\<product folder>, not the install dir.
+        "module_path": "C:\\Program Files\\Common Files\\%s\\Modules\\%s\\%s.psd1" % (
+            install_dir.rstrip("\\").rsplit("\\", 1)[-1], prof["module"], prof["module"]),
+        "media_path": pool.setting("sfb_edge_media_path"),
+        "fqdn": server.fqdn,
+        "pool": pool.fqdn,
+        "features": list(prof["features"] if features is None else features),
+        "services": services,
+        "certificate_uses": uses,
+        "certificates": assignments,
+        "roll_date": model.parse_roll_date(roll).isoformat() if roll else None,
+        "listening": listening,
+        # sfb.edge.tcp_probe targets, run on the Front End: the internal TCP sockets
+        "probes": [{"host": s["address"], "port": s["port"]}
+                   for s in listening if s["interface"] == "internal" and s["protocol"] == "TCP"],
+    }
+
+
+def _cs_state(res, current):
+    cs = current.get("cs")
+    if not isinstance(cs, dict):
+        res["problems"].append(_problem(
+            res["area"], "sfb_edge_version", "the gathered state has no Lync/Skype for Business part ('cs'); gather "
+            "it with the sfb.edge.edge_state role (it asks edge_facts for it), or add a 'cs' section to the snapshot "
+            "(docs/state-format.md)"))
+        return None
+    return cs
+
+
+def _services(cs):
+    return {str(s.get("name", "")).upper(): s for s in cs.get("services") or [] if isinstance(s, dict)}
+
+
+def _call(want, args):
+    base = {"module_path": want["module_path"], "install_dir": want["install_dir"]}
+    base.update(args)
+    return {"module": "sfb.edge.edge_cs", "args": base}
+
+
+# ----------------------------------------------------------------------------------- install
+def cs_install(desired_state, current, options=None):
+    """Windows features and the install steps still missing, in the order edge_cs runs them.
+
+    :param options: ``config_refresh`` (import even when the local store holds this server) and
+        ``frontend`` (the Front End the export comes from; None when the inventory has none).
+    """
+    options = options or {}
+    res = _result("cs_install")
+    want = desired_state["cs"]
+    cs = _cs_state(res, current)
+    if cs is None:
+        return res
+    other = sorted(installed_versions(cs.get("products")) - {want["version"]})
+    if other:
+        names = ", ".join(PROFILES[v]["product"] for v in other)
+        res["problems"].append(_problem("cs_install", "sfb_edge_version", "%s is installed but sfb_edge_version is %r "
+                                        "(%s); this collection neither upgrades nor mixes versions: correct "
+                                        "sfb_edge_version, or remove %s from the server" % (
+                                            names, want["version"], want["product"], names)))
+        return res
+
+    features = cs.get("features") or {}
+    missing = [f for f in want["features"] if not features.get(f)]
+    for name in missing:
+        res["changes"].append(_change("cs_install", "Windows feature", name, "install", "not installed", "installed"))
+    if missing:
+        res["calls"].append({"module": "ansible.windows.win_feature", "args": {"name": missing, "state": "present"}})
+
+    steps = []
+
+    def step(name, target, prop, before, after):
+        steps.append(name)
+        res["changes"].append(_change("cs_install", target, prop, "install" if name != "import_configuration"
+                                      else "import", before, after))
+
+    if not cs.get("bootstrapper"):
+        step("core", want["product"], "core components", "not installed", "installed from the media")
+    if not cs.get("local_management"):
+        step("local_management", "local management store", "RTCLOCAL", "not installed",
+             "installed (Bootstrapper /BootstrapLocalMgmt)")
+    topology = cs.get("topology") or {}
+    machines = [str(m).lower() for m in topology.get("machines") or []]
+    fqdn = want["fqdn"]
+    if not topology.get("imported"):
+        step("import_configuration", "local configuration store", "topology", "empty",
+             "holds %s (Export-CsConfiguration from the Front End)" % fqdn)
+    elif fqdn not in machines:
+        step("import_configuration", "local configuration store", "topology", "a topology without %s" % fqdn,
+             "holds %s (Export-CsConfiguration from the Front End)" % fqdn)
+        res["notes"].append("the local configuration store holds a topology without %s: if the new export still "
+                            "lacks it, publish the topology with this edge server first" % fqdn)
+    elif options.get("config_refresh"):
+        step("import_configuration", "local configuration store", "topology", "holds %s" % fqdn,
+             "refreshed from a new export (sfb_edge_config_refresh)")
+    if not (cs.get("replica") or {}).get("enabled"):
+        step("enable_replica", "local replica", "enabled", False, True)
+    services = _services(cs)
+    replica = services.get("REPLICA")
+    if not replica or replica.get("status") != "Running":
+        step("start_replica", "REPLICA", "status", replica.get("status") if replica else "not installed", "Running")
+    roles = [n for n in want["services"] if n != "REPLICA"]
+    absent = [n for n in roles if n not in services]
+    if absent:
+        step("edge_roles", "edge server roles", "services", [n for n in roles if n in services] or None, roles)
+    disabled = [n for n in roles if (services.get(n) or {}).get("start_mode") == "Disabled"]
+    if disabled and not absent:
+        step("enable_computer", "edge server roles", "activated", "services disabled: %s" % ", ".join(disabled),
+             "activated (Enable-CsComputer)")
+
+    need_media = [s for s in steps if s in _MEDIA_STEPS]
+    if need_media and not want["media_path"]:
+        res["problems"].append(_problem(
+            "cs_install", "sfb_edge_media_path", "%s need the installation media, and sfb_edge_media_path is not "
+            "set: give the path the edge sees the %s media at (a mounted ISO such as D:\\ or a folder that holds "
+            "Setup\\amd64; docs/cs-roles.md)" % (", ".join(need_media), want["product"])))
+    if "import_configuration" in steps and not options.get("frontend"):
+        res["problems"].append(_problem(
+            "cs_install", "sfb_edge_frontend_host", "the local configuration store needs an import, and the inventory "
+            "names no Front End to run Export-CsConfiguration on: put a Front End in the group front_ends or set "
+            "sfb_edge_frontend_host to its inventory name"))
+    if steps:
+        args = {"steps": steps, "fqdn": fqdn}
+        if need_media:
+            args["media_path"] = want["media_path"]
+        if "import_configuration" in steps:
+            args["configuration"] = ARCHIVE
+        res["calls"].append(_call(want, args))
+    res["config_import"] = "import_configuration" in steps
+    return res
+
+
+# ----------------------------------------------------------------------------------- certificates
+def cs_certificates(desired_state, current, options=None):
+    """Set-CsCertificate for every use whose assigned thumbprint is not the planned one.
+
+    A planned certificate already in ``My`` with a CNG/KSP key is refused on Skype for Business
+    Server 2015 and later (they need a legacy CSP key); files that fail the controller-side checks
+    (SANs, key, expiry) never get this far: validation stops the run first.
+    """
+    res = _result("cs_certificates")
+    want = desired_state["cs"]
+    cs = _cs_state(res, current)
+    if cs is None:
+        return res
+    assigned = {}
+    for item in cs.get("certificates") or []:
+        if isinstance(item, dict):
+            assigned.setdefault(str(item.get("use")), []).append(item)
+    store = {str(c.get("thumbprint", "")).upper(): c for c in (current.get("certificates") or {}).get("My") or []}
+    planned_uses = set()
+    groups = []
+    for cert in want["certificates"]:
+        thumb = cert["thumbprint"]
+        planned_uses.update(cert["uses"])
+        have = store.get(thumb)
+        if have and have.get("legacy_csp") is False and want["version"] != "lync2013":
+            res["problems"].append(_problem(
+                "cs_certificates", cert["variable"], "%s (%s) has a CNG/KSP private key on the server; %s needs a "
+                "legacy CSP key, so it is not assigned: re-import the PFX with a legacy CSP (e.g. certutil -importpfx "
+                "-csp \"Microsoft RSA SChannel Cryptographic Provider\") or re-issue it" % (
+                    cert["subject"], thumb, want["product"])))
+            continue
+        uses = []
+        for use in cert["uses"]:
+            entries = assigned.get(use, [])
+            thumbs = [str(e.get("thumbprint", "")).upper() for e in entries]
+            if thumb in thumbs:
+                pending = [e for e in entries if str(e.get("thumbprint", "")).upper() == thumb and e.get("effective_date")
+                           and len(entries) > 1]
+                if pending:
+                    res["notes"].append("%s: roll-over to %s is scheduled for %s" % (use, thumb,
+                                                                                    pending[0]["effective_date"]))
+                continue
+            res["changes"].append(_change("cs_certificates", use, "thumbprint", "set", ", ".join(thumbs) or None, thumb))
+            uses.append(use)
+        if uses:
+            item = {"uses": uses, "thumbprint": thumb}
+            if want["roll_date"] and any(assigned.get(u) for u in uses):
+                item.update(roll=True, effective_date=want["roll_date"])
+            groups.append(item)
+    for kind, uses in want["certificate_uses"].items():
+        bare = [u for u in uses if u not in planned_uses and not assigned.get(u)]
+        if bare:
+            res["notes"].append("no certificate is assigned to %s and none is planned (sfb_edge_certificates.%s is "
+                                "not set): the edge services do not start without one" % (", ".join(bare), kind))
+    if groups:
+        res["calls"].append(_call(want, {"steps": ["certificates"], "certificates": groups}))
+    return res
+
+
+# ----------------------------------------------------------------------------------- services
+def _event(error):
+    if not isinstance(error, dict):
+        return ""
+    return " (%s event %s at %s: %s)" % (error.get("source"), error.get("id"), error.get("time"), error.get("message"))
+
+
+def cs_services(desired_state, current, options=None):
+    """Start every edge service that is not running (edge_cs waits until they run)."""
+    res = _result("cs_services")
+    want = desired_state["cs"]
+    cs = _cs_state(res, current)
+    if cs is None:
+        return res
+    services = _services(cs)
+    start = []
+    for name in want["services"]:
+        svc = services.get(name)
+        status = svc.get("status") if svc else "not installed"
+        if status == "Running":
+            continue
+        res["changes"].append(_change("cs_services", name, "status", "start", status, "Running"))
+        start.append(name)
+        if svc and svc.get("last_error"):
+            res["notes"].append("%s is %s%s" % (name, status, _event(svc["last_error"])))
+    if start:
+        res["calls"].append(_call(want, {"steps": ["start_services"], "services": start}))
+    return res
+
+
+# ----------------------------------------------------------------------------------- replication
+def cs_replication(desired_state, current, options=None):
+    """CMS replication to this edge, from the Front End's Get-CsManagementStoreReplicationStatus
+    (``replication`` of the state; absent when it was not gathered). Reported only: the fix,
+    Invoke-CsManagementStoreReplication, runs on the Front End (playbooks/validate.yml)."""
+    res = _result("cs_replication")
+    status = current.get("replication")
+    if not isinstance(status, dict):
+        return res
+    fqdn = desired_state["cs"]["fqdn"]
+    if status.get("up_to_date") is False:
+        res["changes"].append(_change("cs_replication", fqdn, "replication", "sync",
+                                      "not up to date (last status report %s, last update %s)" % (
+                                          status.get("last_status_report") or "never",
+                                          status.get("last_update_creation") or "unknown"), "up to date"))
+        res["notes"].append("replication to %s is not up to date: check TCP 4443 from the Front Ends to the edge's "
+                            "internal address; playbooks/validate.yml -e sfb_edge_replication_invoke=true triggers "
+                            "Invoke-CsManagementStoreReplication" % fqdn)
+    elif status.get("up_to_date") is None:
+        res["notes"].append("the Central Management Store reports no replication status for %s (not in the published "
+                            "topology, or never replicated)" % fqdn)
+    return res
+
+
+AREA_FUNCTIONS = {"cs_install": cs_install, "cs_certificates": cs_certificates, "cs_services": cs_services,
+                  "cs_replication": cs_replication}
