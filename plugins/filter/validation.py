@@ -12,8 +12,8 @@ version_added: 0.3.0
 short_description: Post-install validation of one edge server - a pass/fail row per check
 description:
   - Checks an installed edge server against its desired state (P(sfb.edge.desired_state#filter)).
-  - C(listening) rows, one per socket of the plan's C(listening) table (derived from the port tables):
-    the socket is open on the server's own address, or on 0.0.0.0, in the C(listeners) of the gathered state.
+  - C(listening) rows, one per socket of the plan's C(listening) table (derived from the port tables); the
+    socket must be open on the server's own address, or on 0.0.0.0, in the C(listeners) of the gathered state.
   - C(service) rows, one per edge service, which must be Running; the Windows event that explains a
     stopped service is shown when the state has one.
   - C(probe) rows, one per internal TCP port, from the results of P(sfb.edge.tcp_probe#module) run on the

@@ -129,6 +129,6 @@ def table(rep):
         rep["summary"]["pass"], rep["summary"]["fail"], rep["summary"]["skip"])
     lines = [head, "", "| result | check | target | expected | actual |", "|---|---|---|---|---|"]
     for row in rep["rows"]:
-        lines.append("| %s | %s | %s | %s | %s |" % (row["result"].upper(), row["check"], row["target"],
-                                                    row["expected"], str(row["actual"]).replace("|", "/")))
+        cells = (row["result"].upper(), row["check"], row["target"], row["expected"], str(row["actual"]).replace("|", "/"))
+        lines.append("| %s | %s | %s | %s | %s |" % cells)
     return lines

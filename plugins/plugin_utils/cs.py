@@ -276,16 +276,18 @@ def cs_certificates(desired_state, current, options=None):
                 pending = [e for e in entries if str(e.get("thumbprint", "")).upper() == thumb and e.get("effective_date")
                            and len(entries) > 1]
                 if pending:
-                    res["notes"].append("%s: roll-over to %s is scheduled for %s" % (use, thumb,
-                                                                                    pending[0]["effective_date"]))
+                    res["notes"].append("%s: roll-over to %s is scheduled for %s"
+                                        % (use, thumb, pending[0]["effective_date"]))
                 continue
             res["changes"].append(_change("cs_certificates", use, "thumbprint", "set", ", ".join(thumbs) or None, thumb))
             uses.append(use)
-        if uses:
-            item = {"uses": uses, "thumbprint": thumb}
-            if want["roll_date"] and any(assigned.get(u) for u in uses):
-                item.update(roll=True, effective_date=want["roll_date"])
-            groups.append(item)
+        # A staged roll-over replaces an assigned certificate at the date; a use without one gets it now.
+        rolled = [u for u in uses if want["roll_date"] and assigned.get(u)]
+        now = [u for u in uses if u not in rolled]
+        if now:
+            groups.append({"uses": now, "thumbprint": thumb})
+        if rolled:
+            groups.append({"uses": rolled, "thumbprint": thumb, "roll": True, "effective_date": want["roll_date"]})
     for kind, uses in want["certificate_uses"].items():
         bare = [u for u in uses if u not in planned_uses and not assigned.get(u)]
         if bare:

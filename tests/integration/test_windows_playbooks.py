@@ -83,8 +83,8 @@ def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mod
     assert result.returncode == 0, result.stdout + result.stderr
     # The first run writes the validation reports next to the plan (controller files, not the host).
     first = [e for e in entries if e["changed"]]
-    assert {(e["action"], e["delegate_to"]) for e in first} <= {("ansible.builtin.copy", "localhost"),
-                                                                 ("ansible.builtin.file", "localhost")}
+    reports = {("ansible.builtin.copy", "localhost"), ("ansible.builtin.file", "localhost")}
+    assert {(e["action"], e["delegate_to"]) for e in first} <= reports
     assert all(e["task"].startswith("sfb.edge.validate") for e in first)
     again, entries = playbook("site", EXAMPLE, tmp_path, *mode, snapshot="converged")
     for host in EDGES:

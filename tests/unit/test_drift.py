@@ -186,7 +186,7 @@ def test_connection_on_the_changed_nic_is_guarded(host):
         ("address", "remove", OLD_INTERNAL[host] + "/24")]
     assert OLD_INTERNAL[host] in rep["blocked"][0]["reason"]
     results, verdict = host_drift(want(host), snap("winrm-on-changed-nic", host),
-                                        ansible_host="172.16.10.%d" % i)
+                                  ansible_host="172.16.10.%d" % i)
     assert verdict["new_address"] == "172.16.10.%d" % i  # where the play reconnects
 
 
