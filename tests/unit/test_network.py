@@ -10,6 +10,8 @@ import sys
 from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -121,3 +123,162 @@ def test_split_deferred_keeps_the_order_and_refuses_unknown_followers():
     assert drift.split_deferred(calls[1:]) == (calls[1:], [])
     with pytest.raises(ValueError, match="ansible.windows.win_hostname"):
         drift.split_deferred(calls + [{"module": "ansible.windows.win_hostname", "args": {}}])
+
+
+# ----------------------------------------------------------------------------------- point 14
+def _converge(goal, current, areas=("routes", "network")):
+    """Diff, apply the planned calls with winsim, diff again: the second run must find nothing."""
+    results, verdict = drift.host_drift(goal, current, areas=areas)
+    calls = [c for a in areas for c in results[a]["calls"]]
+    after = winsim.apply(current, calls)
+    again, _verdict = drift.host_drift(goal, after, areas=areas)
+    assert [c for a in areas for c in again[a]["changes"]] == [] and [c for a in areas for c in again[a]["calls"]] == []
+    return results, verdict, after
+
+
+def _adapter(current, name):
+    return [a for a in current["adapters"] if a["name"] == name][0]
+
+
+def _changes(results, area):
+    return [(c["target"], c["property"], c["action"], c["before"], c["after"]) for c in results[area]["changes"]]
+
+
+@pytest.mark.parametrize("stores, before", [((True, False), "active only"), ((False, True), "persistent only")])
+def test_an_address_in_one_store_is_completed(stores, before):
+    goal, current = want("edge01"), snap("converged", "edge01")
+    for a in current["adapters"]:
+        for x in a["addresses"]:
+            x.update(active=True, persistent=True)
+    _adapter(current, "Internal")["addresses"][0].update(active=stores[0], persistent=stores[1])
+    results, verdict, after = _converge(goal, current)
+    assert _changes(results, "network") == [
+        ("Internal 172.16.10.11", "address store", "set", before, "active and persistent")]
+    assert results["network"]["calls"] == [{"module": "sfb.edge.edge_network", "args": {"adapters": [
+        {"name": "Internal", "mac": "00-15-5D-1E-8C-04",
+         "add": [{"address": "172.16.10.11", "prefix_length": 24, "skip_as_source": False}]}]}}]
+    # completing a store never removes the address the controller uses: not guarded
+    assert verdict["blocked"] == []
+    assert _adapter(after, "Internal")["addresses"][0]["persistent"] is True
+
+
+def test_an_address_in_one_store_with_another_skip_as_source_gets_both_in_one_call():
+    goal, current = want("edge01"), snap("converged", "edge01")
+    x = _adapter(current, "External")["addresses"][1]
+    x.update(active=False, persistent=True, skip_as_source=False)
+    results, _verdict, _after = _converge(goal, current)
+    assert sorted(_changes(results, "network")) == [
+        ("External 192.0.2.22", "address store", "set", "persistent only", "active and persistent"),
+        ("External 192.0.2.22", "skip_as_source", "set", False, True)]
+    [call] = results["network"]["calls"]
+    assert call["args"]["adapters"][0]["add"] == [{"address": "192.0.2.22", "prefix_length": 24,
+                                                   "skip_as_source": True}]
+    assert call["args"]["adapters"][0]["skip_as_source"] == {"192.0.2.22": True}
+
+
+@pytest.mark.parametrize("stores, before", [((True, False), "active only"), ((False, True), "persistent only")])
+def test_the_default_route_in_one_store_is_completed(stores, before):
+    goal, current = want("edge01"), snap("converged", "edge01")
+    _adapter(current, "Internal")["default_routes"] = []
+    _adapter(current, "External")["default_routes"] = [
+        {"next_hop": "192.0.2.1", "active": stores[0], "persistent": stores[1]}]
+    results, verdict, _after = _converge(goal, current)
+    assert _changes(results, "network") == [
+        ("External", "gateway store", "set", "192.0.2.1 %s" % before, "192.0.2.1 active and persistent")]
+    assert results["network"]["calls"][0]["args"]["adapters"] == [
+        {"name": "External", "mac": "00-15-5D-1E-8C-05", "gateway": "192.0.2.1"}]
+    assert verdict["blocked"] == []
+
+
+def test_a_persistent_only_gateway_on_the_internal_nic_is_removed():
+    """Not active, so not in ``gateways``; it would come back at the next reboot."""
+    goal, current = want("edge01"), snap("converged", "edge01")
+    _adapter(current, "Internal")["default_routes"] = [
+        {"next_hop": "172.16.10.1", "active": False, "persistent": True}]
+    results, _verdict, after = _converge(goal, current)
+    assert _changes(results, "network") == [("Internal", "gateway", "set", ["172.16.10.1"], [])]
+    assert results["network"]["calls"][0]["args"]["adapters"][0]["gateway"] == ""
+    assert _adapter(after, "Internal")["default_routes"] == []
+
+
+@pytest.mark.parametrize("stores, before", [((True, False), "active only"), ((False, True), "persistent only")])
+def test_a_route_in_one_store_is_completed(stores, before):
+    goal, current = want("edge01"), snap("converged", "edge01")
+    for r in current["routes"]:
+        r.update(active=True, persistent=True, interface_exists=True)
+    current["routes"][1].update(active=stores[0], persistent=stores[1])
+    results, verdict, _after = _converge(goal, current)
+    text = "10.20.0.0/16 via 172.16.10.1 on Internal"
+    assert _changes(results, "routes") == [
+        ("10.20.0.0/16", "route store", "set", "%s, %s" % (text, before), "%s, active and persistent" % text)]
+    assert results["routes"]["calls"] == [{"module": "sfb.edge.edge_routes", "args": {"remove": [], "add": [
+        {"destination": "10.20.0.0/16", "gateway": "172.16.10.1", "interface": "Internal", "interface_index": 4}]}}]
+    assert verdict["blocked"] == []
+
+
+def _orphan(destination):
+    return {"destination": destination, "gateway": "172.16.10.1", "interface": None, "interface_index": 9,
+            "metric": 256, "active": False, "persistent": True, "interface_exists": False}
+
+
+@pytest.mark.parametrize("destination", ["10.10.0.0/16", "10.99.0.0/16"])
+def test_a_route_on_an_interface_that_is_gone_is_removed_by_its_index(destination):
+    goal, current = want("edge01"), snap("converged", "edge01")
+    current["routes"].append(_orphan(destination))
+    results, _verdict, after = _converge(goal, current)
+    assert _changes(results, "routes") == [
+        (destination, "route", "remove", "%s via 172.16.10.1 on interface index 9 (no longer exists)" % destination,
+         None)]
+    assert results["routes"]["calls"][0]["args"]["remove"] == [
+        {"destination": destination, "gateway": "172.16.10.1", "interface": None, "interface_index": 9}]
+    assert not any(r["interface_index"] == 9 for r in after["routes"])
+
+
+def test_a_route_on_an_interface_that_is_gone_is_only_noted_without_purge():
+    inv = inventory_data.set_pool(inventory_data.example(), "sfb_edge_routes_purge", False)
+    current = snap("converged", "edge01")
+    current["routes"].append(_orphan("10.99.0.0/16"))
+    res = drift.routes(want("edge01", inv), current)
+    assert res["changes"] == [] and res["calls"] == []
+    assert res["notes"] == ["persistent route 10.99.0.0/16 via 172.16.10.1 on interface index 9, which no longer "
+                            "exists, is kept (set sfb_edge_routes_purge: true to remove it)"]
+
+
+def test_absent_store_flags_count_as_both_stores():
+    """A state gathered before the stores were read (the shipped snapshots today) plans nothing new."""
+    goal, current = want("edge01"), snap("converged", "edge01")
+    assert "default_routes" not in current["adapters"][0] and "active" not in current["routes"][0]
+    results, _verdict = drift.host_drift(goal, current, areas=("routes", "network"))
+    assert results["routes"]["changes"] == [] and results["network"]["changes"] == []
+
+
+_stores = st.sampled_from([None, (True, True), (True, False), (False, True)])  # None: flags absent
+
+
+def _flag(item, stores):
+    if stores is not None:
+        item.update(active=stores[0], persistent=stores[1])
+
+
+@settings(max_examples=150, deadline=None)
+@given(addresses=st.lists(_stores, min_size=4, max_size=4), gateway=_stores, routes=st.lists(_stores, min_size=3,
+                                                                                              max_size=3),
+       host=st.sampled_from(HOSTS))
+def test_store_copies_converge_in_one_run(addresses, gateway, routes, host):
+    goal, current = want(host), snap("converged", host)
+    for x, stores in zip([x for a in current["adapters"] for x in a["addresses"]], addresses):
+        _flag(x, stores)
+    if gateway is not None:
+        _adapter(current, "External")["default_routes"] = [
+            {"next_hop": _adapter(current, "External")["gateways"][0], "active": gateway[0], "persistent": gateway[1]}]
+    for r, stores in zip(current["routes"], routes):
+        _flag(r, stores)
+    results, verdict, _after = _converge(goal, current)
+    single = lambda s: s not in (None, (True, True))  # noqa: E731
+    props = [c["property"] for a in ("routes", "network") for c in results[a]["changes"]]
+    assert props.count("address store") == sum(map(single, addresses))
+    assert props.count("gateway store") == int(single(gateway))
+    assert props.count("route store") == sum(map(single, routes))
+    assert len(props) == sum(map(single, addresses + [gateway] + routes))
+    assert len(results["network"]["calls"]) <= 1 and len(results["routes"]["calls"]) <= 1
+    assert verdict["blocked"] == []
