@@ -282,3 +282,26 @@ def test_store_copies_converge_in_one_run(addresses, gateway, routes, host):
     assert len(props) == sum(map(single, addresses + [gateway] + routes))
     assert len(results["network"]["calls"]) <= 1 and len(results["routes"]["calls"]) <= 1
     assert verdict["blocked"] == []
+
+
+def test_the_network_role_runs_the_deferred_calls_after_the_change_has_finished():
+    """roles/network: the deferred edge_network call in the background, reconnect, wait for the job, then the
+    DNS-client and NetBIOS calls of ``deferred.after`` (the simulation above plays exactly this order)."""
+    import yaml
+
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "roles", "network", "tasks",
+                        "main.yml")
+    with open(path, encoding="utf-8") as handle:
+        tasks = yaml.safe_load(handle)
+    block = [t for t in tasks if "block" in t][0]
+    assert block["when"] == "network_result.deferred is defined"
+    modules = [next(k for k in t if "." in k and k not in ("ansible.builtin.set_fact",)) for t in block["block"]
+               if "ansible.builtin.set_fact" not in t]
+    assert modules == ["sfb.edge.edge_network", "ansible.builtin.wait_for_connection", "ansible.builtin.async_status",
+                       "ansible.windows.win_dns_client", "community.windows.win_netbios"]
+    background, _wait, status, dns, netbios = [t for t in block["block"] if "ansible.builtin.set_fact" not in t]
+    assert background["poll"] == 0 and background["register"] == "network_change"
+    assert status["ansible.builtin.async_status"]["jid"] == "{{ network_change.ansible_job_id }}"
+    assert status["until"] == "network_job.finished"
+    for task, module in ((dns, "ansible.windows.win_dns_client"), (netbios, "community.windows.win_netbios")):
+        assert "network_result.deferred.after" in task["loop"] and module in task["loop"]
