@@ -10,6 +10,7 @@ for under TMPDIR, which the test points at a directory of its own.
 
 from __future__ import annotations
 
+import getpass
 import os
 import shutil
 import sys
@@ -45,7 +46,7 @@ def _failing_frontend(tmp_path):
     inv = tmp_path / "inventory"
     shutil.copytree(os.path.join(ROOT, "inventories", "example"), inv)
     (inv / "host_vars" / "fe01.yml").write_text(yaml.safe_dump(
-        {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}))
+        {"ansible_connection": "local", "ansible_python_interpreter": sys.executable, "ansible_become": False}))
     play = tmp_path / "play.yml"
     play.write_text(PLAY)
     return inv, play
@@ -74,6 +75,11 @@ DRIFT_PLAY = """
 - name: drift with a Front End whose cmdlets hit the double hop
   hosts: edge_servers
   gather_facts: false
+  # What a play may set for the edge servers (issue 9, item 18: setup as SYSTEM): the tasks delegated
+  # to the Front End must not take it.
+  become: true
+  become_user: SYSTEM
+  become_method: runas
   vars:
     drift_dir: "{{ plan_dir }}"
     drift_fail: false
@@ -89,9 +95,13 @@ DRIFT_PLAY = """
       ansible.builtin.include_tasks: "{{ role_tasks }}"
 """
 
-# Stands in for PowerShell on the Front End: the module run fails as Get-CsManagementStoreReplicationStatus
-# does over a plain WinRM logon on an Enterprise pool (the CMS SQL Server sees an anonymous logon).
+# Stands in for PowerShell on the Front End. A PowerShell module runs as `powershell <module file>`
+# (a fixed #!powershell shebang), the file holding Ansible's exec wrapper with, under become, the
+# runas action and its user: the stub records that user, then fails as
+# Get-CsManagementStoreReplicationStatus does when the CMS SQL Server sees an anonymous logon.
 STUB = """#!/bin/sh
+user=$(grep -a -o '"BecomeUser": "[^"]*"' "$1" | head -n 1)
+printf '%s\\n' "${user:-no become}" >> "$SFB_EDGE_STUB_LOG"
 cat <<'JSON'
 {"failed": true, "changed": false, "msg": "Login failed for user 'NT AUTHORITY\\\\ANONYMOUS LOGON'.",
  "exception": "System.Data.SqlClient.SqlException (0x80131904): Login failed for user 'NT AUTHORITY\\\\ANONYMOUS LOGON'."}
@@ -99,27 +109,39 @@ JSON
 """
 
 
-def test_double_hop_on_the_front_end_says_what_to_fix(tmp_path, monkeypatch):
+def test_front_end_tasks_run_as_the_front_end_inventory_says_and_name_the_double_hop(tmp_path, monkeypatch):
+    """The example inventory's front_ends become settings (runas as the Front End account) are what the
+    delegated Front End task runs with, whatever the play sets; the double hop failure says what to fix."""
     inv = tmp_path / "inventory"
     shutil.copytree(os.path.join(ROOT, "inventories", "example"), inv)
-    # A PowerShell module runs as `powershell <module>` (a fixed #!powershell shebang): the stub on PATH.
     (tmp_path / "bin").mkdir()
     stub = tmp_path / "bin" / "powershell"
     stub.write_text(STUB)
     stub.chmod(0o755)
+    log = tmp_path / "stub.log"
     monkeypatch.setenv("PATH", "%s:%s" % (tmp_path / "bin", os.environ["PATH"]))
+    monkeypatch.setenv("SFB_EDGE_STUB_LOG", str(log))
+    # Only the connection is local; the become settings are those of group_vars/front_ends.yml. The
+    # Front End account is this user, so the local connection need not hand files to another user.
     (inv / "host_vars" / "fe01.yml").write_text(yaml.safe_dump(
-        {"ansible_connection": "local", "ansible_python_interpreter": sys.executable,
-         "ansible_winrm_transport": "ntlm"}))
-    play = tmp_path / "play.yml"
-    play.write_text(DRIFT_PLAY)
-    result = run("ansible-playbook", str(play), "-i", str(inv),
+        {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}))
+    user = getpass.getuser()
+    result = run("ansible-playbook", str(play_file(tmp_path, DRIFT_PLAY)), "-i", str(inv),
                  "-e", "snapshots=%s" % os.path.join(SNAPSHOTS, "converged"), "-e", "plan_dir=%s" % (tmp_path / "plan"),
-                 "-e", "role_tasks=%s" % os.path.join(ROOT, "roles", "drift", "tasks", "main.yml"))
+                 "-e", "role_tasks=%s" % os.path.join(ROOT, "roles", "drift", "tasks", "main.yml"),
+                 "-e", "vault_sfb_edge_frontend_user=%s" % user, "-e", "vault_sfb_edge_frontend_password=placeholder")
     out = " ".join((result.stdout + result.stderr).split())
     assert result.returncode != 0, out
+    assert log.read_text().splitlines() == ['"BecomeUser": "%s"' % user], out[-3000:]  # runas, not SYSTEM
     assert ("fe01: 'Replication status of every edge from the Front End (one call)' could not reach the SQL Server "
             "of the Central Management Store - the WinRM double hop") in out
-    assert "(now: no become, transport ntlm)" in out
-    assert "ansible_become_method: runas" in out and "ansible_winrm_kerberos_delegation: true" in out
+    assert "(now: become runas, transport kerberos)" in out
+    assert "ansible_winrm_kerberos_delegation: true" in out and "ansible_winrm_transport: credssp" in out
+    assert "placeholder" not in out
     assert "Traceback" not in out
+
+
+def play_file(tmp_path, text):
+    play = tmp_path / "play.yml"
+    play.write_text(text)
+    return play
