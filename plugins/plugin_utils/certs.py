@@ -9,14 +9,74 @@ Passwords are used to open PFX files and never appear in a finding.
 from __future__ import annotations
 
 import datetime
+import os
+import stat
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
 
 MIN_RSA_BITS = 2048
+# A certificate, a CA bundle or a PFX with its chain is a few KiB; nothing sane comes near this.
+MAX_FILE_BYTES = 1024 * 1024
 
 
 class CertificateError(Exception):
     pass
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(mode):
+    for test, kind in _KINDS:
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _size_text(size):
+    return "%d MiB" % (size // 1048576) if size % 1048576 == 0 else "%d bytes" % size
+
+
+def read_file(path, limit=MAX_FILE_BYTES):
+    """The bytes of the regular file ``path``, at most ``limit`` of them.
+
+    A FIFO or a device would block the run or never end (/dev/zero): the path is checked with
+    ``os.stat`` before it is opened, opened non-blocking (a FIFO without a writer does not wait)
+    and checked again with ``fstat`` on the open descriptor, so a file swapped in between is caught.
+
+    :raises CertificateError: naming the file, what it is, or the size limit.
+    """
+    def refuse(kind):
+        return CertificateError("%s is %s, not a regular file; give the path of the certificate file itself" % (path, kind))
+
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse(_not_regular(info.st_mode))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise CertificateError("cannot read %r: %s" % (path, getattr(exc, "strerror", None) or exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse(_not_regular(info.st_mode))
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise CertificateError("cannot read %r: %s" % (path, exc.strerror or exc)) from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise CertificateError("%s is larger than %s, the limit for a certificate or PFX file (those are a few KiB); "
+                               "check the path" % (path, _size_text(limit)))
+    return b"".join(chunks)
 
 
 def load_certificate(path, password=None):
@@ -30,11 +90,7 @@ def load_certificate(path, password=None):
 
     if not isinstance(path, str) or not path:
         raise CertificateError("no file path given")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        raise CertificateError("cannot read %r: %s" % (path, getattr(exc, "strerror", None) or exc)) from None
+    data = read_file(path)
     if path.lower().endswith((".pfx", ".p12")):
         try:
             secret = None if password in (None, "") else str(password).encode("utf-8")

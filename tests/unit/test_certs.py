@@ -556,3 +556,105 @@ def test_certificate_untrusted_internal(pki):
     inv = set_cert(pki.inventory(), "internal", spec(path), hosts=["edge02"])
     inv["edge02"]["sfb_edge_certificates"].pop("root_ca")
     check(inv, [])
+
+
+# --------------------------------------------------------------------------- issue 9, point 17: regular files only, bounded read
+
+def guarded(func, seconds=20):
+    """Run ``func()`` in a forked child with an alarm and an address-space limit, return its result.
+
+    A FIFO path used to block ``open()`` for ever and /dev/zero to read until memory ran out: the
+    child is killed by SIGALRM (or gets MemoryError) instead of hanging or swapping the test machine.
+    """
+    import multiprocessing
+    import resource
+    import signal
+
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+
+    def target():
+        try:
+            with open("/proc/self/status", encoding="ascii") as handle:
+                vm_kib = int([line for line in handle if line.startswith("VmSize:")][0].split()[1])
+            limit = vm_kib * 1024 + 512 * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (OSError, IndexError, ValueError):
+            pass
+        signal.alarm(seconds)
+        try:
+            sender.send(("ok", func()))
+        except BaseException as exc:  # pylint: disable=broad-exception-caught
+            sender.send(("raised", repr(exc)))
+
+    proc = ctx.Process(target=target)
+    proc.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds + 10):
+            pytest.fail("still running after %d s (hangs on a FIFO or a device?)" % seconds)
+        status, value = receiver.recv()
+    except EOFError:
+        pytest.fail("the check died (exit code %s): it hung until SIGALRM or ran out of memory" % proc.exitcode)
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    assert status == "ok", value
+    return value
+
+
+def test_certificate_path_that_is_a_fifo(pki, tmp_path):
+    (tmp_path / "special").mkdir()
+    fifo = tmp_path / "special" / "internal.pfx"
+    os.mkfifo(fifo)
+    inv = set_cert(pki.inventory(), "internal", spec(str(fifo)), hosts=["edge01"])
+    findings = guarded(lambda: run(inv))
+    assert keys(findings) == [(E, "certificate_unreadable", "edge01", "sfb_edge_certificates.internal.pfx")]
+    assert findings[0]["message"] == (
+        "%s is a FIFO (named pipe), not a regular file; give the path of the certificate file itself; check the path "
+        "and sfb_edge_certificates.internal.password (keep it in Ansible Vault)" % fifo)
+
+
+@pytest.mark.parametrize("device, kind", [("/dev/zero", "a character device"), ("/dev/null", "a character device")])
+def test_certificate_path_that_is_a_device(pki, device, kind):
+    if not os.path.exists(device):
+        pytest.skip("no %s here" % device)
+    inv = set_cert(pki.inventory(), "root_ca", [pki.root, device], hosts=["edge02"])
+    findings = guarded(lambda: run(inv))
+    assert keys(findings) == [(E, "certificate_unreadable", "edge02", "sfb_edge_certificates.root_ca[1]")]
+    assert findings[0]["message"] == ("%s is %s, not a regular file; give the path of the certificate file itself; give "
+                                      "the path of the CA certificate (PEM or DER) on the controller" % (device, kind))
+
+
+def test_certificate_path_that_is_a_directory_or_a_link_to_a_fifo(pki, tmp_path):
+    tmp_path = tmp_path / "special"
+    tmp_path.mkdir()
+    os.mkfifo(tmp_path / "pipe")
+    os.symlink(tmp_path / "pipe", tmp_path / "external.pfx")
+    inv = set_cert(pki.inventory(), "internal", spec(str(tmp_path)), hosts=["edge01"])
+    set_cert(inv, "external", spec(str(tmp_path / "external.pfx")), hosts=["edge01"])
+    findings = guarded(lambda: run(inv))
+    assert [(f["variable"], f["message"].split(";")[0]) for f in findings] == [
+        ("sfb_edge_certificates.external.pfx", "%s is a FIFO (named pipe), not a regular file" % (tmp_path / "external.pfx")),
+        ("sfb_edge_certificates.internal.pfx", "%s is a directory, not a regular file" % tmp_path)]
+
+
+def test_certificate_file_larger_than_the_limit(pki, tmp_path):
+    big = tmp_path / "huge.pfx"
+    with open(big, "wb") as handle:
+        handle.truncate(certs.MAX_FILE_BYTES + 1)  # sparse: costs no disk
+    inv = set_cert(pki.inventory(), "internal", spec(str(big)), hosts=["edge01"])
+    findings = guarded(lambda: run(inv))
+    assert keys(findings) == [(E, "certificate_unreadable", "edge01", "sfb_edge_certificates.internal.pfx")]
+    assert findings[0]["message"].startswith(
+        "%s is larger than 1 MiB, the limit for a certificate or PFX file (those are a few KiB); check the path" % big)
+
+
+def test_certificate_file_at_the_limit_is_read(pki, tmp_path):
+    assert certs.MAX_FILE_BYTES == 1024 * 1024
+    path = tmp_path / "padded.pem"
+    pem = open(pki.root, "rb").read()
+    path.write_bytes(pem + b"\n" * (certs.MAX_FILE_BYTES - len(pem)))
+    assert certs.read_file(str(path)) == path.read_bytes()
+    assert certs.load_certificate(str(path))[0].subject.rfc4514_string() == "CN=Example Test Root CA"
