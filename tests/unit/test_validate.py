@@ -40,7 +40,7 @@ KNOWN_CODES = frozenset("""
     subnet_overlap private_external_address external_subnets_differ nat_with_hlb nat_with_dns_lb
     nat_incomplete unreachable_internal_host internal_network_overlaps_dmz internal_host_on_external_subnet
     duplicate_address duplicate_fqdn server_fqdn_is_pool_fqdn
-    duplicate_mac network_host_bits internal_networks_overlap hosts_name_multiple_addresses
+    duplicate_mac network_host_bits internal_networks_overlap hosts_name_multiple_addresses pfx_encryption_unsupported
     certificate_unreadable certificate_not_ca certificate_no_private_key certificate_key_too_small
     certificate_expired certificate_expiring certificate_eku certificate_no_client_auth
     certificate_san_missing certificate_key_mismatch certificate_not_yet_valid certificate_untrusted
