@@ -435,7 +435,7 @@ def _parse_pool(col, pool, names):
     pool.internal_network_indexes = indexes
     raw_networks = s.get("sfb_edge_internal_networks")
     for i, net in zip(indexes, pool.internal_networks):
-        address = netcalc.host_bits(raw_networks[i])
+        address = netcalc.host_bits(raw_networks[i], net)
         if address is not None:
             err("network_host_bits", "sfb_edge_internal_networks[%d]" % i, "%r has host bits set: as a /%d it means "
                 "the network %s, not the address %s. Write '%s' for the network, or '%s/32' for that one host"

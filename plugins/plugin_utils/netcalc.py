@@ -36,16 +36,23 @@ def parse_network(value, what="network"):
         raise ValueError("%s %r is not a valid IPv4 CIDR (%s)" % (what, value, exc)) from None
 
 
-def host_bits(value):
+def host_bits(value, network=None):
     """For a CIDR string with host bits set ('10.1.2.3/16'), the address written (10.1.2.3); else None.
 
-    Only meaningful for a value :func:`parse_network` accepts.
+    Only meaningful for a value :func:`parse_network` accepts; ``network`` is what it returned (saves
+    parsing the value again: ipaddress accepts only the canonical dotted quad, so equal text is equal).
     """
-    try:
-        iface = ipaddress.IPv4Interface(value.strip())
-    except (AttributeError, ValueError):
+    if not isinstance(value, str):
         return None
-    return iface.ip if iface.ip != iface.network.network_address else None
+    text = value.strip().split("/", 1)[0]
+    if network is not None and text == str(network.network_address):
+        return None
+    try:
+        address = ipaddress.IPv4Address(text)
+        network = network or ipaddress.IPv4Network(value.strip(), strict=False)
+    except ValueError:
+        return None
+    return address if address != network.network_address else None
 
 
 def covering(networks):
@@ -66,7 +73,7 @@ def covering(networks):
         if cover is not None and int(net.network_address) <= end:
             covered.append((i, cover))
             continue
-        cover, end = i, int(net.broadcast_address)
+        cover, end = i, int(net.network_address) + (1 << (32 - net.prefixlen)) - 1  # the broadcast address
         kept.append(net)
     return kept, covered
 
