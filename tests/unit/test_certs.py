@@ -760,8 +760,8 @@ def _import_plan(pki, encryption, computer):
 def test_aes_pfx_is_not_imported_on_an_old_windows_build(pki, build):
     res, imported = _import_plan(pki, "aes", {"os_build": build})
     assert imported == ["sfb_edge_certificates.root_ca[0]"]
-    assert [p["variable"] for p in res["problems"]] == ["sfb_edge_certificates.internal.pfx",
-                                                       "sfb_edge_certificates.external.pfx"]
+    assert [p["variable"] for p in res["problems"]] == [
+        "sfb_edge_certificates.internal.pfx", "sfb_edge_certificates.external.pfx"]
     name = {9600: "Windows Server 2012 R2", 14393: "Windows Server 2016", 16298: "Windows Server 2016"}[build]
     path = str(pki.dir / "internal-aes.pfx")
     assert res["problems"][0]["message"].startswith(
