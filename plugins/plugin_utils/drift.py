@@ -374,9 +374,38 @@ def identity(desired, current):
 
 
 # ----------------------------------------------------------------------------------- certificates
+_WINDOWS_BUILDS = ((7601, "Windows Server 2008 R2"), (9200, "Windows Server 2012"), (9600, "Windows Server 2012 R2"),
+                   (14393, "Windows Server 2016"))
+
+
+def _pfx_unreadable_here(res, cert, computer):
+    """True when the host's Windows cannot decrypt the PFX (PBES2/AES before build 16299): a problem, no import."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import certs
+
+    info = cert.get("pfx_encryption")
+    if not cert.get("pfx") or not info or not info.get("pbes2"):
+        return False
+    build = computer.get("os_build")
+    if build is None or isinstance(build, bool) or not isinstance(build, int):
+        res["notes"].append("%s (%s) is encrypted with %s, which Windows before Server 2019 cannot import, and this "
+                            "host's OS build was not read: re-gather with this collection's edge_facts"
+                            % (cert["path"], cert["variable"], " and ".join(info["pbes2"])))
+        return False
+    if build >= certs.PBES2_MIN_BUILD:
+        return False
+    name = [n for b, n in _WINDOWS_BUILDS if b <= build]
+    res["problems"].append(_problem("certificates", cert["variable"] + ".pfx", "%s is encrypted with %s (%s); this "
+                                    "host runs %s (build %d), which cannot import it (Windows reports 'The specified "
+                                    "network password is not correct'), so it is not imported: %s"
+                                    % (cert["path"], " and ".join(info["pbes2"]), certs.pfx_encryption_text(info),
+                                       name[-1] if name else "Windows", build, certs.pfx_fix(cert["path"]))))
+    return True
+
+
 def certificates(desired, current):
     res = _result("certificates")
     stores = current.get("certificates") or {}
+    computer = current.get("computer") if isinstance(current.get("computer"), dict) else {}
     todo = []
     for cert in desired["certificates"]:
         found = [c for c in stores.get(cert["store"]) or []
@@ -387,6 +416,8 @@ def certificates(desired, current):
                 res["notes"].append("%s (%s) has a CNG/KSP private key; Skype for Business Server 2015 and later "
                                     "need a legacy CSP key: re-import the PFX with a CSP (%s)"
                                     % (cert["subject"], cert["thumbprint"], cert["variable"]))
+            continue
+        if _pfx_unreadable_here(res, cert, computer):
             continue
         res["changes"].append(_change("certificates", "%s\\%s" % (cert["store"], cert["thumbprint"]), "certificate",
                                       "add", "present without private key" if found else None,

@@ -166,6 +166,8 @@ class Pool:
     internal_gateway: ipaddress.IPv4Address | None = None
     external_gateway: ipaddress.IPv4Address | None = None
     internal_networks: list = field(default_factory=list)  # IPv4Network
+    # index of each parsed network in sfb_edge_internal_networks (invalid items are left out above)
+    internal_network_indexes: list = field(default_factory=list)
     external_dns_servers: list = field(default_factory=list)
     internal_hosts: list = field(default_factory=list)  # normalised [{ip, names}]
     next_hop_fqdn: str | None = None
@@ -260,7 +262,12 @@ def load(hostvars):
                 col.warning("unknown_variable", host, name,
                             "'%s' is not an sfb.edge inventory variable (typo?); it is ignored. Known pool "
                             "variables: %s" % (name, ", ".join(POOL_VARS)), pool=pool_name)
-        if not isinstance(fqdn, str) or not fqdn:
+        if fqdn is not None and not isinstance(fqdn, str):
+            col.error("invalid_value", host, "sfb_edge_pool_fqdn",
+                      "%r is not a string (YAML made it a %s); set sfb_edge_pool_fqdn to the edge pool's internal "
+                      "FQDN, e.g. edgepool.corp.example.com, in the group vars of the pool" % (fqdn, type(fqdn).__name__))
+            continue
+        if not fqdn:
             col.error("missing_variable", host, "sfb_edge_pool_fqdn",
                       "is not set; set sfb_edge_pool_fqdn (the edge pool's internal FQDN, e.g. "
                       "edgepool.corp.example.com) in the group vars of the pool")
@@ -383,6 +390,11 @@ def _parse_pool(col, pool, names):
         if not isinstance(fqdns, dict):
             err("invalid_value", "sfb_edge_external_fqdns", "%r must be a dict {access, webconf, av}" % (fqdns,))
         else:
+            for key in fqdns:
+                if key not in netcalc.SERVICES:
+                    err("invalid_value", "sfb_edge_external_fqdns.%s" % _key_text(key), "unknown key %r%s; use "
+                        "access, webconf and av (the public FQDNs of the Access, Web Conferencing and A/V Edge)"
+                        % (key, _did_you_mean(key, netcalc.SERVICES)))
             for key in netcalc.SERVICES:
                 value = fqdns.get(key)
                 if value in (None, ""):
@@ -417,8 +429,17 @@ def _parse_pool(col, pool, names):
         except ValueError as exc:
             err("invalid_value", var, str(exc) + "; give the firewall's address on that DMZ subnet")
 
+    indexes = []
     pool.internal_networks = _parse_list(err, s, "sfb_edge_internal_networks", netcalc.parse_network,
-                                         "internal network", "CIDRs such as ['10.0.0.0/16']")
+                                         "internal network", "CIDRs such as ['10.0.0.0/16']", indexes=indexes)
+    pool.internal_network_indexes = indexes
+    raw_networks = s.get("sfb_edge_internal_networks")
+    for i, net in zip(indexes, pool.internal_networks):
+        address = netcalc.host_bits(raw_networks[i], net)
+        if address is not None:
+            err("network_host_bits", "sfb_edge_internal_networks[%d]" % i, "%r has host bits set: as a /%d it means "
+                "the network %s, not the address %s. Write '%s' for the network, or '%s/32' for that one host"
+                % (raw_networks[i], net.prefixlen, net, address, net, address))
     pool.external_dns_servers = _parse_list(err, s, "sfb_edge_external_dns_servers", netcalc.parse_address,
                                             "DNS server", "IPv4 addresses")
 
@@ -497,8 +518,11 @@ def parse_roll_date(value):
     return datetime.datetime.fromisoformat(value.strip())
 
 
-def _parse_list(err, settings, var, parser, what, expected):
-    """Parse a list-valued pool variable item by item; bad items become findings and are left out."""
+def _parse_list(err, settings, var, parser, what, expected, indexes=None):
+    """Parse a list-valued pool variable item by item; bad items become findings and are left out.
+
+    :param indexes: a list that receives the index (in the variable) of every parsed item.
+    """
     value = settings.get(var)
     if isinstance(value, str) or not isinstance(value, list):
         err("invalid_value", var, "%r must be a list of %s" % (value, expected))
@@ -509,7 +533,24 @@ def _parse_list(err, settings, var, parser, what, expected):
             parsed.append(parser(item, what))
         except ValueError as exc:
             err("invalid_value", "%s[%d]" % (var, i), str(exc))
+            continue
+        if indexes is not None:
+            indexes.append(i)
     return parsed
+
+
+def _key_text(key):
+    """A dict key as it goes into a finding's variable path (printable, whatever YAML made of it)."""
+    return key if isinstance(key, str) and key.isprintable() else repr(key)
+
+
+def _did_you_mean(key, choices):
+    import difflib
+
+    if not isinstance(key, str):
+        return ""
+    close = difflib.get_close_matches(key.lower(), choices, n=1, cutoff=0.6)
+    return " (did you mean %r?)" % close[0] if close else ""
 
 
 _SERVICE_NAMES = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge",
@@ -630,7 +671,23 @@ def _nic_name(err, nic, var):
         err("missing_variable", "%s.name" % var, "is not set; give the Windows adapter name (Get-NetAdapter Name), "
             "e.g. 'Internal' or 'External'")
         return None
+    bad = _control_character(name.strip())
+    if bad is not None:
+        err("invalid_value", "%s.name" % var, "%r contains the control character U+%04X (a newline, tab or another "
+            "non-printing character, often from a YAML block scalar or a copy-paste); an adapter name is one line of "
+            "printable text: write it in quotes, e.g. name: 'Internal'" % (name, ord(bad)))
+        return None
     return name.strip()
+
+
+def _control_character(text):
+    """The first control or format character of ``text`` (C0, DEL, C1, zero-width and direction marks), or None."""
+    import unicodedata
+
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            return char
+    return None
 
 
 _MAC = re.compile(r"^[0-9a-f]{2}([-:]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$", re.IGNORECASE)
