@@ -60,7 +60,7 @@ def refused(current, *fragments):
 def test_connection_written_as_an_object_is_refused_not_ignored():
     current = snap("winrm-on-changed-nic")
     current["connection"] = current["connection"][0]  # ConvertTo-Json of a one-item array
-    message = refused(current, "connection is a mapping (keys local_address, local_port, remote_address), "
+    message = refused(current, "connection is a mapping (keys local_address, local_port, remote_address, remote_port), "
                                "expected a list (a one-item list written as an object by ConvertTo-Json?)",
                       "docs/state-format.md#connection")
     assert message.count("problem") == 0  # one problem, said once
