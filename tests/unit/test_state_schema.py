@@ -261,6 +261,25 @@ def test_the_lookup_names_the_snapshot_file(tmp_path):
     assert "capture it again with playbooks/capture.yml" in str(info.value)
 
 
+@pytest.mark.parametrize("area", ["cs_install", "network"])
+def test_the_action_plugin_refuses_a_malformed_live_state(area):
+    from unittest import mock
+
+    from ansible.playbook.task import Task
+
+    from ansible_collections.sfb.edge.plugins.action.edge_apply import ActionModule
+    current = snap("converged")
+    current["cs"]["services"] = "REPLICA"  # on main: Bootstrapper and 5 service starts planned
+    current["connection"] = current["connection"][0]
+    task = Task()
+    task.args = {"area": area, "desired": want(), "current": current, "snapshot": True}
+    action = ActionModule(task, mock.MagicMock(), mock.MagicMock(), loader=None, templar=None, shared_loader_obj=None)
+    with pytest.raises(AnsibleError) as info:
+        action.run(task_vars={"inventory_hostname": "edge01"})
+    assert str(info.value).startswith("the gathered state of edge01: 2 problems: connection is a mapping")
+    assert "cs.services is a string ('REPLICA'), expected a list" in str(info.value)
+
+
 def test_the_validation_filter_checks_the_state_and_the_replication_status():
     current = snap("converged")
     assert validation_filter(want(), current, replication=current["replication"])["passed"]
