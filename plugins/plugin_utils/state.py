@@ -288,15 +288,11 @@ STRINGS = ListOf(STRING)
 
 
 def _hosts_file_rule(value, path, add):
-    has_raw, has_content = "raw" in value, "content" in value
-    if has_raw and has_content:
-        add(path, "has both raw and content, expected exactly one (raw: base64 of the file's bytes, from edge_facts; "
+    # Neither raw nor content: the file was not read (edge_facts leaves both out); the hosts file
+    # area reports that. Both: which one is the file?
+    if "raw" in value and "content" in value:
+        add(path, "has both raw and content, expected at most one (raw: base64 of the file's bytes, from edge_facts; "
                   "content: the text, in hand-written snapshots)")
-    elif not has_raw and not has_content:
-        add(path, "has neither raw nor content, expected exactly one (raw: base64 of the file's bytes, from "
-                  "edge_facts; content: the text, in hand-written snapshots)")
-    if has_raw and "sha256" not in value:
-        add(path + ".sha256", "is missing, expected a string (the SHA-256 of the bytes in raw; required with raw)")
     raw, digest = value.get("raw"), value.get("sha256")
     data = None
     if isinstance(raw, str):
