@@ -65,7 +65,7 @@ from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 def drift(desired, current, ansible_host=None, source=None, options=None):
     try:
-        current = _state.check(plain(current), where=_state.describe_source(desired, source))
+        current = _state.check(plain(current), where="the gathered state")
         return _drift.report(plain(desired), current, ansible_host=ansible_host, source=source,
                              options=plain(options or {}))
     except _state.StateError as exc:

@@ -318,18 +318,18 @@ COMPUTER = Map({
     "workgroup": req(Nullable(STRING)),
     "pending_reboot": req(BOOL),
     "pending_reboot_reasons": req(STRINGS),
-    "os_version": opt(STRING),
-    "os_build": opt(INT),
-    "os_caption": opt(STRING),
+    "os_version": opt(Nullable(STRING)),
+    "os_build": opt(Nullable(INT)),
+    "os_caption": opt(Nullable(STRING)),
     "dotnet_release": opt(Nullable(INT)),
     "local_account_token_filter_policy": opt(Nullable(INT)),
-    "user": opt(Map({
+    "user": opt(Nullable(Map({
         "name": req(STRING),
         "sid": req(STRING),
         "builtin_administrator": req(BOOL),
         "system": req(BOOL),
         "elevated": req(BOOL),
-    })),
+    }))),
     "windows_update": opt(Map({
         "au_options": req(Nullable(INT)),
         "no_auto_update": req(Nullable(INT)),

@@ -65,8 +65,7 @@ def test_connection_written_as_an_object_is_refused_not_ignored():
                       "docs/state-format.md#connection")
     assert message.count("problem") == 0  # one problem, said once
     # the drift filter (what site.yml's roles and drift.yml use) fails instead of planning without the guard
-    with pytest.raises(AnsibleError, match=r"sfb.edge.drift: the state of edge01 \(snapshot s/edge01.json\): "
-                                           r"connection is a mapping"):
+    with pytest.raises(AnsibleError, match=r"sfb.edge.drift: the gathered state: connection is a mapping"):
         drift_filter(want(), current, ansible_host="172.16.10.11", source="snapshot s/edge01.json")
 
 
@@ -452,7 +451,8 @@ def test_edge_facts_builds_every_list_field_as_a_list():
     text = EDGE_FACTS.read_text(encoding="utf-8")
     body = text[text.index("[Ansible.Basic.AnsibleModule]::Create"):]
     top, nested = _list_fields()
-    arrays = set(re.findall(r"^\s*\$(\w+)\s*=\s*@\(", body, re.M))
+    cast = r"(?:\[[\w.\[\]]+\]\s*)?"  # [int[]]@(...), [object[]]@(...)
+    arrays = set(re.findall(r"^\s*\$(\w+)\s*=\s*" + cast + r"@\(", body, re.M))
     found, bad = [], []
     # `$state.name = value` and hashtable entries `name = value` (at the start of a line, or after
     # `{` or `;` of a one-line hashtable)
@@ -462,7 +462,7 @@ def test_edge_facts_builds_every_list_field_as_a_list():
             continue
         found.append(name)
         variable = re.match(r"^\$(\w+)$", value)
-        if not (value.startswith("@(") or value.startswith(",") or (variable and variable.group(1) in arrays)):
+        if not (re.match(cast + r"@\(", value) or value.startswith(",") or (variable and variable.group(1) in arrays)):
             bad.append("%s = %s" % (name, value))
     assert {"adapters", "routes", "listeners", "connection", "addresses", "gateways", "dns_servers", "dns_names",
             "eku", "products", "services", "machines", "pending_reboot_reasons"} <= set(found)
