@@ -501,8 +501,13 @@ def field_paths(node=SCHEMA, prefix="", seen=None):
 
 
 # ----------------------------------------------------------------------------------- checking
+# docs/state-format.md has a section per top-level field, except these
+_SECTION_OF = {"connection_ports": "connection"}
+
+
 def _anchor(path):
-    return re.split(r"[.\[]", path, maxsplit=1)[0] or "edge-state-format"
+    top = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return _SECTION_OF.get(top, top) or "types-absence-and-the-schema"
 
 
 def problems(value, node=SCHEMA, path=""):

@@ -427,6 +427,15 @@ def test_every_schema_field_is_documented_with_its_type_and_absence():
     assert wrong == []
 
 
+def test_every_error_links_to_a_section_of_the_doc():
+    text = DOC.read_text(encoding="utf-8")
+    anchors = {re.sub(r"[^\w\- ]", "", line.lstrip("#").strip().lower()).replace(" ", "-")
+               for line in text.splitlines() if line.startswith("#")}
+    for path, _node, _required in state.field_paths():
+        assert state._anchor(path) in anchors, path
+    assert state._anchor("") in anchors
+
+
 def test_the_doc_shows_the_managed_hosts_block():
     text = DOC.read_text(encoding="utf-8")
     from ansible_collections.sfb.edge.plugins.plugin_utils import drift
