@@ -323,7 +323,7 @@ def test_snapshot_errors_name_the_file(tmp_path):
     with pytest.raises(state.StateError, match="no snapshot for edge09: .*edge09.json does not exist"):
         state.load_snapshot(str(tmp_path), "edge09")
     (tmp_path / "edge01.json").write_text('{"format": 1, "computer": {}}')
-    with pytest.raises(state.StateError, match=r"edge01.json: 'adapters' is missing"):
+    with pytest.raises(state.StateError, match=r"edge01.json: .*adapters is missing"):
         state.load_snapshot(str(tmp_path), "edge01")
     (tmp_path / "edge02.json").write_text("{not json")
     with pytest.raises(state.StateError, match="cannot read the snapshot"):
