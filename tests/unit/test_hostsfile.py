@@ -366,3 +366,41 @@ def _split(data):
     parts = data.split(b"\n")
     last = parts.pop()
     return [p + b"\n" for p in parts] + ([last] if last else [])
+
+
+_pool = st.sampled_from([
+    "# BEGIN sfb.edge managed entries", "# END sfb.edge managed entries", "  # END sfb.edge managed entries\t",
+    "10.10.1.1 a.corp.example.com", "10.10.1.1\ta.corp.example.com", "10.9.9.9 b.corp.example.com x.example.net",
+    "10.10.1.2 b.corp.example.com # ops", "10.10.1.2 B.corp.example.com.", "10.1.1.1 other.example.net", "# note",
+    "", "\t", "caf\u00e9 \u20ac", "10.10.1.3"])
+
+
+def _outside(text):
+    """``[(line number, body)]`` of the lines outside every BEGIN/END pair (the test's own reading)."""
+    out, inside = [], False
+    for number, (body, _end) in enumerate(hostsfile.split_lines(text), 1):
+        marker = body.strip(" \t")
+        if marker == hostsfile.HOSTS_BEGIN:
+            inside = True
+        elif marker == hostsfile.HOSTS_END:
+            inside = False
+        elif not inside:
+            out.append((number, body))
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(bodies=st.lists(_pool, max_size=12), nl=st.sampled_from(["\r\n", "\n"]), final=st.booleans(),
+       entries=_entries)
+def test_render_is_idempotent_and_keeps_the_lines_outside_the_block(bodies, nl, final, entries):
+    text = nl.join(bodies) + (nl if final and bodies else "")
+    first = hostsfile.render(text, entries)
+    event("problem" if first["problems"] else "changed" if first["changed"] else "converged")
+    if first["problems"]:
+        assert first["text"] == text and not first["changed"]
+        return
+    second = hostsfile.render(first["text"], entries)
+    assert second["text"] == first["text"] and not second["changed"] and second["problems"] == []
+    # the lines outside the blocks survive, in order; only the adopted copies of planned entries go
+    want = [body for number, body in _outside(text) if number not in first["adopted"]]
+    assert [body for _number, body in _outside(first["text"])] == want
