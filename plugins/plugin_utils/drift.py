@@ -15,9 +15,7 @@ import ipaddress
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs
-# The hosts file area lives in hostsfile.py; its names stay importable from here for existing callers.
-from ansible_collections.sfb.edge.plugins.plugin_utils.hostsfile import (  # noqa: F401
-    HOSTS_BEGIN, HOSTS_END, hosts_file, render_hosts)
+from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile as _hostsfile
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
 
 # The order site.yml applies the areas in.  Routes come before the network area so that, on a box
@@ -34,6 +32,10 @@ TCPIP_PARAMETERS = r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
 
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
+
+# The hosts file area lives in hostsfile.py; its names stay importable from here for existing callers.
+HOSTS_BEGIN, HOSTS_END = _hostsfile.HOSTS_BEGIN, _hostsfile.HOSTS_END
+hosts_file, render_hosts = _hostsfile.hosts_file, _hostsfile.render_hosts
 
 
 # ----------------------------------------------------------------------------------- adapters
