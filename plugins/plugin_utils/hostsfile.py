@@ -114,16 +114,9 @@ def sha256(data):
 def split_lines(text):
     """``[(body, ending)]``: only LF ends a line; CRLF is kept as the line's ending, a lone CR stays in the
     body; the last line may have no ending (``""``)."""
-    lines = []
-    for part in text.split(LF):
-        lines.append(part)
-    last = lines.pop()
-    result = []
-    for body in lines:
-        if body.endswith("\r"):
-            result.append((body[:-1], CRLF))
-        else:
-            result.append((body, LF))
+    parts = text.split(LF)
+    last = parts.pop()
+    result = [(body[:-1], CRLF) if body.endswith("\r") else (body, LF) for body in parts]
     if last:
         result.append((last, ""))
     return result
