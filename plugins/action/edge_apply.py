@@ -98,11 +98,13 @@ class ActionModule(ActionBase):
                 result["msg"] = "%d change(s) planned in %d call(s); not applied (%s)" % (
                     len(res["changes"]), len(calls), "snapshot mode" if args["snapshot"] else "check mode")
             return result
-        deferred = []
-        for number, call in enumerate(calls):
-            if res["blocked"] and call["module"] == "sfb.edge.edge_network":
-                deferred.append(call)
-                continue
+        # An allowed change of the connection: the edge_network call runs in the background (the
+        # sfb.edge.network role), and the calls that name the adapters it renames run after it.
+        try:
+            deferred = drift.split_deferred(calls)[1] if res["blocked"] else []
+        except ValueError as exc:
+            raise AnsibleActionFail("host %s, %s: %s" % (host, area, exc)) from None
+        for number, call in enumerate(calls[:len(calls) - len(deferred)]):
             if result["reboot_required"] and call["module"] == "sfb.edge.edge_cs":
                 # Setup cannot run before the reboot the Windows features asked for: stop here.
                 result["pending"] = [dict(c["args"], module=c["module"]) for c in calls[number:]]
@@ -125,7 +127,8 @@ class ActionModule(ActionBase):
         result["applied"] = True
         if deferred:
             result["deferred"] = {"module": deferred[0]["module"], "args": deferred[0]["args"],
-                                  "new_address": verdict["new_address"]}
+                                  "new_address": verdict["new_address"],
+                                  "after": [{"module": c["module"], "args": c["args"]} for c in deferred[1:]]}
             result["remote_calls"] = len(calls) - len(deferred)
         return result
 

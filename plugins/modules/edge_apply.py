@@ -21,8 +21,9 @@ description:
     P(ansible.windows.win_feature#module) and P(sfb.edge.edge_cs#module).
   - "Lockout guard: a change that removes the address the controller connects to, or the route or gateway
     its connection depends on, fails the task unless O(allow_connection_change=true). Then the network
-    call is not made here but returned as RV(deferred), for the C(sfb.edge.network) role to run in the
-    background before it reconnects on the new address."
+    call, and the DNS-client and NetBIOS calls after it, are not made here but returned as RV(deferred), for
+    the C(sfb.edge.network) role to run - the network call in the background before it reconnects on the
+    new address, the others once it has finished."
   - Used by the roles of the collection; the decisions are documented in docs/windows-roles.md and
     docs/cs-roles.md.
 options:
@@ -153,8 +154,13 @@ services:
   elements: dict
   version_added: 0.3.0
 deferred:
-  description: With O(allow_connection_change=true), the network call that would cut the connection, not made
-    here - C(module), C(args) and C(new_address), the address to reconnect on.
+  description:
+    - With O(allow_connection_change=true), the network call that would cut the connection, not made
+      here - C(module), C(args) and C(new_address), the address to reconnect on.
+    - C(after) - the calls that must follow it (C(module), C(args)), in order, also not made here - the
+      P(ansible.windows.win_dns_client#module) and P(community.windows.win_netbios#module) calls name the
+      adapters by the names the deferred call gives them. The C(sfb.edge.network) role runs them once the
+      deferred call has finished.
   returned: when a network change touches the connection and it is allowed
   type: dict
 """

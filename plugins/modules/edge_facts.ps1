@@ -42,6 +42,37 @@ function Read-Part {
     }
 }
 
+$unread = @{}   # what could not be read from one of the policy stores
+
+function Read-Store {
+    # The objects $Script reads from the policy store $Store (the script block sees it as $Store),
+    # each as @{ store; item }. A failure other than finding nothing gives a warning and marks
+    # $What unread, so that the store flags are left out rather than a copy reported missing.
+    param ([string]$What, [string]$Store, [scriptblock]$Script)
+    try {
+        & $Script | ForEach-Object { @{ store = $Store; item = $_ } }
+    }
+    catch {
+        if ($_.CategoryInfo.Category -ne 'ObjectNotFound') {
+            $module.Warn("Could not read $What ($Store): $($_.Exception.Message)")
+            $unread[$What] = $true
+        }
+    }
+}
+
+function Merge-Store {
+    # One entry per key from the copies of both stores (the active copy first), with the flags
+    # active and persistent when both stores were read.
+    param ($Copies, [scriptblock]$Key, [bool]$Flags)
+    $merged = [ordered]@{}
+    foreach ($copy in $Copies) {
+        $k = & $Key $copy.item
+        if (-not $merged.Contains($k)) { $merged[$k] = @{ item = $copy.item; active = $false; persistent = $false } }
+        $merged[$k][$(if ($copy.store -eq 'ActiveStore') { 'active' } else { 'persistent' })] = $true
+    }
+    foreach ($entry in $merged.Values) { $entry.flags = $Flags; $entry }
+}
+
 function Get-RegistryValue {
     param ([string]$Path, [string]$Name)
     $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue
@@ -153,10 +184,29 @@ $state.computer = [ordered]@{
 # ------------------------------------------------------------------------------ adapters
 $adapters = @(Read-Part 'the network adapters' { Get-NetAdapter -ErrorAction Stop })
 $ipInterfaces = @(Read-Part 'the IPv4 interfaces' { Get-NetIPInterface -AddressFamily IPv4 -ErrorAction Stop })
-$ipAddresses = @(Read-Part 'the IPv4 addresses' { Get-NetIPAddress -AddressFamily IPv4 -ErrorAction Stop })
-$defaultRoutes = @(Read-Part 'the IPv4 default routes' {
-        Get-NetRoute -AddressFamily IPv4 -ErrorAction Stop | Where-Object { $_.DestinationPrefix -eq '0.0.0.0/0' }
+# Addresses and routes from both policy stores: a copy in one store only is lost at the next reboot
+# (ActiveStore) or not in use until then (PersistentStore). Without -PolicyStore the cmdlets read
+# the active store only.
+$stores = 'ActiveStore', 'PersistentStore'
+$addressCopies = @(foreach ($store in $stores) {
+        Read-Store 'the IPv4 addresses' $store { Get-NetIPAddress -AddressFamily IPv4 -PolicyStore $Store -ErrorAction Stop }
     })
+$ipAddresses = @(Merge-Store -Copies $addressCopies -Flags (-not $unread['the IPv4 addresses']) -Key {
+        param ($ip) '{0}|{1}' -f [int]$ip.InterfaceIndex, $ip.IPAddress
+    })
+$routeCopies = @(foreach ($store in $stores) {
+        Read-Store 'the IPv4 routes' $store {
+            # The active store also holds the routes Windows makes itself (Protocol Local, DHCP):
+            # besides default routes, only static routes (NetMgmt) are read from it.
+            Get-NetRoute -AddressFamily IPv4 -PolicyStore $Store -ErrorAction Stop | Where-Object {
+                $Store -eq 'PersistentStore' -or [string]$_.Protocol -eq 'NetMgmt' -or $_.DestinationPrefix -eq '0.0.0.0/0'
+            }
+        }
+    })
+$allRoutes = @(Merge-Store -Copies $routeCopies -Flags (-not $unread['the IPv4 routes']) -Key {
+        param ($route) '{0}|{1}|{2}' -f $route.DestinationPrefix, [int]$route.InterfaceIndex, $route.NextHop
+    })
+$defaultRoutes = @($allRoutes | Where-Object { $_.item.DestinationPrefix -eq '0.0.0.0/0' })
 $dnsServers = @(Read-Part 'the DNS servers' { Get-DnsClientServerAddress -AddressFamily IPv4 -ErrorAction Stop })
 $dnsClients = @(Read-Part 'the DNS client settings' { Get-DnsClient -ErrorAction Stop })
 $netbiosConfigs = @(Read-Part 'the NetBIOS settings' {
@@ -180,16 +230,23 @@ $state.adapters = @(foreach ($adapter in $adapters) {
             status = [string]$adapter.Status
             dhcp = if ($ipInterface) { [string]$ipInterface.Dhcp -eq 'Enabled' } else { $null }
             addresses = @($ipAddresses |
-                    Where-Object { $_.InterfaceIndex -eq $index -and $_.IPAddress -notlike '169.254.*' } |
+                    Where-Object { $_.item.InterfaceIndex -eq $index -and $_.item.IPAddress -notlike '169.254.*' } |
                     ForEach-Object {
-                        [ordered]@{
-                            address = $_.IPAddress
-                            prefix_length = [int]$_.PrefixLength
-                            skip_as_source = [bool]$_.SkipAsSource
-                            origin = [string]$_.PrefixOrigin
+                        $address = [ordered]@{
+                            address = $_.item.IPAddress
+                            prefix_length = [int]$_.item.PrefixLength
+                            skip_as_source = [bool]$_.item.SkipAsSource
+                            origin = [string]$_.item.PrefixOrigin
                         }
+                        if ($_.flags) { $address.active = $_.active; $address.persistent = $_.persistent }
+                        $address
                     })
-            gateways = @($defaultRoutes | Where-Object { $_.InterfaceIndex -eq $index } | ForEach-Object { [string]$_.NextHop })
+            # gateways: the next hops of the active default routes (in use now)
+            gateways = @($defaultRoutes | Where-Object { $_.item.InterfaceIndex -eq $index -and $_.active } |
+                    ForEach-Object { [string]$_.item.NextHop })
+            default_routes = @($defaultRoutes | Where-Object { $_.flags -and $_.item.InterfaceIndex -eq $index } | ForEach-Object {
+                    [ordered]@{ next_hop = [string]$_.item.NextHop; active = $_.active; persistent = $_.persistent }
+                })
             dns_servers = @(if ($dns) { foreach ($server in $dns.ServerAddresses) { [string]$server } })
             register_in_dns = if ($client) { [bool]$client.RegisterThisConnectionsAddress } else { $null }
             netbios = $netbiosSetting
@@ -200,16 +257,19 @@ $state.adapters = @(foreach ($adapter in $adapters) {
 $aliases = @{}
 foreach ($ipInterface in $ipInterfaces) { $aliases[[int]$ipInterface.InterfaceIndex] = $ipInterface.InterfaceAlias }
 foreach ($adapter in $adapters) { $aliases[[int]$adapter.ifIndex] = $adapter.Name }
-$state.routes = @(Read-Part 'the persistent routes' {
-        Get-NetRoute -PolicyStore PersistentStore -AddressFamily IPv4 -ErrorAction Stop
-    } | Where-Object { $_.DestinationPrefix -ne '0.0.0.0/0' } | ForEach-Object {
-        [ordered]@{
-            destination = $_.DestinationPrefix
-            gateway = $_.NextHop
-            interface = $aliases[[int]$_.InterfaceIndex]
-            interface_index = [int]$_.InterfaceIndex
-            metric = [int]$_.RouteMetric
+# The static routes of both stores (without default routes); interface_exists false: a persistent
+# route whose interface index has no interface any more.
+$state.routes = @($allRoutes | Where-Object { $_.item.DestinationPrefix -ne '0.0.0.0/0' } | ForEach-Object {
+        $route = [ordered]@{
+            destination = $_.item.DestinationPrefix
+            gateway = $_.item.NextHop
+            interface = $aliases[[int]$_.item.InterfaceIndex]
+            interface_index = [int]$_.item.InterfaceIndex
+            metric = [int]$_.item.RouteMetric
+            interface_exists = $aliases.ContainsKey([int]$_.item.InterfaceIndex)
         }
+        if ($_.flags) { $route.active = $_.active; $route.persistent = $_.persistent }
+        $route
     })
 
 # ------------------------------------------------------------------------------ hosts file

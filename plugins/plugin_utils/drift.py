@@ -75,11 +75,38 @@ def _leased(values, dhcp):
     return ["%s (DHCP)" % v for v in values] if dhcp else values
 
 
+def _stores(item):
+    """``(active, persistent)`` of a gathered address or route; a flag that is absent (a state gathered
+    before the stores were read) counts as set: both stores."""
+    return item.get("active") is not False, item.get("persistent") is not False
+
+
+def _store_text(active, persistent):
+    return {(True, True): "active and persistent", (True, False): "active only",
+            (False, True): "persistent only"}.get((active, persistent), "in no store")
+
+
 def _addresses(adapter):
     result = {}
     for item in adapter.get("addresses") or []:
         result[item["address"]] = {"prefix_length": int(item["prefix_length"]),
-                                   "skip_as_source": bool(item.get("skip_as_source"))}
+                                   "skip_as_source": bool(item.get("skip_as_source")),
+                                   "stores": _stores(item)}
+    return result
+
+
+def _default_routes(adapter):
+    """The adapter's default routes as ``{next_hop: (active, persistent)}``, in gathered order.
+
+    ``default_routes`` (both policy stores) when gathered, else ``gateways`` counted as in both stores."""
+    routes = adapter.get("default_routes")
+    if routes is None:
+        return {str(g): (True, True) for g in adapter.get("gateways") or []}
+    result = {}
+    for route in routes:
+        active, persistent = _stores(route)
+        was = result.get(str(route["next_hop"]), (False, False))
+        result[str(route["next_hop"])] = (was[0] or active, was[1] or persistent)
     return result
 
 
@@ -118,20 +145,32 @@ def network(desired, current):
                     call.setdefault("remove", []).append(ip)
                 change("address", "add", None, cidr)
                 call.setdefault("add", []).append(dict(a))
-            elif old["skip_as_source"] != a["skip_as_source"]:
-                change("skip_as_source", "set", old["skip_as_source"], a["skip_as_source"], "%s %s" % (name, ip))
-                call.setdefault("skip_as_source", {})[ip] = a["skip_as_source"]
+            else:
+                if old["stores"] != (True, True):
+                    # Only in the active store: lost at the next reboot; only in the persistent store:
+                    # not in use until then. edge_network adds the copy of the missing store.
+                    change("address store", "set", _store_text(*old["stores"]), _store_text(True, True),
+                           "%s %s" % (name, ip))
+                    call.setdefault("add", []).append(dict(a))
+                if old["skip_as_source"] != a["skip_as_source"]:
+                    change("skip_as_source", "set", old["skip_as_source"], a["skip_as_source"], "%s %s" % (name, ip))
+                    call.setdefault("skip_as_source", {})[ip] = a["skip_as_source"]
         for ip, old in have.items():
             if ip not in want:
                 change("address", "remove", "%s/%d" % (ip, old["prefix_length"]), None)
                 call.setdefault("remove", []).append(ip)
         # Turning DHCP off drops the lease's gateway and DNS servers: set them even when equal.
         dhcp = bool(adapter.get("dhcp"))
-        gateways = list(adapter.get("gateways") or [])
+        routes = _default_routes(adapter)
+        gateways = list(routes)
         wanted_gw = [nic["gateway"]] if nic["gateway"] else []
         if gateways != wanted_gw or (dhcp and wanted_gw):
             change("gateway", "set", _leased(gateways, dhcp), wanted_gw)
             call["gateway"] = nic["gateway"] or ""
+        elif wanted_gw and routes[nic["gateway"]] != (True, True):
+            change("gateway store", "set", "%s %s" % (nic["gateway"], _store_text(*routes[nic["gateway"]])),
+                   "%s %s" % (nic["gateway"], _store_text(True, True)))
+            call["gateway"] = nic["gateway"]
         if "register_in_dns" in nic and bool(adapter.get("register_in_dns")) != nic["register_in_dns"]:
             change("register_in_dns", "set", bool(adapter.get("register_in_dns")), nic["register_in_dns"])
             call["register_in_dns"] = nic["register_in_dns"]
@@ -154,6 +193,26 @@ def network(desired, current):
     return res
 
 
+# The calls that name adapters by their inventory name: they run after sfb.edge.edge_network, which
+# gives the adapters that name (and turns DHCP off, which drops a lease's DNS servers).
+AFTER_EDGE_NETWORK = ("ansible.windows.win_dns_client", "community.windows.win_netbios")
+
+
+def split_deferred(calls):
+    """``(now, deferred)``: the calls to make at once and the ones held back with the
+    ``sfb.edge.edge_network`` call the lockout guard defers (it runs in the background while the play
+    reconnects): that call and every call after it, in order.  Without an edge_network call nothing
+    is deferred (a blocked route removal is applied in the normal call)."""
+    for number, call in enumerate(calls):
+        if call["module"] == "sfb.edge.edge_network":
+            later = calls[number:]
+            unknown = [c["module"] for c in later[1:] if c["module"] not in AFTER_EDGE_NETWORK]
+            if unknown:
+                raise ValueError("cannot defer %s after sfb.edge.edge_network" % ", ".join(unknown))
+            return calls[:number], later
+    return list(calls), []
+
+
 # ----------------------------------------------------------------------------------- routes
 def routes(desired, current):
     res = _result("routes")
@@ -165,32 +224,50 @@ def routes(desired, current):
         return res
     index = adapter.get("index")
     wanted = {r["destination"]: r["gateway"] for r in spec["routes"]}
-    present, add, remove = set(), [], []
+    present, add, remove, stores = set(), [], [], {}
     for route in current.get("routes") or []:
         dest, gw = route.get("destination"), route.get("gateway")
         mine = route.get("interface_index") == index
+        # A persistent route whose interface is gone is never active again: junk, removed by its index.
+        orphan = route.get("interface_exists") is False
         if dest in wanted and mine and gw == wanted[dest]:
-            present.add(dest)  # a repeated identical entry is the same route, not a stale one
+            # A repeated identical entry is the same route, not a stale one; a copy in one policy store
+            # only is completed (edge_routes adds the missing copy).
+            active, persistent = _stores(route)
+            was = stores.get(dest, (False, False))
+            stores[dest] = (was[0] or active, was[1] or persistent)
+            present.add(dest)
             continue
-        if dest in wanted or (mine and spec["purge"]):
+        if dest in wanted or ((mine or orphan) and spec["purge"]):
             remove.append(route)
+        elif orphan:
+            res["notes"].append("persistent route %s via %s on interface index %s, which no longer exists, is kept "
+                                "(set sfb_edge_routes_purge: true to remove it)" % (dest, gw, route.get("interface_index")))
         elif mine:
             res["notes"].append("unmanaged persistent route %s via %s on %s is kept (set sfb_edge_routes_purge: true "
                                 "to remove it)" % (dest, gw, route.get("interface")))
     for dest, gw in wanted.items():
-        if dest not in present:
+        if dest not in present or stores[dest] != (True, True):
             add.append({"destination": dest, "gateway": gw, "interface": nic["name"], "interface_index": index})
     for route in remove:
-        text = "%s via %s on %s" % (route.get("destination"), route.get("gateway"), route.get("interface"))
+        where = route.get("interface") if route.get("interface_exists") is not False else \
+            "interface index %s (no longer exists)" % route.get("interface_index")
+        text = "%s via %s on %s" % (route.get("destination"), route.get("gateway"), where)
         res["changes"].append(_change("routes", route.get("destination"), "route", "remove", text, None))
     for route in add:
-        res["changes"].append(_change("routes", route["destination"], "route", "add", None,
-                                      "%s via %s on %s" % (route["destination"], route["gateway"], nic["name"])))
+        text = "%s via %s on %s" % (route["destination"], route["gateway"], nic["name"])
+        if route["destination"] in present:
+            res["changes"].append(_change("routes", route["destination"], "route store", "set",
+                                          "%s, %s" % (text, _store_text(*stores[route["destination"]])),
+                                          "%s, %s" % (text, _store_text(True, True))))
+        else:
+            res["changes"].append(_change("routes", route["destination"], "route", "add", None, text))
     if add or remove:
         res["calls"].append({"module": "sfb.edge.edge_routes", "args": {
             "add": add,
             "remove": [{"destination": r.get("destination"), "gateway": r.get("gateway"),
-                        "interface": r.get("interface"), "interface_index": r.get("interface_index")} for r in remove],
+                        "interface": r.get("interface") if r.get("interface_exists") is not False else None,
+                        "interface_index": r.get("interface_index")} for r in remove],
         }})
     return res
 

@@ -44,18 +44,28 @@ def _network(state, args):
             # Windows drops the DHCP lease's address and gateway when DHCP is turned off
             a["addresses"] = [x for x in a["addresses"] if x.get("origin") != "Dhcp"]
             a["gateways"] = []
+            a["default_routes"] = []
             a["dns_servers"] = []  # DHCP-supplied DNS servers go with the lease
+        added = [x["address"] for x in spec.get("add") or []]
         for add in spec.get("add") or []:
-            if not any(x["address"] == add["address"] for x in a["addresses"]):
+            have = [x for x in a["addresses"] if x["address"] == add["address"]]
+            if not have:
                 a["addresses"].append({"address": add["address"], "prefix_length": add["prefix_length"],
-                                       "skip_as_source": bool(add.get("skip_as_source")), "origin": "Manual"})
+                                       "skip_as_source": bool(add.get("skip_as_source")), "origin": "Manual",
+                                       "active": True, "persistent": True})
+            for x in have:
+                # present: the prefix length is set in place, a copy missing in one store is added
+                x.update(prefix_length=add["prefix_length"], active=True, persistent=True)
         for ip, flag in (spec.get("skip_as_source") or {}).items():
             for x in a["addresses"]:
                 if x["address"] == ip:
                     x["skip_as_source"] = flag
         if "gateway" in spec:
+            # the only default route, in both stores
             a["gateways"] = [spec["gateway"]] if spec["gateway"] else []
-        a["addresses"] = [x for x in a["addresses"] if x["address"] not in (spec.get("remove") or [])]
+            a["default_routes"] = [{"next_hop": g, "active": True, "persistent": True} for g in a["gateways"]]
+        a["addresses"] = [x for x in a["addresses"]
+                          if x["address"] not in (spec.get("remove") or []) or x["address"] in added]
         if "register_in_dns" in spec:
             a["register_in_dns"] = spec["register_in_dns"]
 
@@ -69,11 +79,15 @@ def _routes(state, args):
     for spec in args.get("remove") or []:
         state["routes"] = [r for r in state["routes"] if not same(r, spec)]
     for spec in args.get("add") or []:
-        if not any(same(r, spec) for r in state["routes"]):
+        have = [r for r in state["routes"] if same(r, spec)]
+        for r in have:
+            r.update(active=True, persistent=True)  # the copy missing in one store is added
+        if not have:
             a = _adapter(state, index=spec["interface_index"]) if spec.get("interface_index") is not None \
                 else _adapter(state, spec["interface"])
             state["routes"].append({"destination": spec["destination"], "gateway": spec["gateway"],
-                                    "interface": a["name"], "interface_index": a["index"], "metric": 256})
+                                    "interface": a["name"], "interface_index": a["index"], "metric": 256,
+                                    "active": True, "persistent": True, "interface_exists": True})
 
 
 def _hosts_file(state, args):
