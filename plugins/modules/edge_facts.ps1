@@ -273,15 +273,26 @@ $state.routes = @($allRoutes | Where-Object { $_.item.DestinationPrefix -ne '0.0
     })
 
 # ------------------------------------------------------------------------------ hosts file
+# The file's bytes, undecoded (base64): the controller decodes them and writes bytes back
+# (plugins/plugin_utils/hostsfile.py). Not readable: raw and sha256 are left out (= not read).
 $hostsPath = $module.Params.hosts_path
-$hostsContent = Read-Part 'the hosts file' {
-    if (Test-Path -LiteralPath $hostsPath -PathType Leaf) { [System.IO.File]::ReadAllText($hostsPath) }
-    else {
-        $module.Warn("The hosts file $hostsPath does not exist")
-        ''
+$state.hosts_file = [ordered]@{ path = $hostsPath; exists = $false }
+try {
+    $hostsBytes = [byte[]]@()
+    if (Test-Path -LiteralPath $hostsPath) {
+        $hostsBytes = [System.IO.File]::ReadAllBytes($hostsPath)
+        $state.hosts_file.exists = $true
     }
-} -Default $null
-$state.hosts_file = [ordered]@{ path = $hostsPath; content = $hostsContent }
+    else { $module.Warn("The hosts file $hostsPath does not exist") }
+    $hostsSha256 = [System.Security.Cryptography.SHA256]::Create()
+    $state.hosts_file.sha256 = [System.BitConverter]::ToString($hostsSha256.ComputeHash($hostsBytes)).Replace('-', '')
+    $hostsSha256.Dispose()
+    $state.hosts_file.raw = [System.Convert]::ToBase64String($hostsBytes)
+}
+catch {
+    $state.hosts_file.Remove('sha256')
+    $module.Warn("Could not read the hosts file $($hostsPath): $($_.Exception.Message)")
+}
 
 # ------------------------------------------------------------------------------ certificates
 $state.certificates = [ordered]@{}

@@ -11,11 +11,11 @@ that would cut the connection the controller uses.  Plain data in, plain data ou
 
 from __future__ import annotations
 
-import hashlib
 import ipaddress
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs
+from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile as _hostsfile
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
 
 # The order site.yml applies the areas in.  Routes come before the network area so that, on a box
@@ -28,12 +28,14 @@ AREAS = ("routes", "network", "hosts_file", "identity", "certificates") + cs.CS_
 REPORT_AREAS = AREAS + ("cs_replication",)
 REPORT_FORMAT = 1
 
-HOSTS_BEGIN = "# BEGIN sfb.edge managed entries"
-HOSTS_END = "# END sfb.edge managed entries"
 TCPIP_PARAMETERS = r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
 
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
+
+# The hosts file area lives in hostsfile.py; its names stay importable from here for existing callers.
+HOSTS_BEGIN, HOSTS_END = _hostsfile.HOSTS_BEGIN, _hostsfile.HOSTS_END
+hosts_file, render_hosts = _hostsfile.hosts_file, _hostsfile.render_hosts
 
 
 # ----------------------------------------------------------------------------------- adapters
@@ -267,84 +269,6 @@ def routes(desired, current):
                         "interface": r.get("interface") if r.get("interface_exists") is not False else None,
                         "interface_index": r.get("interface_index")} for r in remove],
         }})
-    return res
-
-
-# ----------------------------------------------------------------------------------- hosts file
-def _line_entry(line):
-    """``(ip, [names])`` of a hosts-file line, or None for comments and blank lines."""
-    text = line.split("#", 1)[0].strip()
-    if not text:
-        return None
-    fields = text.split()
-    if len(fields) < 2:
-        return None
-    return fields[0], [n.lower().rstrip(".") for n in fields[1:]]
-
-
-def render_hosts(content, entries):
-    """The hosts file with the managed entries in their block; every other line kept byte-for-byte.
-
-    Lines naming a managed host outside the block would shadow it, so they are dropped too.
-    :returns: ``(new_content, dropped_lines)``.
-    """
-    newline = "\n" if "\n" in content and "\r\n" not in content else "\r\n"
-    managed = {n for e in entries for n in e["names"]}
-    kept, dropped, position, in_block = [], [], None, False
-    for line in content.splitlines(keepends=True):
-        marker = line.strip()
-        if marker == HOSTS_BEGIN:
-            in_block = True
-            position = len(kept) if position is None else position
-            continue
-        if marker == HOSTS_END and in_block:
-            in_block = False
-            continue
-        entry = _line_entry(line)
-        if in_block or (entry and managed & set(entry[1])):
-            if entry:
-                dropped.append(entry)
-            continue
-        kept.append(line)
-    if kept and not kept[-1].endswith(("\n", "\r")):
-        kept[-1] += newline
-    block = [HOSTS_BEGIN + newline] + ["%s %s%s" % (e["ip"], " ".join(e["names"]), newline) for e in entries]
-    block.append(HOSTS_END + newline)
-    if not entries:
-        block = []
-    if position is None:
-        position = len(kept)
-    return "".join(kept[:position] + block + kept[position:]), dropped
-
-
-def hosts_file(desired, current):
-    res = _result("hosts_file")
-    info = current.get("hosts_file") or {}
-    content = info.get("content") or ""
-    entries = desired["hosts_file"]["entries"]
-    new, dropped = render_hosts(content, entries)
-    if new == content:
-        return res
-    before = {}
-    for ip, names in dropped:
-        for name in names:
-            before.setdefault(name, []).append(ip)
-    after = {n: e["ip"] for e in entries for n in e["names"]}
-    for name in sorted(set(before) | set(after)):
-        old, new_ip = before.get(name, []), after.get(name)
-        if new_ip is None:
-            res["changes"].append(_change("hosts_file", name, "entry", "remove", ", ".join(old), None))
-        elif not old:
-            res["changes"].append(_change("hosts_file", name, "entry", "add", None, new_ip))
-        elif old != [new_ip]:
-            res["changes"].append(_change("hosts_file", name, "entry", "set", ", ".join(old), new_ip))
-    if not res["changes"]:
-        res["changes"].append(_change("hosts_file", info.get("path") or "hosts", "managed block", "set",
-                                      "entries outside the managed block or in another layout",
-                                      "%d entries in the managed block" % len(entries)))
-    res["calls"].append({"module": "sfb.edge.edge_hosts_file", "args": {
-        "content": new, "expected_sha256": hashlib.sha256(content.encode("utf-8")).hexdigest()}})
-    res["diff"] = {"before": content, "after": new, "before_header": "hosts (gathered)", "after_header": "hosts"}
     return res
 
 

@@ -11,7 +11,9 @@ from drift.py, so a wrong decision in drift.py is not mirrored here.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
 
@@ -88,6 +90,23 @@ def _routes(state, args):
                                     "active": True, "persistent": True, "interface_exists": True})
 
 
+def _hosts_file(state, args):
+    """sfb.edge.edge_hosts_file as documented: the file's bytes are replaced by content_base64 when the
+    SHA-256 of the bytes on disk (an absent file: no bytes) is expected_sha256; edge_facts then reads
+    the bytes back as raw (base64) and sha256 (upper-case hex)."""
+    info = state["hosts_file"]
+    if "raw" in info:
+        on_disk = base64.b64decode(info["raw"])
+    else:  # a hand-written snapshot: content is the text of the file's UTF-8 bytes
+        on_disk = info["content"].encode("utf-8")
+    assert hashlib.sha256(on_disk).hexdigest().upper() == args["expected_sha256"].upper(), \
+        "edge_hosts_file would refuse: the file changed since it was gathered"
+    data = base64.b64decode(args["content_base64"], validate=True)
+    info.pop("content", None)
+    info.update(exists=True, raw=base64.b64encode(data).decode("ascii"),
+                sha256=hashlib.sha256(data).hexdigest().upper())
+
+
 def apply(state, calls):
     state = copy.deepcopy(state)
     for call in calls:
@@ -97,7 +116,7 @@ def apply(state, calls):
         elif module == "sfb.edge.edge_routes":
             _routes(state, args)
         elif module == "sfb.edge.edge_hosts_file":
-            state["hosts_file"]["content"] = args["content"]
+            _hosts_file(state, args)
         elif module == "ansible.windows.win_dns_client":
             _adapter(state, args["adapter_names"])["dns_servers"] = list(args["dns_servers"])
         elif module == "community.windows.win_netbios":
