@@ -150,7 +150,8 @@ def check_dotnet(want, host, computer):
                                   if too_new else " or later")
     if release is None:
         return [_finding("error", "computer.dotnet_release", "%s has no .NET Framework 4.5 or later (no Release under "
-                         "HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full); %s needs .NET Framework %s: "
+                         "HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full, or it could not be read: see the "
+                         "warnings of edge_facts); %s needs .NET Framework %s: "
                          "install it, reboot, and run again" % (host, product, need))]
     if not _is_int(release):
         return [_finding("error", "computer.dotnet_release", "%s: the .NET Framework release %r is not a number; "
