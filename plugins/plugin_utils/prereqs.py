@@ -214,8 +214,9 @@ def check_reboot(want, host, computer):
     if computer.get("pending_reboot") is True:
         reasons = computer.get("pending_reboot_reasons") or []
         return [_finding("error", "computer.pending_reboot", "%s has a reboot pending (%s); setup (SQL Express) "
-                         "refuses to run with one: reboot the server (or run site.yml with identity_reboot: true) "
-                         "and run again" % (host, ", ".join(reasons) or "reason not given"))]
+                         "refuses to run with one: reboot the server and run again, or set identity_reboot: true "
+                         "(site.yml's identity role then reboots and gathers the state again before cs_install)"
+                         % (host, ", ".join(reasons) or "reason not given"))]
     if "pending_reboot" not in computer:
         return [_finding("error", "computer.pending_reboot", "%s: whether a reboot is pending was %s"
                          % (host, NOT_READ))]
@@ -246,8 +247,9 @@ def check_dns_suffix(want, host, computer):
         return []
     if planned:
         return [_finding("warning", "sfb_edge_dns_suffix", "%s has the primary DNS suffix %r; the identity role "
-                         "(site.yml, before cs_install) sets %s, and setup needs it in effect: reboot after it "
-                         "(identity_reboot: true) - edge_cs stops at a pending rename" % (host, have, planned))]
+                         "(site.yml, before cs_install) sets %s, and setup needs it in effect: with identity_reboot: "
+                         "true it reboots and gathers the state again before cs_install, else reboot before setup "
+                         "runs" % (host, have, planned))]
     return [_finding("error", "sfb_edge_dns_suffix", "%s has no primary DNS suffix and none is planned; set "
                      "sfb_edge_dns_suffix" % host)]
 

@@ -272,7 +272,8 @@ def test_pending_reboot_names_the_indicator():
     assert findings(want(), current) == [(
         "error", "computer.pending_reboot",
         "edge01 has a reboot pending (ComponentBasedServicing, PendingFileRenameOperations); setup (SQL Express) "
-        "refuses to run with one: reboot the server (or run site.yml with identity_reboot: true) and run again")]
+        "refuses to run with one: reboot the server and run again, or set identity_reboot: true (site.yml's identity "
+        "role then reboots and gathers the state again before cs_install)")]
 
 
 @pytest.mark.parametrize("statuses, up", [(["Up"], 1), (["Up", "Up", "Up"], 3), (["Up", "Disconnected"], 1)])
@@ -300,8 +301,8 @@ def test_dns_suffix_set_later_in_the_same_run_is_a_note_not_an_error():
     assert res["problems"] == [] and res["calls"]
     assert res["notes"] == [
         "prerequisite: sfb_edge_dns_suffix: edge01 has the primary DNS suffix ''; the identity role (site.yml, before "
-        "cs_install) sets corp.example.com, and setup needs it in effect: reboot after it (identity_reboot: true) - "
-        "edge_cs stops at a pending rename"]
+        "cs_install) sets corp.example.com, and setup needs it in effect: with identity_reboot: true it reboots and "
+        "gathers the state again before cs_install, else reboot before setup runs"]
 
 
 @pytest.mark.parametrize("policy, noted", [({"au_options": 4, "no_auto_update": 0}, True),
@@ -435,3 +436,17 @@ def test_edge_facts_returns_every_computer_field_the_checks_read():
             "windows_update", "pending_reboot", "pending_reboot_reasons", "dns_suffix"} <= keys
     for name in ("builtin_administrator", "system", "elevated", "au_options", "no_auto_update"):
         assert re.search(r"^\s+%s = " % name, source, re.M), name
+
+
+def test_identity_gathers_again_after_its_reboot_so_cs_install_decides_on_the_rebooted_server():
+    """A reboot that identity makes (identity_reboot: true) is not seen by cs_install's prerequisites
+    as still pending: the state is gathered again right after it."""
+    import yaml
+
+    with open(os.path.join(ROOT, "roles", "identity", "tasks", "main.yml"), encoding="utf-8") as handle:
+        tasks = yaml.safe_load(handle)
+    reboot = [i for i, t in enumerate(tasks) if "ansible.windows.win_reboot" in t]
+    gather = [i for i, t in enumerate(tasks) if (t.get("ansible.builtin.include_role") or {}).get("name")
+              == "sfb.edge.edge_state"]
+    assert len(reboot) == 1 and len(gather) == 1 and gather[0] == reboot[0] + 1
+    assert tasks[gather[0]]["when"] == "%s is not skipped" % tasks[reboot[0]]["register"]
