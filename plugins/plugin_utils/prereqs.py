@@ -21,6 +21,8 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _record
 
 AREA = "cs_install"
 NOT_READ = "not read: re-gather with this collection's edge_facts"
+# Severity of a check whose state field is absent (an older snapshot): see the module docstring.
+NOT_READ_SEVERITY = "warning"
 
 # Windows Server releases by build number (computer.os_build).
 WINDOWS = {
@@ -111,7 +113,7 @@ def check_os(want, host, computer):
     """Item 22: the OS is one the product version installs on."""
     version, product = want["version"], want["product"]
     if "os_build" not in computer:
-        return [_finding("warning", "computer.os_build", "%s: the Windows version was %s; whether %s supports it "
+        return [_finding(NOT_READ_SEVERITY, "computer.os_build", "%s: the Windows version was %s; whether %s supports it "
                          "was not checked" % (host, NOT_READ, product))]
     build = computer.get("os_build")
     if not _is_int(build):
@@ -142,7 +144,7 @@ def check_dotnet(want, host, computer):
     """Item 20: the .NET Framework 4.x release is one the product version supports."""
     version, product = want["version"], want["product"]
     if "dotnet_release" not in computer:
-        return [_finding("warning", "computer.dotnet_release", "%s: the .NET Framework release was %s; whether %s "
+        return [_finding(NOT_READ_SEVERITY, "computer.dotnet_release", "%s: the .NET Framework release was %s; whether %s "
                          "supports it was not checked" % (host, NOT_READ, product))]
     release = computer.get("dotnet_release")
     lowest, too_new = DOTNET_SUPPORT[version]
@@ -178,7 +180,7 @@ def check_account(want, host, computer):
     lacks - so the check applies with and without become.
     """
     if "user" not in computer:
-        return [_finding("warning", "computer.user", "%s: the connecting account was %s; whether it gets a full "
+        return [_finding(NOT_READ_SEVERITY, "computer.user", "%s: the connecting account was %s; whether it gets a full "
                          "administrator token was not checked" % (host, NOT_READ))]
     user = computer.get("user")
     if not isinstance(user, dict):
@@ -233,7 +235,7 @@ def check_nics(want, host, adapters):
     if len(up) == 2:
         return []
     listed = ", ".join("%s (%s)" % (a.get("name"), a.get("status")) for a in adapters if isinstance(a, dict)) or "none"
-    return [_finding("error", "sfb_edge_internal_nic", "%s has %d network adapter(s) that are Up (%s); an edge "
+    return [_finding("error", "adapters", "%s has %d network adapter(s) that are Up (%s); an edge "
                      "server needs exactly two, the internal and the external one (a teamed pair counts as one). "
                      "Connect the missing adapter or disable the extra ones, then gather again" % (host, len(up), listed))]
 
@@ -258,7 +260,7 @@ def check_windows_update(want, host, computer):
     """Item 22: Windows Update not set to install and restart on its own schedule (AUOptions 4,
     NoAutoUpdate not 1). A warning: the server works, but may restart during setup or in service."""
     if "windows_update" not in computer:
-        return [_finding("warning", "computer.windows_update", "%s: the Windows Update policy was %s" % (host, NOT_READ))]
+        return [_finding(NOT_READ_SEVERITY, "computer.windows_update", "%s: the Windows Update policy was %s" % (host, NOT_READ))]
     wu = computer.get("windows_update")
     if not isinstance(wu, dict):
         return [_finding("warning", "computer.windows_update", "%s: the Windows Update policy could not be read "

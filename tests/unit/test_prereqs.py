@@ -283,7 +283,7 @@ def test_exactly_two_adapters_up(statuses, up):
     current["adapters"] = [dict(base, name="NIC%d" % i, status=s) for i, s in enumerate(statuses)]
     listed = ", ".join("NIC%d (%s)" % (i, s) for i, s in enumerate(statuses))
     assert findings(want(), current) == [(
-        "error", "sfb_edge_internal_nic",
+        "error", "adapters",
         "edge01 has %d network adapter(s) that are Up (%s); an edge server needs exactly two, the internal and the "
         "external one (a teamed pair counts as one). Connect the missing adapter or disable the extra ones, then "
         "gather again" % (up, listed))]
