@@ -89,9 +89,9 @@ def test_a_deployed_server_is_never_held_back_even_with_every_prerequisite_faili
 def test_prerequisite_errors_hold_back_every_install_call_and_keep_the_planned_changes():
     res = install(want(), snap(os_build=9600))
     assert res["calls"] == []
-    assert [c["property"] for c in res["changes"]] == ["Windows-Identity-Foundation", "Telnet-Client",
-                                                      "core components", "RTCLOCAL", "topology", "enabled", "status",
-                                                      "services"]
+    assert [c["property"] for c in res["changes"]] == [
+        "Windows-Identity-Foundation", "Telnet-Client", "core components", "RTCLOCAL", "topology", "enabled", "status",
+        "services"]
     assert res["problems"] == [{
         "area": "cs_install", "variable": "sfb_edge_version",
         "message": "edge01 runs Windows Server 2012 R2 (build 9600): Skype for Business Server 2019 is not supported "
@@ -267,8 +267,8 @@ def test_filtered_token_exact_message():
 # ----------------------------------------------------------------------------------- 22: the rest
 def test_pending_reboot_names_the_indicator():
     current = snap()
-    current["computer"].update(pending_reboot=True, pending_reboot_reasons=["ComponentBasedServicing",
-                                                                           "PendingFileRenameOperations"])
+    current["computer"].update(pending_reboot=True,
+                               pending_reboot_reasons=["ComponentBasedServicing", "PendingFileRenameOperations"])
     assert findings(want(), current) == [(
         "error", "computer.pending_reboot",
         "edge01 has a reboot pending (ComponentBasedServicing, PendingFileRenameOperations); setup (SQL Express) "
