@@ -170,6 +170,24 @@ $reasons = @(Read-Part 'the pending reboot flags' {
             'ComputerRename'
         }
     })
+# The prerequisites of the Lync/SfB setup (plugins/plugin_utils/prereqs.py decides on them).
+$os = Read-Part 'Win32_OperatingSystem' { Get-CimInstance -ClassName Win32_OperatingSystem -ErrorAction Stop } -Default $null
+$identity = Read-Part 'the connecting account' { [Security.Principal.WindowsIdentity]::GetCurrent() } -Default $null
+$au = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU'
+function ConvertTo-IntOrNull {
+    param ($Value)
+    if ($null -eq $Value) { $null } else { [int]$Value }
+}
+$user = $null
+if ($identity) {
+    $user = [ordered]@{
+        name = $identity.Name
+        sid = $identity.User.Value
+        builtin_administrator = $identity.User.Value -match '^S-1-5-21-.+-500$'
+        system = $identity.User.Value -eq 'S-1-5-18'
+        elevated = ([Security.Principal.WindowsPrincipal]$identity).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+    }
+}
 $state.computer = [ordered]@{
     hostname = [Environment]::MachineName
     pending_hostname = Read-Part 'the pending host name' { Get-RegistryValue $tcpip 'NV Hostname' } -Default $null
@@ -179,6 +197,20 @@ $state.computer = [ordered]@{
     workgroup = if ($system) { $system.Workgroup } else { $null }
     pending_reboot = $reasons.Count -gt 0
     pending_reboot_reasons = $reasons
+    os_version = if ($os) { [string]$os.Version } else { $null }
+    os_build = if ($os) { [int]$os.BuildNumber } else { $null }
+    os_caption = if ($os) { [string]$os.Caption } else { $null }
+    dotnet_release = Read-Part 'the .NET Framework release' {
+        ConvertTo-IntOrNull (Get-RegistryValue 'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' 'Release')
+    } -Default $null
+    local_account_token_filter_policy = Read-Part 'LocalAccountTokenFilterPolicy' {
+        ConvertTo-IntOrNull (Get-RegistryValue 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System' 'LocalAccountTokenFilterPolicy')
+    } -Default $null
+    user = $user
+    windows_update = [ordered]@{
+        au_options = Read-Part 'the Windows Update policy' { ConvertTo-IntOrNull (Get-RegistryValue $au 'AUOptions') } -Default $null
+        no_auto_update = Read-Part 'the Windows Update policy' { ConvertTo-IntOrNull (Get-RegistryValue $au 'NoAutoUpdate') } -Default $null
+    }
 }
 
 # ------------------------------------------------------------------------------ adapters

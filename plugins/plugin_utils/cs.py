@@ -20,6 +20,7 @@ from __future__ import annotations
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils import model
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
+from ansible_collections.sfb.edge.plugins.plugin_utils import prereqs as _prereqs
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
 
@@ -110,6 +111,8 @@ def desired(pool, server, certificates):
         "module_path": "C:\\Program Files\\Common Files\\%s\\Modules\\%s\\%s.psd1" % (
             install_dir.rstrip("\\").rsplit("\\", 1)[-1], prof["module"], prof["module"]),
         "media_path": pool.setting("sfb_edge_media_path"),
+        "cu_path": pool.setting("sfb_edge_cu_path"),
+        "feature_source": pool.setting("sfb_edge_windows_feature_source"),
         "fqdn": server.fqdn,
         "pool": pool.fqdn,
         "features": list(prof["features"] if features is None else features),
@@ -147,6 +150,11 @@ def _call(want, args):
 
 # ----------------------------------------------------------------------------------- install
 def cs_install(desired_state, current, options=None):
+    """The install steps (:func:`_cs_install`), held back by failed prerequisites (:mod:`prereqs`)."""
+    return _prereqs.gate(_cs_install(desired_state, current, options), desired_state, current)
+
+
+def _cs_install(desired_state, current, options=None):
     """Windows features and the install steps still missing, in the order edge_cs runs them.
 
     :param options: ``config_refresh`` (import even when the local store holds this server) and

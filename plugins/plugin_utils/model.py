@@ -50,6 +50,8 @@ POOL_VARS = (
     "sfb_edge_frontend_host",
     "sfb_edge_windows_features",
     "sfb_edge_certificate_roll_date",
+    "sfb_edge_windows_feature_source",
+    "sfb_edge_cu_path",
 )
 # Host-level variables.  Certificates may be per host (same key required across a pool).
 HOST_VARS = (
@@ -463,15 +465,48 @@ def _parse_pool(col, pool, names):
 
 # A Windows path: drive-rooted (D:\, C:\sfb\media) or UNC (\\server\share\path).
 _WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\/:*?\"<>|]+\\[^\\/:*?\"<>|]+)[^/:*?\"<>|]*$")
+# A local, drive-rooted path only (the install paths the edge itself reads, see _LOCAL_PATHS).
+_LOCAL_PATH = re.compile(r"^[A-Za-z]:\\[^/:*?\"<>|]*$")
+# Install-WindowsFeature -Source also takes a WIM image: wim:D:\sources\install.wim:2
+_WIM_SOURCE = re.compile(r"^wim:[A-Za-z]:\\[^/:*?\"<>|]*:[0-9]+$", re.IGNORECASE)
 _FEATURE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+
+# The paths the edge reads while installing (issue 9, item 3): local folders or a mounted ISO only.
+# An edge server is in a workgroup: its WinRM logon is NTLM without delegation (no second hop to a
+# file server) and SYSTEM, which runs setup, reaches the network as an anonymous logon - a UNC path
+# cannot be read by either, and setup would only report that the media are missing.
+_LOCAL_PATHS = (
+    ("sfb_edge_media_path", "the installation media as the edge sees them: a mounted ISO such as D:\\ or a "
+     "local folder that holds Setup\\amd64 (e.g. C:\\media\\sfb2019)"),
+    ("sfb_edge_cu_path", "the folder on the edge that holds SkypeServerUpdateInstaller.exe (e.g. "
+     "C:\\media\\cu), or that file itself"),
+    ("sfb_edge_windows_feature_source", "the Windows Server side-by-side store as the edge sees it, e.g. "
+     "D:\\sources\\sxs of the mounted Windows Server ISO (or wim:D:\\sources\\install.wim:<index>)"),
+)
+
+
+def _unc_message(var, value, what):
+    return ("%r is a UNC path, which an edge server cannot read while installing: it is in a workgroup, so its "
+            "WinRM logon (NTLM) cannot pass the credentials on to the file server, and SYSTEM, which runs setup, "
+            "reaches the network as an anonymous logon. Copy the files to a local folder on the edge or mount the "
+            "ISO, and set %s to %s" % (value, var, what))
 
 
 def _parse_install(err, s):
     """The Lync/SfB installation settings (issue 4): media and install paths, Front End, features, roll-over."""
-    for var, what in (("sfb_edge_media_path", "the installation media as seen from the edge (a mounted ISO such as "
-                       "D:\\, a local folder or a UNC path) - the folder that holds Setup\\amd64"),
-                      ("sfb_edge_install_dir", "the product's install folder, e.g. C:\\Program Files\\Skype for "
-                       "Business Server 2019 (default: the version's standard folder)")):
+    for var, what in _LOCAL_PATHS:
+        value = s.get(var)
+        if value in (None, ""):
+            s[var] = None
+        elif isinstance(value, str) and value.strip().startswith(("\\\\", "//")):
+            err("invalid_value", var, _unc_message(var, value, what))
+            s[var] = None
+        elif not isinstance(value, str) or not (_LOCAL_PATH.match(value) or (
+                var == "sfb_edge_windows_feature_source" and _WIM_SOURCE.match(value))):
+            err("invalid_value", var, "%r is not an absolute Windows path on the edge's own disks; give %s" % (value, what))
+            s[var] = None
+    for var, what in (("sfb_edge_install_dir", "the product's install folder, e.g. C:\\Program Files\\Skype for "
+                       "Business Server 2019 (default: the version's standard folder)"),):
         value = s.get(var)
         if value in (None, ""):
             s[var] = None
