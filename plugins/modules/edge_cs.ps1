@@ -129,6 +129,29 @@ function Use-SfbCsModule {
     $script:csModuleLoaded = $true
 }
 
+function Stop-SfbCsService {
+    # Stops the running Lync / Skype for Business services (REPLICA, RTC*; not the SQL Express
+    # instance) before the update installer, which fails on files in use; remembers them so that
+    # Start-SfbCsServiceAgain starts them after the update.
+    param ([string]$Step)
+    $running = @(Get-Service -Name 'REPLICA', 'RTC*' -ErrorAction SilentlyContinue | Where-Object { [string]$_.Status -eq 'Running' })
+    foreach ($service in $running) {
+        try { Stop-Service -InputObject $service -Force -ErrorAction Stop }
+        catch { $module.FailJson("The step ${Step}: could not stop $($service.Name) for the update: $($_.Exception.Message)", $_) }
+        if ($script:cuStopped -notcontains $service.Name) { $script:cuStopped += $service.Name }
+    }
+}
+
+function Start-SfbCsServiceAgain {
+    # Starts the services Stop-SfbCsService stopped (they ran before the update).
+    param ([string]$Step)
+    foreach ($name in $script:cuStopped) {
+        try { Start-Service -Name $name -ErrorAction Stop }
+        catch { $module.FailJson("The step ${Step}: $name ran before the update and does not start after it: $($_.Exception.Message)", $_) }
+    }
+    $script:cuStopped = @()
+}
+
 function Test-Reboot {
     # Records that an installer asked for a reboot; the step loop stops after the current step.
     param ($Rc)
@@ -209,6 +232,7 @@ function Start-SfbService {
 
 # ------------------------------------------------------------------------------ steps
 $script:csModuleLoaded = $false
+$script:cuStopped = @()
 # The second half of cu runs after edge_roles (before enable_computer): the role components and the
 # local databases are updated once they exist.
 $runSteps = @(foreach ($step in $steps) {
@@ -258,6 +282,7 @@ foreach ($step in $runSteps) {
             # The cumulative update: patches every installed component (after core: the Core
             # Components, so that Bootstrapper runs on the newer OS). The role components and the local
             # databases are updated after edge_roles (below, 'cu_databases').
+            Stop-SfbCsService -Step $step
             $run = Invoke-Program -Step $step -Path $p.cu_installer -Arguments '/silentmode' -Log "$env:TEMP (SkypeServerUpdateInstaller log files)" -Ok 0, 3010, 1641
             Add-Step -Name $step -Rc $run.rc -Output $run.output
             Test-Reboot -Rc $run.rc
@@ -295,6 +320,7 @@ foreach ($step in $runSteps) {
             # update installer runs again for them; then the local databases get the update's schema,
             # once the local store exists (the service of its SQL Express instance RTCLOCAL).
             if ($steps -contains 'edge_roles') {
+                Stop-SfbCsService -Step 'cu'
                 $run = Invoke-Program -Step 'cu' -Path $p.cu_installer -Arguments '/silentmode' -Log "$env:TEMP (SkypeServerUpdateInstaller log files)" -Ok 0, 3010, 1641
                 Add-Step -Name 'cu' -Rc $run.rc -Output $run.output
                 Test-Reboot -Rc $run.rc
@@ -302,6 +328,7 @@ foreach ($step in $runSteps) {
             if (-not $module.Result.reboot_required -and (Get-Service -Name 'MSSQL$RTCLOCAL' -ErrorAction SilentlyContinue)) {
                 Use-SfbCsModule -Step $step
                 Invoke-Cmdlet -Step $step -Script { Install-CsDatabase -Update -LocalDatabases -Confirm:$false -ErrorAction Stop }
+                Start-SfbCsServiceAgain -Step $step
             }
         }
         'enable_computer' {
