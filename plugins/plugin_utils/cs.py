@@ -255,6 +255,9 @@ def _cu(res, want, current, installing_core):
     cs = current.get("cs") or {}
     computer = current.get("computer") or {}
     minimum = want.get("minimum_version") or required_cu(want["version"], computer.get("os_build"))
+    if not minimum and want["version"] in _REQUIRED_CU and computer.get("os_build") is None:
+        res["notes"].append("the OS build was not read (computer.os_build): whether %s needs a cumulative update "
+                            "on this server is unknown; re-gather with this collection's edge_facts" % want["product"])
     cu_path = want.get("cu_path")
     components = [(n, v) for n, v in product_versions(cs.get("products"), want["version"])
                   if n.endswith((", Core Components", ", Edge Server"))]

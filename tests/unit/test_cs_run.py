@@ -266,7 +266,8 @@ def test_version_lower_is_the_numeric_order(a, b):
 def _sfb2015(build, products, cu_path="D:\\CU"):
     goal = want(version="sfb2015")
     goal["cs"]["cu_path"] = cu_path
-    current = _features_installed(snap("converged"))
+    current = snap("converged")
+    current["cs"]["features"] = {name: True for name in goal["cs"]["features"]}
     current["computer"]["os_build"] = build
     current["cs"]["products"] = [{"name": "Skype for Business Server 2015, %s" % n, "version": v} for n, v in products]
     return goal, current
@@ -292,6 +293,15 @@ def test_cu_is_planned_by_the_installed_version(build, core, edge, planned):
     res = drift.cs.cs_install(goal, current, OPTIONS)
     assert res["problems"] == []
     assert (edge_cs_args(res) or {}).get("steps") == (["cu"] if planned else None)
+
+
+def test_cu_unknown_os_build_is_a_note_not_a_silent_pass():
+    goal, current = _sfb2015(None, [("Core Components", "6.0.9319.0"), ("Edge Server", "6.0.9319.0")])
+    del current["computer"]["os_build"]
+    res = drift.cs.cs_install(goal, current, OPTIONS)
+    assert res["calls"] == [] and res["notes"] == [
+        "the OS build was not read (computer.os_build): whether Skype for Business Server 2015 needs a cumulative "
+        "update on this server is unknown; re-gather with this collection's edge_facts"]
 
 
 def test_cu_minimum_from_the_desired_state_wins():
