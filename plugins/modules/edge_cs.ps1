@@ -83,6 +83,9 @@ foreach ($step in $steps) {
         $module.FailJson("The step core: media_path $($p.media_path) has no Setup\amd64\Setup\ocscore.msi")
     }
     if ($step -eq 'cu' -and -not $p.cu_installer) { $module.FailJson('The step cu needs cu_installer (SkypeServerUpdateInstaller.exe)') }
+    if ($step -eq 'cu' -and -not (Test-Path -LiteralPath $p.cu_installer -PathType Leaf)) {
+        $module.FailJson("The step cu: $($p.cu_installer) does not exist on the host (sfb_edge_cu_path names a local folder with SkypeServerUpdateInstaller.exe, or the file itself)")
+    }
     if (($step -in $moduleSteps -or $step -eq 'cu') -and -not $p.module_path) {
         $module.FailJson("The step $step needs module_path (the management shell module)")
     }
