@@ -197,8 +197,8 @@ def desired(pool, server, certificates):
         "module": prof["module"],
         "install_dir": install_dir,
         # Setup puts the management shell module under Common Files\<product folder>, whatever the install dir.
-        "module_path": "%s\\%s\\Modules\\%s\\%s.psd1" % (COMMON_FILES, prof["common_files"], prof["module"],
-                                                        prof["module"]),
+        "module_path": "%s\\%s\\Modules\\%s\\%s.psd1" % (
+            COMMON_FILES, prof["common_files"], prof["module"], prof["module"]),
         "media_path": pool.setting("sfb_edge_media_path"),
         "fqdn": server.fqdn,
         "pool": pool.fqdn,

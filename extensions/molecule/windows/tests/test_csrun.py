@@ -52,7 +52,8 @@ $names = 'HKLM:\SYSTEM\CurrentControlSet\Control\ComputerName'
 @{
     ComponentBasedServicing = Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending'
     WindowsUpdate = Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired'
-    PendingFileRenameOperations = [bool](Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager' -Name PendingFileRenameOperations -ErrorAction SilentlyContinue)
+    PendingFileRenameOperations = [bool](Get-ItemProperty -LiteralPath 'HKLM:\SYSTEM\CurrentControlSet\Control\Session Manager' `
+        -Name PendingFileRenameOperations -ErrorAction SilentlyContinue)
     ComputerRename = (Get-ItemProperty "$names\ActiveComputerName").ComputerName -ne (Get-ItemProperty "$names\ComputerName").ComputerName
     cbs_key = Test-Path -LiteralPath 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing'
 }
@@ -109,9 +110,9 @@ def test_installed_version_reaches_the_required_cumulative_update(installed, cs_
             break
     if not minimum:
         pytest.skip("no cumulative update required for %s on build %s" % (cs_want["version"], installed["os_build"]))
+    parts = ("Core Components", "Edge Server")
     for item in as_list(installed["products"]):
-        if item["name"].startswith(cs_want["product"] + ", ") and item["name"].endswith(("Core Components",
-                                                                                          "Edge Server")):
+        if item["name"].startswith(cs_want["product"] + ", ") and item["name"].endswith(parts):
             assert _version_key(item["version"]) >= _version_key(minimum), item
 
 
