@@ -139,7 +139,7 @@ pending:
   description:
     - The calls not made because Windows waits for a reboot first (each the call's arguments plus C(module));
       for an P(sfb.edge.edge_cs#module) call that stopped after an installer asked for a reboot, its C(steps)
-      are the ones that did not run. After the reboot, gather again and apply the area: the rest is decided
+      are the ones that did not run. After the reboot, gather again and apply the area - the rest is decided
       from the new state.
   returned: when a reboot stopped the area
   type: list

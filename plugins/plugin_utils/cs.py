@@ -276,7 +276,7 @@ def _cu(res, want, current, installing_core):
             "cs_install", "sfb_edge_cu_path", "%s needs %s%s or later on this server (Windows build %s; installed: %s): "
             "set sfb_edge_cu_path to the folder that holds SkypeServerUpdateInstaller.exe of that cumulative update "
             "or a later one (the update installer from Microsoft's download page; docs/cs-roles.md)" % (
-                want["product"], ("%s, " % name) if name else "", minimum, computer.get("os_build", "not read"),
+                want["product"], ("%s, " % name) if name else "", minimum, computer.get("os_build") or "not read",
                 before)))
         return None
     installer = cu_installer(cu_path)
