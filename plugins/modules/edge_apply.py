@@ -132,7 +132,7 @@ reboot_required:
   description:
     - The change needs a reboot to take effect (new name or primary DNS suffix, Windows features), or, for
       C(cs_install), Windows waits for one before the setup steps - a pending-reboot indicator in the gathered
-      state (named in RV(msg)) or an installer of P(sfb.edge.edge_cs#module) that exited with 3010/1641.
+      state (named in the message) or an installer of P(sfb.edge.edge_cs#module) that exited with 3010/1641.
   returned: always
   type: bool
 pending:
