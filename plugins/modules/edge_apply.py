@@ -130,12 +130,18 @@ applied:
   returned: when there was no error
   type: bool
 reboot_required:
-  description: The change needs a reboot to take effect (new name or primary DNS suffix, Windows features).
+  description:
+    - The change needs a reboot to take effect (new name or primary DNS suffix, Windows features), or, for
+      C(cs_install), Windows waits for one before the setup steps - a pending-reboot indicator in the gathered
+      state (named in the message) or an installer of P(sfb.edge.edge_cs#module) that exited with 3010/1641.
   returned: always
   type: bool
 pending:
-  description: The P(sfb.edge.edge_cs#module) calls not made because a Windows feature asked for a reboot
-    first (each the call's arguments plus C(module)); run them after the reboot.
+  description:
+    - The calls not made because Windows waits for a reboot first (each the call's arguments plus C(module));
+      for an P(sfb.edge.edge_cs#module) call that stopped after an installer asked for a reboot, its C(steps)
+      are the ones that did not run. After the reboot, gather again and apply the area - the rest is decided
+      from the new state.
   returned: when a reboot stopped the area
   type: list
   elements: dict

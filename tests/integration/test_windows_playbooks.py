@@ -98,7 +98,7 @@ def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mod
         assert [e["task"].split(" : ")[0] for e in applied] == [
             "sfb.edge.routes", "sfb.edge.network", "sfb.edge.hosts_file", "sfb.edge.identity",
             "sfb.edge.certificates", "sfb.edge.cs_install", "sfb.edge.cs_certificates", "sfb.edge.cs_services"]
-    assert "edge01 (edge01.corp.example.com): PASSED - 17 pass, 0 fail, 5 skipped" in again.stdout
+    assert "edge01 (edge01.corp.example.com): PASSED - 18 pass, 0 fail, 5 skipped" in again.stdout
 
 
 # ----------------------------------------------------------------------------------- round trips
