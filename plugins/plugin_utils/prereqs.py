@@ -2,7 +2,9 @@
 # Copyright: sfb.edge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Prerequisites of the Lync / Skype for Business installation, checked on the controller from the
-one gathered state before any install step runs (issue 9, items 5, 18, 20 and 22).
+one gathered state before any install step runs (issue 9, items 5, 18, 20 and 22). A pending reboot
+and a missing cumulative update are not here: :func:`cs.cs_install` handles them (it stops setup with
+``reboot_required`` naming the indicator, and plans the ``cu`` step or names ``sfb_edge_cu_path``).
 
 :func:`prerequisites` returns findings, each a :func:`changes.problem` record with a ``severity``
 (``error`` or ``warning``). :func:`gate` applies them to the ``cs_install`` area: they are looked at
@@ -133,10 +135,8 @@ def check_os(want, host, computer):
     if support == "unverified":
         return [_finding("warning", "sfb_edge_version", "%s runs %s: support of %s on it is not in the requirement "
                          "pages this collection follows; check Microsoft's current requirements" % (host, shown, product))]
-    if support != "yes" and "core" in want.get("_steps", ()) and not want.get("cu_path"):
-        return [_finding("error", "sfb_edge_cu_path", "%s runs %s: %s needs %s or later there, and "
-                         "sfb_edge_cu_path is not set. Put the cumulative update (SkypeServerUpdateInstaller.exe) "
-                         "in a local folder of the edge and set sfb_edge_cu_path to it" % (host, shown, product, support))]
+    # Supported with a cumulative update only: cs.cs_install plans the ``cu`` step from the installed
+    # version (cs.required_cu) and names sfb_edge_cu_path when it is missing.
     return []
 
 
@@ -209,20 +209,6 @@ def check_account(want, host, computer):
                      "become cannot elevate from it. Set HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies"
                      "\\System LocalAccountTokenFilterPolicy to 1 (DWORD), or connect as the built-in Administrator"
                      % (host, name, policy_text, user.get("elevated")))]
-
-
-def check_reboot(want, host, computer):
-    """Item 22: no reboot pending (the indicators edge_facts reads: pending_reboot_reasons)."""
-    if computer.get("pending_reboot") is True:
-        reasons = computer.get("pending_reboot_reasons") or []
-        return [_finding("error", "computer.pending_reboot", "%s has a reboot pending (%s); setup (SQL Express) "
-                         "refuses to run with one: reboot the server and run again, or set identity_reboot: true "
-                         "(site.yml's identity role then reboots and gathers the state again before cs_install)"
-                         % (host, ", ".join(reasons) or "reason not given"))]
-    if "pending_reboot" not in computer:
-        return [_finding("error", "computer.pending_reboot", "%s: whether a reboot is pending was %s"
-                         % (host, NOT_READ))]
-    return []
 
 
 def check_nics(want, host, adapters):
@@ -299,7 +285,7 @@ def prerequisites(desired, current, steps=()):
     computer = current.get("computer") if isinstance(current.get("computer"), dict) else {}
     adapters = current.get("adapters") if isinstance(current.get("adapters"), list) else []
     found = (check_os(want, host, computer) + check_dotnet(want, host, computer)
-             + check_account(want, host, computer) + check_reboot(want, host, computer)
+             + check_account(want, host, computer)
              + check_nics(want, host, adapters) + check_dns_suffix(want, host, computer)
              + check_windows_update(want, host, computer) + check_feature_source(want, host, current.get("cs")))
     return [f for f in found if f["severity"] == "error"] + [f for f in found if f["severity"] != "error"]

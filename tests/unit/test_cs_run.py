@@ -263,10 +263,17 @@ def test_version_lower_is_the_numeric_order(a, b):
     assert cs.version_lower(".".join(map(str, a)), ".".join(map(str, b))) == (a < b)
 
 
+def as_sfb2015(current):
+    """A server fit for SfB 2015 (prereqs): .NET 4.7.2 (Windows Server 2019's own, release 461814;
+    the shipped snapshots have 4.8, which SfB 2015 does not support)."""
+    current["computer"]["dotnet_release"] = 461814
+    return current
+
+
 def _sfb2015(build, products, cu_path="D:\\CU"):
     goal = want(version="sfb2015")
     goal["cs"]["cu_path"] = cu_path
-    current = snap("converged")
+    current = as_sfb2015(snap("converged"))
     current["cs"]["features"] = {name: True for name in goal["cs"]["features"]}
     current["computer"]["os_build"] = build
     current["cs"]["products"] = [{"name": "Skype for Business Server 2015, %s" % n, "version": v} for n, v in products]
@@ -276,7 +283,8 @@ def _sfb2015(build, products, cu_path="D:\\CU"):
 def test_cu_runs_right_after_core_on_a_fresh_server():
     goal = want(version="sfb2015")
     goal["cs"]["cu_path"] = "D:\\CU"
-    current = _features_installed(snap("cs-fresh"))
+    goal["cs"]["feature_source"] = "D:\\sources\\sxs"  # .NET 3.5 of the 2015 profile
+    current = as_sfb2015(_features_installed(snap("cs-fresh")))
     current["computer"]["os_build"] = 17763
     args = edge_cs_args(drift.cs.cs_install(goal, current, OPTIONS))
     assert args["steps"][:3] == ["core", "cu", "local_management"]
@@ -321,7 +329,8 @@ def test_cu_needed_without_cu_path_is_a_problem_naming_the_variable():
 def test_applying_the_cu_converges_and_a_rerun_skips_it():
     goal = want(version="sfb2015")
     goal["cs"]["cu_path"] = "D:\\CU\\SkypeServerUpdateInstaller.exe"
-    current = snap("cs-fresh")
+    goal["cs"]["feature_source"] = "D:\\sources\\sxs"
+    current = as_sfb2015(snap("cs-fresh"))
     current["computer"]["os_build"] = 17763
     results, _v = drift.host_drift(goal, current, areas=cs.CS_AREAS, options=OPTIONS)
     calls = [c for a in cs.CS_AREAS for c in results[a]["calls"]]
@@ -343,9 +352,9 @@ def test_every_version_installs_wcf_activation_and_runs_the_logging_agent(versio
 def test_feature_source_is_passed_to_win_feature():
     goal = want(version="sfb2015")
     goal["cs"]["feature_source"] = "D:\\sources\\sxs"
-    res = drift.cs.cs_install(goal, snap("cs-fresh"), OPTIONS)
+    res = drift.cs.cs_install(goal, as_sfb2015(snap("cs-fresh")), OPTIONS)
     assert res["calls"][0]["args"]["source"] == "D:\\sources\\sxs"
-    assert "source" not in drift.cs.cs_install(want(version="sfb2015"), snap("cs-fresh"), OPTIONS)["calls"][0]["args"]
+    assert "source" not in drift.cs.cs_install(want(version="sfb2019"), snap("cs-fresh"), OPTIONS)["calls"][0]["args"]
 
 
 def test_a_stopped_logging_agent_is_started():
