@@ -43,7 +43,8 @@ def plan(entries):
     return {"hosts_file": {"entries": copy.deepcopy(entries)}}
 
 
-def run(data, entries=ENTRIES, exists=True):
+def run(data, entries=None, exists=True):
+    entries = ENTRIES if entries is None else entries
     return drift.hosts_file(plan(entries), gathered(data, exists))
 
 
@@ -53,12 +54,14 @@ def written(res):
     return base64.b64decode(res["calls"][0]["args"]["content_base64"], validate=True)
 
 
-def block(entries=ENTRIES, nl=b"\r\n"):
+def block(entries=None, nl=b"\r\n"):
+    entries = ENTRIES if entries is None else entries
     return BEGIN + nl + b"".join(("%s %s" % (e["ip"], " ".join(e["names"]))).encode() + nl for e in entries) + END + nl
 
 
-def converges(data, entries=ENTRIES):
+def converges(data, entries=None):
     """Apply the planned call to a simulated host and diff again: nothing left to do."""
+    entries = ENTRIES if entries is None else entries
     current = gathered(data)
     res = drift.hosts_file(plan(entries), current)
     after = winsim.apply(current, res["calls"])
@@ -283,7 +286,7 @@ def test_nothing_planned_removes_the_block_only():
 # ----------------------------------------------------------------------------------- properties
 _names = st.sampled_from(["a.corp.example.com", "b.corp.example.com", "c.corp.example.com", "d.corp.example.com"])
 _entries = st.lists(st.tuples(st.integers(1, 4), st.lists(_names, min_size=1, max_size=2, unique=True)),
-                    max_size=3).map(lambda items: _unique_entries(items))
+                    max_size=3).map(lambda items: _unique_entries(items))  # pylint: disable=unnecessary-lambda  # defined below
 _other = st.sampled_from([b"x.example.net", b"legacy-alias", b"localhost", b"A.corp.example.com"])
 _body = st.one_of(
     st.binary(max_size=20).map(lambda b: b.replace(b"\n", b"").replace(b"\x00", b"")),  # any bytes (ANSI, CR, ...)
@@ -318,8 +321,8 @@ def _adopted(body, planned):
 @given(bodies=st.lists(_body, max_size=10),
        endings=st.lists(st.sampled_from([b"\r\n", b"\n"]), min_size=10, max_size=10),
        final=st.booleans(), bom=st.booleans(), entries=_entries)
-def test_unmanaged_lines_survive_byte_for_byte_and_the_block_holds_exactly_the_entries(bodies, endings, final, bom,
-                                                                                      entries):
+def test_unmanaged_lines_survive_byte_for_byte_and_the_block_holds_exactly_the_entries(
+        bodies, endings, final, bom, entries):
     lines = [b + e for b, e in zip(bodies, endings)]
     if lines and not final:
         lines[-1] = bodies[-1]

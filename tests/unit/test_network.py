@@ -268,9 +268,8 @@ def _flag(item, stores):
 
 
 @settings(max_examples=150, deadline=None)
-@given(addresses=st.lists(_stores, min_size=4, max_size=4), gateway=_stores, routes=st.lists(_stores, min_size=3,
-                                                                                              max_size=3),
-       host=st.sampled_from(HOSTS))
+@given(addresses=st.lists(_stores, min_size=4, max_size=4), gateway=_stores,
+       routes=st.lists(_stores, min_size=3, max_size=3), host=st.sampled_from(HOSTS))
 def test_store_copies_converge_in_one_run(addresses, gateway, routes, host):
     goal, current = want(host), snap("converged", host)
     for x, stores in zip([x for a in current["adapters"] for x in a["addresses"]], addresses):
@@ -281,7 +280,10 @@ def test_store_copies_converge_in_one_run(addresses, gateway, routes, host):
     for r, stores in zip(current["routes"], routes):
         _flag(r, stores)
     results, verdict, _after = _converge(goal, current)
-    single = lambda s: s not in (None, (True, True))  # noqa: E731
+
+    def single(stores):
+        return stores not in (None, (True, True))
+
     props = [c["property"] for a in ("routes", "network") for c in results[a]["changes"]]
     assert props.count("address store") == sum(map(single, addresses))
     assert props.count("gateway store") == int(single(gateway))

@@ -116,14 +116,14 @@ def test_list_items_of_the_wrong_type_name_the_item(mutate, fragment):
                                                              "expected a boolean"),
     (lambda s: s["computer"].update(part_of_domain=0), "computer.part_of_domain is an integer (0), expected a boolean "
                                                        "or null"),
-    (lambda s: s["computer"].update(pending_reboot_reasons="ComputerRename"), "computer.pending_reboot_reasons is a "
-                                                                             "string ('ComputerRename'), expected a list"),
+    (lambda s: s["computer"].update(pending_reboot_reasons="ComputerRename"),
+     "computer.pending_reboot_reasons is a string ('ComputerRename'), expected a list"),
     (lambda s: s["computer"].update(os_build="17763"), "computer.os_build is a string ('17763'), expected an integer"),
     (lambda s: s["computer"].update(user={"name": "EDGE01\\Administrator"}), "computer.user.sid is missing"),
     # adapters
     (lambda s: s["adapters"][0].update(dhcp="false"), "adapters[0].dhcp is a string ('false')"),
-    (lambda s: s["adapters"][1].update(gateways="192.0.2.1"), "adapters[1].gateways is a string ('192.0.2.1'), "
-                                                             "expected a list (a one-item list unwrapped by PowerShell?"),
+    (lambda s: s["adapters"][1].update(gateways="192.0.2.1"),
+     "adapters[1].gateways is a string ('192.0.2.1'), expected a list (a one-item list unwrapped by PowerShell?"),
     (lambda s: s["adapters"][1]["addresses"][1].update(skip_as_source="True"),
      "adapters[1].addresses[1].skip_as_source is a string ('True')"),
     (lambda s: s["adapters"][0]["addresses"][0].update(prefix_length=24.0),
@@ -135,8 +135,8 @@ def test_list_items_of_the_wrong_type_name_the_item(mutate, fragment):
     # routes
     (lambda s: s["routes"][0].update(metric="256"), "routes[0].metric is a string ('256'), expected an integer"),
     (lambda s: s["routes"][0].update(interface_index=True), "routes[0].interface_index is a boolean (true)"),
-    (lambda s: s["routes"][0].update(destination="10.10.0.0"), "routes[0].destination is a string ('10.10.0.0'), "
-                                                                "expected an IPv4 network with a prefix length"),
+    (lambda s: s["routes"][0].update(destination="10.10.0.0"),
+     "routes[0].destination is a string ('10.10.0.0'), expected an IPv4 network with a prefix length"),
     # hosts file
     (lambda s: s["hosts_file"].update(content=None), "hosts_file.content is null, expected a string"),
     (lambda s: s["hosts_file"].update(raw="aGVsbG8=", sha256="0" * 64), "hosts_file has both raw and content"),

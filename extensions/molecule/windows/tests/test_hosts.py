@@ -15,7 +15,7 @@ import hashlib
 import re
 
 import pytest
-from test_edge import HOST, HOSTS_BEGIN, HOSTS_END, desired, host, powershell  # noqa: F401  # fixtures
+from test_edge import HOST, HOSTS_BEGIN, HOSTS_END, desired, host, powershell  # noqa: F401  # pylint: disable=unused-import  # fixtures
 
 PS_HOSTS_BYTES = r"""
 $path = Join-Path $env:SystemRoot 'System32\drivers\etc\hosts'

@@ -118,8 +118,8 @@ def test_planned_addresses_are_in_both_stores(host, desired):
         index = powershell(host, "@{ index = [int](Get-NetAdapter -Name $want.name).ifIndex }", name=nic["name"])["index"]
         for address in nic["addresses"]:
             stores = sorted(as_list(powershell(host, PS_ADDRESS_STORES, index=index, address=address["address"])["stores"]))
-            assert stores == ["ActiveStore", "PersistentStore"], "%s on %s is in %s" % (address["address"], nic["name"],
-                                                                                       stores)
+            where = "%s on %s is in %s" % (address["address"], nic["name"], stores)
+            assert stores == ["ActiveStore", "PersistentStore"], where
 
 
 def test_the_default_gateway_is_in_both_stores(host, desired):
