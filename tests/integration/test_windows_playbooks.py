@@ -36,7 +36,7 @@ def playbook(name, inventory, tmp_path, *extra, snapshot=None):
     args = ["ansible-playbook", os.path.join(ROOT, "playbooks", name + ".yml"), "-i", str(inventory),
             "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan")]
     if snapshot:
-        args += ["-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, snapshot)]
+        args += ["-e", "sfb_edge_facts_from=%s" % snapshot_copy(tmp_path, snapshot)]
     os.environ.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "tests", "integration", "callbacks"),
                       ANSIBLE_CALLBACKS_ENABLED="task_log", SFB_EDGE_TASK_LOG=str(log))
     try:
@@ -46,6 +46,20 @@ def playbook(name, inventory, tmp_path, *extra, snapshot=None):
             os.environ.pop(key)
     entries = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     return result, entries
+
+
+def snapshot_copy(tmp_path, scenario):
+    """The shipped snapshot set, with ``connection_ports`` (the ports its sessions were read on) where
+    the file has none: without it the lockout guard fails closed (tests/unit/test_guard.py)."""
+    dest = tmp_path / "tests" / "snapshots" / scenario
+    if not dest.exists():
+        shutil.copytree(os.path.join(SNAPSHOTS, scenario), dest)
+        for path in dest.glob("*.json"):
+            data = json.loads(path.read_text())
+            if "connection_ports" not in data:
+                data["connection_ports"] = [5985, 5986]
+                path.write_text(json.dumps(data, indent=2))
+    return str(dest)
 
 
 def recap(output, host):
@@ -138,6 +152,22 @@ def test_lockout_guard_stops_the_network_change(tmp_path):
     allowed, _entries = playbook("site", EXAMPLE, tmp_path, "-e", "sfb_edge_allow_connection_change=true",
                                  snapshot="winrm-on-changed-nic")
     assert allowed.returncode == 0, allowed.stdout[-3000:]
+
+
+def test_lockout_guard_looks_on_the_real_port_and_fails_closed(tmp_path):
+    # The sessions of the snapshot are on 5986; the inventory says the controller connects on 15986.
+    result, entries = playbook("site", EXAMPLE, tmp_path, "-e", "ansible_port=15986", snapshot="winrm-on-changed-nic")
+    assert result.returncode != 0
+    failed = [e for e in entries if e["status"] == "failed"]
+    assert sorted(e["host"] for e in failed) == list(EDGES)
+    msg = failed[0]["msg"]
+    assert "the controller's connection (port 15986) could not be identified in the gathered state" in msg
+    assert "connects on port 15986, but the state looked only at local port(s) 5985, 5986" in msg
+    assert "sfb_edge_allow_connection_change: true" in msg
+    # the same with the port the sessions are on: identified, blocked because it would cut it
+    result, entries = playbook("site", EXAMPLE, tmp_path, "-e", "ansible_port=5986", snapshot="winrm-on-changed-nic")
+    failed = [e for e in entries if e["status"] == "failed"]
+    assert "would cut the controller's connection" in failed[0]["msg"]
 
 
 # ----------------------------------------------------------------------------------- drift.yml
