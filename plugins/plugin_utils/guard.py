@@ -360,6 +360,8 @@ def _address_after(desired, current, now, final, used, ansible_host, host_addres
             nic = desired["network"][role]
             if _adapter_index(current, nic) == index and nic["addresses"]:
                 return nic["addresses"][0]["address"]
+    if ansible_host and any(a in finals for a in names):
+        return str(ansible_host)  # the connection is unknown, but the host will have ansible_host's address
     return None
 
 
@@ -417,9 +419,11 @@ def guard(desired, current, results, ansible_host=None, port=None, host_addresse
         for change in rts:
             if change["action"] == "remove":
                 block(change, "removes the route %s - %s" % (change["before"], why))
-        return {"blocked": blocked, "new_address": _address_after(desired, current, now, final, set(conn["addresses"]),
-                                                                 ansible_host, host_addresses) if blocked else None,
-                "connection": conn}
+        new_address = None
+        if blocked:
+            new_address = _address_after(desired, current, now, final, set(conn["addresses"]), ansible_host,
+                                         host_addresses)
+        return {"blocked": blocked, "new_address": new_address, "connection": conn}
 
     used = {c["local_address"] for c in conn["connections"]} | set(conn["addresses"])
     for change in net:

@@ -171,6 +171,19 @@ def test_lockout_guard_looks_on_the_real_port_and_fails_closed(tmp_path):
     assert "would cut the controller's connection" in failed[0]["msg"]
 
 
+def test_lockout_guard_resolves_a_host_name_in_ansible_host(tmp_path):
+    # localhost resolves (on the controller) to 127.0.0.1, which is not an address of the host: the
+    # controller comes through a forward or NAT, the session on the port is the connection, and the
+    # play would reconnect on ansible_host itself, not on an address it cannot reach.
+    result, entries = playbook("site", EXAMPLE, tmp_path, "-e", "ansible_host=localhost",
+                               snapshot="winrm-on-changed-nic")
+    failed = [e for e in entries if e["status"] == "failed"]
+    assert sorted(e["host"] for e in failed) == list(EDGES), result.stdout[-3000:]
+    msg = {e["host"]: e["msg"] for e in failed}
+    assert "would cut the controller's connection" in msg["edge01"] and "removes 172.16.10.50" in msg["edge01"]
+    assert "the play reconnects on localhost)" in msg["edge01"]
+
+
 # ----------------------------------------------------------------------------------- drift.yml
 def test_drift_reports_and_exit_code(tmp_path):
     result, _entries = playbook("drift", EXAMPLE, tmp_path, snapshot="stale")
@@ -255,7 +268,8 @@ def test_certificate_passwords_never_printed(tmp_path):
 
 # ----------------------------------------------------------------------------------- docs
 @pytest.mark.parametrize("kind, name", [
-    ("filter", "desired_state"), ("filter", "drift"), ("filter", "drift_report"), ("lookup", "edge_snapshot"),
+    ("filter", "desired_state"), ("filter", "drift"), ("filter", "drift_report"), ("filter", "connection_ports"),
+    ("lookup", "edge_snapshot"),
     ("module", "edge_apply"), ("module", "edge_facts"), ("module", "edge_network"), ("module", "edge_routes"),
     ("module", "edge_hosts_file"), ("module", "edge_certificates"),
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),

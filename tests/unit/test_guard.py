@@ -142,8 +142,8 @@ def test_ansible_host_as_a_host_name_picks_its_session(monkeypatch):
                         lambda name, *a: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("172.16.10.50", 0))])
     addresses, error = guard.resolve_ipv4("edge01.corp.example.com")
     # two sessions on the port: the controller's (on the name's address) and a monitoring one on the external NIC
-    current = snap("winrm-on-changed-nic", connection=[conn("192.0.2.21", "198.51.100.9"),
-                                                         conn("172.16.10.50", "10.10.5.5")])
+    current = snap("winrm-on-changed-nic",
+                   connection=[conn("192.0.2.21", "198.51.100.9"), conn("172.16.10.50", "10.10.5.5")])
     verdict = verdict_of(want(), current, ansible_host="edge01.corp.example.com", port=5986,
                          host_addresses=addresses, resolve_error=error)
     assert verdict["connection"]["identified"] and verdict["connection"]["addresses"] == ["172.16.10.50"]
@@ -215,6 +215,8 @@ def test_no_session_blocks_every_change_on_the_path():
         assert "console access" in b["reason"]
     # additions, DNS and NetBIOS settings are never on the path
     assert not any(b["action"] == "add" or b["property"] in ("dns_servers", "netbios") for b in rep["blocked"])
+    # where the play reconnects when allowed: the host will have ansible_host's address
+    assert verdict_of(want(), current, ansible_host="172.16.10.11", port=5986)["new_address"] == "172.16.10.11"
 
 
 def test_no_session_blocks_route_removals_not_additions():
@@ -258,8 +260,8 @@ def test_session_on_no_adapter_address_fails_closed():
 
 # ----------------------------------------------------------------------------------- IPv6
 def test_ipv6_session_is_not_cut_by_ipv4_changes():
-    current = snap("winrm-on-changed-nic", connection=[conn("2001:db8::50", "2001:db8::5"),
-                                                         conn("fe80::1%4", "fe80::2%4")])
+    current = snap("winrm-on-changed-nic",
+                   connection=[conn("2001:db8::50", "2001:db8::5"), conn("fe80::1%4", "fe80::2%4")])
     verdict = verdict_of(want(), current, ansible_host="172.16.10.11", port=5986)
     assert verdict["connection"]["identified"] and verdict["connection"]["ipv6"]
     assert verdict["blocked"] == []
@@ -408,3 +410,29 @@ def test_path_from_is_the_strong_host_view():
     assert guard.path_from(now, "192.0.2.77", 6) == [("onlink", 6)]
     assert guard.path(now, "10.77.0.9") == [("gateway", 4)]
     assert ipaddress.IPv4Address("10.77.0.9")  # the peer is a plain IPv4 address
+
+
+# ----------------------------------------------------------------------------------- the action plugin
+class _Connection:
+    def __init__(self, name, port):
+        self._load_name, self._port = name, port
+
+    def get_option(self, name):
+        if name != "port":
+            raise KeyError(name)
+        return self._port
+
+
+@pytest.mark.parametrize("name, option, variables, port", [
+    ("ansible.builtin.winrm", 15986, {"ansible_port": 15986}, 15986),
+    ("winrm", 5986, {}, 5986),
+    ("ansible.builtin.psrp", None, {"ansible_psrp_protocol": "http"}, 5985),
+    ("ansible.builtin.ssh", None, {}, 22),
+    ("ansible.builtin.local", None, {"ansible_port": 22}, None),
+])
+def test_action_plugin_takes_the_port_from_the_connection_plugin(name, option, variables, port):
+    from ansible_collections.sfb.edge.plugins.action.edge_apply import ActionModule
+
+    action = ActionModule.__new__(ActionModule)
+    action._connection = _Connection(name, option)  # pylint: disable=protected-access
+    assert action._connection_port(variables) == port  # pylint: disable=protected-access
