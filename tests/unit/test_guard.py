@@ -436,3 +436,38 @@ def test_action_plugin_takes_the_port_from_the_connection_plugin(name, option, v
     action = ActionModule.__new__(ActionModule)
     action._connection = _Connection(name, option)  # pylint: disable=protected-access
     assert action._connection_port(variables) == port  # pylint: disable=protected-access
+
+
+# ----------------------------------------------------------------------------------- edge_facts and the role
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
+
+
+def test_edge_facts_reads_the_given_ports_without_a_multi_port_query():
+    # Get-NetTCPConnection -LocalPort 5985,5986 -ErrorAction Stop raises for the port without a connection
+    # and lost the other one's sessions (issue 9, item 14): one query, filtered by connection_ports.
+    with open(os.path.join(ROOT, "plugins", "modules", "edge_facts.ps1"), encoding="utf-8") as handle:
+        source = handle.read()
+    start = source.index("# ------------------------------------------------------------------------------ connection")
+    section = source[start:source.index("# ------------------------------------------------------------------------------ listeners")]
+    code = "\n".join(line for line in section.splitlines() if not line.lstrip().startswith("#"))
+    assert "-LocalPort" not in code
+    assert "Get-NetTCPConnection -State Established -ErrorAction Stop" in section
+    assert "$connectionPorts -contains [int]$_.LocalPort" in section
+    assert "$state.connection_ports = $connectionPorts" in section
+    assert "$state.connection = [object[]]@(" in section  # a list even with one session
+    assert "remote_port = [int]$_.RemotePort" in section
+    assert "connection_ports = @{ type = 'list'; elements = 'int'; default = @(5985, 5986) }" in source
+
+
+def test_edge_state_role_gathers_on_the_connection_port():
+    import yaml
+
+    with open(os.path.join(ROOT, "roles", "edge_state", "tasks", "main.yml"), encoding="utf-8") as handle:
+        tasks = yaml.safe_load(handle)
+    gather = [t for block in tasks for t in block.get("block", [block]) if "sfb.edge.edge_facts" in t]
+    assert gather[0]["sfb.edge.edge_facts"]["connection_ports"] == \
+        "{{ edge_state_connection_vars | sfb.edge.connection_ports }}"
+    with open(os.path.join(ROOT, "roles", "edge_state", "vars", "main.yml"), encoding="utf-8") as handle:
+        variables = yaml.safe_load(handle)["edge_state_connection_vars"]
+    assert set(variables) == {"ansible_connection", "ansible_port", "ansible_winrm_port", "ansible_winrm_scheme",
+                              "ansible_psrp_port", "ansible_psrp_protocol", "ansible_ssh_port"}
