@@ -30,15 +30,17 @@ if [[ -n "${CI:-}" ]]; then export ANSIBLE_NOCOLOR=1 NO_COLOR=1; fi
 export HYPOTHESIS_STORAGE_DIRECTORY="$ROOT/.cache/hypothesis"
 PY_XY="$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 
-JUNIT="$ROOT/.cache/pytest-junit.xml"
+JUNIT="${SFB_EDGE_JUNIT:-$ROOT/.cache/pytest-junit.xml}"
 
 stage_units() {
     rm -f "$JUNIT"
     python -m pytest --junitxml="$JUNIT"
     local rc=$?
     if [[ $rc -eq 5 ]]; then
-        echo "WARNING: pytest collected no tests under tests/unit or tests/integration" >&2
-        rc=0
+        # pytest's exit 5: nothing was collected (a moved test directory, a bad testpaths or
+        # PYTEST_ADDOPTS): a test stage that ran no test has not passed.
+        echo "ERROR: pytest collected no tests (exit 5): check testpaths in pytest.ini" \
+            "(tests/unit tests/integration) and PYTEST_ADDOPTS='${PYTEST_ADDOPTS:-}'" >&2
     fi
     return $rc
 }

@@ -43,6 +43,23 @@ def _diff(area, res):
             "before_header": "%s (gathered)" % area, "after_header": "%s (planned)" % area}
 
 
+def _steps_text(calls, pending=False):
+    names = []
+    for c in calls:
+        args = c if pending else c["args"]
+        names.append(", ".join(args["steps"]) if args.get("steps") else c["module"])
+    return ", ".join(names)
+
+
+def _rest(call, out, later):
+    """The calls still to run after edge_cs stopped for a reboot: its steps that did not run, then the
+    calls after it."""
+    ran = {s.get("name") for s in out.get("steps") or [] if isinstance(s, dict)}
+    rest = [s for s in call["args"].get("steps") or [] if s not in ran]
+    pending = [dict(call["args"], steps=rest, module=call["module"])] if rest else []
+    return pending + [dict(c["args"], module=c["module"]) for c in later]
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
@@ -107,17 +124,20 @@ class ActionModule(ActionBase):
                 result["msg"] = "%d change(s) planned in %d call(s); not applied (%s)" % (
                     len(res["changes"]), len(calls), "snapshot mode" if args["snapshot"] else "check mode")
             return result
-        deferred = []
-        for number, call in enumerate(calls):
-            if res["blocked"] and call["module"] == "sfb.edge.edge_network":
-                deferred.append(call)
-                continue
+        # An allowed change of the connection: the edge_network call runs in the background (the
+        # sfb.edge.network role), and the calls that name the adapters it renames run after it.
+        try:
+            deferred = drift.split_deferred(calls)[1] if res["blocked"] else []
+        except ValueError as exc:
+            raise AnsibleActionFail("host %s, %s: %s" % (host, area, exc)) from None
+        for number, call in enumerate(calls[:len(calls) - len(deferred)]):
             if result["reboot_required"] and call["module"] == "sfb.edge.edge_cs":
-                # Setup cannot run before the reboot the Windows features asked for: stop here.
+                # Setup cannot run before the reboot Windows waits for (a pending-reboot indicator of the
+                # gathered state, or a Windows feature just installed): stop here.
                 result["pending"] = [dict(c["args"], module=c["module"]) for c in calls[number:]]
-                result["msg"] = "host %s, %s: Windows asks for a reboot before %s can run" % (
-                    host, area, ", ".join(c["args"].get("steps") and ", ".join(c["args"]["steps"]) or c["module"]
-                                          for c in calls[number:]))
+                why = "; ".join(res.get("reboot_reasons") or []) or "a Windows feature asked for it"
+                result["msg"] = "host %s, %s: Windows waits for a reboot (%s) before %s can run" % (
+                    host, area, why, _steps_text(calls[number:]))
                 break
             out = self._run_call(call, args, task_vars)
             if out.get("failed"):
@@ -131,10 +151,21 @@ class ActionModule(ActionBase):
             for key in ("steps", "services"):
                 if key in out:
                     result[key] = out[key]
+            if call["module"] == "sfb.edge.edge_cs" and out.get("reboot_required"):
+                # An installer exited with 3010/1641: edge_cs stopped after that step. The rest runs after
+                # the reboot; the role gathers again, so it is decided from the state then (resume).
+                result["pending"] = _rest(call, out, calls[number + 1:])
+                ran = [s for s in out.get("steps") or [] if isinstance(s, dict)]
+                last = ran[-1] if ran else {}
+                result["msg"] = "host %s, %s: the step %s asked for a reboot (exit code %s)%s" % (
+                    host, area, last.get("name", "?"), last.get("rc"),
+                    "; %s run after it" % _steps_text(result["pending"], pending=True) if result["pending"] else "")
+                break
         result["applied"] = True
         if deferred:
             result["deferred"] = {"module": deferred[0]["module"], "args": deferred[0]["args"],
-                                  "new_address": verdict["new_address"]}
+                                  "new_address": verdict["new_address"],
+                                  "after": [{"module": c["module"], "args": c["args"]} for c in deferred[1:]]}
             result["remote_calls"] = len(calls) - len(deferred)
         return result
 

@@ -66,9 +66,11 @@ from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 def validation(desired, current, probes=None, replication=None, frontend=None, source=None):
     try:
-        current = _state.check(plain(current), where="the gathered state")
+        current = _state.check(plain(current), where=_state.describe_source(desired, source))
+        replication = _state.check_replication(plain(replication) if replication else None,
+                                               where="the replication status from the Front End")
         return checks.report(plain(desired), current, probes=plain(probes) if probes is not None else None,
-                             replication=plain(replication) if replication else None, frontend=frontend,
+                             replication=replication, frontend=frontend,
                              source=source)
     except _state.StateError as exc:
         raise AnsibleFilterError("sfb.edge.validation: %s" % exc) from None

@@ -35,7 +35,11 @@ try {
     $null = Export-CsConfiguration -FileName $path -Force -ErrorAction Stop
     $size = (Get-Item -LiteralPath $path -ErrorAction Stop).Length
 }
-catch { $failure = $_ }
+catch {
+    $failure = $_
+    # A failed export may leave a partial zip; the result says path: null, so nothing else removes it.
+    Remove-Item -LiteralPath $path -Force -ErrorAction SilentlyContinue
+}
 if ($failure) { $module.FailJson("Could not export the configuration to ${path}: $($failure.Exception.Message)", $failure) }
 
 $module.Result.path = $path

@@ -21,8 +21,9 @@ description:
     P(ansible.windows.win_feature#module) and P(sfb.edge.edge_cs#module).
   - "Lockout guard: a change that removes the address the controller connects to, or the route or gateway
     its connection depends on, fails the task unless O(allow_connection_change=true). Then the network
-    call is not made here but returned as RV(deferred), for the C(sfb.edge.network) role to run in the
-    background before it reconnects on the new address."
+    call, and the DNS-client and NetBIOS calls after it, are not made here but returned as RV(deferred), for
+    the C(sfb.edge.network) role to run - the network call in the background before it reconnects on the
+    new address, the others once it has finished."
   - "The connection is looked for in the gathered state on the port the connection plugin uses (or
     O(connection_port)), narrowed to the addresses O(connection_address) resolves to on the controller when
     the host has them. When it cannot be identified, the guard fails closed: every address, gateway and route
@@ -150,12 +151,18 @@ applied:
   returned: when there was no error
   type: bool
 reboot_required:
-  description: The change needs a reboot to take effect (new name or primary DNS suffix, Windows features).
+  description:
+    - The change needs a reboot to take effect (new name or primary DNS suffix, Windows features), or, for
+      C(cs_install), Windows waits for one before the setup steps - a pending-reboot indicator in the gathered
+      state (named in the message) or an installer of P(sfb.edge.edge_cs#module) that exited with 3010/1641.
   returned: always
   type: bool
 pending:
-  description: The P(sfb.edge.edge_cs#module) calls not made because a Windows feature asked for a reboot
-    first (each the call's arguments plus C(module)); run them after the reboot.
+  description:
+    - The calls not made because Windows waits for a reboot first (each the call's arguments plus C(module));
+      for an P(sfb.edge.edge_cs#module) call that stopped after an installer asked for a reboot, its C(steps)
+      are the ones that did not run. After the reboot, gather again and apply the area - the rest is decided
+      from the new state.
   returned: when a reboot stopped the area
   type: list
   elements: dict
@@ -174,8 +181,13 @@ services:
   elements: dict
   version_added: 0.3.0
 deferred:
-  description: With O(allow_connection_change=true), the network call that would cut the connection, not made
-    here - C(module), C(args) and C(new_address), the address to reconnect on.
+  description:
+    - With O(allow_connection_change=true), the network call that would cut the connection, not made
+      here - C(module), C(args) and C(new_address), the address to reconnect on.
+    - C(after) - the calls that must follow it (C(module), C(args)), in order, also not made here - the
+      P(ansible.windows.win_dns_client#module) and P(community.windows.win_netbios#module) calls name the
+      adapters by the names the deferred call gives them. The C(sfb.edge.network) role runs them once the
+      deferred call has finished.
   returned: when a network change touches the connection and it is allowed
   type: dict
 """

@@ -49,6 +49,22 @@ function Read-Certificate {
     New-Object -TypeName "$x509.X509Certificate2" -ArgumentList $bytes, ([string]$Item.password), $flags
 }
 
+function Remove-PersistedKey {
+    # Deletes the private key a PersistKeySet import wrote to MachineKeys, when the certificate could
+    # not be added to the store (nothing else refers to that key container then). Best effort.
+    param ($Certificate)
+    if (-not $Certificate -or -not $Certificate.HasPrivateKey) { return }
+    try {
+        $key = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($Certificate)
+        if ($key -is [System.Security.Cryptography.RSACng]) { $key.Key.Delete() }
+        elseif ($key -is [System.Security.Cryptography.RSACryptoServiceProvider]) {
+            $key.PersistKeyInCsp = $false
+            $key.Clear()
+        }
+    }
+    catch { $null = $_ }
+}
+
 $module.Result.imported = [System.Collections.Generic.List[object]]@()
 
 foreach ($item in $module.Params.certificates) {
@@ -77,13 +93,20 @@ foreach ($item in $module.Params.certificates) {
     }
 
     if (-not $module.CheckMode) {
+        $cert = $null
+        $added = $false
         try {
             $cert = Read-Certificate -Item $item -Persist
             $store = Open-Store -Name $item.store -Mode ReadWrite
             $store.Add($cert)
+            $added = $true
             $store.Close()
         }
-        catch { $failure = $_ }
+        catch {
+            $failure = $_
+            # The key was persisted by the read: without the certificate in the store it is an orphan.
+            if (-not $added) { Remove-PersistedKey -Certificate $cert }
+        }
         if ($failure) { $module.FailJson("${where}: could not import the certificate: $($failure.Exception.Message)", $failure) }
     }
     $module.Result.imported.Add([ordered]@{ store = $item.store; thumbprint = $thumbprint })

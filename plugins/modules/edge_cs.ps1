@@ -8,7 +8,11 @@
 #AnsibleRequires -PowerShell ansible_collections.sfb.edge.plugins.module_utils.SfbEdge
 
 # Runs the Lync / Skype for Business installation steps the controller decided on, always in the
-# order of $order. It decides nothing itself: every step given runs.
+# order of $order. It decides nothing itself: every step given runs. It reports the exit code of each
+# installer and stops after the first step whose installer asks for a reboot (3010/1641), with
+# reboot_required; the controller reboots (opt-in) and decides the rest from the state gathered then.
+# The management shell module is imported when the first step that needs it runs: a fresh server has
+# it only after the step core.
 
 $spec = @{
     options = @{
@@ -16,10 +20,11 @@ $spec = @{
             type = 'list'
             elements = 'str'
             required = $true
-            choices = 'core', 'local_management', 'import_configuration', 'enable_replica', 'start_replica',
+            choices = 'core', 'cu', 'local_management', 'import_configuration', 'enable_replica', 'start_replica',
             'edge_roles', 'enable_computer', 'certificates', 'start_services'
         }
         media_path = @{ type = 'path' }
+        cu_installer = @{ type = 'path' }
         install_dir = @{ type = 'path' }
         module_path = @{ type = 'path' }
         configuration = @{ type = 'path' }
@@ -47,11 +52,18 @@ $spec = @{
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 $p = $module.Params
 
-$order = 'core', 'local_management', 'import_configuration', 'enable_replica', 'start_replica',
+$order = 'core', 'cu', 'local_management', 'import_configuration', 'enable_replica', 'start_replica',
 'edge_roles', 'enable_computer', 'certificates', 'start_services'
 $steps = @($order | Where-Object { $p.steps -contains $_ })
 $module.Result.steps = [System.Collections.Generic.List[object]]@()
 $module.Result.services = [System.Collections.Generic.List[object]]@()
+$module.Result.reboot_required = $false
+# Exit codes of Windows Installer and the setup programs: 3010 installed, reboot needed to finish;
+# 1641 installed, the installer started a reboot (suppressed by /norestart); 1638 this or a newer
+# version is already installed.
+$rebootCodes = [long[]](3010, 1641)
+# Steps that call the management shell module (Import-SfbEdgeCsModule when the first one runs).
+$moduleSteps = 'import_configuration', 'enable_replica', 'start_replica', 'enable_computer', 'certificates', 'start_services'
 
 # ------------------------------------------------------------------------------ checks
 $setup = $null
@@ -70,7 +82,11 @@ foreach ($step in $steps) {
     if ($step -eq 'core' -and -not (Test-Path -LiteralPath "$setup\Setup\ocscore.msi" -PathType Leaf)) {
         $module.FailJson("The step core: media_path $($p.media_path) has no Setup\amd64\Setup\ocscore.msi")
     }
-    if (($step -notin 'core', 'local_management', 'edge_roles') -and -not $p.module_path) {
+    if ($step -eq 'cu' -and -not $p.cu_installer) { $module.FailJson('The step cu needs cu_installer (SkypeServerUpdateInstaller.exe)') }
+    if ($step -eq 'cu' -and -not (Test-Path -LiteralPath $p.cu_installer -PathType Leaf)) {
+        $module.FailJson("The step cu: $($p.cu_installer) does not exist on the host (sfb_edge_cu_path names a local folder with SkypeServerUpdateInstaller.exe, or the file itself)")
+    }
+    if (($step -in $moduleSteps -or $step -eq 'cu') -and -not $p.module_path) {
         $module.FailJson("The step $step needs module_path (the management shell module)")
     }
     if ($step -eq 'import_configuration' -and -not ($p.configuration -and (Test-Path -LiteralPath $p.configuration -PathType Leaf))) {
@@ -102,6 +118,47 @@ function Add-Step {
     param ([string]$Name, $Rc, $Output)
     $module.Result.steps.Add([ordered]@{ name = $Name; rc = $Rc; output = Get-ShortText $Output })
     $module.Result.changed = $true
+}
+
+function Use-SfbCsModule {
+    # Imports the management shell module once, when the first step that needs it runs (not before:
+    # on a fresh server the step core installs it). Fails the task naming the step.
+    param ([string]$Step)
+    if ($script:csModuleLoaded) { return }
+    $failure = $null
+    try { Import-SfbEdgeCsModule -Path $p.module_path }
+    catch { $failure = $_ }
+    if ($failure) { $module.FailJson("The step ${Step}: $($failure.Exception.Message)", $failure) }
+    $script:csModuleLoaded = $true
+}
+
+function Stop-SfbCsService {
+    # Stops the running Lync / Skype for Business services (REPLICA, RTC*; not the SQL Express
+    # instance) before the update installer, which fails on files in use; remembers them so that
+    # Start-SfbCsServiceAgain starts them after the update.
+    param ([string]$Step)
+    $running = @(Get-Service -Name 'REPLICA', 'RTC*' -ErrorAction SilentlyContinue | Where-Object { [string]$_.Status -eq 'Running' })
+    foreach ($service in $running) {
+        try { Stop-Service -InputObject $service -Force -ErrorAction Stop }
+        catch { $module.FailJson("The step ${Step}: could not stop $($service.Name) for the update: $($_.Exception.Message)", $_) }
+        if ($script:cuStopped -notcontains $service.Name) { $script:cuStopped += $service.Name }
+    }
+}
+
+function Start-SfbCsServiceAgain {
+    # Starts the services Stop-SfbCsService stopped (they ran before the update).
+    param ([string]$Step)
+    foreach ($name in $script:cuStopped) {
+        try { Start-Service -Name $name -ErrorAction Stop }
+        catch { $module.FailJson("The step ${Step}: $name ran before the update and does not start after it: $($_.Exception.Message)", $_) }
+    }
+    $script:cuStopped = @()
+}
+
+function Test-Reboot {
+    # Records that an installer asked for a reboot; the step loop stops after the current step.
+    param ($Rc)
+    if ([long]$Rc -in $rebootCodes) { $module.Result.reboot_required = $true }
 }
 
 function Invoke-Program {
@@ -177,46 +234,68 @@ function Start-SfbService {
 }
 
 # ------------------------------------------------------------------------------ steps
-if (@($steps | Where-Object { $_ -notin 'core', 'local_management', 'edge_roles' }).Count -gt 0) {
-    $failure = $null
-    try { Import-SfbEdgeCsModule -Path $p.module_path }
-    catch { $failure = $_ }
-    if ($failure) { $module.FailJson($failure.Exception.Message, $failure) }
+$script:csModuleLoaded = $false
+$script:cuStopped = @()
+# The second half of cu runs after edge_roles (before enable_computer): the role components and the
+# local databases are updated once they exist.
+$runSteps = @(foreach ($step in $steps) {
+        if ($step -eq 'enable_computer' -and $steps -contains 'cu') { 'cu_databases' }
+        $step
+    })
+if ($steps -contains 'cu' -and $runSteps -notcontains 'cu_databases') {
+    $runSteps = @($runSteps | Where-Object { $_ -notin 'certificates', 'start_services' }) + 'cu_databases' +
+    @($runSteps | Where-Object { $_ -in 'certificates', 'start_services' })
 }
-
 $source = '"/SourceDirectory:{0}"' -f $setup
 $bootstrapLogs = "the files Bootstrapper names in its output (under $env:TEMP)"
-foreach ($step in $steps) {
+foreach ($step in $runSteps) {
+    if ($module.Result.reboot_required) { break }
     switch ($step) {
         'core' {
             # As public deployment scripts do, silently: the Visual C++ runtime and the SQL CLR types and
             # management objects of the media when it has them, then the Core Components (OCSCore.msi,
             # which installs Deployment\Bootstrapper.exe and the management shell).
-            # Exit codes 3010: installed, reboot needed; 1638: this or a newer version is installed.
+            # Each package's exit code is in the output; 3010/1641 from any of them ends the run after
+            # this step with reboot_required (the Bootstrapper's SQL Express setup refuses to run then).
             $msiexec = "$env:SystemRoot\System32\msiexec.exe"
             $done = @()
+            $rc = 0
             $vcredist = "$setup\vcredist_x64.exe"
             if (Test-Path -LiteralPath $vcredist -PathType Leaf) {
-                $run = Invoke-Program -Step $step -Path $vcredist -Arguments '/install /quiet /norestart' -Log $env:TEMP -Ok 0, 1638, 3010
+                $run = Invoke-Program -Step $step -Path $vcredist -Arguments '/install /quiet /norestart' -Log $env:TEMP -Ok 0, 1638, 3010, 1641
                 $done += "vcredist_x64.exe: $($run.rc)"
+                if ($run.rc -in $rebootCodes) { $rc = $run.rc }
             }
             foreach ($msi in 'SQLSysClrTypes.msi', 'SharedManagementObjects.msi') {
                 if (-not (Test-Path -LiteralPath "$setup\$msi" -PathType Leaf)) { continue }
                 $log = Join-Path $env:TEMP "sfb-edge-$msi.log"
-                $run = Invoke-Program -Step $step -Path $msiexec -Arguments ('/i "{0}\{1}" /qn /norestart /l*v "{2}"' -f $setup, $msi, $log) -Log $log -Ok 0, 1638, 3010
+                $run = Invoke-Program -Step $step -Path $msiexec -Arguments ('/i "{0}\{1}" /qn /norestart /l*v "{2}"' -f $setup, $msi, $log) -Log $log -Ok 0, 1638, 3010, 1641
                 $done += "${msi}: $($run.rc)"
+                if ($run.rc -in $rebootCodes) { $rc = $run.rc }
             }
             $log = Join-Path $env:TEMP 'sfb-edge-ocscore.msi.log'
             $msiArguments = '/i "{0}\Setup\ocscore.msi" /qn /norestart REBOOT=ReallySuppress ADDLOCAL=Feature_OcsCore INSTALLDIR="{1}" /l*v "{2}"' -f $setup, $p.install_dir.TrimEnd('\'), $log
-            $run = Invoke-Program -Step $step -Path $msiexec -Arguments $msiArguments -Log $log -Ok 0, 3010
+            $run = Invoke-Program -Step $step -Path $msiexec -Arguments $msiArguments -Log $log -Ok 0, 3010, 1641
             $done += "ocscore.msi: $($run.rc)"
-            Add-Step -Name $step -Rc $run.rc -Output ($done -join "`n")
+            if ($run.rc -in $rebootCodes) { $rc = $run.rc }
+            Add-Step -Name $step -Rc $rc -Output ($done -join "`n")
+            Test-Reboot -Rc $rc
+        }
+        'cu' {
+            # The cumulative update: patches every installed component (after core: the Core
+            # Components, so that Bootstrapper runs on the newer OS). The role components and the local
+            # databases are updated after edge_roles (below, 'cu_databases').
+            Stop-SfbCsService -Step $step
+            $run = Invoke-Program -Step $step -Path $p.cu_installer -Arguments '/silentmode' -Log "$env:TEMP (SkypeServerUpdateInstaller log files)" -Ok 0, 3010, 1641
+            Add-Step -Name $step -Rc $run.rc -Output $run.output
+            Test-Reboot -Rc $run.rc
         }
         'local_management' {
             $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments "/BootstrapLocalMgmt $source" -Log $bootstrapLogs
             Add-Step -Name $step -Rc $run.rc -Output $run.output
         }
         'import_configuration' {
+            Use-SfbCsModule -Step $step
             Invoke-Cmdlet -Step $step -Script { Import-CsConfiguration -FileName $p.configuration -LocalStore -ErrorAction Stop }
             if ($p.fqdn) {
                 # An export without this server imports fine and breaks the next steps: stop here.
@@ -228,19 +307,39 @@ foreach ($step in $steps) {
             }
         }
         'enable_replica' {
+            Use-SfbCsModule -Step $step
             Invoke-Cmdlet -Step $step -Script { Enable-CsReplica -Confirm:$false -ErrorAction Stop }
         }
         'start_replica' {
+            Use-SfbCsModule -Step $step
             Start-SfbService -Step $step -Names 'REPLICA'
         }
         'edge_roles' {
             $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments $source -Log $bootstrapLogs
             Add-Step -Name $step -Rc $run.rc -Output $run.output
         }
+        'cu_databases' {
+            # Second half of cu: the roles Bootstrapper just installed come from the media, so the
+            # update installer runs again for them; then the local databases get the update's schema,
+            # once the local store exists (the service of its SQL Express instance RTCLOCAL).
+            if ($steps -contains 'edge_roles') {
+                Stop-SfbCsService -Step 'cu'
+                $run = Invoke-Program -Step 'cu' -Path $p.cu_installer -Arguments '/silentmode' -Log "$env:TEMP (SkypeServerUpdateInstaller log files)" -Ok 0, 3010, 1641
+                Add-Step -Name 'cu' -Rc $run.rc -Output $run.output
+                Test-Reboot -Rc $run.rc
+            }
+            if (-not $module.Result.reboot_required -and (Get-Service -Name 'MSSQL$RTCLOCAL' -ErrorAction SilentlyContinue)) {
+                Use-SfbCsModule -Step $step
+                Invoke-Cmdlet -Step $step -Script { Install-CsDatabase -Update -LocalDatabases -Confirm:$false -ErrorAction Stop }
+                Start-SfbCsServiceAgain -Step $step
+            }
+        }
         'enable_computer' {
+            Use-SfbCsModule -Step $step
             Invoke-Cmdlet -Step $step -Script { Enable-CsComputer -ErrorAction Stop }
         }
         'certificates' {
+            Use-SfbCsModule -Step $step
             Invoke-Cmdlet -Step $step -Script {
                 foreach ($certificate in $p.certificates) {
                     $assign = @{
@@ -258,6 +357,7 @@ foreach ($step in $steps) {
             }
         }
         'start_services' {
+            Use-SfbCsModule -Step $step
             Start-SfbService -Step $step -Names ([string[]]$p.services)
         }
     }

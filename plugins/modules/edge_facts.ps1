@@ -43,6 +43,37 @@ function Read-Part {
     }
 }
 
+$unread = @{}   # what could not be read from one of the policy stores
+
+function Read-Store {
+    # The objects $Script reads from the policy store $Store (the script block sees it as $Store),
+    # each as @{ store; item }. A failure other than finding nothing gives a warning and marks
+    # $What unread, so that the store flags are left out rather than a copy reported missing.
+    param ([string]$What, [string]$Store, [scriptblock]$Script)
+    try {
+        & $Script | ForEach-Object { @{ store = $Store; item = $_ } }
+    }
+    catch {
+        if ($_.CategoryInfo.Category -ne 'ObjectNotFound') {
+            $module.Warn("Could not read $What ($Store): $($_.Exception.Message)")
+            $unread[$What] = $true
+        }
+    }
+}
+
+function Merge-Store {
+    # One entry per key from the copies of both stores (the active copy first), with the flags
+    # active and persistent when both stores were read.
+    param ($Copies, [scriptblock]$Key, [bool]$Flags)
+    $merged = [ordered]@{}
+    foreach ($copy in $Copies) {
+        $k = & $Key $copy.item
+        if (-not $merged.Contains($k)) { $merged[$k] = @{ item = $copy.item; active = $false; persistent = $false } }
+        $merged[$k][$(if ($copy.store -eq 'ActiveStore') { 'active' } else { 'persistent' })] = $true
+    }
+    foreach ($entry in $merged.Values) { $entry.flags = $Flags; $entry }
+}
+
 function Get-RegistryValue {
     param ([string]$Path, [string]$Name)
     $item = Get-ItemProperty -LiteralPath $Path -Name $Name -ErrorAction SilentlyContinue
@@ -140,6 +171,24 @@ $reasons = @(Read-Part 'the pending reboot flags' {
             'ComputerRename'
         }
     })
+# The prerequisites of the Lync/SfB setup (plugins/plugin_utils/prereqs.py decides on them).
+$os = Read-Part 'Win32_OperatingSystem' { Get-CimInstance -ClassName Win32_OperatingSystem -ErrorAction Stop } -Default $null
+$identity = Read-Part 'the connecting account' { [Security.Principal.WindowsIdentity]::GetCurrent() } -Default $null
+$au = 'HKLM:\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU'
+function ConvertTo-IntOrNull {
+    param ($Value)
+    if ($null -eq $Value) { $null } else { [int]$Value }
+}
+$user = $null
+if ($identity) {
+    $user = [ordered]@{
+        name = $identity.Name
+        sid = $identity.User.Value
+        builtin_administrator = $identity.User.Value -match '^S-1-5-21-.+-500$'
+        system = $identity.User.Value -eq 'S-1-5-18'
+        elevated = ([Security.Principal.WindowsPrincipal]$identity).IsInRole([Security.Principal.WindowsBuiltInRole]::Administrator)
+    }
+}
 $state.computer = [ordered]@{
     hostname = [Environment]::MachineName
     pending_hostname = Read-Part 'the pending host name' { Get-RegistryValue $tcpip 'NV Hostname' } -Default $null
@@ -149,15 +198,48 @@ $state.computer = [ordered]@{
     workgroup = if ($system) { $system.Workgroup } else { $null }
     pending_reboot = $reasons.Count -gt 0
     pending_reboot_reasons = $reasons
+    os_version = if ($os) { [string]$os.Version } else { $null }
+    os_build = if ($os) { [int]$os.BuildNumber } else { $null }
+    os_caption = if ($os) { [string]$os.Caption } else { $null }
+    dotnet_release = Read-Part 'the .NET Framework release' {
+        ConvertTo-IntOrNull (Get-RegistryValue 'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full' 'Release')
+    } -Default $null
+    local_account_token_filter_policy = Read-Part 'LocalAccountTokenFilterPolicy' {
+        ConvertTo-IntOrNull (Get-RegistryValue 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Policies\System' 'LocalAccountTokenFilterPolicy')
+    } -Default $null
+    user = $user
+    windows_update = [ordered]@{
+        au_options = Read-Part 'the Windows Update policy' { ConvertTo-IntOrNull (Get-RegistryValue $au 'AUOptions') } -Default $null
+        no_auto_update = Read-Part 'the Windows Update policy' { ConvertTo-IntOrNull (Get-RegistryValue $au 'NoAutoUpdate') } -Default $null
+    }
 }
 
 # ------------------------------------------------------------------------------ adapters
 $adapters = @(Read-Part 'the network adapters' { Get-NetAdapter -ErrorAction Stop })
 $ipInterfaces = @(Read-Part 'the IPv4 interfaces' { Get-NetIPInterface -AddressFamily IPv4 -ErrorAction Stop })
-$ipAddresses = @(Read-Part 'the IPv4 addresses' { Get-NetIPAddress -AddressFamily IPv4 -ErrorAction Stop })
-$defaultRoutes = @(Read-Part 'the IPv4 default routes' {
-        Get-NetRoute -AddressFamily IPv4 -ErrorAction Stop | Where-Object { $_.DestinationPrefix -eq '0.0.0.0/0' }
+# Addresses and routes from both policy stores: a copy in one store only is lost at the next reboot
+# (ActiveStore) or not in use until then (PersistentStore). Without -PolicyStore the cmdlets read
+# the active store only.
+$stores = 'ActiveStore', 'PersistentStore'
+$addressCopies = @(foreach ($store in $stores) {
+        Read-Store 'the IPv4 addresses' $store { Get-NetIPAddress -AddressFamily IPv4 -PolicyStore $Store -ErrorAction Stop }
     })
+$ipAddresses = @(Merge-Store -Copies $addressCopies -Flags (-not $unread['the IPv4 addresses']) -Key {
+        param ($ip) '{0}|{1}' -f [int]$ip.InterfaceIndex, $ip.IPAddress
+    })
+$routeCopies = @(foreach ($store in $stores) {
+        Read-Store 'the IPv4 routes' $store {
+            # The active store also holds the routes Windows makes itself (Protocol Local, DHCP):
+            # besides default routes, only static routes (NetMgmt) are read from it.
+            Get-NetRoute -AddressFamily IPv4 -PolicyStore $Store -ErrorAction Stop | Where-Object {
+                $Store -eq 'PersistentStore' -or [string]$_.Protocol -eq 'NetMgmt' -or $_.DestinationPrefix -eq '0.0.0.0/0'
+            }
+        }
+    })
+$allRoutes = @(Merge-Store -Copies $routeCopies -Flags (-not $unread['the IPv4 routes']) -Key {
+        param ($route) '{0}|{1}|{2}' -f $route.DestinationPrefix, [int]$route.InterfaceIndex, $route.NextHop
+    })
+$defaultRoutes = @($allRoutes | Where-Object { $_.item.DestinationPrefix -eq '0.0.0.0/0' })
 $dnsServers = @(Read-Part 'the DNS servers' { Get-DnsClientServerAddress -AddressFamily IPv4 -ErrorAction Stop })
 $dnsClients = @(Read-Part 'the DNS client settings' { Get-DnsClient -ErrorAction Stop })
 $netbiosConfigs = @(Read-Part 'the NetBIOS settings' {
@@ -181,16 +263,23 @@ $state.adapters = @(foreach ($adapter in $adapters) {
             status = [string]$adapter.Status
             dhcp = if ($ipInterface) { [string]$ipInterface.Dhcp -eq 'Enabled' } else { $null }
             addresses = @($ipAddresses |
-                    Where-Object { $_.InterfaceIndex -eq $index -and $_.IPAddress -notlike '169.254.*' } |
+                    Where-Object { $_.item.InterfaceIndex -eq $index -and $_.item.IPAddress -notlike '169.254.*' } |
                     ForEach-Object {
-                        [ordered]@{
-                            address = $_.IPAddress
-                            prefix_length = [int]$_.PrefixLength
-                            skip_as_source = [bool]$_.SkipAsSource
-                            origin = [string]$_.PrefixOrigin
+                        $address = [ordered]@{
+                            address = $_.item.IPAddress
+                            prefix_length = [int]$_.item.PrefixLength
+                            skip_as_source = [bool]$_.item.SkipAsSource
+                            origin = [string]$_.item.PrefixOrigin
                         }
+                        if ($_.flags) { $address.active = $_.active; $address.persistent = $_.persistent }
+                        $address
                     })
-            gateways = @($defaultRoutes | Where-Object { $_.InterfaceIndex -eq $index } | ForEach-Object { [string]$_.NextHop })
+            # gateways: the next hops of the active default routes (in use now)
+            gateways = @($defaultRoutes | Where-Object { $_.item.InterfaceIndex -eq $index -and $_.active } |
+                    ForEach-Object { [string]$_.item.NextHop })
+            default_routes = @($defaultRoutes | Where-Object { $_.flags -and $_.item.InterfaceIndex -eq $index } | ForEach-Object {
+                    [ordered]@{ next_hop = [string]$_.item.NextHop; active = $_.active; persistent = $_.persistent }
+                })
             dns_servers = @(if ($dns) { foreach ($server in $dns.ServerAddresses) { [string]$server } })
             register_in_dns = if ($client) { [bool]$client.RegisterThisConnectionsAddress } else { $null }
             netbios = $netbiosSetting
@@ -201,28 +290,42 @@ $state.adapters = @(foreach ($adapter in $adapters) {
 $aliases = @{}
 foreach ($ipInterface in $ipInterfaces) { $aliases[[int]$ipInterface.InterfaceIndex] = $ipInterface.InterfaceAlias }
 foreach ($adapter in $adapters) { $aliases[[int]$adapter.ifIndex] = $adapter.Name }
-$state.routes = @(Read-Part 'the persistent routes' {
-        Get-NetRoute -PolicyStore PersistentStore -AddressFamily IPv4 -ErrorAction Stop
-    } | Where-Object { $_.DestinationPrefix -ne '0.0.0.0/0' } | ForEach-Object {
-        [ordered]@{
-            destination = $_.DestinationPrefix
-            gateway = $_.NextHop
-            interface = $aliases[[int]$_.InterfaceIndex]
-            interface_index = [int]$_.InterfaceIndex
-            metric = [int]$_.RouteMetric
+# The static routes of both stores (without default routes); interface_exists false: a persistent
+# route whose interface index has no interface any more.
+$state.routes = @($allRoutes | Where-Object { $_.item.DestinationPrefix -ne '0.0.0.0/0' } | ForEach-Object {
+        $route = [ordered]@{
+            destination = $_.item.DestinationPrefix
+            gateway = $_.item.NextHop
+            interface = $aliases[[int]$_.item.InterfaceIndex]
+            interface_index = [int]$_.item.InterfaceIndex
+            metric = [int]$_.item.RouteMetric
+            interface_exists = $aliases.ContainsKey([int]$_.item.InterfaceIndex)
         }
+        if ($_.flags) { $route.active = $_.active; $route.persistent = $_.persistent }
+        $route
     })
 
 # ------------------------------------------------------------------------------ hosts file
+# The file's bytes, undecoded (base64): the controller decodes them and writes bytes back
+# (plugins/plugin_utils/hostsfile.py). Not readable: raw and sha256 are left out (= not read).
 $hostsPath = $module.Params.hosts_path
-$hostsContent = Read-Part 'the hosts file' {
-    if (Test-Path -LiteralPath $hostsPath -PathType Leaf) { [System.IO.File]::ReadAllText($hostsPath) }
-    else {
-        $module.Warn("The hosts file $hostsPath does not exist")
-        ''
+$state.hosts_file = [ordered]@{ path = $hostsPath; exists = $false }
+try {
+    $hostsBytes = [byte[]]@()
+    if (Test-Path -LiteralPath $hostsPath) {
+        $hostsBytes = [System.IO.File]::ReadAllBytes($hostsPath)
+        $state.hosts_file.exists = $true
     }
-} -Default $null
-$state.hosts_file = [ordered]@{ path = $hostsPath; content = $hostsContent }
+    else { $module.Warn("The hosts file $hostsPath does not exist") }
+    $hostsSha256 = [System.Security.Cryptography.SHA256]::Create()
+    $state.hosts_file.sha256 = [System.BitConverter]::ToString($hostsSha256.ComputeHash($hostsBytes)).Replace('-', '')
+    $hostsSha256.Dispose()
+    $state.hosts_file.raw = [System.Convert]::ToBase64String($hostsBytes)
+}
+catch {
+    $state.hosts_file.Remove('sha256')
+    $module.Warn("Could not read the hosts file $($hostsPath): $($_.Exception.Message)")
+}
 
 # ------------------------------------------------------------------------------ certificates
 $state.certificates = [ordered]@{}

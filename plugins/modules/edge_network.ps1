@@ -43,10 +43,10 @@ $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 $stores = 'ActiveStore', 'PersistentStore'
 
 function Get-Address {
-    # The IPv4 address on the interface, from both policy stores (active first).
-    param ([int]$Index, [string]$Address)
-    foreach ($store in $stores) {
-        Get-NetIPAddress -InterfaceIndex $Index -IPAddress $Address -AddressFamily IPv4 -PolicyStore $store -ErrorAction SilentlyContinue
+    # The IPv4 address on the interface, from both policy stores (active first), or from one.
+    param ([int]$Index, [string]$Address, [string[]]$Store = $stores)
+    foreach ($one in $Store) {
+        Get-NetIPAddress -InterfaceIndex $Index -IPAddress $Address -AddressFamily IPv4 -PolicyStore $one -ErrorAction SilentlyContinue
     }
 }
 
@@ -142,20 +142,36 @@ foreach ($item in $work) {
     }
 
     foreach ($new in $want.add) {
-        # A DHCP lease of the same address does not count: the static address replaces it.
-        $present = @(Get-Address -Index $index -Address $new.address | Where-Object { [string]$_.PrefixOrigin -ne 'Dhcp' })
-        if (-not $present) {
+        # Present means present in both policy stores. A DHCP lease of the same address does not
+        # count: the static address replaces it.
+        $missing = @($stores | Where-Object {
+                -not @(Get-Address -Index $index -Address $new.address -Store $_ | Where-Object { [string]$_.PrefixOrigin -ne 'Dhcp' })
+            })
+        if ($missing.Count -eq $stores.Count) {
             Invoke-Change "add $($new.address)/$($new.prefix_length)" {
                 Get-Address -Index $index -Address $new.address | Remove-NetIPAddress -Confirm:$false -ErrorAction Stop
+                # Without -PolicyStore, New-NetIPAddress writes the active and the persistent store.
                 New-NetIPAddress -InterfaceIndex $index -AddressFamily IPv4 -IPAddress $new.address `
                     -PrefixLength $new.prefix_length -SkipAsSource $new.skip_as_source -ErrorAction Stop
             }
             $after.addresses[$new.address] = [ordered]@{ prefix_length = $new.prefix_length; skip_as_source = $new.skip_as_source }
             continue
         }
+        if ($missing) {
+            # In one store only (lost at the next reboot, or not in use until then): add the copy
+            # of the missing store, leaving the one in use alone.
+            $store = $missing[0]
+            Invoke-Change "add $($new.address)/$($new.prefix_length) to the $store" {
+                New-NetIPAddress -InterfaceIndex $index -AddressFamily IPv4 -IPAddress $new.address -PrefixLength $new.prefix_length `
+                    -SkipAsSource $new.skip_as_source -PolicyStore $store -ErrorAction Stop
+            }
+            $after.addresses[$new.address] = [ordered]@{ prefix_length = $new.prefix_length; skip_as_source = $new.skip_as_source }
+        }
         # Present with another prefix length (the controller lists it in add and remove):
         # change the prefix length in place instead of dropping the address.
-        $other = @($present | Where-Object { $_.PrefixLength -ne $new.prefix_length })
+        $other = @(Get-Address -Index $index -Address $new.address | Where-Object {
+                [string]$_.PrefixOrigin -ne 'Dhcp' -and $_.PrefixLength -ne $new.prefix_length
+            })
         if ($other) {
             Invoke-Change "set the prefix length of $($new.address) to $($new.prefix_length)" {
                 $other | Set-NetIPAddress -PrefixLength $new.prefix_length -ErrorAction Stop
@@ -178,14 +194,24 @@ foreach ($item in $work) {
     }
 
     if ($null -ne $want.gateway) {
-        # The new default route first, then the others go.
-        if ($want.gateway -and -not @(Get-DefaultRoute -Index $index -Store PersistentStore | Where-Object { $_.NextHop -eq $want.gateway })) {
-            # New-NetRoute writes both stores and fails when the route is already in one of them:
-            # an active-only copy is replaced.
-            Invoke-Change "add the default route via $($want.gateway)" {
-                Get-DefaultRoute -Index $index -Store ActiveStore | Where-Object { $_.NextHop -eq $want.gateway } |
-                    Remove-NetRoute -Confirm:$false -ErrorAction Stop
-                New-NetRoute -InterfaceIndex $index -AddressFamily IPv4 -DestinationPrefix '0.0.0.0/0' -NextHop $want.gateway -ErrorAction Stop
+        # The new default route first, in both policy stores, then the others go.
+        if ($want.gateway) {
+            $missing = @($stores | Where-Object {
+                    -not @(Get-DefaultRoute -Index $index -Store $_ | Where-Object { $_.NextHop -eq $want.gateway })
+                })
+            if ($missing.Count -eq $stores.Count) {
+                Invoke-Change "add the default route via $($want.gateway)" {
+                    # Without -PolicyStore, New-NetRoute writes the active and the persistent store.
+                    New-NetRoute -InterfaceIndex $index -AddressFamily IPv4 -DestinationPrefix '0.0.0.0/0' -NextHop $want.gateway -ErrorAction Stop
+                }
+            }
+            elseif ($missing) {
+                # In one store only: add the copy of the missing store.
+                $store = $missing[0]
+                Invoke-Change "add the default route via $($want.gateway) to the $store" {
+                    New-NetRoute -InterfaceIndex $index -AddressFamily IPv4 -DestinationPrefix '0.0.0.0/0' -NextHop $want.gateway `
+                        -PolicyStore $store -ErrorAction Stop
+                }
             }
         }
         foreach ($store in $stores) {

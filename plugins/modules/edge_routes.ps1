@@ -37,6 +37,7 @@ $spec = @{
 }
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 
+$stores = 'ActiveStore', 'PersistentStore'
 $indexOf = @{}   # interface alias -> ifIndex (case-insensitive keys)
 $aliasOf = @{}   # ifIndex -> interface alias
 foreach ($ipInterface in Get-NetIPInterface -AddressFamily IPv4 -ErrorAction SilentlyContinue) {
@@ -93,6 +94,26 @@ $module.Result.added = [System.Collections.Generic.List[object]]@()
 $gone = @{}   # routes removed by this call: "prefix|index|next hop"
 foreach ($route in $module.Params.remove) {
     $index = Resolve-Interface -Route $route
+    if ($null -eq $index -and $null -ne $route.interface_index) {
+        # A persistent route of an interface that no longer exists: by prefix, next hop and index
+        # (there is no alias to go by); it cannot be in the active store.
+        $orphan = @(Get-NetRoute -AddressFamily IPv4 -PolicyStore PersistentStore -DestinationPrefix $route.destination -ErrorAction SilentlyContinue |
+                Where-Object { [int]$_.InterfaceIndex -eq $route.interface_index -and $_.NextHop -eq $route.gateway })
+        if (-not $orphan) { continue }
+        $text = "$($route.destination) via $($route.gateway) on interface index $($route.interface_index) (no longer exists)"
+        Invoke-Change "remove the route $text" {
+            Remove-NetRoute -AddressFamily IPv4 -DestinationPrefix $route.destination -NextHop $route.gateway `
+                -InterfaceIndex $route.interface_index -PolicyStore PersistentStore -Confirm:$false -ErrorAction Stop
+        }
+        $module.Result.removed.Add([ordered]@{
+                destination = $route.destination
+                gateway = $route.gateway
+                interface = $null
+                interface_index = $route.interface_index
+            })
+        $after.Remove((Get-RouteText $route.destination $route.gateway $route.interface_index))
+        continue
+    }
     if ($null -eq $index) { continue }
     $found = @(foreach ($store in 'PersistentStore', 'ActiveStore') { Get-Route $store $route.destination $index $route.gateway })
     if (-not $found) { continue }
@@ -115,14 +136,16 @@ foreach ($route in $module.Params.remove) {
 foreach ($route in $module.Params.add) {
     $index = Resolve-Interface -Route $route
     if ($null -ne $index) {
-        $exists = -not $gone.ContainsKey("$($route.destination)|$index|$($route.gateway)") -and
-            @(Get-Route PersistentStore $route.destination $index $route.gateway).Count -gt 0
-        if ($exists) { continue }
+        # Present means present in both policy stores; a route in one store only gets the copy of
+        # the missing store (a route added without -p is lost at the next reboot; a persistent-only
+        # one is not in use until then).
+        $missing = @(if ($gone.ContainsKey("$($route.destination)|$index|$($route.gateway)")) { $stores } else {
+                $stores | Where-Object { -not @(Get-Route $_ $route.destination $index $route.gateway) }
+            })
+        if (-not $missing) { continue }
         $text = Get-RouteText $route.destination $route.gateway $index
-        Invoke-Change "add the route $text" {
-            # New-NetRoute writes both stores and fails when the route is already in one of them:
-            # an active-only copy (a route added without -p) is replaced.
-            Get-Route ActiveStore $route.destination $index $route.gateway | Remove-NetRoute -Confirm:$false -ErrorAction Stop
+        $what = if ($missing.Count -eq 1) { "add the route $text to the $($missing[0])" } else { "add the route $text" }
+        Invoke-Change $what {
             $params = @{
                 DestinationPrefix = $route.destination
                 InterfaceIndex = $index
@@ -131,6 +154,8 @@ foreach ($route in $module.Params.add) {
                 ErrorAction = 'Stop'
             }
             if ($null -ne $route.metric) { $params.RouteMetric = $route.metric }
+            # Without -PolicyStore, New-NetRoute writes the active and the persistent store.
+            if ($missing.Count -eq 1) { $params.PolicyStore = $missing[0] }
             New-NetRoute @params
         }
         $alias = $aliasOf[$index]

@@ -9,14 +9,74 @@ Passwords are used to open PFX files and never appear in a finding.
 from __future__ import annotations
 
 import datetime
+import os
+import stat
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
 
 MIN_RSA_BITS = 2048
+# A certificate, a CA bundle or a PFX with its chain is a few KiB; nothing sane comes near this.
+MAX_FILE_BYTES = 1024 * 1024
 
 
 class CertificateError(Exception):
     pass
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _not_regular(mode):
+    for test, kind in _KINDS:
+        if test(mode):
+            return kind
+    return "not a regular file"
+
+
+def _size_text(size):
+    return "%d MiB" % (size // 1048576) if size % 1048576 == 0 else "%d bytes" % size
+
+
+def read_file(path, limit=MAX_FILE_BYTES):
+    """The bytes of the regular file ``path``, at most ``limit`` of them.
+
+    A FIFO or a device would block the run or never end (/dev/zero): the path is checked with
+    ``os.stat`` before it is opened, opened non-blocking (a FIFO without a writer does not wait)
+    and checked again with ``fstat`` on the open descriptor, so a file swapped in between is caught.
+
+    :raises CertificateError: naming the file, what it is, or the size limit.
+    """
+    def refuse(kind):
+        return CertificateError("%s is %s, not a regular file; give the path of the certificate file itself" % (path, kind))
+
+    try:
+        info = os.stat(path)
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse(_not_regular(info.st_mode))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+                     | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        raise CertificateError("cannot read %r: %s" % (path, getattr(exc, "strerror", None) or exc)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise refuse(_not_regular(info.st_mode))
+        chunks, size = [], 0
+        while size <= limit:
+            chunk = os.read(fd, limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise CertificateError("cannot read %r: %s" % (path, exc.strerror or exc)) from None
+    finally:
+        os.close(fd)
+    if size > limit:
+        raise CertificateError("%s is larger than %s, the limit for a certificate or PFX file (those are a few KiB); "
+                               "check the path" % (path, _size_text(limit)))
+    return b"".join(chunks)
 
 
 def load_certificate(path, password=None):
@@ -30,11 +90,7 @@ def load_certificate(path, password=None):
 
     if not isinstance(path, str) or not path:
         raise CertificateError("no file path given")
-    try:
-        with open(path, "rb") as handle:
-            data = handle.read()
-    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        raise CertificateError("cannot read %r: %s" % (path, getattr(exc, "strerror", None) or exc)) from None
+    data = read_file(path)
     if path.lower().endswith((".pfx", ".p12")):
         try:
             secret = None if password in (None, "") else str(password).encode("utf-8")
@@ -53,6 +109,219 @@ def load_certificate(path, password=None):
         return x509.load_der_x509_certificate(data), None
     except ValueError:
         raise CertificateError("%s is not a PEM or DER certificate" % path) from None
+
+
+# ----------------------------------------------------------------------------------- PFX encryption
+# Windows before Windows 10 1709 / Server 2019 (build 16299; Server 2016 is 14393, 2019 is 17763) cannot
+# decrypt PBES2 (PBKDF2 + AES, the default of OpenSSL 3 and of cryptography's BestAvailableEncryption)
+# and says "The specified network password is not correct".  The PKCS#12 PBE (3DES, RC2, RC4) it can.
+PBES2_MIN_BUILD = 16299
+_PBES2 = "1.2.840.113549.1.5.13"
+_PBKDF2 = "1.2.840.113549.1.5.12"
+_OID_NAMES = {
+    "1.2.840.113549.1.12.1.1": "pbeWithSHAAnd128BitRC4",
+    "1.2.840.113549.1.12.1.2": "pbeWithSHAAnd40BitRC4",
+    "1.2.840.113549.1.12.1.3": "pbeWithSHAAnd3-KeyTripleDES-CBC",
+    "1.2.840.113549.1.12.1.4": "pbeWithSHAAnd2-KeyTripleDES-CBC",
+    "1.2.840.113549.1.12.1.5": "pbeWithSHAAnd128BitRC2-CBC",
+    "1.2.840.113549.1.12.1.6": "pbeWithSHAAnd40BitRC2-CBC",
+    "1.2.840.113549.1.5.3": "pbeWithMD5AndDES-CBC",
+    "1.2.840.113549.1.5.10": "pbeWithSHA1AndDES-CBC",
+    "2.16.840.1.101.3.4.1.2": "AES-128-CBC",
+    "2.16.840.1.101.3.4.1.22": "AES-192-CBC",
+    "2.16.840.1.101.3.4.1.42": "AES-256-CBC",
+    "1.2.840.113549.3.7": "DES-EDE3-CBC",
+    "1.2.840.113549.2.7": "HMAC-SHA1",
+    "1.2.840.113549.2.9": "HMAC-SHA256",
+    "1.2.840.113549.2.10": "HMAC-SHA384",
+    "1.2.840.113549.2.11": "HMAC-SHA512",
+    "1.3.14.3.2.26": "SHA-1",
+    "2.16.840.1.101.3.4.2.1": "SHA-256",
+    "2.16.840.1.101.3.4.2.2": "SHA-384",
+    "2.16.840.1.101.3.4.2.3": "SHA-512",
+}
+_DATA, _ENCRYPTED_DATA = "1.2.840.113549.1.7.1", "1.2.840.113549.1.7.6"
+_KEY_BAG, _SHROUDED_KEY_BAG, _SAFE_CONTENTS_BAG = ("1.2.840.113549.1.12.10.1.1", "1.2.840.113549.1.12.10.1.2",
+                                                   "1.2.840.113549.1.12.10.1.6")
+
+
+class _Der:
+    """A minimal DER reader: enough of PKCS#12 to find the algorithm identifiers (nothing is decrypted)."""
+
+    @staticmethod
+    def items(data, start=0, end=None):
+        """``[(tag, content_start, content_end)]`` of the TLVs in ``data[start:end]``."""
+        end = len(data) if end is None else end
+        result = []
+        pos = start
+        while pos < end:
+            if pos + 2 > end:
+                raise ValueError("truncated")
+            tag, length = data[pos], data[pos + 1]
+            pos += 2
+            if tag & 0x1F == 0x1F:
+                raise ValueError("high tag numbers are not used in PKCS#12")
+            if length == 0x80:
+                raise ValueError("indefinite length")
+            if length & 0x80:
+                count = length & 0x7F
+                if count == 0 or count > 4 or pos + count > end:
+                    raise ValueError("bad length")
+                length = int.from_bytes(data[pos:pos + count], "big")
+                pos += count
+            if pos + length > end:
+                raise ValueError("truncated")
+            result.append((tag, pos, pos + length))
+            pos += length
+        return result
+
+    @classmethod
+    def sequence(cls, data, item, tag=0x30):
+        if item[0] != tag:
+            raise ValueError("expected tag %#x, got %#x" % (tag, item[0]))
+        return cls.items(data, item[1], item[2])
+
+    @staticmethod
+    def oid(data, item):
+        if item[0] != 0x06:
+            raise ValueError("expected an OID")
+        raw = data[item[1]:item[2]]
+        if not raw:
+            raise ValueError("empty OID")
+        arcs, value = [], 0
+        for byte in raw:
+            value = (value << 7) | (byte & 0x7F)
+            if not byte & 0x80:
+                arcs.append(value)
+                value = 0
+        first = min(arcs[0] // 40, 2)
+        return ".".join(str(a) for a in [first, arcs[0] - 40 * first] + arcs[1:])
+
+    @classmethod
+    def octets(cls, data, item):
+        """The bytes of an OCTET STRING, primitive or constructed (BER chunks)."""
+        if item[0] == 0x04:
+            return data[item[1]:item[2]]
+        if item[0] == 0x24:
+            return b"".join(cls.octets(data, sub) for sub in cls.items(data, item[1], item[2]))
+        raise ValueError("expected an OCTET STRING")
+
+
+def _algorithm(data, item):
+    """``(name, pbes2)`` of an AlgorithmIdentifier."""
+    parts = _Der.sequence(data, item)
+    oid = _Der.oid(data, parts[0])
+    if oid != _PBES2:
+        return _OID_NAMES.get(oid, oid), False
+    kdf, scheme = _Der.sequence(data, parts[1])[:2]
+    kdf_parts = _Der.sequence(data, kdf)
+    kdf_name = "PBKDF2" if _Der.oid(data, kdf_parts[0]) == _PBKDF2 else _Der.oid(data, kdf_parts[0])
+    prf = "HMAC-SHA1"  # the default PRF of PBKDF2
+    if kdf_name == "PBKDF2" and len(kdf_parts) > 1:
+        for param in _Der.sequence(data, kdf_parts[1]):
+            if param[0] == 0x30:
+                prf = _OID_NAMES.get(_Der.oid(data, _Der.sequence(data, param)[0]), "?")
+    cipher = _Der.oid(data, _Der.sequence(data, scheme)[0])
+    return "PBES2 (%s-%s, %s)" % (kdf_name, prf, _OID_NAMES.get(cipher, cipher)), True
+
+
+def _bags(data, safe_contents, found, depth=0):
+    if safe_contents is None:  # the DER of a SafeContents: SEQUENCE OF SafeBag
+        [whole] = _Der.items(data)
+        safe_contents = _Der.sequence(data, whole)
+    for bag in safe_contents:
+        parts = _Der.sequence(data, bag)
+        bag_id = _Der.oid(data, parts[0])
+        if bag_id == _SHROUDED_KEY_BAG:
+            [value] = _Der.sequence(data, parts[1], tag=0xA0)
+            found["key"].append(_algorithm(data, _Der.sequence(data, value)[0]))
+        elif bag_id == _KEY_BAG:
+            found["key"].append(("none (a plain key bag)", False))
+        elif bag_id == _SAFE_CONTENTS_BAG and depth < 4:
+            [value] = _Der.sequence(data, parts[1], tag=0xA0)
+            _bags(data, _Der.sequence(data, value), found, depth + 1)
+
+
+def pfx_encryption(data):
+    """The algorithms a PKCS#12 file is protected with, read from its ASN.1 (no password needed).
+
+    :returns: ``{"key": [names], "certificates": [names], "mac": name or None, "pbes2": [names]}``
+        where ``pbes2`` lists the PBES2 (PBKDF2 + AES) algorithms, which Windows before build 16299
+        cannot decrypt; None when ``data`` is not DER PKCS#12 this reader understands.
+    """
+    found = {"key": [], "certificates": []}
+    mac = None
+    try:
+        top = _Der.items(data)
+        if len(top) != 1:
+            raise ValueError("trailing data")
+        pfx = _Der.sequence(data, top[0])
+        auth_safe = _Der.sequence(data, pfx[1])
+        if _Der.oid(data, auth_safe[0]) != _DATA:
+            return None  # public-key integrity mode: not what a PFX export makes
+        [content] = _Der.sequence(data, auth_safe[1], tag=0xA0)
+        safes = _Der.octets(data, content)
+        [authenticated_safe] = _Der.items(safes)  # SEQUENCE OF ContentInfo
+        for info in _Der.sequence(safes, authenticated_safe):
+            parts = _Der.sequence(safes, info)
+            kind = _Der.oid(safes, parts[0])
+            if kind == _DATA:
+                [inner] = _Der.sequence(safes, parts[1], tag=0xA0)
+                _bags(_Der.octets(safes, inner), None, found)
+            elif kind == _ENCRYPTED_DATA:
+                [encrypted] = _Der.sequence(safes, parts[1], tag=0xA0)
+                content_info = _Der.sequence(safes, _Der.sequence(safes, encrypted)[1])
+                found["certificates"].append(_algorithm(safes, content_info[1]))
+        if len(pfx) > 2:
+            digest_info = _Der.sequence(data, _Der.sequence(data, pfx[2])[0])
+            oid = _Der.oid(data, _Der.sequence(data, digest_info[0])[0])
+            mac = _OID_NAMES.get(oid, oid)
+    except (ValueError, IndexError):
+        return None
+    return {
+        "key": [name for name, _p in found["key"]],
+        "certificates": [name for name, _p in found["certificates"]],
+        "mac": mac,
+        "pbes2": sorted({name for name, pbes2 in found["key"] + found["certificates"] if pbes2}),
+    }
+
+
+def pfx_file_encryption(path):
+    """:func:`pfx_encryption` of the file ``path`` (None when it is not a .pfx/.p12 file)."""
+    if not isinstance(path, str) or not path.lower().endswith((".pfx", ".p12")):
+        return None
+    return pfx_encryption(read_file(path))
+
+
+def pfx_encryption_text(info):
+    """'private key: X; certificates: Y; MAC: Z' for a message."""
+    parts = []
+    if info["key"]:
+        parts.append("private key: %s" % ", ".join(info["key"]))
+    if info["certificates"]:
+        parts.append("certificates: %s" % ", ".join(info["certificates"]))
+    if info["mac"]:
+        parts.append("MAC: %s" % info["mac"])
+    return "; ".join(parts)
+
+
+def pfx_fix(path):
+    return ("re-export it with the TripleDES encryption every Windows reads (OpenSSL 3: openssl pkcs12 -in %s -out "
+            "tmp.pem, then openssl pkcs12 -export -legacy -macalg sha1 -in tmp.pem -out <new>.pfx, then delete tmp.pem; "
+            "or export it again in Windows with 'TripleDES-SHA1' encryption) and point sfb_edge_certificates at the "
+            "new file" % path)
+
+
+# Validation runs before anything is gathered, so the target OS follows from the product version.
+# lync2013 runs on Windows Server 2008 R2 - 2012 R2 only: an error.  sfb2015 runs on 2012 R2 / 2016 and,
+# from CU9 on, on 2019: a warning.  sfb2019 (2016 or 2019+) and sfbse (2019+) are left to the check
+# against the gathered OS build before the import (drift area ``certificates``).
+PFX_PRODUCT_OS = {
+    "lync2013": ("error", "Lync Server 2013 runs on Windows Server 2008 R2, 2012 or 2012 R2, none of which can "
+                 "import it"),
+    "sfb2015": ("warning", "Skype for Business Server 2015 usually runs on Windows Server 2012 R2 or 2016, which "
+                "cannot import it (only Windows Server 2019, supported from CU9 on, can)"),
+}
 
 
 def dns_names(cert):
@@ -188,6 +457,7 @@ def check_pool(col, pool, today=None):
             if key is None:
                 err("certificate_no_private_key", var + ".pfx", "%s holds no private key; export the certificate "
                     "with its private key (PFX) from the machine that made the request" % path)
+            _check_pfx_encryption(err, warn, var + ".pfx", path, pool.version)
             algo, bits = _key_info(cert)
             if algo != "RSA":
                 err("certificate_key_too_small", var + ".pfx", "%s has a %s key; Lync/Skype for Business edge "
@@ -226,6 +496,25 @@ def check_pool(col, pool, today=None):
                           "%s use different external keys (%s); every server of a pool needs the same external "
                           "certificate and private key: export one PFX and use it on all" % (pool.fqdn, groups),
                           pool=pool.fqdn)
+
+
+def _check_pfx_encryption(err, warn, var, path, version):
+    if version not in PFX_PRODUCT_OS:
+        return
+    try:
+        info = pfx_file_encryption(path)
+    except CertificateError:
+        return  # it was read a moment ago; a file that vanished since is reported on the next run
+    if not info or not info["pbes2"]:
+        return
+    severity, where = PFX_PRODUCT_OS[version]
+    message = ("%s is encrypted with %s (%s), the default of OpenSSL 3; Windows before Server 2019 / Windows 10 1709 "
+               "cannot import it and reports 'The specified network password is not correct'. %s: %s"
+               % (path, " and ".join(info["pbes2"]), pfx_encryption_text(info), where, pfx_fix(path)))
+    if severity == "error":
+        err("pfx_encryption_unsupported", var, message)
+    else:
+        warn("pfx_encryption_unsupported", var, message)
 
 
 def _issued_by(cert, ca):

@@ -20,43 +20,81 @@ from __future__ import annotations
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils import model
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
+from ansible_collections.sfb.edge.plugins.plugin_utils import prereqs as _prereqs
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
 
 # Per version: the product name in "Programs and Features", the management shell module, the
-# default install folder, and the Windows features the edge role needs (NET-Framework-Core is .NET
-# 3.5, needed by the 2013/2015 setup; 2019 and later run on .NET 4.7.2+ only). Features can be
-# replaced per pool with sfb_edge_windows_features, the folder with sfb_edge_install_dir.
-_FEATURES_45 = ("NET-Framework-45-Core", "Windows-Identity-Foundation", "Telnet-Client")
+# default install folder, the folder under Common Files the installer puts the module in (fixed by
+# the installer: it does not follow an overridden install folder), and the Windows features the edge
+# role needs (NET-Framework-Core is .NET 3.5, needed by the 2013/2015 setup; 2019 and later run on
+# .NET 4.7.2+ only; NET-WCF-HTTP-Activation45 is listed by Microsoft for every server role).
+# Features can be replaced per pool with sfb_edge_windows_features, the folder with sfb_edge_install_dir.
+_FEATURES_45 = ("NET-Framework-45-Core", "NET-WCF-HTTP-Activation45", "Windows-Identity-Foundation", "Telnet-Client")
 PROFILES = {
     "lync2013": {"product": "Lync Server 2013", "module": "Lync",
                  "install_dir": r"C:\Program Files\Microsoft Lync Server 2013",
+                 "common_files": "Microsoft Lync Server 2013",
                  "features": ("NET-Framework-Core",) + _FEATURES_45},
     "sfb2015": {"product": "Skype for Business Server 2015", "module": "SkypeForBusiness",
                 "install_dir": r"C:\Program Files\Skype for Business Server 2015",
+                "common_files": "Skype for Business Server 2015",
                 "features": ("NET-Framework-Core",) + _FEATURES_45},
     "sfb2019": {"product": "Skype for Business Server 2019", "module": "SkypeForBusiness",
                 "install_dir": r"C:\Program Files\Skype for Business Server 2019",
+                "common_files": "Skype for Business Server 2019",
                 "features": _FEATURES_45},
     "sfbse": {"product": "Skype for Business Server Subscription Edition", "module": "SkypeForBusiness",
               "install_dir": r"C:\Program Files\Skype for Business Server",
+              "common_files": "Skype for Business Server",
               "features": _FEATURES_45},
 }
+# Where Setup puts the management shell module: %CommonProgramFiles% of the system drive, whatever
+# INSTALLDIR says (ocscore.msi installs the module and the Common Files part to fixed folders).
+COMMON_FILES = "C:\\Program Files\\Common Files"
 
-# Windows services of an edge server (shared/seeds/002 and the reference): name, what it is.
+# Windows services of an edge server (shared/seeds/002 and the reference): name, what it is. The
+# first two come with the local management store (Bootstrapper /BootstrapLocalMgmt), the others
+# with the edge roles. RTCCLSAGT (Centralized Logging Service agent) exists on every version since
+# Lync Server 2013 and is started by a nameless Start-CsWindowsService like the others.
 EDGE_SERVICES = (
     ("REPLICA", "Replica Replicator Agent"),
+    ("RTCCLSAGT", "Centralized Logging Service Agent"),
     ("RTCSRV", "Access Edge"),
     ("RTCDATAPROXY", "Web Conferencing Edge"),
     ("RTCMEDIARELAY", "A/V Edge"),
     ("RTCMRAUTH", "A/V Authentication"),
 )
+LOCAL_STORE_SERVICES = ("REPLICA", "RTCCLSAGT")
 XMPP_SERVICE = ("RTCXMPPTGWPX", "XMPP proxy")
 
+# The cumulative update a product version needs on an OS build (None: RTM is supported there).
+# Source: Microsoft, "Plan for Skype for Business Server 2015 / System requirements" and the Skype
+# for Business Server 2015 update list (KB3061064): Windows Server 2016 (build 14393) is supported
+# from CU5 (6.0.9319.281, May 2017; also the first build that supports .NET 4.7), Windows Server 2019
+# (build 17763) from CU9 (6.0.9319.548, May 2019; the build Microsoft's "TLS 1.0 and 1.1 disablement"
+# page lists as fully tested). Lync Server 2013 runs on neither; 2019 and SE need no CU for their OS.
+_REQUIRED_CU = {
+    "sfb2015": ((17763, "6.0.9319.548", "CU9"), (14393, "6.0.9319.281", "CU5")),
+}
+# Setup steps that run installers: a pending reboot stops them before they start (SQL Express setup,
+# which Bootstrapper runs, refuses to run with one pending).
+_SETUP_STEPS = ("core", "cu", "local_management", "edge_roles")
+# Where each pending-reboot indicator edge_facts reports (computer.pending_reboot_reasons) lives.
+REBOOT_INDICATORS = {
+    "ComponentBasedServicing": r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending",
+    "WindowsUpdate": r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\WindowsUpdate\Auto Update\RebootRequired",
+    "PendingFileRenameOperations": r"HKLM\SYSTEM\CurrentControlSet\Control\Session Manager\PendingFileRenameOperations",
+    "ComputerRename": r"HKLM\SYSTEM\CurrentControlSet\Control\ComputerName: ActiveComputerName differs from ComputerName",
+}
+
 # Order in which edge_cs runs its steps (it enforces the same order).
-INSTALL_STEPS = ("core", "local_management", "import_configuration", "enable_replica", "start_replica",
+INSTALL_STEPS = ("core", "cu", "local_management", "import_configuration", "enable_replica", "start_replica",
                  "edge_roles", "enable_computer")
 _MEDIA_STEPS = ("core", "local_management", "edge_roles")
+# Steps that need the management shell module (edge_cs imports it when the first of them runs).
+MODULE_STEPS = ("import_configuration", "enable_replica", "start_replica", "enable_computer", "certificates",
+                "start_services")
 CS_AREAS = ("cs_install", "cs_certificates", "cs_services")
 REPORT_AREAS = CS_AREAS + ("cs_replication",)
 ARCHIVE = "<configuration export>"  # placeholder the edge_apply action replaces by the copied zip
@@ -64,6 +102,59 @@ ARCHIVE = "<configuration export>"  # placeholder the edge_apply action replaces
 
 def profile(version):
     return PROFILES[version]
+
+
+def _version_key(text):
+    parts = []
+    for part in str(text or "").split("."):
+        digits = "".join(ch for ch in part if ch.isdigit())
+        parts.append(int(digits) if digits else 0)
+    return tuple(parts + [0] * (4 - len(parts)))
+
+
+def version_lower(version, minimum):
+    """True when the dotted ``version`` is lower than ``minimum`` ("6.0.9319.272" < "6.0.9319.281")."""
+    return _version_key(version) < _version_key(minimum)
+
+
+def required_cu(version, os_build):
+    """The lowest product version ``version`` (a key of PROFILES) is supported with on the Windows
+    build ``os_build`` (int, e.g. 17763), or None when its RTM is (or the build is not known).
+
+    Skype for Business Server 2015 needs CU5 (6.0.9319.281) on Windows Server 2016 and CU9
+    (6.0.9319.548) on Windows Server 2019. Whether the OS is supported at all is another question
+    (plugins/plugin_utils/prereqs.py).
+    """
+    try:
+        build = int(os_build)
+    except (TypeError, ValueError):
+        return None
+    for first_build, minimum, _name in _REQUIRED_CU.get(version, ()):
+        if build >= first_build:
+            return minimum
+    return None
+
+
+def required_cu_name(version, os_build):
+    """The name of the update :func:`required_cu` returns ("CU9"), or None."""
+    minimum = required_cu(version, os_build)
+    for _build, number, name in _REQUIRED_CU.get(version, ()):
+        if number == minimum:
+            return name
+    return None
+
+
+def product_versions(products, version):
+    """The versions of the installed components of ``version``'s product: [(name, version)]."""
+    name = PROFILES[version]["product"]
+    found = []
+    for item in products or []:
+        if not isinstance(item, dict):
+            continue
+        title = str(item.get("name") or "")
+        if title.startswith(name) and (version == "sfbse" or "Subscription Edition" not in title):
+            found.append((title, str(item.get("version") or "")))
+    return found
 
 
 def installed_versions(products):
@@ -106,10 +197,12 @@ def desired(pool, server, certificates):
         "product": prof["product"],
         "module": prof["module"],
         "install_dir": install_dir,
-        # Setup puts the management shell module under Common Files\<product folder>, not the install dir.
-        "module_path": "C:\\Program Files\\Common Files\\%s\\Modules\\%s\\%s.psd1" % (
-            install_dir.rstrip("\\").rsplit("\\", 1)[-1], prof["module"], prof["module"]),
+        # Setup puts the management shell module under Common Files\<product folder>, whatever the install dir.
+        "module_path": "%s\\%s\\Modules\\%s\\%s.psd1" % (
+            COMMON_FILES, prof["common_files"], prof["module"], prof["module"]),
         "media_path": pool.setting("sfb_edge_media_path"),
+        "cu_path": pool.setting("sfb_edge_cu_path"),
+        "feature_source": pool.setting("sfb_edge_windows_feature_source"),
         "fqdn": server.fqdn,
         "pool": pool.fqdn,
         "features": list(prof["features"] if features is None else features),
@@ -146,7 +239,79 @@ def _call(want, args):
 
 
 # ----------------------------------------------------------------------------------- install
+def cu_installer(cu_path):
+    """SkypeServerUpdateInstaller.exe in the folder ``cu_path``, or ``cu_path`` when it names the .exe."""
+    if str(cu_path).lower().endswith(".exe"):
+        return cu_path
+    return str(cu_path).rstrip("\\") + "\\SkypeServerUpdateInstaller.exe"
+
+
+def _cu(res, want, current, installing_core):
+    """Whether the ``cu`` step runs: (before, after) for its change record, or None.
+
+    It runs with a fresh Core Components install when sfb_edge_cu_path is set (the media may be older
+    than the update; the update installer does nothing where everything is current), and on an
+    installed server when a component of the product (Core Components, Edge Server) is older than the
+    minimum version: ``minimum_version`` of the desired state, else :func:`required_cu` for the
+    gathered OS build. Re-runs skip it because the gathered versions then reach the minimum.
+    """
+    cs = current.get("cs") or {}
+    computer = current.get("computer") or {}
+    minimum = want.get("minimum_version") or required_cu(want["version"], computer.get("os_build"))
+    if not minimum and want["version"] in _REQUIRED_CU and computer.get("os_build") is None:
+        res["notes"].append("the OS build was not read (computer.os_build): whether %s needs a cumulative update "
+                            "on this server is unknown; re-gather with this collection's edge_facts" % want["product"])
+    cu_path = want.get("cu_path")
+    components = [(n, v) for n, v in product_versions(cs.get("products"), want["version"])
+                  if n.endswith((", Core Components", ", Edge Server"))]
+    below = [(n, v) for n, v in components if minimum and version_lower(v, minimum)]
+    if installing_core:
+        before = "not installed"
+    elif below:
+        before = ", ".join("%s %s" % (n, v or "(no version)") for n, v in below)
+    else:
+        return None
+    if installing_core and not cu_path and not minimum:
+        return None
+    if not cu_path:
+        name = required_cu_name(want["version"], computer.get("os_build"))
+        res["problems"].append(_problem(
+            "cs_install", "sfb_edge_cu_path", "%s needs %s%s or later on this server (Windows build %s; installed: %s): "
+            "set sfb_edge_cu_path to the folder that holds SkypeServerUpdateInstaller.exe of that cumulative update "
+            "or a later one (the update installer from Microsoft's download page; docs/cs-roles.md)" % (
+                want["product"], ("%s, " % name) if name else "", minimum, computer.get("os_build") or "not read",
+                before)))
+        return None
+    installer = cu_installer(cu_path)
+    return before, ("at least %s (%s)" % (minimum, installer)) if minimum else "updated by %s" % installer
+
+
+def _pending_reboot(res, current, steps):
+    """Setup steps do not start while Windows waits for a reboot (SQL Express setup, which Bootstrapper
+    runs, refuses to): reboot_required with the indicators that are set, from the gathered state."""
+    setup = [s for s in steps if s in _SETUP_STEPS]
+    if not setup:
+        return
+    computer = current.get("computer")
+    if not isinstance(computer, dict) or "pending_reboot" not in computer:
+        res["notes"].append("whether a reboot is pending was not read (computer.pending_reboot): re-gather with "
+                            "this collection's edge_facts; %s may fail if one is" % ", ".join(setup))
+        return
+    if not computer.get("pending_reboot"):
+        return
+    reasons = [str(r) for r in computer.get("pending_reboot_reasons") or []] or ["unknown indicator"]
+    res["reboot_required"] = True
+    res["reboot_reasons"] = ["%s (%s)" % (r, REBOOT_INDICATORS[r]) if r in REBOOT_INDICATORS else r for r in reasons]
+    res["notes"].append("a reboot is pending (%s): %s run only after it" % (
+        "; ".join(res["reboot_reasons"]), ", ".join(setup)))
+
+
 def cs_install(desired_state, current, options=None):
+    """The install steps (:func:`_cs_install`), held back by failed prerequisites (:mod:`prereqs`)."""
+    return _prereqs.gate(_cs_install(desired_state, current, options), desired_state, current)
+
+
+def _cs_install(desired_state, current, options=None):
     """Windows features and the install steps still missing, in the order edge_cs runs them.
 
     :param options: ``config_refresh`` (import even when the local store holds this server) and
@@ -172,7 +337,11 @@ def cs_install(desired_state, current, options=None):
     for name in missing:
         res["changes"].append(_change("cs_install", "Windows feature", name, "install", "not installed", "installed"))
     if missing:
-        res["calls"].append({"module": "ansible.windows.win_feature", "args": {"name": missing, "state": "present"}})
+        feature_args = {"name": missing, "state": "present"}
+        if want.get("feature_source"):
+            # e.g. D:\sources\sxs: NET-Framework-Core (.NET 3.5) has no payload on the disk of 2012 R2/2016
+            feature_args["source"] = want["feature_source"]
+        res["calls"].append({"module": "ansible.windows.win_feature", "args": feature_args})
 
     steps = []
 
@@ -183,6 +352,9 @@ def cs_install(desired_state, current, options=None):
 
     if not cs.get("bootstrapper"):
         step("core", want["product"], "core components", "not installed", "installed from the media")
+    cu = _cu(res, want, current, "core" in steps)
+    if cu:
+        step("cu", want["product"], "cumulative update", cu[0], cu[1])
     if not cs.get("local_management"):
         step("local_management", "local management store", "RTCLOCAL", "not installed",
              "installed (Bootstrapper /BootstrapLocalMgmt)")
@@ -206,7 +378,7 @@ def cs_install(desired_state, current, options=None):
     replica = services.get("REPLICA")
     if not replica or replica.get("status") != "Running":
         step("start_replica", "REPLICA", "status", replica.get("status") if replica else "not installed", "Running")
-    roles = [n for n in want["services"] if n != "REPLICA"]
+    roles = [n for n in want["services"] if n not in LOCAL_STORE_SERVICES]
     absent = [n for n in roles if n not in services]
     if absent:
         step("edge_roles", "edge server roles", "services", [n for n in roles if n in services] or None, roles)
@@ -226,10 +398,13 @@ def cs_install(desired_state, current, options=None):
             "cs_install", "sfb_edge_frontend_host", "the local configuration store needs an import, and the inventory "
             "names no Front End to run Export-CsConfiguration on: put a Front End in the group front_ends or set "
             "sfb_edge_frontend_host to its inventory name"))
+    _pending_reboot(res, current, steps)
     if steps:
         args = {"steps": steps, "fqdn": fqdn}
         if need_media:
             args["media_path"] = want["media_path"]
+        if "cu" in steps:
+            args["cu_installer"] = cu_installer(want["cu_path"])
         if "import_configuration" in steps:
             args["configuration"] = ARCHIVE
         res["calls"].append(_call(want, args))

@@ -88,7 +88,8 @@ def _address(cidr, skip):
 
 
 def certificates(server):
-    """Certificates to have on the host: ``[{variable, store, thumbprint, subject, path, pfx}]``.
+    """Certificates to have on the host: ``[{variable, store, thumbprint, subject, path, pfx}]``; the
+    internal and external ones also carry ``pfx_encryption`` (:func:`certs.pfx_encryption`, or None).
 
     CA certificates go to ``Root`` when self-signed, else to ``CA`` (intermediate); the internal and
     external PFX go to ``My`` with their private key.  Files were checked by validation already.
@@ -109,7 +110,12 @@ def certificates(server):
         if not item:
             continue
         cert, _key = certs.load_certificate(item["pfx"], item.get("password"))
-        wanted.append(_cert_entry("sfb_edge_certificates.%s" % kind, "My", cert, item["pfx"], True))
+        entry = _cert_entry("sfb_edge_certificates.%s" % kind, "My", cert, item["pfx"], True)
+        try:  # issue 9 point 6: the drift area checks it against the gathered OS build before the import
+            entry["pfx_encryption"] = certs.pfx_file_encryption(item["pfx"])
+        except certs.CertificateError:
+            entry["pfx_encryption"] = None
+        wanted.append(entry)
     return wanted
 
 

@@ -11,11 +11,10 @@ that would cut the connection the controller uses.  Plain data in, plain data ou
 
 from __future__ import annotations
 
-import hashlib
-
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs
 from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
+from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile as _hostsfile
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
 
 # The order site.yml applies the areas in.  Routes come before the network area so that, on a box
@@ -28,12 +27,14 @@ AREAS = ("routes", "network", "hosts_file", "identity", "certificates") + cs.CS_
 REPORT_AREAS = AREAS + ("cs_replication",)
 REPORT_FORMAT = 1
 
-HOSTS_BEGIN = "# BEGIN sfb.edge managed entries"
-HOSTS_END = "# END sfb.edge managed entries"
 TCPIP_PARAMETERS = r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
 
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
+
+# The hosts file area lives in hostsfile.py; its names stay importable from here for existing callers.
+HOSTS_BEGIN, HOSTS_END = _hostsfile.HOSTS_BEGIN, _hostsfile.HOSTS_END
+hosts_file, render_hosts = _hostsfile.hosts_file, _hostsfile.render_hosts
 
 
 # ----------------------------------------------------------------------------------- adapters
@@ -73,11 +74,38 @@ def _leased(values, dhcp):
     return ["%s (DHCP)" % v for v in values] if dhcp else values
 
 
+def _stores(item):
+    """``(active, persistent)`` of a gathered address or route; a flag that is absent (a state gathered
+    before the stores were read) counts as set: both stores."""
+    return item.get("active") is not False, item.get("persistent") is not False
+
+
+def _store_text(active, persistent):
+    return {(True, True): "active and persistent", (True, False): "active only",
+            (False, True): "persistent only"}.get((active, persistent), "in no store")
+
+
 def _addresses(adapter):
     result = {}
     for item in adapter.get("addresses") or []:
         result[item["address"]] = {"prefix_length": int(item["prefix_length"]),
-                                   "skip_as_source": bool(item.get("skip_as_source"))}
+                                   "skip_as_source": bool(item.get("skip_as_source")),
+                                   "stores": _stores(item)}
+    return result
+
+
+def _default_routes(adapter):
+    """The adapter's default routes as ``{next_hop: (active, persistent)}``, in gathered order.
+
+    ``default_routes`` (both policy stores) when gathered, else ``gateways`` counted as in both stores."""
+    routes = adapter.get("default_routes")
+    if routes is None:
+        return {str(g): (True, True) for g in adapter.get("gateways") or []}
+    result = {}
+    for route in routes:
+        active, persistent = _stores(route)
+        was = result.get(str(route["next_hop"]), (False, False))
+        result[str(route["next_hop"])] = (was[0] or active, was[1] or persistent)
     return result
 
 
@@ -116,20 +144,32 @@ def network(desired, current):
                     call.setdefault("remove", []).append(ip)
                 change("address", "add", None, cidr)
                 call.setdefault("add", []).append(dict(a))
-            elif old["skip_as_source"] != a["skip_as_source"]:
-                change("skip_as_source", "set", old["skip_as_source"], a["skip_as_source"], "%s %s" % (name, ip))
-                call.setdefault("skip_as_source", {})[ip] = a["skip_as_source"]
+            else:
+                if old["stores"] != (True, True):
+                    # Only in the active store: lost at the next reboot; only in the persistent store:
+                    # not in use until then. edge_network adds the copy of the missing store.
+                    change("address store", "set", _store_text(*old["stores"]), _store_text(True, True),
+                           "%s %s" % (name, ip))
+                    call.setdefault("add", []).append(dict(a))
+                if old["skip_as_source"] != a["skip_as_source"]:
+                    change("skip_as_source", "set", old["skip_as_source"], a["skip_as_source"], "%s %s" % (name, ip))
+                    call.setdefault("skip_as_source", {})[ip] = a["skip_as_source"]
         for ip, old in have.items():
             if ip not in want:
                 change("address", "remove", "%s/%d" % (ip, old["prefix_length"]), None)
                 call.setdefault("remove", []).append(ip)
         # Turning DHCP off drops the lease's gateway and DNS servers: set them even when equal.
         dhcp = bool(adapter.get("dhcp"))
-        gateways = list(adapter.get("gateways") or [])
+        routes = _default_routes(adapter)
+        gateways = list(routes)
         wanted_gw = [nic["gateway"]] if nic["gateway"] else []
         if gateways != wanted_gw or (dhcp and wanted_gw):
             change("gateway", "set", _leased(gateways, dhcp), wanted_gw)
             call["gateway"] = nic["gateway"] or ""
+        elif wanted_gw and routes[nic["gateway"]] != (True, True):
+            change("gateway store", "set", "%s %s" % (nic["gateway"], _store_text(*routes[nic["gateway"]])),
+                   "%s %s" % (nic["gateway"], _store_text(True, True)))
+            call["gateway"] = nic["gateway"]
         if "register_in_dns" in nic and bool(adapter.get("register_in_dns")) != nic["register_in_dns"]:
             change("register_in_dns", "set", bool(adapter.get("register_in_dns")), nic["register_in_dns"])
             call["register_in_dns"] = nic["register_in_dns"]
@@ -152,6 +192,26 @@ def network(desired, current):
     return res
 
 
+# The calls that name adapters by their inventory name: they run after sfb.edge.edge_network, which
+# gives the adapters that name (and turns DHCP off, which drops a lease's DNS servers).
+AFTER_EDGE_NETWORK = ("ansible.windows.win_dns_client", "community.windows.win_netbios")
+
+
+def split_deferred(calls):
+    """``(now, deferred)``: the calls to make at once and the ones held back with the
+    ``sfb.edge.edge_network`` call the lockout guard defers (it runs in the background while the play
+    reconnects): that call and every call after it, in order.  Without an edge_network call nothing
+    is deferred (a blocked route removal is applied in the normal call)."""
+    for number, call in enumerate(calls):
+        if call["module"] == "sfb.edge.edge_network":
+            later = calls[number:]
+            unknown = [c["module"] for c in later[1:] if c["module"] not in AFTER_EDGE_NETWORK]
+            if unknown:
+                raise ValueError("cannot defer %s after sfb.edge.edge_network" % ", ".join(unknown))
+            return calls[:number], later
+    return list(calls), []
+
+
 # ----------------------------------------------------------------------------------- routes
 def routes(desired, current):
     res = _result("routes")
@@ -163,111 +223,51 @@ def routes(desired, current):
         return res
     index = adapter.get("index")
     wanted = {r["destination"]: r["gateway"] for r in spec["routes"]}
-    present, add, remove = set(), [], []
+    present, add, remove, stores = set(), [], [], {}
     for route in current.get("routes") or []:
         dest, gw = route.get("destination"), route.get("gateway")
         mine = route.get("interface_index") == index
+        # A persistent route whose interface is gone is never active again: junk, removed by its index.
+        orphan = route.get("interface_exists") is False
         if dest in wanted and mine and gw == wanted[dest]:
-            present.add(dest)  # a repeated identical entry is the same route, not a stale one
+            # A repeated identical entry is the same route, not a stale one; a copy in one policy store
+            # only is completed (edge_routes adds the missing copy).
+            active, persistent = _stores(route)
+            was = stores.get(dest, (False, False))
+            stores[dest] = (was[0] or active, was[1] or persistent)
+            present.add(dest)
             continue
-        if dest in wanted or (mine and spec["purge"]):
+        if dest in wanted or ((mine or orphan) and spec["purge"]):
             remove.append(route)
+        elif orphan:
+            res["notes"].append("persistent route %s via %s on interface index %s, which no longer exists, is kept "
+                                "(set sfb_edge_routes_purge: true to remove it)" % (dest, gw, route.get("interface_index")))
         elif mine:
             res["notes"].append("unmanaged persistent route %s via %s on %s is kept (set sfb_edge_routes_purge: true "
                                 "to remove it)" % (dest, gw, route.get("interface")))
     for dest, gw in wanted.items():
-        if dest not in present:
+        if dest not in present or stores[dest] != (True, True):
             add.append({"destination": dest, "gateway": gw, "interface": nic["name"], "interface_index": index})
     for route in remove:
-        text = "%s via %s on %s" % (route.get("destination"), route.get("gateway"), route.get("interface"))
+        where = route.get("interface") if route.get("interface_exists") is not False else \
+            "interface index %s (no longer exists)" % route.get("interface_index")
+        text = "%s via %s on %s" % (route.get("destination"), route.get("gateway"), where)
         res["changes"].append(_change("routes", route.get("destination"), "route", "remove", text, None))
     for route in add:
-        res["changes"].append(_change("routes", route["destination"], "route", "add", None,
-                                      "%s via %s on %s" % (route["destination"], route["gateway"], nic["name"])))
+        text = "%s via %s on %s" % (route["destination"], route["gateway"], nic["name"])
+        if route["destination"] in present:
+            res["changes"].append(_change("routes", route["destination"], "route store", "set",
+                                          "%s, %s" % (text, _store_text(*stores[route["destination"]])),
+                                          "%s, %s" % (text, _store_text(True, True))))
+        else:
+            res["changes"].append(_change("routes", route["destination"], "route", "add", None, text))
     if add or remove:
         res["calls"].append({"module": "sfb.edge.edge_routes", "args": {
             "add": add,
             "remove": [{"destination": r.get("destination"), "gateway": r.get("gateway"),
-                        "interface": r.get("interface"), "interface_index": r.get("interface_index")} for r in remove],
+                        "interface": r.get("interface") if r.get("interface_exists") is not False else None,
+                        "interface_index": r.get("interface_index")} for r in remove],
         }})
-    return res
-
-
-# ----------------------------------------------------------------------------------- hosts file
-def _line_entry(line):
-    """``(ip, [names])`` of a hosts-file line, or None for comments and blank lines."""
-    text = line.split("#", 1)[0].strip()
-    if not text:
-        return None
-    fields = text.split()
-    if len(fields) < 2:
-        return None
-    return fields[0], [n.lower().rstrip(".") for n in fields[1:]]
-
-
-def render_hosts(content, entries):
-    """The hosts file with the managed entries in their block; every other line kept byte-for-byte.
-
-    Lines naming a managed host outside the block would shadow it, so they are dropped too.
-    :returns: ``(new_content, dropped_lines)``.
-    """
-    newline = "\n" if "\n" in content and "\r\n" not in content else "\r\n"
-    managed = {n for e in entries for n in e["names"]}
-    kept, dropped, position, in_block = [], [], None, False
-    for line in content.splitlines(keepends=True):
-        marker = line.strip()
-        if marker == HOSTS_BEGIN:
-            in_block = True
-            position = len(kept) if position is None else position
-            continue
-        if marker == HOSTS_END and in_block:
-            in_block = False
-            continue
-        entry = _line_entry(line)
-        if in_block or (entry and managed & set(entry[1])):
-            if entry:
-                dropped.append(entry)
-            continue
-        kept.append(line)
-    if kept and not kept[-1].endswith(("\n", "\r")):
-        kept[-1] += newline
-    block = [HOSTS_BEGIN + newline] + ["%s %s%s" % (e["ip"], " ".join(e["names"]), newline) for e in entries]
-    block.append(HOSTS_END + newline)
-    if not entries:
-        block = []
-    if position is None:
-        position = len(kept)
-    return "".join(kept[:position] + block + kept[position:]), dropped
-
-
-def hosts_file(desired, current):
-    res = _result("hosts_file")
-    info = current.get("hosts_file") or {}
-    content = info.get("content") or ""
-    entries = desired["hosts_file"]["entries"]
-    new, dropped = render_hosts(content, entries)
-    if new == content:
-        return res
-    before = {}
-    for ip, names in dropped:
-        for name in names:
-            before.setdefault(name, []).append(ip)
-    after = {n: e["ip"] for e in entries for n in e["names"]}
-    for name in sorted(set(before) | set(after)):
-        old, new_ip = before.get(name, []), after.get(name)
-        if new_ip is None:
-            res["changes"].append(_change("hosts_file", name, "entry", "remove", ", ".join(old), None))
-        elif not old:
-            res["changes"].append(_change("hosts_file", name, "entry", "add", None, new_ip))
-        elif old != [new_ip]:
-            res["changes"].append(_change("hosts_file", name, "entry", "set", ", ".join(old), new_ip))
-    if not res["changes"]:
-        res["changes"].append(_change("hosts_file", info.get("path") or "hosts", "managed block", "set",
-                                      "entries outside the managed block or in another layout",
-                                      "%d entries in the managed block" % len(entries)))
-    res["calls"].append({"module": "sfb.edge.edge_hosts_file", "args": {
-        "content": new, "expected_sha256": hashlib.sha256(content.encode("utf-8")).hexdigest()}})
-    res["diff"] = {"before": content, "after": new, "before_header": "hosts (gathered)", "after_header": "hosts"}
     return res
 
 
@@ -297,9 +297,38 @@ def identity(desired, current):
 
 
 # ----------------------------------------------------------------------------------- certificates
+_WINDOWS_BUILDS = ((7601, "Windows Server 2008 R2"), (9200, "Windows Server 2012"), (9600, "Windows Server 2012 R2"),
+                   (14393, "Windows Server 2016"))
+
+
+def _pfx_unreadable_here(res, cert, computer):
+    """True when the host's Windows cannot decrypt the PFX (PBES2/AES before build 16299): a problem, no import."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import certs
+
+    info = cert.get("pfx_encryption")
+    if not cert.get("pfx") or not info or not info.get("pbes2"):
+        return False
+    build = computer.get("os_build")
+    if build is None or isinstance(build, bool) or not isinstance(build, int):
+        res["notes"].append("%s (%s) is encrypted with %s, which Windows before Server 2019 cannot import, and this "
+                            "host's OS build was not read: re-gather with this collection's edge_facts"
+                            % (cert["path"], cert["variable"], " and ".join(info["pbes2"])))
+        return False
+    if build >= certs.PBES2_MIN_BUILD:
+        return False
+    name = [n for b, n in _WINDOWS_BUILDS if b <= build]
+    res["problems"].append(_problem("certificates", cert["variable"] + ".pfx", "%s is encrypted with %s (%s); this "
+                                    "host runs %s (build %d), which cannot import it (Windows reports 'The specified "
+                                    "network password is not correct'), so it is not imported: %s"
+                                    % (cert["path"], " and ".join(info["pbes2"]), certs.pfx_encryption_text(info),
+                                       name[-1] if name else "Windows", build, certs.pfx_fix(cert["path"]))))
+    return True
+
+
 def certificates(desired, current):
     res = _result("certificates")
     stores = current.get("certificates") or {}
+    computer = current.get("computer") if isinstance(current.get("computer"), dict) else {}
     todo = []
     for cert in desired["certificates"]:
         found = [c for c in stores.get(cert["store"]) or []
@@ -310,6 +339,8 @@ def certificates(desired, current):
                 res["notes"].append("%s (%s) has a CNG/KSP private key; Skype for Business Server 2015 and later "
                                     "need a legacy CSP key: re-import the PFX with a CSP (%s)"
                                     % (cert["subject"], cert["thumbprint"], cert["variable"]))
+            continue
+        if _pfx_unreadable_here(res, cert, computer):
             continue
         res["changes"].append(_change("certificates", "%s\\%s" % (cert["store"], cert["thumbprint"]), "certificate",
                                       "add", "present without private key" if found else None,

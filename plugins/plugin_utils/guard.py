@@ -416,8 +416,11 @@ def guard(desired, current, results, ansible_host=None, port=None, host_addresse
                 block(change, "%s the adapter %s, which carries addresses or routes - %s" % (
                     "renames" if prop == "name" else "turns DHCP off on", change["before"] if prop == "name"
                     else change["target"], why))
+        live = {str(r.get("destination")) for r in current.get("routes") or [] if isinstance(r, dict)
+                and r.get("interface_exists") is not False and r.get("interface_index") in now["addresses"]}
         for change in rts:
-            if change["action"] == "remove":
+            # a persistent route of an interface that no longer exists carries nothing
+            if change["action"] == "remove" and change["target"] in live:
                 block(change, "removes the route %s - %s" % (change["before"], why))
         new_address = None
         if blocked:

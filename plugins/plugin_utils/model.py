@@ -50,6 +50,8 @@ POOL_VARS = (
     "sfb_edge_frontend_host",
     "sfb_edge_windows_features",
     "sfb_edge_certificate_roll_date",
+    "sfb_edge_windows_feature_source",
+    "sfb_edge_cu_path",
 )
 # Host-level variables.  Certificates may be per host (same key required across a pool).
 HOST_VARS = (
@@ -166,6 +168,8 @@ class Pool:
     internal_gateway: ipaddress.IPv4Address | None = None
     external_gateway: ipaddress.IPv4Address | None = None
     internal_networks: list = field(default_factory=list)  # IPv4Network
+    # index of each parsed network in sfb_edge_internal_networks (invalid items are left out above)
+    internal_network_indexes: list = field(default_factory=list)
     external_dns_servers: list = field(default_factory=list)
     internal_hosts: list = field(default_factory=list)  # normalised [{ip, names}]
     next_hop_fqdn: str | None = None
@@ -260,7 +264,12 @@ def load(hostvars):
                 col.warning("unknown_variable", host, name,
                             "'%s' is not an sfb.edge inventory variable (typo?); it is ignored. Known pool "
                             "variables: %s" % (name, ", ".join(POOL_VARS)), pool=pool_name)
-        if not isinstance(fqdn, str) or not fqdn:
+        if fqdn is not None and not isinstance(fqdn, str):
+            col.error("invalid_value", host, "sfb_edge_pool_fqdn",
+                      "%r is not a string (YAML made it a %s); set sfb_edge_pool_fqdn to the edge pool's internal "
+                      "FQDN, e.g. edgepool.corp.example.com, in the group vars of the pool" % (fqdn, type(fqdn).__name__))
+            continue
+        if not fqdn:
             col.error("missing_variable", host, "sfb_edge_pool_fqdn",
                       "is not set; set sfb_edge_pool_fqdn (the edge pool's internal FQDN, e.g. "
                       "edgepool.corp.example.com) in the group vars of the pool")
@@ -383,6 +392,11 @@ def _parse_pool(col, pool, names):
         if not isinstance(fqdns, dict):
             err("invalid_value", "sfb_edge_external_fqdns", "%r must be a dict {access, webconf, av}" % (fqdns,))
         else:
+            for key in fqdns:
+                if key not in netcalc.SERVICES:
+                    err("invalid_value", "sfb_edge_external_fqdns.%s" % _key_text(key), "unknown key %r%s; use "
+                        "access, webconf and av (the public FQDNs of the Access, Web Conferencing and A/V Edge)"
+                        % (key, _did_you_mean(key, netcalc.SERVICES)))
             for key in netcalc.SERVICES:
                 value = fqdns.get(key)
                 if value in (None, ""):
@@ -417,8 +431,17 @@ def _parse_pool(col, pool, names):
         except ValueError as exc:
             err("invalid_value", var, str(exc) + "; give the firewall's address on that DMZ subnet")
 
+    indexes = []
     pool.internal_networks = _parse_list(err, s, "sfb_edge_internal_networks", netcalc.parse_network,
-                                         "internal network", "CIDRs such as ['10.0.0.0/16']")
+                                         "internal network", "CIDRs such as ['10.0.0.0/16']", indexes=indexes)
+    pool.internal_network_indexes = indexes
+    raw_networks = s.get("sfb_edge_internal_networks")
+    for i, net in zip(indexes, pool.internal_networks):
+        address = netcalc.host_bits(raw_networks[i], net)
+        if address is not None:
+            err("network_host_bits", "sfb_edge_internal_networks[%d]" % i, "%r has host bits set: as a /%d it means "
+                "the network %s, not the address %s. Write '%s' for the network, or '%s/32' for that one host"
+                % (raw_networks[i], net.prefixlen, net, address, net, address))
     pool.external_dns_servers = _parse_list(err, s, "sfb_edge_external_dns_servers", netcalc.parse_address,
                                             "DNS server", "IPv4 addresses")
 
@@ -442,15 +465,48 @@ def _parse_pool(col, pool, names):
 
 # A Windows path: drive-rooted (D:\, C:\sfb\media) or UNC (\\server\share\path).
 _WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\/:*?\"<>|]+\\[^\\/:*?\"<>|]+)[^/:*?\"<>|]*$")
+# A local, drive-rooted path only (the install paths the edge itself reads, see _LOCAL_PATHS).
+_LOCAL_PATH = re.compile(r"^[A-Za-z]:\\[^/:*?\"<>|]*$")
+# Install-WindowsFeature -Source also takes a WIM image: wim:D:\sources\install.wim:2
+_WIM_SOURCE = re.compile(r"^wim:[A-Za-z]:\\[^/:*?\"<>|]*:[0-9]+$", re.IGNORECASE)
 _FEATURE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+
+# The paths the edge reads while installing (issue 9, item 3): local folders or a mounted ISO only.
+# An edge server is in a workgroup: its WinRM logon is NTLM without delegation (no second hop to a
+# file server) and SYSTEM, which runs setup, reaches the network as an anonymous logon - a UNC path
+# cannot be read by either, and setup would only report that the media are missing.
+_LOCAL_PATHS = (
+    ("sfb_edge_media_path", "the installation media as the edge sees them: a mounted ISO such as D:\\ or a "
+     "local folder that holds Setup\\amd64 (e.g. C:\\media\\sfb2019)"),
+    ("sfb_edge_cu_path", "the folder on the edge that holds SkypeServerUpdateInstaller.exe (e.g. "
+     "C:\\media\\cu), or that file itself"),
+    ("sfb_edge_windows_feature_source", "the Windows Server side-by-side store as the edge sees it, e.g. "
+     "D:\\sources\\sxs of the mounted Windows Server ISO (or wim:D:\\sources\\install.wim:<index>)"),
+)
+
+
+def _unc_message(var, value, what):
+    return ("%r is a UNC path, which an edge server cannot read while installing: it is in a workgroup, so its "
+            "WinRM logon (NTLM) cannot pass the credentials on to the file server, and SYSTEM, which runs setup, "
+            "reaches the network as an anonymous logon. Copy the files to a local folder on the edge or mount the "
+            "ISO, and set %s to %s" % (value, var, what))
 
 
 def _parse_install(err, s):
     """The Lync/SfB installation settings (issue 4): media and install paths, Front End, features, roll-over."""
-    for var, what in (("sfb_edge_media_path", "the installation media as seen from the edge (a mounted ISO such as "
-                       "D:\\, a local folder or a UNC path) - the folder that holds Setup\\amd64"),
-                      ("sfb_edge_install_dir", "the product's install folder, e.g. C:\\Program Files\\Skype for "
-                       "Business Server 2019 (default: the version's standard folder)")):
+    for var, what in _LOCAL_PATHS:
+        value = s.get(var)
+        if value in (None, ""):
+            s[var] = None
+        elif isinstance(value, str) and value.strip().startswith(("\\\\", "//")):
+            err("invalid_value", var, _unc_message(var, value, what))
+            s[var] = None
+        elif not isinstance(value, str) or not (_LOCAL_PATH.match(value) or (
+                var == "sfb_edge_windows_feature_source" and _WIM_SOURCE.match(value))):
+            err("invalid_value", var, "%r is not an absolute Windows path on the edge's own disks; give %s" % (value, what))
+            s[var] = None
+    for var, what in (("sfb_edge_install_dir", "the product's install folder, e.g. C:\\Program Files\\Skype for "
+                       "Business Server 2019 (default: the version's standard folder)"),):
         value = s.get(var)
         if value in (None, ""):
             s[var] = None
@@ -497,8 +553,11 @@ def parse_roll_date(value):
     return datetime.datetime.fromisoformat(value.strip())
 
 
-def _parse_list(err, settings, var, parser, what, expected):
-    """Parse a list-valued pool variable item by item; bad items become findings and are left out."""
+def _parse_list(err, settings, var, parser, what, expected, indexes=None):
+    """Parse a list-valued pool variable item by item; bad items become findings and are left out.
+
+    :param indexes: a list that receives the index (in the variable) of every parsed item.
+    """
     value = settings.get(var)
     if isinstance(value, str) or not isinstance(value, list):
         err("invalid_value", var, "%r must be a list of %s" % (value, expected))
@@ -509,7 +568,24 @@ def _parse_list(err, settings, var, parser, what, expected):
             parsed.append(parser(item, what))
         except ValueError as exc:
             err("invalid_value", "%s[%d]" % (var, i), str(exc))
+            continue
+        if indexes is not None:
+            indexes.append(i)
     return parsed
+
+
+def _key_text(key):
+    """A dict key as it goes into a finding's variable path (printable, whatever YAML made of it)."""
+    return key if isinstance(key, str) and key.isprintable() else repr(key)
+
+
+def _did_you_mean(key, choices):
+    import difflib
+
+    if not isinstance(key, str):
+        return ""
+    close = difflib.get_close_matches(key.lower(), choices, n=1, cutoff=0.6)
+    return " (did you mean %r?)" % close[0] if close else ""
 
 
 _SERVICE_NAMES = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge",
@@ -630,7 +706,23 @@ def _nic_name(err, nic, var):
         err("missing_variable", "%s.name" % var, "is not set; give the Windows adapter name (Get-NetAdapter Name), "
             "e.g. 'Internal' or 'External'")
         return None
+    bad = _control_character(name.strip())
+    if bad is not None:
+        err("invalid_value", "%s.name" % var, "%r contains the control character U+%04X (a newline, tab or another "
+            "non-printing character, often from a YAML block scalar or a copy-paste); an adapter name is one line of "
+            "printable text: write it in quotes, e.g. name: 'Internal'" % (name, ord(bad)))
+        return None
     return name.strip()
+
+
+def _control_character(text):
+    """The first control or format character of ``text`` (C0, DEL, C1, zero-width and direction marks), or None."""
+    import unicodedata
+
+    for char in text:
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp"):
+            return char
+    return None
 
 
 _MAC = re.compile(r"^[0-9a-f]{2}([-:]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$", re.IGNORECASE)

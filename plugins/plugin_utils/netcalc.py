@@ -36,6 +36,48 @@ def parse_network(value, what="network"):
         raise ValueError("%s %r is not a valid IPv4 CIDR (%s)" % (what, value, exc)) from None
 
 
+def host_bits(value, network=None):
+    """For a CIDR string with host bits set ('10.1.2.3/16'), the address written (10.1.2.3); else None.
+
+    Only meaningful for a value :func:`parse_network` accepts; ``network`` is what it returned (saves
+    parsing the value again: ipaddress accepts only the canonical dotted quad, so equal text is equal).
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip().split("/", 1)[0]
+    if network is not None and text == str(network.network_address):
+        return None
+    try:
+        address = ipaddress.IPv4Address(text)
+        network = network or ipaddress.IPv4Network(value.strip(), strict=False)
+    except ValueError:
+        return None
+    return address if address != network.network_address else None
+
+
+def covering(networks):
+    """Sort-and-sweep over IPv4 networks, O(n log n): ``(kept, covered)``.
+
+    ``kept`` are the networks no other network of the list contains, sorted; ``covered`` is a list of
+    ``(index, index_of_the_kept_network_that_contains_it)`` for every other item (a duplicate, or a
+    network inside a larger one), indexes into ``networks``.  Two CIDR blocks either nest or are
+    disjoint, so sorting by (first address, prefix length) puts every network right after the one
+    that contains it.
+    """
+    order = sorted(range(len(networks)), key=lambda i: (int(networks[i].network_address), networks[i].prefixlen, i))
+    kept, covered = [], []
+    end = -1
+    cover = None
+    for i in order:
+        net = networks[i]
+        if cover is not None and int(net.network_address) <= end:
+            covered.append((i, cover))
+            continue
+        cover, end = i, int(net.network_address) + (1 << (32 - net.prefixlen)) - 1  # the broadcast address
+        kept.append(net)
+    return kept, covered
+
+
 def parse_interface(value, what="address"):
     """Return an ``IPv4Interface`` for "a.b.c.d/len"; the address must be a usable host address."""
     if not isinstance(value, str) or "/" not in value:
@@ -108,10 +150,7 @@ def routes(networks, nic_address, gateway, interface, summarize=False):
             # 0.0.0.0/1 + 128.0.0.0/1 would merge into a default route: keep the halves instead
             kept.extend(net.subnets(new_prefix=1) if net.prefixlen == 0 else [net])
     else:
-        kept = []
-        for net in sorted(set(wanted), key=lambda n: (n.prefixlen, n)):
-            if not any(net.subnet_of(other) for other in kept):
-                kept.append(net)
+        kept = covering(wanted)[0]  # a network inside another one needs no route of its own
     return [
         {"destination": str(net), "gateway": str(gw), "interface": interface}
         for net in sorted(kept)

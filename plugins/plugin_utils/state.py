@@ -1,49 +1,576 @@
 # -*- coding: utf-8 -*-
 # Copyright: sfb.edge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The gathered state of an edge server (docs/state-format.md): loading snapshots and checking
-that a state dict has the shape the diff engine relies on."""
+"""The gathered state of an edge server (docs/state-format.md): loading snapshots and checking,
+against one declarative schema, that a state dict has the types the diff engine relies on.
+
+The schema (``SCHEMA``) is a tree of small type descriptions: :class:`Map` (a mapping with
+required and optional keys; unknown keys are allowed, readers ignore them), :class:`ListOf`,
+:class:`DictOf` (a mapping with free keys), :class:`Scalar` (``string``, ``int``, ``bool``) and
+:class:`Nullable`. Type rules, the same everywhere:
+
+- ``bool`` is not an ``int`` and ``int`` is not a ``bool`` (``true`` for a port, ``1`` for a flag
+  are errors, although Python's ``bool`` is an ``int`` subclass);
+- the state has no floating-point field: a float is never accepted, not even ``5986.0``;
+- ``null`` is accepted only where the schema says ``... or null``; an optional key may be absent,
+  which means "not read" (never "fine").
+
+:func:`check` validates a whole state and raises :class:`StateError` naming the file or host and
+the path of every wrong field (the first :data:`MAX_ERRORS`), e.g.
+``snapshot x/edge01.json: connection is a mapping (keys local_address, local_port, ...), expected
+a list (a one-item list written as an object by ConvertTo-Json?) - see docs/state-format.md#connection``.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
+import ipaddress
 import json
 import os
+import re
 
 STATE_FORMAT = 1
-
-_SECTIONS = {
-    "computer": dict,
-    "adapters": list,
-    "routes": list,
-    "hosts_file": dict,
-    "certificates": dict,
-}
+DOC = "docs/state-format.md"
+MAX_ERRORS = 8
 
 
 class StateError(ValueError):
     """A state (or snapshot file) is not in the documented format."""
 
 
-def check(state, where="state"):
-    """Return ``state`` when it has the documented shape; raise :class:`StateError` naming the key."""
+# ----------------------------------------------------------------------------------- type descriptions
+def _short(text, limit=40):
+    text = repr(text)
+    return text if len(text) <= limit else text[:limit - 4] + "...'"
+
+
+def actual(value):
+    """What a value is, for messages: 'a mapping (keys a, b)', 'an integer (4)', 'null', ..."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean (%s)" % ("true" if value else "false")
+    if isinstance(value, int):
+        return "an integer (%d)" % value
+    if isinstance(value, float):
+        return "a number (%r)" % value
+    if isinstance(value, str):
+        return "a string (%s)" % _short(value)
+    if isinstance(value, dict):
+        keys = [str(k) for k in value]
+        return "a mapping (%s)" % ("keys " + ", ".join(keys[:4]) + (", ..." if len(keys) > 4 else "")
+                                   if keys else "empty")
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    return "a %s" % type(value).__name__
+
+
+class Node:
+    """One type description. ``describe()`` is the type as docs/state-format.md writes it,
+    ``expected()`` the same for messages."""
+
+    def describe(self):
+        raise NotImplementedError
+
+    def expected(self):
+        raise NotImplementedError
+
+    def matches_type(self, value):
+        raise NotImplementedError
+
+    def validate(self, value, path, add):
+        """Call ``add(path, message)`` for every problem of ``value``."""
+        raise NotImplementedError
+
+    def _wrong_type(self, value, path, add):
+        add(path, "is %s, expected %s%s" % (actual(value), self.expected(), self.hint(value)))
+
+    def hint(self, value):
+        return ""
+
+
+_KINDS = {
+    # kind: (test, documented name, article form)
+    "string": (lambda v: isinstance(v, str), "string", "a string"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "int", "an integer"),
+    "bool": (lambda v: isinstance(v, bool), "bool", "a boolean"),
+}
+
+
+class Scalar(Node):
+    """A string, int or bool; optionally restricted (``choices``, ``low``/``high``, or ``check``:
+    a function returning None when the value is acceptable, else what it should be)."""
+
+    def __init__(self, kind, choices=None, low=None, high=None, check=None):
+        self.kind = kind
+        self.choices = tuple(choices) if choices else None
+        self.low, self.high, self.check = low, high, check
+
+    def describe(self):
+        return _KINDS[self.kind][1]
+
+    def expected(self):
+        if self.choices:
+            return "one of %s" % ", ".join(str(c) for c in self.choices)
+        return _KINDS[self.kind][2]
+
+    def matches_type(self, value):
+        return _KINDS[self.kind][0](value)
+
+    def validate(self, value, path, add):
+        if not self.matches_type(value):
+            self._wrong_type(value, path, add)
+        elif self.choices and value not in self.choices:
+            add(path, "is %s, expected one of %s" % (actual(value), ", ".join(str(c) for c in self.choices)))
+        elif (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            add(path, "is %s, expected an integer from %s to %s" % (
+                actual(value), self.low if self.low is not None else "-inf",
+                self.high if self.high is not None else "inf"))
+        elif self.check is not None:
+            problem = self.check(value)
+            if problem:
+                add(path, "is %s, expected %s" % (actual(value), problem))
+
+
+class Nullable(Node):
+    """``node`` or null."""
+
+    def __init__(self, node):
+        self.node = node
+
+    def describe(self):
+        return "%s or null" % self.node.describe()
+
+    def expected(self):
+        return "%s or null" % self.node.expected()
+
+    def matches_type(self, value):
+        return value is None or self.node.matches_type(value)
+
+    def validate(self, value, path, add):
+        if value is None:
+            return
+        if not self.node.matches_type(value):
+            self._wrong_type(value, path, add)
+            return
+        self.node.validate(value, path, add)
+
+    def hint(self, value):
+        return self.node.hint(value)
+
+
+class ListOf(Node):
+    def __init__(self, item):
+        self.item = item
+
+    def describe(self):
+        return "list of %s" % self.item.describe()
+
+    def expected(self):
+        return "a list"
+
+    def matches_type(self, value):
+        return isinstance(value, list)
+
+    def hint(self, value):
+        if value is not None and self.item.matches_type(value):
+            if isinstance(value, dict):
+                return " (a one-item list written as an object by ConvertTo-Json?)"
+            return " (a one-item list unwrapped by PowerShell? write [%s])" % _short(json.dumps(value))
+        return ""
+
+    def validate(self, value, path, add):
+        if not isinstance(value, list):
+            self._wrong_type(value, path, add)
+            return
+        for number, item in enumerate(value):
+            self.item.validate(item, "%s[%d]" % (path, number), add)
+
+
+class DictOf(Node):
+    """A mapping with free (string) keys, every value of type ``value``."""
+
+    def __init__(self, value, key_name="key"):
+        self.value, self.key_name = value, key_name
+
+    def describe(self):
+        return "mapping of string to %s" % self.value.describe()
+
+    def expected(self):
+        return "a mapping"
+
+    def matches_type(self, value):
+        return isinstance(value, dict)
+
+    def validate(self, value, path, add):
+        if not isinstance(value, dict):
+            self._wrong_type(value, path, add)
+            return
+        for key, item in value.items():
+            self.value.validate(item, "%s.%s" % (path, key), add)
+
+
+class Field:
+    def __init__(self, node, required):
+        self.node, self.required = node, required
+
+
+def req(node):
+    """A key that must be present."""
+    return Field(node, True)
+
+
+def opt(node):
+    """A key that may be absent (absent = not read, e.g. a snapshot of an older version)."""
+    return Field(node, False)
+
+
+class Map(Node):
+    """A mapping with known keys (``fields``: name -> :func:`req`/:func:`opt`); unknown keys are
+    allowed. ``rules``: functions ``rule(value, path, add)`` for what types cannot say."""
+
+    def __init__(self, fields, rules=()):
+        self.fields, self.rules = fields, tuple(rules)
+
+    def describe(self):
+        return "mapping"
+
+    def expected(self):
+        return "a mapping"
+
+    def matches_type(self, value):
+        return isinstance(value, dict)
+
+    def hint(self, value):
+        if isinstance(value, list) and len(value) == 1 and isinstance(value[0], dict):
+            return " (a mapping wrapped in a one-item list?)"
+        return ""
+
+    def validate(self, value, path, add):
+        if not isinstance(value, dict):
+            self._wrong_type(value, path, add)
+            return
+        for name, field in self.fields.items():
+            sub = "%s.%s" % (path, name) if path else name
+            if name not in value:
+                if field.required:
+                    add(sub, "is missing, expected %s" % field.node.expected())
+                continue
+            field.node.validate(value[name], sub, add)
+        for rule in self.rules:
+            rule(value, path, add)
+
+
+def _ipv4(value):
+    try:
+        ipaddress.IPv4Address(value)
+    except ValueError:
+        return "an IPv4 address like 172.16.10.11"
+    return None
+
+
+def _ipv4_network(value):
+    try:
+        ipaddress.IPv4Network(value, strict=False)
+    except ValueError:
+        return "an IPv4 network like 10.10.0.0/16"
+    return None if "/" in value else "an IPv4 network with a prefix length, like 10.10.0.0/16"
+
+
+STRING = Scalar("string")
+INT = Scalar("int")
+BOOL = Scalar("bool")
+IPV4 = Scalar("string", check=_ipv4)
+PORT = Scalar("int", low=1, high=65535)
+STRINGS = ListOf(STRING)
+
+
+def _hosts_file_rule(value, path, add):
+    # Neither raw nor content: the file was not read (edge_facts leaves both out); the hosts file
+    # area reports that. Both: which one is the file?
+    if "raw" in value and "content" in value:
+        add(path, "has both raw and content, expected at most one (raw: base64 of the file's bytes, from edge_facts; "
+                  "content: the text, in hand-written snapshots)")
+    raw, digest = value.get("raw"), value.get("sha256")
+    data = None
+    if isinstance(raw, str):
+        try:
+            data = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            add(path + ".raw", "is %s, expected base64 of the file's bytes" % actual(raw))
+    if isinstance(digest, str):
+        if not re.match(r"^[0-9A-Fa-f]{64}$", digest):
+            add(path + ".sha256", "is %s, expected 64 hex digits (SHA-256)" % actual(digest))
+        elif data is not None and hashlib.sha256(data).hexdigest().upper() != digest.upper():
+            add(path + ".sha256", "is %s, but the bytes in raw have the SHA-256 %s (change raw and sha256 together)"
+                % (actual(digest), hashlib.sha256(data).hexdigest().upper()))
+
+
+# ----------------------------------------------------------------------------------- the schema
+COMPUTER = Map({
+    "hostname": req(STRING),
+    "pending_hostname": req(Nullable(STRING)),
+    "dns_suffix": req(STRING),
+    "part_of_domain": req(Nullable(BOOL)),
+    "domain": req(Nullable(STRING)),
+    "workgroup": req(Nullable(STRING)),
+    "pending_reboot": req(BOOL),
+    "pending_reboot_reasons": req(STRINGS),
+    "os_version": opt(Nullable(STRING)),
+    "os_build": opt(Nullable(INT)),
+    "os_caption": opt(Nullable(STRING)),
+    "dotnet_release": opt(Nullable(INT)),
+    "local_account_token_filter_policy": opt(Nullable(INT)),
+    "user": opt(Nullable(Map({
+        "name": req(STRING),
+        "sid": req(STRING),
+        "builtin_administrator": req(BOOL),
+        "system": req(BOOL),
+        "elevated": req(BOOL),
+    }))),
+    "windows_update": opt(Map({
+        "au_options": req(Nullable(INT)),
+        "no_auto_update": req(Nullable(INT)),
+    })),
+})
+
+ADDRESS = Map({
+    "address": req(IPV4),
+    "prefix_length": req(Scalar("int", low=0, high=32)),
+    "skip_as_source": req(BOOL),
+    "origin": req(STRING),
+    "active": opt(BOOL),
+    "persistent": opt(BOOL),
+})
+
+ADAPTER = Map({
+    "name": req(STRING),
+    "description": req(STRING),
+    "mac": req(STRING),
+    "index": req(INT),
+    "status": req(STRING),
+    "dhcp": req(Nullable(BOOL)),
+    "addresses": req(ListOf(ADDRESS)),
+    "gateways": req(ListOf(IPV4)),
+    "default_routes": opt(ListOf(Map({
+        "next_hop": req(IPV4),
+        "active": req(BOOL),
+        "persistent": req(BOOL),
+    }))),
+    "dns_servers": req(ListOf(IPV4)),
+    "register_in_dns": req(Nullable(BOOL)),
+    "netbios": req(Nullable(Scalar("string", choices=("default", "enabled", "disabled")))),
+})
+
+ROUTE = Map({
+    "destination": req(Scalar("string", check=_ipv4_network)),
+    "gateway": req(IPV4),
+    "interface": req(Nullable(STRING)),
+    "interface_index": req(INT),
+    "metric": req(INT),
+    "active": opt(BOOL),
+    "persistent": opt(BOOL),
+    "interface_exists": opt(BOOL),
+})
+
+HOSTS_FILE = Map({
+    "path": req(STRING),
+    "exists": opt(BOOL),
+    "raw": opt(STRING),
+    "sha256": opt(STRING),
+    "content": opt(STRING),
+}, rules=(_hosts_file_rule,))
+
+CERTIFICATE = Map({
+    "thumbprint": req(STRING),
+    "subject": req(STRING),
+    "issuer": req(STRING),
+    "dns_names": req(STRINGS),
+    "not_before": req(STRING),
+    "not_after": req(STRING),
+    "has_private_key": req(BOOL),
+    "key_algorithm": req(Nullable(STRING)),
+    "key_size": req(Nullable(INT)),
+    "key_provider": req(Nullable(STRING)),
+    "legacy_csp": req(Nullable(BOOL)),
+    "eku": req(STRINGS),
+})
+
+CONNECTION = Map({
+    "local_address": req(STRING),
+    "local_port": req(PORT),
+    "remote_address": req(STRING),
+    "remote_port": opt(Nullable(PORT)),
+})
+
+LISTENER = Map({
+    "protocol": req(Scalar("string", choices=("TCP", "UDP"))),
+    "address": req(STRING),
+    "port": req(Scalar("int", low=0, high=65535)),
+    "process": req(Nullable(STRING)),
+})
+
+CS = Map({
+    "products": req(ListOf(Map({
+        "name": req(STRING),
+        "version": req(Nullable(STRING)),
+    }))),
+    "features": req(DictOf(BOOL, key_name="feature")),
+    "bootstrapper": req(BOOL),
+    "local_management": req(BOOL),
+    "module": req(Map({
+        "loaded": req(BOOL),
+        "error": req(Nullable(STRING)),
+    })),
+    "topology": req(Map({
+        "imported": req(BOOL),
+        "machines": req(STRINGS),
+    })),
+    "replica": req(Map({
+        "enabled": req(BOOL),
+    })),
+    "certificates": req(ListOf(Map({
+        "use": req(STRING),
+        "thumbprint": req(STRING),
+        "effective_date": req(Nullable(STRING)),
+        "not_after": req(Nullable(STRING)),
+    }))),
+    "services": req(ListOf(Map({
+        "name": req(STRING),
+        "display_name": req(STRING),
+        "status": req(STRING),
+        "start_mode": req(Nullable(STRING)),
+        "last_error": req(Nullable(Map({
+            "time": req(STRING),
+            "source": req(STRING),
+            "id": req(INT),
+            "message": req(STRING),
+        }))),
+    }))),
+})
+
+REPLICATION = Map({
+    "fqdn": req(STRING),
+    "up_to_date": req(Nullable(BOOL)),
+    "last_status_report": req(Nullable(STRING)),
+    "last_update_creation": req(Nullable(STRING)),
+})
+
+SCHEMA = Map({
+    "format": req(INT),
+    "computer": req(COMPUTER),
+    "adapters": req(ListOf(ADAPTER)),
+    "routes": req(ListOf(ROUTE)),
+    "hosts_file": req(HOSTS_FILE),
+    "certificates": req(Map({
+        "My": req(ListOf(CERTIFICATE)),
+        "Root": req(ListOf(CERTIFICATE)),
+        "CA": req(ListOf(CERTIFICATE)),
+    })),
+    "connection": req(ListOf(CONNECTION)),
+    "connection_ports": opt(ListOf(PORT)),
+    "listeners": opt(ListOf(LISTENER)),
+    "cs": opt(CS),
+    "replication": opt(REPLICATION),
+})
+
+
+def field_paths(node=SCHEMA, prefix="", seen=None):
+    """Every field of the schema as ``(path, node, required)``: ``cs.services[].last_error.id``;
+    list items are ``[]``, free keys of a :class:`DictOf` ``.<key name>``. A :class:`Map` reached a
+    second time (the certificate of the stores ``Root`` and ``CA``) is not descended into again."""
+    seen = set() if seen is None else seen
+    inner = node.node if isinstance(node, Nullable) else node
+    if isinstance(inner, Map):
+        if id(inner) in seen:
+            return
+        seen.add(id(inner))
+        for name, field in inner.fields.items():
+            path = "%s.%s" % (prefix, name) if prefix else name
+            yield path, field.node, field.required
+            yield from field_paths(field.node, path, seen)
+    elif isinstance(inner, ListOf):
+        yield prefix + "[]", inner.item, True
+        yield from field_paths(inner.item, prefix + "[]", seen)
+    elif isinstance(inner, DictOf):
+        path = "%s.<%s>" % (prefix, inner.key_name)
+        yield path, inner.value, True
+        yield from field_paths(inner.value, path, seen)
+
+
+# ----------------------------------------------------------------------------------- checking
+# docs/state-format.md has a section per top-level field, except these
+_SECTION_OF = {"connection_ports": "connection"}
+
+
+def _anchor(path):
+    top = re.split(r"[.\[]", path, maxsplit=1)[0]
+    return _SECTION_OF.get(top, top) or "types-absence-and-the-schema"
+
+
+def problems(value, node=SCHEMA, path=""):
+    """Every problem of ``value`` against ``node`` as ``(field path, message)``, in document order."""
+    found = []
+    node.validate(value, path, lambda where, message: found.append((where, message)))
+    return found
+
+
+def _depth(path):
+    return len(re.findall(r"[.\[]", path))
+
+
+def _fail(where, found, hint):
+    found = sorted(found, key=lambda item: _depth(item[0]))  # a missing section before its fields
+    shown = ["%s %s" % (path or "the state", message) for path, message in found[:MAX_ERRORS]]
+    anchors = list(dict.fromkeys(_anchor(path) for path, _message in found[:MAX_ERRORS]))
+    if len(shown) == 1:
+        text = shown[0]
+    else:
+        more = len(found) - len(shown)
+        text = "%d problems: %s%s" % (len(found), "; ".join(shown), "; and %d more" % more if more else "")
+    raise StateError("%s: %s - see %s#%s. %s" % (where, text, DOC, ", #".join(anchors), hint))
+
+
+HINT = ("Gather it again with this collection's sfb.edge.edge_facts (playbooks/capture.yml for a snapshot), "
+        "or correct it as docs/state-format.md describes")
+
+
+def check(state, where="state", hint=HINT):
+    """Return ``state`` when every field has its documented type; else raise :class:`StateError`
+    naming ``where`` (the file or host) and the path of each wrong field (the first
+    :data:`MAX_ERRORS`)."""
     if not isinstance(state, dict):
-        raise StateError("%s is a %s, not a mapping (see docs/state-format.md)" % (where, type(state).__name__))
-    if state.get("format") != STATE_FORMAT:
-        raise StateError("%s has format %r; this collection reads format %d (docs/state-format.md)"
-                         % (where, state.get("format"), STATE_FORMAT))
-    for key, kind in _SECTIONS.items():
-        if not isinstance(state.get(key), kind):
-            raise StateError("%s: '%s' is missing or not a %s (docs/state-format.md)"
-                             % (where, key, "list" if kind is list else "mapping"))
-    for i, adapter in enumerate(state["adapters"]):
-        if not isinstance(adapter, dict) or not isinstance(adapter.get("name"), str):
-            raise StateError("%s: adapters[%d] has no 'name'" % (where, i))
-        for key in ("addresses", "gateways", "dns_servers"):
-            if not isinstance(adapter.get(key, []), list):
-                raise StateError("%s: adapters[%d].%s is not a list" % (where, i, key))
-    if not isinstance(state["hosts_file"].get("content", ""), str):
-        raise StateError("%s: hosts_file.content is not text" % where)
+        raise StateError("%s is %s, expected a mapping (the state dict of docs/state-format.md). %s"
+                         % (where, actual(state), hint))
+    fmt = state.get("format")
+    if fmt != STATE_FORMAT or isinstance(fmt, bool) or not isinstance(fmt, int):
+        raise StateError("%s has format %s; this collection reads format %d (docs/state-format.md). %s"
+                         % (where, "(none)" if "format" not in state else json.dumps(fmt), STATE_FORMAT, hint))
+    found = problems(state)
+    if found:
+        _fail(where, found, hint)
     return state
+
+
+def describe_source(desired, source=None):
+    """'the state of edge01 (snapshot x/edge01.json)' for messages, from the desired state's host
+    and the role's ``edge_state_source``."""
+    host = desired.get("host") if isinstance(desired, dict) else None
+    text = "the state of %s" % host if host else "the gathered state"
+    return "%s (%s)" % (text, source) if source else text
+
+
+def check_replication(status, where="the replication status"):
+    """Check one replication status (``replication`` of the state, or what sfb.edge.cs_replication
+    returns for one edge); None passes (not queried)."""
+    if status is None:
+        return status
+    found = problems(status, REPLICATION, "replication")
+    if found:
+        _fail(where, found, "It is the output of sfb.edge.cs_replication for one edge server (docs/state-format.md)")
+    return status
 
 
 def snapshot_path(directory, host):
@@ -64,4 +591,6 @@ def load_snapshot(directory, host):
                          "sfb_edge_capture_dir=%s, or unset sfb_edge_facts_from" % (host, path, directory)) from None
     except (OSError, ValueError) as exc:
         raise StateError("cannot read the snapshot %s: %s" % (path, exc)) from None
-    return check(data, where=path)
+    return check(data, where="snapshot %s" % path,
+                 hint="Correct the file as docs/state-format.md describes, or capture it again with "
+                      "playbooks/capture.yml")

@@ -9,6 +9,7 @@ first.  Codes are stable and documented in docs/findings.md.
 
 from __future__ import annotations
 
+import bisect
 import ipaddress
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import model, netcalc
@@ -46,9 +47,11 @@ def check(hostvars, today=None, read_certificates=True):
 def sort_findings(findings):
     order = {"error": 0, "warning": 1}
     result = [f.as_dict() if isinstance(f, model.Finding) else f for f in findings]
-    unique = []
-    for f in result:
-        if f not in unique:
+    unique, seen = [], set()
+    for f in result:  # exact duplicates out, first kept; a set, not a list scan (100,000 findings happen)
+        marker = tuple(sorted((k, repr(v)) for k, v in f.items()))
+        if marker not in seen:
+            seen.add(marker)
             unique.append(f)
     return sorted(unique, key=lambda f: (order.get(f["severity"], 2), f["pool"] or "", f["host"], f["code"], f["variable"]))
 
@@ -132,11 +135,13 @@ def _check_pool(col, pool):
         warn("no_dns_servers", "sfb_edge_external_dns_servers", "is empty; the edge needs public DNS servers on the "
              "external NIC to resolve federation SRV records")
 
-    for i, net in enumerate(pool.internal_networks):
+    for i, net in _networks(pool):
         if net.prefixlen == 0:
             err("default_route_internal", "sfb_edge_internal_networks[%d]" % i, "%s would add a second default route "
                 "via the internal NIC; the only default gateway is on the external NIC. List the internal networks "
                 "instead" % net)
+    _check_network_overlaps(warn, pool)
+    _check_hosts_names(warn, pool)
 
     hosts_broken = any(v.startswith("sfb_edge_internal_hosts") for v in _errored(col, p))
     if pool.next_hop_fqdn and not hosts_broken:
@@ -148,6 +153,50 @@ def _check_pool(col, pool):
     if not pool.internal_networks and pool.setting("sfb_edge_internal_networks") == []:
         warn("no_internal_networks", "sfb_edge_internal_networks", "is empty: no persistent routes will be added, so "
              "only the internal DMZ subnet is reachable. List every internal network with Lync servers or clients")
+
+
+def _networks(pool):
+    """``(index in sfb_edge_internal_networks, IPv4Network)`` for every parsed internal network."""
+    indexes = pool.internal_network_indexes or range(len(pool.internal_networks))
+    return list(zip(indexes, pool.internal_networks))
+
+
+def _check_network_overlaps(warn, pool):
+    """Internal networks inside another one (or listed twice): the route planner drops them (sort and sweep)."""
+    items = [(i, net) for i, net in _networks(pool) if net.prefixlen > 0]
+    nets = [net for _i, net in items]
+    for pos, cover in sorted(netcalc.covering(nets)[1]):
+        i, net = items[pos]
+        j, outer = items[cover]
+        if net == outer:
+            warn("internal_networks_overlap", "sfb_edge_internal_networks[%d]" % i, "%s is listed twice (also "
+                 "sfb_edge_internal_networks[%d]); the repeat is dropped. Remove it from sfb_edge_internal_networks"
+                 % (net, j))
+        else:
+            warn("internal_networks_overlap", "sfb_edge_internal_networks[%d]" % i, "%s lies inside %s "
+                 "(sfb_edge_internal_networks[%d]): %s is dropped, no route is added for it because the route for %s "
+                 "covers it. Remove %s from sfb_edge_internal_networks (or remove %s if you meant to route only the "
+                 "smaller network)" % (net, outer, j, net, outer, net, outer))
+
+
+def _check_hosts_names(warn, pool):
+    """A hosts-file name given for two addresses (one pass over the entries)."""
+    entries = pool.setting("sfb_edge_internal_hosts")
+    if not pool.internal_hosts or not isinstance(entries, list):
+        return
+    first = {}
+    for index, entry in enumerate(entries):
+        names = entry["names"]
+        for name in [names] if isinstance(names, str) else names:
+            name = name.lower().rstrip(".")
+            ip = str(ipaddress.IPv4Address(entry["ip"].strip()))
+            seen = first.setdefault(name, (index, ip))
+            if seen[1] != ip:
+                warn("hosts_name_multiple_addresses", "sfb_edge_internal_hosts[%d]" % index, "%s is given for %s here "
+                     "and for %s in sfb_edge_internal_hosts[%d]; the hosts file then has two lines for one name, and "
+                     "which address the edge uses depends on the resolver (no DNS load balancing, no failover). Give "
+                     "each name one address: for a load-balanced pool, the pool FQDN's HLB VIP or one server"
+                     % (name, ip, seen[1], seen[0]))
 
 
 def _errored(col, pool_fqdn):
@@ -237,17 +286,28 @@ def _check_server(col, pool, server):
 
     # Every internal address the edge needs must be reachable: on-link or through a route.
     if internal:
-        reachable = [internal.network] + [n for n in pool.internal_networks if n.prefixlen > 0]
+        # disjoint blocks sorted by start: one binary search per address instead of a scan of every network
+        reachable = netcalc.covering([internal.network] + [n for n in pool.internal_networks if n.prefixlen > 0])[0]
+        starts = [int(net.network_address) for net in reachable]
         for entry in pool.internal_hosts:
             ip = ipaddress.IPv4Address(entry["ip"])
-            if not any(ip in net for net in reachable):
+            at = bisect.bisect_right(starts, int(ip)) - 1
+            if at < 0 or ip not in reachable[at]:
                 err("unreachable_internal_host", "sfb_edge_internal_hosts", "%s (%s) is not on the internal subnet %s "
                     "and no entry of sfb_edge_internal_networks covers it, so the edge cannot reach it; add its network "
                     "to sfb_edge_internal_networks" % (ip, ", ".join(entry["names"]), internal.network))
-        for i, net in enumerate(pool.internal_networks):
-            var = "sfb_edge_internal_networks[%d]" % i
+        # integer ranges: two comparisons per pair instead of ipaddress.overlaps (100,000 networks happen)
+        dmz = [(service, iface, int(iface.network.network_address), int(iface.network.broadcast_address))
+               for service, iface in sorted(server.external.items())]
+        dmz.append((None, internal, int(internal.network.network_address), int(internal.network.broadcast_address)))
+        for i, net in _networks(pool):
             if net.prefixlen == 0:
                 continue  # reported as default_route_internal
+            start = int(net.network_address)
+            end = start + (1 << (32 - net.prefixlen)) - 1
+            if not any(start <= last and first <= end for _s, _i, first, last in dmz):
+                continue
+            var = "sfb_edge_internal_networks[%d]" % i
             for service, iface in sorted(server.external.items()):
                 if net.overlaps(iface.network):
                     err("internal_network_overlaps_dmz", var, "%s overlaps the external DMZ subnet %s (%s); a route "
@@ -279,8 +339,13 @@ def _nat_text(server):
 def _check_duplicates(col, pools):
     seen = {}
     fqdns = {}
+    macs = {}
     for pool in pools:
         for server in pool.servers:
+            for var, mac in (("sfb_edge_internal_nic.mac", server.internal_nic_mac),
+                             ("sfb_edge_external_nic.mac", server.external_nic_mac)):
+                if mac:
+                    macs.setdefault(mac, []).append((server.name, var, pool.fqdn))
             uses = []
             if server.internal:
                 uses.append((server.internal.ip, server.name, "sfb_edge_internal_nic.address"))
@@ -308,6 +373,13 @@ def _check_duplicates(col, pools):
             for host, var, pfqdn in uses:
                 col.error("duplicate_address", host, var, "%s is used more than once (%s); every edge address and VIP "
                           "must be unique" % (ip, where), pool=pfqdn)
+    for mac, uses in sorted(macs.items()):
+        if len(uses) > 1:
+            where = ", ".join("%s %s" % (h, v) for h, v, _p in uses)
+            for host, var, pfqdn in uses:
+                col.error("duplicate_mac", host, var, "%s is given for more than one NIC (%s); each NIC has its own "
+                          "MAC address and the adapter is found and renamed by it. Copy each NIC's MacAddress from "
+                          "Get-NetAdapter on its server, or remove the mac key" % (mac, where), pool=pfqdn)
     for fqdn, uses in sorted(fqdns.items()):
         if len(uses) > 1:
             for host, pfqdn in uses:

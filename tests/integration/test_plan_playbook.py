@@ -46,6 +46,7 @@ def changed(output):
 def test_plan_writes_files_and_is_idempotent(tmp_path, inventory, pool, count):
     first = play(os.path.join(ROOT, "inventories", inventory), tmp_path)
     assert first.returncode == 0, first.stdout + first.stderr
+    assert changed(first.stdout) == 0  # writing the plan is an output, not a change (issue 9, item 15)
     data = json.loads((tmp_path / pool / "plan.json").read_text())
     assert data["public_ips"]["count"] == count
     assert data["pool"]["fqdn"] == pool
@@ -62,7 +63,8 @@ def test_plan_writes_files_and_is_idempotent(tmp_path, inventory, pool, count):
 def test_plan_check_mode_writes_nothing(tmp_path):
     result = play(os.path.join(ROOT, "inventories", "example"), tmp_path / "p", "--check")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert changed(result.stdout) == 3  # would create the directory and both files
+    # The plan is an output, not a change (sfb.edge.report_files); a check run writes nothing.
+    assert changed(result.stdout) == 0
     assert not (tmp_path / "p").exists()
 
 

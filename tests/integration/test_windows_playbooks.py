@@ -29,7 +29,7 @@ EDGES = ("edge01", "edge02")
 # What an edge host's task may be in snapshot mode: nothing that reaches the host.
 CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
                    "ansible.builtin.include_role",
-                   "ansible.builtin.fail", "sfb.edge.edge_apply"}
+                   "ansible.builtin.fail", "sfb.edge.edge_apply", "sfb.edge.report_files"}
 
 
 def playbook(name, inventory, tmp_path, *extra, snapshot=None):
@@ -96,11 +96,13 @@ def inventory_copy(tmp_path, pool=None, hosts=None):
 def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mode):
     result, entries = playbook("site", EXAMPLE, tmp_path, *mode, snapshot="converged")
     assert result.returncode == 0, result.stdout + result.stderr
-    # The first run writes the validation reports next to the plan (controller files, not the host).
-    first = [e for e in entries if e["changed"]]
-    reports = {("ansible.builtin.copy", "localhost"), ("ansible.builtin.file", "localhost")}
-    assert {(e["action"], e["delegate_to"]) for e in first} <= reports
-    assert all(e["task"].startswith("sfb.edge.validate") for e in first)
+    # The first run in a fresh plan directory (every CI job) writes the validation reports next to the
+    # plan: outputs on the controller, not changes - changed=0 from the first run on (issue 9, item 15).
+    for host in EDGES:
+        assert recap(result.stdout, host)["changed"] == 0, result.stdout[-3000:]
+    assert [e["task"] for e in entries if e["changed"]] == []
+    reports = sorted(p.name for p in (tmp_path / "plan" / "edgepool.corp.example.com" / "validate").iterdir())
+    assert reports == ["edge01.json", "edge01.md", "edge02.json", "edge02.md"]
     again, entries = playbook("site", EXAMPLE, tmp_path, *mode, snapshot="converged")
     for host in EDGES:
         assert recap(again.stdout, host)["changed"] == 0
@@ -111,7 +113,7 @@ def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mod
         assert [e["task"].split(" : ")[0] for e in applied] == [
             "sfb.edge.routes", "sfb.edge.network", "sfb.edge.hosts_file", "sfb.edge.identity",
             "sfb.edge.certificates", "sfb.edge.cs_install", "sfb.edge.cs_certificates", "sfb.edge.cs_services"]
-    assert "edge01 (edge01.corp.example.com): PASSED - 17 pass, 0 fail, 5 skipped" in again.stdout
+    assert "edge01 (edge01.corp.example.com): PASSED - 18 pass, 0 fail, 5 skipped" in again.stdout
 
 
 # ----------------------------------------------------------------------------------- round trips
@@ -188,6 +190,7 @@ def test_lockout_guard_resolves_a_host_name_in_ansible_host(tmp_path):
 def test_drift_reports_and_exit_code(tmp_path):
     result, _entries = playbook("drift", EXAMPLE, tmp_path, snapshot="stale")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert recap(result.stdout, "edge01")["changed"] == 0  # the report is an output (issue 9, item 15)
     report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / "edge01.json").read_text())
     assert report["summary"] == {"routes": 2, "network": 0, "hosts_file": 2, "identity": 0, "certificates": 0,
                                  "cs_install": 0, "cs_certificates": 0, "cs_services": 0, "cs_replication": 0}
@@ -201,6 +204,20 @@ def test_drift_reports_and_exit_code(tmp_path):
     assert "Drift: edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2)" in failing.stdout
     clean, _log = playbook("drift", EXAMPLE, tmp_path, "-e", "sfb_edge_fail_on_drift=true", snapshot="converged")
     assert clean.returncode == 0, clean.stdout[-3000:]
+
+
+@pytest.mark.parametrize("mode", [(), ("--check",)])
+def test_drift_first_run_in_a_fresh_plan_dir_changes_nothing(tmp_path, mode):
+    """A converged host: drift.yml's first run in a new plan directory gives changed=0 (issue 9, item 15),
+    and the report is written - in check mode too (a check run's drift report is what it is for)."""
+    result, entries = playbook("drift", EXAMPLE, tmp_path, *mode, snapshot="converged")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    for host in EDGES:
+        assert recap(result.stdout, host)["changed"] == 0, result.stdout[-3000:]
+        report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / ("%s.json" % host)).read_text())
+        assert report["in_sync"] is True
+    writes = [e for e in entries if e["action"] == "sfb.edge.report_files"]
+    assert sorted(e["host"] for e in writes) == list(EDGES) and not any(e["changed"] for e in writes)
 
 
 def test_missing_snapshot_names_the_file(tmp_path):
@@ -273,7 +290,7 @@ def test_certificate_passwords_never_printed(tmp_path):
     ("module", "edge_apply"), ("module", "edge_facts"), ("module", "edge_network"), ("module", "edge_routes"),
     ("module", "edge_hosts_file"), ("module", "edge_certificates"),
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),
-    ("role", "certificates"), ("role", "drift"),
+    ("role", "certificates"), ("role", "drift"), ("module", "report_files"), ("filter", "frontend_failure"),
 ])
 def test_docs_render(kind, name):
     result = run("ansible-doc", "-t", kind, "sfb.edge.%s" % name)

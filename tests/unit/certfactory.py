@@ -66,11 +66,23 @@ def write_der(path, cert):
     return str(path)
 
 
-def write_pfx(path, cert, key, password, cas=()):
-    """Write a PKCS#12 file; ``key=None`` makes a PFX that holds the certificate only."""
+def write_pfx(path, cert, key, password, cas=(), encryption="aes"):
+    """Write a PKCS#12 file; ``key=None`` makes a PFX that holds the certificate only.
+
+    :param encryption: ``aes``: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) with an SHA-256 MAC, what
+        BestAvailableEncryption and OpenSSL 3 make (Windows Server 2019 and later only); ``3des``:
+        pbeWithSHAAnd3-KeyTripleDES-CBC with an SHA-1 MAC, what ``openssl pkcs12 -legacy`` and the
+        Windows 'TripleDES-SHA1' export make (every Windows).
+    """
     if password in (None, ""):
         encryption = serialization.NoEncryption()
-    else:
+    elif encryption == "3des":
+        encryption = (serialization.PrivateFormat.PKCS12.encryption_builder().kdf_rounds(2048)
+                      .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC).hmac_hash(hashes.SHA1())
+                      .build(str(password).encode("utf-8")))
+    elif encryption == "aes":
         encryption = serialization.BestAvailableEncryption(str(password).encode("utf-8"))
+    else:
+        raise ValueError("encryption must be aes or 3des, not %r" % (encryption,))
     path.write_bytes(pkcs12.serialize_key_and_certificates(b"sfb-edge-test", key, cert, list(cas) or None, encryption))
     return str(path)

@@ -90,10 +90,11 @@ class Pki:
         issuer = None if self_signed else (self.ca, self.keys.ca)
         return certfactory.certificate(key, cn, not_before, not_after, issuer=issuer, sans=sans, eku=eku, ca=ca)
 
-    def pfx(self, name, key=None, password=PASSWORD, with_key=True, **cert_args):
+    def pfx(self, name, key=None, password=PASSWORD, with_key=True, encryption="aes", **cert_args):
         key = key or self.keys.internal
         cert = self.cert(key=key, **cert_args)
-        return certfactory.write_pfx(self.dir / name, cert, key if with_key else None, password, cas=[self.ca])
+        return certfactory.write_pfx(self.dir / name, cert, key if with_key else None, password, cas=[self.ca],
+                                     encryption=encryption)
 
     def ext_pfx(self, name, **overrides):
         return self.pfx(name, **dict(self.external_defaults(), **overrides))
@@ -429,8 +430,10 @@ def test_certificate_key_mismatch_is_per_pool(pki):
     names = netcalc.san_list(host["sfb_edge_sip_domains"], host["sfb_edge_external_fqdns"], xmpp=True)
     host["sfb_edge_certificates"] = {
         "root_ca": [pki.root],
-        "internal": spec(pki.pfx("single-internal.pfx", cn=host["sfb_edge_pool_fqdn"], sans=())),
-        "external": spec(pki.ext_pfx("single-external.pfx", key=pki.keys.other, cn=names[0], sans=names)),
+        # SfB 2015 (on Windows Server 2012 R2 / 2016): PFX files with the TripleDES encryption those can import
+        "internal": spec(pki.pfx("single-internal.pfx", cn=host["sfb_edge_pool_fqdn"], sans=(), encryption="3des")),
+        "external": spec(pki.ext_pfx("single-external.pfx", key=pki.keys.other, cn=names[0], sans=names,
+                                     encryption="3des")),
     }
     inv.update(single)
     assert run(inv) == []
@@ -556,3 +559,234 @@ def test_certificate_untrusted_internal(pki):
     inv = set_cert(pki.inventory(), "internal", spec(path), hosts=["edge02"])
     inv["edge02"]["sfb_edge_certificates"].pop("root_ca")
     check(inv, [])
+
+
+# --------------------------------------------------------------------------- issue 9, point 17: regular files only, bounded read
+
+def guarded(func, seconds=20):
+    """Run ``func()`` in a forked child with an alarm and an address-space limit, return its result.
+
+    A FIFO path used to block ``open()`` for ever and /dev/zero to read until memory ran out: the
+    child is killed by SIGALRM (or gets MemoryError) instead of hanging or swapping the test machine.
+    """
+    import multiprocessing
+    import resource
+    import signal
+
+    ctx = multiprocessing.get_context("fork")
+    receiver, sender = ctx.Pipe(duplex=False)
+
+    def target():
+        try:
+            with open("/proc/self/status", encoding="ascii") as handle:
+                vm_kib = int([line for line in handle if line.startswith("VmSize:")][0].split()[1])
+            limit = vm_kib * 1024 + 512 * 1024 * 1024
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+        except (OSError, IndexError, ValueError):
+            pass
+        signal.alarm(seconds)
+        try:
+            sender.send(("ok", func()))
+        except BaseException as exc:  # pylint: disable=broad-exception-caught
+            sender.send(("raised", repr(exc)))
+
+    proc = ctx.Process(target=target)
+    proc.start()
+    sender.close()
+    try:
+        if not receiver.poll(seconds + 10):
+            pytest.fail("still running after %d s (hangs on a FIFO or a device?)" % seconds)
+        status, value = receiver.recv()
+    except EOFError:
+        pytest.fail("the check died (exit code %s): it hung until SIGALRM or ran out of memory" % proc.exitcode)
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    assert status == "ok", value
+    return value
+
+
+def test_certificate_path_that_is_a_fifo(pki, tmp_path):
+    (tmp_path / "special").mkdir()
+    fifo = tmp_path / "special" / "internal.pfx"
+    os.mkfifo(fifo)
+    inv = set_cert(pki.inventory(), "internal", spec(str(fifo)), hosts=["edge01"])
+    findings = guarded(lambda: run(inv))
+    assert keys(findings) == [(E, "certificate_unreadable", "edge01", "sfb_edge_certificates.internal.pfx")]
+    assert findings[0]["message"] == (
+        "%s is a FIFO (named pipe), not a regular file; give the path of the certificate file itself; check the path "
+        "and sfb_edge_certificates.internal.password (keep it in Ansible Vault)" % fifo)
+
+
+@pytest.mark.parametrize("device, kind", [("/dev/zero", "a character device"), ("/dev/null", "a character device")])
+def test_certificate_path_that_is_a_device(pki, device, kind):
+    if not os.path.exists(device):
+        pytest.skip("no %s here" % device)
+    inv = set_cert(pki.inventory(), "root_ca", [pki.root, device], hosts=["edge02"])
+    findings = guarded(lambda: run(inv))
+    assert keys(findings) == [(E, "certificate_unreadable", "edge02", "sfb_edge_certificates.root_ca[1]")]
+    assert findings[0]["message"] == ("%s is %s, not a regular file; give the path of the certificate file itself; give "
+                                      "the path of the CA certificate (PEM or DER) on the controller" % (device, kind))
+
+
+def test_certificate_path_that_is_a_directory_or_a_link_to_a_fifo(pki, tmp_path):
+    tmp_path = tmp_path / "special"
+    tmp_path.mkdir()
+    os.mkfifo(tmp_path / "pipe")
+    os.symlink(tmp_path / "pipe", tmp_path / "external.pfx")
+    inv = set_cert(pki.inventory(), "internal", spec(str(tmp_path)), hosts=["edge01"])
+    set_cert(inv, "external", spec(str(tmp_path / "external.pfx")), hosts=["edge01"])
+    findings = guarded(lambda: run(inv))
+    assert [(f["variable"], f["message"].split(";")[0]) for f in findings] == [
+        ("sfb_edge_certificates.external.pfx", "%s is a FIFO (named pipe), not a regular file" % (tmp_path / "external.pfx")),
+        ("sfb_edge_certificates.internal.pfx", "%s is a directory, not a regular file" % tmp_path)]
+
+
+def test_certificate_file_larger_than_the_limit(pki, tmp_path):
+    big = tmp_path / "huge.pfx"
+    with open(big, "wb") as handle:
+        handle.truncate(certs.MAX_FILE_BYTES + 1)  # sparse: costs no disk
+    inv = set_cert(pki.inventory(), "internal", spec(str(big)), hosts=["edge01"])
+    findings = guarded(lambda: run(inv))
+    assert keys(findings) == [(E, "certificate_unreadable", "edge01", "sfb_edge_certificates.internal.pfx")]
+    assert findings[0]["message"].startswith(
+        "%s is larger than 1 MiB, the limit for a certificate or PFX file (those are a few KiB); check the path" % big)
+
+
+def test_certificate_file_at_the_limit_is_read(pki, tmp_path):
+    assert certs.MAX_FILE_BYTES == 1024 * 1024
+    path = tmp_path / "padded.pem"
+    pem = open(pki.root, "rb").read()
+    path.write_bytes(pem + b"\n" * (certs.MAX_FILE_BYTES - len(pem)))
+    assert certs.read_file(str(path)) == path.read_bytes()
+    assert certs.load_certificate(str(path))[0].subject.rfc4514_string() == "CN=Example Test Root CA"
+
+
+# --------------------------------------------------------------------------- issue 9, point 6: PFX encryption vs the target OS
+
+AES = "PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC)"
+TDES = "pbeWithSHAAnd3-KeyTripleDES-CBC"
+
+
+def test_pfx_encryption_is_read_from_the_asn1(pki):
+    aes = certs.pfx_file_encryption(pki.pfx("aes.pfx", encryption="aes"))
+    assert aes == {"key": [AES], "certificates": [AES], "mac": "SHA-256", "pbes2": [AES]}
+    legacy = certs.pfx_file_encryption(pki.pfx("legacy.pfx", encryption="3des"))
+    assert legacy == {"key": [TDES], "certificates": [TDES], "mac": "SHA-1", "pbes2": []}
+    # a certificate-only PFX, and one without a password (plain key bag, no encrypted certificates)
+    assert certs.pfx_file_encryption(pki.pfx("cert-only.pfx", with_key=False)) == {
+        "key": [], "certificates": [AES], "mac": "SHA-256", "pbes2": [AES]}
+    assert certs.pfx_file_encryption(pki.pfx("no-password.pfx", password=None)) == {
+        "key": ["none (a plain key bag)"], "certificates": [], "mac": "SHA-256", "pbes2": []}
+    assert certs.pfx_file_encryption(pki.root) is None  # not a .pfx
+    assert certs.pfx_encryption(open(pki.root, "rb").read()) is None
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_pfx_encryption_never_raises_on_damaged_files(pki, data):
+    original = open(pki.internal, "rb").read()
+    cut = data.draw(st.integers(0, len(original)), label="cut")
+    flips = data.draw(st.lists(st.tuples(st.integers(0, len(original) - 1), st.integers(0, 255)), max_size=4),
+                      label="flips")
+    damaged = bytearray(original[:cut])
+    for pos, value in flips:
+        if pos < len(damaged):
+            damaged[pos] = value
+    result = certs.pfx_encryption(bytes(damaged))
+    assert result is None or set(result) == {"key", "certificates", "mac", "pbes2"}
+    noise = certs.pfx_encryption(data.draw(st.binary(max_size=64), label="noise"))
+    assert noise is None or set(noise) == {"key", "certificates", "mac", "pbes2"}
+
+
+def pfx_inventory(pki, version, encryption):
+    inv = inventory_data.set_pool(pki.inventory(), "sfb_edge_version", version)
+    set_cert(inv, "internal", spec(pki.pfx("internal-%s.pfx" % encryption, encryption=encryption)))
+    set_cert(inv, "external", spec(pki.ext_pfx("external-%s.pfx" % encryption, encryption=encryption)))
+    return inv
+
+
+@pytest.mark.parametrize("version, severity", [("lync2013", E), ("sfb2015", W), ("sfb2019", None), ("sfbse", None)])
+@pytest.mark.parametrize("encryption", ["aes", "3des"])
+def test_pfx_encryption_unsupported_by_the_products_os(pki, version, severity, encryption):
+    inv = pfx_inventory(pki, version, encryption)
+    expected = []
+    if severity and encryption == "aes":
+        expected = [(severity, "pfx_encryption_unsupported", host, "sfb_edge_certificates.%s.pfx" % kind)
+                    for host in HOSTS for kind in ("internal", "external")]
+    assert keys(run(inv)) == sorted(expected)
+
+
+def test_pfx_encryption_unsupported_message(pki):
+    inv = pfx_inventory(pki, "lync2013", "aes")
+    path = inv["edge01"]["sfb_edge_certificates"]["internal"]["pfx"]
+    [finding] = [f for f in run(inv) if f["host"] == "edge01" and f["variable"] == "sfb_edge_certificates.internal.pfx"]
+    assert finding["message"] == (
+        "%s is encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) (private key: PBES2 (PBKDF2-HMAC-SHA256, "
+        "AES-256-CBC); certificates: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC); MAC: SHA-256), the default of OpenSSL 3; "
+        "Windows before Server 2019 / Windows 10 1709 cannot import it and reports 'The specified network password is "
+        "not correct'. Lync Server 2013 runs on Windows Server 2008 R2, 2012 or 2012 R2, none of which can import it: "
+        "re-export it with the TripleDES encryption every Windows reads (OpenSSL 3: openssl pkcs12 -in %s -out tmp.pem, "
+        "then openssl pkcs12 -export -legacy -macalg sha1 -in tmp.pem -out <new>.pfx, then delete tmp.pem; or export it "
+        "again in Windows with 'TripleDES-SHA1' encryption) and point sfb_edge_certificates at the new file"
+        % (path, path))
+    with pytest.raises(plan.PlanError):
+        plan.build(inv, today=NOW)
+    # SfB 2015: a warning with its own reason; the plan is built
+    inv = pfx_inventory(pki, "sfb2015", "aes")
+    inv = {h: v for h, v in inv.items() if h == "edge01"}
+    inventory_data.set_pool(inv, "sfb_edge_load_balancing", "none")
+    inventory_data.set_pool(inv, "sfb_edge_hlb_vips", None)
+    found = [f for f in run(inv) if f["code"] == "pfx_encryption_unsupported"]
+    assert [f["severity"] for f in found] == [W, W]
+    assert ("Skype for Business Server 2015 usually runs on Windows Server 2012 R2 or 2016, which cannot import it "
+            "(only Windows Server 2019, supported from CU9 on, can): re-export it") in found[0]["message"]
+    assert POOL in plan.build(inv, today=NOW)
+
+
+def _import_plan(pki, encryption, computer):
+    from ansible_collections.sfb.edge.plugins.plugin_utils import desired, drift
+
+    inv = pfx_inventory(pki, "sfb2019", encryption)  # SfB 2019: no validation finding, the gathered build decides
+    assert run(inv) == []
+    goal = desired.build(inv, "edge01", today=NOW)
+    res = drift.certificates(goal, {"certificates": {"Root": [], "CA": [], "My": []}, "computer": computer})
+    imported = [c["variable"] for call in res["calls"] for c in call["args"]["certificates"]]
+    return res, imported
+
+
+@pytest.mark.parametrize("build", [9600, 14393, 16298])
+def test_aes_pfx_is_not_imported_on_an_old_windows_build(pki, build):
+    res, imported = _import_plan(pki, "aes", {"os_build": build})
+    assert imported == ["sfb_edge_certificates.root_ca[0]"]
+    assert [p["variable"] for p in res["problems"]] == [
+        "sfb_edge_certificates.internal.pfx", "sfb_edge_certificates.external.pfx"]
+    name = {9600: "Windows Server 2012 R2", 14393: "Windows Server 2016", 16298: "Windows Server 2016"}[build]
+    path = str(pki.dir / "internal-aes.pfx")
+    assert res["problems"][0]["message"].startswith(
+        "%s is encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC) (private key: PBES2 (PBKDF2-HMAC-SHA256, "
+        "AES-256-CBC); certificates: PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC); MAC: SHA-256); this host runs %s (build "
+        "%d), which cannot import it (Windows reports 'The specified network password is not correct'), so it is not "
+        "imported: re-export it with the TripleDES encryption every Windows reads (OpenSSL 3: openssl pkcs12 -in %s "
+        % (path, name, build, path))
+    assert PASSWORD not in repr(res)
+
+
+@pytest.mark.parametrize("encryption, computer", [("aes", {"os_build": 16299}), ("aes", {"os_build": 17763}),
+                                                  ("3des", {"os_build": 9600}), ("3des", {}), ("3des", {"os_build": None})])
+def test_pfx_is_imported_where_windows_can_read_it(pki, encryption, computer):
+    res, imported = _import_plan(pki, encryption, computer)
+    assert imported == ["sfb_edge_certificates.root_ca[0]", "sfb_edge_certificates.internal",
+                        "sfb_edge_certificates.external"]
+    assert res["problems"] == [] and res["notes"] == []
+
+
+@pytest.mark.parametrize("computer", [{}, {"os_build": None}, {"os_build": "14393"}, {"os_build": True}])
+def test_aes_pfx_with_the_os_build_not_read_is_a_note(pki, computer):
+    res, imported = _import_plan(pki, "aes", computer)
+    assert len(imported) == 3 and res["problems"] == []
+    assert res["notes"] == [
+        "%s (sfb_edge_certificates.%s) is encrypted with PBES2 (PBKDF2-HMAC-SHA256, AES-256-CBC), which Windows before "
+        "Server 2019 cannot import, and this host's OS build was not read: re-gather with this collection's edge_facts"
+        % (pki.dir / ("%s-aes.pfx" % kind), kind) for kind in ("internal", "external")]

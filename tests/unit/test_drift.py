@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import os
@@ -144,7 +145,7 @@ def test_box_set_up_by_hand(host):
     assert rep["blocked"] == [] and rep["problems"] == []
     # the hand-made hosts lines are moved into the managed block, every unmanaged line stays
     res = drift.hosts_file(want(host), snap("manual", host))
-    after = res["calls"][0]["args"]["content"]
+    after = base64.b64decode(res["calls"][0]["args"]["content_base64"]).decode("utf-8")
     assert "\tdirpool.corp.example.com" not in after and "10.10.1.20 dirpool.corp.example.com\r\n" in after
     assert "# Lync internal pools\r\n" in after
 
@@ -161,13 +162,14 @@ def test_stale_routes_and_hosts_entries(host):
          "None"),
     ])
     content = current["hosts_file"]["content"]
-    new = drift.hosts_file(want(host), current)["calls"][0]["args"]
-    assert new["expected_sha256"] == hashlib.sha256(content.encode("utf-8")).hexdigest()
+    args = drift.hosts_file(want(host), current)["calls"][0]["args"]
+    assert args["expected_sha256"] == hashlib.sha256(content.encode("utf-8")).hexdigest().upper()
+    new = base64.b64decode(args["content_base64"]).decode("utf-8")
     # the unmanaged line after the block is kept byte-for-byte, the stock header too
-    assert new["content"].endswith("# END sfb.edge managed entries\r\n"
-                                   "10.50.0.7 backup01.corp.example.com # added by ops\r\n")
-    assert new["content"][:824] == content[:824]
-    assert "fe03" not in new["content"] and "10.10.9.20" not in new["content"]
+    assert new.endswith("# END sfb.edge managed entries\r\n"
+                        "10.50.0.7 backup01.corp.example.com # added by ops\r\n")
+    assert new[:824] == content[:824]
+    assert "fe03" not in new and "10.10.9.20" not in new
 
 
 def test_stale_routes_are_only_noted_without_purge():
@@ -289,38 +291,7 @@ def test_round_trips_do_not_grow_with_networks_and_hosts_entries():
     assert 1 + counts[200] <= 12  # plus the one state gathering
 
 
-# ----------------------------------------------------------------------------------- hosts file
-_line = st.text(alphabet=st.sampled_from("abc .#\t10"), max_size=30)
-
-
-@settings(max_examples=200, deadline=None)
-@given(lines=st.lists(_line, max_size=12), crlf=st.booleans(), final_newline=st.booleans())
-def test_hosts_file_keeps_unmanaged_lines_byte_for_byte(lines, crlf, final_newline):
-    nl = "\r\n" if crlf else "\n"
-    content = nl.join(lines) + (nl if final_newline and lines else "")
-    entries = [{"ip": "10.10.1.20", "names": ["dirpool.corp.example.com"]}]
-    new, dropped = drift.render_hosts(content, entries)
-    assert dropped == []  # nothing here names a managed host
-    if "\n" not in content:
-        nl = "\r\n"  # no line ending to follow: Windows' own
-    block = "%s%s10.10.1.20 dirpool.corp.example.com%s%s%s" % (drift.HOSTS_BEGIN, nl, nl, drift.HOSTS_END, nl)
-    assert new.endswith(block)
-    kept = new[: -len(block)]
-    assert kept.rstrip("\r\n") == content.rstrip("\r\n") or kept == content
-    assert drift.render_hosts(new, entries)[0] == new  # a second run changes nothing
-
-
-@settings(max_examples=100, deadline=None)
-@given(names=st.lists(st.sampled_from(["a.corp.example.com", "b.corp.example.com", "c.corp.example.com"]),
-                      min_size=1, max_size=3, unique=True),
-       stale_ip=st.sampled_from(["10.9.9.9", "10.10.1.20"]))
-def test_hosts_file_managed_names_resolve_once(names, stale_ip):
-    entries = [{"ip": "10.10.1.%d" % (k + 1), "names": [n]} for k, n in enumerate(names)]
-    content = "# header\r\n%s %s\r\n10.1.1.1 other.example.com\r\n" % (stale_ip, " ".join(names))
-    new, _dropped = drift.render_hosts(content, entries)
-    for name in names:
-        assert sum(1 for line in new.splitlines() if not line.startswith("#") and name in line.split()) == 1
-    assert "10.1.1.1 other.example.com\r\n" in new and new.startswith("# header\r\n")
+# The hosts file's own tests (encodings, markers, unmanaged lines): test_hostsfile.py.
 
 
 # ----------------------------------------------------------------------------------- state format
@@ -328,7 +299,7 @@ def test_snapshot_errors_name_the_file(tmp_path):
     with pytest.raises(state.StateError, match="no snapshot for edge09: .*edge09.json does not exist"):
         state.load_snapshot(str(tmp_path), "edge09")
     (tmp_path / "edge01.json").write_text('{"format": 1, "computer": {}}')
-    with pytest.raises(state.StateError, match=r"edge01.json: 'adapters' is missing"):
+    with pytest.raises(state.StateError, match=r"edge01.json: .*adapters is missing"):
         state.load_snapshot(str(tmp_path), "edge01")
     (tmp_path / "edge02.json").write_text("{not json")
     with pytest.raises(state.StateError, match="cannot read the snapshot"):
@@ -398,7 +369,8 @@ def test_certificates_go_to_their_stores_without_secrets(pki):
     res = drift.certificates(goal, current)
     assert [(c["target"], c["before"]) for c in res["changes"]] == [
         ("My\\" + prints["external"], "present without private key")]
-    assert len(res["notes"]) == 1 and "CNG/KSP" in res["notes"][0]  # the internal one has a KSP key
+    # the internal one has a KSP key (the external AES PFX may add an "OS build not read" note: see test_certs)
+    assert len([n for n in res["notes"] if "CNG/KSP" in n]) == 1
 
 
 def test_guard_reads_ipv4_mapped_sessions_and_ignores_ipv6():

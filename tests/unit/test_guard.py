@@ -228,6 +228,14 @@ def test_no_session_blocks_route_removals_not_additions():
            "198.51.100.9)" in rep["blocked"][0]["reason"]
 
 
+def test_no_session_does_not_block_removing_a_route_of_a_vanished_interface():
+    current = snap("stale", connection=[])
+    current["routes"] = [dict(r, interface_index=99, interface_exists=False) if r["destination"] == "10.99.0.0/16"
+                         else r for r in current["routes"]]
+    rep = report(want(), current, port=5986)
+    assert blocked(rep) == [("routes", "192.168.200.0/24", "route", "remove")]
+
+
 @pytest.mark.parametrize("mutate, why", [
     (lambda s: s.pop("connection"), "has no 'connection'"),
     (lambda s: s.pop("connection_ports"), "has no 'connection_ports'"),
@@ -281,9 +289,14 @@ def test_ipv4_mapped_session_is_ipv4():
 def _gateway_on_internal_only(current):
     """A box built by hand: the default gateway on the internal NIC, none on the external one, no routes."""
     for adapter in current["adapters"]:
-        adapter["gateways"] = ["172.16.10.1"] if adapter["name"] == "Internal" else []
+        _set_gateways(adapter, ["172.16.10.1"] if adapter["name"] == "Internal" else [])
     current["routes"] = []
     return current
+
+
+def _set_gateways(adapter, gateways):
+    adapter["gateways"] = list(gateways)
+    adapter["default_routes"] = [{"next_hop": g, "active": True, "persistent": True} for g in gateways]
 
 
 def test_gateway_move_is_blocked_on_the_connections_interface_with_the_true_reason():
@@ -332,9 +345,9 @@ def _topologies(draw):
     current = snap(draw(st.sampled_from(["converged", "manual", "stale", "winrm-on-changed-nic"])))
     for adapter in current["adapters"]:
         if draw(st.booleans()):
-            adapter["gateways"] = [draw(st.sampled_from(["172.16.10.1", "192.0.2.1", "172.16.10.254"]))]
+            _set_gateways(adapter, [draw(st.sampled_from(["172.16.10.1", "192.0.2.1", "172.16.10.254"]))])
         else:
-            adapter["gateways"] = []
+            _set_gateways(adapter, [])
     current["routes"] = [
         {"destination": d, "gateway": draw(st.sampled_from(["172.16.10.1", "172.16.10.254"])),
          "interface": "Internal", "interface_index": draw(st.sampled_from([4, 6])), "metric": 256}

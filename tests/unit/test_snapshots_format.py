@@ -359,3 +359,82 @@ def test_checker_route_must_name_an_adapter():
     state["routes"][0]["interface"] = state["adapters"][0]["name"]
     state["routes"][0]["destination"] = "10.10.1.0/16"
     assert any(e.startswith("routes[0].destination:") for e in problems(state))
+
+
+# -- the state schema and the fields of this version (docs/state-format.md) ---------------------
+
+# Windows Server build and .NET Framework 4.x "Release" values per product (inventories/example is
+# sfb2019, the snapshots are its two servers). SfB 2019 runs on Server 2016/2019 with .NET 4.7 or
+# 4.8; SfB 2015 on 2012 R2/2016 with .NET up to 4.7.2 (it does not support 4.8); Lync 2013 on 2012 R2.
+OS_BUILDS = {"lync2013": {9600}, "sfb2015": {9600, 14393}, "sfb2019": {14393, 17763}, "sfbse": {17763, 20348}}
+DOTNET_47_OR_LATER = 460798
+DOTNET_48 = 528040
+OS = {9600: ("6.3.9600", "Windows Server 2012 R2"), 14393: ("10.0.14393", "Windows Server 2016"),
+      17763: ("10.0.17763", "Windows Server 2019"), 20348: ("10.0.20348", "Windows Server 2022")}
+
+
+def _version_of_the_example():
+    text = (ROOT / "inventories" / "example" / "group_vars" / "edge_pool_corp.yml").read_text(encoding="utf-8")
+    return re.search(r"^sfb_edge_version:\s*(\S+)", text, re.M).group(1)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(SNAPSHOTS)) for p in FILES])
+def test_snapshot_passes_the_state_schema(path):
+    from ansible_collections.sfb.edge.plugins.plugin_utils import state
+    state.load_snapshot(str(path.parent), path.stem)
+
+
+@pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(SNAPSHOTS)) for p in FILES])
+def test_snapshot_has_every_field_of_this_version(path):
+    """The shipped snapshots carry every optional field the collection reads (so tests see them),
+    with values that fit together and fit the product version of the example inventory."""
+    s = json.loads(path.read_text(encoding="utf-8"))
+    version = _version_of_the_example()
+    comp = s["computer"]
+    errors = []
+
+    def need(ok, what):
+        if not ok:
+            errors.append(what)
+
+    need(comp.get("os_build") in OS_BUILDS[version], "computer.os_build %r for %s" % (comp.get("os_build"), version))
+    os_version, os_name = OS.get(comp.get("os_build"), (None, None))
+    need(comp.get("os_version") == os_version, "computer.os_version %r does not match os_build" % comp.get("os_version"))
+    need(os_name and os_name in str(comp.get("os_caption")), "computer.os_caption %r" % comp.get("os_caption"))
+    release = comp.get("dotnet_release")
+    need(isinstance(release, int), "computer.dotnet_release missing")
+    if isinstance(release, int):
+        need(release >= DOTNET_47_OR_LATER if version in ("sfb2019", "sfbse") else release < DOTNET_48,
+             "computer.dotnet_release %d does not fit %s" % (release, version))
+    need("local_account_token_filter_policy" in comp, "computer.local_account_token_filter_policy missing")
+    user = comp.get("user") or {}
+    need(user.get("builtin_administrator") == str(user.get("sid", "")).endswith("-500"), "user.builtin_administrator")
+    need(user.get("system") == (user.get("sid") == "S-1-5-18"), "user.system")
+    need(user.get("builtin_administrator") or user.get("system"), "user: the built-in Administrator or SYSTEM")
+    need(user.get("elevated") is True, "user.elevated")
+    need(str(user.get("name", "")).upper().startswith(comp["hostname"].upper() + "\\") or user.get("system"),
+         "user.name %r is not an account of %s" % (user.get("name"), comp["hostname"]))
+    need((comp.get("windows_update") or {}).get("au_options", 0) in (None, 2, 3), "windows_update.au_options")
+    for n, nic in enumerate(s["adapters"]):
+        for m, address in enumerate(nic["addresses"]):
+            dhcp = address["origin"] == "Dhcp"
+            need(address.get("active") is True and address.get("persistent") is (not dhcp),
+                 "adapters[%d].addresses[%d]: active true, persistent %s" % (n, m, not dhcp))
+        routes = nic.get("default_routes")
+        need(isinstance(routes, list) and [r["next_hop"] for r in routes] == nic["gateways"],
+             "adapters[%d].default_routes must list the gateways" % n)
+        for m, route in enumerate(routes or []):
+            need(route["active"] is True and route["persistent"] is (not nic["dhcp"]),
+                 "adapters[%d].default_routes[%d] stores" % (n, m))
+    for n, route in enumerate(s["routes"]):
+        need(route.get("active") is True and route.get("persistent") is True and route.get("interface_exists") is True,
+             "routes[%d]: active, persistent, interface_exists" % n)
+    need(s["hosts_file"].get("exists") is True and "content" in s["hosts_file"] and "raw" not in s["hosts_file"],
+         "hosts_file: exists true, hand-written content form")
+    ports = s.get("connection_ports")
+    need(isinstance(ports, list) and ports, "connection_ports missing")
+    for n, conn in enumerate(s["connection"]):
+        need(conn["local_port"] in (ports or []), "connection[%d].local_port not in connection_ports" % n)
+        need(isinstance(conn.get("remote_port"), int) and 49152 <= conn["remote_port"] <= 65535,
+             "connection[%d].remote_port: an ephemeral port" % n)
+    assert not errors, "%s:\n  %s" % (path.relative_to(ROOT), "\n  ".join(errors))

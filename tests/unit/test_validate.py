@@ -40,6 +40,7 @@ KNOWN_CODES = frozenset("""
     subnet_overlap private_external_address external_subnets_differ nat_with_hlb nat_with_dns_lb
     nat_incomplete unreachable_internal_host internal_network_overlaps_dmz internal_host_on_external_subnet
     duplicate_address duplicate_fqdn server_fqdn_is_pool_fqdn
+    duplicate_mac network_host_bits internal_networks_overlap hosts_name_multiple_addresses pfx_encryption_unsupported
     certificate_unreadable certificate_not_ca certificate_no_private_key certificate_key_too_small
     certificate_expired certificate_expiring certificate_eku certificate_no_client_auth
     certificate_san_missing certificate_key_mismatch certificate_not_yet_valid certificate_untrusted
@@ -129,6 +130,8 @@ def dns_pool_of(count):
     for i in range(1, count + 1):
         host = copy.deepcopy(template)
         host["sfb_edge_internal_nic"]["address"] = "172.16.10.%d/24" % (100 + i)
+        host["sfb_edge_internal_nic"]["mac"] = "00-15-5D-1E-%02X-04" % i  # every NIC has its own MAC
+        host["sfb_edge_external_nic"]["mac"] = "00-15-5D-1E-%02X-05" % i
         first = 40 + 3 * i
         host["sfb_edge_external_nic"]["addresses"] = {
             "access": "192.0.2.%d/24" % first, "webconf": "192.0.2.%d/24" % (first + 1), "av": "192.0.2.%d/24" % (first + 2)}
@@ -146,6 +149,8 @@ def second_pool():
         host["sfb_edge_hlb_vips"] = {"internal": "172.16.10.20", "access": "192.0.2.60", "webconf": "192.0.2.61",
                                      "av": "192.0.2.62"}
         host["sfb_edge_internal_nic"]["address"] = "172.16.10.%d/24" % n
+        host["sfb_edge_internal_nic"]["mac"] = "00-15-5D-2E-8C-%02X" % n  # every NIC has its own MAC
+        host["sfb_edge_external_nic"]["mac"] = "00-15-5D-2E-8D-%02X" % n
         host["sfb_edge_external_nic"]["addresses"] = {
             "access": "192.0.2.%d/24" % n, "webconf": "192.0.2.%d/24" % (n + 1), "av": "192.0.2.%d/24" % (n + 2)}
         inv[new] = host
@@ -1234,3 +1239,179 @@ def test_nic_mac_is_normalised(value, expected):
     assert run(inv) == []
     pool = model.load(inv)[0][0]
     assert [s.external_nic_mac for s in pool.servers if s.name == "edge02"] == [expected]
+
+
+# --------------------------------------------------------------------------- issue 9, point 16: wrong input accepted silently
+
+def test_pool_fqdn_of_the_wrong_type_is_invalid_not_missing():
+    findings = check(example(sfb_edge_pool_fqdn=5), [(E, "invalid_value", "edge01", "sfb_edge_pool_fqdn"),
+                                                     (E, "invalid_value", "edge02", "sfb_edge_pool_fqdn")])
+    assert findings[0]["message"] == (
+        "5 is not a string (YAML made it a int); set sfb_edge_pool_fqdn to the edge pool's internal FQDN, e.g. "
+        "edgepool.corp.example.com, in the group vars of the pool")
+    [finding] = check(host_set(example(), "edge02", "sfb_edge_pool_fqdn", [POOL]),
+                      [(E, "invalid_value", "edge02", "sfb_edge_pool_fqdn")])
+    assert finding["message"].startswith("['edgepool.corp.example.com'] is not a string (YAML made it a list)")
+    # unset or empty stays "missing"
+    check(host_set(example(), "edge02", "sfb_edge_pool_fqdn", ""), [(E, "missing_variable", "edge02", "sfb_edge_pool_fqdn")])
+
+
+def test_unknown_key_in_external_fqdns():
+    fqdns = {"acess": "sip.example.com", "webconf": "webconf.example.com", "av": "av.example.com"}
+    [finding] = check(example(sfb_edge_external_fqdns=fqdns),
+                      [(E, "invalid_value", "edge01", "sfb_edge_external_fqdns.acess"),
+                       (E, "missing_variable", "edge01", "sfb_edge_external_fqdns.access")])
+    assert finding["message"] == ("unknown key 'acess' (did you mean 'access'?); use access, webconf and av (the "
+                                  "public FQDNs of the Access, Web Conferencing and A/V Edge)")
+    fqdns = dict(inventory_data.example()["edge01"]["sfb_edge_external_fqdns"], xmpp="xmpp.example.com")
+    [finding] = check(example(sfb_edge_external_fqdns=fqdns), [(E, "invalid_value", "edge01", "sfb_edge_external_fqdns.xmpp")])
+    assert finding["message"].startswith("unknown key 'xmpp'; use access, webconf and av")
+
+
+@pytest.mark.parametrize("name, char", [("Internal\nNIC", "U+000A"), ("Inter\tnal", "U+0009"), ("Int\x00ernal", "U+0000"),
+                                        ("Internal\u200b", "U+200B"), ("Ext\x85ernal", "U+0085")])
+def test_adapter_name_with_a_control_character(name, char):
+    inv = host_set(example(), "edge02", "sfb_edge_external_nic.name", name)
+    [finding] = check(inv, [(E, "invalid_value", "edge02", "sfb_edge_external_nic.name")])
+    assert finding["message"] == (
+        "%r contains the control character %s (a newline, tab or another non-printing character, often from a YAML "
+        "block scalar or a copy-paste); an adapter name is one line of printable text: write it in quotes, e.g. "
+        "name: 'Internal'" % (name, char))
+
+
+@pytest.mark.parametrize("name", ["Internal 2", "Ethernet (LAN)", "Réseau interne", " Internal\n"])
+def test_adapter_name_printable_is_fine(name):
+    assert run(host_set(example(), "edge02", "sfb_edge_internal_nic.name", name)) == []
+
+
+def test_duplicate_mac_on_both_nics_of_a_server():
+    inv = host_set(example(), "edge01", "sfb_edge_external_nic.mac", "00:15:5d:1e:8c:04")
+    findings = check(inv, [(E, "duplicate_mac", "edge01", "sfb_edge_internal_nic.mac"),
+                           (E, "duplicate_mac", "edge01", "sfb_edge_external_nic.mac")])
+    assert findings[0]["message"] == (
+        "00-15-5D-1E-8C-04 is given for more than one NIC (edge01 sfb_edge_internal_nic.mac, edge01 "
+        "sfb_edge_external_nic.mac); each NIC has its own MAC address and the adapter is found and renamed by it. Copy "
+        "each NIC's MacAddress from Get-NetAdapter on its server, or remove the mac key")
+
+
+def test_duplicate_mac_on_two_servers_and_across_pools():
+    inv = host_set(example(), "edge02", "sfb_edge_internal_nic.mac", "00155d1e8c04")
+    check(inv, [(E, "duplicate_mac", "edge01", "sfb_edge_internal_nic.mac"),
+                (E, "duplicate_mac", "edge02", "sfb_edge_internal_nic.mac")],
+          needles=["00-15-5D-1E-8C-04 is given for more than one NIC (edge01 sfb_edge_internal_nic.mac, edge02 "
+                   "sfb_edge_internal_nic.mac)"])
+    inv = inventory_data.example()
+    inv.update(inventory_data.single())
+    host_set(inv, SINGLE, "sfb_edge_external_nic.mac", "00-15-5D-1E-8C-0B")
+    found = run(inv)
+    assert keys(found) == [(E, "duplicate_mac", "edge02", "sfb_edge_external_nic.mac"),
+                           (E, "duplicate_mac", SINGLE, "sfb_edge_external_nic.mac")]
+    assert {f["pool"] for f in found} == {POOL, SINGLE_POOL}
+
+
+def test_distinct_or_absent_macs_are_fine():
+    inv = host_set(example(), "edge01", "sfb_edge_internal_nic.mac", None)
+    host_set(inv, "edge02", "sfb_edge_internal_nic.mac", None)  # two NICs without a MAC are not "the same MAC"
+    assert run(inv) == []
+
+
+def test_hosts_name_on_two_addresses():
+    inv = with_internal_hosts({"ip": "10.10.1.30", "names": ["sip-proxy.corp.example.com", "DirPool.corp.example.com."]})
+    [finding] = check(inv, [(W, "hosts_name_multiple_addresses", "edge01", "sfb_edge_internal_hosts[6]")])
+    assert finding["message"] == (
+        "dirpool.corp.example.com is given for 10.10.1.30 here and for 10.10.1.20 in sfb_edge_internal_hosts[0]; the "
+        "hosts file then has two lines for one name, and which address the edge uses depends on the resolver (no DNS "
+        "load balancing, no failover). Give each name one address: for a load-balanced pool, the pool FQDN's HLB VIP "
+        "or one server")
+
+
+def test_hosts_name_repeated_for_the_same_address_is_fine():
+    inv = with_internal_hosts({"ip": " 10.10.1.20", "names": "DIRPOOL.corp.example.com"},
+                              {"ip": "10.10.1.20", "names": ["dirpool-alias.corp.example.com"]})
+    assert run(inv) == []
+
+
+def test_network_host_bits():
+    inv = example(sfb_edge_internal_networks=["10.10.0.0/16", "10.20.0.0/16", "10.30.0.7/20"])
+    [finding] = check(inv, [(E, "network_host_bits", "edge01", "sfb_edge_internal_networks[2]")])
+    assert finding["message"] == ("'10.30.0.7/20' has host bits set: as a /20 it means the network 10.30.0.0/20, not "
+                                  "the address 10.30.0.7. Write '10.30.0.0/20' for the network, or '10.30.0.7/32' for "
+                                  "that one host")
+
+
+def test_network_host_bits_names_the_right_item_after_an_invalid_one():
+    inv = example(sfb_edge_internal_networks=["10.40.0.0", "10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20",
+                                              "192.168.10.77/24"])
+    check(inv, [(E, "network_host_bits", "edge01", "sfb_edge_internal_networks[4]"),
+                (E, "invalid_value", "edge01", "sfb_edge_internal_networks[0]")],
+          needles=["'192.168.10.77/24' has host bits set", "the network 192.168.10.0/24"])
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(address=st.integers(0x0B000000, 0x0BFFFFFF), prefix=st.integers(8, 32))
+def test_network_host_bits_iff_the_address_is_not_the_network_address(address, prefix):
+    """11.0.0.0/8 is neither a DMZ subnet nor one of the example's networks: only host bits can be reported."""
+    import ipaddress
+
+    text = "%s/%d" % (ipaddress.IPv4Address(address), prefix)
+    network = ipaddress.IPv4Network(text, strict=False)
+    inv = example(sfb_edge_internal_networks=["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20", text])
+    findings = run(inv)
+    expected = [(E, "network_host_bits", "edge01", "sfb_edge_internal_networks[3]")]
+    assert keys(findings) == (expected if address != int(network.network_address) else [])
+    for f in findings:
+        assert "the network %s, not the address %s" % (network, ipaddress.IPv4Address(address)) in f["message"]
+
+
+def test_internal_networks_overlap_names_the_dropped_network():
+    inv = example(sfb_edge_internal_networks=["10.10.5.0/24", "10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"])
+    [finding] = check(inv, [(W, "internal_networks_overlap", "edge01", "sfb_edge_internal_networks[0]")])
+    assert finding["message"] == (
+        "10.10.5.0/24 lies inside 10.10.0.0/16 (sfb_edge_internal_networks[1]): 10.10.5.0/24 is dropped, no route is "
+        "added for it because the route for 10.10.0.0/16 covers it. Remove 10.10.5.0/24 from sfb_edge_internal_networks "
+        "(or remove 10.10.0.0/16 if you meant to route only the smaller network)")
+    routes = plan.build(inv)[POOL]["hosts"]["edge01"]["routes"]
+    assert [r["destination"] for r in routes] == ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"]
+
+
+def test_internal_networks_listed_twice():
+    inv = example(sfb_edge_internal_networks=["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20", "10.20.0.0/16"])
+    [finding] = check(inv, [(W, "internal_networks_overlap", "edge01", "sfb_edge_internal_networks[3]")])
+    assert finding["message"] == ("10.20.0.0/16 is listed twice (also sfb_edge_internal_networks[1]); the repeat is "
+                                  "dropped. Remove it from sfb_edge_internal_networks")
+
+
+def test_internal_networks_adjacent_are_not_overlapping():
+    assert run(example(sfb_edge_internal_networks=["10.10.0.0/16", "10.11.0.0/16", "10.20.0.0/16", "10.30.0.0/20"])) == []
+
+
+NETWORKS = st.builds(lambda a, p: __import__("ipaddress").IPv4Network((a, p), strict=False),
+                     st.integers(0x0A000000, 0x0A00FFFF), st.integers(16, 26))
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(nets=st.lists(NETWORKS, max_size=25))
+def test_covering_agrees_with_the_pairwise_definition(nets):
+    from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+
+    kept, covered = netcalc.covering(nets)
+    inside = {i for i, n in enumerate(nets) if any(j != i and n.subnet_of(m) and (n != m or j < i)
+                                                   for j, m in enumerate(nets))}
+    assert sorted(i for i, _c in covered) == sorted(inside)
+    assert kept == sorted(n for i, n in enumerate(nets) if i not in inside)
+    for i, cover in covered:
+        assert nets[i].subnet_of(nets[cover]) and cover not in inside
+
+
+def test_covering_is_fast_for_100000_networks():
+    import ipaddress
+    import time
+
+    from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+
+    nets = [ipaddress.IPv4Network(((0x0A000000 + i * 256) & 0xFFFFFF00, 24)) for i in range(100000)]
+    nets += [ipaddress.IPv4Network((0x0A000000 + i * 65536, 16)) for i in range(0, 256, 2)]
+    start = time.monotonic()
+    kept, covered = netcalc.covering(nets)
+    assert time.monotonic() - start < 10
+    assert len(kept) + len(covered) == len(nets)

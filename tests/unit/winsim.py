@@ -11,7 +11,9 @@ from drift.py, so a wrong decision in drift.py is not mirrored here.
 
 from __future__ import annotations
 
+import base64
 import copy
+import hashlib
 
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
 
@@ -42,18 +44,28 @@ def _network(state, args):
             # Windows drops the DHCP lease's address and gateway when DHCP is turned off
             a["addresses"] = [x for x in a["addresses"] if x.get("origin") != "Dhcp"]
             a["gateways"] = []
+            a["default_routes"] = []
             a["dns_servers"] = []  # DHCP-supplied DNS servers go with the lease
+        added = [x["address"] for x in spec.get("add") or []]
         for add in spec.get("add") or []:
-            if not any(x["address"] == add["address"] for x in a["addresses"]):
+            have = [x for x in a["addresses"] if x["address"] == add["address"]]
+            if not have:
                 a["addresses"].append({"address": add["address"], "prefix_length": add["prefix_length"],
-                                       "skip_as_source": bool(add.get("skip_as_source")), "origin": "Manual"})
+                                       "skip_as_source": bool(add.get("skip_as_source")), "origin": "Manual",
+                                       "active": True, "persistent": True})
+            for x in have:
+                # present: the prefix length is set in place, a copy missing in one store is added
+                x.update(prefix_length=add["prefix_length"], active=True, persistent=True)
         for ip, flag in (spec.get("skip_as_source") or {}).items():
             for x in a["addresses"]:
                 if x["address"] == ip:
                     x["skip_as_source"] = flag
         if "gateway" in spec:
+            # the only default route, in both stores
             a["gateways"] = [spec["gateway"]] if spec["gateway"] else []
-        a["addresses"] = [x for x in a["addresses"] if x["address"] not in (spec.get("remove") or [])]
+            a["default_routes"] = [{"next_hop": g, "active": True, "persistent": True} for g in a["gateways"]]
+        a["addresses"] = [x for x in a["addresses"]
+                          if x["address"] not in (spec.get("remove") or []) or x["address"] in added]
         if "register_in_dns" in spec:
             a["register_in_dns"] = spec["register_in_dns"]
 
@@ -67,14 +79,39 @@ def _routes(state, args):
     for spec in args.get("remove") or []:
         state["routes"] = [r for r in state["routes"] if not same(r, spec)]
     for spec in args.get("add") or []:
-        if not any(same(r, spec) for r in state["routes"]):
+        have = [r for r in state["routes"] if same(r, spec)]
+        for r in have:
+            r.update(active=True, persistent=True)  # the copy missing in one store is added
+        if not have:
             a = _adapter(state, index=spec["interface_index"]) if spec.get("interface_index") is not None \
                 else _adapter(state, spec["interface"])
             state["routes"].append({"destination": spec["destination"], "gateway": spec["gateway"],
-                                    "interface": a["name"], "interface_index": a["index"], "metric": 256})
+                                    "interface": a["name"], "interface_index": a["index"], "metric": 256,
+                                    "active": True, "persistent": True, "interface_exists": True})
 
 
-def apply(state, calls):
+def _hosts_file(state, args):
+    """sfb.edge.edge_hosts_file as documented: the file's bytes are replaced by content_base64 when the
+    SHA-256 of the bytes on disk (an absent file: no bytes) is expected_sha256; edge_facts then reads
+    the bytes back as raw (base64) and sha256 (upper-case hex)."""
+    info = state["hosts_file"]
+    if "raw" in info:
+        on_disk = base64.b64decode(info["raw"])
+    else:  # a hand-written snapshot: content is the text of the file's UTF-8 bytes
+        on_disk = info["content"].encode("utf-8")
+    assert hashlib.sha256(on_disk).hexdigest().upper() == args["expected_sha256"].upper(), \
+        "edge_hosts_file would refuse: the file changed since it was gathered"
+    data = base64.b64decode(args["content_base64"], validate=True)
+    info.pop("content", None)
+    info.update(exists=True, raw=base64.b64encode(data).decode("ascii"),
+                sha256=hashlib.sha256(data).hexdigest().upper())
+
+
+ARCHIVE_PLACEHOLDER = "<configuration export>"  # edge_apply replaces it by the copied zip (edge_apply.py)
+
+
+def apply(state, calls, cs_version="sfb2019", xmpp=False):
+    """The state after ``calls``; ``cs_version`` and ``xmpp`` say which product the media install."""
     state = copy.deepcopy(state)
     for call in calls:
         module, args = call["module"], call["args"]
@@ -83,7 +120,7 @@ def apply(state, calls):
         elif module == "sfb.edge.edge_routes":
             _routes(state, args)
         elif module == "sfb.edge.edge_hosts_file":
-            state["hosts_file"]["content"] = args["content"]
+            _hosts_file(state, args)
         elif module == "ansible.windows.win_dns_client":
             _adapter(state, args["adapter_names"])["dns_servers"] = list(args["dns_servers"])
         elif module == "community.windows.win_netbios":
@@ -102,10 +139,58 @@ def apply(state, calls):
             for name in args["name"]:
                 state["cs"]["features"][name] = True
         elif module == "sfb.edge.edge_cs":
-            _cs(state["cs"], args)
+            _cs(state["cs"], args, cs_version, xmpp)
         else:
             raise AssertionError("no simulation for %s" % module)
     return state
+
+
+# ------------------------------------------------------------------------------------------- CS
+# The Lync / Skype for Business side, written from Microsoft's documentation and NOT from
+# plugins/plugin_utils/cs.py, so that a wrong production list is caught (tests/unit/test_cs.py):
+# - edge_cs's documented step order (plugins/modules/edge_cs.yml);
+# - "Install the Edge Server" (Bootstrapper /BootstrapLocalMgmt installs the local management store
+#   and its services: the Replica Replicator Agent and the Centralized Logging Service Agent);
+# - the edge server's services per version ("Ports and protocols for internal servers" / "Edge
+#   Server environmental requirements": Access Edge, Web Conferencing Edge, A/V Edge, A/V
+#   Authentication; XMPP Translating Gateway Proxy on Lync Server 2013 and Skype for Business
+#   Server 2015 only, when XMPP federation is in the topology).
+SIM_STEP_ORDER = ("core", "cu", "local_management", "import_configuration", "enable_replica", "start_replica",
+                  "edge_roles", "enable_computer", "certificates", "start_services")
+SIM_LOCAL_STORE_SERVICES = ("REPLICA", "RTCCLSAGT")
+SIM_ROLE_SERVICES = {
+    "lync2013": ("RTCSRV", "RTCDATAPROXY", "RTCMEDIARELAY", "RTCMRAUTH"),
+    "sfb2015": ("RTCSRV", "RTCDATAPROXY", "RTCMEDIARELAY", "RTCMRAUTH"),
+    "sfb2019": ("RTCSRV", "RTCDATAPROXY", "RTCMEDIARELAY", "RTCMRAUTH"),
+    "sfbse": ("RTCSRV", "RTCDATAPROXY", "RTCMEDIARELAY", "RTCMRAUTH"),
+}
+SIM_XMPP_SERVICE = {"lync2013": "RTCXMPPTGWPX", "sfb2015": "RTCXMPPTGWPX"}
+# Product names in "Programs and Features", the RTM build of each version's media, and the build a
+# recent cumulative update brings (SfB 2015: CU15 HF, 6.0.9319.x; written by hand, not from cs.py).
+SIM_PRODUCTS = {"lync2013": ("Lync Server 2013", "5.0.8308.0", "5.0.8308.1001"),
+                "sfb2015": ("Skype for Business Server 2015", "6.0.9319.0", "6.0.9319.613"),
+                "sfb2019": ("Skype for Business Server 2019", "7.0.2046.0", "7.0.2046.530"),
+                "sfbse": ("Skype for Business Server Subscription Edition", "8.0.0.0", "8.0.0.1")}
+
+
+def sim_services(version, xmpp=False):
+    """Every Windows service a deployed edge server of ``version`` runs, per the simulator's own lists."""
+    names = SIM_LOCAL_STORE_SERVICES + SIM_ROLE_SERVICES[version]
+    if xmpp and version in SIM_XMPP_SERVICE:
+        names += (SIM_XMPP_SERVICE[version],)
+    return names
+
+
+def deployed(state, version="sfb2019", xmpp=False):
+    """Whether the simulated host is a working edge server: what is missing, [] when nothing."""
+    cs = state["cs"]
+    missing = [what for what, ok in (("core components", cs.get("bootstrapper")),
+                                     ("local management store", cs.get("local_management")),
+                                     ("topology", (cs.get("topology") or {}).get("imported")),
+                                     ("replica", (cs.get("replica") or {}).get("enabled"))) if not ok]
+    status = {s["name"]: s for s in cs["services"]}
+    missing += ["%s not running" % n for n in sim_services(version, xmpp) if (status.get(n) or {}).get("status") != "Running"]
+    return missing
 
 
 def _service(cs, name, status):
@@ -118,34 +203,46 @@ def _service(cs, name, status):
     return svc
 
 
-def _cs(cs, args):
-    """sfb.edge.edge_cs as its documentation says, steps in its fixed order."""
-    from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs_mod
-
+def _cs(cs, args, version="sfb2019", xmpp=False):
+    """sfb.edge.edge_cs as its documentation says, steps in its fixed order. Services exist only once
+    the step that installs them ran: a start of anything else leaves it missing."""
     steps = args["steps"]
-    assert steps == [s for s in _cs_mod.INSTALL_STEPS + ("certificates", "start_services") if s in steps], steps
+    assert steps == [s for s in SIM_STEP_ORDER if s in steps], steps
+    product, rtm, updated = SIM_PRODUCTS[version]
     if "core" in steps:
         assert args["media_path"]
         cs["bootstrapper"] = True
-        cs["products"].append({"name": "Skype for Business Server 2019, Core Components", "version": "7.0.2046.0"})
+        cs["products"].append({"name": product + ", Core Components", "version": rtm})
+    if "cu" in steps:
+        assert args["cu_installer"].endswith("SkypeServerUpdateInstaller.exe"), args
+        assert cs["bootstrapper"], "the update installer runs after the Core Components"
     if "local_management" in steps:
         cs["local_management"] = True
-        _service(cs, "REPLICA", "Stopped")
+        for name in SIM_LOCAL_STORE_SERVICES:
+            _service(cs, name, "Stopped")
     if "import_configuration" in steps:
-        assert args["configuration"] == _cs_mod.ARCHIVE
+        assert args["configuration"] == ARCHIVE_PLACEHOLDER
         cs["topology"] = {"imported": True, "machines": [args["fqdn"]]}
     if "enable_replica" in steps:
         cs["replica"]["enabled"] = True
     if "start_replica" in steps:
         _service(cs, "REPLICA", "Running")
     if "edge_roles" in steps:
-        for name, _what in _cs_mod.EDGE_SERVICES[1:]:
+        for name in SIM_ROLE_SERVICES[version] + ((SIM_XMPP_SERVICE[version],) if xmpp and version in SIM_XMPP_SERVICE
+                                                  else ()):
             _service(cs, name, "Stopped")
+        cs["products"].append({"name": product + ", Edge Server", "version": rtm})
+    if "cu" in steps:  # both halves: every installed component is updated
+        for item in cs["products"]:
+            if item["name"].startswith(product):
+                item["version"] = updated
     if "enable_computer" in steps:
         for svc in cs["services"]:
             svc["start_mode"] = "Auto"
     for item in args.get("certificates") or []:
         cs["certificates"] = [c for c in cs["certificates"] if c["use"] not in item["uses"]]
         cs["certificates"] += [{"use": u, "thumbprint": item["thumbprint"], "effective_date": None} for u in item["uses"]]
+    installed = {svc["name"] for svc in cs["services"]}
     for name in args.get("services") or []:
-        _service(cs, name, "Running")
+        if name in installed:  # Start-CsWindowsService of a service that does not exist fails; edge_cs reports it
+            _service(cs, name, "Running")

@@ -1,0 +1,88 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation only: sfb.edge.report_files runs on the controller (plugins/action/report_files.py).
+
+DOCUMENTATION = r"""
+module: report_files
+author: sfb.edge contributors (!UNKNOWN)
+version_added: 0.4.0
+short_description: Write report files on the controller, as outputs of the run (never a change)
+description:
+  - Writes a set of text files on the controller in one task - the plan (C(plan.json), C(plan.md)), the
+    drift reports and the validation reports of the collection's roles - without a module run per file.
+  - Each file is written atomically (a temporary file in the same directory, then a rename), so a reader
+    never sees half a report; missing parent directories are created (C(0755)). A file that already has
+    the content is left alone.
+  - A report is an output of the run, not a change of a host, so the task always reports C(changed=false),
+    on the first run in a new directory too; RV(written) says which files were (re)written.
+  - The host of the task is never contacted, whatever its connection; no C(delegate_to) is needed.
+options:
+  files:
+    description: The files to write.
+    type: list
+    elements: dict
+    required: true
+    suboptions:
+      path:
+        description: Where, on the controller; a relative path is relative to the current directory.
+        type: str
+        required: true
+      content:
+        description: The text, written as UTF-8 exactly as given (add the final newline yourself).
+        type: str
+        required: true
+  mode:
+    description: The permissions of the files, as an octal string.
+    type: raw
+    default: "0644"
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    description:
+      - In check mode nothing is written (RV(not_written) lists the files). Set C(check_mode=false) on the task
+        to write the reports of a check run too, as the drift and validation roles do (a check run's drift
+        report is what the run is for); the plan role writes nothing in check mode.
+  diff_mode:
+    support: none
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on the controller only.
+notes:
+  - The contents are never part of the result (not even with C(-v)); the roles only give it reports that hold
+    no secret (no certificate password, no PFX data).
+"""
+
+EXAMPLES = r"""
+- name: Write the drift report
+  sfb.edge.report_files:
+    files:
+      - path: "{{ plan_dir }}/{{ pool }}/drift/{{ inventory_hostname }}.json"
+        content: "{{ drift_result | ansible.builtin.to_nice_json(indent=2) }}\n"
+  check_mode: false
+"""
+
+RETURN = r"""
+changed:
+  description: Always V(false) - report files are outputs, not changes.
+  returned: always
+  type: bool
+written:
+  description: The absolute paths of the files written by this task (new or with a new content).
+  returned: always
+  type: list
+  elements: str
+unchanged:
+  description: The absolute paths of the files that already had the content (not touched).
+  returned: always
+  type: list
+  elements: str
+not_written:
+  description: In check mode (without C(check_mode=false)), the paths that were not written.
+  returned: always
+  type: list
+  elements: str
+"""
