@@ -11,7 +11,7 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, state
+from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, guard, state
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 ARGUMENT_SPEC = {
@@ -21,6 +21,7 @@ ARGUMENT_SPEC = {
     "snapshot": {"type": "bool", "default": False},
     "allow_connection_change": {"type": "bool", "default": False},
     "connection_address": {"type": "str"},
+    "connection_port": {"type": "int"},
     "frontend": {"type": "str"},
     "config_refresh": {"type": "bool", "default": False},
     "configuration_archive": {"type": "str"},
@@ -74,10 +75,13 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail(str(exc)) from None
         desired = plain(args["desired"])
         areas = tuple(dict.fromkeys((area, "network", "routes")))
+        port = args["connection_port"] or self._connection_port(task_vars)
+        addresses, resolve_error = guard.resolve_ipv4(args["connection_address"])
         try:
             results, verdict = drift.host_drift(desired, current, ansible_host=args["connection_address"],
                                                 areas=areas, options={"frontend": args["frontend"],
-                                                                      "config_refresh": args["config_refresh"]})
+                                                                      "config_refresh": args["config_refresh"]},
+                                                port=port, host_addresses=addresses, resolve_error=resolve_error)
         except (KeyError, TypeError, ValueError) as exc:
             raise AnsibleActionFail("%s: the desired state is not the output of sfb.edge.desired_state (%s: %s)"
                                     % (host, type(exc).__name__, exc)) from None
@@ -100,13 +104,18 @@ class ActionModule(ActionBase):
             result["msg"] = "host %s, %s: %s" % (host, area, "; ".join(
                 "variable %s: %s" % (p["variable"], p["message"]) for p in res["problems"]))
             return result
+        if res["blocked"]:
+            result["connection"] = verdict["connection"]
         if res["blocked"] and not args["allow_connection_change"]:
             result["failed"] = True
-            result["msg"] = ("host %s, %s: not applied, it would cut the controller's connection: %s. Nothing of "
+            head = ("it would cut the controller's connection" if verdict["connection"]["identified"] else
+                    "the controller's connection (port %s) could not be identified in the gathered state, so it "
+                    "may cut it" % (port or "unknown"))
+            result["msg"] = ("host %s, %s: not applied, %s: %s. Nothing of "
                              "this area was changed. To apply it anyway, set sfb_edge_allow_connection_change: true "
                              "(the change then runs in the background and the play reconnects on %s)" % (
-                                 host, area, "; ".join("%s %s (%s)" % (b["target"], b["property"], b["reason"])
-                                                       for b in res["blocked"]),
+                                 host, area, head, "; ".join("%s %s (%s)" % (b["target"], b["property"], b["reason"])
+                                                             for b in res["blocked"]),
                                  verdict["new_address"] or "the new address"))
             return result
         if args["snapshot"] or self._task.check_mode or not calls:
@@ -159,6 +168,24 @@ class ActionModule(ActionBase):
                                   "after": [{"module": c["module"], "args": c["args"]} for c in deferred[1:]]}
             result["remote_calls"] = len(calls) - len(deferred)
         return result
+
+    def _connection_port(self, task_vars):
+        """The port the connection plugin uses (its resolved option), else from the variables."""
+        variables = dict(task_vars)
+        plugin = getattr(self._connection, "_load_name", None) or variables.get("ansible_connection")
+        variables["ansible_connection"] = plugin
+        if guard.connection_port(variables) is None:
+            return None  # local and other connections: no TCP port to guard
+        try:
+            port = self._connection.get_option("port")
+        except (KeyError, AttributeError):
+            port = None
+        if port:
+            try:
+                return int(port)
+            except (TypeError, ValueError):
+                pass
+        return guard.connection_port(variables)
 
     def _run_call(self, call, args, task_vars):
         if call["module"] != "sfb.edge.edge_cs":

@@ -29,8 +29,17 @@ options:
     type: dict
     required: true
   ansible_host:
-    description: The address the controller connects to; its removal is guarded.
+    description:
+      - The address or host name the controller connects to; its removal is guarded. A host name is
+        resolved (IPv4) on the controller.
     type: str
+  connection_port:
+    description:
+      - The TCP port the controller connects on (P(sfb.edge.connection_ports#filter) gives it); the
+        lockout guard looks for the connection on this local port of the host. Omitted - every port of the
+        state's C(connection_ports).
+    type: int
+    version_added: 0.4.0
   source:
     description: Where the state came from (recorded in the report), e.g. C(live) or a snapshot path.
     type: str
@@ -59,15 +68,22 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
+from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 
-def drift(desired, current, ansible_host=None, source=None, options=None):
+def drift(desired, current, ansible_host=None, source=None, options=None, connection_port=None):
     try:
         current = _state.check(plain(current), where="the gathered state")
+        addresses, error = _guard.resolve_ipv4(ansible_host) if ansible_host else (None, None)
+        try:
+            port = int(connection_port) if connection_port not in (None, "") else None
+        except (TypeError, ValueError):
+            raise AnsibleFilterError("sfb.edge.drift: connection_port is %r, not a port number" % (connection_port,))
         return _drift.report(plain(desired), current, ansible_host=ansible_host, source=source,
-                             options=plain(options or {}))
+                             options=plain(options or {}), port=port, host_addresses=addresses,
+                             resolve_error=error)
     except _state.StateError as exc:
         raise AnsibleFilterError("sfb.edge.drift: %s" % exc) from None
     except (KeyError, TypeError, ValueError) as exc:

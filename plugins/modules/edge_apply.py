@@ -24,6 +24,10 @@ description:
     call, and the DNS-client and NetBIOS calls after it, are not made here but returned as RV(deferred), for
     the C(sfb.edge.network) role to run - the network call in the background before it reconnects on the
     new address, the others once it has finished."
+  - "The connection is looked for in the gathered state on the port the connection plugin uses (or
+    O(connection_port)), narrowed to the addresses O(connection_address) resolves to on the controller when
+    the host has them. When it cannot be identified, the guard fails closed: every address, gateway and route
+    removal or change (and a rename or DHCP-off of an adapter carrying them) is blocked, with the reason."
   - Used by the roles of the collection; the decisions are documented in docs/windows-roles.md and
     docs/cs-roles.md.
 options:
@@ -49,8 +53,17 @@ options:
     type: bool
     default: false
   connection_address:
-    description: The address the controller connects to (C(ansible_host)); its removal is guarded.
+    description:
+      - The address or host name the controller connects to (C(ansible_host)); its removal is guarded.
+      - A host name is resolved (IPv4) on the controller. When it is not an address of the host (NAT, a
+        load balancer), the connection is found by its port alone and the play reconnects on it.
     type: str
+  connection_port:
+    description:
+      - The TCP port the controller connects on. Default - the port of the task's connection plugin
+        (C(ansible_port), C(ansible_winrm_port), C(ansible_psrp_port), or the plugin's default).
+    type: int
+    version_added: 0.4.0
   frontend:
     description: C(cs_install) - the inventory name of the Front End the configuration export comes from.
       Without one, a needed import is a problem and nothing is changed.
@@ -116,6 +129,14 @@ blocked:
   returned: always
   type: list
   elements: dict
+connection:
+  description:
+    - How the lockout guard identified the controller's connection - C(identified), C(ipv6), C(port),
+      C(connections) (C(local_address), C(remote_address), C(local_port)), C(addresses) (the host's
+      addresses of O(connection_address)) and C(reason) (why it could not be identified).
+  returned: when a change is blocked
+  type: dict
+  version_added: 0.4.0
 calls:
   description: The modules the area needs (made, or planned in check and snapshot mode).
   returned: always

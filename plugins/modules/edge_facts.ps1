@@ -13,6 +13,7 @@
 $spec = @{
     options = @{
         hosts_path = @{ type = 'path'; default = '%SystemRoot%\System32\drivers\etc\hosts' }
+        connection_ports = @{ type = 'list'; elements = 'int'; default = @(5985, 5986) }
         cs = @{
             type = 'dict'
             options = @{
@@ -338,13 +339,18 @@ foreach ($storeName in 'My', 'Root', 'CA') {
 }
 
 # ------------------------------------------------------------------------------ connection
-$state.connection = @(Read-Part 'the WinRM connections' {
-        Get-NetTCPConnection -State Established -LocalPort 5985, 5986 -ErrorAction Stop
-    } | ForEach-Object {
+# All established connections, filtered here: -LocalPort with several ports raises for the first
+# port that has none. None at all is an empty list (ObjectNotFound gives no warning). Always a list.
+$connectionPorts = [int[]]@($module.Params.connection_ports)
+$state.connection_ports = $connectionPorts
+$state.connection = [object[]]@(Read-Part 'the established TCP connections' {
+        Get-NetTCPConnection -State Established -ErrorAction Stop
+    } | Where-Object { $connectionPorts -contains [int]$_.LocalPort } | ForEach-Object {
         [ordered]@{
-            local_address = $_.LocalAddress
+            local_address = [string]$_.LocalAddress
             local_port = [int]$_.LocalPort
-            remote_address = $_.RemoteAddress
+            remote_address = [string]$_.RemoteAddress
+            remote_port = [int]$_.RemotePort
         }
     })
 

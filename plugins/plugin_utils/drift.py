@@ -11,10 +11,9 @@ that would cut the connection the controller uses.  Plain data in, plain data ou
 
 from __future__ import annotations
 
-import ipaddress
-
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs
+from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile as _hostsfile
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
 
@@ -359,155 +358,21 @@ AREA_FUNCTIONS.update(cs.AREA_FUNCTIONS)
 
 
 # ----------------------------------------------------------------------------------- lockout guard
-def _adapter_index(current, nic):
-    adapter, _reason = resolve_adapter(current, nic)
-    return adapter.get("index") if adapter else None
-
-
-def _topology(current):
-    """Addresses, routes and gateways per interface index, as the host has them now."""
-    addrs, gws = {}, {}
-    for a in _adapter_list(current):
-        addrs[a.get("index")] = {ipaddress.IPv4Interface("%s/%s" % (x["address"], x["prefix_length"]))
-                                 for x in a.get("addresses") or []}
-        gws[a.get("index")] = list(a.get("gateways") or [])
-    rts = [(ipaddress.IPv4Network(r["destination"], strict=False), r.get("interface_index"), r.get("gateway"))
-           for r in current.get("routes") or []]
-    return {"addresses": addrs, "gateways": gws, "routes": rts}
-
-
-def _final_topology(desired, current):
-    """The topology after every area has been applied."""
-    topo = _topology(current)
-    for role in ("internal", "external"):
-        nic = desired["network"][role]
-        index = _adapter_index(current, nic)
-        if index is None:
-            continue
-        topo["addresses"][index] = {ipaddress.IPv4Interface("%s/%d" % (a["address"], a["prefix_length"]))
-                                    for a in nic["addresses"]}
-        topo["gateways"][index] = [nic["gateway"]] if nic["gateway"] else []
-    spec = desired["routes"]
-    index = _adapter_index(current, desired["network"][spec["nic"]])
-    if index is not None:
-        wanted = {r["destination"] for r in spec["routes"]}
-        kept = [r for r in topo["routes"] if str(r[0]) not in wanted and not (spec["purge"] and r[1] == index)]
-        topo["routes"] = kept + [(ipaddress.IPv4Network(r["destination"]), index, r["gateway"]) for r in spec["routes"]]
-    return topo
-
-
-def path(topo, remote):
-    """How ``remote`` is reached: ``("onlink", index)``, ``("route", index, network)``, ``("gateway", index)``
-    (one per interface with a default gateway) - a list, empty when unreachable."""
-    ip = ipaddress.IPv4Address(remote)
-    onlink = [("onlink", i) for i, addrs in topo["addresses"].items() if any(ip in a.network for a in addrs)]
-    if onlink:
-        return onlink
-    matching = [r for r in topo["routes"] if ip in r[0]]
-    if matching:
-        best = max(r[0].prefixlen for r in matching)
-        return [("route", r[1], str(r[0])) for r in matching if r[0].prefixlen == best]
-    return [("gateway", i) for i, gws in topo["gateways"].items() if gws]
-
-
-def _owner(topo, address):
-    for index, addrs in topo["addresses"].items():
-        if any(str(a.ip) == address for a in addrs):
-            return index
-    return None
-
-
-def _address_after(desired, current, now, final, used, ansible_host):
-    """Where the controller reaches the host once the blocked changes are applied: the connection
-    address if it survives, else ``ansible_host`` if the host will have it, else the first planned
-    address of the NIC the connection comes in on."""
-    for address in sorted(used):
-        index = _owner(now, address)
-        after = [str(a.ip) for a in final["addresses"].get(index, ())]
-        if address in after:
-            return address
-        if ansible_host and str(ansible_host) in after:
-            return str(ansible_host)
-        for role in ("internal", "external"):
-            nic = desired["network"][role]
-            if _adapter_index(current, nic) == index and nic["addresses"]:
-                return nic["addresses"][0]["address"]
-    return None
-
-
-def _ipv4(text):
-    """``a.b.c.d`` for an IPv4 or IPv4-mapped IPv6 address (``::ffff:a.b.c.d``), else None (IPv6 sessions
-    are not guarded: the edge roles manage IPv4 only)."""
-    try:
-        ip = ipaddress.ip_address(str(text))
-    except ValueError:
-        return None
-    if isinstance(ip, ipaddress.IPv6Address):
-        ip = ip.ipv4_mapped
-    return str(ip) if ip else None
-
-
-def guard(desired, current, results, ansible_host=None):
-    """Mark the changes that would cut the controller's connection.
-
-    A change is blocked when it removes an address the connection uses (``connection[].local_address``
-    or ``ansible_host``), or removes the route or gateway the connection's peer is reached through
-    while the final state would no longer reach that peer from the same interface.
-    :returns: ``{"blocked": [change + reason], "new_address": str | None}``; results get ``blocked`` too.
-    """
-    conns = []
-    for c in current.get("connection") or []:
-        if isinstance(c, dict) and _ipv4(c.get("local_address")):
-            conns.append(dict(c, local_address=_ipv4(c["local_address"]), remote_address=_ipv4(c.get("remote_address"))))
-    now, final = _topology(current), _final_topology(desired, current)
-    used = {c["local_address"] for c in conns}
-    if ansible_host and _owner(now, str(ansible_host)) is not None:
-        used.add(str(ansible_host))
-    blocked = []
-
-    def block(change, reason):
-        if not any(b is change for b in blocked):
-            change = dict(change, reason=reason)
-            blocked.append(change)
-            results[change["area"]]["blocked"].append(change)
-
-    net = results.get("network", {"changes": []})
-    for change in net["changes"]:
-        if change["property"] == "address" and change["action"] == "remove":
-            ip = change["before"].split("/")[0]
-            if ip in used:
-                block(change, "removes %s, the address the controller's connection uses" % ip)
-    for conn in conns:
-        remote = conn.get("remote_address")
-        if not remote:
-            continue
-        local_now, local_final = _owner(now, conn["local_address"]), _owner(final, conn["local_address"])
-        if local_final is None:
-            continue  # the address itself goes: blocked above
-        if any(p[1] == local_final for p in path(final, remote)):
-            continue  # still reached from the same interface afterwards
-        for step in path(now, remote):
-            if step[1] != local_now:
-                continue
-            if step[0] == "route":
-                for change in results.get("routes", {"changes": []})["changes"]:
-                    if change["action"] == "remove" and change["target"] == step[2]:
-                        block(change, "removes the route to %s the connection from %s depends on" % (step[2], remote))
-            elif step[0] == "gateway":
-                for change in net["changes"]:
-                    if change["property"] == "gateway":
-                        block(change, "removes the default gateway the connection from %s depends on" % remote)
-    new_address = None
-    if blocked:
-        new_address = _address_after(desired, current, now, final, used, ansible_host)
-    return {"blocked": blocked, "new_address": new_address}
+def guard(desired, current, results, ansible_host=None, port=None, host_addresses=None, resolve_error=None):
+    """The lockout guard: :func:`guard.guard`."""
+    return _guard.guard(desired, current, results, ansible_host=ansible_host, port=port,
+                        host_addresses=host_addresses, resolve_error=resolve_error)
 
 
 # ----------------------------------------------------------------------------------- whole host
-def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None):
+def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, port=None, host_addresses=None,
+               resolve_error=None):
     """Every area's result plus the lockout guard, for one host.
 
     :param options: for the CS areas: ``config_refresh`` and ``frontend`` (see :func:`cs.cs_install`).
+    :param port: the local port the controller connects to (:func:`guard.connection_port`; None: unknown).
+    :param host_addresses: the IPv4 addresses ``ansible_host`` resolves to on the controller
+        (:func:`guard.resolve_ipv4`); None: ``ansible_host`` when it is an IPv4 address.
     """
     results = {}
     for area in areas:
@@ -516,15 +381,18 @@ def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None):
         else:
             results[area] = AREA_FUNCTIONS[area](desired, current)
     if "network" in results or "routes" in results:
-        verdict = guard(desired, current, results, ansible_host=ansible_host)
+        verdict = guard(desired, current, results, ansible_host=ansible_host, port=port,
+                        host_addresses=host_addresses, resolve_error=resolve_error)
     else:
-        verdict = {"blocked": [], "new_address": None}
+        verdict = {"blocked": [], "new_address": None, "connection": None}
     return results, verdict
 
 
-def report(desired, current, ansible_host=None, source=None, options=None):
+def report(desired, current, ansible_host=None, source=None, options=None, port=None, host_addresses=None,
+           resolve_error=None):
     """The drift report of one host (written as ``<plan dir>/<pool>/drift/<host>.json``)."""
-    results, verdict = host_drift(desired, current, ansible_host=ansible_host, areas=REPORT_AREAS, options=options)
+    results, verdict = host_drift(desired, current, ansible_host=ansible_host, areas=REPORT_AREAS, options=options,
+                                  port=port, host_addresses=host_addresses, resolve_error=resolve_error)
     changes = {a: results[a]["changes"] for a in REPORT_AREAS}
     problems = [p for a in REPORT_AREAS for p in results[a]["problems"]]
     return {

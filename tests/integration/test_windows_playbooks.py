@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 
@@ -36,7 +37,7 @@ def playbook(name, inventory, tmp_path, *extra, snapshot=None):
     args = ["ansible-playbook", os.path.join(ROOT, "playbooks", name + ".yml"), "-i", str(inventory),
             "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan")]
     if snapshot:
-        args += ["-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, snapshot)]
+        args += ["-e", "sfb_edge_facts_from=%s" % snapshot_copy(tmp_path, snapshot)]
     os.environ.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "tests", "integration", "callbacks"),
                       ANSIBLE_CALLBACKS_ENABLED="task_log", SFB_EDGE_TASK_LOG=str(log))
     try:
@@ -46,6 +47,20 @@ def playbook(name, inventory, tmp_path, *extra, snapshot=None):
             os.environ.pop(key)
     entries = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
     return result, entries
+
+
+def snapshot_copy(tmp_path, scenario):
+    """The shipped snapshot set, with ``connection_ports`` (the ports its sessions were read on) where
+    the file has none: without it the lockout guard fails closed (tests/unit/test_guard.py)."""
+    dest = tmp_path / "tests" / "snapshots" / scenario
+    if not dest.exists():
+        shutil.copytree(os.path.join(SNAPSHOTS, scenario), dest)
+        for path in dest.glob("*.json"):
+            data = json.loads(path.read_text())
+            if "connection_ports" not in data:
+                data["connection_ports"] = [5985, 5986]
+                path.write_text(json.dumps(data, indent=2))
+    return str(dest)
 
 
 def recap(output, host):
@@ -140,6 +155,35 @@ def test_lockout_guard_stops_the_network_change(tmp_path):
     allowed, _entries = playbook("site", EXAMPLE, tmp_path, "-e", "sfb_edge_allow_connection_change=true",
                                  snapshot="winrm-on-changed-nic")
     assert allowed.returncode == 0, allowed.stdout[-3000:]
+
+
+def test_lockout_guard_looks_on_the_real_port_and_fails_closed(tmp_path):
+    # The sessions of the snapshot are on 5986; the inventory says the controller connects on 15986.
+    result, entries = playbook("site", EXAMPLE, tmp_path, "-e", "ansible_port=15986", snapshot="winrm-on-changed-nic")
+    assert result.returncode != 0
+    failed = [e for e in entries if e["status"] == "failed"]
+    assert sorted(e["host"] for e in failed) == list(EDGES)
+    msg = failed[0]["msg"]
+    assert "the controller's connection (port 15986) could not be identified in the gathered state" in msg
+    assert re.search(r"connects on port 15986, but the state looked only at local port\(s\) (5985, )?5986", msg)
+    assert "sfb_edge_allow_connection_change: true" in msg
+    # the same with the port the sessions are on: identified, blocked because it would cut it
+    result, entries = playbook("site", EXAMPLE, tmp_path, "-e", "ansible_port=5986", snapshot="winrm-on-changed-nic")
+    failed = [e for e in entries if e["status"] == "failed"]
+    assert "would cut the controller's connection" in failed[0]["msg"]
+
+
+def test_lockout_guard_resolves_a_host_name_in_ansible_host(tmp_path):
+    # localhost resolves (on the controller) to 127.0.0.1, which is not an address of the host: the
+    # controller comes through a forward or NAT, the session on the port is the connection, and the
+    # play would reconnect on ansible_host itself, not on an address it cannot reach.
+    result, entries = playbook("site", EXAMPLE, tmp_path, "-e", "ansible_host=localhost",
+                               snapshot="winrm-on-changed-nic")
+    failed = [e for e in entries if e["status"] == "failed"]
+    assert sorted(e["host"] for e in failed) == list(EDGES), result.stdout[-3000:]
+    msg = {e["host"]: e["msg"] for e in failed}
+    assert "would cut the controller's connection" in msg["edge01"] and "removes 172.16.10.50" in msg["edge01"]
+    assert "the play reconnects on localhost)" in msg["edge01"]
 
 
 # ----------------------------------------------------------------------------------- drift.yml
@@ -241,7 +285,8 @@ def test_certificate_passwords_never_printed(tmp_path):
 
 # ----------------------------------------------------------------------------------- docs
 @pytest.mark.parametrize("kind, name", [
-    ("filter", "desired_state"), ("filter", "drift"), ("filter", "drift_report"), ("lookup", "edge_snapshot"),
+    ("filter", "desired_state"), ("filter", "drift"), ("filter", "drift_report"), ("filter", "connection_ports"),
+    ("lookup", "edge_snapshot"),
     ("module", "edge_apply"), ("module", "edge_facts"), ("module", "edge_network"), ("module", "edge_routes"),
     ("module", "edge_hosts_file"), ("module", "edge_certificates"),
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),

@@ -50,7 +50,11 @@ def want(host, inv=None):
 
 
 def snap(scenario, host):
-    return state.load_snapshot(os.path.join(SNAPSHOTS, scenario), host)
+    current = state.load_snapshot(os.path.join(SNAPSHOTS, scenario), host)
+    # The shipped snapshots were gathered on ports 5985 and 5986; a snapshot without connection_ports
+    # makes the lockout guard fail closed (test_guard.py), so say which ports were looked at.
+    current.setdefault("connection_ports", [5985, 5986])
+    return current
 
 
 def rows(rep, areas=drift.REPORT_AREAS):
@@ -192,13 +196,14 @@ def test_connection_on_the_changed_nic_is_guarded(host):
     assert verdict["new_address"] == "172.16.10.%d" % i  # where the play reconnects
 
 
-def test_guard_uses_ansible_host_without_session_information():
+def test_guard_without_session_information_fails_closed():
     current = snap("winrm-on-changed-nic", "edge01")
     current["connection"] = []
-    assert report(want("edge01"), current, ansible_host="172.16.10.11")["blocked"] == []
-    rep = report(want("edge01"), current, ansible_host="172.16.10.50")
+    # ansible_host is the planned address, not the one the host has: nothing identifies the connection
+    rep = report(want("edge01"), current, ansible_host="172.16.10.11", port=5986)
     assert [b["before"] for b in rep["blocked"]] == ["172.16.10.50/24"]
-    _results, verdict = host_drift(want("edge01"), current, ansible_host="172.16.10.50")
+    assert "could not be identified: no established TCP connection on local port 5986" in rep["blocked"][0]["reason"]
+    _results, verdict = host_drift(want("edge01"), current, ansible_host="172.16.10.50", port=5986)
     assert verdict["new_address"] == "172.16.10.11"  # the planned address of the same NIC
 
 
