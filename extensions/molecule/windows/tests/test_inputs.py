@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """Windows behaviour the inventory checks rely on (issue 9 points 6 and 16), checked on the real host.
 
-Lines of docs/lab-checklist.md, section "inputs". Run by `molecule verify -s windows` with the same
+Lines of docs/lab-checklist.md, section "Certificate files and inventory input". Run by `molecule verify -s windows` with the same
 connection settings as test_edge.py (whose helpers this module uses). Nothing here changes the
 host's configuration for good: the test PFX files go to a temporary folder that is removed, and
 they are only decrypted (certutil -dump), never imported; the hosts-file test restores the exact
