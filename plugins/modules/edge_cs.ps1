@@ -299,8 +299,15 @@ foreach ($step in $runSteps) {
             Invoke-Cmdlet -Step $step -Script { Import-CsConfiguration -FileName $p.configuration -LocalStore -ErrorAction Stop }
             if ($p.fqdn) {
                 # An export without this server imports fine and breaks the next steps: stop here.
-                $xml = [xml](Get-CsTopology -LocalStore -AsXml).ToString()
-                $names = @($xml.SelectNodes("//*[local-name()='Machine']") | ForEach-Object { "$($_.Fqdn)".ToLowerInvariant() })
+                $failure = $null
+                try {
+                    $xml = [xml](Get-CsTopology -LocalStore -AsXml -ErrorAction Stop).ToString()
+                    $names = @($xml.SelectNodes("//*[local-name()='Machine']") | ForEach-Object { "$($_.Fqdn)".ToLowerInvariant() })
+                }
+                catch { $failure = $_ }
+                if ($failure) {
+                    $module.FailJson("The configuration was imported, but the local store's topology could not be read to check that it holds $($p.fqdn) (Get-CsTopology -LocalStore -AsXml: $($failure.Exception.Message)); run again", $failure)
+                }
                 if ($names -notcontains $p.fqdn.ToLowerInvariant()) {
                     $module.FailJson("The imported topology has no edge server $($p.fqdn): publish the topology with this edge server on a Front End, then run again")
                 }

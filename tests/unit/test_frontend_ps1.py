@@ -58,3 +58,16 @@ def test_failed_certificate_import_removes_the_persisted_key():
     helper = source[source.index("function Remove-PersistedKey"):source.index("$module.Result.imported")]
     assert "$key.Key.Delete()" in helper
     assert "$key.PersistKeyInCsp = $false" in helper and "$key.Clear()" in helper
+
+
+def test_reading_the_local_topology_after_the_import_is_guarded():
+    """Issue 9, item 14: Get-CsTopology -LocalStore -AsXml in edge_cs's import step ran outside
+    try/catch, so a failing read ended the module with a bare PowerShell error; now its catch fails
+    the task naming the step and the cmdlet (edge_facts reads it inside Read-Part)."""
+    _body, handlers = _try_doing(MODULES / "edge_cs.ps1", "Get-CsTopology -LocalStore -AsXml -ErrorAction Stop")
+    assert "$failure = $_" in handlers
+    source = (MODULES / "edge_cs.ps1").read_text()
+    assert "Get-CsTopology -LocalStore -AsXml: $($failure.Exception.Message)" in source
+    facts = (MODULES / "edge_facts.ps1").read_text()
+    read = facts[facts.rindex("Read-Part", 0, facts.index("Get-CsTopology -LocalStore")):facts.index("Get-CsTopology -LocalStore")]
+    assert "{" in read  # the edge_facts read is the body of a Read-Part block
