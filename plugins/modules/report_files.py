@@ -29,9 +29,18 @@ options:
         type: str
         required: true
       content:
-        description: The text, written as UTF-8 exactly as given (add the final newline yourself).
+        description:
+          - The text, written as UTF-8 exactly as given (add the final newline yourself).
+          - Give exactly one of O(files[].content) and O(files[].firewall_csv).
         type: str
-        required: true
+      firewall_csv:
+        description:
+          - A pool plan's C(firewall) section (C({groups, rules})); the file gets its flat per-address export
+            (C(firewall.csv), one line per rule and address pair), generated and written in chunks so its size
+            never has to fit in a task argument.
+          - Give exactly one of O(files[].content) and O(files[].firewall_csv).
+        type: dict
+        version_added: 0.4.0
   mode:
     description: The permissions of the files, as an octal string.
     type: raw
