@@ -9,7 +9,7 @@ author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.4.0
 short_description: Write report files on the controller, as outputs of the run (never a change)
 description:
-  - Writes a set of text files on the controller in one task - the plan (C(plan.json), C(plan.md)), the
+  - Writes a set of text files on the controller in one task - the plan (C(plan.json), C(plan.md), C(firewall.csv)), the
     drift reports and the validation reports of the collection's roles - without a module run per file.
   - Each file is written atomically (a temporary file in the same directory, then a rename), so a reader
     never sees half a report; missing parent directories are created (C(0755)). A file that already has
