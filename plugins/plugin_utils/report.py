@@ -177,8 +177,9 @@ def firewall_csv(fw):
     for rule in fw["rules"]:
         head = ",".join(_csv_field(rule[k]) for k in ("firewall", "direction", "protocol", "ports")) + ","
         tail = "," + ",".join(_csv_field(rule[k]) for k in ("service", "note")) + "\n"
+        head += _csv_field(rule["source"]) + ","
         middle = "," + _csv_field(rule["destination"]) + ","
         destinations = escaped[rule["destination"]]
         for source in escaped[rule["source"]]:
-            prefix = head + _csv_field(rule["source"]) + "," + source + middle
+            prefix = head + source + middle
             yield "".join([prefix + destination + tail for destination in destinations])
