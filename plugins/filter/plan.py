@@ -13,7 +13,7 @@ short_description: The edge plan of every pool in an sfb.edge inventory
 description:
   - Validates the inventory and computes, per edge pool, what other teams act on and what the
     Windows roles apply - public IP addresses, certificate names, per-host NIC settings, persistent
-    routes and hosts-file entries, DNS records and firewall rules.
+    routes and hosts-file entries, DNS records and the firewall plan (address groups and rules between them).
   - Fails, listing every error finding, when the inventory has errors.
   - The format of the result is documented in the collection's docs/plan-format.md.
 extends_documentation_fragment:

@@ -13,7 +13,7 @@ short_description: Render an edge pool plan as a Markdown Edge Admin Report
 description:
   - Renders one pool's plan (a value of the P(sfb.edge.plan#filter) filter's result) as Markdown - summary,
     public IP addresses, certificates, a Mermaid network diagram, per-server NIC settings, routes and
-    hosts entries, DNS records, firewall rules and findings.
+    hosts entries, DNS records, the firewall address groups and the rules between them, and findings.
 options:
   _input:
     description: One pool plan.

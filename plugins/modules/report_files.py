@@ -9,7 +9,7 @@ author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.4.0
 short_description: Write report files on the controller, as outputs of the run (never a change)
 description:
-  - Writes a set of text files on the controller in one task - the plan (C(plan.json), C(plan.md)), the
+  - Writes a set of text files on the controller in one task - the plan (C(plan.json), C(plan.md), C(firewall.csv)), the
     drift reports and the validation reports of the collection's roles - without a module run per file.
   - Each file is written atomically (a temporary file in the same directory, then a rename), so a reader
     never sees half a report; missing parent directories are created (C(0755)). A file that already has
@@ -29,9 +29,18 @@ options:
         type: str
         required: true
       content:
-        description: The text, written as UTF-8 exactly as given (add the final newline yourself).
+        description:
+          - The text, written as UTF-8 exactly as given (add the final newline yourself).
+          - Give exactly one of O(files[].content) and O(files[].firewall_csv).
         type: str
-        required: true
+      firewall_csv:
+        description:
+          - A pool plan's C(firewall) section (C({groups, rules})); the file gets its flat per-address export
+            (C(firewall.csv), one line per rule and address pair), generated and written in chunks so its size
+            never has to fit in a task argument.
+          - Give exactly one of O(files[].content) and O(files[].firewall_csv).
+        type: dict
+        version_added: 0.4.0
   mode:
     description: The permissions of the files, as an octal string.
     type: raw

@@ -10,6 +10,7 @@ A file whose content is already the same is left alone (its time stamp too).
 
 from __future__ import annotations
 
+import filecmp
 import os
 import tempfile
 
@@ -29,18 +30,21 @@ def _same(path, data):
 def write_file(path, content, mode=0o644):
     """Write ``content`` (str, UTF-8) to ``path`` atomically; return True when the file was (re)written.
 
+    ``content`` may also be an iterator of str chunks (a large export such as firewall.csv): the
+    chunks are streamed into the temporary file, which replaces the old file only when it differs.
     Creates the missing parent directories (0755). Raises OutputError naming the path on failure; a
     failure leaves the old file, if any, untouched and no temporary file behind.
     """
     if not isinstance(path, str) or not path:
         raise OutputError("a report file needs a path (got %r)" % (path,))
-    if not isinstance(content, str):
+    streamed = not isinstance(content, str) and hasattr(content, "__next__")
+    if not isinstance(content, str) and not streamed:
         raise OutputError("%s: the content must be text, not %s" % (path, type(content).__name__))
     path = os.path.abspath(path)
-    data = content.encode("utf-8")
+    data = None if streamed else content.encode("utf-8")
     if os.path.isdir(path):
         raise OutputError("%s is a directory; give the path of a file" % path)
-    if _same(path, data):
+    if not streamed and _same(path, data):
         if (os.stat(path).st_mode & 0o7777) != mode:
             os.chmod(path, mode)
         return False
@@ -50,8 +54,16 @@ def write_file(path, content, mode=0o644):
         os.makedirs(directory, mode=0o755, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=directory)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            if streamed:
+                for chunk in content:
+                    handle.write(chunk.encode("utf-8"))
+            else:
+                handle.write(data)
             handle.flush()
+            if streamed and os.path.isfile(path) and filecmp.cmp(tmp, path, shallow=False):
+                if (os.stat(path).st_mode & 0o7777) != mode:
+                    os.chmod(path, mode)
+                return False
             os.fsync(handle.fileno())
         os.chmod(tmp, mode)
         os.replace(tmp, path)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc, ports, validate
 
-PLAN_FORMAT = 1
+PLAN_FORMAT = 2
 
 
 class PlanError(ValueError):
@@ -211,39 +211,93 @@ def _applies(rule, pool):
     return True
 
 
-def firewall(pool):
-    """Firewall rules with real addresses.  Direction is as seen from the edge server."""
+# The address groups of the firewall plan, in the order they are listed.
+_GROUP_ORDER = ("any", "internal_networks", "lync_servers", "edge_internal", "edge_internal_vip",
+                "edge_access", "edge_webconf", "edge_av", "vip_access", "vip_webconf", "vip_av")
+_SERVICE_NAME = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge"}
+
+
+def firewall_groups(pool):
+    """Named address groups, each member listed once: ``{name: {description, members}}``.
+
+    Only groups a rule uses appear in the plan (see firewall()); an empty peer list (no internal
+    networks, no hosts entries) means the rules use ``any``.
+    """
     servers = sorted(pool.servers, key=lambda s: s.name)
+    hlb = pool.load_balancing == "hlb"
+    services = ("access",) if pool.single_ip else netcalc.SERVICES
+    groups = {
+        "any": ("Any address", ["Any"]),
+        "internal_networks": ("Internal client and server networks (sfb_edge_internal_networks)",
+                              [str(n) for n in pool.internal_networks]),
+        "lync_servers": ("Front End pools and Directors: the hosts entries (next hop pool and its servers)",
+                         [e["ip"] for e in pool.internal_hosts]),
+        "edge_internal": ("Edge servers' internal interfaces", [str(s.internal.ip) for s in servers]),
+    }
+    if hlb:
+        groups["edge_internal_vip"] = ("Edge pool internal VIP (hardware load balancer)", [str(pool.vips["internal"])])
+    for service in services:
+        nat = [s.name for s in servers if service in s.nat]
+        label = "Access, Web Conferencing and A/V Edge (single-IP mode)" if pool.single_ip else _SERVICE_NAME[service]
+        text = "%s: public address of each edge server" % label
+        if nat:
+            text += " (the NAT public address for %s; the firewall translates it to the external NIC's address)" % ", ".join(nat)
+        groups["edge_" + service] = (text, [str(s.public(service)) for s in servers])
+        if hlb:
+            groups["vip_" + service] = ("%s VIP (hardware load balancer)" % label, [str(pool.vips[service])])
+    return {name: {"description": text, "members": list(dict.fromkeys(members))}
+            for name, (text, members) in groups.items()}
+
+
+def firewall(pool):
+    """The firewall plan as address groups and rules between them.  Direction is as seen from the edge
+    server.  The number of rules depends on the port tables and the pool's options only, never on the
+    number of servers, networks or hosts entries (those are group members)."""
+    groups = firewall_groups(pool)
     single = pool.single_ip
     hlb = pool.load_balancing == "hlb"
-    external = []
+    rules = {}
     for rule in ports.EXTERNAL_RULES:
         if not _applies(rule, pool):
             continue
         service = "access" if single else rule["service"]
-        port = _external_port(rule, single)
-        addresses = []
+        edges = []
         if hlb and rule["endpoint"] in ("vip", "both"):
-            addresses.append(str(pool.vips[service]))
+            edges.append("vip_" + service)
         if not hlb or rule["endpoint"] in ("servers", "both"):
-            addresses += [str(s.public(service)) for s in servers]
-        for address in addresses:
-            external.append(_rule(rule, port, address, "Any"))
-    internal = []
-    lync = [e["ip"] for e in pool.internal_hosts] or ["Any"]
-    nets = [str(n) for n in pool.internal_networks] or ["Any"]
+            edges.append("edge_" + service)
+        for edge in edges:
+            _add_rule(rules, "external", rule, _external_port(rule, single), edge, "any")
     for rule in ports.INTERNAL_RULES:
         if not _applies(rule, pool):
             continue
-        peers = lync if rule["peer"] == "lync_servers" else nets
-        addresses = []
-        if hlb and rule["endpoint"] == "both":
-            addresses.append(str(pool.vips["internal"]))
-        addresses += [str(s.internal.ip) for s in servers]
-        for address in addresses:
-            for peer in peers:
-                internal.append(_rule(rule, rule["port"], address, peer))
-    return {"external": _unique(external), "internal": _unique(internal)}
+        peer = "lync_servers" if rule["peer"] == "lync_servers" else "internal_networks"
+        if not groups[peer]["members"]:
+            peer = "any"
+        edges = (["edge_internal_vip"] if hlb and rule["endpoint"] == "both" else []) + ["edge_internal"]
+        for edge in edges:
+            _add_rule(rules, "internal", rule, rule["port"], edge, peer)
+    rules = list(rules.values())
+    used = {r["source"] for r in rules} | {r["destination"] for r in rules}
+    return {"groups": {name: groups[name] for name in _GROUP_ORDER if name in used and name in groups},
+            "rules": rules}
+
+
+def _add_rule(rules, side, rule, port, edge_group, peer_group):
+    """Add one rule between two groups; a rule that is already there is kept once (dict, not a search)."""
+    inbound = rule["direction"] == "inbound"
+    item = {
+        "firewall": side,
+        "direction": rule["direction"],
+        "source": peer_group if inbound else edge_group,
+        "destination": edge_group if inbound else peer_group,
+        "protocol": rule["protocol"],
+        "ports": port,
+        "service": rule["service"],
+        "note": rule["purpose"],
+    }
+    key = (side, item["direction"], item["source"], item["destination"], item["protocol"], port, item["service"])
+    rules.setdefault(key, item)
 
 
 def _external_port(rule, single_ip):
@@ -270,16 +324,3 @@ def listening(pool, server):
                             "listener": rule["listener"]})
     order = {"internal": 0, "access": 1, "webconf": 2, "av": 3}
     return sorted(_unique(sockets), key=lambda s: (order[s["interface"]], s["protocol"], s["port"]))
-
-
-def _rule(rule, port, edge_address, peer):
-    inbound = rule["direction"] == "inbound"
-    return {
-        "direction": rule["direction"],
-        "protocol": rule["protocol"],
-        "port": port,
-        "source": peer if inbound else edge_address,
-        "destination": edge_address if inbound else peer,
-        "service": rule["service"],
-        "purpose": rule["purpose"],
-    }

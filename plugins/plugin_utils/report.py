@@ -8,6 +8,7 @@ The report only presents what plan.json holds; it computes nothing of its own.
 
 from __future__ import annotations
 
+
 _SERVICE = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge", "internal": "Internal"}
 _VERSION = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business Server 2015",
             "sfb2019": "Skype for Business Server 2019", "sfbse": "Skype for Business Server Subscription Edition"}
@@ -127,12 +128,7 @@ def markdown(plan):
         out += ["### %s DNS" % zone.capitalize(), ""]
         out += _table(["Type", "Name", "Value", "Port"], [
             (r["type"], r["name"], r["value"], r.get("port")) for r in plan["dns_records"][zone]]) + [""]
-    out += ["## Firewall", "", "Direction is as seen from the edge server.", ""]
-    for side, title in (("external", "External firewall"), ("internal", "Internal firewall")):
-        out += ["### %s" % title, ""]
-        out += _table(["Direction", "Protocol", "Port", "Source", "Destination", "Service", "Purpose"], [
-            (r["direction"], r["protocol"], r["port"], r["source"], r["destination"], _SERVICE[r["service"]],
-             r["purpose"]) for r in plan["firewall"][side]]) + [""]
+    out += firewall_section(plan["firewall"])
     out += ["## Findings", ""]
     if plan["findings"]:
         out += _table(["Severity", "Code", "Host", "Variable", "Message"], [
@@ -140,3 +136,50 @@ def markdown(plan):
     else:
         out += ["No warnings."]
     return "\n".join(out) + "\n"
+
+
+def firewall_section(fw):
+    """The grouped firewall table: the address groups (members listed once), then the rules between
+    groups, per firewall.  Its length grows with the members, never with members x rules."""
+    out = ["## Firewall", "", "Direction is as seen from the edge server. Rules are between the address groups below; "
+           "`firewall.csv` beside this report lists every rule per address pair.", ""]
+    out += ["### Address groups", ""]
+    out += _table(["Group", "Description", "Members"], [
+        ("`%s`" % name, group["description"], group["members"]) for name, group in fw["groups"].items()]) + [""]
+    for side, title in (("external", "External firewall"), ("internal", "Internal firewall")):
+        out += ["### %s" % title, ""]
+        out += _table(["Direction", "Source", "Destination", "Protocol", "Ports", "Service", "Note"], [
+            (r["direction"], "`%s`" % r["source"], "`%s`" % r["destination"], r["protocol"], r["ports"],
+             _SERVICE[r["service"]], r["note"]) for r in fw["rules"] if r["firewall"] == side]) + [""]
+    return out
+
+
+CSV_HEADER = ("firewall", "direction", "protocol", "ports", "source_group", "source", "destination_group",
+              "destination", "service", "note")
+
+
+def _csv_field(value):
+    """One CSV field as the csv module writes it (minimal quoting)."""
+    text = str(value)
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def firewall_csv(fw):
+    """The flat per-address export of a firewall plan (firewall.csv) as text chunks: a header, then one
+    line per (rule, source member, destination member), in rule order.  One chunk per (rule, source
+    member): memory stays bounded by the largest group, time is linear in the number of lines, and
+    every field is escaped once per group member, not once per line."""
+    yield ",".join(CSV_HEADER) + "\n"
+    groups = fw["groups"]
+    escaped = {name: [_csv_field(m) for m in group["members"]] for name, group in groups.items()}
+    for rule in fw["rules"]:
+        head = ",".join(_csv_field(rule[k]) for k in ("firewall", "direction", "protocol", "ports")) + ","
+        tail = "," + ",".join(_csv_field(rule[k]) for k in ("service", "note")) + "\n"
+        head += _csv_field(rule["source"]) + ","
+        middle = "," + _csv_field(rule["destination"]) + ","
+        destinations = escaped[rule["destination"]]
+        for source in escaped[rule["source"]]:
+            prefix = head + source + middle
+            yield "".join([prefix + destination + tail for destination in destinations])

@@ -52,6 +52,11 @@ def test_plan_writes_files_and_is_idempotent(tmp_path, inventory, pool, count):
     assert data["pool"]["fqdn"] == pool
     md = (tmp_path / pool / "plan.md").read_text()
     assert md.startswith("# Edge Admin Report: %s" % pool)
+    # the flat per-address export beside plan.md: the expansion of the grouped rules
+    lines = (tmp_path / pool / "firewall.csv").read_text().splitlines()
+    groups = data["firewall"]["groups"]
+    assert len(lines) == 1 + sum(len(groups[r["source"]]["members"]) * len(groups[r["destination"]]["members"])
+                                 for r in data["firewall"]["rules"])
     assert "%s/%s/plan.json" % (tmp_path, "<pool>") in first.stdout or str(tmp_path) in first.stdout
     second = play(os.path.join(ROOT, "inventories", inventory), tmp_path)
     assert second.returncode == 0

@@ -321,9 +321,12 @@ def test_every_expected_socket_is_an_inbound_firewall_port_on_the_servers_own_ad
     inventory_data.set_pool(inv, "sfb_edge_version", version)
     pools, _findings = model.load(inv)
     pool = pools[0]
-    rules = plan.firewall(pool)
-    inbound = {(r["protocol"], str(r["port"])) for side in rules.values() for r in side if r["direction"] == "inbound"}
+    fw = plan.firewall(pool)
+    inbound = {(r["protocol"], str(r["ports"])) for r in fw["rules"] if r["direction"] == "inbound"}
     for server in pool.servers:
+        # and the server's own addresses are in the rules' destination groups
+        destinations = {m for r in fw["rules"] if r["direction"] == "inbound" for m in fw["groups"][r["destination"]]["members"]}
+        assert str(server.internal.ip) in destinations
         own = {str(server.internal.ip)} | {str(i.ip) for i in server.external.values()}
         for sock in plan.listening(pool, server):
             assert sock["address"] in own

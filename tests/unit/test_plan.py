@@ -48,8 +48,18 @@ def single():
     return plan.build(inventory_data.single())["sfbedge01.corp.example.org"]
 
 
+def flat(p, side):
+    """The per-address rows of one firewall (the reference expansion of the grouped plan, as the plan
+    listed them before format 2): one row per rule and (source member, destination member)."""
+    groups = p["firewall"]["groups"]
+    return [{"direction": r["direction"], "protocol": r["protocol"], "port": r["ports"], "source": s, "destination": d,
+             "service": r["service"], "purpose": r["note"]}
+            for r in p["firewall"]["rules"] if r["firewall"] == side
+            for s in groups[r["source"]]["members"] for d in groups[r["destination"]]["members"]]
+
+
 def rules(p, side, **match):
-    return [r for r in p["firewall"][side] if all(r[k] == v for k, v in match.items())]
+    return [r for r in flat(p, side) if all(r[k] == v for k, v in match.items())]
 
 
 def test_example_pool(example):
@@ -129,8 +139,8 @@ def test_example_firewall_hlb(example):
         ("outbound", "TCP", "192.0.2.23"), ("outbound", "UDP", "192.0.2.23"),
         ("outbound", "TCP", "192.0.2.33"), ("outbound", "UDP", "192.0.2.33")}
     assert not rules(example, "external", port="5269")  # no XMPP on 2019
-    for rule in example["firewall"]["external"] + example["firewall"]["internal"]:
-        assert set(rule) == {"direction", "protocol", "port", "source", "destination", "service", "purpose"}
+    for rule in example["firewall"]["rules"]:
+        assert set(rule) == {"firewall", "direction", "source", "destination", "protocol", "ports", "service", "note"}
         assert rule["direction"] in ("inbound", "outbound") and rule["protocol"] in ("TCP", "UDP")
 
 
@@ -142,8 +152,8 @@ def test_example_firewall_internal(example):
     stun = rules(example, "internal", port="3478")
     assert {r["destination"] for r in stun} == {"172.16.10.10", "172.16.10.11", "172.16.10.12"}
     assert {r["source"] for r in stun} == {"10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"}
-    assert {r["port"] for r in example["firewall"]["internal"]} == {"5061", "5062", "8057", "4443", "50001-50003",
-                                                                    "3478", "443"}
+    assert {r["port"] for r in flat(example, "internal")} == {"5061", "5062", "8057", "4443", "50001-50003",
+                                                              "3478", "443"}
 
 
 def test_single_server_single_ip_nat(single):
