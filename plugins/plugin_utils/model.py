@@ -174,6 +174,8 @@ class Pool:
     internal_hosts: list = field(default_factory=list)  # normalised [{ip, names}]
     next_hop_fqdn: str | None = None
     dns_suffix: str | None = None
+    # values computed once per pool and shared by its servers (route destinations per on-link subnet)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def single_ip(self):
@@ -292,6 +294,9 @@ def load(hostvars):
 
 def _check_mixed(col, fqdn, names, hostvars):
     for name in POOL_VARS:
+        first = repr(hostvars[names[0]].get(name))
+        if all(repr(hostvars[host].get(name)) == first for host in names[1:]):
+            continue  # the same text is the same canonical value: no canonical copy of 5,000 networks per server
         values = {}
         for host in names:
             values.setdefault(repr(_canonical(hostvars[host].get(name))), []).append(host)

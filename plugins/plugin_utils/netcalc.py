@@ -130,8 +130,11 @@ def network_range(value, what="network"):
     """``(first address as int, prefix length)`` of a CIDR string, host bits cleared.
 
     The canonical text ("10.1.0.0/16") is read by one regular expression; anything else (spaces, a
-    netmask, a bad value) goes through :func:`parse_network`, so errors read the same.
+    netmask, a bad value) goes through :func:`parse_network`, so errors read the same.  An
+    ``IPv4Network`` (already parsed) is taken as it is.
     """
+    if isinstance(value, ipaddress.IPv4Network):
+        return int(value.network_address), value.prefixlen
     match = _CIDR.match(value) if isinstance(value, str) else None
     if match:
         octets = [_octet(t) for t in match.groups()[:4]]

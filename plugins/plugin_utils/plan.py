@@ -91,10 +91,7 @@ def public_ips(pool):
     if pool.load_balancing == "hlb":
         for service in services:
             detail.append({"address": str(pool.vips[service]), "service": service, "host": "hlb_vip", "nat": False})
-    addresses = []
-    for item in detail:
-        if item["address"] not in addresses:
-            addresses.append(item["address"])
+    addresses = list(dict.fromkeys(item["address"] for item in detail))  # first seen kept, in order
     return {"count": len(addresses), "addresses": addresses, "detail": detail}
 
 
@@ -149,12 +146,22 @@ def host_plan(pool, server):
             "register_in_dns": False,
             "netbios": False,
         },
-        "routes": netcalc.routes([str(n) for n in pool.internal_networks], server.internal.with_prefixlen,
-                                 str(pool.internal_gateway), server.internal_nic_name,
-                                 summarize=bool(pool.setting("sfb_edge_routes_summarize"))),
-        "hosts_entries": [dict(e, names=list(e["names"])) for e in pool.internal_hosts],
+        "routes": [{"destination": destination, "gateway": str(pool.internal_gateway), "interface": server.internal_nic_name}
+                   for destination in _route_destinations(pool, server)],
+        "hosts_entries": [{"ip": e["ip"], "names": list(e["names"])} for e in pool.internal_hosts],
         "listening": listening(pool, server),
     }
+
+
+def _route_destinations(pool, server):
+    """netcalc.routes for ``server``, computed once per pool and internal subnet (the servers of a pool
+    share it): the networks are parsed, sorted and swept once, not once per server."""
+    summarize = bool(pool.setting("sfb_edge_routes_summarize"))
+    netcalc.routes([], server.internal.with_prefixlen, str(pool.internal_gateway), server.internal_nic_name)  # the checks
+    key = ("routes", server.internal.network, summarize)
+    if key not in pool.cache:
+        pool.cache[key] = netcalc.route_destinations(pool.internal_networks, server.internal.network, summarize)
+    return pool.cache[key]
 
 
 def dns_records(pool):
@@ -184,7 +191,7 @@ def dns_records(pool):
             internal.append({"type": "A", "name": pool.fqdn, "value": str(s.internal.ip)})
     for s in servers:
         internal.append({"type": "A", "name": s.fqdn, "value": str(s.internal.ip)})
-    return {"external": _unique(external), "internal": _unique(internal)}
+    return {"external": _distinct(external), "internal": _distinct(internal)}
 
 
 def _srv(name, target, port):
@@ -196,6 +203,17 @@ def _unique(items):
     out = []
     for item in items:
         if item not in out:
+            out.append(item)
+    return out
+
+
+def _distinct(items):
+    """``items`` (flat dicts of hashable values) without repeats, first kept: a dict, not a list scan."""
+    seen, out = set(), []
+    for item in items:
+        key = tuple(sorted(item.items()))
+        if key not in seen:
+            seen.add(key)
             out.append(item)
     return out
 
@@ -269,7 +287,7 @@ def listening(pool, server):
                             "protocol": rule["protocol"], "port": int(_external_port(rule, single)),
                             "listener": rule["listener"]})
     order = {"internal": 0, "access": 1, "webconf": 2, "av": 3}
-    return sorted(_unique(sockets), key=lambda s: (order[s["interface"]], s["protocol"], s["port"]))
+    return sorted(_distinct(sockets), key=lambda s: (order[s["interface"]], s["protocol"], s["port"]))
 
 
 def _rule(rule, port, edge_address, peer):
