@@ -123,6 +123,7 @@ def certificates(pool):
 
 def host_plan(pool, server):
     services = ("access",) if server.single_ip else netcalc.SERVICES
+    gateway = str(pool.internal_gateway)
     return {
         "fqdn": server.fqdn,
         "hostname": server.fqdn.split(".")[0],
@@ -146,7 +147,7 @@ def host_plan(pool, server):
             "register_in_dns": False,
             "netbios": False,
         },
-        "routes": [{"destination": destination, "gateway": str(pool.internal_gateway), "interface": server.internal_nic_name}
+        "routes": [{"destination": destination, "gateway": gateway, "interface": server.internal_nic_name}
                    for destination in _route_destinations(pool, server)],
         "hosts_entries": [{"ip": e["ip"], "names": list(e["names"])} for e in pool.internal_hosts],
         "listening": listening(pool, server),
