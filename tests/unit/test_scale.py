@@ -210,8 +210,28 @@ def test_scale_inventory_is_valid_and_planned():
 
 # --- complexity: counted work, doubling the input ------------------------------------------------
 
+_EQUALITIES = [0]
+
+
+class Counted(str):
+    """A string that counts its equality tests: a list scan (``x in list``) runs in C, so it executes no
+    Python line, but it compares; with these as values the scan shows in :func:`operations`."""
+
+    __hash__ = str.__hash__
+
+    def __eq__(self, other):
+        _EQUALITIES[0] += 1
+        return str.__eq__(self, other)
+
+    def __ne__(self, other):
+        _EQUALITIES[0] += 1
+        return str.__ne__(self, other)
+
+
 def operations(function, *args, **kwargs):
-    """Python lines executed by ``function(*args, **kwargs)``, in every frame it calls."""
+    """Python lines executed by ``function(*args, **kwargs)``, in every frame it calls, plus the
+    equality tests of :class:`Counted` values."""
+    _EQUALITIES[0] = 0
     count = [0]
     give_up = time.monotonic() + HANG_GUARD
 
@@ -228,7 +248,7 @@ def operations(function, *args, **kwargs):
         function(*args, **kwargs)
     finally:
         sys.settrace(old)
-    return count[0]
+    return count[0] + _EQUALITIES[0]
 
 
 def assert_linearithmic(measure, small, factor=2.2):
@@ -245,13 +265,40 @@ def test_routes_work_grows_linearly(summarize):
     assert_linearithmic(measure, 2000)
 
 
+def _findings(n):
+    return [{"severity": "warning", "code": Counted("c%d" % (i % 7)), "host": Counted("edge%02d" % (i % 12)), "pool": "p",
+             "variable": Counted("v%d" % i), "message": Counted("m")} for i in range(n)]
+
+
+def test_operations_see_a_list_scan():
+    # the counter is fit for purpose: the quadratic reference is caught
+    first, second = operations(reference_unique, _findings(300)), operations(reference_unique, _findings(600))
+    assert second > 3 * first
+
+
 def test_sort_findings_work_grows_linearly():
     def measure(n):
-        findings = [{"severity": "warning", "code": "c%d" % (i % 7), "host": "edge%02d" % (i % 12), "pool": "p",
-                     "variable": "v%d" % i, "message": "m"} for i in range(n)]
+        findings = _findings(n)
         return operations(validate.sort_findings, findings + findings[: n // 2])
 
     assert_linearithmic(measure, 2000)
+
+
+def test_plan_distinct_work_grows_linearly():
+    def measure(n):
+        return operations(plan._distinct, [{"type": "A", "name": Counted("n%d" % (i % (n // 2))), "value": Counted("v")}
+                                           for i in range(n)])
+
+    assert_linearithmic(measure, 2000)
+
+
+def test_hosts_entries_work_grows_linearly():
+    # one address with thousands of names (a hosts file of aliases)
+    def measure(n):
+        return operations(netcalc.hosts_entries, [{"ip": "10.0.0.1", "names": ["n%d.corp.example.com" % (i % (n // 2))
+                                                                                 for i in range(n)]}])
+
+    assert_linearithmic(measure, 1000)
 
 
 def _without_firewall(monkeypatch):
