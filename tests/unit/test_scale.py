@@ -332,3 +332,34 @@ def test_many_findings_work_grows_linearly():
     codes = [f["code"] for f in validate.validate(inv, read_certificates=False)]
     assert codes.count("unreachable_internal_host") == 200
     assert_linearithmic(measure, 400)
+
+
+# --- certificate files: read once per run ---------------------------------------------------------
+
+def test_certificate_files_are_read_once(monkeypatch):
+    import collections
+    import os
+
+    from inventory_data import example_with_certificates
+
+    from ansible_collections.sfb.edge.plugins.plugin_utils import certs
+
+    monkeypatch.setattr(certs, "_READ", {})
+    monkeypatch.setattr(certs, "_LOADED", {})
+    opened = collections.Counter()
+    real_open = os.open
+
+    def counting_open(path, *args, **kwargs):
+        opened[os.path.basename(path)] += 1
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "open", counting_open)
+    inv = example_with_certificates()
+    for name in ("edge03", "edge04"):  # four servers naming the same three files
+        inv[name] = dict(inv["edge01"], sfb_edge_internal_nic=dict(inv["edge01"]["sfb_edge_internal_nic"], mac=None,
+                                                                     address="172.16.10.%d/24" % (10 + int(name[-1]) * 3)),
+                         sfb_edge_external_nic={"name": "External", "addresses": {
+                             s: "192.0.2.%d/24" % (40 + int(name[-1]) * 3 + k) for k, s in enumerate(("access", "webconf", "av"))}})
+    for _run in range(2):
+        validate.check(inv)
+    assert dict(opened) == {"corp-root-ca.cer": 1, "public-ca.cer": 1, "edgepool-internal.pfx": 1, "sip.example.com.pfx": 1}
