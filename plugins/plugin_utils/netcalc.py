@@ -104,6 +104,24 @@ def parse_address(value, what="address"):
         raise ValueError("%s %r is not a valid IPv4 address such as '192.0.2.1'" % (what, value)) from None
 
 
+_ADDRESS = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$")
+
+
+def address_text(value, what="address"):
+    """The canonical text of a dotted-quad address (what ``str(parse_address(value))`` gives), read by
+    one regular expression when it is canonical already; else through :func:`parse_address`."""
+    match = _ADDRESS.match(value) if isinstance(value, str) else None
+    if match and None not in [_octet(t) for t in match.groups()]:
+        return value
+    return str(parse_address(value, what))
+
+
+def address_int(text):
+    """The integer of a canonical dotted-quad (from :func:`address_text`)."""
+    a, b, c, d = text.split(".")
+    return int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
+
+
 def is_fqdn(value, min_labels=2):
     """True when ``value`` is a syntactically valid DNS name with at least ``min_labels`` labels."""
     if not isinstance(value, str) or not value or len(value) > 253:
@@ -266,7 +284,7 @@ def hosts_entries(entries):
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or "ip" not in entry or "names" not in entry:
             raise ValueError("hosts entry #%d %r must be a dict with 'ip' and 'names'" % (index, entry))
-        ip = str(parse_address(entry["ip"], "hosts entry #%d ip" % index))
+        ip = address_text(entry["ip"], "hosts entry #%d ip" % index)
         names = entry["names"]
         if isinstance(names, str):
             names = [names]

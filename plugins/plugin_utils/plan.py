@@ -6,7 +6,7 @@ network settings), computed from the validated inventory.  JSON-ready dicts only
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc, ports, validate
+from ansible_collections.sfb.edge.plugins.plugin_utils import model, netcalc, ports, validate
 
 PLAN_FORMAT = 1
 
@@ -30,11 +30,12 @@ def build(hostvars, today=None, read_certificates=True):
     :returns: ``{pool_fqdn: plan}``
     :raises PlanError: when any error finding exists.
     """
-    pools, findings = validate.check(hostvars, today=today, read_certificates=read_certificates)
-    errs = validate.errors(findings)
-    if errs:
-        raise PlanError(errs)
-    return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)]) for pool in pools}
+    with model.bulk():
+        pools, findings = validate.check(hostvars, today=today, read_certificates=read_certificates)
+        errs = validate.errors(findings)
+        if errs:
+            raise PlanError(errs)
+        return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)]) for pool in pools}
 
 
 def pool_plan(pool, findings=()):

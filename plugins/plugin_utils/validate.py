@@ -10,7 +10,6 @@ first.  Codes are stable and documented in docs/findings.md.
 from __future__ import annotations
 
 import bisect
-import ipaddress
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import model, netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import MAX_POOL_SERVERS, XMPP_VERSIONS
@@ -29,6 +28,11 @@ def validate(hostvars, today=None, read_certificates=True):
 
 def check(hostvars, today=None, read_certificates=True):
     """Like :func:`validate`, but also return the parsed pools: ``(pools, findings)``."""
+    with model.bulk():
+        return _check(hostvars, today, read_certificates)
+
+
+def _check(hostvars, today, read_certificates):
     pools, findings = model.load(hostvars)
     col = model._Collector()
     col.findings = findings
@@ -188,9 +192,9 @@ def _check_hosts_names(warn, pool):
     first = {}
     for index, entry in enumerate(entries):
         names = entry["names"]
+        ip = netcalc.address_text(entry["ip"])  # valid: pool.internal_hosts was parsed from these entries
         for name in [names] if isinstance(names, str) else names:
             name = name.lower().rstrip(".")
-            ip = str(ipaddress.IPv4Address(entry["ip"].strip()))
             seen = first.setdefault(name, (index, ip))
             if seen[1] != ip:
                 warn("hosts_name_multiple_addresses", "sfb_edge_internal_hosts[%d]" % index, "%s is given for %s here "
@@ -333,7 +337,7 @@ class _PoolIndex:
         for item in self.networks:
             self.by_block.setdefault((item[0], item[4].prefixlen), []).append(item)
         # (address, position, entry) sorted by address: the entries are normalised, their ip is canonical
-        self.hosts = sorted((int(ipaddress.IPv4Address(entry["ip"])), pos, entry)
+        self.hosts = sorted((netcalc.address_int(entry["ip"]), pos, entry)
                             for pos, entry in enumerate(pool.internal_hosts))
         self.host_addresses = [item[0] for item in self.hosts]
         self._unreachable = {}

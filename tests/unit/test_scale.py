@@ -363,3 +363,19 @@ def test_certificate_files_are_read_once(monkeypatch):
     for _run in range(2):
         validate.check(inv)
     assert dict(opened) == {"corp-root-ca.cer": 1, "public-ca.cer": 1, "edgepool-internal.pfx": 1, "sip.example.com.pfx": 1}
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.integers(0, (1 << 32) - 1).map(lambda n: str(ipaddress.IPv4Address(n))),
+                 st.from_regex(r"\A ?0?\d{1,3}\.\d{1,3}\.0?\d{1,3}\.\d{1,3} ?\Z")))
+@example("010.0.0.1")
+@example("256.0.0.1")
+def test_address_text_reads_like_ipaddress(text):
+    try:
+        want = str(ipaddress.IPv4Address(text.strip()))
+    except ValueError:
+        with pytest.raises(ValueError):
+            netcalc.address_text(text)
+        return
+    assert netcalc.address_text(text) == want
+    assert netcalc.address_int(want) == int(ipaddress.IPv4Address(want))
