@@ -104,7 +104,7 @@ def parse_address(value, what="address"):
         raise ValueError("%s %r is not a valid IPv4 address such as '192.0.2.1'" % (what, value)) from None
 
 
-_ADDRESS = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$")
+_ADDRESS = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\Z")  # [0-9], \Z: \d takes any Unicode digit, $ a final newline
 
 
 def address_text(value, what="address"):
@@ -135,7 +135,7 @@ def is_fqdn(value, min_labels=2):
     return all(_LABEL.match(label) for label in labels)
 
 
-_CIDR = re.compile(r"^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})/(\d{1,2})$")
+_CIDR = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/([0-9]{1,2})\Z")
 
 
 def _octet(text):

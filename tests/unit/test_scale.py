@@ -379,3 +379,17 @@ def test_address_text_reads_like_ipaddress(text):
         return
     assert netcalc.address_text(text) == want
     assert netcalc.address_int(want) == int(ipaddress.IPv4Address(want))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.from_regex(r"\A ?0?\d{1,3}\.\d{1,3}\.0?\d{1,3}\.\d{1,3}/0?\d{1,2}\n?\Z"))
+@example("10.0.0.0/8\n")
+@example("10.0.0.0/33")
+def test_network_range_reads_like_parse_network(text):
+    try:
+        net = netcalc.parse_network(text)
+    except ValueError:
+        with pytest.raises(ValueError):
+            netcalc.network_range(text)
+        return
+    assert netcalc.network_range(text) == (int(net.network_address), net.prefixlen)
