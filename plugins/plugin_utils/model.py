@@ -210,9 +210,22 @@ class _Collector:
 
     def __init__(self):
         self.findings = []
+        self._errored = None  # {pool: {variable with an error}}, built on first use, then kept up to date
 
     def add(self, severity, code, host, variable, message, pool=None):
         self.findings.append(Finding(severity, code, host, variable, message, pool))
+        if self._errored is not None and severity == "error":
+            self._errored.setdefault(pool, set()).add(variable)
+
+    def errored(self, pool):
+        """The variables of ``pool`` with an error finding so far (one pass over the findings in all,
+        not one per question)."""
+        if self._errored is None:
+            self._errored = {}
+            for f in self.findings:
+                if f.severity == "error":
+                    self._errored.setdefault(f.pool, set()).add(f.variable)
+        return set(self._errored.get(pool, ()))
 
     def error(self, code, host, variable, message, pool=None):
         self.add("error", code, host, variable, message, pool)

@@ -205,7 +205,7 @@ def _check_hosts_names(warn, pool):
 
 
 def _errored(col, pool_fqdn):
-    return {f.variable for f in col.findings if f.pool == pool_fqdn and f.severity == "error"}
+    return col.errored(pool_fqdn)
 
 
 def _check_server(col, pool, server, index=None):
