@@ -295,8 +295,8 @@ def test_plan_distinct_work_grows_linearly():
 def test_hosts_entries_work_grows_linearly():
     # one address with thousands of names (a hosts file of aliases)
     def measure(n):
-        return operations(netcalc.hosts_entries, [{"ip": "10.0.0.1", "names": ["n%d.corp.example.com" % (i % (n // 2))
-                                                                                 for i in range(n)]}])
+        names = ["n%d.corp.example.com" % (i % (n // 2)) for i in range(n)]
+        return operations(netcalc.hosts_entries, [{"ip": "10.0.0.1", "names": names}])
 
     assert_linearithmic(measure, 1000)
 
@@ -356,10 +356,11 @@ def test_certificate_files_are_read_once(monkeypatch):
     monkeypatch.setattr(os, "open", counting_open)
     inv = example_with_certificates()
     for name in ("edge03", "edge04"):  # four servers naming the same three files
-        inv[name] = dict(inv["edge01"], sfb_edge_internal_nic=dict(inv["edge01"]["sfb_edge_internal_nic"], mac=None,
-                                                                     address="172.16.10.%d/24" % (10 + int(name[-1]) * 3)),
-                         sfb_edge_external_nic={"name": "External", "addresses": {
-                             s: "192.0.2.%d/24" % (40 + int(name[-1]) * 3 + k) for k, s in enumerate(("access", "webconf", "av"))}})
+        number = int(name[-1])
+        internal = dict(inv["edge01"]["sfb_edge_internal_nic"], mac=None, address="172.16.10.%d/24" % (10 + number * 3))
+        external = {s: "192.0.2.%d/24" % (40 + number * 3 + k) for k, s in enumerate(("access", "webconf", "av"))}
+        inv[name] = dict(inv["edge01"], sfb_edge_internal_nic=internal,
+                         sfb_edge_external_nic={"name": "External", "addresses": external})
     for _run in range(2):
         validate.check(inv)
     assert dict(opened) == {"corp-root-ca.cer": 1, "public-ca.cer": 1, "edgepool-internal.pfx": 1, "sip.example.com.pfx": 1}
