@@ -9,6 +9,7 @@ Passwords are used to open PFX files and never appear in a finding.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import os
 import stat
 
@@ -38,6 +39,14 @@ def _size_text(size):
     return "%d MiB" % (size // 1048576) if size % 1048576 == 0 else "%d bytes" % size
 
 
+# Files read and certificates parsed, so that each file is read and each PFX opened once per run (per
+# controller process), not once per server and check: keyed by the file's identity and change times,
+# and by the content and a digest of the password.
+_CACHE_ITEMS = 256
+_READ = {}
+_LOADED = {}
+
+
 def read_file(path, limit=MAX_FILE_BYTES):
     """The bytes of the regular file ``path``, at most ``limit`` of them.
 
@@ -54,6 +63,9 @@ def read_file(path, limit=MAX_FILE_BYTES):
         info = os.stat(path)
         if not stat.S_ISREG(info.st_mode):
             raise refuse(_not_regular(info.st_mode))
+        seen = (path, info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns, limit)
+        if seen in _READ:
+            return _READ[seen]  # the same file unchanged: every server of a pool names the same PFX
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                      | getattr(os, "O_BINARY", 0))
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
@@ -76,7 +88,12 @@ def read_file(path, limit=MAX_FILE_BYTES):
     if size > limit:
         raise CertificateError("%s is larger than %s, the limit for a certificate or PFX file (those are a few KiB); "
                                "check the path" % (path, _size_text(limit)))
-    return b"".join(chunks)
+    data = b"".join(chunks)
+    if (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns) == seen[1:6]:
+        if len(_READ) >= _CACHE_ITEMS:
+            _READ.clear()
+        _READ[seen] = data
+    return data
 
 
 def load_certificate(path, password=None):
@@ -85,12 +102,27 @@ def load_certificate(path, password=None):
     :returns: ``(certificate, private_key_or_None)``
     :raises CertificateError: with a message naming the file (never the password).
     """
-    from cryptography import x509
-    from cryptography.hazmat.primitives.serialization import pkcs12
-
     if not isinstance(path, str) or not path:
         raise CertificateError("no file path given")
     data = read_file(path)
+    digest = hashlib.sha256(str(password).encode("utf-8", "surrogatepass")).digest() if password not in (None, "") else None
+    seen = (path, data, digest)
+    if seen not in _LOADED:
+        if len(_LOADED) >= _CACHE_ITEMS:
+            _LOADED.clear()
+        try:
+            _LOADED[seen] = _load(path, data, password)
+        except CertificateError as exc:
+            _LOADED[seen] = exc
+    if isinstance(_LOADED[seen], CertificateError):
+        raise CertificateError(str(_LOADED[seen]))
+    return _LOADED[seen]
+
+
+def _load(path, data, password):
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
     if path.lower().endswith((".pfx", ".p12")):
         try:
             secret = None if password in (None, "") else str(password).encode("utf-8")

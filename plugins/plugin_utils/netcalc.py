@@ -104,6 +104,24 @@ def parse_address(value, what="address"):
         raise ValueError("%s %r is not a valid IPv4 address such as '192.0.2.1'" % (what, value)) from None
 
 
+_ADDRESS = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\Z")  # [0-9], \Z: \d takes any Unicode digit, $ a final newline
+
+
+def address_text(value, what="address"):
+    """The canonical text of a dotted-quad address (what ``str(parse_address(value))`` gives), read by
+    one regular expression when it is canonical already; else through :func:`parse_address`."""
+    match = _ADDRESS.match(value) if isinstance(value, str) else None
+    if match and None not in [_octet(t) for t in match.groups()]:
+        return value
+    return str(parse_address(value, what))
+
+
+def address_int(text):
+    """The integer of a canonical dotted-quad (from :func:`address_text`)."""
+    a, b, c, d = text.split(".")
+    return int(a) << 24 | int(b) << 16 | int(c) << 8 | int(d)
+
+
 def is_fqdn(value, min_labels=2):
     """True when ``value`` is a syntactically valid DNS name with at least ``min_labels`` labels."""
     if not isinstance(value, str) or not value or len(value) > 253:
@@ -117,6 +135,71 @@ def is_fqdn(value, min_labels=2):
     return all(_LABEL.match(label) for label in labels)
 
 
+_CIDR = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/([0-9]{1,2})\Z")
+
+
+def _octet(text):
+    """An octet in canonical form (0-255, no leading zero), else None (ipaddress decides then)."""
+    value = int(text)
+    return value if value <= 255 and (text == "0" or text[0] != "0") else None
+
+
+def network_range(value, what="network"):
+    """``(first address as int, prefix length)`` of a CIDR string, host bits cleared.
+
+    The canonical text ("10.1.0.0/16") is read by one regular expression; anything else (spaces, a
+    netmask, a bad value) goes through :func:`parse_network`, so errors read the same.  An
+    ``IPv4Network`` (already parsed) is taken as it is.
+    """
+    if isinstance(value, ipaddress.IPv4Network):
+        return int(value.network_address), value.prefixlen
+    match = _CIDR.match(value) if isinstance(value, str) else None
+    if match:
+        octets = [_octet(t) for t in match.groups()[:4]]
+        plen = int(match.group(5))
+        if None not in octets and plen <= 32 and (match.group(5) == "0" or match.group(5)[0] != "0"):
+            start = octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
+            return start & (0xFFFFFFFF ^ ((1 << (32 - plen)) - 1)), plen
+    net = parse_network(value, what)
+    return int(net.network_address), net.prefixlen
+
+
+def cidr_text(start, plen):
+    """'a.b.c.d/len' for an integer network address and a prefix length."""
+    return "%d.%d.%d.%d/%d" % (start >> 24, start >> 16 & 255, start >> 8 & 255, start & 255, plen)
+
+
+def cover_ranges(ranges):
+    """Sort-and-sweep over ``(start, prefixlen)`` blocks, O(n log n): the blocks no other one contains,
+    sorted by start (so disjoint); duplicates and blocks inside another one are left out."""
+    kept = []
+    end = -1
+    for start, plen in sorted(ranges):
+        if start <= end:
+            continue  # inside (or equal to) the last kept block: CIDR blocks nest or are disjoint
+        end = start + (1 << (32 - plen)) - 1
+        kept.append((start, plen))
+    return kept
+
+
+def summarize_ranges(blocks, min_prefixlen=1):
+    """Merge sorted disjoint ``(start, prefixlen)`` blocks into the fewest CIDR blocks covering the
+    same addresses, never shorter than ``min_prefixlen`` (two /1 halves are not merged into a default
+    route).  One pass with a stack, O(n): each push merges with the top while the two are the halves of
+    one block; the union of disjoint sorted blocks has exactly one such decomposition."""
+    stack = []
+    for start, plen in blocks:
+        while stack and plen > min_prefixlen:
+            top_start, top_plen = stack[-1]
+            size = 1 << (32 - plen)
+            if top_plen != plen or top_start + size != start or top_start & (size << 1) - 1:
+                break
+            stack.pop()
+            start, plen = top_start, plen - 1
+        stack.append((start, plen))
+    return stack
+
+
 def routes(networks, nic_address, gateway, interface, summarize=False):
     """Compute persistent routes for the internal NIC.
 
@@ -127,6 +210,8 @@ def routes(networks, nic_address, gateway, interface, summarize=False):
     :param interface: the internal NIC's name, pinned on every route.
     :param summarize: also merge adjacent networks into their supernet.
     :returns: ``[{destination, gateway, interface}]`` sorted by destination.
+
+    O(n log n): every network is parsed once into integers, then sorted and swept once.
     """
     if not isinstance(networks, (list, tuple)):
         raise ValueError("networks must be a list of CIDR strings, got %r" % (networks,))
@@ -136,25 +221,27 @@ def routes(networks, nic_address, gateway, interface, summarize=False):
         raise ValueError("internal gateway %s is outside the internal NIC subnet %s" % (gw, nic.network))
     if not isinstance(interface, str) or not interface:
         raise ValueError("interface must be the internal NIC name, got %r" % (interface,))
+    return [{"destination": text, "gateway": str(gw), "interface": interface}
+            for text in route_destinations(networks, nic.network, summarize)]
+
+
+def route_destinations(networks, on_link, summarize=False):
+    """The destinations (CIDR strings, sorted) :func:`routes` gives for ``networks`` beside the on-link
+    subnet ``on_link`` (an ``IPv4Network``).  Plans compute this once for the servers sharing a subnet."""
+    link_start = int(on_link.network_address)
+    link_end = int(on_link.broadcast_address)
     wanted = []
     for item in networks:
-        net = parse_network(item, "internal network")
-        if net.prefixlen == 0:
+        start, plen = network_range(item, "internal network")
+        if plen == 0:
             raise ValueError("internal network %r is a default route; the only default gateway belongs on the external NIC" % (item,))
-        if net.subnet_of(nic.network):
+        if plen >= on_link.prefixlen and link_start <= start <= link_end:
             continue  # on-link: reachable without a route
-        wanted.append(net)
+        wanted.append((start, plen))
+    kept = cover_ranges(wanted)  # a network inside another one needs no route of its own
     if summarize:
-        kept = []
-        for net in ipaddress.collapse_addresses(wanted):
-            # 0.0.0.0/1 + 128.0.0.0/1 would merge into a default route: keep the halves instead
-            kept.extend(net.subnets(new_prefix=1) if net.prefixlen == 0 else [net])
-    else:
-        kept = covering(wanted)[0]  # a network inside another one needs no route of its own
-    return [
-        {"destination": str(net), "gateway": str(gw), "interface": interface}
-        for net in sorted(kept)
-    ]
+        kept = summarize_ranges(kept)
+    return [cidr_text(start, plen) for start, plen in kept]
 
 
 def san_list(sip_domains, external_fqdns, xmpp=False, include_av=False):
@@ -180,12 +267,7 @@ def san_list(sip_domains, external_fqdns, xmpp=False, include_av=False):
         names += list(sip_domains)
     if include_av:
         names.append(external_fqdns["av"])
-    result = []
-    for name in names:
-        name = name.lower().rstrip(".")
-        if name not in result:
-            result.append(name)
-    return result
+    return list(dict.fromkeys(name.lower().rstrip(".") for name in names))  # first seen kept, in order
 
 
 def san_size(names):
@@ -202,20 +284,18 @@ def hosts_entries(entries):
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or "ip" not in entry or "names" not in entry:
             raise ValueError("hosts entry #%d %r must be a dict with 'ip' and 'names'" % (index, entry))
-        ip = str(parse_address(entry["ip"], "hosts entry #%d ip" % index))
+        ip = address_text(entry["ip"], "hosts entry #%d ip" % index)
         names = entry["names"]
         if isinstance(names, str):
             names = [names]
         if not isinstance(names, (list, tuple)) or not names:
             raise ValueError("hosts entry #%d names %r must be a non-empty list of FQDNs" % (index, names))
-        bucket = merged.setdefault(ip, [])
+        bucket = merged.setdefault(ip, {})  # a dict as an ordered set: one IP may carry thousands of names
         for name in names:
             if not is_fqdn(name):
                 raise InvalidName("hosts entry #%d name %r is not a valid FQDN" % (index, name))
-            name = name.lower().rstrip(".")
-            if name not in bucket:
-                bucket.append(name)
-    return [{"ip": ip, "names": names} for ip, names in merged.items()]
+            bucket[name.lower().rstrip(".")] = None
+    return [{"ip": ip, "names": list(names)} for ip, names in merged.items()]
 
 
 # RFC 1918 private ranges plus shared (CGNAT, RFC 6598) and link-local space: none of these is

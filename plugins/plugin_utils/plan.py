@@ -6,7 +6,7 @@ network settings), computed from the validated inventory.  JSON-ready dicts only
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc, ports, validate
+from ansible_collections.sfb.edge.plugins.plugin_utils import model, netcalc, ports, validate
 
 PLAN_FORMAT = 2
 
@@ -30,11 +30,12 @@ def build(hostvars, today=None, read_certificates=True):
     :returns: ``{pool_fqdn: plan}``
     :raises PlanError: when any error finding exists.
     """
-    pools, findings = validate.check(hostvars, today=today, read_certificates=read_certificates)
-    errs = validate.errors(findings)
-    if errs:
-        raise PlanError(errs)
-    return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)]) for pool in pools}
+    with model.bulk():
+        pools, findings = validate.check(hostvars, today=today, read_certificates=read_certificates)
+        errs = validate.errors(findings)
+        if errs:
+            raise PlanError(errs)
+        return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)]) for pool in pools}
 
 
 def pool_plan(pool, findings=()):
@@ -91,10 +92,7 @@ def public_ips(pool):
     if pool.load_balancing == "hlb":
         for service in services:
             detail.append({"address": str(pool.vips[service]), "service": service, "host": "hlb_vip", "nat": False})
-    addresses = []
-    for item in detail:
-        if item["address"] not in addresses:
-            addresses.append(item["address"])
+    addresses = list(dict.fromkeys(item["address"] for item in detail))  # first seen kept, in order
     return {"count": len(addresses), "addresses": addresses, "detail": detail}
 
 
@@ -126,6 +124,7 @@ def certificates(pool):
 
 def host_plan(pool, server):
     services = ("access",) if server.single_ip else netcalc.SERVICES
+    gateway = str(pool.internal_gateway)
     return {
         "fqdn": server.fqdn,
         "hostname": server.fqdn.split(".")[0],
@@ -149,12 +148,22 @@ def host_plan(pool, server):
             "register_in_dns": False,
             "netbios": False,
         },
-        "routes": netcalc.routes([str(n) for n in pool.internal_networks], server.internal.with_prefixlen,
-                                 str(pool.internal_gateway), server.internal_nic_name,
-                                 summarize=bool(pool.setting("sfb_edge_routes_summarize"))),
-        "hosts_entries": [dict(e, names=list(e["names"])) for e in pool.internal_hosts],
+        "routes": [{"destination": destination, "gateway": gateway, "interface": server.internal_nic_name}
+                   for destination in _route_destinations(pool, server)],
+        "hosts_entries": [{"ip": e["ip"], "names": list(e["names"])} for e in pool.internal_hosts],
         "listening": listening(pool, server),
     }
+
+
+def _route_destinations(pool, server):
+    """netcalc.routes for ``server``, computed once per pool and internal subnet (the servers of a pool
+    share it): the networks are parsed, sorted and swept once, not once per server."""
+    summarize = bool(pool.setting("sfb_edge_routes_summarize"))
+    netcalc.routes([], server.internal.with_prefixlen, str(pool.internal_gateway), server.internal_nic_name)  # the checks
+    key = ("routes", server.internal.network, summarize)
+    if key not in pool.cache:
+        pool.cache[key] = netcalc.route_destinations(pool.internal_networks, server.internal.network, summarize)
+    return pool.cache[key]
 
 
 def dns_records(pool):
@@ -184,7 +193,7 @@ def dns_records(pool):
             internal.append({"type": "A", "name": pool.fqdn, "value": str(s.internal.ip)})
     for s in servers:
         internal.append({"type": "A", "name": s.fqdn, "value": str(s.internal.ip)})
-    return {"external": _unique(external), "internal": _unique(internal)}
+    return {"external": _distinct(external), "internal": _distinct(internal)}
 
 
 def _srv(name, target, port):
@@ -192,10 +201,13 @@ def _srv(name, target, port):
             "rdata": "0 0 %d %s" % (port, target)}
 
 
-def _unique(items):
-    out = []
+def _distinct(items):
+    """``items`` (flat dicts of hashable values) without repeats, first kept: a dict, not a list scan."""
+    seen, out = set(), []
     for item in items:
-        if item not in out:
+        key = tuple(sorted(item.items()))
+        if key not in seen:
+            seen.add(key)
             out.append(item)
     return out
 
@@ -323,4 +335,4 @@ def listening(pool, server):
                             "protocol": rule["protocol"], "port": int(_external_port(rule, single)),
                             "listener": rule["listener"]})
     order = {"internal": 0, "access": 1, "webconf": 2, "av": 3}
-    return sorted(_unique(sockets), key=lambda s: (order[s["interface"]], s["protocol"], s["port"]))
+    return sorted(_distinct(sockets), key=lambda s: (order[s["interface"]], s["protocol"], s["port"]))
