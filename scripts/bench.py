@@ -34,6 +34,7 @@ import os
 import platform
 import random
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -58,6 +59,7 @@ SIZES = {
 QUICK_SIZES = ("1x2", "12x2000")
 ROUTES_SIZES = (1000, 10000, 100000)
 QUICK_ROUTES_SIZES = (1000, 10000)
+ROUTES_INPUTS = ("disjoint", "mixed")
 PLAYBOOKS = ("plan", "site", "drift")
 # Tasks of an edge host that never reach it, whatever they are called.
 CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
@@ -248,13 +250,40 @@ def playbook_args(directory, name, scenario="converged"):
 
 def run_playbook(directory, name, timeout, scenario="converged", extra=(), log=None):
     """``(seconds or None on timeout, CompletedProcess or None)``."""
+    return timed(playbook_args(directory, name, scenario) + list(extra), timeout, env=ansible_env(log))
+
+
+def timed(args, timeout, env=None):
+    """``(seconds or None on timeout, CompletedProcess or None)`` of ``args`` run in a new session: on
+    timeout the whole process group is killed (ansible-playbook puts itself in its own process group
+    and ignores SIGTERM while its workers run, so killing only the child would leave them running)."""
     start = time.monotonic()
+    with subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                          start_new_session=True) as proc:
+        try:
+            stdout, stderr = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            kill_group(proc)
+            return None, None
+    return time.monotonic() - start, subprocess.CompletedProcess(args, proc.returncode, stdout, stderr)
+
+
+def kill_group(proc):
+    """SIGKILL the process group(s) of ``proc``: its session's and the one ansible-playbook makes."""
+    for pgid in {proc.pid, _pgid(proc.pid)} - {None}:
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    proc.kill()
+    proc.communicate()
+
+
+def _pgid(pid):
     try:
-        proc = subprocess.run(playbook_args(directory, name, scenario) + list(extra), cwd=ROOT, env=ansible_env(log),
-                              capture_output=True, text=True, timeout=timeout, check=False)
-    except subprocess.TimeoutExpired:
-        return None, None
-    return time.monotonic() - start, proc
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
 
 
 def _failure(name, proc):
@@ -262,24 +291,25 @@ def _failure(name, proc):
 
 
 def remote_calls(entries, hosts):
-    """Calls a live run would make on each host, from the task_log entries of a snapshot-mode run."""
-    calls = {h: 0 for h in hosts}
-    reached = {h: [] for h in hosts}
+    """Calls a live run would make on each host, from the task_log entries of a snapshot-mode run:
+    ``{host: {"total", "gatherings", "applied", "other", "reached": [task names]}}``."""
+    calls = {h: {"total": 0, "gatherings": 0, "applied": 0, "other": 0, "reached": []} for h in hosts}
     for e in entries:
-        host = e["host"]
-        if host not in calls or e["status"] == "skipped" or e.get("delegate_to"):
+        count = calls.get(e["host"])
+        if count is None or e["status"] == "skipped" or e.get("delegate_to"):
             continue
         if e.get("gathering") or e["action"] == GATHERING:
-            calls[host] += 1
-            reached[host].append(e["task"])
+            count["gatherings"] += 1
+            count["reached"].append(e["task"])
         elif e["action"] == "sfb.edge.edge_apply":
-            calls[host] += e.get("remote_calls") or 0
-            if e.get("blocked"):
-                calls[host] += 1  # the reconnect wait after a connection change
+            # the calls it made (planned), and the reconnect wait after a connection change
+            count["applied"] += (e.get("remote_calls") or 0) + (1 if e.get("blocked") else 0)
         elif e["action"] not in CONTROLLER_ONLY:
-            calls[host] += 1
-            reached[host].append(e["task"])
-    return calls, reached
+            count["other"] += 1
+            count["reached"].append(e["task"])
+    for count in calls.values():
+        count["total"] = count["gatherings"] + count["applied"] + count["other"]
+    return calls
 
 
 def count_calls(directory, hosts, scenario, timeout):
@@ -293,10 +323,10 @@ def count_calls(directory, hosts, scenario, timeout):
         raise _failure("site", proc)
     with open(log, encoding="utf-8") as handle:
         entries = [json.loads(line) for line in handle]
-    calls, _reached = remote_calls(entries, hosts)
-    values = sorted(set(calls.values()))
-    return {"per_host": calls, "min": values[0], "max": values[-1],
-            "changed_tasks": sum(1 for e in entries if e.get("changed") and e["host"] in calls)}
+    calls = remote_calls(entries, hosts)
+    values = sorted(c["total"] for c in calls.values())
+    return {"per_host": {h: c["total"] for h, c in calls.items()}, "min": values[0], "max": values[-1],
+            "detail": calls, "changed_tasks": sum(1 for e in entries if e.get("changed") and e["host"] in calls)}
 
 
 def measure_size(name, spec, runs, timeout, keep=None):
@@ -346,49 +376,64 @@ def measure_size(name, spec, runs, timeout, keep=None):
 
 
 # ----------------------------------------------------------------------------------- routes filter
-def routes_networks(count, seed=10):
-    """``count`` networks in 10.0.0.0/8: /24s and /26s, some adjacent (summarisable), some covered by
-    another entry, some duplicated - a fixed pseudo-random mix, the same on every run."""
+def routes_networks(count, kind, seed=10):
+    """``count`` networks in 10.0.0.0/8, the same on every run.
+
+    ``disjoint``: /26 networks none of which covers or touches another (the worst case for a
+    pairwise comparison, and what an inventory of many branch networks looks like); ``mixed``: a
+    pseudo-random mix of /24, /26 and /20 networks, some adjacent (summarisable), some covered by
+    another entry, some duplicated.
+    """
+    if kind == "disjoint":
+        return ["%s/26" % _ip("10.0.0.0", 2 * k * 64) for k in range(count)]
     rng = random.Random(seed + count)
     nets = []
     for _k in range(count):
         block = rng.randrange(1 << 18)  # a /26 number in 10/8
-        kind = rng.random()
-        if kind < 0.5:
+        pick = rng.random()
+        if pick < 0.5:
             nets.append("%s/24" % _ip("10.0.0.0", (block >> 2) * 256))
-        elif kind < 0.9:
+        elif pick < 0.9:
             nets.append("%s/26" % _ip("10.0.0.0", block * 64))
         else:
             nets.append("%s/20" % _ip("10.0.0.0", (block >> 6) * 4096))
     return nets
 
 
-def routes_child(count, summarize):
+def routes_child(count, kind, summarize):
     """Run in a child process: time one call of the routes filter, print JSON."""
-    nets = routes_networks(count)
+    nets = routes_networks(count, kind)
     routes = _routes_filter()
     start = time.perf_counter()
     out = routes(nets, nic_address="172.16.10.11/24", gateway="172.16.10.1", interface="Internal", summarize=summarize)
     print(json.dumps({"seconds": time.perf_counter() - start, "routes": len(out)}))
 
 
-def measure_routes(counts, timeout):
+def measure_routes(counts, timeout, kinds=ROUTES_INPUTS):
+    """``{"<count>/<mode>/<input>": {networks, mode, input, seconds or "timeout", routes}}``; once a
+    call times out, the larger counts of the same mode and input are not tried."""
     results = {}
-    for count in counts:
-        for mode in ("default", "summarize"):
-            args = [sys.executable, os.path.abspath(__file__), "--routes-child", str(count)]
-            if mode == "summarize":
-                args.append("--summarize")
-            try:
-                proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False, cwd=ROOT)
-            except subprocess.TimeoutExpired:
-                results["%d/%s" % (count, mode)] = {"networks": count, "mode": mode, "seconds": "timeout", "timeout": timeout}
-                continue
-            if proc.returncode != 0:
-                raise RuntimeError("routes filter failed at %d networks: %s" % (count, proc.stderr[-2000:]))
-            data = json.loads(proc.stdout.strip().splitlines()[-1])
-            results["%d/%s" % (count, mode)] = {"networks": count, "mode": mode, "seconds": round(data["seconds"], 4),
-                                                "routes": data["routes"]}
+    gave_up = set()
+    for count in sorted(counts):
+        for kind in kinds:
+            for mode in ("default", "summarize"):
+                key = "%d/%s/%s" % (count, mode, kind)
+                entry = {"networks": count, "mode": mode, "input": kind}
+                if (mode, kind) in gave_up:
+                    results[key] = dict(entry, seconds="timeout", timeout=timeout, note="not run: a smaller count timed out")
+                    continue
+                args = [sys.executable, os.path.abspath(__file__), "--routes-child", str(count), "--routes-input", kind]
+                if mode == "summarize":
+                    args.append("--summarize")
+                seconds, proc = timed(args, timeout)
+                if seconds is None:
+                    results[key] = dict(entry, seconds="timeout", timeout=timeout)
+                    gave_up.add((mode, kind))
+                    continue
+                if proc.returncode != 0:
+                    raise RuntimeError("routes filter failed at %d networks: %s" % (count, proc.stderr[-2000:]))
+                data = json.loads(proc.stdout.strip().splitlines()[-1])
+                results[key] = dict(entry, seconds=round(data["seconds"], 4), routes=data["routes"])
     return results
 
 
@@ -432,10 +477,12 @@ def table(report):
             "%s / %s" % (_calls(res["calls"]["converged"]), _calls(res["calls"]["fresh"])), res["converged_verified"]))
     if report.get("routes"):
         lines.append("")
-        lines.append("sfb.edge.routes  networks  default          summarize")
-        for count in sorted({v["networks"] for v in report["routes"].values()}):
-            cells = [report["routes"]["%d/%s" % (count, m)]["seconds"] for m in ("default", "summarize")]
-            lines.append("                 %8d  %-16s %s" % (count, *("timeout" if c == "timeout" else "%.4f s" % c for c in cells)))
+        lines.append("sfb.edge.routes  networks  input     default          summarize")
+        rows = sorted({(v["networks"], v["input"]) for v in report["routes"].values()})
+        for count, kind in rows:
+            cells = [report["routes"]["%d/%s/%s" % (count, m, kind)]["seconds"] for m in ("default", "summarize")]
+            lines.append("                 %8d  %-9s %-16s %s" % (count, kind, *(
+                "timeout" if c == "timeout" else "%.4f s" % c for c in cells)))
     return "\n".join(lines)
 
 
@@ -451,10 +498,11 @@ def main(argv=None):
     parser.add_argument("--json", default=None, help="where to write the JSON report (default .cache/bench.json)")
     parser.add_argument("--keep", default=None, help="create the generated cases under this directory and keep them")
     parser.add_argument("--routes-child", type=int, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--routes-input", default="disjoint", choices=ROUTES_INPUTS, help=argparse.SUPPRESS)
     parser.add_argument("--summarize", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.routes_child is not None:
-        routes_child(args.routes_child, args.summarize)
+        routes_child(args.routes_child, args.routes_input, args.summarize)
         return 0
     runs = args.runs or int(os.environ.get("BENCH_RUNS") or (1 if args.quick else 5))
     sizes = (args.sizes or os.environ.get("BENCH_SIZES") or (",".join(QUICK_SIZES) if args.quick else ",".join(SIZES))).split(",")
