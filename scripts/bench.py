@@ -7,8 +7,9 @@ generated routes, hosts entries and addresses), checks with drift.yml that the c
 really is converged, and measures:
 
 * the wall time of plan.yml, site.yml (snapshot mode, converged) and drift.yml (converged), as a
-  ratio to an empty play on the same inventory measured in the same run (median of --runs runs,
-  interleaved; a run that exceeds --timeout is recorded as "timeout" and not repeated);
+  ratio to an empty play on the same inventory measured in the same run: --runs rounds of empty
+  play, plan, site, drift; the median over the rounds of each run's time over its round's empty
+  play (a run that exceeds --timeout is recorded as "timeout" and not repeated);
 * remote calls per host of site.yml on the converged and on the fresh snapshots, counted from the
   tasks that reached each host (callback tests/integration/callbacks/task_log.py): a state gathering
   (in snapshot mode: the task that reads the snapshot instead), the calls each sfb.edge.edge_apply
@@ -353,12 +354,15 @@ def measure_size(name, spec, runs, timeout, keep=None):
     result["converged_verified"] = "timeout" if None in times["drift"] else True
     empty = statistics.median(times["empty"])
     result["empty_seconds"] = round(empty, 3)
+    result["empty_samples"] = [round(t, 3) for t in times["empty"]]
     for book in PLAYBOOKS:
         if None in times[book]:
             result[book] = {"seconds": "timeout", "ratio": "timeout", "timeout": timeout}
         else:
-            med = statistics.median(times[book])
-            result[book] = {"seconds": round(med, 3), "ratio": round(med / empty, 2),
+            # each run's time over the empty play of the same round (measured right before it, so
+            # both see the same machine load), then the median of those ratios
+            ratios = [t / e for t, e in zip(times[book], times["empty"])]
+            result[book] = {"seconds": round(statistics.median(times[book]), 3), "ratio": round(statistics.median(ratios), 2),
                             "samples": [round(t, 3) for t in times[book]]}
     plan = os.path.join(directory, "plan")
     findings = None
@@ -368,7 +372,10 @@ def measure_size(name, spec, runs, timeout, keep=None):
             with open(path, encoding="utf-8") as handle:
                 findings = (findings or 0) + len(json.load(handle).get("findings") or [])
     result["plan_findings"] = findings
-    result["calls"] = {scenario: count_calls(directory, names, scenario, timeout) for scenario in ("converged", "fresh")}
+    if result["site"]["seconds"] == "timeout":
+        result["calls"] = {scenario: "not run: site.yml timed out" for scenario in ("converged", "fresh")}
+    else:
+        result["calls"] = {scenario: count_calls(directory, names, scenario, timeout) for scenario in ("converged", "fresh")}
     if keep is None:
         shutil.rmtree(directory, ignore_errors=True)
         del result["directory"]
@@ -461,7 +468,7 @@ def _fmt(value, suffix=""):
 
 def _calls(value):
     if not isinstance(value, dict):
-        return str(value)
+        return "-" if value.startswith("not run") else str(value)
     return str(value["min"]) if value["min"] == value["max"] else "%d-%d" % (value["min"], value["max"])
 
 
