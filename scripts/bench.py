@@ -270,14 +270,46 @@ def timed(args, timeout, env=None):
 
 
 def kill_group(proc):
-    """SIGKILL the process group(s) of ``proc``: its session's and the one ansible-playbook makes."""
+    """SIGKILL ``proc`` and every process under it.  Ansible's workers start a session of their own
+    (they detach from the terminal), so the process group is not enough: the tree is read from /proc
+    first, then the parent and its group are killed, then the workers."""
+    tree = _descendants(proc.pid)
     for pgid in {proc.pid, _pgid(proc.pid)} - {None}:
         try:
             os.killpg(pgid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    for pid in tree:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
     proc.kill()
     proc.communicate()
+
+
+def _descendants(root):
+    """Process ids under ``root`` (Linux /proc; an empty list elsewhere)."""
+    children = {}
+    try:
+        names = os.listdir("/proc")
+    except OSError:
+        return []
+    for name in names:
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name, encoding="utf-8", errors="replace") as handle:
+                ppid = int(handle.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(name))
+    found, todo = [], [root]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.append(child)
+            todo.append(child)
+    return found
 
 
 def _pgid(pid):
