@@ -34,6 +34,7 @@ import json
 import os
 import platform
 import random
+import resource
 import shutil
 import signal
 import statistics
@@ -258,7 +259,7 @@ def timed(args, timeout, env=None):
     """``(seconds or None on timeout, CompletedProcess or None)`` of ``args`` run in a new session: on
     timeout the whole process group is killed (ansible-playbook puts itself in its own process group
     and ignores SIGTERM while its workers run, so killing only the child would leave them running)."""
-    start = time.monotonic()
+    start, cpu = time.monotonic(), _children_cpu()
     with subprocess.Popen(args, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                           start_new_session=True) as proc:
         try:
@@ -266,7 +267,15 @@ def timed(args, timeout, env=None):
         except subprocess.TimeoutExpired:
             kill_group(proc)
             return None, None
-    return time.monotonic() - start, subprocess.CompletedProcess(args, proc.returncode, stdout, stderr)
+    done = subprocess.CompletedProcess(args, proc.returncode, stdout, stderr)
+    done.cpu_seconds = _children_cpu() - cpu
+    return time.monotonic() - start, done
+
+
+def _children_cpu():
+    """User + system CPU seconds of the waited-for child processes (and theirs) so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def kill_group(proc):
@@ -369,6 +378,7 @@ def measure_size(name, spec, runs, timeout, keep=None):
     names = write_case(directory, servers, pools, networks, hosts)
     result["directory"] = directory
     times = {book: [] for book in ("empty",) + PLAYBOOKS}
+    cpu = {book: [] for book in ("empty",) + PLAYBOOKS}
     for _run in range(runs):
         for book in ("empty",) + PLAYBOOKS:
             if times[book] and times[book][-1] is None:
@@ -383,10 +393,13 @@ def measure_size(name, spec, runs, timeout, keep=None):
                                        % (name, proc.stdout[-4000:]))
                 raise _failure(book, proc)
             times[book].append(seconds)
+            if proc is not None:
+                cpu[book].append(proc.cpu_seconds)
     result["converged_verified"] = "timeout" if None in times["drift"] else True
     empty = statistics.median(times["empty"])
     result["empty_seconds"] = round(empty, 3)
     result["empty_samples"] = [round(t, 3) for t in times["empty"]]
+    result["empty_cpu_seconds"] = round(statistics.median(cpu["empty"]), 3)
     for book in PLAYBOOKS:
         if None in times[book]:
             result[book] = {"seconds": "timeout", "ratio": "timeout", "timeout": timeout}
@@ -395,7 +408,11 @@ def measure_size(name, spec, runs, timeout, keep=None):
             # both see the same machine load), then the median of those ratios
             ratios = [t / e for t, e in zip(times[book], times["empty"])]
             result[book] = {"seconds": round(statistics.median(times[book]), 3), "ratio": round(statistics.median(ratios), 2),
-                            "samples": [round(t, 3) for t in times[book]]}
+                            "samples": [round(t, 3) for t in times[book]],
+                            # CPU time (user + system, Ansible's workers included) over the empty
+                            # play's: much less sensitive to other load on a shared machine
+                            "cpu_seconds": round(statistics.median(cpu[book]), 3),
+                            "cpu_ratio": round(statistics.median(cpu[book]) / statistics.median(cpu["empty"]), 2)}
     plan = os.path.join(directory, "plan")
     findings = None
     for pool in (os.listdir(plan) if os.path.isdir(plan) else []):
@@ -505,13 +522,15 @@ def _calls(value):
 
 
 def table(report):
-    lines = ["size         empty s  plan.yml         site.yml         drift.yml        calls conv/fresh  converged"]
+    lines = ["wall time / empty play's (median wall time, CPU time / empty play's); remote calls per host of site.yml",
+             "size         empty s  %-29s %-29s %-29s calls conv/fresh  converged" % PLAYBOOKS]
     for name, res in report["sizes"].items():
         cols = []
         for book in PLAYBOOKS:
             cell = res[book]
-            cols.append("timeout" if cell["ratio"] == "timeout" else "%sx (%ss)" % (_fmt(cell["ratio"]), _fmt(cell["seconds"])))
-        lines.append("%-12s %7.2f  %-16s %-16s %-16s %-17s %s" % (
+            cols.append("timeout" if cell["ratio"] == "timeout" else "%sx (%ss, cpu %sx)" % (
+                _fmt(cell["ratio"]), _fmt(cell["seconds"]), _fmt(cell.get("cpu_ratio", "?"))))
+        lines.append("%-12s %7.2f  %-29s %-29s %-29s %-17s %s" % (
             name, res["empty_seconds"], cols[0], cols[1], cols[2],
             "%s / %s" % (_calls(res["calls"]["converged"]), _calls(res["calls"]["fresh"])), res["converged_verified"]))
     if report.get("routes"):
