@@ -9,6 +9,10 @@
 #                      SFB_EDGE_WINRM_HOST=... SFB_EDGE_WINRM_USER=... SFB_EDGE_WINRM_PASSWORD=...
 #                      [SFB_EDGE_INVENTORY=path/to/inventory SFB_EDGE_HOST=edge01] make molecule-windows
 #                      (extensions/molecule/windows/README.md)
+#   make bench [BENCH_ARGS='--quick']   generated inventories and snapshots: wall time of plan.yml,
+#                      site.yml and drift.yml as a ratio to an empty play, routes filter timings,
+#                      remote calls per host (scripts/bench.py; BENCH_RUNS, BENCH_SIZES, BENCH_ROUTES,
+#                      BENCH_TIMEOUT; docs/performance.md)
 #   make bootstrap     only set up .venv and .cache
 #   make clean         remove .venv, .cache and generated output
 #
@@ -22,11 +26,12 @@ PYTHON ?= python3
 INVENTORY ?= inventories/example
 PLAN_DIR ?= plan
 ANSIBLE_ARGS ?=
+BENCH_ARGS ?=
 
 export PYTHON
 VENV_BIN := $(CURDIR)/.venv/bin
 
-.PHONY: help bootstrap plan test units lint sanity molecule molecule-windows clean
+.PHONY: help bootstrap plan bench test units lint sanity molecule molecule-windows clean
 
 help:
 	@sed -n '/^[^#]/q; s/^# \{0,1\}//p' Makefile
@@ -43,6 +48,9 @@ plan: bootstrap
 	@echo "Plan written under $(abspath $(PLAN_DIR))/:"
 	@find "$(PLAN_DIR)" -mindepth 2 -maxdepth 2 \( -name plan.json -o -name plan.md \) 2>/dev/null \
 	  | sort | sed 's/^/  /' || true
+
+bench: bootstrap
+	"$(VENV_BIN)/python" scripts/bench.py $(BENCH_ARGS)
 
 test: bootstrap
 	@scripts/test.sh units lint sanity molecule

@@ -3,7 +3,10 @@
 
 Enabled by tests/integration/test_windows_playbooks.py with ANSIBLE_CALLBACK_PLUGINS pointing here,
 ANSIBLE_CALLBACKS_ENABLED=task_log and SFB_EDGE_TASK_LOG=<file>.  Records the host, the task's
-action, where it was delegated, whether it was skipped, and the edge_apply result's remote_calls.
+action, where it was delegated, whether it was skipped, the edge_apply result's remote_calls, and
+whether the task is a state gathering (``gathering``: sfb.edge.edge_facts, or in snapshot mode the task
+that reads the snapshot through the sfb.edge.edge_snapshot lookup instead) - scripts/bench.py counts
+the calls a live run makes from these lines.
 """
 
 from __future__ import annotations
@@ -19,6 +22,16 @@ type: aggregate
 short_description: Log each task result as a JSON line (tests only)
 description: Writes one JSON line per task result to the file named by SFB_EDGE_TASK_LOG.
 """
+
+
+def _is_gathering(task):
+    action = task.resolved_action or task.action
+    if action in ("sfb.edge.edge_facts", "edge_facts"):
+        return True
+    if action not in ("ansible.builtin.set_fact", "set_fact"):
+        return False
+    raw = getattr(task, "_ds", None) or {}
+    return "edge_snapshot" in json.dumps(raw, default=str) or "Read the state from the snapshot" in task.get_name()
 
 
 class CallbackModule(CallbackBase):
@@ -43,6 +56,7 @@ class CallbackModule(CallbackBase):
             "remote_calls": res.get("remote_calls"),
             "calls": res.get("calls"),
             "blocked": len(res.get("blocked") or []),
+            "gathering": _is_gathering(task),
             "msg": str(res.get("msg", ""))[:2000],
         }
         with open(path, "a", encoding="utf-8") as handle:
