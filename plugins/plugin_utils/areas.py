@@ -62,9 +62,12 @@ def split(desired, current, areas=None):
 
 def check_current(current, area, where):
     """:func:`state.check` of the sections ``area`` reads (each of them as strictly as in the whole state);
-    the other sections may be absent.  :raises state.StateError: as :func:`state.check`."""
-    if not isinstance(current, dict) or current.get("format") != _state.STATE_FORMAT:
-        return _state.check(current, where=where)  # the same message as for a whole state
+    the other sections may be absent.  A whole state (every required section present) is checked whole.
+    :raises state.StateError: as :func:`state.check`."""
+    whole = isinstance(current, dict) and all(name in current for name, field in _state.SCHEMA.fields.items()
+                                              if field.required)
+    if whole or not isinstance(current, dict) or current.get("format") != _state.STATE_FORMAT:
+        return _state.check(current, where=where)  # a whole state is checked whole, as before
     _want, have = keys(area)
     schema = _state.Map({name: _state.SCHEMA.fields[name] for name in have if name in _state.SCHEMA.fields})
     found = _state.problems(current, schema)
