@@ -11,6 +11,7 @@ import os
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import areas as _areas
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, guard, state
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
@@ -69,12 +70,15 @@ class ActionModule(ActionBase):
         _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         area = args["area"]
         host = task_vars.get("inventory_hostname", "this host")
+        # desired and current are the area's part (sfb.edge.state_parts) or the whole states; the sections
+        # the area reads are checked as strictly either way. The guarded areas (routes, network) are
+        # computed together with the guard's inputs.
         try:
-            current = state.check(plain(args["current"]), where="the gathered state of %s" % host)
+            current = _areas.check_current(plain(args["current"]), area, where="the gathered state of %s" % host)
         except state.StateError as exc:
             raise AnsibleActionFail(str(exc)) from None
         desired = plain(args["desired"])
-        areas = tuple(dict.fromkeys((area, "network", "routes")))
+        areas = tuple(dict.fromkeys((area,) + (_areas.GUARDED if area in _areas.GUARDED else ())))
         port = args["connection_port"] or self._connection_port(task_vars)
         addresses, resolve_error = guard.resolve_ipv4(args["connection_address"])
         try:
@@ -83,8 +87,9 @@ class ActionModule(ActionBase):
                                                                       "config_refresh": args["config_refresh"]},
                                                 port=port, host_addresses=addresses, resolve_error=resolve_error)
         except (KeyError, TypeError, ValueError) as exc:
-            raise AnsibleActionFail("%s: the desired state is not the output of sfb.edge.desired_state (%s: %s)"
-                                    % (host, type(exc).__name__, exc)) from None
+            raise AnsibleActionFail("%s: the desired state is not the output of sfb.edge.desired_state, or not the "
+                                    "part of %s sfb.edge.state_parts gives (%s: %s)"
+                                    % (host, area, type(exc).__name__, exc)) from None
         res = results[area]
         calls = res["calls"]
         result.update({

@@ -46,12 +46,16 @@ from ansible.errors import AnsibleFilterError
 from ansible_collections.sfb.edge.plugins.plugin_utils import desired
 
 
-def desired_state(inventory, host):
+def inventory_dict(inventory, name):
     if not isinstance(inventory, dict):
-        raise AnsibleFilterError("sfb.edge.desired_state: expected the output of sfb.edge.edge_inventory (a dict), "
-                                 "got %s" % type(inventory).__name__)
+        raise AnsibleFilterError("sfb.edge.%s: expected the output of sfb.edge.edge_inventory (a dict), "
+                                 "got %s" % (name, type(inventory).__name__))
+    return inventory
+
+
+def desired_state(inventory, host):
     try:
-        return desired.build(inventory, str(host))
+        return desired.build(inventory_dict(inventory, "desired_state"), str(host))
     except desired.DesiredError as exc:
         raise AnsibleFilterError("sfb.edge.desired_state: %s" % exc) from None
 

@@ -50,6 +50,14 @@ options:
         C(config_refresh) plans a new import even when the local store holds this server.
     type: dict
     version_added: 0.3.0
+  areas:
+    description:
+      - The areas the report covers; omitted - all of them. With the area's part of the states
+        (P(sfb.edge.state_parts#filter)), give only that area. C(routes) and C(network) are computed
+        with the lockout guard when either is asked for, so give both parts' sections for them.
+    type: list
+    elements: str
+    version_added: 0.4.0
 """
 
 EXAMPLES = r"""
@@ -67,15 +75,24 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import areas as _areas
 from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
 from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 
-def drift(desired, current, ansible_host=None, source=None, options=None, connection_port=None):
+def drift(desired, current, ansible_host=None, source=None, options=None, connection_port=None, areas=None):
+    wanted = _drift.REPORT_AREAS if areas is None else tuple(areas) if isinstance(areas, (list, tuple)) else None
+    if wanted is None or not set(wanted) <= set(_drift.REPORT_AREAS):
+        raise AnsibleFilterError("sfb.edge.drift: areas is a list of %s, got %r" % (", ".join(_drift.REPORT_AREAS), areas))
     try:
-        current = _state.check(plain(current), where="the gathered state")
+        if areas is None:
+            current = _state.check(plain(current), where="the gathered state")
+        else:  # the area's part of the state (sfb.edge.state_parts)
+            current = plain(current)
+            for area in wanted:
+                _areas.check_current(current, area, where="the gathered state")
         addresses, error = _guard.resolve_ipv4(ansible_host) if ansible_host else (None, None)
         try:
             port = int(connection_port) if connection_port not in (None, "") else None
@@ -83,7 +100,7 @@ def drift(desired, current, ansible_host=None, source=None, options=None, connec
             raise AnsibleFilterError("sfb.edge.drift: connection_port is %r, not a port number" % (connection_port,))
         return _drift.report(plain(desired), current, ansible_host=ansible_host, source=source,
                              options=plain(options or {}), port=port, host_addresses=addresses,
-                             resolve_error=error)
+                             resolve_error=error, areas=wanted)
     except _state.StateError as exc:
         raise AnsibleFilterError("sfb.edge.drift: %s" % exc) from None
     except (KeyError, TypeError, ValueError) as exc:

@@ -37,11 +37,16 @@ options:
     required: true
     choices: [routes, network, hosts_file, identity, certificates, cs_install, cs_certificates, cs_services]
   desired:
-    description: The desired state of the host, from the P(sfb.edge.desired_state#filter) filter.
+    description:
+      - The desired state of the host, from the P(sfb.edge.desired_state#filter) filter - or only the area's
+        part of it, from the P(sfb.edge.state_parts#filter) filter (what the roles pass).
     type: dict
     required: true
   current:
-    description: The gathered state (P(sfb.edge.edge_facts#module) or a snapshot; docs/state-format.md).
+    description:
+      - The gathered state (P(sfb.edge.edge_facts#module) or a snapshot; docs/state-format.md) - or only the
+        area's part of it (P(sfb.edge.state_parts#filter)). The sections the area reads are checked either way.
+      - For C(routes) and C(network), the part holds what the lockout guard reads as well.
     type: dict
     required: true
   snapshot:

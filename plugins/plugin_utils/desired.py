@@ -28,23 +28,47 @@ def build(hostvars, host, today=None):
     :raises DesiredError: when the inventory has errors (every error listed) or the host is not an
         edge server of the inventory.
     """
-    pools, findings = validate.check(hostvars, today=today, read_certificates=True)
+    findings, states = build_all(hostvars, [host], today=today)
     errs = validate.errors(findings)
     if errs:
         raise DesiredError(str(_plan.PlanError(errs)))
-    for pool in pools:
-        for server in pool.servers:
-            if server.name == host:
-                return host_state(pool, server)
-    raise DesiredError("host %s is not in the edge_servers group of the inventory (or has no sfb_edge_* "
-                       "variables); add it to a pool group under edge_servers" % host)
+    if host not in states:
+        raise DesiredError(_not_an_edge(host))
+    return states[host]
 
 
-def host_state(pool, server):
-    """Desired state of ``server`` of a validated ``pool`` (see :func:`build`)."""
+def _not_an_edge(host):
+    return ("host %s is not in the edge_servers group of the inventory (or has no sfb_edge_* "
+            "variables); add it to a pool group under edge_servers" % host)
+
+
+def build_all(hostvars, hosts=None, today=None, read_certificates=True):
+    """One validation of the whole inventory, and the desired state of each of ``hosts`` from it.
+
+    :param hosts: inventory hostnames (None: every edge server of the inventory).
+    :returns: ``(findings, {host: desired state})``; the states are computed only when the inventory
+        has no error finding (else the dict is empty).  Each certificate file is read once, however
+        many servers use it.
+    :raises DesiredError: when one of ``hosts`` is not an edge server of the inventory.
+    """
+    pools, findings = validate.check(hostvars, today=today, read_certificates=read_certificates)
+    if validate.errors(findings):
+        return findings, {}
+    servers = {server.name: (pool, server) for pool in pools for server in pool.servers}
+    wanted = list(servers) if hosts is None else [str(h) for h in hosts]
+    missing = [h for h in wanted if h not in servers]
+    if missing:
+        raise DesiredError(_not_an_edge(missing[0]))
+    cache = {}
+    return findings, {h: host_state(servers[h][0], servers[h][1], cache=cache) for h in wanted}
+
+
+def host_state(pool, server, cache=None):
+    """Desired state of ``server`` of a validated ``pool`` (see :func:`build`); ``cache`` (a dict shared
+    between the servers of one run) keeps what was read from each certificate file."""
     hp = _plan.host_plan(pool, server)
     internal, external = hp["internal_nic"], hp["external_nic"]
-    wanted_certificates = certificates(server)
+    wanted_certificates = certificates(server, cache)
     return {
         "format": DESIRED_FORMAT,
         "host": server.name,
@@ -87,44 +111,56 @@ def _address(cidr, skip):
     return {"address": ip, "prefix_length": int(prefix), "skip_as_source": bool(skip)}
 
 
-def certificates(server):
+def certificates(server, cache=None):
     """Certificates to have on the host: ``[{variable, store, thumbprint, subject, path, pfx}]``; the
     internal and external ones also carry ``pfx_encryption`` (:func:`certs.pfx_encryption`, or None).
 
     CA certificates go to ``Root`` when self-signed, else to ``CA`` (intermediate); the internal and
     external PFX go to ``My`` with their private key.  Files were checked by validation already.
     """
-    from ansible_collections.sfb.edge.plugins.plugin_utils import certs
-
     spec = server.certificates or {}
+    cache = {} if cache is None else cache
     wanted = []
     roots = spec.get("root_ca") or []
     if isinstance(roots, str):
         roots = [roots]
     for i, path in enumerate(roots):
-        cert, _key = certs.load_certificate(path)
-        store = "Root" if cert.subject == cert.issuer else "CA"
-        wanted.append(_cert_entry("sfb_edge_certificates.root_ca[%d]" % i, store, cert, path, False))
+        read = _read(cache, path, None, False)
+        store = "Root" if read["self_signed"] else "CA"
+        wanted.append(dict(read["entry"], variable="sfb_edge_certificates.root_ca[%d]" % i, store=store))
     for kind in ("internal", "external"):
         item = spec.get(kind)
         if not item:
             continue
-        cert, _key = certs.load_certificate(item["pfx"], item.get("password"))
-        entry = _cert_entry("sfb_edge_certificates.%s" % kind, "My", cert, item["pfx"], True)
-        try:  # issue 9 point 6: the drift area checks it against the gathered OS build before the import
-            entry["pfx_encryption"] = certs.pfx_file_encryption(item["pfx"])
-        except certs.CertificateError:
-            entry["pfx_encryption"] = None
-        wanted.append(entry)
+        read = _read(cache, item["pfx"], item.get("password"), True)
+        wanted.append(dict(read["entry"], variable="sfb_edge_certificates.%s" % kind, store="My"))
     return wanted
 
 
-def _cert_entry(variable, store, cert, path, pfx):
+def _read(cache, path, password, pfx):
+    """What :func:`certificates` needs of one file, read once per ``cache`` (an in-memory dict of one run,
+    never a fact or a result)."""
+    key = (path, pfx, password)
+    if key not in cache:
+        from ansible_collections.sfb.edge.plugins.plugin_utils import certs
+
+        cert, _key = certs.load_certificate(path, password)
+        read = {"self_signed": cert.subject == cert.issuer, "entry": _cert_entry(cert, path, pfx)}
+        if pfx:
+            try:  # issue 9 point 6: the drift area checks it against the gathered OS build before the import
+                read["entry"]["pfx_encryption"] = certs.pfx_file_encryption(path)
+            except certs.CertificateError:
+                read["entry"]["pfx_encryption"] = None
+        cache[key] = read
+    return cache[key]
+
+
+def _cert_entry(cert, path, pfx):
     from cryptography.hazmat.primitives import hashes
 
     return {
-        "variable": variable,
-        "store": store,
+        "variable": None,
+        "store": None,
         "thumbprint": cert.fingerprint(hashes.SHA1()).hex().upper(),  # nosec: the Windows thumbprint is SHA-1
         "subject": cert.subject.rfc4514_string(),
         "path": path,

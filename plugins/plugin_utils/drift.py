@@ -389,24 +389,26 @@ def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, p
 
 
 def report(desired, current, ansible_host=None, source=None, options=None, port=None, host_addresses=None,
-           resolve_error=None):
-    """The drift report of one host (written as ``<plan dir>/<pool>/drift/<host>.json``)."""
-    results, verdict = host_drift(desired, current, ansible_host=ansible_host, areas=REPORT_AREAS, options=options,
+           resolve_error=None, areas=REPORT_AREAS):
+    """The drift report of one host (written as ``<plan dir>/<pool>/drift/<host>.json``); ``areas``: the
+    areas it covers (all of them by default)."""
+    areas = tuple(a for a in REPORT_AREAS if a in areas)
+    results, verdict = host_drift(desired, current, ansible_host=ansible_host, areas=areas, options=options,
                                   port=port, host_addresses=host_addresses, resolve_error=resolve_error)
-    changes = {a: results[a]["changes"] for a in REPORT_AREAS}
-    problems = [p for a in REPORT_AREAS for p in results[a]["problems"]]
+    changes = {a: results[a]["changes"] for a in areas}
+    problems = [p for a in areas for p in results[a]["problems"]]
     return {
         "format": REPORT_FORMAT,
         "host": desired["host"],
         "pool": desired["pool"],
         "source": source,
         "in_sync": not any(changes.values()) and not problems,
-        "summary": {a: len(changes[a]) for a in REPORT_AREAS},
+        "summary": {a: len(changes[a]) for a in areas},
         "changes": changes,
         "problems": problems,
         "blocked": verdict["blocked"],
-        "notes": [n for a in REPORT_AREAS for n in results[a]["notes"]],
-        "remote_calls": {a: [c["module"] for c in results[a]["calls"]] for a in REPORT_AREAS},
+        "notes": [n for a in areas for n in results[a]["notes"]],
+        "remote_calls": {a: [c["module"] for c in results[a]["calls"]] for a in areas},
     }
 
 

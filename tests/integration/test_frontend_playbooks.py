@@ -29,6 +29,7 @@ PLAY = """
     cs_install_config_refresh: false
     cs_install_reboot: false
     cs_install_timeout: 60
+    edge_state_parts: "{{ edge_state_desired | sfb.edge.state_parts(edge_state_current, check=false) }}"
   tasks:
     - name: The state of a server without Lync/SfB, as if gathered live
       ansible.builtin.set_fact:

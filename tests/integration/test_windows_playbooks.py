@@ -32,20 +32,26 @@ CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.se
                    "ansible.builtin.fail", "sfb.edge.edge_apply", "sfb.edge.report_files"}
 
 
-def playbook(name, inventory, tmp_path, *extra, snapshot=None):
+def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None):
     log = tmp_path / ("log-%s-%d.jsonl" % (name, len(list(tmp_path.glob("log-*")))))
+    counter = tmp_path / ("validations-%s.txt" % log.stem)
     args = ["ansible-playbook", os.path.join(ROOT, "playbooks", name + ".yml"), "-i", str(inventory),
             "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan")]
     if snapshot:
         args += ["-e", "sfb_edge_facts_from=%s" % snapshot_copy(tmp_path, snapshot)]
+    if snapshots:
+        args += ["-e", "sfb_edge_facts_from=%s" % snapshots]
     os.environ.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "tests", "integration", "callbacks"),
-                      ANSIBLE_CALLBACKS_ENABLED="task_log", SFB_EDGE_TASK_LOG=str(log))
+                      ANSIBLE_CALLBACKS_ENABLED="task_log", SFB_EDGE_TASK_LOG=str(log),
+                      SFB_EDGE_COUNT_VALIDATIONS=str(counter))
     try:
         result = run(*args, *extra)
     finally:
-        for key in ("ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CALLBACKS_ENABLED", "SFB_EDGE_TASK_LOG"):
+        for key in ("ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CALLBACKS_ENABLED", "SFB_EDGE_TASK_LOG",
+                    "SFB_EDGE_COUNT_VALIDATIONS"):
             os.environ.pop(key)
     entries = [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+    result.validations = len(counter.read_text().splitlines()) if counter.exists() else 0
     return result, entries
 
 
@@ -106,14 +112,51 @@ def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mod
     again, entries = playbook("site", EXAMPLE, tmp_path, *mode, snapshot="converged")
     for host in EDGES:
         assert recap(again.stdout, host)["changed"] == 0
-        # the state gathering of the converge play and of the validation play, nothing else
-        assert live_calls(entries, host) == 2
+        # the state gathering of the converge play, nothing else: the validation play keeps that state,
+        # since nothing was applied to the host (issue 10, item 5)
+        assert live_calls(entries, host) == 1
         applied = [e for e in entries if e["host"] == host and e["action"] == "sfb.edge.edge_apply"
                    and e["status"] != "skipped"]
         assert [e["task"].split(" : ")[0] for e in applied] == [
             "sfb.edge.routes", "sfb.edge.network", "sfb.edge.hosts_file", "sfb.edge.identity",
             "sfb.edge.certificates", "sfb.edge.cs_install", "sfb.edge.cs_certificates", "sfb.edge.cs_services"]
     assert "edge01 (edge01.corp.example.com): PASSED - 18 pass, 0 fail, 5 skipped" in again.stdout
+    assert again.validations == 1  # one validation of the inventory for the whole site.yml
+
+
+# ----------------------------------------------------------------------------------- scale
+@pytest.fixture(scope="module")
+def twelve(tmp_path_factory):
+    """12 servers in one pool, 30 internal networks, 30 hosts entries, converged snapshots."""
+    import scaled  # tests/integration/scaled.py
+
+    return scaled.write(str(tmp_path_factory.mktemp("twelve") / "set"), 12, 30)
+
+
+@pytest.mark.parametrize("name", ["site", "drift"])
+def test_twelve_servers_one_validation_one_call(tmp_path, twelve, name):
+    """issue 10, items 3 and 5: one validation per playbook whatever the number of servers (it was
+    servers + 1 per play: 26 for site.yml, 13 for drift.yml), and one call per converged host for
+    the whole playbook."""
+    inventory, snapshots = twelve
+    result, entries = playbook(name, inventory, tmp_path, snapshots=snapshots)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert result.validations == 1
+    hosts = ["edge%02d" % i for i in range(1, 13)]
+    for host in hosts:
+        assert recap(result.stdout, host)["changed"] == 0
+        assert live_calls(entries, host) == 1
+    if name == "drift":
+        assert result.stdout.count("(edgepool.corp.example.com): in sync") == 12
+    else:
+        assert result.stdout.count("PASSED - 18 pass, 0 fail") == 12
+
+
+def test_validate_alone_validates_once(tmp_path):
+    result, entries = playbook("validate", EXAMPLE, tmp_path, snapshot="converged")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert result.validations == 1
+    assert all(live_calls(entries, host) == 1 for host in EDGES)
 
 
 # ----------------------------------------------------------------------------------- round trips
@@ -137,6 +180,7 @@ def test_round_trips_on_a_fresh_box_do_not_grow_with_the_lists(tmp_path):
                   and e["action"] == "sfb.edge.edge_apply"]
         assert routes[0]["calls"] == ["sfb.edge.edge_routes"]  # n routes, one call
     assert counts[2] == counts[200]
+    assert result.validations == 1
     # Windows: gathering + 9 calls + reconnect wait; Lync/SfB: win_feature, edge_cs (install), edge_cs
     # (services) - the example configures no certificates; validation: its own gathering.
     assert all(c == 14 for c in counts[200].values()), counts
@@ -291,6 +335,7 @@ def test_certificate_passwords_never_printed(tmp_path):
     ("module", "edge_hosts_file"), ("module", "edge_certificates"),
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),
     ("role", "certificates"), ("role", "drift"), ("module", "report_files"), ("filter", "frontend_failure"),
+    ("filter", "desired_states"), ("filter", "state_parts"),
 ])
 def test_docs_render(kind, name):
     result = run("ansible-doc", "-t", kind, "sfb.edge.%s" % name)

@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.desired_states filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: desired_states
+author: sfb.edge contributors
+version_added: 0.4.0
+short_description: Validate the inventory once and compute the desired state of every edge server
+description:
+  - Validates the whole inventory once and returns the findings and, when there is no error finding,
+    the desired state (see P(sfb.edge.desired_state#filter)) of each host asked for - one validation
+    for the whole play, whatever the number of servers. Each certificate file is read once.
+  - Holds no secret; certificate passwords stay in the inventory.
+  - Does not fail on error findings; the caller shows them and stops (the sfb.edge.plan role's validate tasks).
+positional: _input, hosts
+options:
+  _input:
+    description: The output of the P(sfb.edge.edge_inventory#filter) filter.
+    type: dict
+    required: true
+  hosts:
+    description: Inventory hostnames of edge servers; omitted - every edge server of the inventory.
+    type: list
+    elements: str
+  read_certificates:
+    description: Read the certificate files named in C(sfb_edge_certificates) on the controller and check them.
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Validate once, desired state of every host of the play
+  ansible.builtin.set_fact:
+    my_checked: "{{ hostvars | sfb.edge.edge_inventory(groups['edge_servers']) | sfb.edge.desired_states(ansible_play_hosts_all) }}"
+  run_once: true
+"""
+
+RETURN = r"""
+_value:
+  description: "C({findings: [finding], hosts: {inventory hostname: desired state}}); C(hosts) is empty when a
+    finding is an error."
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sfb.edge.plugins.filter.desired_state import inventory_dict
+from ansible_collections.sfb.edge.plugins.plugin_utils import desired
+
+
+def desired_states(inventory, hosts=None, read_certificates=True):
+    """One validation of the whole inventory: ``{findings, hosts: {host: desired state}}``; the states only
+    when there is no error finding (the caller shows the findings and stops)."""
+    if hosts is not None and (isinstance(hosts, (str, bytes, dict)) or not hasattr(hosts, "__iter__")):
+        raise AnsibleFilterError("sfb.edge.desired_states: hosts is a list of inventory hostnames, got %s"
+                                 % type(hosts).__name__)
+    try:
+        findings, states = desired.build_all(inventory_dict(inventory, "desired_states"), hosts,
+                                             read_certificates=bool(read_certificates))
+    except desired.DesiredError as exc:
+        raise AnsibleFilterError("sfb.edge.desired_states: %s" % exc) from None
+    return {"findings": findings, "hosts": states}
+
+
+class FilterModule:
+    def filters(self):
+        return {"desired_states": desired_states}

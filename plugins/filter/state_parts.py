@@ -1,0 +1,83 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.state_parts filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: state_parts
+author: sfb.edge contributors
+version_added: 0.4.0
+short_description: Each area's part of an edge server's desired and gathered state
+description:
+  - Checks the gathered state (docs/state-format.md) and returns, for each area P(sfb.edge.edge_apply#module)
+    applies (and C(cs_replication)), the top-level sections of the desired and of the gathered state that area
+    reads - so each edge_apply task gets only its part, not the whole of both states.
+  - The areas the lockout guard watches (C(routes), C(network)) also get what the guard reads - the NIC and
+    route sections of both states and the controller's connection (C(connection), C(connection_ports)).
+options:
+  _input:
+    description: The desired state of the host (P(sfb.edge.desired_state#filter)).
+    type: dict
+    required: true
+  current:
+    description: The gathered state (P(sfb.edge.edge_facts#module) or a snapshot).
+    type: dict
+    required: true
+  source:
+    description: Where the state came from, for the message when it is malformed.
+    type: str
+  check:
+    description:
+      - Check the whole gathered state first. V(false) - only split it (no copy); P(sfb.edge.edge_apply#module)
+        checks the sections of its part (what the roles do).
+    type: bool
+    default: true
+"""
+
+EXAMPLES = r"""
+- name: Each area's part
+  ansible.builtin.set_fact:
+    my_parts: "{{ my_desired | sfb.edge.state_parts(my_state) }}"
+
+- name: Only the routes' part to the routes task
+  sfb.edge.edge_apply:
+    area: routes
+    desired: "{{ my_parts.routes.desired }}"
+    current: "{{ my_parts.routes.current }}"
+"""
+
+RETURN = r"""
+_value:
+  description: "C({area: {desired: {section: ...}, current: {section: ...}}}) for the areas routes, network,
+    hosts_file, identity, certificates, cs_install, cs_certificates, cs_services and cs_replication."
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import areas
+from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+
+def state_parts(desired, current, source=None, check=True):
+    if not isinstance(desired, dict):
+        raise AnsibleFilterError("sfb.edge.state_parts: expected the desired state (a dict), got %s"
+                                 % type(desired).__name__)
+    if not check:
+        if not isinstance(current, dict):
+            raise AnsibleFilterError("sfb.edge.state_parts: %s is %s, expected a mapping (docs/state-format.md)"
+                                     % (_state.describe_source(desired, source), type(current).__name__))
+        return areas.split(desired, current)
+    try:
+        current = _state.check(plain(current), where=_state.describe_source(desired, source))
+    except _state.StateError as exc:
+        raise AnsibleFilterError("sfb.edge.state_parts: %s" % exc) from None
+    return areas.split(plain(desired), current)
+
+
+class FilterModule:
+    def filters(self):
+        return {"state_parts": state_parts}
