@@ -88,6 +88,19 @@ def dns_pool():
     return inv
 
 
+def nat_dns_pool():
+    """:func:`dns_pool` behind NAT: private external addresses 172.20.0.x, public NAT addresses
+    203.0.113.x (server i: .10i+1 access, .10i+2 webconf, .10i+3 av), gateway 172.20.0.254."""
+    inv = dns_pool()
+    for i, host in enumerate(sorted(inv)):
+        inv[host]["sfb_edge_external_nic"]["addresses"] = {
+            k: "172.20.0.%d/24" % (10 * i + n + 1) for n, k in enumerate(("access", "webconf", "av"))}
+        inv[host]["sfb_edge_external_nat"] = {k: "203.0.113.%d" % (10 * i + n + 1)
+                                              for n, k in enumerate(("access", "webconf", "av"))}
+    set_pool(inv, "sfb_edge_external_gateway", "172.20.0.254")
+    return inv
+
+
 def set_pool(inv, name, value):
     """Set a pool-level variable on every host (as group vars would)."""
     for host in inv.values():

@@ -153,13 +153,7 @@ def test_dns_pool_groups_are_each_servers_public_addresses():
 
 
 def test_nat_dns_pool_puts_the_nat_addresses_in_the_service_groups():
-    inv = inventory_data.dns_pool()
-    for i, host in enumerate(sorted(inv)):
-        inv[host]["sfb_edge_external_nic"]["addresses"] = {
-            k: "172.20.0.%d/24" % (10 * i + n + 1) for n, k in enumerate(("access", "webconf", "av"))}
-        inv[host]["sfb_edge_external_nat"] = {k: "203.0.113.%d" % (10 * i + n + 1)
-                                              for n, k in enumerate(("access", "webconf", "av"))}
-    inventory_data.set_pool(inv, "sfb_edge_external_gateway", "172.20.0.254")
+    inv = inventory_data.nat_dns_pool()
     fw = _fw(inv)
     assert fw["groups"]["edge_access"]["members"] == ["203.0.113.1", "203.0.113.11"]
     assert fw["groups"]["edge_webconf"]["members"] == ["203.0.113.2", "203.0.113.12"]

@@ -205,13 +205,7 @@ def test_lync2013_ocs2007_option_opens_media_inbound():
 
 
 def test_nat_dns_pool_counts_public_side_and_keeps_warning():
-    inv = inventory_data.dns_pool()
-    for i, host in enumerate(sorted(inv)):
-        inv[host]["sfb_edge_external_nic"]["addresses"] = {
-            k: "172.20.0.%d/24" % (10 * i + n + 1) for n, k in enumerate(("access", "webconf", "av"))}
-        inv[host]["sfb_edge_external_nat"] = {k: "203.0.113.%d" % (10 * i + n + 1)
-                                              for n, k in enumerate(("access", "webconf", "av"))}
-        inventory_data.set_pool(inv, "sfb_edge_external_gateway", "172.20.0.254")
+    inv = inventory_data.nat_dns_pool()
     p = plan.build(inv)["edgepool.corp.example.com"]
     assert p["public_ips"]["addresses"] == ["203.0.113.1", "203.0.113.2", "203.0.113.3",
                                             "203.0.113.11", "203.0.113.12", "203.0.113.13"]
