@@ -31,6 +31,14 @@ options:
     type: list
     elements: dict
     default: []
+  snapshot:
+    description: The hosts were not contacted (C(sfb_edge_facts_from)); only for the messages.
+    type: bool
+    default: false
+  check_mode:
+    description: The run is in check mode; only for the messages.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -41,8 +49,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: "C([{kind, pool, host, csr, certificate: {path, thumbprint, subject, not_after} or null, findings,
-    accept}]) where C(accept) is the base64 DER to accept, or null."
+  description: "C([{kind, pool, host, csr, csr_file: {path, content} or null, certificate: {path, thumbprint, subject, not_after} or null, findings,
+    accept, messages}]) where C(accept) is the base64 DER to accept, or null, and C(messages) what happened and
+    what to do next."
   type: list
   elements: dict
 """
@@ -53,7 +62,7 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import csr
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 
-def certificate_request_review(requests, results=None):
+def certificate_request_review(requests, results=None, snapshot=False, check_mode=False):
     requests = plain(requests)
     results = plain(results) or []
     if not isinstance(requests, list):
@@ -63,7 +72,9 @@ def certificate_request_review(requests, results=None):
         raise AnsibleFilterError("sfb.edge.certificate_request_review: %d results for %d requests; give the results of "
                                  "the loop over the same requests" % (len(results), len(requests)))
     try:
-        return [csr.review(req, (results[i].get("csr") or None) if results else None) for i, req in enumerate(requests)]
+        return [csr.review(req, (results[i].get("csr") or None) if results else None,
+                           status=results[i].get("status") if results else None, snapshot=bool(snapshot),
+                           check_mode=bool(check_mode)) for i, req in enumerate(requests)]
     except (KeyError, TypeError, AttributeError) as exc:
         raise AnsibleFilterError("sfb.edge.certificate_request_review: expected requests from "
                                  "sfb.edge.certificate_requests (%s missing or malformed)" % exc) from None

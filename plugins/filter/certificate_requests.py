@@ -52,8 +52,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: "C([{pool, kind, host, others, subject, san, eku, inf, files: {inf, csr, cer}, shared_across_pool}]),
-    sorted by pool and kind."
+  description: "C([{pool, kind, host, others, subject, san, eku, inf, files: {inf, csr, cer}, inf_file: {path, content},
+    shared_across_pool}]), sorted by pool and kind."
   type: list
   elements: dict
 """

@@ -108,7 +108,8 @@ def requests(plans, plan_dir, request_hosts=None, kinds=KINDS, key_length=2048):
     :param plan_dir: the plan directory; the files go to ``<plan_dir>/<pool>/certificates/``.
     :param request_hosts: ``{pool_fqdn: inventory hostname}``; default the pool's first server (by name).
     :returns: a list, sorted by pool and kind, of ``{pool, kind, host, others, subject, san, eku, inf, files:
-        {inf, csr, cer}, shared_across_pool}``; ``others`` are the pool's other servers, which get the
+        {inf, csr, cer}, inf_file: {path, content}, shared_across_pool}`` (``inf_file`` for
+        sfb.edge.report_files); ``others`` are the pool's other servers, which get the
         certificate as a PFX exported from ``host`` (the same key on every server of a pool).
     :raises CsrError: on an unknown pool or host in ``request_hosts``, or a bad kind or key length.
     """
@@ -143,8 +144,10 @@ def requests(plans, plan_dir, request_hosts=None, kinds=KINDS, key_length=2048):
                 "eku": list(entry.get("eku") or ["Server Authentication"]),
                 "inf": inf_text(entry, kind, pool, key_length),
                 "files": {"inf": base + ".inf", "csr": base + ".csr", "cer": base + ".cer"},
+                "inf_file": None,
                 "shared_across_pool": len(servers) > 1,
             })
+            result[-1]["inf_file"] = {"path": result[-1]["files"]["inf"], "content": result[-1]["inf"]}
     return result
 
 
@@ -285,17 +288,28 @@ def _der(cert):
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-def review(request, csr_pem=None, now=None):
+def review(request, csr_pem=None, now=None, status=None, snapshot=False, check_mode=False):
     """Decide, on the controller, what to do with one request: the CSR to write and the issued
     certificate (``<host>-<kind>.cer`` beside the CSR) to accept, if any.
 
     :param request: one item of :func:`requests`.
     :param csr_pem: the CSR the edge returned (None: read ``files.csr`` when it exists).
-    :returns: ``{kind, pool, host, csr, certificate, findings, accept}`` where ``certificate`` is
-        ``{path, thumbprint, subject, not_after}`` of the issued certificate or None, and ``accept`` the
+    :param status: the module's ``status`` for the request (None: the host was not contacted).
+    :returns: ``{kind, pool, host, csr, csr_file, certificate, findings, accept, messages}`` where ``certificate``
+        is ``{path, thumbprint, subject, not_after}`` of the issued certificate or None, ``accept`` the
         base64 DER to give sfb.edge.edge_certificate_request (None when there is nothing to accept or
-        an error finding stops it).
+        an error finding stops it) and ``messages`` the lines for the role's output (:func:`messages`).
     """
+    result = _review(request, csr_pem, now)
+    csr_text = result["csr"]
+    if csr_text and not csr_text.endswith("\n"):
+        csr_text += "\n"
+    result["csr_file"] = {"path": request["files"]["csr"], "content": csr_text} if csr_text else None
+    result["messages"] = messages(request, result, status, snapshot, check_mode)
+    return result
+
+
+def _review(request, csr_pem, now):
     files = request["files"]
     result = {"kind": request["kind"], "pool": request["pool"], "host": request["host"], "csr": csr_pem,
               "certificate": None, "findings": [], "accept": None}
@@ -338,3 +352,54 @@ def review(request, csr_pem=None, now=None):
     if not [f for f in result["findings"] if f["severity"] == "error"]:
         result["accept"] = base64.b64encode(_der(cert)).decode("ascii")
     return result
+
+
+EXPORT_COMMAND = ("$pw = Read-Host -AsSecureString -Prompt 'PFX password'; Get-Item Cert:\\LocalMachine\\My\\%s | "
+                  "Export-PfxCertificate -FilePath C:\\%s-%s.pfx -Password $pw -ChainOption BuildChain "
+                  "-CryptoAlgorithmOption TripleDES_SHA1")
+
+
+def messages(request, reviewed, status=None, snapshot=False, check_mode=False):
+    """What happened to one request and what the operator does next, as lines for the role's output.
+
+    :param status: the module's ``status`` (created, pending, issued) or None (not contacted).
+    """
+    files, host, kind = request["files"], request["host"], request["kind"]
+    head = "%s certificate of %s (%s), requested on %s: " % (kind, request["pool"], request["subject"], host)
+    lines = []
+    errors = [f for f in reviewed["findings"] if f["severity"] == "error"]
+    cert = reviewed.get("certificate")
+    if snapshot:
+        lines.append(head + "snapshot mode - INF written to %s; no host contacted, no request made" % files["inf"])
+    elif status == "created" and not reviewed.get("csr"):
+        lines.append(head + "check mode - a request would be made from %s (certreq -new)" % files["inf"])
+    elif status in ("created", "pending") and cert is None:
+        lines.append(head + "%s; CSR at %s. Send it to the CA (%s), save the issued certificate as %s and run "
+                     "again" % ("request made" if status == "created" else "request pending", files["csr"],
+                                "public CA" if kind == "external" else "internal CA", files["cer"]))
+    elif status == "issued" and cert is None:
+        lines.append(head + "a valid certificate with these names and its private key is already installed; "
+                     "nothing requested")
+    if cert is not None:
+        if errors:
+            lines.append(head + "%s NOT accepted (%d problem(s), below); fix them and run again"
+                         % (files["cer"], len(errors)))
+        elif snapshot:
+            lines.append(head + "%s passed the checks; it is accepted by a run against the host" % files["cer"])
+        else:
+            lines.append(head + "%s %s (certreq -accept), thumbprint %s"
+                         % (files["cer"], "would be accepted" if check_mode else "accepted", cert["thumbprint"]))
+    if (cert is not None and not errors) or status == "issued":
+        thumb = cert["thumbprint"] if cert is not None else "<thumbprint>"
+        lines.append("next: export it with its private key on %s (%s), copy the PFX to the controller and set "
+                     "sfb_edge_certificates.%s = {pfx: <path>, password: <vaulted>} for %s; the certificates and "
+                     "cs_certificates roles then import and assign it (Set-CsCertificate)"
+                     % (host, EXPORT_COMMAND % (thumb, host, kind), kind,
+                        "every server of the pool (%s)" % ", ".join([host] + request["others"])
+                        if request["others"] else host))
+    if request["others"]:
+        lines.append("pool of %d servers: every server needs the same certificate and private key, which per-server "
+                     "certreq requests cannot give; the request is made on %s only and the others (%s) import the "
+                     "PFX exported from it (docs/certificate-requests.md)"
+                     % (len(request["others"]) + 1, host, ", ".join(request["others"])))
+    return lines
