@@ -301,9 +301,8 @@ def review(request, csr_pem=None, now=None, status=None, snapshot=False, check_m
         an error finding stops it) and ``messages`` the lines for the role's output (:func:`messages`).
     """
     result = _review(request, csr_pem, now)
-    csr_text = result["csr"]
-    if csr_text and not csr_text.endswith("\n"):
-        csr_text += "\n"
+    # certreq writes CRLF; the controller's copy gets LF line ends (every CA portal takes either)
+    csr_text = "\n".join(line.rstrip("\r") for line in result["csr"].strip().splitlines()) + "\n" if result["csr"] else None
     result["csr_file"] = {"path": request["files"]["csr"], "content": csr_text} if csr_text else None
     result["messages"] = messages(request, result, status, snapshot, check_mode)
     return result
