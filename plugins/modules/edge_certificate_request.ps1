@@ -17,6 +17,7 @@ $spec = @{
         inf = @{ type = 'str' }
         certificate = @{ type = 'str' }
         request_dir = @{ type = 'path'; default = '%ProgramData%\sfb.edge\certificate-requests' }
+        renew = @{ type = 'bool'; default = $false }
     }
     supports_check_mode = $true
 }
@@ -43,6 +44,13 @@ function Test-SameName {
     ($names.Count -eq 0) -or (($names -join ',') -eq ($wanted -join ','))
 }
 
+function Test-Cover {
+    # An issued certificate: its SAN DNS names include every wanted name (a CA may add names or RDNs).
+    param ($Certificate)
+    $names = Get-DnsName -Certificate $Certificate
+    ($wanted.Count -gt 0) -and @($wanted | Where-Object { $names -notcontains $_ }).Count -eq 0
+}
+
 function Invoke-CertReq {
     param ([string[]]$Arguments, [string]$Step)
     $output = & certreq.exe @Arguments 2>&1 | Out-String
@@ -58,9 +66,12 @@ function Get-Pending {
 if ($module.Params.state -eq 'present') {
     if (-not $module.Params.inf) { $module.FailJson('state=present needs inf, the certreq policy file text') }
     $now = Get-Date
-    $issued = @(Get-ChildItem -Path Cert:\LocalMachine\My | Where-Object {
-            $_.HasPrivateKey -and $_.NotAfter -gt $now -and (Test-SameName -Certificate $_) -and (Get-DnsName -Certificate $_).Count -gt 0
-        })
+    $issued = @()
+    if (-not $module.Params.renew) {
+        $issued = @(Get-ChildItem -Path Cert:\LocalMachine\My | Where-Object {
+                $_.HasPrivateKey -and $_.NotAfter -gt $now -and (Test-Cover -Certificate $_)
+            } | Sort-Object -Property NotAfter -Descending)
+    }
     if ($issued) {
         $module.Result.status = 'issued'
         $module.Result.thumbprint = $issued[0].Thumbprint

@@ -14,6 +14,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 
+from test_plan_playbook import run
 from test_windows_playbooks import EXAMPLE, playbook, recap
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "unit"))
@@ -102,3 +103,13 @@ def test_a_certificate_for_another_key_stops_the_run(tmp_path):
     out = flat(result.stdout)
     assert "ERROR [issued_certificate_key_mismatch] host edge01, variable certificates/edge01-external.cer" in out
     assert "The issued certificate(s) of edge01 were not accepted:" in out
+
+
+@pytest.mark.parametrize("kind, name", [
+    ("module", "edge_certificate_request"), ("role", "certificate_request"),
+    ("filter", "certificate_requests"), ("filter", "certificate_request_review"),
+])
+def test_docs_render(kind, name):
+    result = run("ansible-doc", "-t", kind, "sfb.edge.%s" % name)
+    assert result.returncode == 0, result.stderr
+    assert name in result.stdout
