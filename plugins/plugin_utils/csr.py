@@ -116,9 +116,9 @@ def requests(plans, plan_dir, request_hosts=None, kinds=KINDS, key_length=2048):
     request_hosts = dict(request_hosts or {})
     unknown = sorted(set(request_hosts) - set(plans))
     if unknown:
+        verb = "is" if len(unknown) == 1 else "are"
         raise CsrError("certificate_request_hosts: %s %s not an edge pool of the inventory (pools: %s); key it by the "
-                       "pool FQDN (sfb_edge_pool_fqdn)" % (", ".join(unknown), "is" if len(unknown) == 1 else "are",
-                                                          ", ".join(sorted(plans)) or "none"))
+                       "pool FQDN (sfb_edge_pool_fqdn)" % (", ".join(unknown), verb, ", ".join(sorted(plans)) or "none"))
     bad = [k for k in kinds if k not in KINDS]
     if bad or not kinds:
         raise CsrError("certificate_request_kinds: %r; give a non-empty list of %s" % (list(kinds), ", ".join(KINDS)))

@@ -110,8 +110,8 @@ def test_inf_of_the_example_pool_internal_has_server_auth_only(example_plans):
 def test_inf_of_the_single_inventory_keeps_the_plan_order_with_xmpp():
     p = plan.build(inventory_data.single(), read_certificates=False)["sfbedge01.corp.example.org"]
     text = csr.inf_text(p["certificates"]["external"], "external", "sfbedge01.corp.example.org")
-    assert re.findall(r'^_continue_ = "dns=([^&"]+)', text, re.M) == ["sip.example.org", "webconf.example.org",
-                                                                       "example.org"]
+    names = re.findall(r'^_continue_ = "dns=([^&"]+)', text, re.M)
+    assert names == ["sip.example.org", "webconf.example.org", "example.org"]
 
 
 @pytest.mark.parametrize("entry, kind, length, message", [

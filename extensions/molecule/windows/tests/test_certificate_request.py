@@ -140,4 +140,3 @@ def test_certreq_accept_installs_the_certificate_with_its_key_and_ends_the_reque
         assert out["still_pending"] is False  # the REQUEST entry is gone once accepted
     finally:
         powershell(host, PS_CLEANUP, request=pending, thumbprint=thumbprint)
-
