@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509.oid import NameOID
 
 from test_plan_playbook import run
-from test_windows_playbooks import EXAMPLE, playbook, recap
+from test_windows_playbooks import EXAMPLE, inventory_copy, playbook, recap
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "unit"))
 
@@ -28,8 +28,8 @@ CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.se
                    "ansible.builtin.include_role", "ansible.builtin.fail", "sfb.edge.report_files"}
 
 
-def run_csr(tmp_path, *extra):
-    result, entries = playbook("certificate_request", EXAMPLE, tmp_path, *extra, snapshot="converged")
+def run_csr(tmp_path, *extra, inventory=EXAMPLE):
+    result, entries = playbook("certificate_request", inventory, tmp_path, *extra, snapshot="converged")
     ran = [e for e in entries if e["status"] != "skipped"]
     assert sorted({e["action"] for e in ran} - CONTROLLER_ONLY) == [], "tasks that would reach a host in snapshot mode"
     return result, entries
@@ -58,6 +58,7 @@ def test_snapshot_mode_writes_the_inf_files_and_requests_nothing(tmp_path, mode)
     assert "edge02 makes no request" in result.stdout
     made = [e for e in entries if e["action"] == "sfb.edge.edge_certificate_request"]
     assert made and all(e["status"] == "skipped" for e in made)
+    assert result.validations == 1  # one validation of the inventory for the whole run
     # a second run leaves everything as it is
     again, _entries = run_csr(tmp_path, *mode)
     assert again.returncode == 0 and recap(again.stdout, "edge01")["changed"] == 0
@@ -103,6 +104,39 @@ def test_a_certificate_for_another_key_stops_the_run(tmp_path):
     out = flat(result.stdout)
     assert "ERROR [issued_certificate_key_mismatch] host edge01, variable certificates/edge01-external.cer" in out
     assert "The issued certificate(s) of edge01 were not accepted:" in out
+
+
+def test_request_host_option_and_kinds(tmp_path):
+    result, _entries = run_csr(tmp_path, "-e", '{"certificate_request_hosts": {"%s": "edge02"}}' % POOL,
+                               "-e", '{"certificate_request_kinds": ["internal"], "certificate_request_key_length": 4096}')
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert sorted(p.name for p in folder(tmp_path).iterdir()) == ["edge02-internal.inf"]
+    assert "KeyLength = 4096" in (folder(tmp_path) / "edge02-internal.inf").read_text()
+    assert "edge01 makes no request: the internal certificate(s) of pool %s are requested on edge02" % POOL in \
+        flat(result.stdout)
+
+
+def test_request_host_outside_the_pool_is_refused(tmp_path):
+    result, _entries = run_csr(tmp_path, "-e", '{"certificate_request_hosts": {"%s": "fe01"}}' % POOL)
+    assert result.returncode != 0
+    assert "certificate_request_hosts[%s]: 'fe01' is not a server of pool %s (its servers: edge01, edge02)" % (
+        POOL, POOL) in flat(result.stdout)
+    assert not (tmp_path / "plan").exists()
+
+
+def test_bad_inventory_stops_before_anything(tmp_path):
+    inv = inventory_copy(tmp_path, hosts={"edge02": {"sfb_edge_internal_nic": {
+        "name": "Internal", "address": "172.16.10.12/24", "gateway": "172.16.10.1"}}})
+    result, entries = run_csr(tmp_path, inventory=inv)
+    assert result.returncode != 0
+    out = flat(result.stdout)
+    assert "Nothing was contacted or requested." in out
+    assert "host edge02, variable sfb_edge_internal_nic.gateway" in out
+    assert not (tmp_path / "plan").exists()
+    assert [e["task"] for e in entries if e["status"] == "failed"] == [
+        "sfb.edge.certificate_request : Validate the inventory and compute the plan of every pool",
+        "sfb.edge.certificate_request : Stop (nothing was contacted or requested)"]
+    assert not [e for e in entries if e["task"].startswith("sfb.edge.certificate_request : Write")]
 
 
 @pytest.mark.parametrize("kind, name", [

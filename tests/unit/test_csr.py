@@ -183,7 +183,7 @@ def test_request_options_are_checked(example_plans, hosts, kinds, message):
 # ------------------------------------------------------------------------------ issued checks
 ENTRY = {"subject": "sip.example.com", "san": ["sip.example.com", "webconf.example.com", "sip.example.net"],
          "eku": ["Server Authentication", "Client Authentication"]}
-GOOD_NAMES = ENTRY["san"]
+GOOD_NAMES = tuple(ENTRY["san"])
 BOTH = (certfactory.SERVER_AUTH, certfactory.CLIENT_AUTH)
 
 
