@@ -45,10 +45,14 @@ function Test-SameName {
 }
 
 function Test-Cover {
-    # An issued certificate: its SAN DNS names include every wanted name (a CA may add names or RDNs).
+    # An issued certificate: its SAN DNS names cover every wanted name, a one-label wildcard too (a CA
+    # may add names or RDNs).
     param ($Certificate)
     $names = Get-DnsName -Certificate $Certificate
-    ($wanted.Count -gt 0) -and @($wanted | Where-Object { $names -notcontains $_ }).Count -eq 0
+    $missing = @($wanted | Where-Object {
+            $names -notcontains $_ -and -not ($_.Contains('.') -and $names -contains ('*.' + $_.Substring($_.IndexOf('.') + 1)))
+        })
+    ($wanted.Count -gt 0) -and $missing.Count -eq 0
 }
 
 function Invoke-CertReq {
