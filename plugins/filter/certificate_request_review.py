@@ -74,7 +74,8 @@ def certificate_request_review(requests, results=None, snapshot=False, check_mod
     try:
         return [csr.review(req, (results[i].get("csr") or None) if results else None,
                            status=results[i].get("status") if results else None, snapshot=bool(snapshot),
-                           check_mode=bool(check_mode)) for i, req in enumerate(requests)]
+                           check_mode=bool(check_mode), installed=results[i].get("thumbprint") if results else None)
+                for i, req in enumerate(requests)]
     except (KeyError, TypeError, AttributeError) as exc:
         raise AnsibleFilterError("sfb.edge.certificate_request_review: expected requests from "
                                  "sfb.edge.certificate_requests (%s missing or malformed)" % exc) from None

@@ -288,23 +288,26 @@ def _der(cert):
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-def review(request, csr_pem=None, now=None, status=None, snapshot=False, check_mode=False):
+def review(request, csr_pem=None, now=None, status=None, snapshot=False, check_mode=False, installed=None):
     """Decide, on the controller, what to do with one request: the CSR to write and the issued
     certificate (``<host>-<kind>.cer`` beside the CSR) to accept, if any.
 
     :param request: one item of :func:`requests`.
     :param csr_pem: the CSR the edge returned (None: read ``files.csr`` when it exists).
     :param status: the module's ``status`` for the request (None: the host was not contacted).
+    :param installed: with ``status`` issued, the thumbprint the module found installed.
     :returns: ``{kind, pool, host, csr, csr_file, certificate, findings, accept, messages}`` where ``certificate``
         is ``{path, thumbprint, subject, not_after}`` of the issued certificate or None, ``accept`` the
-        base64 DER to give sfb.edge.edge_certificate_request (None when there is nothing to accept or
-        an error finding stops it) and ``messages`` the lines for the role's output (:func:`messages`).
+        base64 DER to give sfb.edge.edge_certificate_request (None when there is nothing to accept, an
+        error finding stops it, or the module found this certificate installed) and ``messages`` the lines for the role's output (:func:`messages`).
     """
     result = _review(request, csr_pem, now)
+    if result["accept"] and status == "issued" and installed == result["certificate"]["thumbprint"]:
+        result["accept"] = None  # accepted on an earlier run: no call
     # certreq writes CRLF; the controller's copy gets LF line ends (every CA portal takes either)
     csr_text = "\n".join(line.rstrip("\r") for line in result["csr"].strip().splitlines()) + "\n" if result["csr"] else None
     result["csr_file"] = {"path": request["files"]["csr"], "content": csr_text} if csr_text else None
-    result["messages"] = messages(request, result, status, snapshot, check_mode)
+    result["messages"] = messages(request, result, status, snapshot, check_mode, installed)
     return result
 
 
@@ -358,10 +361,11 @@ EXPORT_COMMAND = ("$pw = Read-Host -AsSecureString -Prompt 'PFX password'; Get-I
                   "-CryptoAlgorithmOption TripleDES_SHA1")
 
 
-def messages(request, reviewed, status=None, snapshot=False, check_mode=False):
+def messages(request, reviewed, status=None, snapshot=False, check_mode=False, installed=None):
     """What happened to one request and what the operator does next, as lines for the role's output.
 
     :param status: the module's ``status`` (created, pending, issued) or None (not contacted).
+    :param installed: with ``status`` issued, the thumbprint of the certificate installed on the host.
     """
     files, host, kind = request["files"], request["host"], request["kind"]
     head = "%s certificate of %s (%s), requested on %s: " % (kind, request["pool"], request["subject"], host)
@@ -385,6 +389,9 @@ def messages(request, reviewed, status=None, snapshot=False, check_mode=False):
                          % (files["cer"], len(errors)))
         elif snapshot:
             lines.append(head + "%s passed the checks; it is accepted by a run against the host" % files["cer"])
+        elif status == "issued" and installed == cert["thumbprint"]:
+            lines.append(head + "%s is accepted and installed (thumbprint %s); nothing to do"
+                         % (files["cer"], cert["thumbprint"]))
         else:
             lines.append(head + "%s %s (certreq -accept), thumbprint %s"
                          % (files["cer"], "would be accepted" if check_mode else "accepted", cert["thumbprint"]))

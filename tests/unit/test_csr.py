@@ -291,6 +291,16 @@ def test_review_accepts_a_good_pem_chain_beside_the_csr(ext_request, ca, keys):
                and "every server of the pool (edge01, edge02)" in line for line in result["messages"])
 
 
+def test_review_of_an_accepted_certificate_says_nothing_to_do(ext_request, ca, keys):
+    write(ext_request["files"]["csr"], certreq_pem(make_csr(keys["edge"], "sip.example.com", GOOD_NAMES)).encode())
+    cert = issue(ca, keys["edge"])
+    write(ext_request["files"]["cer"], cert.public_bytes(serialization.Encoding.PEM))
+    result = csr.review(ext_request, None, now=NOW, status="issued", installed=csr.thumbprint(cert))
+    assert result["accept"] is None  # the module found this thumbprint installed: no accept call
+    assert result["messages"][0].endswith("%s is accepted and installed (thumbprint %s); nothing to do"
+                                          % (ext_request["files"]["cer"], csr.thumbprint(cert)))
+
+
 def test_review_refuses_a_certificate_for_another_key(ext_request, ca, keys):
     write(ext_request["files"]["csr"], certreq_pem(make_csr(keys["edge"], "sip.example.com", GOOD_NAMES)).encode())
     write(ext_request["files"]["cer"], issue(ca, keys["other"]).public_bytes(serialization.Encoding.DER))
