@@ -339,3 +339,91 @@ def test_requests_scale_linearly():
     reqs = csr.requests(plans, "plan")
     assert len(reqs) == 240
     assert time.perf_counter() - start < 5
+
+
+# ------------------------------------------------------------------ the whole flow, simulated host
+class SimHost:
+    """The certificate stores of one Windows host as sfb.edge.edge_certificate_request documents them
+    (plugins/modules/edge_certificate_request.yml), written from that documentation: REQUEST holds
+    pending requests with their key, My the accepted certificates with theirs."""
+
+    def __init__(self):
+        self.request, self.my, self.calls = {}, {}, []
+
+    def present(self, subject, dns_names, inf, check_mode=False):
+        self.calls.append("present")
+        for thumb, cert in self.my.items():
+            if set(dns_names) <= set(certs_names(cert)):
+                return {"changed": False, "status": "issued", "thumbprint": thumb, "csr": None}
+        for thumb, (req_subject, names, _key, pem) in self.request.items():
+            if req_subject == subject and sorted(names) == sorted(dns_names):
+                return {"changed": False, "status": "pending", "thumbprint": thumb, "csr": pem}
+        if check_mode:
+            return {"changed": True, "status": "created", "thumbprint": None, "csr": None}
+        assert "MachineKeySet = TRUE" in inf and "KeyLength = 2048" in inf
+        key = certfactory.rsa_key(2048)
+        request = make_csr(key, subject[3:], dns_names)
+        thumb = "REQ%d" % len(self.request)
+        self.request[thumb] = (subject, list(dns_names), key, certreq_pem(request))
+        return {"changed": True, "status": "created", "thumbprint": thumb, "csr": self.request[thumb][3]}
+
+    def accepted(self, certificate, check_mode=False):
+        self.calls.append("accepted")
+        cert = x509.load_der_x509_certificate(base64.b64decode(certificate))
+        thumb = csr.thumbprint(cert)
+        if thumb in self.my:
+            return {"changed": False, "status": "accepted", "thumbprint": thumb}
+        match = [t for t, (_s, _n, key, _p) in self.request.items()
+                 if key.public_key().public_numbers() == cert.public_key().public_numbers()]
+        assert match, "certificate answers no pending request"
+        if not check_mode:
+            self.my[thumb] = cert
+            del self.request[match[0]]
+        return {"changed": True, "status": "accepted", "thumbprint": thumb}
+
+
+def certs_names(cert):
+    return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+
+
+def run_role(host, requests, check_mode=False):
+    """One run of the role's tasks for one host: request, review, write the CSRs, accept."""
+    made = [host.present(r["subject"], r["san"], r["inf"], check_mode) for r in requests]
+    reviews = [csr.review(r, m["csr"], now=NOW, status=m["status"], check_mode=check_mode, installed=m["thumbprint"])
+               for r, m in zip(requests, made)]
+    for item in reviews:
+        if item["csr_file"]:
+            write(item["csr_file"]["path"], item["csr_file"]["content"].encode("ascii"))
+    accepted = [host.accepted(item["accept"], check_mode) for item in reviews if item["accept"]]
+    return made, reviews, accepted
+
+
+def test_request_accept_and_rerun_converge(example_plans, tmp_path, ca):
+    requests = csr.requests(example_plans, str(tmp_path))
+    host = SimHost()
+    # check mode: nothing requested, nothing written
+    made, _reviews, _accepted = run_role(host, requests, check_mode=True)
+    assert [m["status"] for m in made] == ["created", "created"] and host.request == {}
+    assert not os.path.exists(requests[0]["files"]["csr"])
+    # first run: one request per kind, the CSRs written beside the INF
+    made, _reviews, _accepted = run_role(host, requests)
+    assert [m["changed"] for m in made] == [True, True] and len(host.request) == 2
+    # second run: the pending requests are found again, nothing new
+    made, _reviews, _accepted = run_role(host, requests)
+    assert [(m["changed"], m["status"]) for m in made] == [(False, "pending"), (False, "pending")]
+    assert len(host.request) == 2
+    # the operator has the external CSR issued and drops the certificate beside it
+    request = csr.load_csr(open(requests[0]["files"]["csr"], "rb").read())
+    key_holder = [v for v in host.request.values() if v[0] == "CN=sip.example.com"][0][2]
+    cert = issue(ca, key_holder)
+    assert request.public_key().public_numbers() == key_holder.public_key().public_numbers()
+    write(requests[0]["files"]["cer"], cert.public_bytes(serialization.Encoding.PEM))
+    made, reviews, accepted = run_role(host, requests)
+    assert [a["changed"] for a in accepted] == [True] and list(host.my) == [csr.thumbprint(cert)]
+    assert reviews[0]["findings"] == []
+    # converged: the request call finds the certificate installed, no accept call, nothing changes
+    host.calls.clear()
+    made, reviews, accepted = run_role(host, requests)
+    assert [(m["changed"], m["status"]) for m in made] == [(False, "issued"), (False, "pending")]
+    assert accepted == [] and host.calls == ["present", "present"]
+    assert "is accepted and installed" in reviews[0]["messages"][0]
