@@ -1,0 +1,86 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.certificate_request_review filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: certificate_request_review
+author: sfb.edge contributors
+version_added: 0.4.0
+short_description: Check the certificate a CA issued for a request against the plan before it is accepted
+description:
+  - For each request (P(sfb.edge.certificate_requests#filter)), reads on the controller the CSR (unless the edge just
+    returned it) and, when the operator put it there, the issued certificate C(<host>-<kind>.cer) beside it.
+  - Checks the certificate against the plan and the request - the plan's names are covered, RSA of at least 2048 bits,
+    the request's public key, the Server Authentication EKU, valid now - and returns findings
+    (C(issued_certificate_name_missing), C(issued_certificate_key_too_small), C(issued_certificate_key_mismatch),
+    C(issued_certificate_expired), C(issued_certificate_not_yet_valid), C(issued_certificate_eku_missing), ...).
+  - A certificate with an error finding is not offered for acceptance.
+positional: _input, results
+options:
+  _input:
+    description: Requests from P(sfb.edge.certificate_requests#filter).
+    type: list
+    elements: dict
+    required: true
+  results:
+    description: The P(sfb.edge.edge_certificate_request#module) results of the requests, in the same order (their
+      C(csr) is used); omitted or empty - the CSR files on the controller are read.
+    type: list
+    elements: dict
+    default: []
+  snapshot:
+    description: The hosts were not contacted (C(sfb_edge_facts_from)); only for the messages.
+    type: bool
+    default: false
+  check_mode:
+    description: The run is in check mode; only for the messages.
+    type: bool
+    default: false
+"""
+
+EXAMPLES = r"""
+- name: Check the issued certificates
+  ansible.builtin.set_fact:
+    my_review: "{{ my_requests | sfb.edge.certificate_request_review(my_results.results) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: "C([{kind, pool, host, csr, csr_file: {path, content} or null, certificate: {path, thumbprint, subject, not_after} or null, findings,
+    accept, messages}]) where C(accept) is the base64 DER to accept, or null, and C(messages) what happened and
+    what to do next."
+  type: list
+  elements: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import csr
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+
+def certificate_request_review(requests, results=None, snapshot=False, check_mode=False):
+    requests = plain(requests)
+    results = plain(results) or []
+    if not isinstance(requests, list):
+        raise AnsibleFilterError("sfb.edge.certificate_request_review: expected a list of requests from "
+                                 "sfb.edge.certificate_requests, got %s" % type(requests).__name__)
+    if results and len(results) != len(requests):
+        raise AnsibleFilterError("sfb.edge.certificate_request_review: %d results for %d requests; give the results of "
+                                 "the loop over the same requests" % (len(results), len(requests)))
+    try:
+        return [csr.review(req, (results[i].get("csr") or None) if results else None,
+                           status=results[i].get("status") if results else None, snapshot=bool(snapshot),
+                           check_mode=bool(check_mode), installed=results[i].get("thumbprint") if results else None)
+                for i, req in enumerate(requests)]
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise AnsibleFilterError("sfb.edge.certificate_request_review: expected requests from "
+                                 "sfb.edge.certificate_requests (%s missing or malformed)" % exc) from None
+
+
+class FilterModule:
+    def filters(self):
+        return {"certificate_request_review": certificate_request_review}
