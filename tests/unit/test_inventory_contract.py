@@ -28,6 +28,9 @@ ROW_RE = re.compile(r"^\|\s*`(sfb_edge_[a-z0-9_]+)`\s*\|")
 LEVELS = {"Pool level": "POOL_VARS", "Host level": "HOST_VARS", "Playbook variables": "PLAYBOOK_VARS"}
 # Where the variables are used (relative glob patterns). Tests are left out on purpose: they use
 # misspelt names to test the validation.
+# A quoted key of a Jinja dict in a role or playbook ({'sfb_edge_plan': ...}, the data of set_stats) names
+# something the collection publishes, not a variable it reads: such names are outputs, not the contract.
+PUBLISHED_RE = re.compile(r"""['"](sfb_edge_[a-z0-9_]+)['"]\s*:""")
 USED_IN = ("roles/**/*.yml", "roles/**/*.j2", "playbooks/**/*.yml", "inventories/**/*", "extensions/molecule/**/*.yml",
            "docs/*.md", "README.md", "CONTRIBUTING.md")
 
@@ -219,11 +222,28 @@ def _used():
     return used
 
 
+def published():
+    """``{name: where}`` of the sfb_edge_* names roles and playbooks publish (quoted Jinja dict keys)."""
+    found = {}
+    for pattern in ("roles/**/*.yml", "playbooks/**/*.yml"):
+        for path in sorted(ROOT.glob(pattern)):
+            for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                for match in PUBLISHED_RE.finditer(line):
+                    found.setdefault(match.group(1), "%s line %d" % (path.relative_to(ROOT), n))
+    return found
+
+
+def test_published_names_are_not_inventory_variables():
+    clash = sorted(set(published()) & model.KNOWN_VARS)
+    assert not clash, "\n".join("%s publishes %s, the name of an inventory variable: use another name" % (
+        published()[n], n) for n in clash)
+
+
 def test_every_variable_used_is_known_and_documented():
     used = _used()
     # The scan must see the files: the plan playbook's variable and a role's use of the contract.
     assert {"sfb_edge_plan_dir", "sfb_edge_pool_fqdn", "sfb_edge_facts_from"} <= set(used)
-    unknown = sorted(set(used) - model.KNOWN_VARS)
+    unknown = sorted(set(used) - model.KNOWN_VARS - set(published()))
     assert not unknown, "\n".join(
         "%s uses %s, which the model does not know (%s) and docs/inventory.md does not document: fix the name, or add "
         "the variable to both" % (used[n], n, MODEL_PY) for n in unknown)
