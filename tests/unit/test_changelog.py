@@ -74,7 +74,7 @@ RELEASED = released()
 
 
 def test_the_files_are_read():
-    kinds = {(kind, ptype) for kind, ptype, *_ in DOCUMENTED}
+    kinds = {entry[:2] for entry in DOCUMENTED}
     assert {("module", "module"), ("plugin", "filter"), ("plugin", "lookup"), ("object", "role")} <= kinds
     assert {"0.1.0", "0.2.0", "0.3.0", "0.4.0"} <= set(RELEASES)
 
@@ -124,7 +124,7 @@ def test_every_playbook_is_in_a_release():
 def test_nothing_released_is_missing():
     # A removed or renamed plugin, role or playbook stays in the history; but a name that never existed
     # in the tree (a typo in a fragment's `add` section) would be listed: each listed one exists or existed.
-    present = {(kind, ptype, name) for kind, ptype, name, *_ in DOCUMENTED}
+    present = {entry[:3] for entry in DOCUMENTED}
     present |= {("object", "playbook", p.stem) for p in ROOT.glob("playbooks/*.yml")}
     assert not sorted(set(RELEASED) - present), sorted(set(RELEASED) - present)
 
