@@ -2,7 +2,7 @@
 # (scripts/bootstrap.sh); nothing is needed beforehand but Python >= 3.11, git and make.
 #
 #   make plan [INVENTORY=inventories/single] [PLAN_DIR=plan] [ANSIBLE_ARGS='-v']
-#   make test          units, lint, sanity, molecule — in that order, stops at the first failure
+#   make test          units, lint, docs, sanity, molecule — in that order, stops at the first failure
 #   make units | lint | sanity | molecule
 #                      (molecule skips the 'windows' scenario unless SFB_EDGE_WINRM_HOST is set)
 #   make molecule-windows   the 'windows' scenario against a real Windows edge host over WinRM:
@@ -13,6 +13,9 @@
 #                      site.yml and drift.yml as a ratio to an empty play, routes filter timings,
 #                      remote calls per host (scripts/bench.py; BENCH_RUNS, BENCH_SIZES, BENCH_ROUTES,
 #                      BENCH_TIMEOUT; docs/performance.md)
+#   make role-docs | changelog | docs   role READMEs from meta/argument_specs.yml; the release of
+#                      galaxy.yml's version rendered again from changelogs/fragments (after merging
+#                      fragments); the docs stage alone (CONTRIBUTING.md)
 #   make bootstrap     only set up .venv and .cache
 #   make clean         remove .venv, .cache and generated output
 #
@@ -53,7 +56,7 @@ bench: bootstrap
 	"$(VENV_BIN)/python" scripts/bench.py $(BENCH_ARGS)
 
 test: bootstrap
-	@scripts/test.sh units lint sanity molecule
+	@scripts/test.sh units lint docs sanity molecule
 
 units lint sanity molecule: bootstrap
 	@scripts/test.sh $@
@@ -64,3 +67,20 @@ molecule-windows: bootstrap
 clean:
 	rm -rf .venv .cache plan tests/output .pytest_cache .hypothesis extensions/.ansible .ansible
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+
+# ---- docs: role READMEs, release notes, docs checks (issue 11; CONTRIBUTING.md)
+.PHONY: role-docs changelog docs
+DOCS_ENV := PATH="$(VENV_BIN):$$PATH" ANSIBLE_CONFIG="$(CURDIR)/ansible.cfg" \
+	ANSIBLE_COLLECTIONS_PATH="$(CURDIR)/.cache/collections" ANSIBLE_HOME="$(CURDIR)/.cache/ansible-home"
+
+role-docs: bootstrap
+	@scripts/role_docs.sh
+
+changelog: bootstrap
+	$(DOCS_ENV) antsibull-changelog lint
+	$(DOCS_ENV) antsibull-changelog release --update-existing --reload-plugins 2>&1 \
+	  | { grep -v 'Found no release_summary section' || true; }
+	@echo "Release $$(sed -n 's/^version: *//p' galaxy.yml) rendered: changelogs/changelog.yaml, CHANGELOG.rst (fragments consumed)"
+
+docs: bootstrap
+	@scripts/test.sh docs

@@ -5,6 +5,8 @@
 #   units     python -m pytest over tests/unit and tests/integration (pytest.ini)
 #   lint      ansible-lint --offline --profile production (.ansible-lint)
 #   sanity    ansible-test sanity on a copy under .cache/sanity (scripts/sanity.sh)
+#   docs      antsibull-changelog lint, antsibull-docs lint-collection-docs --plugin-docs, role READMEs
+#             up to date (scripts/role_docs.sh --check), .github/workflows by yamllint and check-jsonschema
 #   molecule  every scenario under extensions/molecule (run from extensions/); 'windows' only when
 #             SFB_EDGE_WINRM_HOST is set, else it is reported as SKIPPED
 #   windows   only the 'windows' scenario, against the real Windows host of SFB_EDGE_WINRM_HOST
@@ -60,6 +62,24 @@ stage_lint() {
 
 stage_sanity() {
     "$ROOT/scripts/sanity.sh" --python "$PY_XY"
+}
+
+stage_docs() {
+    # Every check runs, then the stage fails naming each one that failed.
+    local failed=()
+    echo "-- antsibull-changelog lint (changelogs/fragments)"
+    antsibull-changelog lint || failed+=("antsibull-changelog lint: fix the fragments named above")
+    echo "-- antsibull-docs lint-collection-docs --plugin-docs ."
+    antsibull-docs lint-collection-docs --plugin-docs . || failed+=("antsibull-docs lint-collection-docs: fix the docs named above")
+    echo "-- role READMEs (scripts/role_docs.sh --check)"
+    "$ROOT/scripts/role_docs.sh" --check || failed+=("role READMEs: run make role-docs")
+    echo "-- .github/workflows (yamllint, check-jsonschema vendor.github-workflows)"
+    { yamllint -s .github && check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml; } \
+        || failed+=("GitHub workflows: fix the errors above")
+    if [[ ${#failed[@]} -gt 0 ]]; then
+        printf 'ERROR: %s\n' "${failed[@]}" >&2
+        return 1
+    fi
 }
 
 WINDOWS_HELP="set SFB_EDGE_WINRM_HOST (and SFB_EDGE_WINRM_USER/PASSWORD, SFB_EDGE_INVENTORY) to run it \
