@@ -484,16 +484,15 @@ def _assigned_expiry(res, want, assigned, store, now):
     warn_days = want.get("certificate_warn_days", expiry.DEFAULT_WARN_DAYS)
     planned = {u: c["thumbprint"] for c in want["certificates"] for u in c["uses"]}
     by_thumb = {}
-    for use in sorted(assigned):
-        for entry in assigned[use]:
+    for use, entries in assigned.items():  # in gathered order, as the validation rows
+        for entry in entries:
             thumb = str(entry.get("thumbprint", "")).upper()
             if thumb:
                 item = by_thumb.setdefault(thumb, {"uses": [], "not_after": entry.get("not_after")})
                 item["uses"].append(use)
                 item["not_after"] = item["not_after"] or entry.get("not_after")
     res["expiry"], res["findings"] = [], []
-    for thumb in sorted(by_thumb):
-        item = by_thumb[thumb]
+    for thumb, item in by_thumb.items():
         try:
             end = expiry.parse(item["not_after"] or (store.get(thumb) or {}).get("not_after"))
         except expiry.ExpiryError:
