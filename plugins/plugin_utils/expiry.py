@@ -82,9 +82,9 @@ def utcnow(now=None):
         if pinned:
             try:
                 return parse(pinned)
-            except ExpiryError as exc:
-                raise ExpiryError("the environment variable %s is %s; unset it or set it to a UTC time like "
-                                  "2027-03-01T12:00:00Z" % (NOW_ENV, str(exc).split(";", maxsplit=1)[0])) from None
+            except ExpiryError:
+                raise ExpiryError("the environment variable %s (%r) is not an ISO 8601 date and time; unset it or "
+                                  "set it to a UTC time like 2027-03-01T12:00:00Z" % (NOW_ENV, pinned)) from None
         return datetime.datetime.now(UTC)
     return parse(now)
 
