@@ -339,8 +339,8 @@ def _installed_expiry(res, cert, installed, now):
                           "subject": cert["subject"], "variable": cert["variable"], "not_after": expiry.iso(end),
                           "status": info["status"], "warn_days": info["warn_days"]})
     kind = cert["variable"].rsplit(".", 1)[-1]
-    what = "the certificate %s (%s, %s) installed in LocalMachine\\%s" % (cert["thumbprint"], cert["subject"],
-                                                                         cert["variable"], cert["store"])
+    what = "the certificate %s (%s, %s) installed in LocalMachine\\%s" % (
+        cert["thumbprint"], cert["subject"], cert["variable"], cert["store"])
     found = expiry.finding(info, end, what, kind=kind if kind in ("internal", "external") else None, now=now,
                            area="certificates", target=target, thumbprint=cert["thumbprint"], subject=cert["subject"])
     if found:
@@ -478,8 +478,8 @@ def format_report(rep, now=None):
     for b in rep["blocked"]:
         lines.append("  %-15s %-6s %s %s: %s" % (b["area"], "GUARD", b["target"], b["property"], b["reason"]))
     for f in rep.get("findings", ()):
-        lines.append("  %-15s %-6s [%s] %s" % (f["area"], "ERROR" if f["severity"] == "error" else "WARN", f["id"],
-                                              f["message"]))
+        level = "ERROR" if f["severity"] == "error" else "WARN"
+        lines.append("  %-15s %-6s [%s] %s" % (f["area"], level, f["id"], f["message"]))
     for n in rep["notes"]:
         lines.append("  note: %s" % n)
     lines += expiry_lines(rep.get("expiry", ()), now)
