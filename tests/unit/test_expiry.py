@@ -62,8 +62,8 @@ def test_exactly_one_status_and_it_follows_the_documented_rule(not_after, now, w
     info = expiry.status(not_after, now, warn_days)
     assert set(info) == {"status", "days_left", "warn_days"} and info["warn_days"] == warn_days
     left = not_after - now
-    expected = ("expired" if left <= datetime.timedelta(0) else
-                "warning" if left.total_seconds() <= warn_days * 86400 else "ok")
+    micro = left // datetime.timedelta(microseconds=1)  # exact integers, no float rounding
+    expected = "expired" if micro <= 0 else "warning" if micro <= warn_days * 86400 * 10 ** 6 else "ok"
     assert info["status"] == expected
     # whole days left, rounded down: 0 in the last day, negative once expired
     assert info["days_left"] == (not_after - now) // DAY
