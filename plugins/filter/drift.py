@@ -69,7 +69,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: "C({format, host, pool, source, in_sync, summary, changes {area: [change]}, problems, blocked,
-    notes, remote_calls}); see docs/windows-roles.md."
+    notes, remote_calls, expiry, findings}); C(expiry) and C(findings) are the certificate expiry of the installed
+    and assigned certificates (C(certificate_expiring), C(certificate_expired)); see docs/windows-roles.md."
   type: dict
 """
 

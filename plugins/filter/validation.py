@@ -20,6 +20,10 @@ description:
     Front End against the edge's internal address; skipped when the probes did not run.
   - A C(replication) row from the Front End's Get-CsManagementStoreReplicationStatus (or the
     C(replication) of a snapshot); skipped when not queried.
+  - C(certificate) rows, one per certificate assigned to a use (C(cs.certificates) of the gathered state),
+    C(pass), C(warn) (C(id=certificate_expiring)) when it expires within C(sfb_edge_certificate_warn_days),
+    C(fail) (C(id=certificate_expired)) once expired, judged at the current UTC time (or the environment
+    variable C(SFB_EDGE_NOW)).
 options:
   _input:
     description: The desired state of the host.
@@ -52,8 +56,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: "C({format, host, pool, fqdn, source, passed, summary {pass, fail, skip}, rows [{check, target,
-    expected, actual, result}]}); see docs/cs-roles.md."
+  description: "C({format, host, pool, fqdn, source, passed, summary {pass, fail, skip, warn}, rows [{check, target,
+    expected, actual, result}]}); certificate rows add C(id), C(not_after), C(days_left), C(warn_days); see
+    docs/cs-roles.md."
   type: dict
 """
 

@@ -8,12 +8,11 @@ Passwords are used to open PFX files and never appear in a finding.
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import os
 import stat
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils import expiry, netcalc
 
 MIN_RSA_BITS = 2048
 # A certificate, a CA bundle or a PFX with its chain is a few KiB; nothing sane comes near this.
@@ -421,10 +420,8 @@ def check_pool(col, pool, today=None):
     from cryptography import x509
     from cryptography.x509.oid import ExtendedKeyUsageOID
 
-    now = today or datetime.datetime.now(datetime.timezone.utc)
-    if now.tzinfo is None:
-        now = now.replace(tzinfo=datetime.timezone.utc)
-    warn_days = pool.setting("sfb_edge_cert_expiry_warn_days") or 0
+    now = expiry.utcnow(today)
+    warn_days = pool.setting("sfb_edge_certificate_warn_days") or 0
     external_keys = {}
     wanted_external = None
     if pool.sip_domains and {"access", "webconf"} <= set(pool.external_fqdns):
@@ -497,7 +494,7 @@ def check_pool(col, pool, today=None):
             elif bits < MIN_RSA_BITS:
                 err("certificate_key_too_small", var + ".pfx", "%s has an RSA key of %d bits; request a new "
                     "certificate with at least %d bits" % (path, bits, MIN_RSA_BITS))
-            _check_expiry(err, warn, var + ".pfx", path, cert, now, warn_days)
+            _check_expiry(err, warn, var + ".pfx", path, cert, now, warn_days, kind)
             if _has_eku(cert, ExtendedKeyUsageOID.SERVER_AUTH) is False:
                 err("certificate_eku", var + ".pfx", "%s lacks the Server Authentication EKU; request it with the "
                     "web server / Lync template" % path)
@@ -557,14 +554,35 @@ def _issued_by(cert, ca):
     return True
 
 
-def _check_expiry(err, warn, var, path, cert, now, warn_days):
+def thumbprint(cert):
+    """The Windows thumbprint (SHA-1 of the DER, upper-case hex) of a certificate."""
+    from cryptography.hazmat.primitives import hashes
+
+    return cert.fingerprint(hashes.SHA1()).hex().upper()  # nosec: the Windows thumbprint is SHA-1
+
+
+def planned_expiry(path, password, now, warn_days):
+    """``(not_after, status)`` of the certificate file ``path`` (read once per run, see
+    :func:`load_certificate`); ``(None, unknown)`` when it cannot be read (validation says why)."""
+    try:
+        cert, _key = load_certificate(path, password)
+    except CertificateError:
+        return None, expiry.status(None, now, warn_days)
+    return cert.not_valid_after_utc, expiry.status(cert.not_valid_after_utc, now, warn_days)
+
+
+def _check_expiry(err, warn, var, path, cert, now, warn_days, kind=None):
     not_after = cert.not_valid_after_utc
     not_before = cert.not_valid_before_utc
     if not_before > now:
         err("certificate_not_yet_valid", var, "%s is valid only from %s; wait, or have it reissued with a start date "
             "in the past" % (path, not_before.date().isoformat()))
-    if not_after <= now:
-        err("certificate_expired", var, "%s expired on %s; renew it" % (path, not_after.date().isoformat()))
-    elif not_after <= now + datetime.timedelta(days=warn_days):
-        warn("certificate_expiring", var, "%s expires on %s (within %d days); renew it soon"
-             % (path, not_after.date().isoformat(), warn_days))
+    info = expiry.status(not_after, now, warn_days)
+    if info["status"] in expiry.IDS:
+        what = "the planned certificate %s (thumbprint %s, subject %s)" % (path, thumbprint(cert),
+                                                                           cert.subject.rfc4514_string())
+        message = expiry.describe(info, not_after, what, kind, now)
+        if info["status"] == "expired":
+            err("certificate_expired", var, message)
+        else:
+            warn("certificate_expiring", var, message)

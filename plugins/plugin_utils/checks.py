@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Post-install validation of an edge server (playbooks/validate.yml), as plain data.
 
-Four kinds of check, each a row ``{check, target, expected, actual, result}`` with result
-``pass``, ``fail`` or ``skip``:
+Five kinds of check, each a row ``{check, target, expected, actual, result}`` with result
+``pass``, ``warn`` (certificates only), ``fail`` or ``skip``:
 
 ``listening``    every socket of the plan's ``listening`` table (derived from the port tables, see
                  :func:`plan.listening`) is open on the server's own address, or on 0.0.0.0 (the
@@ -13,9 +13,14 @@ Four kinds of check, each a row ``{check, target, expected, actual, result}`` wi
 ``probe``        the Front End reaches the edge's internal address on each internal TCP port
                  (results of ``sfb.edge.tcp_probe``)
 ``replication``  Get-CsManagementStoreReplicationStatus says UpToDate for this edge
+``certificate``  every certificate assigned to a use (``cs.certificates``) is valid for more than
+                 ``sfb_edge_certificate_warn_days``: ``warn`` (id ``certificate_expiring``) within
+                 that window, ``fail`` (id ``certificate_expired``) once expired (:mod:`expiry`)
 """
 
 from __future__ import annotations
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 
 VALIDATION_FORMAT = 1
 
@@ -99,17 +104,59 @@ def replication_rows(desired, status):
     return [_row("replication", fqdn, "UpToDate", actual, "fail")]
 
 
-def report(desired, current, probes=None, replication=None, frontend=None, source=None):
+_RESULT = {"ok": "pass", "warning": "warn", "expired": "fail", "unknown": "skip"}
+
+
+def certificate_rows(desired, current, now=None):
+    """One row per certificate assigned to a use (its uses in the target), judged at ``now`` (None: the
+    current time); warn and fail rows carry the finding ``id``, and every row ``not_after``,
+    ``days_left`` and ``warn_days``."""
+    cs = current.get("cs")
+    warn_days = desired["cs"].get("certificate_warn_days", expiry.DEFAULT_WARN_DAYS)
+    expected = "valid for more than %d days" % warn_days
+    if not isinstance(cs, dict):
+        return [_row("certificate", "assigned certificates", expected, "not gathered", "skip")]
+    now = expiry.utcnow(now)
+    store = {str(c.get("thumbprint", "")).upper(): c
+             for c in ((current.get("certificates") or {}).get("My") or []) if isinstance(c, dict)}
+    by_thumb = {}
+    for item in cs.get("certificates") or []:
+        if isinstance(item, dict) and item.get("thumbprint"):
+            entry = by_thumb.setdefault(str(item["thumbprint"]).upper(), {"uses": [], "not_after": None})
+            entry["uses"].append(str(item.get("use")))
+            entry["not_after"] = entry["not_after"] or item.get("not_after")
+    if not by_thumb:
+        return [_row("certificate", "assigned certificates", expected, "none assigned", "skip")]
+    rows = []
+    for thumb, entry in by_thumb.items():  # in gathered order
+        try:
+            end = expiry.parse(entry["not_after"] or (store.get(thumb) or {}).get("not_after"))
+        except expiry.ExpiryError:
+            end = None
+        info = expiry.status(end, now, warn_days)
+        subject = (store.get(thumb) or {}).get("subject")
+        row = _row("certificate", "%s: %s%s" % (", ".join(entry["uses"]), thumb, " (%s)" % subject if subject else ""),
+                   expected, expiry.when_text(end, info, now), _RESULT[info["status"]])
+        if info["status"] in expiry.IDS:
+            row["id"] = expiry.IDS[info["status"]]
+        row.update(not_after=expiry.iso(end), days_left=info["days_left"], warn_days=warn_days)
+        rows.append(row)
+    return rows
+
+
+def report(desired, current, probes=None, replication=None, frontend=None, source=None, now=None):
     """The validation report of one edge server.
 
     :param replication: the Front End's status for this edge (``{fqdn, up_to_date, ...}``); None
         falls back to ``replication`` of the state (snapshots), else the check is skipped.
+    :param now: the time certificate expiry is judged at (None: the current UTC time).
     """
     if replication is None:
         replication = current.get("replication")
     rows = (listening_rows(desired, current) + service_rows(desired, current)
-            + probe_rows(desired, probes, frontend) + replication_rows(desired, replication))
-    counts = {r: sum(1 for row in rows if row["result"] == r) for r in ("pass", "fail", "skip")}
+            + probe_rows(desired, probes, frontend) + replication_rows(desired, replication)
+            + certificate_rows(desired, current, now))
+    counts = {r: sum(1 for row in rows if row["result"] == r) for r in ("pass", "fail", "skip", "warn")}
     return {
         "format": VALIDATION_FORMAT,
         "host": desired["host"],
@@ -127,6 +174,8 @@ def table(rep):
     head = "%s (%s): %s - %d pass, %d fail, %d skipped" % (
         rep["host"], rep["fqdn"], "PASSED" if rep["passed"] else "FAILED",
         rep["summary"]["pass"], rep["summary"]["fail"], rep["summary"]["skip"])
+    if rep["summary"].get("warn"):
+        head += ", %d warning%s" % (rep["summary"]["warn"], "" if rep["summary"]["warn"] == 1 else "s")
     lines = [head, "", "| result | check | target | expected | actual |", "|---|---|---|---|---|"]
     for row in rep["rows"]:
         cells = (row["result"].upper(), row["check"], row["target"], row["expected"], str(row["actual"]).replace("|", "/"))

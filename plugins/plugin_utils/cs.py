@@ -18,6 +18,7 @@ a run cannot fix, notes, and the remote calls - one ``sfb.edge.edge_cs`` call pe
 from __future__ import annotations
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
+from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import model
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
 from ansible_collections.sfb.edge.plugins.plugin_utils import prereqs as _prereqs
@@ -209,6 +210,7 @@ def desired(pool, server, certificates):
         "services": services,
         "certificate_uses": uses,
         "certificates": assignments,
+        "certificate_warn_days": int(pool.setting("sfb_edge_certificate_warn_days") or 0),
         "roll_date": model.parse_roll_date(roll).isoformat() if roll else None,
         "listening": listening,
         # sfb.edge.tcp_probe targets, run on the Front End: the internal TCP sockets
@@ -413,7 +415,7 @@ def _cs_install(desired_state, current, options=None):
 
 
 # ----------------------------------------------------------------------------------- certificates
-def cs_certificates(desired_state, current, options=None):
+def cs_certificates(desired_state, current, options=None, now=None):
     """Set-CsCertificate for every use whose assigned thumbprint is not the planned one.
 
     A planned certificate already in ``My`` with a CNG/KSP key is refused on Skype for Business
@@ -458,9 +460,9 @@ def cs_certificates(desired_state, current, options=None):
             uses.append(use)
         # A staged roll-over replaces an assigned certificate at the date; a use without one gets it now.
         rolled = [u for u in uses if want["roll_date"] and assigned.get(u)]
-        now = [u for u in uses if u not in rolled]
-        if now:
-            groups.append({"uses": now, "thumbprint": thumb})
+        at_once = [u for u in uses if u not in rolled]
+        if at_once:
+            groups.append({"uses": at_once, "thumbprint": thumb})
         if rolled:
             groups.append({"uses": rolled, "thumbprint": thumb, "roll": True, "effective_date": want["roll_date"]})
     for kind, uses in want["certificate_uses"].items():
@@ -470,7 +472,46 @@ def cs_certificates(desired_state, current, options=None):
                                 "not set): the edge services do not start without one" % (", ".join(bare), kind))
     if groups:
         res["calls"].append(_call(want, {"steps": ["certificates"], "certificates": groups}))
+    _assigned_expiry(res, want, assigned, store, now)
     return res
+
+
+def _assigned_expiry(res, want, assigned, store, now):
+    """``res["expiry"]``: the end of validity of each certificate assigned to a use (one entry per
+    thumbprint, its uses listed), and ``res["findings"]``: ``certificate_expiring`` /
+    ``certificate_expired`` for those that expire within the warning window or have expired."""
+    now = expiry.utcnow(now)
+    warn_days = want.get("certificate_warn_days", expiry.DEFAULT_WARN_DAYS)
+    planned = {u: c["thumbprint"] for c in want["certificates"] for u in c["uses"]}
+    by_thumb = {}
+    for use, entries in assigned.items():  # in gathered order, as the validation rows
+        for entry in entries:
+            thumb = str(entry.get("thumbprint", "")).upper()
+            if thumb:
+                item = by_thumb.setdefault(thumb, {"uses": [], "not_after": entry.get("not_after")})
+                item["uses"].append(use)
+                item["not_after"] = item["not_after"] or entry.get("not_after")
+    res["expiry"], res["findings"] = [], []
+    for thumb, item in by_thumb.items():
+        try:
+            end = expiry.parse(item["not_after"] or (store.get(thumb) or {}).get("not_after"))
+        except expiry.ExpiryError:
+            end = None
+        info = expiry.status(end, now, warn_days)
+        subject = (store.get(thumb) or {}).get("subject") or "subject unknown"
+        target = "%s: %s" % (", ".join(item["uses"]), thumb)
+        res["expiry"].append({"area": "cs_certificates", "target": target, "thumbprint": thumb, "subject": subject,
+                              "uses": item["uses"], "not_after": expiry.iso(end), "status": info["status"],
+                              "warn_days": info["warn_days"]})
+        replaced = [u for u in item["uses"] if planned.get(u) not in (None, thumb)]
+        what = "the certificate %s (%s) assigned to %s" % (thumb, subject, ", ".join(item["uses"]))
+        if replaced:
+            what += " (the plan assigns another one to %s)" % ", ".join(replaced)
+        kinds = {k for k, uses in want["certificate_uses"].items() if set(uses) & set(item["uses"])}
+        found = expiry.finding(info, end, what, kind=kinds.pop() if len(kinds) == 1 else None, now=now,
+                               area="cs_certificates", target=target, thumbprint=thumb, subject=subject)
+        if found:
+            res["findings"].append(found)
 
 
 # ----------------------------------------------------------------------------------- services

@@ -11,7 +11,7 @@ with the SHA-1 thumbprint read from the file on the controller; and the Lync/SfB
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs
+from ansible_collections.sfb.edge.plugins.plugin_utils import cs, expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
 from ansible_collections.sfb.edge.plugins.plugin_utils import validate
 
@@ -68,7 +68,7 @@ def host_state(pool, server, cache=None):
     between the servers of one run) keeps what was read from each certificate file."""
     hp = _plan.host_plan(pool, server)
     internal, external = hp["internal_nic"], hp["external_nic"]
-    wanted_certificates = certificates(server, cache)
+    wanted_certificates = certificates(server, cache, warn_days=pool.setting("sfb_edge_certificate_warn_days"))
     return {
         "format": DESIRED_FORMAT,
         "host": server.name,
@@ -111,15 +111,18 @@ def _address(cidr, skip):
     return {"address": ip, "prefix_length": int(prefix), "skip_as_source": bool(skip)}
 
 
-def certificates(server, cache=None):
-    """Certificates to have on the host: ``[{variable, store, thumbprint, subject, path, pfx}]``; the
-    internal and external ones also carry ``pfx_encryption`` (:func:`certs.pfx_encryption`, or None).
+def certificates(server, cache=None, warn_days=None):
+    """Certificates to have on the host: ``[{variable, store, thumbprint, subject, path, pfx, not_after,
+    warn_days}]`` (``not_after``: ISO 8601 UTC; ``warn_days``: ``sfb_edge_certificate_warn_days``, which
+    the drift areas use for the installed copies); the internal and external ones also carry
+    ``pfx_encryption`` (:func:`certs.pfx_encryption`, or None).
 
     CA certificates go to ``Root`` when self-signed, else to ``CA`` (intermediate); the internal and
     external PFX go to ``My`` with their private key.  Files were checked by validation already.
     """
     spec = server.certificates or {}
     cache = {} if cache is None else cache
+    warn = {"warn_days": int(expiry.DEFAULT_WARN_DAYS if warn_days is None else warn_days)}
     wanted = []
     roots = spec.get("root_ca") or []
     if isinstance(roots, str):
@@ -127,13 +130,13 @@ def certificates(server, cache=None):
     for i, path in enumerate(roots):
         read = _read(cache, path, None, False)
         store = "Root" if read["self_signed"] else "CA"
-        wanted.append(dict(read["entry"], variable="sfb_edge_certificates.root_ca[%d]" % i, store=store))
+        wanted.append(dict(read["entry"], variable="sfb_edge_certificates.root_ca[%d]" % i, store=store, **warn))
     for kind in ("internal", "external"):
         item = spec.get(kind)
         if not item:
             continue
         read = _read(cache, item["pfx"], item.get("password"), True)
-        wanted.append(dict(read["entry"], variable="sfb_edge_certificates.%s" % kind, store="My"))
+        wanted.append(dict(read["entry"], variable="sfb_edge_certificates.%s" % kind, store="My", **warn))
     return wanted
 
 
@@ -165,4 +168,5 @@ def _cert_entry(cert, path, pfx):
         "subject": cert.subject.rfc4514_string(),
         "path": path,
         "pfx": pfx,
+        "not_after": expiry.iso(cert.not_valid_after_utc),
     }

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs
+from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile as _hostsfile
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
@@ -325,8 +326,34 @@ def _pfx_unreadable_here(res, cert, computer):
     return True
 
 
-def certificates(desired, current):
+def _installed_expiry(res, cert, installed, now):
+    """The expiry entry and finding of the installed copy of a planned certificate (its gathered
+    ``not_after``, else the file's)."""
+    try:
+        end = expiry.parse(installed.get("not_after") or cert.get("not_after"))
+    except expiry.ExpiryError:
+        end = None
+    info = expiry.status(end, now, cert.get("warn_days", expiry.DEFAULT_WARN_DAYS))
+    target = "%s\\%s" % (cert["store"], cert["thumbprint"])
+    res["expiry"].append({"area": "certificates", "target": target, "thumbprint": cert["thumbprint"],
+                          "subject": cert["subject"], "variable": cert["variable"], "not_after": expiry.iso(end),
+                          "status": info["status"], "warn_days": info["warn_days"]})
+    kind = cert["variable"].rsplit(".", 1)[-1]
+    what = "the certificate %s (%s, %s) installed in LocalMachine\\%s" % (
+        cert["thumbprint"], cert["subject"], cert["variable"], cert["store"])
+    found = expiry.finding(info, end, what, kind=kind if kind in ("internal", "external") else None, now=now,
+                           area="certificates", target=target, thumbprint=cert["thumbprint"], subject=cert["subject"])
+    if found:
+        res["findings"].append(found)
+
+
+def certificates(desired, current, now=None):
+    """Import the planned certificates that are missing; ``res["expiry"]`` / ``res["findings"]``: the
+    end of validity of the installed ones and ``certificate_expiring`` / ``certificate_expired``
+    (:mod:`expiry`, at ``now``; None: the current time)."""
     res = _result("certificates")
+    res["expiry"], res["findings"] = [], []
+    now = expiry.utcnow(now)
     stores = current.get("certificates") or {}
     computer = current.get("computer") if isinstance(current.get("computer"), dict) else {}
     todo = []
@@ -335,6 +362,7 @@ def certificates(desired, current):
                  if str(c.get("thumbprint", "")).upper() == cert["thumbprint"]]
         ok = [c for c in found if cert["store"] != "My" or c.get("has_private_key")]
         if ok:
+            _installed_expiry(res, cert, ok[0], now)
             if cert["store"] == "My" and ok[0].get("legacy_csp") is False:
                 res["notes"].append("%s (%s) has a CNG/KSP private key; Skype for Business Server 2015 and later "
                                     "need a legacy CSP key: re-import the PFX with a CSP (%s)"
@@ -366,7 +394,7 @@ def guard(desired, current, results, ansible_host=None, port=None, host_addresse
 
 # ----------------------------------------------------------------------------------- whole host
 def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, port=None, host_addresses=None,
-               resolve_error=None):
+               resolve_error=None, now=None):
     """Every area's result plus the lockout guard, for one host.
 
     :param options: for the CS areas: ``config_refresh`` and ``frontend`` (see :func:`cs.cs_install`).
@@ -375,11 +403,14 @@ def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, p
         (:func:`guard.resolve_ipv4`); None: ``ansible_host`` when it is an IPv4 address.
     """
     results = {}
+    timed = {"certificates", "cs_certificates"}  # the areas that check expiry take ``now``
+    now = expiry.utcnow(now) if timed & set(areas) else None
     for area in areas:
         if area in cs.AREA_FUNCTIONS:
-            results[area] = cs.AREA_FUNCTIONS[area](desired, current, options)
+            args = (desired, current, options) + ((now,) if area in timed else ())
+            results[area] = cs.AREA_FUNCTIONS[area](*args)
         else:
-            results[area] = AREA_FUNCTIONS[area](desired, current)
+            results[area] = AREA_FUNCTIONS[area](desired, current, *((now,) if area in timed else ()))
     if "network" in results or "routes" in results:
         verdict = guard(desired, current, results, ansible_host=ansible_host, port=port,
                         host_addresses=host_addresses, resolve_error=resolve_error)
@@ -389,12 +420,13 @@ def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, p
 
 
 def report(desired, current, ansible_host=None, source=None, options=None, port=None, host_addresses=None,
-           resolve_error=None, areas=REPORT_AREAS):
+           resolve_error=None, areas=REPORT_AREAS, now=None):
     """The drift report of one host (written as ``<plan dir>/<pool>/drift/<host>.json``); ``areas``: the
-    areas it covers (all of them by default)."""
+    areas it covers (all of them by default); ``now``: the time certificate expiry is judged at (None:
+    the current UTC time, see :func:`expiry.utcnow`)."""
     areas = tuple(a for a in REPORT_AREAS if a in areas)
     results, verdict = host_drift(desired, current, ansible_host=ansible_host, areas=areas, options=options,
-                                  port=port, host_addresses=host_addresses, resolve_error=resolve_error)
+                                  port=port, host_addresses=host_addresses, resolve_error=resolve_error, now=now)
     changes = {a: results[a]["changes"] for a in areas}
     problems = [p for a in areas for p in results[a]["problems"]]
     return {
@@ -409,6 +441,10 @@ def report(desired, current, ansible_host=None, source=None, options=None, port=
         "blocked": verdict["blocked"],
         "notes": [n for a in areas for n in results[a]["notes"]],
         "remote_calls": {a: [c["module"] for c in results[a]["calls"]] for a in areas},
+        # Certificate expiry: not drift (in_sync and summary leave it out), reported beside it.
+        "expiry": [e for a in areas for e in results[a].get("expiry", ())],
+        "findings": sorted((f for a in areas for f in results[a].get("findings", ())),
+                           key=lambda f: (f["severity"] != "error", f["area"], f["target"])),
     }
 
 
@@ -420,8 +456,8 @@ def _value(value):
     return str(value)
 
 
-def format_report(rep):
-    """Readable lines of a drift report."""
+def format_report(rep, now=None):
+    """Readable lines of a drift report (certificate days left counted at ``now``; None: the current time)."""
     total = sum(rep["summary"].values())
     areas = ", ".join("%s %d" % (a, n) for a, n in rep["summary"].items() if n)
     head = "%s (%s): %s" % (rep["host"], rep["pool"], "in sync" if rep["in_sync"] else
@@ -441,6 +477,23 @@ def format_report(rep):
         lines.append("  %-15s %-6s %s: %s" % (p["area"], "FIX", p["variable"], p["message"]))
     for b in rep["blocked"]:
         lines.append("  %-15s %-6s %s %s: %s" % (b["area"], "GUARD", b["target"], b["property"], b["reason"]))
+    for f in rep.get("findings", ()):
+        level = "ERROR" if f["severity"] == "error" else "WARN"
+        lines.append("  %-15s %-6s [%s] %s" % (f["area"], level, f["id"], f["message"]))
     for n in rep["notes"]:
         lines.append("  note: %s" % n)
+    lines += expiry_lines(rep.get("expiry", ()), now)
+    return lines
+
+
+def expiry_lines(entries, now=None):
+    """'  expiry: My\\<thumbprint> CN=... expires <date> (<n> days)' per installed or assigned certificate,
+    the days counted at ``now`` (None: the current time)."""
+    if not entries:
+        return []
+    now = expiry.utcnow(now)
+    lines = []
+    for e in entries:
+        info = expiry.status(e["not_after"], now, e["warn_days"])
+        lines.append("  expiry: %s %s %s" % (e["target"], e["subject"], expiry.when_text(e["not_after"], info, now)))
     return lines

@@ -45,7 +45,7 @@ POOL_VARS = (
     "sfb_edge_routes_summarize",
     "sfb_edge_san_limit",
     "sfb_edge_san_size_limit",
-    "sfb_edge_cert_expiry_warn_days",
+    "sfb_edge_certificate_warn_days",
     "sfb_edge_routes_purge",
     "sfb_edge_media_path",
     "sfb_edge_install_dir",
@@ -73,7 +73,9 @@ PLAYBOOK_VARS = (
     "sfb_edge_config_refresh",
     "sfb_edge_replication_invoke",
 )
-KNOWN_VARS = frozenset(POOL_VARS + HOST_VARS + PLAYBOOK_VARS)
+# Old names still read (with a warning), mapped to their new names.
+RENAMED_VARS = {"sfb_edge_cert_expiry_warn_days": "sfb_edge_certificate_warn_days"}
+KNOWN_VARS = frozenset(POOL_VARS + HOST_VARS + PLAYBOOK_VARS + tuple(RENAMED_VARS))
 
 DEFAULTS = {
     "sfb_edge_version": "sfb2019",
@@ -87,7 +89,7 @@ DEFAULTS = {
     "sfb_edge_external_dns_servers": [],
     "sfb_edge_san_limit": 100,
     "sfb_edge_san_size_limit": 4096,
-    "sfb_edge_cert_expiry_warn_days": 30,
+    "sfb_edge_certificate_warn_days": 30,
 }
 
 REQUIRED_POOL_VARS = (
@@ -284,7 +286,7 @@ def load(hostvars):
         if variables is not None and not isinstance(variables, dict):
             col.error("invalid_value", str(host), "edge_servers", "the variables of %s are a %s, not a mapping of "
                       "variable names to values" % (host, type(variables).__name__))
-    hostvars = with_defaults(hostvars)
+    hostvars = with_defaults(_renamed(col, hostvars))
     by_pool = {}
     for host in sorted(hostvars):
         variables = hostvars[host]
@@ -319,6 +321,31 @@ def load(hostvars):
             pool.servers.append(_parse_server(col, pool, host, hostvars[host]))
         pools.append(pool)
     return pools, col.findings
+
+
+def _renamed(col, hostvars):
+    """``hostvars`` with each old variable name of :data:`RENAMED_VARS` read as its new name (when the
+    new one is not set), and a warning per host that uses an old name."""
+    result = {}
+    for host, variables in hostvars.items():
+        old = sorted(n for n in RENAMED_VARS if isinstance(variables, dict) and n in variables)
+        if not old:
+            result[host] = variables
+            continue
+        variables = dict(variables)
+        for name in old:
+            new = RENAMED_VARS[name]
+            fqdn = variables.get("sfb_edge_pool_fqdn")
+            used = new not in variables or variables.get(new) is None
+            col.warning("renamed_variable", host, name, "%s was renamed to %s; %s. Rename it in the inventory "
+                        "(group or host vars)" % (name, new, "its value %r is used" % (variables[name],) if used else
+                                                  "it is ignored because %s is set too" % new),
+                        pool=fqdn.lower().rstrip(".") if isinstance(fqdn, str) and fqdn else None)
+            value = variables.pop(name)
+            if used:
+                variables[new] = value
+        result[host] = variables
+    return result
 
 
 def _check_mixed(col, fqdn, names, hostvars):
@@ -378,7 +405,7 @@ def _parse_pool(col, pool, names):
             err("invalid_value", var, str(exc))
             s[var] = False
 
-    for var in ("sfb_edge_san_limit", "sfb_edge_san_size_limit", "sfb_edge_cert_expiry_warn_days"):
+    for var in ("sfb_edge_san_limit", "sfb_edge_san_size_limit", "sfb_edge_certificate_warn_days"):
         value = s.get(var)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
             try:
@@ -386,7 +413,10 @@ def _parse_pool(col, pool, names):
                 if s[var] < 0:
                     raise ValueError
             except ValueError:
-                err("invalid_value", var, "%r is not a non-negative integer; default is %s" % (value, DEFAULTS[var]))
+                fix = ("set it to a whole number of days (0 turns the expiry warnings off)"
+                       if var == "sfb_edge_certificate_warn_days" else "set it to a whole number")
+                err("invalid_value", var, "%r is not a non-negative integer; %s in the pool's group vars, or leave it "
+                    "out (the default is %s)" % (value, fix, DEFAULTS[var]))
                 s[var] = DEFAULTS[var]
 
     lb = s.get("sfb_edge_load_balancing")

@@ -6,7 +6,7 @@ network settings), computed from the validated inventory.  JSON-ready dicts only
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import model, netcalc, ports, validate
+from ansible_collections.sfb.edge.plugins.plugin_utils import expiry, model, netcalc, ports, validate
 
 PLAN_FORMAT = 2
 
@@ -30,15 +30,17 @@ def build(hostvars, today=None, read_certificates=True):
     :returns: ``{pool_fqdn: plan}``
     :raises PlanError: when any error finding exists.
     """
+    now = expiry.utcnow(today)  # one instant for the whole run: validation and every pool's plan
     with model.bulk():
-        pools, findings = validate.check(hostvars, today=today, read_certificates=read_certificates)
+        pools, findings = validate.check(hostvars, today=now, read_certificates=read_certificates)
         errs = validate.errors(findings)
         if errs:
             raise PlanError(errs)
-        return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)]) for pool in pools}
+        return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)], now=now,
+                                     read_certificates=read_certificates) for pool in pools}
 
 
-def pool_plan(pool, findings=()):
+def pool_plan(pool, findings=(), now=None, read_certificates=True):
     single = pool.single_ip
     servers = sorted(pool.servers, key=lambda s: s.name)
     return {
@@ -57,7 +59,7 @@ def pool_plan(pool, findings=()):
             "service_ports": service_ports(single),
         },
         "public_ips": public_ips(pool),
-        "certificates": certificates(pool),
+        "certificates": with_expiry(certificates(pool), pool, expiry.utcnow(now), read_certificates),
         "hosts": {s.name: host_plan(pool, s) for s in servers},
         "dns_records": dns_records(pool),
         "firewall": firewall(pool),
@@ -120,6 +122,30 @@ def certificates(pool):
             "assign_to": ["Internal"],
         },
     }
+
+
+def with_expiry(planned, pool, now, read_certificates=True):
+    """``planned`` (:func:`certificates`) with ``not_after`` and ``expiry`` per kind (docs/plan-format.md).
+
+    ``not_after`` is the earliest end of validity among the files the pool's servers name for that kind
+    (ISO 8601 UTC), None when none names one (or ``read_certificates`` is off); ``expiry`` is
+    :func:`expiry.status` of it at ``now``.  Each file is read once per run (:func:`certs.load_certificate`).
+    """
+    from ansible_collections.sfb.edge.plugins.plugin_utils import certs
+
+    warn_days = int(pool.setting("sfb_edge_certificate_warn_days") or 0)
+    for kind, spec in planned.items():
+        ends = []
+        for server in sorted(pool.servers, key=lambda s: s.name) if read_certificates else ():
+            item = (server.certificates or {}).get(kind)
+            if isinstance(item, dict) and item.get("pfx"):
+                end, _info = certs.planned_expiry(item["pfx"], item.get("password"), now, warn_days)
+                if end is not None:
+                    ends.append(end)
+        end = min(ends) if ends else None
+        spec["not_after"] = expiry.iso(end)
+        spec["expiry"] = expiry.status(end, now, warn_days)
+    return planned
 
 
 def host_plan(pool, server):

@@ -8,6 +8,7 @@ The report only presents what plan.json holds; it computes nothing of its own.
 
 from __future__ import annotations
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 
 _SERVICE = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge", "internal": "Internal"}
 _VERSION = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business Server 2015",
@@ -106,6 +107,8 @@ def markdown(plan):
                 ("Assigned to", cert["assign_to"])]
         if "san_bytes" in cert:
             rows.append(("SAN size (length + 2 per name)", "%d bytes" % cert["san_bytes"]))
+        if "expiry" in cert:
+            rows.append(("Expiry", expiry_text(cert, kind)))
         out += _table(["Field", "Value"], rows) + [""]
     out += ["## Network diagram", ""] + mermaid(plan) + [""]
     out += ["## Servers", ""]
@@ -136,6 +139,19 @@ def markdown(plan):
     else:
         out += ["No warnings."]
     return "\n".join(out) + "\n"
+
+
+_STATUS_NOTE = {"ok": "", "warning": " — **renew soon**: within the %d-day warning window",
+                "expired": " — **EXPIRED**: renew it"}
+
+
+def expiry_text(cert, kind):
+    """'expires 2027-03-01T12:00:00Z (90 days)' of a plan certificate, or why there is no date."""
+    info = cert["expiry"]
+    if cert.get("not_after") is None:
+        return "unknown: no certificate file in the inventory (sfb_edge_certificates.%s)" % kind
+    note = _STATUS_NOTE.get(info["status"], "")
+    return expiry.when_text(cert["not_after"], info) + (note % info["warn_days"] if "%d" in note else note)
 
 
 def firewall_section(fw):

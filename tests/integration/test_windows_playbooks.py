@@ -99,7 +99,9 @@ def inventory_copy(tmp_path, pool=None, hosts=None):
 
 # ----------------------------------------------------------------------------------- converged
 @pytest.mark.parametrize("mode", [(), ("--check", "--diff")])
-def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mode):
+def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mode, monkeypatch):
+    # the snapshot's assigned certificates end on 2036-01-01: judge their expiry at a fixed instant
+    monkeypatch.setenv("SFB_EDGE_NOW", "2026-12-01T00:00:00Z")
     result, entries = playbook("site", EXAMPLE, tmp_path, *mode, snapshot="converged")
     assert result.returncode == 0, result.stdout + result.stderr
     # The first run in a fresh plan directory (every CI job) writes the validation reports next to the
@@ -120,7 +122,8 @@ def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mod
         assert [e["task"].split(" : ")[0] for e in applied] == [
             "sfb.edge.routes", "sfb.edge.network", "sfb.edge.hosts_file", "sfb.edge.identity",
             "sfb.edge.certificates", "sfb.edge.cs_install", "sfb.edge.cs_certificates", "sfb.edge.cs_services"]
-    assert "edge01 (edge01.corp.example.com): PASSED - 18 pass, 0 fail, 5 skipped" in again.stdout
+    # 11 sockets, 6 services, replication and the 2 assigned certificates pass; 5 probes are skipped
+    assert "edge01 (edge01.corp.example.com): PASSED - 20 pass, 0 fail, 5 skipped" in again.stdout
     assert again.validations == 1  # one validation of the inventory for the whole site.yml
 
 
@@ -134,11 +137,12 @@ def twelve(tmp_path_factory):
 
 
 @pytest.mark.parametrize("name", ["site", "drift"])
-def test_twelve_servers_one_validation_one_call(tmp_path, twelve, name):
+def test_twelve_servers_one_validation_one_call(tmp_path, twelve, name, monkeypatch):
     """issue 10, items 3 and 5: one validation per playbook whatever the number of servers (it was
     servers + 1 per play: 26 for site.yml, 13 for drift.yml), and one call per converged host for
     the whole playbook."""
     inventory, snapshots = twelve
+    monkeypatch.setenv("SFB_EDGE_NOW", "2026-12-01T00:00:00Z")  # the assigned certificates end on 2036-01-01
     result, entries = playbook(name, inventory, tmp_path, snapshots=snapshots)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert result.validations == 1
@@ -149,7 +153,7 @@ def test_twelve_servers_one_validation_one_call(tmp_path, twelve, name):
     if name == "drift":
         assert result.stdout.count("(edgepool.corp.example.com): in sync") == 12
     else:
-        assert result.stdout.count("PASSED - 18 pass, 0 fail") == 12
+        assert result.stdout.count("PASSED - 20 pass, 0 fail") == 12
 
 
 def test_validate_alone_validates_once(tmp_path):

@@ -10,6 +10,7 @@ Each call returns a fresh deep copy, so tests may mutate it.
 from __future__ import annotations
 
 import copy
+import datetime
 import os
 
 _POOL = {
@@ -113,6 +114,11 @@ def set_pool(inv, name, value):
 
 CERTIFICATES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "snapshots", "certificates")
 CERTIFICATE_PASSWORD = "sfb-edge-test"
+# A fixed "now" inside the validity of the test certificates (2026-01-01 to 2036, CAs to 2046, see
+# tests/snapshots/certificates/make_certificates.py): tests that read them pass it, so that they do
+# not start failing when the certificates near their end in real time.  The 2026-10-01 certificate of
+# tests/snapshots/cs-wrong-certificate has expired at this instant.
+CERTIFICATES_NOW = datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc)
 
 
 def example_with_certificates():

@@ -71,7 +71,8 @@ class Recording(dict):
 
 def want(host):
     if host not in _DESIRED:
-        _DESIRED[host] = desired.build(inventory_data.example_with_certificates(), host)
+        _DESIRED[host] = desired.build(inventory_data.example_with_certificates(), host,
+                                       today=inventory_data.CERTIFICATES_NOW)
     return copy.deepcopy(_DESIRED[host])
 
 

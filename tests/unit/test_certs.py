@@ -281,7 +281,8 @@ def test_certificate_expired(pki):
     path = pki.pfx("expired.pfx", not_after=NOW - datetime.timedelta(days=1))
     inv = set_cert(pki.inventory(), "internal", spec(path), hosts=["edge01"])
     check(inv, [(E, "certificate_expired", "edge01", "sfb_edge_certificates.internal.pfx")],
-          needles=[path, "expired on 2026-05-31", "renew it"])
+          needles=[path, "expired 2026-05-31T12:00:00Z (1 day ago)", "sfb.edge.certificate_request",
+                   "sfb_edge_certificates.internal"])
     # the same file a while before it expires: fine
     assert run(inv, today=NOW - datetime.timedelta(days=60)) == []
 
@@ -289,7 +290,11 @@ def test_certificate_expired(pki):
 def test_certificate_expired_at_the_exact_second(pki):
     path = pki.pfx("expires-now.pfx", not_after=NOW)
     inv = set_cert(pki.inventory(), "internal", spec(path), hosts=["edge01"])
-    check(inv, [(E, "certificate_expired", "edge01", "sfb_edge_certificates.internal.pfx")])
+    check(inv, [(E, "certificate_expired", "edge01", "sfb_edge_certificates.internal.pfx")],
+          needles=["expired 2026-06-01T12:00:00Z (today)"])
+    # one second before: the last second of its validity, a warning with 0 whole days left
+    check(inv, [(W, "certificate_expiring", "edge01", "sfb_edge_certificates.internal.pfx")],
+          needles=["expires 2026-06-01T12:00:00Z (0 days)"], today=NOW - datetime.timedelta(seconds=1))
 
 
 def test_certificate_expired_root_ca(pki, tmp_path):
@@ -306,16 +311,30 @@ def test_certificate_expiring(pki):
     path = pki.pfx("expiring.pfx", not_after=NOW + datetime.timedelta(days=10))
     inv = set_cert(pki.inventory(), "internal", spec(path), hosts=["edge01"])
     check(inv, [(W, "certificate_expiring", "edge01", "sfb_edge_certificates.internal.pfx")],
-          needles=[path, "expires on 2026-06-11", "within 30 days", "renew it soon"])
+          needles=[path, "expires 2026-06-11T12:00:00Z (10 days)", "30-day warning window", "sfb.edge.certificate_request",
+                   "thumbprint %s" % certs.thumbprint(certs.load_certificate(path, PASSWORD)[0]),
+                   "subject CN=edgepool.corp.example.com"])
 
 
 def test_certificate_expiring_uses_the_warn_days_setting(pki):
     path = pki.pfx("expiring.pfx", not_after=NOW + datetime.timedelta(days=10))
-    inv = inventory_data.set_pool(set_cert(pki.inventory(), "internal", spec(path)), "sfb_edge_cert_expiry_warn_days", 5)
+    inv = inventory_data.set_pool(set_cert(pki.inventory(), "internal", spec(path)), "sfb_edge_certificate_warn_days", 9)
     assert run(inv) == []
-    inventory_data.set_pool(inv, "sfb_edge_cert_expiry_warn_days", 11)
+    # exactly 10 days left with a 10-day window: a warning (the boundary belongs to the window)
+    inventory_data.set_pool(inv, "sfb_edge_certificate_warn_days", 10)
     check(inv, [(W, "certificate_expiring", host, "sfb_edge_certificates.internal.pfx") for host in HOSTS],
-          needles=["within 11 days"])
+          needles=["10-day warning window", "(10 days)"])
+
+
+def test_the_old_warn_days_name_is_read_with_a_warning(pki):
+    path = pki.pfx("expiring.pfx", not_after=NOW + datetime.timedelta(days=10))
+    inv = inventory_data.set_pool(set_cert(pki.inventory(), "internal", spec(path)), "sfb_edge_cert_expiry_warn_days", 5)
+    check(inv, [(W, "renamed_variable", host, "sfb_edge_cert_expiry_warn_days") for host in HOSTS],
+          needles=["renamed to sfb_edge_certificate_warn_days", "its value 5 is used"])
+    inventory_data.set_pool(inv, "sfb_edge_certificate_warn_days", 11)
+    check(inv, [(W, "renamed_variable", host, "sfb_edge_cert_expiry_warn_days") for host in HOSTS]
+          + [(W, "certificate_expiring", host, "sfb_edge_certificates.internal.pfx") for host in HOSTS],
+          needles=["is ignored because sfb_edge_certificate_warn_days is set too"])
 
 
 # --------------------------------------------------------------------------- EKU

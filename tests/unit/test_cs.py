@@ -30,13 +30,14 @@ SERVICES = ["REPLICA", "RTCCLSAGT", "RTCSRV", "RTCDATAPROXY", "RTCMEDIARELAY", "
 ADDR = {"edge01": ("172.16.10.11", "192.0.2.21", "192.0.2.22", "192.0.2.23"),
         "edge02": ("172.16.10.12", "192.0.2.31", "192.0.2.32", "192.0.2.33")}
 _DESIRED = {}
+NOW = inventory_data.CERTIFICATES_NOW
 
 
 def want(host, inv=None):
     if inv is not None:
         return desired.build(inv, host)
     if host not in _DESIRED:  # reading the PFX files is the slow part
-        _DESIRED[host] = desired.build(inventory_data.example_with_certificates(), host)
+        _DESIRED[host] = desired.build(inventory_data.example_with_certificates(), host, today=NOW)
     return copy.deepcopy(_DESIRED[host])
 
 
@@ -340,8 +341,8 @@ def _results(rep):
 
 
 def test_validation_of_a_deployed_box_passes_and_skips_what_did_not_run():
-    rep = checks.report(want("edge01"), snap("converged", "edge01"))
-    assert rep["passed"] is True and rep["summary"] == {"pass": 18, "fail": 0, "skip": 5}
+    rep = checks.report(want("edge01"), snap("converged", "edge01"), now=NOW)
+    assert rep["passed"] is True and rep["summary"] == {"pass": 20, "fail": 0, "skip": 5, "warn": 0}
     assert _results(rep)[("listening", "internal 172.16.10.11:4443/TCP")] == "pass"  # on 0.0.0.0
     assert {r["result"] for r in rep["rows"] if r["check"] == "probe"} == {"skip"}
 
@@ -349,7 +350,7 @@ def test_validation_of_a_deployed_box_passes_and_skips_what_did_not_run():
 def test_validation_of_a_stopped_service_names_the_sockets_and_the_event():
     probes = [{"host": "172.16.10.11", "port": p, "open": p != 443, "error": None if p != 443 else "refused"}
               for p in (443, 4443, 5061, 5062, 8057)]
-    rep = checks.report(want("edge01"), snap("cs-stopped-service", "edge01"), probes=probes, frontend="fe01")
+    rep = checks.report(want("edge01"), snap("cs-stopped-service", "edge01"), probes=probes, frontend="fe01", now=NOW)
     failed = [(r["check"], r["target"]) for r in rep["rows"] if r["result"] == "fail"]
     assert failed == [("listening", "internal 172.16.10.11:443/TCP"), ("listening", "internal 172.16.10.11:3478/UDP"),
                       ("listening", "av 192.0.2.23:443/TCP"), ("listening", "av 192.0.2.23:3478/UDP"),
@@ -358,7 +359,7 @@ def test_validation_of_a_stopped_service_names_the_sockets_and_the_event():
     service = [r for r in rep["rows"] if r["target"] == "RTCMEDIARELAY"][0]
     assert "7031" in service["actual"] and "terminated unexpectedly" in service["actual"]
     table = checks.table(rep)
-    assert table[0] == "edge01 (edge01.corp.example.com): FAILED - 16 pass, 7 fail, 0 skipped"
+    assert table[0] == "edge01 (edge01.corp.example.com): FAILED - 18 pass, 7 fail, 0 skipped"
     assert "| FAIL | probe | fe01 -> 172.16.10.11:443/TCP | open (A/V Edge (RTCMEDIARELAY)) | closed: refused |" in table
 
 

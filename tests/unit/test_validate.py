@@ -32,7 +32,7 @@ SINGLE = "sfbedge01"
 SINGLE_POOL = "sfbedge01.corp.example.org"
 
 KNOWN_CODES = frozenset("""
-    missing_variable invalid_value invalid_fqdn invalid_sip_domain unknown_variable ignored_variable
+    missing_variable invalid_value invalid_fqdn invalid_sip_domain unknown_variable ignored_variable renamed_variable
     pool_mixed_settings pool_too_large load_balancing_none_with_pool hlb_without_vips vips_without_hlb
     xmpp_unsupported ocs2007_federation_ignored san_count_limit san_size_limit private_dns_server
     no_dns_servers default_route_internal next_hop_unresolvable no_internal_networks hostname_too_long
@@ -260,7 +260,8 @@ def test_missing_variable_not_for_single_ip_mode_or_derived_fqdn():
     ("sfb_edge_routes_summarize", [True], ["[True]", "true or false"]),
     ("sfb_edge_san_limit", -1, ["-1", "default is 100"]),
     ("sfb_edge_san_size_limit", "big", ["'big'", "default is 4096"]),
-    ("sfb_edge_cert_expiry_warn_days", 1.5, ["1.5", "default is 30"]),
+    ("sfb_edge_certificate_warn_days", 1.5, ["1.5", "default is 30", "whole number of days"]),
+    ("sfb_edge_certificate_warn_days", -1, ["-1", "default is 30", "0 turns the expiry warnings off"]),
     ("sfb_edge_sip_domains", "example.com", ["'example.com'", "non-empty list"]),
     ("sfb_edge_external_fqdns", ["sip.example.com"], ["['sip.example.com']", "{access, webconf, av}"]),
     ("sfb_edge_external_gateway", "192.0.2.256", ["'192.0.2.256'", "firewall's address"]),
@@ -333,7 +334,7 @@ def test_invalid_value_nat(nat, reported, needles):
 def test_invalid_value_not_for_equivalent_spellings():
     """Booleans as yes/no strings, integers as strings and a bare default all parse."""
     inv = example(sfb_edge_xmpp="no", sfb_edge_san_include_av="false", sfb_edge_routes_summarize="Yes",
-                  sfb_edge_san_limit="100", sfb_edge_san_size_limit=" 4096 ", sfb_edge_cert_expiry_warn_days=0)
+                  sfb_edge_san_limit="100", sfb_edge_san_size_limit=" 4096 ", sfb_edge_certificate_warn_days=0)
     assert run(inv) == []
     assert run(example(sfb_edge_version=None)) == []  # default sfb2019
 

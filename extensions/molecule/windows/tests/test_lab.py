@@ -94,9 +94,13 @@ catch { $databases = @{ error = $_.Exception.Message } }
     topology = $topology
     certificates = @(Get-CsCertificate -ErrorAction Stop | ForEach-Object {
         $e = $_.EffectiveDate
+        $t = ([string]$_.Thumbprint).ToUpperInvariant()
         @{ use = [string]$_.Use; thumbprint = ([string]$_.Thumbprint).ToUpperInvariant()
            effective_date = if ($null -eq $e) { $null } else { '{0} {1}' -f $e.GetType().Name, ([datetime]$e).ToString('o') }
-           not_after = if ($null -eq $_.NotAfter) { $null } else { $_.NotAfter.GetType().Name } } })
+           not_after = if ($null -eq $_.NotAfter) { $null } else { $_.NotAfter.GetType().Name }
+           not_after_utc = if ($null -eq $_.NotAfter) { $null } else { ([datetime]$_.NotAfter).ToUniversalTime().ToString('s') }
+           store_not_after_utc = @(Get-ChildItem -LiteralPath Cert:\LocalMachine\My | Where-Object { $_.Thumbprint -eq $t } |
+               ForEach-Object { $_.NotAfter.ToUniversalTime().ToString('s') }) } })
     databases = $databases
     rtclocal_start_mode = [string]$svc.StartMode
     services = @(foreach ($n in $want.services) {
@@ -186,6 +190,17 @@ def test_get_cscertificate_effective_date_marks_only_a_rolled_certificate(cs_rea
     for use, entries in rolled.items():
         dated = [e for e in entries if e["effective_date"] is not None]
         assert len(dated) >= 1 and all(e["effective_date"].startswith("DateTime ") for e in dated), (use, entries)
+
+
+def test_get_cscertificate_not_after_is_the_store_certificates(cs_read):
+    """Get-CsCertificate's NotAfter of an assigned certificate, in UTC, is the NotAfter of the certificate with that
+    thumbprint in LocalMachine\\My: certificate expiry (plugins/plugin_utils/expiry.py) judges an assigned
+    certificate by ``cs.certificates[].not_after`` and falls back to the store's date."""
+    certificates = as_list(cs_read["certificates"])
+    if not certificates:
+        pytest.skip("no certificate is assigned (sfb_edge_certificates not set in the inventory)")
+    for cert in certificates:
+        assert as_list(cert["store_not_after_utc"]) == [cert["not_after_utc"]], cert
 
 
 # ------------------------------------------------------------------------------ products, features, services
