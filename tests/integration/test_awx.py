@@ -169,3 +169,34 @@ def test_inventory_errors_readable_without_the_checkouts_config(tmp_path):
     fatal = [l for l in lines if l.startswith("fatal: [localhost]: FAILED!")]
     assert len(fatal) == 1 and "The edge inventory has 2 error(s), listed above" in fatal[0]
     assert '"msg": [' not in fatal[0]  # a sentence, not a JSON list on one line
+
+
+def test_awx_wrapper_runs_the_playbook_of_the_mode(tmp_path):
+    inventory = _inventory(tmp_path, plan_dir=str(tmp_path / "reports"))
+    snapshots = os.path.join(SNAPSHOTS, "converged")
+    result, out = _json_run(tmp_path, "awx", inventory, "-e", "sfb_edge_awx_mode=drift",
+                            "-e", "sfb_edge_facts_from=%s" % snapshots)
+    assert result.returncode == 0, result.stdout[-3000:]
+    plays = [l for l in result.stdout.splitlines() if l.startswith("PLAY [")]
+    assert [p.split("]")[0] for p in plays] == ["PLAY [Check the mode of the job template (sfb_edge_awx_mode)",
+                                                "PLAY [Report the drift of the edge servers"]
+    assert {h: v["in_sync"] for h, v in out["global_custom_stats"]["sfb_edge_drift"].items()} == {
+        "edge01": True, "edge02": True}
+    # the job type Check of a 'site' job template: what would change, nothing applied, validation kept
+    result, out = _json_run(tmp_path, "awx", inventory, "-e", "sfb_edge_awx_mode=site", "--check", "--diff",
+                            "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "manual"))
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "PLAY [Converge the edge servers]" in result.stdout and "PLAY [Validate the edge servers]" in result.stdout
+    assert out["global_custom_stats"]["sfb_edge_validation"]["edge01"]["passed"] is False
+    # no mode: the plan
+    result, out = _json_run(tmp_path, "awx", inventory)
+    assert result.returncode == 0 and "sfb_edge_plan" in out["global_custom_stats"]
+
+
+def test_awx_wrapper_refuses_an_unknown_mode_before_anything_runs(tmp_path):
+    inventory = _inventory(tmp_path, plan_dir=str(tmp_path / "reports"))
+    result, out = _json_run(tmp_path, "awx", inventory, "-e", "sfb_edge_awx_mode=deploy")
+    assert result.returncode != 0
+    assert 'sfb_edge_awx_mode is \\"deploy\\": set it' in result.stdout or 'sfb_edge_awx_mode is "deploy"' in result.stdout
+    assert "PLAY [Plan the edge pools]" not in result.stdout and out["global_custom_stats"] == {}
+    assert not (tmp_path / "reports").exists()
