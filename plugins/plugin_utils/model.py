@@ -73,6 +73,7 @@ PLAYBOOK_VARS = (
     "sfb_edge_capture_dir",
     "sfb_edge_config_refresh",
     "sfb_edge_replication_invoke",
+    "sfb_edge_awx_mode",
 )
 KNOWN_VARS = frozenset(POOL_VARS + HOST_VARS + PLAYBOOK_VARS)
 

@@ -73,7 +73,7 @@ def test_relative_plan_dir_and_certificates_resolve_against_the_inventory(tmp_pa
     plan_dir = tmp_path / "site" / "reports" / POOL
     assert sorted(p.name for p in plan_dir.iterdir()) == ["firewall.csv", "plan.json", "plan.md"]
     assert not (tmp_path / "elsewhere" / "reports").exists() and not (tmp_path / "elsewhere" / "plan").exists()
-    stats = out["global_custom_stats"]["sfb_edge_plan"][POOL]
+    stats = out["global_custom_stats"]["sfb_plan_summary"][POOL]
     assert stats["servers"] == ["edge01", "edge02"]
     assert stats["files"] == [str(plan_dir / n) for n in ("plan.json", "plan.md", "firewall.csv")]
     # the certificate files were found and read: the findings are the certificates' own, not unreadable files
@@ -112,7 +112,7 @@ def test_default_plan_dir_stays_in_the_working_directory(tmp_path):
     result, out = _json_run(tmp_path, "plan", inventory)
     assert result.returncode == 0
     assert (tmp_path / "elsewhere" / "plan" / POOL / "plan.json").is_file()
-    assert out["global_custom_stats"]["sfb_edge_plan"][POOL]["files"][0] == str(
+    assert out["global_custom_stats"]["sfb_plan_summary"][POOL]["files"][0] == str(
         tmp_path / "elsewhere" / "plan" / POOL / "plan.json")
 
 
@@ -121,7 +121,7 @@ def test_drift_and_validation_summaries_in_the_stats(tmp_path):
     result, out = _json_run(tmp_path, "drift", inventory, "-e",
                             "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "manual"))
     assert result.returncode == 0, result.stdout[-3000:]
-    drift = out["global_custom_stats"]["sfb_edge_drift"]
+    drift = out["global_custom_stats"]["sfb_drift_summary"]
     assert sorted(drift) == ["edge01", "edge02"]
     report = json.loads((tmp_path / "reports" / POOL / "drift" / "edge01.json").read_text())
     assert drift["edge01"] == {
@@ -132,7 +132,7 @@ def test_drift_and_validation_summaries_in_the_stats(tmp_path):
     result, out = _json_run(tmp_path, "validate", inventory, "-e",
                             "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "manual"))
     assert result.returncode != 0  # the manual box fails its checks: the stats are published before the failure
-    validation = out["global_custom_stats"]["sfb_edge_validation"]
+    validation = out["global_custom_stats"]["sfb_validation_summary"]
     report = json.loads((tmp_path / "reports" / POOL / "validate" / "edge02.json").read_text())
     assert validation["edge02"]["passed"] is False
     assert [validation["edge02"][k] for k in ("pass", "fail", "skip")] == [
@@ -180,17 +180,17 @@ def test_awx_wrapper_runs_the_playbook_of_the_mode(tmp_path):
     plays = [l for l in result.stdout.splitlines() if l.startswith("PLAY [")]
     assert [p.split("]")[0] for p in plays] == ["PLAY [Check the mode of the job template (sfb_edge_awx_mode)",
                                                 "PLAY [Report the drift of the edge servers"]
-    assert {h: v["in_sync"] for h, v in out["global_custom_stats"]["sfb_edge_drift"].items()} == {
+    assert {h: v["in_sync"] for h, v in out["global_custom_stats"]["sfb_drift_summary"].items()} == {
         "edge01": True, "edge02": True}
     # the job type Check of a 'site' job template: what would change, nothing applied, validation kept
     result, out = _json_run(tmp_path, "awx", inventory, "-e", "sfb_edge_awx_mode=site", "--check", "--diff",
                             "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "manual"))
     assert result.returncode == 0, result.stdout[-3000:]
     assert "PLAY [Converge the edge servers]" in result.stdout and "PLAY [Validate the edge servers]" in result.stdout
-    assert out["global_custom_stats"]["sfb_edge_validation"]["edge01"]["passed"] is False
+    assert out["global_custom_stats"]["sfb_validation_summary"]["edge01"]["passed"] is False
     # no mode: the plan
     result, out = _json_run(tmp_path, "awx", inventory)
-    assert result.returncode == 0 and "sfb_edge_plan" in out["global_custom_stats"]
+    assert result.returncode == 0 and "sfb_plan_summary" in out["global_custom_stats"]
 
 
 def test_awx_wrapper_refuses_an_unknown_mode_before_anything_runs(tmp_path):
