@@ -76,3 +76,18 @@ def test_the_model_resolves_certificates_against_the_hosts_inventory_dir():
     pools, _findings = model.load(hostvars)
     got = {s.name: s.certificates["internal"]["pfx"] for p in pools for s in p.servers}
     assert got == {name: "/inv/%s/files/int.pfx" % name for name in hostvars}
+
+
+def test_the_filter_wraps_the_model_and_names_the_variable(tmp_path):
+    from ansible.errors import AnsibleFilterError
+
+    from ansible_collections.sfb.edge.plugins.filter.inventory_path import inventory_path
+
+    assert inventory_path("out", str(tmp_path)) == str(tmp_path / "out")
+    assert inventory_path(None, str(tmp_path)) == os.path.join(os.getcwd(), "plan")
+    with pytest.raises(AnsibleFilterError) as err:
+        inventory_path({"a": 1}, str(tmp_path))
+    assert "sfb_edge_plan_dir must be a directory path" in str(err.value) and "{'a': 1}" in str(err.value)
+    with pytest.raises(AnsibleFilterError) as err:
+        inventory_path("plan", str(tmp_path), sources=str(tmp_path))  # one source given as a string
+    assert "inside the inventory source directory" in str(err.value)
