@@ -822,11 +822,10 @@ def report_dir(value=None, base=None, sources=()):
         path = resolve_path(value if isinstance(value, str) else str(value), base)
     inside = _inside_directory_source(path, sources)
     if inside:
+        beside = os.path.join(os.path.dirname(inside.rstrip(os.sep)), "reports")
         raise ValueError("sfb_edge_plan_dir %r is %s, inside the inventory source directory %s: Ansible would read "
                          "the reports written there as inventory files on the next run. Set sfb_edge_plan_dir to a "
-                         "directory outside it, e.g. %s" % (value, path, inside,
-                                                           os.path.join(os.path.dirname(inside.rstrip(os.sep)),
-                                                                        "reports")))
+                         "directory outside it, e.g. %s" % (value, path, inside, beside))
     return path
 
 
