@@ -10,10 +10,13 @@ import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import areas as _areas
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, guard, state
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+display = Display()
 
 ARGUMENT_SPEC = {
     "area": {"type": "str", "required": True, "choices": list(drift.AREAS)},
@@ -98,12 +101,18 @@ class ActionModule(ActionBase):
             "notes": res["notes"],
             "blocked": res["blocked"],
             "calls": [c["module"] for c in calls],
-            "remote_calls": len(calls),
+            # an edge_cs call runs as one call per step (progress, below): counted as it runs
+            "remote_calls": cs.remote_calls(calls),
             "reboot_required": bool(res.get("reboot_required")),
             "snapshot": args["snapshot"],
         })
         if res["changes"]:
             result["diff"] = _diff(area, res)
+        log_dir = args["call_options"].get("log_dir")
+        progress = [entry for c in calls if c["module"] == "sfb.edge.edge_cs"
+                    for entry in cs.progress(c["args"].get("steps") or [], log_dir)]
+        if progress:
+            result["progress"] = progress  # what each edge_cs call runs, and the logs it writes
         if res["problems"]:
             result["failed"] = True
             result["msg"] = "host %s, %s: %s" % (host, area, "; ".join(
@@ -144,7 +153,10 @@ class ActionModule(ActionBase):
                 result["msg"] = "host %s, %s: Windows waits for a reboot (%s) before %s can run" % (
                     host, area, why, _steps_text(calls[number:]))
                 break
-            out = self._run_call(call, args, task_vars)
+            if call["module"] == "sfb.edge.edge_cs":
+                out = self._run_edge_cs(call, args, task_vars)
+            else:
+                out = self._run_call(call, args, task_vars)
             if out.get("failed"):
                 result["failed"] = True
                 result["msg"] = "host %s, %s: %s failed: %s" % (host, area, call["module"], out.get("msg", out))
@@ -171,7 +183,7 @@ class ActionModule(ActionBase):
             result["deferred"] = {"module": deferred[0]["module"], "args": deferred[0]["args"],
                                   "new_address": verdict["new_address"],
                                   "after": [{"module": c["module"], "args": c["args"]} for c in deferred[1:]]}
-            result["remote_calls"] = len(calls) - len(deferred)
+            result["remote_calls"] = cs.remote_calls(calls[:len(calls) - len(deferred)])
         return result
 
     def _connection_port(self, task_vars):
@@ -191,6 +203,31 @@ class ActionModule(ActionBase):
             except (TypeError, ValueError):
                 pass
         return guard.connection_port(variables)
+
+    def _run_edge_cs(self, call, args, task_vars):
+        """An edge_cs call as one call per step (cs.run_units), each announced with the logs its installers
+        write before it starts; the outputs merged as one call's. Stops at the first failure or reboot
+        request (the steps after it are the pending ones, as before)."""
+        host = task_vars.get("inventory_hostname", "this host")
+        merged = {"changed": False, "steps": [], "services": [], "reboot_required": False}
+        for entry in cs.progress(call["args"].get("steps") or [], args["call_options"].get("log_dir")):
+            logs = "; ".join(entry["logs"]) or "no installer log (the output is in the result)"
+            display.display("%s: setup step %d/%d: %s - log: %s" % (
+                host, entry["number"], entry["total"], ", ".join(entry["titles"]), logs))
+            unit_args = dict(call["args"], run=entry["steps"])
+            if "import_configuration" not in entry["steps"]:
+                unit_args.pop("configuration", None)  # the export is copied only for the call that imports it
+            out = self._run_call({"module": call["module"], "args": unit_args}, args, task_vars)
+            merged["changed"] = merged["changed"] or bool(out.get("changed"))
+            for key in ("steps", "services"):
+                merged[key].extend(out.get(key) or [])
+            if out.get("failed"):
+                merged.update(failed=True, msg=out.get("msg", out))
+                return merged
+            if out.get("reboot_required"):
+                merged["reboot_required"] = True
+                return merged
+        return merged
 
     def _run_call(self, call, args, task_vars):
         if call["module"] != "sfb.edge.edge_cs":

@@ -14,7 +14,8 @@ description:
   - Reads the C(sfb_edge_*) variables of the given hosts from C(hostvars) and returns them as a
     plain mapping, the input of P(sfb.edge.validate#filter) and P(sfb.edge.plan#filter) filters.
   - Only C(sfb_edge_*) variables are read, so connection secrets such as C(ansible_password) are
-    never templated or copied.
+    never templated or copied, plus C(inventory_dir), the directory relative certificate paths of the
+    host are resolved against (docs/awx.md, "Paths").
 options:
   _input:
     description: C(hostvars).
@@ -35,13 +36,24 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: "C({inventory_hostname: {sfb_edge_*: value}})."
+  description: "C({inventory_hostname: {sfb_edge_*: value, inventory_dir: path}}) (C(inventory_dir) only where the
+    host has one)."
   type: dict
 """
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import model as _model
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain as _plain
+
+
+def _inventory_dir(variables):
+    """The host's inventory_dir (None for hosts made by add_host or the implicit localhost)."""
+    try:
+        value = variables.get("inventory_dir")
+    except Exception:  # pylint: disable=broad-except  # an undefined magic variable: no base directory
+        return None
+    return str(value) if isinstance(value, str) and value else None
 
 
 def edge_inventory(hostvars, hosts=None):
@@ -63,6 +75,9 @@ def edge_inventory(hostvars, hosts=None):
             except Exception as exc:  # templating errors carry their own explanation
                 raise AnsibleFilterError("sfb.edge.edge_inventory: host %s, variable %s cannot be evaluated: %s"
                                          % (host, name, exc)) from None
+        base = _inventory_dir(variables)
+        if base:
+            data[_model.BASE_DIR] = base
         result[str(host)] = data
     return result
 

@@ -46,6 +46,13 @@ $spec = @{
         }
         services = @{ type = 'list'; elements = 'str'; default = @() }
         timeout = @{ type = 'int'; default = 600 }
+        run = @{
+            type = 'list'
+            elements = 'str'
+            choices = 'core', 'cu', 'local_management', 'import_configuration', 'enable_replica', 'start_replica',
+            'edge_roles', 'cu_databases', 'enable_computer', 'certificates', 'start_services'
+        }
+        log_dir = @{ type = 'path' }
     }
     supports_check_mode = $true
 }
@@ -65,13 +72,20 @@ $rebootCodes = [long[]](3010, 1641)
 # Steps that call the management shell module (Import-SfbEdgeCsModule when the first one runs).
 $moduleSteps = 'import_configuration', 'enable_replica', 'start_replica', 'enable_computer', 'certificates', 'start_services'
 
+# The steps of this call: all (no run given), or the ones the controller announced (one call per step;
+# run names cu_databases, the second half of cu, on its own). Only their inputs are checked.
+$checkSteps = @($steps | Where-Object { -not $p.run -or $p.run -contains $_ -or ($_ -eq 'cu' -and $p.run -contains 'cu_databases') })
+# The installers write their logs here (msiexec /l*v, vcredist /log; Bootstrapper and the update
+# installer into their TEMP, set to it): the controller names these paths before each step runs.
+$logDir = if ($p.log_dir) { $p.log_dir.TrimEnd('\') } else { $env:TEMP }
+
 # ------------------------------------------------------------------------------ checks
 $setup = $null
 $bootstrapper = $null
 # Plain strings: Join-Path would throw for a drive that does not exist.
 if ($p.media_path) { $setup = $p.media_path.TrimEnd('\') + '\Setup\amd64' }
 if ($p.install_dir) { $bootstrapper = $p.install_dir.TrimEnd('\') + '\Deployment\Bootstrapper.exe' }
-foreach ($step in $steps) {
+foreach ($step in $checkSteps) {
     if ($step -in 'core', 'local_management', 'edge_roles') {
         if (-not $p.media_path) { $module.FailJson("The step $step needs media_path (the root of the installation media)") }
         if (-not (Test-Path -LiteralPath $setup -PathType Container)) {
@@ -100,8 +114,8 @@ foreach ($step in $steps) {
 }
 
 if ($module.CheckMode) {
-    foreach ($step in $steps) { $module.Result.steps.Add([ordered]@{ name = $step; rc = $null; output = $null }) }
-    $module.Result.changed = $steps.Count -gt 0
+    foreach ($step in $checkSteps) { $module.Result.steps.Add([ordered]@{ name = $step; rc = $null; output = $null }) }
+    $module.Result.changed = $checkSteps.Count -gt 0
     $module.ExitJson()
 }
 
@@ -164,11 +178,19 @@ function Test-Reboot {
 function Invoke-Program {
     # Runs a program and waits for it: @{ rc; output }. Records the step and fails the task unless
     # the exit code is in $Ok.
-    param ([string]$Step, [string]$Path, [string]$Arguments, [string]$Log, [long[]]$Ok = @(0))
+    # $Temp: the TEMP and TMP of the program (where Bootstrapper and the update installer write their logs).
+    param ([string]$Step, [string]$Path, [string]$Arguments, [string]$Log, [string]$Temp, [long[]]$Ok = @(0))
     if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { $module.FailJson("The step ${Step}: $Path does not exist") }
+    $environment = $null
+    if ($Temp) {
+        $environment = @{}
+        foreach ($variable in Get-ChildItem -Path env:) { $environment[$variable.Name] = $variable.Value }
+        $environment['TEMP'] = $Temp
+        $environment['TMP'] = $Temp
+    }
     $failure = $null
     try {
-        $result = [Ansible.Process.ProcessUtil]::CreateProcess($null, ('"{0}" {1}' -f $Path, $Arguments), (Split-Path -Path $Path), $null)
+        $result = [Ansible.Process.ProcessUtil]::CreateProcess($null, ('"{0}" {1}' -f $Path, $Arguments), (Split-Path -Path $Path), $environment)
     }
     catch { $failure = $_ }
     if ($failure) { $module.FailJson("The step ${Step}: could not start ${Path}: $($failure.Exception.Message)", $failure) }
@@ -247,7 +269,15 @@ if ($steps -contains 'cu' -and $runSteps -notcontains 'cu_databases') {
     @($runSteps | Where-Object { $_ -in 'certificates', 'start_services' })
 }
 $source = '"/SourceDirectory:{0}"' -f $setup
-$bootstrapLogs = "the files Bootstrapper names in its output (under $env:TEMP)"
+$bootstrapLogs = "the files Bootstrapper names in its output (under $logDir)"
+$cuLogs = "$logDir (SkypeServerUpdateInstaller log files)"
+if ($p.run) { $runSteps = @($runSteps | Where-Object { $p.run -contains $_ }) }
+if ($runSteps -and -not (Test-Path -LiteralPath $logDir -PathType Container)) {
+    $failure = $null
+    try { $null = New-Item -Path $logDir -ItemType Directory -Force -ErrorAction Stop }
+    catch { $failure = $_ }
+    if ($failure) { $module.FailJson("Cannot create the log folder ${logDir} (cs_install_log_dir): $($failure.Exception.Message)", $failure) }
+}
 foreach ($step in $runSteps) {
     if ($module.Result.reboot_required) { break }
     switch ($step) {
@@ -262,18 +292,19 @@ foreach ($step in $runSteps) {
             $rc = 0
             $vcredist = "$setup\vcredist_x64.exe"
             if (Test-Path -LiteralPath $vcredist -PathType Leaf) {
-                $run = Invoke-Program -Step $step -Path $vcredist -Arguments '/install /quiet /norestart' -Log $env:TEMP -Ok 0, 1638, 3010, 1641
+                $log = Join-Path $logDir 'sfb-edge-vcredist_x64.log'
+                $run = Invoke-Program -Step $step -Path $vcredist -Arguments ('/install /quiet /norestart /log "{0}"' -f $log) -Log $log -Ok 0, 1638, 3010, 1641
                 $done += "vcredist_x64.exe: $($run.rc)"
                 if ($run.rc -in $rebootCodes) { $rc = $run.rc }
             }
             foreach ($msi in 'SQLSysClrTypes.msi', 'SharedManagementObjects.msi') {
                 if (-not (Test-Path -LiteralPath "$setup\$msi" -PathType Leaf)) { continue }
-                $log = Join-Path $env:TEMP "sfb-edge-$msi.log"
+                $log = Join-Path $logDir "sfb-edge-$msi.log"
                 $run = Invoke-Program -Step $step -Path $msiexec -Arguments ('/i "{0}\{1}" /qn /norestart /l*v "{2}"' -f $setup, $msi, $log) -Log $log -Ok 0, 1638, 3010, 1641
                 $done += "${msi}: $($run.rc)"
                 if ($run.rc -in $rebootCodes) { $rc = $run.rc }
             }
-            $log = Join-Path $env:TEMP 'sfb-edge-ocscore.msi.log'
+            $log = Join-Path $logDir 'sfb-edge-ocscore.msi.log'
             $msiArguments = '/i "{0}\Setup\ocscore.msi" /qn /norestart REBOOT=ReallySuppress ADDLOCAL=Feature_OcsCore INSTALLDIR="{1}" /l*v "{2}"' -f $setup, $p.install_dir.TrimEnd('\'), $log
             $run = Invoke-Program -Step $step -Path $msiexec -Arguments $msiArguments -Log $log -Ok 0, 3010, 1641
             $done += "ocscore.msi: $($run.rc)"
@@ -286,12 +317,12 @@ foreach ($step in $runSteps) {
             # Components, so that Bootstrapper runs on the newer OS). The role components and the local
             # databases are updated after edge_roles (below, 'cu_databases').
             Stop-SfbCsService -Step $step
-            $run = Invoke-Program -Step $step -Path $p.cu_installer -Arguments '/silentmode' -Log "$env:TEMP (SkypeServerUpdateInstaller log files)" -Ok 0, 3010, 1641
+            $run = Invoke-Program -Step $step -Path $p.cu_installer -Arguments '/silentmode' -Log $cuLogs -Temp $logDir -Ok 0, 3010, 1641
             Add-Step -Name $step -Rc $run.rc -Output $run.output
             Test-Reboot -Rc $run.rc
         }
         'local_management' {
-            $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments "/BootstrapLocalMgmt $source" -Log $bootstrapLogs
+            $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments "/BootstrapLocalMgmt $source" -Log $bootstrapLogs -Temp $logDir
             Add-Step -Name $step -Rc $run.rc -Output $run.output
         }
         'import_configuration' {
@@ -322,7 +353,7 @@ foreach ($step in $runSteps) {
             Start-SfbService -Step $step -Names 'REPLICA'
         }
         'edge_roles' {
-            $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments $source -Log $bootstrapLogs
+            $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments $source -Log $bootstrapLogs -Temp $logDir
             Add-Step -Name $step -Rc $run.rc -Output $run.output
         }
         'cu_databases' {
@@ -331,7 +362,7 @@ foreach ($step in $runSteps) {
             # once the local store exists (the service of its SQL Express instance RTCLOCAL).
             if ($steps -contains 'edge_roles') {
                 Stop-SfbCsService -Step 'cu'
-                $run = Invoke-Program -Step 'cu' -Path $p.cu_installer -Arguments '/silentmode' -Log "$env:TEMP (SkypeServerUpdateInstaller log files)" -Ok 0, 3010, 1641
+                $run = Invoke-Program -Step 'cu' -Path $p.cu_installer -Arguments '/silentmode' -Log $cuLogs -Temp $logDir -Ok 0, 3010, 1641
                 Add-Step -Name 'cu' -Rc $run.rc -Output $run.output
                 Test-Reboot -Rc $run.rc
             }

@@ -570,3 +570,88 @@ def cs_replication(desired_state, current, options=None):
 
 AREA_FUNCTIONS = {"cs_install": cs_install, "cs_certificates": cs_certificates, "cs_services": cs_services,
                   "cs_replication": cs_replication}
+
+
+# ----------------------------------------------------------------------------------- progress (issue 11, item 6)
+# The order edge_cs.ps1 runs its steps in ($order there; the tests hold both to it).
+RUN_ORDER = INSTALL_STEPS + ("certificates", "start_services")
+# Where edge_cs writes the installers' logs when the role gives none (cs_install_log_dir).
+LOG_DIR = "C:\\ProgramData\\sfb-edge\\logs"
+# What each step of an edge_cs run does, as the progress line names it. cu_databases is the second half
+# of cu, which edge_cs runs after edge_roles (the roles and local databases get the update).
+STEP_TITLES = {
+    "core": "Install Core Components (OCSCore.msi, with the Visual C++ runtime, SQL CLR types and SMO of the media)",
+    "cu": "Cumulative update (SkypeServerUpdateInstaller.exe /silentmode)",
+    "local_management": "Bootstrapper local management store (/BootstrapLocalMgmt: SQL Server Express RTCLOCAL)",
+    "import_configuration": "Import-CsConfiguration -LocalStore (the Front End's export)",
+    "enable_replica": "Enable-CsReplica",
+    "start_replica": "Start the replica service (REPLICA)",
+    "edge_roles": "Bootstrapper install roles (the edge roles of the topology)",
+    "cu_databases": "Cumulative update of the roles, Install-CsDatabase -Update -LocalDatabases",
+    "enable_computer": "Enable-CsComputer",
+    "certificates": "Set-CsCertificate (assign the certificates)",
+    "start_services": "Start the edge services (Start-CsWindowsService)",
+}
+
+
+def run_steps(steps):
+    """The steps edge_cs runs for ``steps``, in its order, with ``cu_databases`` where it runs it (the
+    same expansion as ``$runSteps`` in edge_cs.ps1): before enable_computer, else after the other
+    steps but before certificates and start_services."""
+    wanted = set(steps)
+    ordered = [s for s in RUN_ORDER if s in wanted]
+    result = []
+    for step in ordered:
+        if step == "enable_computer" and "cu" in wanted:
+            result.append("cu_databases")
+        result.append(step)
+    if "cu" in wanted and "cu_databases" not in result:
+        tail = [s for s in result if s in ("certificates", "start_services")]
+        result = [s for s in result if s not in tail] + ["cu_databases"] + tail
+    return result
+
+
+def run_units(steps):
+    """The edge_cs calls a run of ``steps`` is made of, one per step so that each is announced (with
+    its log) before it starts: ``[[run step, ...], ...]``.
+
+    One exception keeps a call whole: the first half of ``cu`` stops the running Lync services and the
+    second half (``cu_databases``) starts them again, which edge_cs remembers within one call only. On a
+    server that has Lync services (no ``core`` step planned), ``cu`` through ``cu_databases`` is one
+    call; on a fresh server (``core`` planned) no Lync service exists before ``cu``, so they are split.
+    """
+    order = run_steps(steps)
+    if "cu" in order and "core" not in order:
+        first, last = order.index("cu"), order.index("cu_databases")
+        return [[s] for s in order[:first]] + [order[first:last + 1]] + [[s] for s in order[last + 1:]]
+    return [[s] for s in order]
+
+
+def step_logs(step, log_dir=None):
+    """The log files (or the folder) the installers of ``step`` write on the edge, named before it runs;
+    [] for the management shell steps (their output is in the task result)."""
+    where = str(log_dir or LOG_DIR).rstrip("\\")
+    if step == "core":
+        return [where + "\\sfb-edge-vcredist_x64.log", where + "\\sfb-edge-SQLSysClrTypes.msi.log",
+                where + "\\sfb-edge-SharedManagementObjects.msi.log", where + "\\sfb-edge-ocscore.msi.log"]
+    if step in ("cu", "cu_databases"):
+        return [where + "\\ (SkypeServerUpdateInstaller's logs: its TEMP folder)"]
+    if step in ("local_management", "edge_roles"):
+        return [where + "\\ (Bootstrapper's and SQL Server Express setup's logs: its TEMP folder)"]
+    return []
+
+
+def progress(steps, log_dir=None):
+    """What the edge_cs calls for ``steps`` will do, one entry per call (:func:`run_units`):
+    ``[{number, total, steps, titles, logs}]``."""
+    units = run_units(steps)
+    return [{"number": i + 1, "total": len(units), "steps": unit,
+             "titles": [STEP_TITLES[s] for s in unit],
+             "logs": [log for s in unit for log in step_logs(s, log_dir)]}
+            for i, unit in enumerate(units)]
+
+
+def remote_calls(calls):
+    """The round trips ``calls`` take: one per call, an edge_cs call one per unit (:func:`run_units`)."""
+    return sum(len(run_units(c["args"].get("steps") or [])) or 1 if c["module"] == "sfb.edge.edge_cs" else 1
+               for c in calls)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import ipaddress
+import os
 import re
 from dataclasses import dataclass, field
 
@@ -72,6 +73,7 @@ PLAYBOOK_VARS = (
     "sfb_edge_capture_dir",
     "sfb_edge_config_refresh",
     "sfb_edge_replication_invoke",
+    "sfb_edge_awx_mode",
 )
 # Old names still read (with a warning), mapped to their new names.
 RENAMED_VARS = {"sfb_edge_cert_expiry_warn_days": "sfb_edge_certificate_warn_days"}
@@ -753,7 +755,7 @@ def _parse_server(col, pool, host, v):
     certs = v.get("sfb_edge_certificates")
     if certs not in (None, {}):
         if isinstance(certs, dict):
-            server.certificates = certs
+            server.certificates = certificate_paths(certs, v.get(BASE_DIR))
         else:
             err("invalid_value", "sfb_edge_certificates", "must be a dict {root_ca: [paths], internal: {pfx, "
                 "password}, external: {pfx, password}}")
@@ -810,3 +812,76 @@ def _nic_mac(err, nic, var):
         err("invalid_value", "%s.mac" % var, "%r is not a MAC address; write it as Windows shows it "
             "(Get-NetAdapter MacAddress), e.g. 00-15-5D-0A-00-01, or remove the key" % (value,))
     return mac
+
+
+# ------------------------------------------------------------------------------ paths (issue 11, item 5)
+# The key sfb.edge.edge_inventory adds to each host's variables: the host's ``inventory_dir``, the base of
+# the relative paths that host's variables name.
+BASE_DIR = "inventory_dir"
+DEFAULT_PLAN_DIR = "plan"
+
+
+def resolve_path(path, base=None):
+    """What a path in the inventory means: ``~`` expanded; an absolute path as is; a relative one joined
+    to ``base``, the inventory directory of the host that names it (Ansible's ``inventory_dir``), or to
+    the current directory when there is none. Anything that is not a non-blank string is returned as it
+    is (validation reports it)."""
+    if not isinstance(path, str) or not path.strip():
+        return path
+    expanded = os.path.expanduser(path)
+    if os.path.isabs(expanded):
+        return expanded
+    if isinstance(base, str) and base.strip():
+        return os.path.join(os.path.abspath(os.path.expanduser(base)), expanded)
+    return os.path.abspath(expanded)
+
+
+def report_dir(value=None, base=None, sources=()):
+    """The absolute directory reports go to: ``sfb_edge_plan_dir`` resolved with :func:`resolve_path`;
+    when it is unset or blank, ``plan`` in the current directory (as before: ``make plan`` and the
+    ``plan`` directory of a checkout keep working).
+
+    :param sources: the inventory sources of the run (``ansible_inventory_sources``).
+    :raises ValueError: when the directory is inside a directory given as an inventory source: Ansible
+        would read every report there (plan.json, drift/*.json, firewall.csv) as an inventory file on the
+        next run. The message names the value and the fix.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        path = os.path.abspath(DEFAULT_PLAN_DIR)
+    else:
+        path = resolve_path(value if isinstance(value, str) else str(value), base)
+    inside = _inside_directory_source(path, sources)
+    if inside:
+        beside = os.path.join(os.path.dirname(inside.rstrip(os.sep)), "reports")
+        raise ValueError("sfb_edge_plan_dir %r is %s, inside the inventory source directory %s: Ansible would read "
+                         "the reports written there as inventory files on the next run. Set sfb_edge_plan_dir to a "
+                         "directory outside it, e.g. %s" % (value, path, inside, beside))
+    return path
+
+
+def _inside_directory_source(path, sources):
+    real = os.path.realpath(path)
+    for source in sources or ():
+        if not isinstance(source, str) or not os.path.isdir(source):
+            continue
+        top = os.path.realpath(source)
+        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
+            return top
+    return None
+
+
+def certificate_paths(spec, base=None):
+    """``sfb_edge_certificates`` with its file paths (``root_ca`` items, ``internal.pfx``,
+    ``external.pfx``) resolved with :func:`resolve_path`; other keys and malformed parts unchanged (the
+    certificate checks report them)."""
+    result = dict(spec)
+    roots = spec.get("root_ca")
+    if isinstance(roots, str):
+        result["root_ca"] = resolve_path(roots, base)
+    elif isinstance(roots, list):
+        result["root_ca"] = [resolve_path(r, base) for r in roots]
+    for kind in ("internal", "external"):
+        item = spec.get(kind)
+        if isinstance(item, dict) and "pfx" in item:
+            result[kind] = dict(item, pfx=resolve_path(item["pfx"], base))
+    return result
