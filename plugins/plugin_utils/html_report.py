@@ -22,7 +22,10 @@ import html
 import json
 import os
 
+from ansible_collections.sfb.edge.plugins.plugin_utils.plan import PLAN_FORMAT
 from ansible_collections.sfb.edge.plugins.plugin_utils.report import _LB, _SERVICE, _VERSION
+
+__all__ = ["PLAN_FORMAT", "diagram_svg", "esc", "load_reports", "pool_report", "render", "slug"]
 
 # Lists longer than this are collapsed in a <details> element (all items are still in the page).
 COLLAPSE = 8
