@@ -40,7 +40,17 @@ def _mode(value):
 
 def _html(path, spec):
     """report.html, generated when it is written (not at all in check mode)."""
-    yield html_report.pool_report(os.path.dirname(os.path.abspath(path)), plan=spec.get("plan"))
+    source = "the plan given" if spec.get("plan") is not None else "the plan.json beside it"
+    try:
+        text = html_report.pool_report(os.path.dirname(os.path.abspath(path)), plan=spec.get("plan"))
+    except ValueError as exc:
+        raise outputs.OutputError("%s: %s is not JSON (%s); run playbooks/plan.yml again" % (path, source, exc)) from None
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise outputs.OutputError("%s: %s is not a pool plan of format %d (%s missing or malformed); run "
+                                  "playbooks/plan.yml again" % (path, source, html_report.PLAN_FORMAT, exc)) from None
+    except OSError as exc:
+        raise outputs.OutputError("%s: could not read %s (%s)" % (path, source, exc.strerror or exc)) from None
+    yield text
 
 
 def _content(item):
@@ -83,11 +93,8 @@ class ActionModule(ActionBase):
         except outputs.OutputError as exc:
             raise AnsibleActionFail(str(exc)) from None
         except (KeyError, TypeError, AttributeError) as exc:
-            raise AnsibleActionFail("firewall_csv: give a pool plan's firewall section {groups, rules}, html_report: a "
-                                    "pool plan of format %d (%s missing or malformed)" % (html_report.PLAN_FORMAT, exc)) from None
-        except ValueError as exc:  # plan.json beside report.html is not JSON
-            raise AnsibleActionFail("html_report: the plan.json beside the report could not be read (%s); run "
-                                    "playbooks/plan.yml again" % exc) from None
+            raise AnsibleActionFail("firewall_csv: give a pool plan's firewall section {groups, rules} (%s missing or "
+                                    "malformed)" % exc) from None
         result.update(written=written, unchanged=unchanged, not_written=[])
         if without_plan:
             result["msg"] = "not written, no plan.json beside it yet (run playbooks/plan.yml): %s" % ", ".join(without_plan)

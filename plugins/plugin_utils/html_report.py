@@ -21,11 +21,12 @@ import hashlib
 import html
 import json
 import os
+import re
 
 from ansible_collections.sfb.edge.plugins.plugin_utils.plan import PLAN_FORMAT
 from ansible_collections.sfb.edge.plugins.plugin_utils.report import _LB, _SERVICE, _VERSION
 
-__all__ = ["PLAN_FORMAT", "diagram_svg", "esc", "load_reports", "pool_report", "render", "slug"]
+__all__ = ["PLAN_FORMAT", "diagram_svg", "esc", "load_reports", "pool_report", "render", "slug", "visible"]
 
 # Lists longer than this are collapsed in a <details> element (all items are still in the page).
 COLLAPSE = 8
@@ -44,8 +45,24 @@ class Markup(str):
     """Text that is already HTML (built here from escaped parts): not escaped again."""
 
 
+# Characters that are not allowed in XML (the SVG), invisible controls and CR (which HTML turns into LF): shown
+# as \xNN / \uNNNN.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def _visible(match):
+    code = ord(match.group(0))
+    return "\\x%02x" % code if code < 256 else "\\u%04x" % code
+
+
+def visible(text):
+    """``text`` with its control characters written out (``\\x1f``), as the report shows it."""
+    return _CONTROL.sub(_visible, text)
+
+
 def esc(value):
-    """One value as escaped HTML text: None as an em dash, lists joined with commas, booleans as yes/no."""
+    """One value as escaped HTML text: None as an em dash, lists joined with commas, booleans as yes/no;
+    control characters (not allowed in the SVG) as ``\\xNN``."""
     if isinstance(value, Markup):
         return value
     if value is None:
@@ -54,7 +71,7 @@ def esc(value):
         return "yes" if value else "no"
     if isinstance(value, (list, tuple)):
         return ", ".join(esc(v) for v in value) if value else "\u2014"
-    return html.escape(str(value), quote=True)
+    return html.escape(visible(str(value)), quote=True)
 
 
 def slug(text):
@@ -202,7 +219,7 @@ def diagram_svg(plan, status=None):
     hop_lines += _more(["%s %s" % (names[0] if names else "", ip) for ip, names in lync], DIAGRAM_ITEMS,
                        "entries")
     net_lines = [("Internal networks: {:,}".format(len(nets)), "head")]
-    net_lines += _more(nets, DIAGRAM_ITEMS, "(Firewall, internal_networks)")
+    net_lines += _more(nets, DIAGRAM_ITEMS, "(see Firewall)")
     if not nets:
         net_lines.append(("internal DMZ only", "muted"))
     side_h = (12 + _LINE * len(hop_lines)) + 20 + (12 + _LINE * len(net_lines))
