@@ -13,6 +13,7 @@
 #                      site.yml and drift.yml as a ratio to an empty play, routes filter timings,
 #                      remote calls per host (scripts/bench.py; BENCH_RUNS, BENCH_SIZES, BENCH_ROUTES,
 #                      BENCH_TIMEOUT; docs/performance.md)
+#   make report-screenshot [REPORT_WINDOW=1400,2400]   make plan, then <pool>/report.png: report.html in headless chromium (docs/html-report.md)
 #   make bootstrap     only set up .venv and .cache
 #   make clean         remove .venv, .cache and generated output
 #
@@ -64,3 +65,14 @@ molecule-windows: bootstrap
 clean:
 	rm -rf .venv .cache plan tests/output .pytest_cache .hypothesis extensions/.ansible .ansible
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+
+# ---------------------------------------------------------------- HTML report (docs/html-report.md)
+REPORT_WINDOW ?= 1400,2400
+.PHONY: report-screenshot
+
+report-screenshot: plan
+	@"$(VENV_BIN)/python" scripts/report_browser.py ensure >/dev/null
+	@for report in "$(abspath $(PLAN_DIR))"/*/report.html; do \
+	  "$(VENV_BIN)/python" scripts/report_browser.py screenshot "$$report" "$${report%.html}.png" \
+	    --window-size="$(REPORT_WINDOW)"; \
+	done
