@@ -2,7 +2,7 @@
 # (scripts/bootstrap.sh); nothing is needed beforehand but Python >= 3.11, git and make.
 #
 #   make plan [INVENTORY=inventories/single] [PLAN_DIR=plan] [ANSIBLE_ARGS='-v']
-#   make test          units, lint, sanity, molecule — in that order, stops at the first failure
+#   make test          units, browser, lint, sanity, molecule — in that order, stops at the first failure
 #   make units | lint | sanity | molecule
 #                      (molecule skips the 'windows' scenario unless SFB_EDGE_WINRM_HOST is set)
 #   make molecule-windows   the 'windows' scenario against a real Windows edge host over WinRM:
@@ -13,7 +13,7 @@
 #                      site.yml and drift.yml as a ratio to an empty play, routes filter timings,
 #                      remote calls per host (scripts/bench.py; BENCH_RUNS, BENCH_SIZES, BENCH_ROUTES,
 #                      BENCH_TIMEOUT; docs/performance.md)
-#   make report-screenshot [REPORT_WINDOW=1400,2400]   make plan, then <pool>/report.png: report.html in headless chromium (docs/html-report.md)
+#   make browser | report-screenshot [REPORT_WINDOW=1400,2400]   report.html in headless chromium: the tests | make plan + <pool>/report.png
 #   make bootstrap     only set up .venv and .cache
 #   make clean         remove .venv, .cache and generated output
 #
@@ -54,7 +54,7 @@ bench: bootstrap
 	"$(VENV_BIN)/python" scripts/bench.py $(BENCH_ARGS)
 
 test: bootstrap
-	@scripts/test.sh units lint sanity molecule
+	@scripts/test.sh units browser lint sanity molecule
 
 units lint sanity molecule: bootstrap
 	@scripts/test.sh $@
@@ -68,7 +68,10 @@ clean:
 
 # ---------------------------------------------------------------- HTML report (docs/html-report.md)
 REPORT_WINDOW ?= 1400,2400
-.PHONY: report-screenshot
+.PHONY: report-screenshot browser
+
+browser: bootstrap
+	@scripts/test.sh browser
 
 report-screenshot: plan
 	@"$(VENV_BIN)/python" scripts/report_browser.py ensure >/dev/null

@@ -2,7 +2,7 @@
 # -*- coding: utf-8 -*-
 """Open the HTML Edge Admin Report (report.html) in a real headless browser: Debian's chromium.
 
-    scripts/report_browser.py ensure                   find chromium; install the Debian package 'chromium'
+    scripts/report_browser.py ensure [--no-install]    find chromium; install the Debian package 'chromium'
                                                        with apt-get when it is missing and we are root
     scripts/report_browser.py screenshot REPORT PNG [--window-size=1400,2400]
     scripts/report_browser.py dom REPORT               the DOM after the page's script ran (stdout)
@@ -59,6 +59,10 @@ def missing_message():
 def ensure(install=True, log=sys.stderr):
     """The chromium executable; when it is missing, install the Debian package as root (apt-get), else
     raise BrowserError naming the package."""
+    given = os.environ.get("SFB_EDGE_CHROMIUM")
+    if given and not os.access(given, os.X_OK):
+        raise BrowserError("SFB_EDGE_CHROMIUM=%s is not an executable; unset it to use the Debian package '%s'"
+                           % (given, PACKAGE))
     path = find()
     if path or not install:
         if not path:
@@ -145,7 +149,8 @@ def png_info(png):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("ensure", help="find chromium, install the Debian package as root when it is missing")
+    need = sub.add_parser("ensure", help="find chromium, install the Debian package as root when it is missing")
+    need.add_argument("--no-install", action="store_true", help="only find it (exit 2 when it is missing)")
     shot = sub.add_parser("screenshot", help="a PNG of a report")
     shot.add_argument("report")
     shot.add_argument("png")
@@ -155,7 +160,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         if args.command == "ensure":
-            print(ensure())
+            print(ensure(install=not args.no_install))
             return 0
         if args.command == "screenshot":
             console = screenshot(args.report, args.png, args.window_size)
