@@ -616,7 +616,7 @@ code{font:12.5px ui-monospace,"Cascadia Mono","DejaVu Sans Mono",Consolas,monosp
 table{border-collapse:collapse;margin:6px 0 12px;min-width:40%}
 caption{text-align:left;font-weight:600;padding:4px 0}
 th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-thead th{background:var(--head);position:sticky;top:34px;z-index:1}
+thead th{background:var(--head);position:sticky;top:34px;z-index:1;white-space:nowrap}
 table.kv td:first-child{font-weight:600;background:var(--head)}
 .js table.sortable thead th{cursor:pointer;user-select:none}
 .js table.sortable thead th::after{content:" \\2195";color:var(--muted);font-size:11px}
