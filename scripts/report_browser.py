@@ -1,11 +1,11 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 """Open the HTML Edge Admin Report (report.html) in a real headless browser: Debian's chromium.
 
-    scripts/report_browser.py ensure [--no-install]    find chromium; install the Debian package 'chromium'
-                                                       with apt-get when it is missing and we are root
-    scripts/report_browser.py screenshot REPORT PNG [--window-size=1400,2400]
-    scripts/report_browser.py dom REPORT               the DOM after the page's script ran (stdout)
+    python scripts/report_browser.py ensure [--no-install]
+        find chromium; install the Debian package 'chromium' with apt-get when it is missing and we are root
+    python scripts/report_browser.py screenshot REPORT PNG [--window-size=1400,2400]
+    python scripts/report_browser.py dom REPORT
+        the DOM after the page's script ran (stdout)
 
 Every run blocks the network (no proxy reachable, every host name unresolvable), so a page that needs
 the network shows it. Console messages (errors, Content-Security-Policy violations, uncaught
@@ -76,8 +76,8 @@ def ensure(install=True, log=sys.stderr):
         print("[browser] %s" % " ".join(command), file=log)
         done = subprocess.run(command, env=env, capture_output=True, text=True, check=False, timeout=900)
         if done.returncode != 0:
-            raise BrowserError("%s failed (exit %d): %s" % (" ".join(command), done.returncode,
-                                                           (done.stderr or done.stdout).strip()[-2000:]))
+            output = (done.stderr or done.stdout).strip()[-2000:]
+            raise BrowserError("%s failed (exit %d): %s" % (" ".join(command), done.returncode, output))
     path = find()
     if not path:
         raise BrowserError("apt-get installed %s but no chromium executable is on PATH" % PACKAGE)

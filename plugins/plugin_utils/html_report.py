@@ -22,6 +22,7 @@ import html
 import json
 import os
 import re
+from urllib.parse import quote
 
 from ansible_collections.sfb.edge.plugins.plugin_utils.plan import PLAN_FORMAT
 from ansible_collections.sfb.edge.plugins.plugin_utils.report import _LB, _SERVICE, _VERSION
@@ -249,9 +250,8 @@ def diagram_svg(plan, status=None):
     if hlb:
         vips = {d["service"]: d["address"] for d in plan["public_ips"]["detail"] if d["host"] == "hlb_vip"}
         internal_vip = [r["value"] for r in plan["dns_records"]["internal"] if r["name"] == pool["fqdn"]]
-        bars.append(("exthlb", "diagram-external-hlb", "hlb",
-                     [("External HLB", "head")] + [("%s VIP %s" % (_SHORT[s], vips[s]), "addr")
-                                                    for s in _SERVICE_ORDER if s in vips]
+        vip_lines = [("%s VIP %s" % (_SHORT[s], vips[s]), "addr") for s in _SERVICE_ORDER if s in vips]
+        bars.append(("exthlb", "diagram-external-hlb", "hlb", [("External HLB", "head")] + vip_lines
                      + [("A/V media also direct", "muted"), ("to each server", "muted")]))
         bars.append(("inthlb", "diagram-internal-hlb", "hlb",
                      [("Internal HLB", "head")] + [("VIP %s" % v, "addr") for v in internal_vip[:1]]))
@@ -427,20 +427,23 @@ def _status_section(plan, drift, validation, notes):
             if d is not None:
                 out.append(_drift_detail(host, d))
             if v is not None:
-                out.append("<h4>Validation (<a href=\"validate/%s.md\">validate/%s.md</a>)</h4>" % (esc(host), esc(host)))
+                out.append("<h4>Validation (<a href=\"validate/%s.md\">validate/%s.md</a>)</h4>"
+                           % (esc(quote(host)), esc(host)))
                 out.append(table(["Result", "Check", "Target", "Expected", "Actual"],
-                                 ((Markup('<span class="result %s">%s</span>' % (esc(r.get("result")),
-                                                                                esc(str(r.get("result", "")).upper()))),
-                                   r.get("check"), r.get("target"), r.get("expected"), r.get("actual"))
-                                  for r in v.get("rows") or ()), row_class="check"))
+                                 ((_result(r.get("result")), r.get("check"), r.get("target"), r.get("expected"),
+                                   r.get("actual")) for r in v.get("rows") or ()), row_class="check"))
             out.append("</details>")
     for note in notes:
         out.append('<p class="note">%s</p>' % esc(note))
     return "".join(out)
 
 
+def _result(result):
+    return Markup('<span class="result %s">%s</span>' % (esc(result), esc(str(result or "").upper())))
+
+
 def _drift_detail(host, rep):
-    out = ["<h4>Drift (<a href=\"drift/%s.json\">drift/%s.json</a>)</h4>" % (esc(host), esc(host))]
+    out = ["<h4>Drift (<a href=\"drift/%s.json\">drift/%s.json</a>)</h4>" % (esc(quote(host)), esc(host))]
     changes = [c for area in (rep.get("changes") or {}).values() for c in area]
     if changes:
         out.append(table(["Area", "Action", "Target", "Property", "Now", "Wanted"],
