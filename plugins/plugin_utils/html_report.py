@@ -197,7 +197,7 @@ def diagram_svg(plan, status=None):
     pool = plan["pool"]
     hosts = plan["hosts"]
     hlb = pool["load_balancing"] == "hlb"
-    server_w, bar_w, hlb_w, side_w, net_w = 300, 170, 180, 310, 110
+    server_w, bar_w, hlb_w, side_w, net_w = 300, 170, 200, 310, 110
     top = _PAD + 28
     parts, edges = [], []
 
