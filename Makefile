@@ -2,7 +2,7 @@
 # (scripts/bootstrap.sh); nothing is needed beforehand but Python >= 3.11, git and make.
 #
 #   make plan [INVENTORY=inventories/single] [PLAN_DIR=plan] [ANSIBLE_ARGS='-v']
-#   make test          units, lint, docs, sanity, molecule — in that order, stops at the first failure
+#   make test          units, browser, lint, docs, sanity, molecule — in that order, stops at the first failure
 #   make units | lint | sanity | molecule
 #                      (molecule skips the 'windows' scenario unless SFB_EDGE_WINRM_HOST is set)
 #   make molecule-windows   the 'windows' scenario against a real Windows edge host over WinRM:
@@ -16,6 +16,7 @@
 #   make role-docs | changelog | docs   role READMEs from meta/argument_specs.yml; the release of
 #                      galaxy.yml's version rendered again from changelogs/fragments (after merging
 #                      fragments); the docs stage alone (CONTRIBUTING.md)
+#   make browser | report-screenshot [REPORT_WINDOW=1400,2400]   report.html in headless chromium: the tests | make plan + <pool>/report.png
 #   make bootstrap     only set up .venv and .cache
 #   make clean         remove .venv, .cache and generated output
 #
@@ -56,7 +57,7 @@ bench: bootstrap
 	"$(VENV_BIN)/python" scripts/bench.py $(BENCH_ARGS)
 
 test: bootstrap
-	@scripts/test.sh units lint docs sanity molecule
+	@scripts/test.sh units browser lint docs sanity molecule
 
 units lint sanity molecule: bootstrap
 	@scripts/test.sh $@
@@ -84,3 +85,17 @@ changelog: bootstrap
 
 docs: bootstrap
 	@scripts/test.sh docs
+
+# ---------------------------------------------------------------- HTML report (docs/html-report.md)
+REPORT_WINDOW ?= 1400,2400
+.PHONY: report-screenshot browser
+
+browser: bootstrap
+	@scripts/test.sh browser
+
+report-screenshot: plan
+	@"$(VENV_BIN)/python" scripts/report_browser.py ensure >/dev/null
+	@for report in "$(abspath $(PLAN_DIR))"/*/report.html; do \
+	  "$(VENV_BIN)/python" scripts/report_browser.py screenshot "$$report" "$${report%.html}.png" \
+	    --window-size="$(REPORT_WINDOW)"; \
+	done

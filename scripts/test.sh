@@ -11,6 +11,10 @@
 #             SFB_EDGE_WINRM_HOST is set, else it is reported as SKIPPED
 #   windows   only the 'windows' scenario, against the real Windows host of SFB_EDGE_WINRM_HOST
 #             (fails when it is not set; extensions/molecule/windows/README.md)
+#   browser   the HTML report in headless chromium (tests/integration/test_html_report_browser.py);
+#             installs the Debian package 'chromium' first when it is missing and we are root, else
+#             reports SKIPPED naming the package (docs/html-report.md). After 'units' it runs the tests
+#             only when it had to install chromium (else 'units' ran them).
 # Expects scripts/bootstrap.sh to have run (the Makefile does that).
 set -uo pipefail
 
@@ -131,6 +135,24 @@ stage_windows() {
     fi
     windows_env || return 1
     run_molecule windows
+}
+
+stage_browser() {
+    local out installed=
+    python "$ROOT/scripts/report_browser.py" ensure --no-install >/dev/null 2>&1 || installed=1
+    if ! out="$(python "$ROOT/scripts/report_browser.py" ensure 2>&1)"; then
+        echo "$out"
+        echo "SKIPPED browser: ${out##*ERROR: }"
+        notes+=("SKIPPED browser tests (no chromium: install the Debian package 'chromium' as root)")
+        return 0
+    fi
+    echo "chromium: ${out##*$'\n'}"
+    if [[ -n "$ran_units" && -z "$installed" ]]; then
+        # chromium was there for the units stage, which ran these tests already
+        echo "the browser tests ran in the units stage (tests/integration/test_html_report_browser.py)"
+        return 0
+    fi
+    python -m pytest tests/integration/test_html_report_browser.py
 }
 
 pytest_counts() {

@@ -5,10 +5,12 @@
 
 from __future__ import annotations
 
+import os
+
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import outputs, report
+from ansible_collections.sfb.edge.plugins.plugin_utils import html_report, outputs, report
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 ARGUMENT_SPEC = {
@@ -16,9 +18,12 @@ ARGUMENT_SPEC = {
               "options": {"path": {"type": "str", "required": True},
                           "content": {"type": "str"},
                           # a pool plan's firewall section: written as firewall.csv, streamed
-                          "firewall_csv": {"type": "dict"}},
-              "required_one_of": [["content", "firewall_csv"]],
-              "mutually_exclusive": [["content", "firewall_csv"]]},
+                          "firewall_csv": {"type": "dict"},
+                          # a pool's report.html: from this plan, or the plan.json beside it, and the
+                          # drift and validation reports on disk
+                          "html_report": {"type": "dict", "options": {"plan": {"type": "dict"}}}},
+              "required_one_of": [["content", "firewall_csv", "html_report"]],
+              "mutually_exclusive": [["content", "firewall_csv", "html_report"]]},
     "mode": {"type": "raw", "default": "0644"},
 }
 
@@ -33,6 +38,36 @@ def _mode(value):
     return mode
 
 
+def _html(path, spec):
+    """report.html, generated when it is written (not at all in check mode)."""
+    source = "the plan given" if spec.get("plan") is not None else "the plan.json beside it"
+    try:
+        text = html_report.pool_report(os.path.dirname(os.path.abspath(path)), plan=spec.get("plan"))
+    except ValueError as exc:
+        raise outputs.OutputError("%s: %s is not JSON (%s); run playbooks/plan.yml again" % (path, source, exc)) from None
+    except (KeyError, TypeError, AttributeError) as exc:
+        raise outputs.OutputError("%s: %s is not a pool plan of format %d (%s missing or malformed); run "
+                                  "playbooks/plan.yml again" % (path, source, html_report.PLAN_FORMAT, exc)) from None
+    except OSError as exc:
+        raise outputs.OutputError("%s: could not read %s (%s)" % (path, source, exc.strerror or exc)) from None
+    yield text
+
+
+def _content(item):
+    if item.get("content") is not None:
+        return item["content"]
+    if item.get("firewall_csv") is not None:
+        return report.firewall_csv(item["firewall_csv"])
+    return _html(item["path"], item["html_report"])
+
+
+def _no_plan(item):
+    """An html_report without a plan whose pool directory has no plan.json: nothing to report yet."""
+    spec = item.get("html_report")
+    return (spec is not None and spec.get("plan") is None
+            and not os.path.isfile(os.path.join(os.path.dirname(os.path.abspath(item["path"])), "plan.json")))
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -40,9 +75,12 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars or {})
         _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        files = [{"path": f["path"], "content": f["content"] if f.get("content") is not None
-                  else report.firewall_csv(f["firewall_csv"])} for f in plain(args["files"])]
+        given = plain(args["files"])
+        # report.html of a pool that has no plan.json yet (drift or validation before any plan.yml run)
+        without_plan = [os.path.abspath(f["path"]) for f in given if _no_plan(f)]
+        files = [{"path": f["path"], "content": _content(f)} for f in given if not _no_plan(f)]
         mode = _mode(args["mode"])
+        result["without_plan"] = without_plan
         # Outputs, not changes: never changed. In check mode nothing is written unless the task says
         # check_mode: false (the drift and validation reports of a check run are wanted).
         result["changed"] = False
@@ -58,4 +96,6 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("firewall_csv: give a pool plan's firewall section {groups, rules} (%s missing or "
                                     "malformed)" % exc) from None
         result.update(written=written, unchanged=unchanged, not_written=[])
+        if without_plan:
+            result["msg"] = "not written, no plan.json beside it yet (run playbooks/plan.yml): %s" % ", ".join(without_plan)
         return result

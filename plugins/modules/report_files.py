@@ -9,8 +9,9 @@ author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.4.0
 short_description: Write report files on the controller, as outputs of the run (never a change)
 description:
-  - Writes a set of text files on the controller in one task - the plan (C(plan.json), C(plan.md), C(firewall.csv)), the
-    drift reports and the validation reports of the collection's roles - without a module run per file.
+  - Writes a set of text files on the controller in one task - the plan (C(plan.json), C(plan.md), C(firewall.csv),
+    C(report.html)), the drift reports and the validation reports of the collection's roles - without a module run
+    per file.
   - Each file is written atomically (a temporary file in the same directory, then a rename), so a reader
     never sees half a report; missing parent directories are created (C(0755)). A file that already has
     the content is left alone.
@@ -31,16 +32,33 @@ options:
       content:
         description:
           - The text, written as UTF-8 exactly as given (add the final newline yourself).
-          - Give exactly one of O(files[].content) and O(files[].firewall_csv).
+          - Give exactly one of O(files[].content), O(files[].firewall_csv) and O(files[].html_report).
         type: str
       firewall_csv:
         description:
           - A pool plan's C(firewall) section (C({groups, rules})); the file gets its flat per-address export
             (C(firewall.csv), one line per rule and address pair), generated and written in chunks so its size
             never has to fit in a task argument.
-          - Give exactly one of O(files[].content) and O(files[].firewall_csv).
+          - Give exactly one of O(files[].content), O(files[].firewall_csv) and O(files[].html_report).
         type: dict
         version_added: 0.4.0
+      html_report:
+        description:
+          - The file gets the HTML Edge Admin Report of a pool (C(report.html), docs/html-report.md) - one
+            self-contained page with the network diagram, the tables of the plan and the status of the drift and
+            validation reports found beside it (C(drift/<host>.json), C(validate/<host>.json) in the directory of
+            O(files[].path)).
+          - It is generated when it is written, so not at all in check mode.
+          - Give exactly one of O(files[].content), O(files[].firewall_csv) and O(files[].html_report).
+        type: dict
+        version_added: 0.4.0
+        suboptions:
+          plan:
+            description:
+              - The pool plan (a value of the P(sfb.edge.plan#filter) filter's result).
+              - Omit it to read the C(plan.json) beside O(files[].path); when there is none (no plan written
+                yet), the file is not written and is listed in RV(without_plan).
+            type: dict
   mode:
     description: The permissions of the files, as an octal string.
     type: raw
@@ -72,6 +90,13 @@ EXAMPLES = r"""
       - path: "{{ plan_dir }}/{{ pool }}/drift/{{ inventory_hostname }}.json"
         content: "{{ drift_result | ansible.builtin.to_nice_json(indent=2) }}\n"
   check_mode: false
+
+- name: Refresh the HTML report of the pool from the plan.json and the reports beside it
+  sfb.edge.report_files:
+    files:
+      - path: "{{ plan_dir }}/{{ pool }}/report.html"
+        html_report: {}
+  check_mode: false
 """
 
 RETURN = r"""
@@ -89,6 +114,13 @@ unchanged:
   returned: always
   type: list
   elements: str
+without_plan:
+  description: The absolute paths of the O(files[].html_report) files not written because they had no plan (no
+    O(files[].html_report.plan) and no C(plan.json) beside them).
+  returned: always
+  type: list
+  elements: str
+  version_added: 0.4.0
 not_written:
   description: In check mode (without C(check_mode=false)), the paths that were not written.
   returned: always

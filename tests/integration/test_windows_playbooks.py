@@ -268,7 +268,11 @@ def test_drift_first_run_in_a_fresh_plan_dir_changes_nothing(tmp_path, mode):
         report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / ("%s.json" % host)).read_text())
         assert report["in_sync"] is True
     writes = [e for e in entries if e["action"] == "sfb.edge.report_files"]
-    assert sorted(e["host"] for e in writes) == list(EDGES) and not any(e["changed"] for e in writes)
+    assert not any(e["changed"] for e in writes)
+    assert sorted(e["host"] for e in writes if e["task"].endswith("Write the drift report")) == list(EDGES)
+    # report.html of the pool: once for the play (there is no plan.json in a fresh plan dir: not written)
+    assert [e["task"] for e in writes if not e["task"].endswith("Write the drift report")] == [
+        "sfb.edge.drift : Refresh the HTML report of the pool"]
 
 
 def test_missing_snapshot_names_the_file(tmp_path):

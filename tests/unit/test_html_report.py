@@ -1,0 +1,443 @@
+# -*- coding: utf-8 -*-
+"""The HTML Edge Admin Report (plugins/plugin_utils/html_report.py) with the plans of the shipped inventories,
+real drift and validation reports from the snapshots, hostile values and a 12 x 5,000 pool."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import hashlib
+import json
+import os
+import re
+import sys
+from collections import Counter
+import xml.etree.ElementTree as ET
+
+import pytest
+from hypothesis import example as hypothesis_example
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, os.path.dirname(__file__))
+
+import html_check  # noqa: E402
+import inventory_data  # noqa: E402
+import scale_data  # noqa: E402
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import checks, desired, drift, html_report, plan, state  # noqa: E402
+
+SNAPSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "snapshots")
+SVG = "{http://www.w3.org/2000/svg}"
+POOL = "edgepool.corp.example.com"
+
+
+def pool_plan(inv=None):
+    (result,) = plan.build(inv or inventory_data.example(), read_certificates=False).values()
+    return result
+
+
+@pytest.fixture(scope="module")
+def example():
+    return pool_plan()
+
+
+@pytest.fixture(scope="module")
+def example_html(example):
+    return html_report.render(example)
+
+
+def snapshot(scenario, host):
+    current = state.load_snapshot(os.path.join(SNAPSHOTS, scenario), host)
+    current.setdefault("connection_ports", [5985, 5986])
+    return current
+
+
+def drift_report(scenario, host):
+    return drift.report(desired.build(inventory_data.example(), host), snapshot(scenario, host),
+                        source="snapshot %s" % scenario, options={"frontend": "fe01"})
+
+
+def validation_report(scenario, host):
+    return checks.report(desired.build(inventory_data.example(), host), snapshot(scenario, host),
+                         source="snapshot %s" % scenario)
+
+
+def rows_of(page, cls):
+    return page.by_class("tr", cls)
+
+
+# ------------------------------------------------------------------------------------ the example pool
+def test_every_server_address_is_in_the_report(example, example_html):
+    text = html_check.Page(example_html).all_text()
+    for name, host in example["hosts"].items():
+        assert name in text and host["fqdn"] in text
+        for address in host["external_nic"]["addresses"] + host["internal_nic"]["addresses"]:
+            assert address in text, address
+        assert host["external_nic"]["mac"] in text and host["internal_nic"]["mac"] in text
+    # the values themselves, not only that something was written
+    assert "192.0.2.21/24" in text and "172.16.10.12/24" in text and "192.0.2.33/24" in text
+
+
+def test_every_firewall_rule_is_a_row(example, example_html):
+    page = html_check.Page(example_html)
+    rules = example["firewall"]["rules"]
+    assert len(rows_of(page, "fw-rule")) == len(rules) == 28
+    assert len(rows_of(page, "fw-external")) == sum(1 for r in rules if r["firewall"] == "external")
+    assert len(rows_of(page, "fw-internal")) == sum(1 for r in rules if r["firewall"] == "internal")
+    # each rule as a row, in plan order: number, direction, groups, protocol, ports, note
+    body = re.findall(r'<tr class="fw-rule fw-(?:external|internal)">(.*?)</tr>', example_html)
+    assert len(body) == len(rules)
+    by_number = {int(re.match(r"<td>(\d+)</td>", row).group(1)): row for row in body}
+    for number, rule in enumerate(rules, 1):
+        row = by_number[number]
+        for value in (rule["direction"], rule["protocol"], rule["ports"], rule["note"], rule["source"],
+                      rule["destination"]):
+            assert html_report.esc(value) in row, (number, value)
+    # groups: every group once, with all its members
+    groups = rows_of(page, "fw-group")
+    assert len(groups) == len(example["firewall"]["groups"])
+    for name, group in example["firewall"]["groups"].items():
+        assert 'id="fw-group-%s"' % name in example_html
+        for member in group["members"]:
+            assert member in example_html
+
+
+def test_every_dns_record_and_public_ip(example, example_html):
+    page = html_check.Page(example_html)
+    for zone in ("external", "internal"):
+        records = example["dns_records"][zone]
+        found = re.findall(r'<tr class="dns-%s">(.*?)</tr>' % zone, example_html)
+        assert len(found) == len(records) == {"external": 8, "internal": 3}[zone]
+        for record, row in zip(records, found):
+            cells = re.findall(r"<td>(.*?)</td>", row)
+            assert cells[:3] == [record["type"], record["name"], record["value"]]
+            assert cells[3] == str(record.get("port", "\u2014"))
+    ips = rows_of(page, "public-ip")
+    assert len(ips) == example["public_ips"]["count"] == 9
+    for detail in example["public_ips"]["detail"]:
+        assert "<td>%s</td>" % detail["address"] in example_html
+
+
+def test_certificates_without_expiry_say_unknown(example, example_html):
+    rows = re.findall(r'<tr class="certificate">(.*?)</tr>', example_html)
+    assert len(rows) == 2
+    for row in rows:
+        assert "<td>unknown</td>" in row and '<span class="expiry unknown">unknown</span>' in row
+    assert "sip.example.com" in rows[0] and "webconf.example.com" in rows[0] and "sip.example.net" in rows[0]
+
+
+def test_certificate_expiry_from_the_plan_is_shown():
+    data = pool_plan()
+    data["certificates"]["external"].update(not_after="2027-03-01T12:00:00Z",
+                                            expiry={"status": "warning", "days_left": 12, "warn_days": 30})
+    data["certificates"]["internal"].update(not_after="2026-11-01T00:00:00Z",
+                                            expiry={"status": "expired", "days_left": -29, "warn_days": 30})
+    page = html_report.render(data)
+    external, internal = re.findall(r'<tr class="certificate">(.*?)</tr>', page)
+    assert "<td>2027-03-01T12:00:00Z</td>" in external
+    assert '<span class="expiry warning">warning (12 days left), warning at 30 days</span>' in external
+    assert "<td>2026-11-01T00:00:00Z</td>" in internal
+    assert '<span class="expiry expired">expired (29 days ago), warning at 30 days</span>' in internal
+
+
+def test_findings_are_listed():
+    data = pool_plan()
+    data["findings"] = [{"severity": "warning", "code": "networks_overlap", "host": "edge01",
+                         "variable": "sfb_edge_internal_networks", "message": "10.10.0.0/16 overlaps 10.10.1.0/24",
+                         "pool": POOL}]
+    page = html_report.render(data)
+    (row,) = re.findall(r'<tr class="finding">(.*?)</tr>', page)
+    assert row == ("<td>warning</td><td>networks_overlap</td><td>edge01</td><td>sfb_edge_internal_networks</td>"
+                   "<td>10.10.0.0/16 overlaps 10.10.1.0/24</td>")
+    assert "No warnings." in html_report.render(pool_plan())
+
+
+def test_sortable_tables_and_their_script(example_html):
+    page = html_check.Page(example_html)
+    sortable = [a for t, a in page.tags if t == "table" and "sortable" in a.get("class", "").split()]
+    assert len(sortable) >= 7  # public IPs, 2 DNS zones, certificates, groups, 2 firewalls, routes...
+    (script,) = page.scripts
+    assert "table.sortable" in script and "addEventListener(\"click\"" in script and "aria-sort" in script
+    # the page allows exactly this script and this style, by hash, and nothing from the network
+    csp = [a["content"] for t, a in page.tags if t == "meta" and a.get("http-equiv") == "Content-Security-Policy"]
+    assert len(csp) == 1
+    digest = base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()
+    style_digest = base64.b64encode(hashlib.sha256(page.styles[0].encode()).digest()).decode()
+    assert csp[0] == ("default-src 'none'; style-src 'sha256-%s'; script-src 'sha256-%s'; img-src data:; "
+                      "base-uri 'none'; form-action 'none'" % (style_digest, digest))
+
+
+def test_self_contained(example_html):
+    assert html_check.external_references(example_html) == []
+    # the only hrefs: fragments and the files beside the report
+    hrefs = {a["href"] for t, a in html_check.Page(example_html).tags if "href" in a}
+    assert {h for h in hrefs if not h.startswith("#")} == {"plan.md", "plan.json", "firewall.csv"}
+    assert "http://" not in example_html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "https://" not in example_html
+
+
+def test_print_stylesheet(example_html):
+    style = html_check.Page(example_html).styles[0]
+    printed = style.split("@media print{", 1)[1]
+    assert "nav{display:none}" in printed and "thead th{position:static}" in printed
+    assert "section{break-before:page" in printed
+
+
+def test_the_checker_finds_external_references():
+    # the check above can fail
+    assert html_check.external_references('<img src="https://x/y.png">') == ["<img>", "<img src='https://x/y.png'>"]
+    assert html_check.external_references('<a href="https://example.com/">x</a>') == [
+        "<a href='https://example.com/'>"]
+    assert html_check.external_references("<style>@import 'x.css';</style>") == ["style: url() or @import"]
+    assert html_check.external_references('<div onclick="x()"></div>') == ["<div onclick>"]
+
+
+# ------------------------------------------------------------------------------------ the diagram
+def svg_nodes(svg):
+    root = ET.fromstring(svg)  # well-formed XML
+    assert root.tag == SVG + "svg"
+    return {g.get("id"): " ".join(t.text or "" for t in g.iter(SVG + "text")) for g in root.iter(SVG + "g") if g.get("id")}
+
+
+def test_diagram_has_every_server_with_its_addresses(example):
+    nodes = svg_nodes(html_report.diagram_svg(example))
+    assert {"node-edge01", "node-edge02", "diagram-internet", "diagram-external-firewall", "diagram-external-hlb",
+            "diagram-internal-hlb", "diagram-internal-firewall", "diagram-next-hop",
+            "diagram-internal-networks"} == set(nodes)
+    assert nodes["node-edge01"] == ("edge01 edge01.corp.example.com Access 192.0.2.21 Web Conf 192.0.2.22 "
+                                    "A/V 192.0.2.23 Internal 172.16.10.11/24")
+    assert "Access VIP 192.0.2.10" in nodes["diagram-external-hlb"]
+    assert "VIP 172.16.10.10" in nodes["diagram-internal-hlb"]
+    assert "gateway 192.0.2.1" in nodes["diagram-external-firewall"]
+    assert "routes via 172.16.10.1" in nodes["diagram-internal-firewall"]
+    assert nodes["diagram-next-hop"].startswith("Next hop pool dirpool.corp.example.com 10.10.1.20 Lync servers "
+                                                "(hosts file): 6")
+    assert nodes["diagram-internal-networks"] == "Internal networks: 3 10.10.0.0/16 10.20.0.0/16 10.30.0.0/20"
+
+
+def test_diagram_without_hlb_and_with_nat():
+    data = pool_plan(inventory_data.nat_dns_pool())
+    nodes = svg_nodes(html_report.diagram_svg(data))
+    assert "diagram-external-hlb" not in nodes and "diagram-internal-hlb" not in nodes
+    assert "Access 172.20.0.1 \u2192 NAT 203.0.113.1" in nodes["node-edge01"]
+    assert "A/V 172.20.0.13 \u2192 NAT 203.0.113.13" in nodes["node-edge02"]
+
+
+def test_diagram_single_ip_server():
+    data = pool_plan(inventory_data.single())
+    (server,) = data["hosts"]
+    nodes = svg_nodes(html_report.diagram_svg(data))
+    assert nodes["node-%s" % server].startswith("%s %s Access 172.31.0.10 \u2192 NAT 203.0.113.10" % (
+        server, data["hosts"][server]["fqdn"]))
+
+
+def test_diagram_status_from_reports():
+    nodes = svg_nodes(html_report.diagram_svg(pool_plan(), {"edge01": ("in sync, validation passed", "good"),
+                                                            "edge02": ("drifted", "bad")}))
+    assert nodes["node-edge01"].endswith("in sync, validation passed")
+    assert nodes["node-edge02"].endswith("drifted")
+
+
+def test_long_lists_are_summed_up_in_the_diagram():
+    data = pool_plan(scale_data.inventory(servers=3, networks=40, hosts=30))
+    nodes = svg_nodes(html_report.diagram_svg(data))
+    assert nodes["diagram-internal-networks"].startswith("Internal networks: 40 10.0.0.0/24 10.0.1.0/24")
+    assert nodes["diagram-internal-networks"].endswith("\u2026 and 34 more (see Firewall)")
+    assert "\u2026 and 24 more entries" in nodes["diagram-next-hop"]
+    assert {"node-edge01", "node-edge02", "node-edge03"} <= set(nodes)
+
+
+# ------------------------------------------------------------------------------------ drift and validation
+def test_status_of_real_drift_and_validation_reports():
+    reports = {h: drift_report("manual", h) for h in ("edge01", "edge02")}
+    valid = {"edge01": validation_report("cs-stopped-service", "edge01")}
+    page = html_report.render(pool_plan(), reports, valid)
+    status = re.findall(r'<tr class="host-status">(.*?)</tr>', page)
+    assert len(status) == 2
+    changes = sum(reports["edge01"]["summary"].values())
+    assert changes > 0 and not reports["edge01"]["in_sync"]
+    assert ('<span class="badge bad">drifted: %d change(s), 0 problem(s)</span>' % changes) in status[0]
+    summary = valid["edge01"]["summary"]
+    assert summary["fail"] > 0
+    assert ('<span class="badge bad">FAILED: %(pass)d pass, %(fail)d fail, %(skip)d skipped</span>' % summary) in status[0]
+    assert '<span class="badge none">no report</span>' in status[1]  # no validation report of edge02
+    # every change and every check row in the host's details
+    assert len(re.findall(r'<tr class="change">', page)) == sum(sum(r["summary"].values()) for r in reports.values())
+    assert len(re.findall(r'<tr class="check">', page)) == len(valid["edge01"]["rows"])
+    assert '<span class="result fail">FAIL</span>' in page
+    nodes = svg_nodes(re.search(r"<svg.*?</svg>", page).group(0))
+    assert nodes["node-edge01"].endswith("drifted, validation FAILED")
+    assert nodes["node-edge02"].endswith("drifted")
+
+
+def test_converged_hosts_are_in_sync():
+    reports = {h: drift_report("converged", h) for h in ("edge01", "edge02")}
+    page = html_report.render(pool_plan(), reports)
+    assert page.count('<span class="badge good">in sync</span>') == 2
+    assert page.count("<p>In sync: nothing to change.</p>") == 2
+
+
+def test_no_reports_say_how_to_get_them(example_html):
+    assert "No drift or validation report beside this report yet." in example_html
+    assert 'class="host-status"' not in example_html
+
+
+def test_reports_are_read_from_the_pool_directory(tmp_path):
+    pool_dir = tmp_path / POOL
+    (pool_dir / "drift").mkdir(parents=True)
+    (pool_dir / "validate").mkdir()
+    data = pool_plan()
+    (pool_dir / "plan.json").write_text(json.dumps(data))
+    (pool_dir / "drift" / "edge01.json").write_text(json.dumps(drift_report("converged", "edge01")))
+    (pool_dir / "drift" / "edge02.json").write_text("{not json")
+    other = validation_report("cs-stopped-service", "edge01")
+    (pool_dir / "validate" / "edge02.json").write_text(json.dumps(other))  # edge01's report under edge02's name
+    (pool_dir / "validate" / "edge09.json").write_text(json.dumps(other))  # not a server of the plan: not read
+    found, valid, notes = html_report.load_reports(str(pool_dir), sorted(data["hosts"]))
+    assert list(found) == ["edge01"] and found["edge01"]["in_sync"] is True
+    assert valid == {}
+    assert len(notes) == 2
+    assert notes[0].startswith("drift/edge02.json: the drift report could not be read (")
+    assert notes[1] == ("validate/edge02.json: not the validation report of host edge02 in pool %s; ignored" % POOL)
+    page = html_report.pool_report(str(pool_dir))
+    assert page == html_report.render(data, found, valid, notes)
+    assert '<p class="note">validate/edge02.json: not the validation report of host edge02' in page
+
+
+# ------------------------------------------------------------------------------------ escaping
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>"\'&amp;'
+
+
+def hostile_plan(value):
+    data = pool_plan()
+    data["pool"]["fqdn"] = value
+    data["pool"]["sip_domains"].append(value)
+    host = data["hosts"].pop("edge02")
+    host["fqdn"] = value
+    host["external_nic"]["name"] = value
+    host["routes"].append({"destination": value, "gateway": value, "interface": value})
+    data["hosts"][value] = host
+    data["public_ips"]["detail"][0]["host"] = value
+    data["dns_records"]["external"][0]["name"] = value
+    data["firewall"]["rules"][0]["note"] = value
+    data["firewall"]["groups"]["internal_networks"]["members"].append(value)
+    data["firewall"]["groups"][value] = {"description": value, "members": [value] * 20}
+    data["firewall"]["rules"][1]["source"] = value
+    data["certificates"]["external"]["san"].append(value)
+    data["certificates"]["external"]["not_after"] = value
+    data["certificates"]["external"]["expiry"] = {"status": value, "days_left": None, "warn_days": 30}
+    data["findings"] = [{"severity": "warning", "code": value, "host": value, "variable": value, "message": value}]
+    return data
+
+
+def hostile_reports(value):
+    rep = drift_report("manual", "edge01")
+    rep["notes"].append(value)
+    rep["problems"].append({"area": value, "variable": value, "message": value})
+    rep["source"] = value
+    valid = validation_report("cs-stopped-service", "edge01")
+    valid["rows"][0].update(check=value, target=value, expected=value, actual=value, result=value)
+    return {"edge01": rep, value: dict(rep, host=value)}, {"edge01": valid}
+
+
+def structure(page):
+    """The tags of a page and their attribute names, without the values a test put in (ids, text) and their
+    order (a host name sorts the servers)."""
+    return Counter((tag, tuple(sorted(attrs))) for tag, attrs in html_check.Page(page).tags)
+
+
+def test_hostile_values_are_escaped_everywhere():
+    drifts, valid = hostile_reports(HOSTILE)
+    page = html_report.render(hostile_plan(HOSTILE), drifts, valid, notes=[HOSTILE])
+    parsed = html_check.Page(page)
+    assert [t for t, _a in parsed.tags if t in ("img", "iframe", "object")] == []
+    assert sum(1 for t, _a in parsed.tags if t == "script") == 1
+    assert html_check.external_references(page) == []
+    assert "<script>alert" not in page and "<img" not in page
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in page
+    # the text reads back as it was given, many times over
+    assert parsed.all_text().count(HOSTILE) >= 20
+    # a hostile host name still gives a node with an id of safe characters
+    nodes = svg_nodes(re.search(r"<svg.*?</svg>", page).group(0))
+    ident = "node-" + html_report.slug(HOSTILE)
+    assert ident in nodes and re.fullmatch(r"[A-Za-z0-9._~-]+", ident)
+    assert nodes[ident].startswith(HOSTILE[:20])
+    # same tags as with harmless values: nothing was added by the values
+    harmless_drifts, harmless_valid = hostile_reports("harmless")
+    assert structure(page) == structure(html_report.render(hostile_plan("harmless"), harmless_drifts,
+                                                           harmless_valid, notes=["harmless"]))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(min_size=1, max_size=30))
+@hypothesis_example("a\rb\x00c\x1f")
+@hypothesis_example("</svg><svg onload=alert(1)>")
+@hypothesis_example("]]><!--")
+def test_any_text_is_text(value):
+    """Whatever a value holds, the page has the same tags as with a harmless value, and the text reads back."""
+    page = html_report.render(hostile_plan(value))
+    assert structure(page) == structure(html_report.render(hostile_plan("harmless")))
+    assert html_check.Page(page).all_text().count(html_report.visible(value)) >= 10
+    ET.fromstring(re.search(r"<svg.*?</svg>", page, re.S).group(0))  # the diagram stays well-formed XML
+
+
+@given(st.text(max_size=20), st.text(max_size=20))
+def test_slug_is_injective_and_safe(text, other):
+    ident = html_report.slug(text)
+    assert re.fullmatch(r"[A-Za-z0-9._~-]*", ident)
+    assert (html_report.slug(other) == ident) == (other == text)
+    if re.fullmatch(r"[A-Za-z0-9._-]*", text):
+        assert ident == text  # plain inventory hostnames keep their name: node-edge01
+
+
+def test_slug_examples():
+    assert html_report.slug("edge01") == "edge01"
+    assert html_report.slug("edge 01") == "edge~20~01"
+    assert html_report.slug("edge~20~01") == "edge~7e~20~7e~01"
+
+
+# ------------------------------------------------------------------------------------ scale
+def counted_render(data, monkeypatch):
+    calls = [0]
+    real = html_report.esc
+
+    def counting(value):
+        calls[0] += 1
+        return real(value)
+
+    monkeypatch.setattr(html_report, "esc", counting)
+    page = html_report.render(data)
+    monkeypatch.setattr(html_report, "esc", real)
+    return page, calls[0]
+
+
+def test_twelve_servers_five_thousand_networks_linear(monkeypatch):
+    small = pool_plan(scale_data.inventory(servers=12, networks=1000, hosts=500))
+    large = pool_plan(scale_data.inventory(servers=12, networks=5000, hosts=500))
+    small_page, small_calls = counted_render(small, monkeypatch)
+    large_page, large_calls = counted_render(large, monkeypatch)
+    # 4,000 more networks: about the same number of escapes and bytes per network, whatever the server count
+    networks_delta = 4000
+    per_network_calls = (large_calls - small_calls) / networks_delta
+    per_network_bytes = (len(large_page) - len(small_page)) / networks_delta
+    assert per_network_calls <= 5, per_network_calls  # the group member and the route row, once each
+    assert per_network_bytes <= 120, per_network_bytes
+    assert len(large_page) < 1_000_000
+    # every network is in the page once as a firewall group member and once as a route destination
+    assert large_page.count("<li>10.19.135.0/24</li>") == 1
+    assert large_page.count("<td>10.19.135.0/24</td>") == 1
+    # the other 11 servers refer to the first server's routes
+    assert large_page.count('The same as <a href="#routes-edge01">edge01</a>.') == 11
+    nodes = svg_nodes(re.search(r"<svg.*?</svg>", large_page).group(0))
+    assert {"node-edge%02d" % n for n in range(1, 13)} <= set(nodes)
+    assert "Internal networks: 5,000" in nodes["diagram-internal-networks"]
+
+
+def test_different_routes_per_server_are_all_listed():
+    data = pool_plan()
+    data["hosts"]["edge02"]["routes"] = copy.deepcopy(data["hosts"]["edge02"]["routes"][:1])
+    page = html_report.render(data)
+    assert page.count('The same as <a href="#routes-edge01">edge01</a>.') == 0
+    assert page.count('The same as <a href="#hosts-edge01">edge01</a>.') == 1
+    assert '<div id="routes-edge02"><table class="sortable">' in page
