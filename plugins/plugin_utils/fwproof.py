@@ -234,6 +234,14 @@ def plan_all(pool_plans, hosts, states, frontend=None, external_probe=None, exte
     return {"duration": duration, "hosts": plans, "refusals": refusals, "probes": probe_calls(plans.values())}
 
 
+def from_inventory(inventory):
+    """``{pool: plan}`` of the validated inventory (the output of sfb.edge.edge_inventory), computed by the
+    plan itself (plan.build, without reading certificate files: the proof needs no certificate)."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
+
+    return _plan.build(inventory, read_certificates=False)
+
+
 def probe_calls(plans, hosts=None):
     """``{probe host: [{protocol, host, port}]}``: every target of the rules each probe host tests, each once,
     sorted; only for the ``hosts`` given (those whose listeners opened), all when None."""
@@ -258,8 +266,10 @@ def _results(probe_results):
     for probe, result in (probe_results or {}).items():
         if not isinstance(result, dict):
             continue
-        if result.get("failed") or result.get("skipped"):
-            table[probe] = str(result.get("msg") or "the probe task did not run")
+        if result.get("skipped"):
+            continue
+        if result.get("failed"):
+            table[probe] = str(result.get("msg") or "the probe task failed")
             continue
         entries = {}
         for item in result.get("results") or []:
@@ -298,10 +308,17 @@ def verdict(rule, mode, results):
     return "open", "every tested address:port answered (probed from %s)" % rule["probe"], tests
 
 
-def report(plan, probe_results=None, opened=None, source=None, duration=None):
+def report(plan, probe_results=None, opened=None, received=None, source=None, duration=None):
     """The proof report of one host: ``{format, host, pool, mode, source, duration, probes, sampling,
-    listeners, opened, summary {verdict: count}, rules [...]}``; one verdict per rule."""
+    listeners, opened, summary {verdict: count}, rules [...]}``; one verdict per rule.
+
+    :param probe_results: ``{probe host: registered result of its probe task}``.
+    :param opened: what sfb.edge.edge_port_listener opened; ``received``: what it counted (state=absent),
+        shown per listener as ``hits`` (a UDP datagram that arrived but whose answer got lost shows here).
+    """
     results = _results(probe_results)
+    hits = {(str(r.get("protocol")), str(r.get("address")), int(r.get("port"))): int(r.get("hits") or 0)
+            for r in received or [] if isinstance(r, dict)}
     rows = []
     for rule in plan["rules"]:
         result, reason, tests = verdict(rule, plan["mode"], results)
@@ -320,7 +337,7 @@ def report(plan, probe_results=None, opened=None, source=None, duration=None):
         "duration": duration,
         "probes": plan["probes"],
         "sampling": SAMPLING_NOTE,
-        "listeners": plan["listeners"],
+        "listeners": [dict(l, hits=hits.get((l["protocol"], l["address"], l["port"]))) for l in plan["listeners"]],
         "opened": list(opened) if opened is not None else [],
         "summary": summary,
         "rules": rows,
@@ -352,5 +369,6 @@ def markdown(rep):
             str(row["reason"]).replace("|", "/")))
     lines += ["", "Sampling: %s." % rep["sampling"], "",
               "Listeners (on this server's own addresses; the probes go to the public, NAT or VIP address the rule names):", ""]
-    lines += ["- %s %s:%d" % (l["protocol"], l["address"], l["port"]) for l in rep["listeners"]] or ["- none"]
+    lines += ["- %s %s:%d%s" % (l["protocol"], l["address"], l["port"], "" if l.get("hits") is None else
+                                " (%d received)" % l["hits"]) for l in rep["listeners"]] or ["- none"]
     return lines
