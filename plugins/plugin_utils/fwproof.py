@@ -152,7 +152,7 @@ def host_plan(pool_plan, host, state, frontend=None, external_probe=None, extern
     groups = pool_plan["firewall"]["groups"]
     own = own_addresses(state)
     used = _in_use(state)
-    listeners, refusals, rules = {}, [], []
+    listeners, refusals, rules, busy = {}, [], [], 0
     for number, rule in enumerate(pool_plan["firewall"]["rules"], 1):
         item = dict(rule, id=number, tests=[], probe=None, reason=None, sampled=False)
         rules.append(item)
@@ -191,13 +191,16 @@ def host_plan(pool_plan, host, state, frontend=None, external_probe=None, extern
             continue
         holders = [(a, p) for a, p in used.get((protocol, port), []) if a == address or a in WILDCARDS]
         if holders:
-            product = _installed_product(state)
-            refusals.append("host %s: %s is already in use (listening: %s)%s"
+            busy += 1
+            refusals.append("host %s: %s is already in use (listening: %s)"
                             % (host, _key(protocol, address, port),
-                               ", ".join("%s:%d by %s" % (a, port, p or "unknown process") for a, p in holders),
-                               "; %s is installed - check an installed edge with playbooks/validate.yml, not with "
-                               "the firewall proof" % product if product else
-                               "; stop that program for the proof, or test this rule by hand (PortQry)"))
+                               ", ".join("%s:%d by %s" % (a, port, p or "unknown process") for a, p in holders)))
+    if busy:
+        product = _installed_product(state)
+        refusals.append("host %s: %s" % (host, (
+            "%s is installed - check an installed edge with playbooks/validate.yml; the firewall proof is for a "
+            "server before the install" % product) if product else (
+            "stop the programs holding these ports for the proof, or test those rules by hand (PortQry)")))
     if "listeners" not in state:
         refusals.append("host %s: the gathered state has no listeners, so the proof cannot show that the planned ports "
                         "are free; gather it with sfb.edge.edge_state (edge_facts reads them) or add 'listeners' to "
