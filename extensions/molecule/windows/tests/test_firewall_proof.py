@@ -137,7 +137,7 @@ def test_listener_outlives_the_winrm_shell_and_answers_tcp_and_udp(host):  # noq
     try:
         assert started["return_value"] == 0 and started["rules"] == 2, started
         used = _run(host, PS_USE, pid=started["pid"], tcp=started["tcp"], udp=started["udp"],
-                          status=started["status"], marker=MARKER)
+                    status=started["status"], marker=MARKER)
         assert used["running"] and used["marker"], used
         assert used["tcp_open"] is True and used["echo"] == "sfb.edge lab", used
         status = json.loads(used["status"])
@@ -167,7 +167,7 @@ def test_a_foreign_address_is_reported_not_opened(host):  # noqa: F811
     started = _start(host, 60, foreign=True)
     try:
         used = _run(host, PS_USE, pid=started["pid"], tcp=started["tcp"], udp=started["udp"],
-                          status=started["status"], marker=MARKER)
+                    status=started["status"], marker=MARKER)
         status = json.loads(used["status"])
         opened = {(l["address"], l["protocol"]): (l["opened"], bool(l["error"])) for l in status["listeners"]}
         assert opened == {("127.0.0.1", "TCP"): (True, False), ("127.0.0.1", "UDP"): (True, False),
