@@ -65,8 +65,11 @@ $items = @(foreach ($l in $cfg.listeners) {
 function Write-Status {
     $out = @{ pid = $PID; started = $started; until = $until.ToString('o'); listeners = @($items | ForEach-Object {
                 @{ protocol = $_.protocol; address = $_.address; port = $_.port; opened = $_.opened; error = $_.error; hits = $_.hits } }) }
-    [IO.File]::WriteAllText($cfg.status + '.tmp', (ConvertTo-Json -InputObject $out -Depth 4))
-    Move-Item -LiteralPath ($cfg.status + '.tmp') -Destination $cfg.status -Force
+    try {
+        [IO.File]::WriteAllText($cfg.status + '.tmp', (ConvertTo-Json -InputObject $out -Depth 4))
+        Move-Item -LiteralPath ($cfg.status + '.tmp') -Destination $cfg.status -Force
+    }
+    catch { $null = $_ }  # the module may be reading it: the next write brings it up to date
 }
 try {
     Write-Status

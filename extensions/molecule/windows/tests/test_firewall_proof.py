@@ -26,12 +26,12 @@ CHUNK = 1200
 
 
 def _child():
-    """The listener script of the module, without blank and comment lines (the marker line kept)."""
+    """The listener script of the module, exactly as the module passes it to powershell.exe."""
     source = MODULE.read_text(encoding="utf-8")
     match = re.search(r"^\$child = @'\r?\n(.*?)\r?\n'@$", source, re.M | re.S)
     assert match, "edge_port_listener.ps1 has no $child here-string"
-    lines = [line.strip() for line in match.group(1).splitlines()]
-    return "\n".join(line for line in lines if line and (not line.startswith("#") or line == MARKER))
+    assert match.group(1).startswith(MARKER)
+    return match.group(1)
 
 
 # Snippets longer than one command line allows go to a file under %TEMP% in chunks (base64 of UTF-8), then
