@@ -1,0 +1,99 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.firewall_proof_plan filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: firewall_proof_plan
+author: sfb.edge contributors
+version_added: 0.4.0
+short_description: What the firewall proof opens on each edge server and probes from where
+description:
+  - From the plan's firewall (address groups and rules) and each server's gathered state, decides for every host
+    the temporary listeners (the inbound rules to an edge group, on the server's own address for that group,
+    port ranges sampled), which probe host tests each rule (internal rules - the Front End; external rules - the
+    probe host outside the perimeter) and why a rule cannot be tested (outbound rules, no probe host, UDP from a
+    Windows probe host).
+  - Lists refusals instead of listeners when a planned address is not one of the server's own addresses or a
+    planned port is already in use (the gathered C(listeners)); the role then opens nothing on any host.
+  - See the collection's docs/firewall-proof.md.
+positional: _input, hosts, states
+options:
+  _input:
+    description: The output of the P(sfb.edge.edge_inventory#filter) filter.
+    type: dict
+    required: true
+  hosts:
+    description: The inventory hostnames of the edge servers to prove.
+    type: list
+    elements: str
+    required: true
+  states:
+    description: "C({host: gathered state}) (docs/state-format.md) of each of O(hosts)."
+    type: dict
+    required: true
+  frontend:
+    description: The Front End that probes the internal rules; empty - internal rules are not tested.
+    type: str
+  probe:
+    description: The probe host outside the perimeter; empty - external rules are not tested.
+    type: str
+  probe_connection:
+    description: The probe host's C(ansible_connection) and C(ansible_shell_type) (Windows or not).
+    type: dict
+  mode:
+    description: C(live), C(check) (nothing is opened; rules would be tested) or C(snapshot) (nothing is contacted).
+    type: str
+    default: live
+  duration:
+    description: Seconds the listeners stay open, 30 to 3600.
+    type: int
+    default: 300
+"""
+
+EXAMPLES = r"""
+- name: Decide the proof of every edge of the play
+  ansible.builtin.set_fact:
+    my_proof: >-
+      {{ hostvars | sfb.edge.edge_inventory(groups['edge_servers'])
+         | sfb.edge.firewall_proof_plan(ansible_play_hosts, my_states, frontend='fe01') }}
+  run_once: true
+"""
+
+RETURN = r"""
+_value:
+  description: "C({duration, hosts: {host: {host, pool, mode, probes, listeners, rules, refusals}}, refusals, probes:
+    {probe host: [{protocol, host, port}]}}); see docs/firewall-proof.md."
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sfb.edge.plugins.filter.desired_state import inventory_dict
+from ansible_collections.sfb.edge.plugins.plugin_utils import fwproof
+from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
+from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+
+def firewall_proof_plan(inventory, hosts, states, frontend=None, probe=None, probe_connection=None, mode="live",
+                        duration=300):
+    if isinstance(hosts, (str, bytes, dict)) or not hasattr(hosts, "__iter__"):
+        raise AnsibleFilterError("sfb.edge.firewall_proof_plan: hosts is a list of inventory hostnames, got %s"
+                                 % type(hosts).__name__)
+    try:
+        pools = fwproof.from_inventory(inventory_dict(inventory, "firewall_proof_plan"))
+        states = {str(h): _state.check(plain(s), where="the state of %s" % h) for h, s in plain(states or {}).items()}
+        return fwproof.plan_all(pools, [str(h) for h in hosts], states, frontend=frontend or None,
+                                external_probe=probe or None,
+                                external_probe_windows=fwproof.is_windows(plain(probe_connection or {})),
+                                mode=str(mode), duration=duration)
+    except (_plan.PlanError, _state.StateError, fwproof.ProofError) as exc:
+        raise AnsibleFilterError("sfb.edge.firewall_proof_plan: %s" % exc) from None
+
+
+class FilterModule:
+    def filters(self):
+        return {"firewall_proof_plan": firewall_proof_plan}

@@ -1,0 +1,73 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.firewall_proof_report filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: firewall_proof_report
+author: sfb.edge contributors
+version_added: 0.4.0
+short_description: The firewall proof's verdict per rule for one edge server
+description:
+  - One verdict per firewall rule of the plan - C(open) (every sampled address:port answered), C(blocked) (a probe
+    ran and at least one did not answer), C(not tested) (no probe host could test it, or a snapshot run),
+    C(would test) (check mode) - with the probe host used and why.
+positional: _input
+options:
+  _input:
+    description: The host's proof plan (a C(hosts) value of P(sfb.edge.firewall_proof_plan#filter)).
+    type: dict
+    required: true
+  probes:
+    description: "C({probe host: registered result of its probe task}) (P(sfb.edge.tcp_probe#module) or
+      P(sfb.edge.port_probe#module)); a skipped task counts as not run, a failed one makes its rules C(not tested)."
+    type: dict
+  opened:
+    description: The C(opened) of P(sfb.edge.edge_port_listener#module).
+    type: list
+    elements: dict
+  received:
+    description: The C(received) of P(sfb.edge.edge_port_listener#module) with C(state=absent).
+    type: list
+    elements: dict
+  source:
+    description: Where the state came from (recorded in the report).
+    type: str
+  duration:
+    description: Seconds the listeners were open at most (recorded in the report).
+    type: int
+"""
+
+EXAMPLES = r"""
+- name: The verdicts of this host
+  ansible.builtin.set_fact:
+    my_report: "{{ my_proof.hosts[inventory_hostname] | sfb.edge.firewall_proof_report(probes={'fe01': my_fe_probe}) }}"
+"""
+
+RETURN = r"""
+_value:
+  description: "C({format, host, pool, mode, source, duration, probes, sampling, listeners, opened, summary, rules});
+    see docs/firewall-proof.md."
+  type: dict
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import fwproof
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+
+def firewall_proof_report(plan, probes=None, opened=None, received=None, source=None, duration=None):
+    try:
+        return fwproof.report(plain(plan), plain(probes or {}), opened=plain(opened or []),
+                              received=plain(received or []), source=source, duration=duration)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnsibleFilterError("sfb.edge.firewall_proof_report: the input is not a proof plan of "
+                                 "sfb.edge.firewall_proof_plan (%s: %s)" % (type(exc).__name__, exc)) from None
+
+
+class FilterModule:
+    def filters(self):
+        return {"firewall_proof_report": firewall_proof_report}

@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The sfb.edge.firewall_proof_table filter."""
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+name: firewall_proof_table
+author: sfb.edge contributors
+version_added: 0.4.0
+short_description: A firewall proof report as Markdown lines
+description:
+  - Renders the output of P(sfb.edge.firewall_proof_report#filter) - what ran, a table with one row per firewall
+    rule (verdict, probe host, the address:ports tested and their answer, why), the sampling note and the listeners.
+options:
+  _input:
+    description: The proof report of one host.
+    type: dict
+    required: true
+"""
+
+EXAMPLES = r"""
+- name: Show the proof
+  ansible.builtin.debug:
+    msg: "{{ my_report | sfb.edge.firewall_proof_table }}"
+"""
+
+RETURN = r"""
+_value:
+  description: The lines.
+  type: list
+  elements: str
+"""
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import fwproof
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+
+def firewall_proof_table(report):
+    try:
+        return fwproof.markdown(plain(report))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnsibleFilterError("sfb.edge.firewall_proof_table: the input is not the output of "
+                                 "sfb.edge.firewall_proof_report (%s: %s)" % (type(exc).__name__, exc)) from None
+
+
+class FilterModule:
+    def filters(self):
+        return {"firewall_proof_table": firewall_proof_table}
