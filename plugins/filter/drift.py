@@ -126,12 +126,8 @@ def drift(desired, current, ansible_host=None, source=None, options=None, connec
 
 
 def stored_states(desired, current):
-    """``(desired, current, checked)``: both states as plain data, read back from the controller's store
-    where they are handles; ``checked``: the gathered state is one that was checked when it was stored."""
-    was_checked = _store.checked(current) and not current.get("part")
-    desired = _store.load(desired, where="the desired state") if _store.is_handle(desired) else plain(desired)
-    current = _store.load(current, where="the gathered state") if _store.is_handle(current) else plain(current)
-    return desired, current, was_checked
+    """``(desired, current, checked)``: :func:`store.load_states`."""
+    return _store.load_states(desired, current, plain)
 
 
 class FilterModule:

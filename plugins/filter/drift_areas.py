@@ -54,7 +54,6 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.filter.drift import stored_states
 from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
 from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
@@ -64,7 +63,7 @@ from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 def drift_areas(desired, current, ansible_host=None, connection_port=None, options=None):
     try:
-        desired, current, was_checked = stored_states(desired, current)
+        desired, current, was_checked = _store.load_states(desired, current, plain)
         if not was_checked:
             current = _state.check(current, where=_state.describe_source(desired))
         try:

@@ -63,13 +63,12 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import checks
 from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
 from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
-from ansible_collections.sfb.edge.plugins.filter.drift import stored_states
 
 
 def validation(desired, current, probes=None, replication=None, frontend=None, source=None):
     try:
         where = _state.describe_source(desired, source)
-        desired, current, was_checked = stored_states(desired, current)
+        desired, current, was_checked = _store.load_states(desired, current, plain)
         current = current if was_checked else _state.check(current, where=where)
         replication = _state.check_replication(plain(replication) if replication else None,
                                                where="the replication status from the Front End")

@@ -169,3 +169,13 @@ def checked(value):
     """True when ``value`` is a handle of a gathered state that was checked (docs/state-format.md) when it
     was stored: reading it back gives exactly that checked content, so it need not be checked again."""
     return is_handle(value) and value.get("kind") == "state" and value.get("checked") is True
+
+
+def load_states(desired, current, plain):
+    """``(desired, current, checked)`` for the filters: both states as plain data (``plain`` drops Ansible's
+    wrapper types of data that is not a handle), read back from the store where they are handles;
+    ``checked``: the gathered state is a whole one that was checked when it was stored."""
+    was_checked = checked(current) and not current.get("part")
+    desired = load(desired, where="the desired state") if is_handle(desired) else plain(desired)
+    current = load(current, where="the gathered state") if is_handle(current) else plain(current)
+    return desired, current, was_checked
