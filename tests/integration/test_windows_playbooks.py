@@ -335,7 +335,7 @@ def test_certificate_passwords_never_printed(tmp_path):
     ("module", "edge_hosts_file"), ("module", "edge_certificates"),
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),
     ("role", "certificates"), ("role", "drift"), ("module", "report_files"), ("filter", "frontend_failure"),
-    ("filter", "desired_states"), ("filter", "state_parts"),
+    ("filter", "desired_states"), ("filter", "state_parts"), ("filter", "drift_areas"),
 ])
 def test_docs_render(kind, name):
     result = run("ansible-doc", "-t", kind, "sfb.edge.%s" % name)
