@@ -22,7 +22,7 @@ options:
     description: The files to write.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       path:
         description: Where, on the controller; a relative path is relative to the current directory.
@@ -41,6 +41,20 @@ options:
           - Give exactly one of O(files[].content) and O(files[].firewall_csv).
         type: dict
         version_added: 0.4.0
+  plans:
+    description:
+      - The plan of every pool (the output of P(sfb.edge.plan#filter), or the handle of it that
+        P(sfb.edge.plan#filter) gives with C(store=true)). For each pool, writes C(<O(plan_dir)>/<pool FQDN>/plan.json)
+        (the pool plan as indented JSON with sorted keys), C(plan.md) (P(sfb.edge.plan_report#filter)) and
+        C(firewall.csv) (as O(files[].firewall_csv)) - rendered here, so the plan never travels through a task
+        argument as text.
+      - Needs O(plan_dir); give O(files), O(plans) or both.
+    type: raw
+    version_added: 0.4.0
+  plan_dir:
+    description: Where O(plans) goes (a relative path is relative to the current directory).
+    type: str
+    version_added: 0.4.0
   mode:
     description: The permissions of the files, as an octal string.
     type: raw

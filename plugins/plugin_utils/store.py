@@ -6,8 +6,8 @@
 Ansible copies and templates a host's facts and a task's arguments for every task of every host;
 with ansible-core 2.19's data tagging that is what a large desired or gathered state costs (seconds
 per task at 12 servers x 2,000 networks), not computing it.  So the playbooks keep a desired state
-(:mod:`desired`) and a gathered state (:mod:`state`) here, once, and pass a small *handle* around:
-``{"sfb_edge_store": 1, "kind": "desired" | "state", "digest": <sha256 of the content>, ...}`` plus a
+(:mod:`desired`), a gathered state (:mod:`state`) and the plans of the pools (:mod:`plan`) here, once, and pass a small *handle* around:
+``{"sfb_edge_store": 1, "kind": "desired" | "state" | "plan", "digest": <sha256 of the content>, ...}`` plus a
 small summary (host, pool, ``cs``).  The filters and actions that need the data read it back with
 :func:`resolve`.
 
@@ -35,7 +35,7 @@ import tempfile
 
 MARK = "sfb_edge_store"
 VERSION = 1
-KINDS = ("desired", "state")
+KINDS = ("desired", "state", "plan")
 SUBDIR = "sfb_edge_store"
 
 
@@ -44,8 +44,10 @@ class StoreError(ValueError):
 
 
 def encode(data):
-    """The canonical bytes of ``data`` (sorted keys, no spaces): the same data, the same bytes."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    """The bytes of ``data`` (JSON, no spaces). Keys keep their order - reading back gives the mappings in the
+    order they were stored (reports and calls follow the order of the states) - so the same data built the
+    same way gives the same bytes."""
+    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
 
 def digest_of(data):

@@ -75,6 +75,7 @@ def test_a_handle_gives_back_exactly_its_data_and_the_digest_is_the_content(tmp_
     first, second = store.put(directory, data, "state"), store.put(directory, other, "state")
     assert store.get(directory, first) == data
     assert store.get(directory, second) == other
+    assert json.dumps(store.get(directory, first)) == json.dumps(data)  # mappings keep their order
     # keyed by content: the same content, the same handle; other content, another one
     assert (first["digest"] == second["digest"]) == (store.encode(data) == store.encode(other))
     assert store.put(directory, copy.deepcopy(data), "state") == first
@@ -152,6 +153,11 @@ def test_a_changed_inventory_value_gives_another_stored_desired_state(run_store)
 
 
 # ----------------------------------------------------------------------------------- filters on handles
+def _same(first, second):
+    """Equal, and in the same order (reports and calls follow the order of the states)."""
+    return json.dumps(first) == json.dumps(second)
+
+
 @pytest.mark.parametrize("scenario", ["converged", "fresh", "stale", "cs-fresh"])
 def test_filters_give_the_same_results_on_handles(run_store, scenario):
     want = _desired()["hosts"]["edge01"]
@@ -160,19 +166,19 @@ def test_filters_give_the_same_results_on_handles(run_store, scenario):
     have_h = _lookup(os.path.join(SNAPSHOTS, scenario), store=True).run(["edge01"])[0]
     assert have_h["checked"] is True and store.load(have_h) == have
     kwargs = {"ansible_host": "192.0.2.10", "source": "x", "options": OPTIONS, "connection_port": 5986}
-    assert drift_filter(want_h, have_h, **kwargs) == drift_filter(want, have, **kwargs)
+    assert _same(drift_filter(want_h, have_h, **kwargs), drift_filter(want, have, **kwargs))
     replication = {"fqdn": want["cs"]["fqdn"], "up_to_date": False, "last_status_report": None, "last_update_creation": None}
-    assert drift_filter(want_h, have_h, replication=replication, **kwargs) == \
-        drift_filter(want, dict(have, replication=replication), **kwargs)
-    assert validation_filter(want_h, have_h, frontend="fe01", source="x") == \
-        validation_filter(want, have, frontend="fe01", source="x")
+    assert _same(drift_filter(want_h, have_h, replication=replication, **kwargs),
+                 drift_filter(want, dict(have, replication=replication), **kwargs))
+    assert _same(validation_filter(want_h, have_h, frontend="fe01", source="x"),
+                 validation_filter(want, have, frontend="fe01", source="x"))
     # each area's part: the handle naming it, read back as exactly the part areas.split gives
     parts, handles = state_parts(want, have), state_parts(want_h, have_h, check=False)
     assert sorted(handles) == sorted(parts)
     for area, part in parts.items():
         assert handles[area]["desired"]["part"] == area and len(json.dumps(handles[area])) < 4000
-        assert store.load(handles[area]["desired"]) == part["desired"]
-        assert store.load(handles[area]["current"]) == part["current"]
+        assert _same(store.load(handles[area]["desired"]), part["desired"])
+        assert _same(store.load(handles[area]["current"]), part["current"])
     assert drift_filter(handles["cs_install"]["desired"], handles["cs_install"]["current"], areas=["cs_install"],
                         options=OPTIONS) == drift_filter(parts["cs_install"]["desired"], parts["cs_install"]["current"],
                                                          areas=["cs_install"], options=OPTIONS)
@@ -221,3 +227,23 @@ def test_drift_areas_lists_what_edge_apply_would_act_on(run_store, scenario):
         assert drift_areas(want, have, ansible_host="192.0.2.10", options=OPTIONS) == []
     if scenario == "fresh":
         assert found[:2] == ["routes", "network"]
+
+
+# ----------------------------------------------------------------------------------- plans
+def test_stored_plans_are_written_as_the_template_wrote_them(run_store, tmp_path):
+    """sfb.edge.report_files' ``plans``: plan.json is what ``to_nice_json(indent=2)`` gave, plan.md what
+    sfb.edge.plan_report gives, in the layout <plan dir>/<pool>/, from the store's handle."""
+    from ansible.plugins.filter.core import to_nice_json
+
+    from ansible_collections.sfb.edge.plugins.action.report_files import plan_files
+    from ansible_collections.sfb.edge.plugins.filter.plan import plan as plan_filter
+    from ansible_collections.sfb.edge.plugins.filter.plan_report import plan_report
+
+    plans = plan_filter(inventory_data.example(), read_certificates=False)
+    handle = plan_filter(inventory_data.example(), read_certificates=False, store=True)
+    assert handle["pools"] == sorted(plans) and "firewall" not in json.dumps(handle)
+    files = plan_files(store.load(handle), str(tmp_path))
+    pool = sorted(plans)[0]
+    assert [f["path"] for f in files[:3]] == [str(tmp_path / pool / name) for name in ("plan.json", "plan.md", "firewall.csv")]
+    assert files[0]["content"] == to_nice_json(plans[pool], indent=2) + "\n"
+    assert files[1]["content"] == plan_report(plans[pool])
