@@ -29,7 +29,7 @@ EDGES = ("edge01", "edge02")
 # What an edge host's task may be in snapshot mode: nothing that reaches the host.
 CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
                    "ansible.builtin.include_role", "ansible.builtin.include_tasks",
-                   "ansible.builtin.fail", "sfb.edge.edge_apply", "sfb.edge.report_files"}
+                   "ansible.builtin.fail", "sfb.edge.edge_apply", "sfb.edge.report_files", "sfb.edge.preload"}
 
 
 def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None):
@@ -335,7 +335,7 @@ def test_certificate_passwords_never_printed(tmp_path):
     ("module", "edge_hosts_file"), ("module", "edge_certificates"),
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),
     ("role", "certificates"), ("role", "drift"), ("module", "report_files"), ("filter", "frontend_failure"),
-    ("filter", "desired_states"), ("filter", "state_parts"), ("filter", "drift_areas"),
+    ("filter", "desired_states"), ("filter", "state_parts"), ("filter", "drift_areas"), ("module", "preload"),
 ])
 def test_docs_render(kind, name):
     result = run("ansible-doc", "-t", kind, "sfb.edge.%s" % name)
