@@ -99,7 +99,7 @@ def drift(desired, current, ansible_host=None, source=None, options=None, connec
     if wanted is None or not set(wanted) <= set(_drift.REPORT_AREAS):
         raise AnsibleFilterError("sfb.edge.drift: areas is a list of %s, got %r" % (", ".join(_drift.REPORT_AREAS), areas))
     try:
-        desired, current, was_checked = stored_states(desired, current)
+        desired, current, was_checked = _store.load_states(desired, current, plain)
         if replication:
             current = dict(current, replication=plain(replication))
             was_checked = False
@@ -110,11 +110,7 @@ def drift(desired, current, ansible_host=None, source=None, options=None, connec
         else:  # the area's part of the state (sfb.edge.state_parts)
             for area in wanted:
                 _areas.check_current(current, area, where="the gathered state")
-        addresses, error = _guard.resolve_ipv4(ansible_host) if ansible_host else (None, None)
-        try:
-            port = int(connection_port) if connection_port not in (None, "") else None
-        except (TypeError, ValueError):
-            raise AnsibleFilterError("sfb.edge.drift: connection_port is %r, not a port number" % (connection_port,))
+        port, addresses, error = guard_inputs("drift", ansible_host, connection_port)
         return _drift.report(desired, current, ansible_host=ansible_host, source=source,
                              options=plain(options or {}), port=port, host_addresses=addresses,
                              resolve_error=error, areas=wanted)
@@ -125,9 +121,14 @@ def drift(desired, current, ansible_host=None, source=None, options=None, connec
                                  "or the gathered state is malformed (%s: %s)" % (type(exc).__name__, exc)) from None
 
 
-def stored_states(desired, current):
-    """``(desired, current, checked)``: :func:`store.load_states`."""
-    return _store.load_states(desired, current, plain)
+def guard_inputs(name, ansible_host, connection_port):
+    """``(port, addresses, resolve error)`` for the lockout guard, from the filter's arguments."""
+    try:
+        port = int(connection_port) if connection_port not in (None, "") else None
+    except (TypeError, ValueError):
+        raise AnsibleFilterError("sfb.edge.%s: connection_port is %r, not a port number" % (name, connection_port)) from None
+    addresses, error = _guard.resolve_ipv4(ansible_host) if ansible_host else (None, None)
+    return port, addresses, error
 
 
 class FilterModule:

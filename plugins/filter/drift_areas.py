@@ -54,8 +54,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.sfb.edge.plugins.filter.drift import guard_inputs
 from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
-from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
 from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
@@ -66,12 +66,7 @@ def drift_areas(desired, current, ansible_host=None, connection_port=None, optio
         desired, current, was_checked = _store.load_states(desired, current, plain)
         if not was_checked:
             current = _state.check(current, where=_state.describe_source(desired))
-        try:
-            port = int(connection_port) if connection_port not in (None, "") else None
-        except (TypeError, ValueError):
-            raise AnsibleFilterError("sfb.edge.drift_areas: connection_port is %r, not a port number"
-                                     % (connection_port,)) from None
-        addresses, error = _guard.resolve_ipv4(ansible_host) if ansible_host else (None, None)
+        port, addresses, error = guard_inputs("drift_areas", ansible_host, connection_port)
         return _drift.active_areas(desired, current, ansible_host=ansible_host, options=plain(options or {}),
                                    port=port, host_addresses=addresses, resolve_error=error)
     except (_state.StateError, _store.StoreError) as exc:
