@@ -159,6 +159,20 @@ def test_validate_alone_validates_once(tmp_path):
     assert all(live_calls(entries, host) == 1 for host in EDGES)
 
 
+def test_capture_validates_once_per_play(tmp_path):
+    """capture.yml validates the inventory once for the play (it was once per host) and takes each host's
+    Lync/SfB part from that validation. No Windows host here: the local connection stops the run at the
+    gathering (PowerShell is not installed), after what is under test."""
+    result, entries = playbook("capture", EXAMPLE, tmp_path, "-e", "ansible_connection=local",
+                               "-e", "sfb_edge_capture_dir=%s" % (tmp_path / "snapshots"))
+    assert result.validations == 1
+    what = [e for e in entries if e["task"] == "What to read of Lync/SfB (controller)"]
+    assert sorted((e["host"], e["status"]) for e in what) == [("edge01", "ok"), ("edge02", "ok")]
+    gathered = [e for e in entries if e["action"] == "sfb.edge.edge_facts"]
+    assert sorted(e["host"] for e in gathered) == ["edge01", "edge02"]
+    assert all("powershell" in e["msg"] for e in gathered if e["status"] == "failed"), gathered
+
+
 # ----------------------------------------------------------------------------------- round trips
 def _scaled(tmp_path, n):
     nets = ["10.10.0.0/16"] + ["10.%d.%d.0/24" % (100 + k // 250, k % 250) for k in range(n - 1)]
