@@ -13,7 +13,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import areas as _areas
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, guard, state
+from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, guard, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 display = Display()
@@ -76,11 +76,14 @@ class ActionModule(ActionBase):
         # desired and current are the area's part (sfb.edge.state_parts) or the whole states; the sections
         # the area reads are checked as strictly either way. The guarded areas (routes, network) are
         # computed together with the guard's inputs.
+        # Either may be a handle of the controller's store (sfb.edge.desired_states, sfb.edge.edge_snapshot with
+        # store=true, or its area's part from sfb.edge.state_parts): read back here, never copied by Ansible.
         try:
-            current = _areas.check_current(plain(args["current"]), area, where="the gathered state of %s" % host)
-        except state.StateError as exc:
+            current = store.load(plain(args["current"]), where="host %s, %s: the gathered state" % (host, area))
+            desired = store.load(plain(args["desired"]), where="host %s, %s: the desired state" % (host, area))
+            current = _areas.check_current(current, area, where="the gathered state of %s" % host)
+        except (state.StateError, store.StoreError) as exc:
             raise AnsibleActionFail(str(exc)) from None
-        desired = plain(args["desired"])
         areas = tuple(dict.fromkeys((area,) + (_areas.GUARDED if area in _areas.GUARDED else ())))
         port = args["connection_port"] or self._connection_port(task_vars)
         addresses, resolve_error = guard.resolve_ipv4(args["connection_address"])

@@ -5,16 +5,17 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import html_report, outputs, report
+from ansible_collections.sfb.edge.plugins.plugin_utils import html_report, outputs, report, store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 ARGUMENT_SPEC = {
-    "files": {"type": "list", "elements": "dict", "required": True,
+    "files": {"type": "list", "elements": "dict", "default": [],
               "options": {"path": {"type": "str", "required": True},
                           "content": {"type": "str"},
                           # a pool plan's firewall section: written as firewall.csv, streamed
@@ -24,8 +25,35 @@ ARGUMENT_SPEC = {
                           "html_report": {"type": "dict", "options": {"plan": {"type": "dict"}}}},
               "required_one_of": [["content", "firewall_csv", "html_report"]],
               "mutually_exclusive": [["content", "firewall_csv", "html_report"]]},
+    "plans": {"type": "raw"},
+    "plan_dir": {"type": "str"},
     "mode": {"type": "raw", "default": "0644"},
 }
+
+
+def plan_json(pool_plan):
+    """plan.json: what ``to_nice_json(indent=2)`` gives for the plan (sorted keys), with the final newline."""
+    return json.dumps(pool_plan, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
+
+
+def plan_files(plans, plan_dir):
+    """plan.json, plan.md, firewall.csv and report.html of every pool, in the layout ``<plan_dir>/<pool FQDN>/``."""
+    if not isinstance(plans, dict) or not all(isinstance(p, dict) for p in plans.values()):
+        raise AnsibleActionFail("plans: give the output of sfb.edge.plan ({pool FQDN: plan}) or its store handle")
+    if not plan_dir:
+        raise AnsibleActionFail("plans: give plan_dir, the directory the pools' plans go to")
+    files = []
+    for pool in sorted(plans):
+        base = os.path.join(plan_dir, pool)
+        try:
+            files += [{"path": os.path.join(base, "plan.json"), "content": plan_json(plans[pool])},
+                      {"path": os.path.join(base, "plan.md"), "content": report.markdown(plans[pool])},
+                      {"path": os.path.join(base, "firewall.csv"), "content": report.firewall_csv(plans[pool]["firewall"])},
+                      {"path": os.path.join(base, "report.html"),
+                       "content": _html(os.path.join(base, "report.html"), {"plan": plans[pool]})}]
+        except (KeyError, TypeError, AttributeError) as exc:
+            raise AnsibleActionFail("plans: the plan of %s is incomplete (%s missing or malformed)" % (pool, exc)) from None
+    return files
 
 
 def _mode(value):
@@ -75,10 +103,18 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars or {})
         _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        if not args["files"] and args["plans"] is None:
+            raise AnsibleActionFail("give files, plans (with plan_dir), or both")
         given = plain(args["files"])
         # report.html of a pool that has no plan.json yet (drift or validation before any plan.yml run)
         without_plan = [os.path.abspath(f["path"]) for f in given if _no_plan(f)]
         files = [{"path": f["path"], "content": _content(f)} for f in given if not _no_plan(f)]
+        if args["plans"] is not None:
+            try:
+                plans = store.load(plain(args["plans"]), where="plans")
+            except store.StoreError as exc:
+                raise AnsibleActionFail(str(exc)) from None
+            files += plan_files(plans, args["plan_dir"])
         mode = _mode(args["mode"])
         result["without_plan"] = without_plan
         # Outputs, not changes: never changed. In check mode nothing is written unless the task says

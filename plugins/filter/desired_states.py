@@ -30,6 +30,16 @@ options:
     description: Read the certificate files named in C(sfb_edge_certificates) on the controller and check them.
     type: bool
     default: true
+  store:
+    description:
+      - Keep each desired state in the controller's store of this run and return, per host, a small handle
+        instead (C(host), C(pool), C(cs) and the SHA-256 C(digest) of the stored content) - what the playbooks
+        do, so that Ansible never copies a large desired state between tasks. The filters and actions of the
+        collection that take a desired state take the handle as well; the store lives for one
+        C(ansible-playbook) run.
+    type: bool
+    default: false
+    version_added: 0.4.0
 """
 
 EXAMPLES = r"""
@@ -42,17 +52,23 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: "C({findings: [finding], hosts: {inventory hostname: desired state}}); C(hosts) is empty when a
-    finding is an error."
+    finding is an error. With O(store=true), each desired state is a handle of the stored state."
   type: dict
 """
 
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sfb.edge.plugins.filter.desired_state import inventory_dict
-from ansible_collections.sfb.edge.plugins.plugin_utils import desired
+from ansible_collections.sfb.edge.plugins.plugin_utils import desired, store as _store
 
 
-def desired_states(inventory, hosts=None, read_certificates=True):
+def handle(state, directory=None):
+    """The store's handle of a desired state: its digest plus what the roles read directly (host, pool, cs)."""
+    return _store.put(directory or _store.run_directory(), state, "desired",
+                      host=state["host"], pool=state["pool"], cs=state["cs"])
+
+
+def desired_states(inventory, hosts=None, read_certificates=True, store=False):
     """One validation of the whole inventory: ``{findings, hosts: {host: desired state}}``; the states only
     when there is no error finding (the caller shows the findings and stops)."""
     if hosts is not None and (isinstance(hosts, (str, bytes, dict)) or not hasattr(hosts, "__iter__")):
@@ -63,6 +79,12 @@ def desired_states(inventory, hosts=None, read_certificates=True):
                                              read_certificates=bool(read_certificates))
     except desired.DesiredError as exc:
         raise AnsibleFilterError("sfb.edge.desired_states: %s" % exc) from None
+    if store:
+        try:
+            states = {host: handle(state) for host, state in states.items()}
+        except (OSError, _store.StoreError) as exc:
+            raise AnsibleFilterError("sfb.edge.desired_states: cannot keep the desired states in the controller's "
+                                     "store: %s" % exc) from None
     return {"findings": findings, "hosts": states}
 
 

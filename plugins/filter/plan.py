@@ -16,6 +16,17 @@ description:
     routes and hosts-file entries, DNS records and the firewall plan (address groups and rules between them).
   - Fails, listing every error finding, when the inventory has errors.
   - The format of the result is documented in the collection's docs/plan-format.md.
+options:
+  store:
+    description:
+      - Keep the plans in the controller's store of this run and return a small handle instead (C(pools), the
+        sorted pool FQDNs, C(summary), each pool's servers and count of findings by severity, and the SHA-256
+        C(digest) of the stored content), for
+        P(sfb.edge.report_files#module)'s C(plans) - what the sfb.edge.plan role does, so that a large plan
+        never travels through Ansible's facts and task arguments.
+    type: bool
+    default: false
+    version_added: 0.4.0
 extends_documentation_fragment:
   - sfb.edge.edge_inventory_input
 """
@@ -35,16 +46,23 @@ _value:
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
+from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
 
 
-def plan(inventory, read_certificates=True):
+def plan(inventory, read_certificates=True, store=False):
     if not isinstance(inventory, dict):
         raise AnsibleFilterError("sfb.edge.plan: expected the output of sfb.edge.edge_inventory (a dict), got %s"
                                  % type(inventory).__name__)
     try:
-        return _plan.build(inventory, read_certificates=bool(read_certificates))
+        plans = _plan.build(inventory, read_certificates=bool(read_certificates))
     except _plan.PlanError as exc:
         raise AnsibleFilterError("sfb.edge.plan: %s" % exc) from None
+    if not store:
+        return plans
+    try:
+        return _store.put(_store.run_directory(), plans, "plan", pools=sorted(plans), summary=_plan.summary(plans))
+    except (OSError, _store.StoreError) as exc:
+        raise AnsibleFilterError("sfb.edge.plan: cannot keep the plans in the controller's store: %s" % exc) from None
 
 
 class FilterModule:

@@ -16,6 +16,9 @@ description:
     reads - so each edge_apply task gets only its part, not the whole of both states.
   - The areas the lockout guard watches (C(routes), C(network)) also get what the guard reads - the NIC and
     route sections of both states and the controller's connection (C(connection), C(connection_ports)).
+  - A state given as a handle of the controller's store (P(sfb.edge.desired_states#filter) and
+    P(sfb.edge.edge_snapshot#lookup) with C(store=true)) is not read - each area gets the handle naming its
+    part (C(part)), which P(sfb.edge.edge_apply#module) and the other filters read back; nothing large is copied.
 options:
   _input:
     description: The desired state of the host (P(sfb.edge.desired_state#filter)).
@@ -59,10 +62,38 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import areas
 from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
+from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 
+def _part_handles(desired, current):
+    """Each area's part, where a state is a store handle: the handle naming the part (nothing read)."""
+    if not _store.is_handle(desired):
+        desired = plain(desired)
+    if not _store.is_handle(current):
+        current = plain(current)
+    result = {}
+    for area in areas.KEYS:
+        want, have = areas.keys(area)
+        result[area] = {
+            "desired": dict(plain(desired), part=area) if _store.is_handle(desired) else areas.part(desired, want),
+            "current": dict(plain(current), part=area) if _store.is_handle(current) else areas.part(current, have),
+        }
+    return result
+
+
 def state_parts(desired, current, source=None, check=True):
+    if _store.is_handle(desired) or _store.is_handle(current):
+        if not isinstance(desired, dict) or not isinstance(current, dict):
+            raise AnsibleFilterError("sfb.edge.state_parts: expected the desired and the gathered state (mappings or "
+                                     "handles of the controller's store), got %s and %s"
+                                     % (type(desired).__name__, type(current).__name__))
+        if check and not _store.is_handle(current):
+            try:
+                current = _state.check(plain(current), where=_state.describe_source(desired, source))
+            except _state.StateError as exc:
+                raise AnsibleFilterError("sfb.edge.state_parts: %s" % exc) from None
+        return _part_handles(desired, current)
     if not isinstance(desired, dict):
         raise AnsibleFilterError("sfb.edge.state_parts: expected the desired state (a dict), got %s"
                                  % type(desired).__name__)

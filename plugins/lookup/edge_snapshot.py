@@ -25,6 +25,15 @@ options:
     description: The snapshot directory (what C(sfb_edge_facts_from) names).
     type: str
     required: true
+  store:
+    description:
+      - Keep the checked state in the controller's store of this run and return a small handle of it (the
+        SHA-256 C(digest) of the stored content, C(host), C(checked=true), C(computer.pending_reboot)) instead of the state - so that
+        Ansible never copies a large state between tasks. The filters and actions of the collection that take
+        a gathered state take the handle as well.
+    type: bool
+    default: false
+    version_added: 0.4.0
 """
 
 EXAMPLES = r"""
@@ -43,7 +52,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import state
+from ansible_collections.sfb.edge.plugins.plugin_utils import state, store
 
 
 class LookupModule(LookupBase):
@@ -51,6 +60,14 @@ class LookupModule(LookupBase):
         self.set_options(var_options=variables, direct=kwargs)
         directory = self.get_option("directory")
         try:
-            return [state.load_snapshot(directory, str(term)) for term in terms]
-        except state.StateError as exc:
+            states = [state.load_snapshot(directory, str(term)) for term in terms]
+            if self.get_option("store"):
+                states = [store.put(store.run_directory(), data, "state", host=str(term), checked=True,
+                                    computer={"pending_reboot": (data.get("computer") or {}).get("pending_reboot")})
+                          for term, data in zip(terms, states)]
+            return states
+        except OSError as exc:
+            raise AnsibleLookupError("sfb.edge.edge_snapshot: cannot keep the state in the controller's store: %s"
+                                     % exc) from None
+        except (state.StateError, store.StoreError) as exc:
             raise AnsibleLookupError("sfb.edge.edge_snapshot: %s" % exc) from None

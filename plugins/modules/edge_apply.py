@@ -28,6 +28,10 @@ description:
     O(connection_port)), narrowed to the addresses O(connection_address) resolves to on the controller when
     the host has them. When it cannot be identified, the guard fails closed: every address, gateway and route
     removal or change (and a rename or DHCP-off of an adapter carrying them) is blocked, with the reason."
+  - O(desired) and O(current) may be handles of the controller's store of the run (what the roles pass -
+    from P(sfb.edge.desired_states#filter) and P(sfb.edge.edge_snapshot#lookup) with C(store=true), split by
+    P(sfb.edge.state_parts#filter)); the action reads them back and fails, naming the file, when the stored
+    content is missing or is not the content of the handle.
   - Used by the roles of the collection; the decisions are documented in docs/windows-roles.md and
     docs/cs-roles.md.
 options:

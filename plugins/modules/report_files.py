@@ -23,7 +23,7 @@ options:
     description: The files to write.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       path:
         description: Where, on the controller; a relative path is relative to the current directory.
@@ -59,6 +59,21 @@ options:
               - Omit it to read the C(plan.json) beside O(files[].path); when there is none (no plan written
                 yet), the file is not written and is listed in RV(without_plan).
             type: dict
+
+  plans:
+    description:
+      - The plan of every pool (the output of P(sfb.edge.plan#filter), or the handle of it that
+        P(sfb.edge.plan#filter) gives with C(store=true)). For each pool, writes C(<O(plan_dir)>/<pool FQDN>/plan.json)
+        (the pool plan as indented JSON with sorted keys), C(plan.md) (P(sfb.edge.plan_report#filter)) and
+        C(firewall.csv) (as O(files[].firewall_csv)) and C(report.html) (as O(files[].html_report)) - rendered here, so the plan never travels through a task
+        argument as text.
+      - Needs O(plan_dir); give O(files), O(plans) or both.
+    type: raw
+    version_added: 0.4.0
+  plan_dir:
+    description: Where O(plans) goes (a relative path is relative to the current directory).
+    type: str
+    version_added: 0.4.0
   mode:
     description: The permissions of the files, as an octal string.
     type: raw

@@ -497,3 +497,17 @@ def expiry_lines(entries, now=None):
         info = expiry.status(e["not_after"], now, e["warn_days"])
         lines.append("  expiry: %s %s %s" % (e["target"], e["subject"], expiry.when_text(e["not_after"], info, now)))
     return lines
+
+
+def active_areas(desired, current, ansible_host=None, options=None, port=None, host_addresses=None,
+                 resolve_error=None):
+    """The areas of :data:`AREAS` whose ``sfb.edge.edge_apply`` task has something to do on this host - a
+    change, a problem, a note or a call - in the order site.yml applies them; ``identity`` also when Windows
+    waits for a reboot (the identity role may reboot it).  A converged host gives ``[]``: site.yml runs none
+    of the area roles for it.  The same results the edge_apply tasks compute (:func:`host_drift`)."""
+    results, _verdict = host_drift(desired, current, ansible_host=ansible_host, areas=AREAS, options=options,
+                                   port=port, host_addresses=host_addresses, resolve_error=resolve_error)
+    pending = bool((current.get("computer") or {}).get("pending_reboot"))
+    return [area for area in AREAS
+            if any(results[area].get(key) for key in ("changes", "problems", "notes", "calls", "blocked"))
+            or (area == "identity" and pending)]

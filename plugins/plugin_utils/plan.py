@@ -362,3 +362,17 @@ def listening(pool, server):
                             "listener": rule["listener"]})
     order = {"internal": 0, "access": 1, "webconf": 2, "av": 3}
     return sorted(_distinct(sockets), key=lambda s: (order[s["interface"]], s["protocol"], s["port"]))
+
+
+def summary(plans):
+    """A small summary of each pool plan (for handles and AWX/AAP artifacts): its servers and the count of its
+    findings by severity. Never a secret: names and counts only."""
+    out = {}
+    for pool, pool_plan in plans.items():
+        counts = {"error": 0, "warning": 0}
+        for finding in pool_plan.get("findings") or []:
+            severity = finding.get("severity") if isinstance(finding, dict) else None
+            if severity in counts:
+                counts[severity] += 1
+        out[pool] = {"servers": sorted(pool_plan.get("hosts") or {}), "findings": counts}
+    return out

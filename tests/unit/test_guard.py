@@ -475,8 +475,10 @@ def test_edge_facts_reads_the_given_ports_without_a_multi_port_query():
 def test_edge_state_role_gathers_on_the_connection_port():
     import yaml
 
-    with open(os.path.join(ROOT, "roles", "edge_state", "tasks", "main.yml"), encoding="utf-8") as handle:
-        tasks = yaml.safe_load(handle)
+    tasks = []
+    for name in ("main.yml", "gather.yml"):
+        with open(os.path.join(ROOT, "roles", "edge_state", "tasks", name), encoding="utf-8") as handle:
+            tasks += yaml.safe_load(handle)
     gather = [t for block in tasks for t in block.get("block", [block]) if "sfb.edge.edge_facts" in t]
     assert gather[0]["sfb.edge.edge_facts"]["connection_ports"] == \
         "{{ edge_state_connection_vars | sfb.edge.connection_ports }}"
