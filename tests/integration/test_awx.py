@@ -71,11 +71,11 @@ def test_relative_plan_dir_and_certificates_resolve_against_the_inventory(tmp_pa
     result, out = _json_run(tmp_path, "plan", inventory)
     assert result.returncode == 0, result.stdout[-3000:]
     plan_dir = tmp_path / "site" / "reports" / POOL
-    assert sorted(p.name for p in plan_dir.iterdir()) == ["firewall.csv", "plan.json", "plan.md"]
+    assert sorted(p.name for p in plan_dir.iterdir()) == ["firewall.csv", "plan.json", "plan.md", "report.html"]
     assert not (tmp_path / "elsewhere" / "reports").exists() and not (tmp_path / "elsewhere" / "plan").exists()
     stats = out["global_custom_stats"]["sfb_plan_summary"][POOL]
     assert stats["servers"] == ["edge01", "edge02"]
-    assert stats["files"] == [str(plan_dir / n) for n in ("plan.json", "plan.md", "firewall.csv")]
+    assert stats["files"] == [str(plan_dir / n) for n in ("plan.json", "plan.md", "firewall.csv", "report.html")]
     # the certificate files were found and read: the findings are the certificates' own, not unreadable files
     plan = json.loads((plan_dir / "plan.json").read_text())
     codes = {f["code"] for f in plan["findings"]}

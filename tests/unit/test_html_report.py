@@ -120,10 +120,12 @@ def test_every_dns_record_and_public_ip(example, example_html):
 
 
 def test_certificates_without_expiry_say_unknown(example, example_html):
+    # the example inventory names no certificate file: the plan says not_after null, expiry status unknown
+    assert [c["expiry"]["status"] for c in example["certificates"].values()] == ["unknown", "unknown"]
     rows = re.findall(r'<tr class="certificate">(.*?)</tr>', example_html)
     assert len(rows) == 2
     for row in rows:
-        assert "<td>unknown</td>" in row and '<span class="expiry unknown">unknown</span>' in row
+        assert "<td>unknown</td>" in row and '<span class="expiry unknown">unknown, warning at 30 days</span>' in row
     assert "sip.example.com" in rows[0] and "webconf.example.com" in rows[0] and "sip.example.net" in rows[0]
 
 
