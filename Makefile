@@ -13,6 +13,9 @@
 #                      site.yml and drift.yml as a ratio to an empty play, routes filter timings,
 #                      remote calls per host (scripts/bench.py; BENCH_RUNS, BENCH_SIZES, BENCH_ROUTES,
 #                      BENCH_TIMEOUT; docs/performance.md)
+#   make dist | ee | compat | importer   dist/: offline bundle (collection + dependency tarballs,
+#                      requirements.yml, INSTALL.txt); ee: + ansible-builder context in dist/ee; compat: the
+#                      suites on ansible-core 2.16; importer: galaxy-importer on the tarball (docs/install.md)
 #   make bootstrap     only set up .venv and .cache
 #   make clean         remove .venv, .cache and generated output
 #
@@ -62,5 +65,16 @@ molecule-windows: bootstrap
 	@scripts/test.sh windows
 
 clean:
-	rm -rf .venv .cache plan tests/output .pytest_cache .hypothesis extensions/.ansible .ansible
+	rm -rf .venv .cache dist plan tests/output .pytest_cache .hypothesis extensions/.ansible .ansible
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
+
+# ---- dist: install paths, execution environment, support matrix (issue 11; docs/install.md)
+.PHONY: dist ee compat importer
+dist: bootstrap
+	"$(VENV_BIN)/python" scripts/dist.py
+
+ee: dist
+	"$(VENV_BIN)/ansible-builder" create -f execution-environment.yml -c dist/ee --output-filename Containerfile
+
+compat importer: bootstrap
+	@scripts/test.sh $@

@@ -9,6 +9,10 @@
 #             SFB_EDGE_WINRM_HOST is set, else it is reported as SKIPPED
 #   windows   only the 'windows' scenario, against the real Windows host of SFB_EDGE_WINRM_HOST
 #             (fails when it is not set; extensions/molecule/windows/README.md)
+#   compat    the oldest supported ansible-core (2.16, meta/runtime.yml) in .cache/compat-venv: pytest and
+#             the snapshot and plan molecule scenarios on it (scripts/compat.sh)
+#   importer  galaxy-importer on the built collection tarball, as Galaxy / Automation Hub import it
+#             (scripts/importer.sh; needs the generated role READMEs)
 # Expects scripts/bootstrap.sh to have run (the Makefile does that).
 set -uo pipefail
 
@@ -111,6 +115,14 @@ stage_windows() {
     fi
     windows_env || return 1
     run_molecule windows
+}
+
+stage_compat() {
+    "$ROOT/scripts/compat.sh"
+}
+
+stage_importer() {
+    "$ROOT/scripts/importer.sh"
 }
 
 pytest_counts() {
