@@ -63,8 +63,8 @@ def galaxy(*args):
         exe = shutil.which("ansible-galaxy") or "ansible-galaxy"
     proc = subprocess.run([exe, *args], cwd=ROOT, env=ansible_env(), capture_output=True, text=True, check=False)
     if proc.returncode != 0:
-        raise DistError("ansible-galaxy %s failed (exit %d):\n%s%s" % (" ".join(args), proc.returncode, proc.stdout,
-                                                                    proc.stderr))
+        raise DistError("ansible-galaxy %s failed (exit %d):\n%s%s"
+                        % (" ".join(args), proc.returncode, proc.stdout, proc.stderr))
     return proc.stdout
 
 
