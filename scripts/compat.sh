@@ -20,6 +20,12 @@ COMPAT_TOOLS=(pytest hypothesis pytest-testinfra molecule pywinrm cryptography P
 # Tests of the development toolchain itself (dist/builder tarballs, the test script, bench), not of
 # the collection on an older core.
 COMPAT_DESELECT=(tests/integration/test_install.py tests/integration/test_bench.py tests/unit/test_test_script.py)
+# Tests of a harness detail of 2.19 (not of the collection): the stub PowerShell of this test reads
+# the runas user from 2.19's exec-wrapper payload ("BecomeUser"), which 2.16 encodes differently.
+# That the task's become reaches the module on 2.16 is checked by tests/unit/test_cs_run.py.
+COMPAT_DESELECT_TESTS=(
+    "tests/integration/test_frontend_playbooks.py::test_front_end_tasks_run_as_the_front_end_inventory_says_and_name_the_double_hop"
+)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -64,9 +70,13 @@ export ANSIBLE_COLLECTIONS_PATH="$ROOT/.cache/collections"
 export ANSIBLE_HOME="$ROOT/.cache/compat-ansible-home"
 export HYPOTHESIS_STORAGE_DIRECTORY="$ROOT/.cache/hypothesis"
 if [[ -n "${CI:-}" ]]; then export ANSIBLE_NOCOLOR=1 NO_COLOR=1; fi
+# ansible-core before 2.19 folds YAML results at 80 columns, splitting the messages the tests look
+# for; JSON results keep each message on one line (what is shown is the same).
+export ANSIBLE_CALLBACK_RESULT_FORMAT=json
 
 deselect=()
 for t in "${COMPAT_DESELECT[@]}"; do deselect+=(--ignore="$t"); done
+for t in "${COMPAT_DESELECT_TESTS[@]}"; do deselect+=(--deselect="$t"); done
 log "pytest on $want"
 python -m pytest -o cache_dir=.cache/compat-pytest --junitxml="$ROOT/.cache/compat-junit.xml" "${deselect[@]}" "$@"
 
