@@ -2,7 +2,8 @@
 # (scripts/bootstrap.sh); nothing is needed beforehand but Python >= 3.11, git and make.
 #
 #   make plan [INVENTORY=inventories/single] [PLAN_DIR=plan] [ANSIBLE_ARGS='-v']
-#   make test          units, browser, lint, docs, sanity, molecule — in that order, stops at the first failure
+#   make test          units, browser, lint, docs, sanity, molecule, compat, importer — in that order,
+#                      stops at the first failure
 #   make units | lint | sanity | molecule
 #                      (molecule skips the 'windows' scenario unless SFB_EDGE_WINRM_HOST is set)
 #   make molecule-windows   the 'windows' scenario against a real Windows edge host over WinRM:
@@ -17,6 +18,9 @@
 #                      galaxy.yml's version rendered again from changelogs/fragments (after merging
 #                      fragments); the docs stage alone (CONTRIBUTING.md)
 #   make browser | report-screenshot [REPORT_WINDOW=1400,2400]   report.html in headless chromium: the tests | make plan + <pool>/report.png
+#   make dist | ee | compat | importer   dist/: offline bundle (collection + dependency tarballs,
+#                      requirements.yml, INSTALL.txt); ee: + ansible-builder context in dist/ee; compat: the
+#                      suites on ansible-core 2.16; importer: galaxy-importer on the tarball (docs/install.md)
 #   make bootstrap     only set up .venv and .cache
 #   make clean         remove .venv, .cache and generated output
 #
@@ -57,7 +61,7 @@ bench: bootstrap
 	"$(VENV_BIN)/python" scripts/bench.py $(BENCH_ARGS)
 
 test: bootstrap
-	@scripts/test.sh units browser lint docs sanity molecule
+	@scripts/test.sh units browser lint docs sanity molecule compat importer
 
 units lint sanity molecule: bootstrap
 	@scripts/test.sh $@
@@ -66,7 +70,7 @@ molecule-windows: bootstrap
 	@scripts/test.sh windows
 
 clean:
-	rm -rf .venv .cache plan tests/output .pytest_cache .hypothesis extensions/.ansible .ansible
+	rm -rf .venv .cache dist plan tests/output .pytest_cache .hypothesis extensions/.ansible .ansible
 	find . -name __pycache__ -type d -prune -not -path './.git/*' -exec rm -rf {} +
 
 # ---- docs: role READMEs, release notes, docs checks (issue 11; CONTRIBUTING.md)
@@ -99,3 +103,14 @@ report-screenshot: plan
 	  "$(VENV_BIN)/python" scripts/report_browser.py screenshot "$$report" "$${report%.html}.png" \
 	    --window-size="$(REPORT_WINDOW)"; \
 	done
+
+# ---- dist: install paths, execution environment, support matrix (issue 11; docs/install.md)
+.PHONY: dist ee compat importer
+dist: bootstrap
+	"$(VENV_BIN)/python" scripts/dist.py
+
+ee: dist
+	"$(VENV_BIN)/ansible-builder" create -f execution-environment.yml -c dist/ee --output-filename Containerfile
+
+compat importer: bootstrap
+	@scripts/test.sh $@

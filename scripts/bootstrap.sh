@@ -2,7 +2,7 @@
 # Set up everything `make plan` and `make test` need, inside the checkout:
 #   .venv/                       Python virtualenv with requirements-dev.txt (+ constraints-dev.txt)
 #   .cache/collections/          collections path (ansible.cfg points here):
-#     ansible_collections/{ansible/windows,community/windows,microsoft/ad}
+#     ansible_collections/{ansible/windows,community/windows}
 #                                extracted from the PyPI `ansible` wheel (Galaxy is not reachable)
 #     ansible_collections/sfb/edge -> ../../../..   this checkout, as the sfb.edge collection
 #
@@ -12,7 +12,7 @@ set -euo pipefail
 
 # PyPI `ansible` release whose bundled collections we use. 12.x goes with ansible-core 2.19.
 ANSIBLE_BUNDLE="ansible==12.3.0"
-BUNDLED_COLLECTIONS=(ansible/windows community/windows microsoft/ad)
+BUNDLED_COLLECTIONS=(ansible/windows community/windows)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -95,6 +95,9 @@ with zipfile.ZipFile(wheel) as zf:
         print(f"[bootstrap]   {info['namespace']}.{info['name']} {info['version']}", file=sys.stderr)
 PY
     mkdir -p "$COLL_ROOT"
+    # A collection no longer bundled (e.g. microsoft.ad before 0.4.0) must not linger on the path:
+    # keep only the sfb namespace (the link to this checkout).
+    find "$COLL_ROOT" -mindepth 1 -maxdepth 1 -not -name sfb -exec rm -rf {} +
     for name in "${BUNDLED_COLLECTIONS[@]}"; do
         rm -rf "${COLL_ROOT:?}/$name"
         mkdir -p "$(dirname "$COLL_ROOT/$name")"

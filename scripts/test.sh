@@ -15,6 +15,11 @@
 #             installs the Debian package 'chromium' first when it is missing and we are root, else
 #             reports SKIPPED naming the package (docs/html-report.md). After 'units' it runs the tests
 #             only when it had to install chromium (else 'units' ran them).
+
+#   compat    the oldest supported ansible-core (2.16, meta/runtime.yml) in .cache/compat-venv: pytest and
+#             the snapshot and plan molecule scenarios on it (scripts/compat.sh)
+#   importer  galaxy-importer on the built collection tarball, as Galaxy / Automation Hub import it
+#             (scripts/importer.sh; needs the generated role READMEs)
 # Expects scripts/bootstrap.sh to have run (the Makefile does that).
 set -uo pipefail
 
@@ -155,6 +160,14 @@ stage_browser() {
     python -m pytest tests/integration/test_html_report_browser.py
 }
 
+stage_compat() {
+    "$ROOT/scripts/compat.sh"
+}
+
+stage_importer() {
+    "$ROOT/scripts/importer.sh"
+}
+
 pytest_counts() {
     # "pytest: N passed, N failed, N skipped" from this run's JUnit report, if there is one.
     [[ -n "$ran_units" && -f "$JUNIT" ]] || return 0
@@ -171,7 +184,7 @@ PY
 
 fmt() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
-[[ $# -gt 0 ]] || set -- units lint sanity molecule
+[[ $# -gt 0 ]] || set -- units browser lint docs sanity molecule compat importer
 for s in "$@"; do
     declare -F "stage_$s" >/dev/null || { echo "unknown stage: $s" >&2; exit 2; }
 done

@@ -42,9 +42,15 @@ _value:
 """
 
 from ansible.errors import AnsibleFilterError
+from ansible.release import __version__ as _CORE_VERSION
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import model as _model
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain as _plain
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import template_left as _template_left
+
+# ansible-core 2.16 to 2.18 leave an expression with an undefined variable as it is when hostvars
+# are read (2.19 raises): those versions get the check below.
+_LENIENT_HOSTVARS = tuple(int(p) for p in _CORE_VERSION.split(".")[:2]) < (2, 19)
 
 
 def _inventory_dir(variables):
@@ -71,10 +77,16 @@ def edge_inventory(hostvars, hosts=None):
             if not str(name).startswith("sfb_edge_"):
                 continue
             try:
-                data[str(name)] = _plain(variables[name])
+                value = variables[name]
+                left = _template_left(value) if _LENIENT_HOSTVARS else None
+                data[str(name)] = _plain(value)
             except Exception as exc:  # templating errors carry their own explanation
                 raise AnsibleFilterError("sfb.edge.edge_inventory: host %s, variable %s cannot be evaluated: %s"
                                          % (host, name, exc)) from None
+            if left is not None:
+                raise AnsibleFilterError("sfb.edge.edge_inventory: host %s, variable %s cannot be evaluated: %r is "
+                                         "still a template (a variable it uses is undefined?); define what it uses "
+                                         "or give the value itself" % (host, name, left))
         base = _inventory_dir(variables)
         if base:
             data[_model.BASE_DIR] = base

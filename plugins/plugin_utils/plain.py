@@ -19,3 +19,23 @@ def plain(value):
     if isinstance(value, float):
         return float(value)
     return str(value)
+
+
+_MARKERS = ("{{", "{%")
+
+
+def template_left(value):
+    """The first string in ``value`` (walked through dicts and lists) that still holds a Jinja
+    expression and is not marked unsafe (``!unsafe``), or None. ansible-core before 2.19 templates
+    ``hostvars[host][name]`` without failing on undefined variables and hands back the expression
+    itself; a value like that is an inventory mistake, not data."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, str) and not getattr(item, "__UNSAFE__", False) and any(m in item for m in _MARKERS):
+            return str(item)
+    return None

@@ -244,7 +244,10 @@ def test_become_of_the_task_reaches_the_modules_edge_apply_runs():
 
     from ansible.plugins.action import ActionBase
     source = inspect.getsource(ActionBase._configure_module)
-    assert "become_plugin=self._connection.become" in source
+    # 2.19 passes the plugin; 2.16 to 2.18 pass its method and options (make compat runs this on 2.16)
+    assert ("become_plugin=self._connection.become" in source
+            or "become_kwargs['become_method'] = self._connection.become.name" in source)
+    assert "modify_module(" in source
 
 
 # ----------------------------------------------------------------------------------- point 19
