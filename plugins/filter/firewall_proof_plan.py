@@ -75,6 +75,7 @@ from ansible_collections.sfb.edge.plugins.filter.desired_state import inventory_
 from ansible_collections.sfb.edge.plugins.plugin_utils import fwproof
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
 from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
+from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 
@@ -85,12 +86,14 @@ def firewall_proof_plan(inventory, hosts, states, frontend=None, probe=None, pro
                                  % type(hosts).__name__)
     try:
         pools = fwproof.from_inventory(inventory_dict(inventory, "firewall_proof_plan"))
-        states = {str(h): _state.check(plain(s), where="the state of %s" % h) for h, s in plain(states or {}).items()}
+        # a gathered state may be a handle of the run's store (sfb.edge.edge_state keeps large states there)
+        states = {str(h): _state.check(plain(_store.load(s, where="the state of %s" % h)), where="the state of %s" % h)
+                  for h, s in plain(states or {}).items()}
         return fwproof.plan_all(pools, [str(h) for h in hosts], states, frontend=frontend or None,
                                 external_probe=probe or None,
                                 external_probe_windows=fwproof.is_windows(plain(probe_connection or {})),
                                 mode=str(mode), duration=duration)
-    except (_plan.PlanError, _state.StateError, fwproof.ProofError) as exc:
+    except (_plan.PlanError, _state.StateError, _store.StoreError, fwproof.ProofError) as exc:
         raise AnsibleFilterError("sfb.edge.firewall_proof_plan: %s" % exc) from None
 
 
