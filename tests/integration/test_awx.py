@@ -135,8 +135,8 @@ def test_drift_and_validation_summaries_in_the_stats(tmp_path):
     validation = out["global_custom_stats"]["sfb_validation_summary"]
     report = json.loads((tmp_path / "reports" / POOL / "validate" / "edge02.json").read_text())
     assert validation["edge02"]["passed"] is False
-    assert [validation["edge02"][k] for k in ("pass", "fail", "skip")] == [
-        report["summary"][k] for k in ("pass", "fail", "skip")]
+    assert [validation["edge02"][k] for k in ("pass", "fail", "skip", "warn")] == [
+        report["summary"][k] for k in ("pass", "fail", "skip", "warn")]
     assert validation["edge02"]["failed_checks"] == [r["target"] for r in report["rows"] if r["result"] == "fail"]
     assert validation["edge02"]["report"].endswith("/validate/edge02.md")
 

@@ -16,7 +16,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from hypothesis import example as hypothesis_example
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -378,6 +378,9 @@ def test_hostile_values_are_escaped_everywhere():
 @hypothesis_example("]]><!--")
 def test_any_text_is_text(value):
     """Whatever a value holds, the page has the same tags as with a harmless value, and the text reads back."""
+    # a value that names an existing group or host (e.g. 'edge_internal') replaces it: fewer rows, not an injection
+    base = pool_plan()
+    assume(value not in base["firewall"]["groups"] and value not in base["hosts"])
     page = html_report.render(hostile_plan(value))
     assert structure(page) == structure(html_report.render(hostile_plan("harmless")))
     assert html_check.Page(page).all_text().count(html_report.visible(value)) >= 10
