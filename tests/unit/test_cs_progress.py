@@ -183,8 +183,8 @@ def test_lines_before_and_after_a_call():
     # one step per call: no call line, the step line as before
     single = cs.call_lines("edge01", cs.progress(["core"]))
     assert len(single) == 1 and single[0].startswith("edge01: setup step 1/1: Install Core Components")
-    done = [dict(entries[0], status="reboot", rc=3010, seconds=61.25), dict(entries[1], status="not run", rc=None,
-                                                                             seconds=None)]
+    done = [dict(entries[0], status="reboot", rc=3010, seconds=61.24),
+            dict(entries[1], status="not run", rc=None, seconds=None)]
     assert cs.result_lines("edge01", done) == [
         "edge01: setup step 1/2 done in 61.2 s (rc 3010), and asks for a reboot before the next step: %s"
         % cs.STEP_TITLES["core"],
@@ -338,8 +338,8 @@ def test_a_failed_step_stops_the_run_and_names_the_step(monkeypatch, step_calls)
     shown, _seen, edge_cs = _watch(monkeypatch, edge_cs_like(fail="edge_roles"))
     result, made = run_action("cs_install", goal, current, {"sfb.edge.edge_cs": edge_cs}, step_calls=step_calls)
     units = cs.run_units(steps, step_calls)
-    assert [a.get("run", cs.run_steps(steps)) for _m, a in made] == units[:[i for i, u in enumerate(units)
-                                                                           if "edge_roles" in u][0] + 1]
+    last = [i for i, u in enumerate(units) if "edge_roles" in u][0]
+    assert [a.get("run", cs.run_steps(steps)) for _m, a in made] == units[:last + 1]
     assert result["failed"] is True
     assert result["msg"] == ("host edge01, cs_install: sfb.edge.edge_cs failed: The step edge_roles failed: "
                              "it exited with 1")
