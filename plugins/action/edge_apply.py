@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import base64
+import itertools
 import os
 
 from ansible.errors import AnsibleActionFail
@@ -30,6 +31,7 @@ ARGUMENT_SPEC = {
     "config_refresh": {"type": "bool", "default": False},
     "configuration_archive": {"type": "str"},
     "call_options": {"type": "dict", "default": {}},
+    "step_calls": {"type": "bool", "default": False},
 }
 
 
@@ -104,8 +106,8 @@ class ActionModule(ActionBase):
             "notes": res["notes"],
             "blocked": res["blocked"],
             "calls": [c["module"] for c in calls],
-            # an edge_cs call runs as one call per step (progress, below): counted as it runs
-            "remote_calls": cs.remote_calls(calls),
+            # an edge_cs call is one call, or one per step with step_calls (progress, below): counted as it runs
+            "remote_calls": cs.remote_calls(calls, args["step_calls"]),
             "reboot_required": bool(res.get("reboot_required")),
             "snapshot": args["snapshot"],
         })
@@ -113,9 +115,9 @@ class ActionModule(ActionBase):
             result["diff"] = _diff(area, res)
         log_dir = args["call_options"].get("log_dir")
         progress = [entry for c in calls if c["module"] == "sfb.edge.edge_cs"
-                    for entry in cs.progress(c["args"].get("steps") or [], log_dir)]
+                    for entry in cs.progress(c["args"].get("steps") or [], log_dir, args["step_calls"])]
         if progress:
-            result["progress"] = progress  # what each edge_cs call runs, and the logs it writes
+            result["progress"] = progress  # each setup step, the call that runs it and the logs it writes
         if res["problems"]:
             result["failed"] = True
             result["msg"] = "host %s, %s: %s" % (host, area, "; ".join(
@@ -158,6 +160,7 @@ class ActionModule(ActionBase):
                 break
             if call["module"] == "sfb.edge.edge_cs":
                 out = self._run_edge_cs(call, args, task_vars)
+                result["progress"] = out.pop("progress")
             else:
                 out = self._run_call(call, args, task_vars)
             if out.get("failed"):
@@ -186,7 +189,7 @@ class ActionModule(ActionBase):
             result["deferred"] = {"module": deferred[0]["module"], "args": deferred[0]["args"],
                                   "new_address": verdict["new_address"],
                                   "after": [{"module": c["module"], "args": c["args"]} for c in deferred[1:]]}
-            result["remote_calls"] = cs.remote_calls(calls[:len(calls) - len(deferred)])
+            result["remote_calls"] = cs.remote_calls(calls[:len(calls) - len(deferred)], args["step_calls"])
         return result
 
     def _connection_port(self, task_vars):
@@ -208,28 +211,40 @@ class ActionModule(ActionBase):
         return guard.connection_port(variables)
 
     def _run_edge_cs(self, call, args, task_vars):
-        """An edge_cs call as one call per step (cs.run_units), each announced with the logs its installers
-        write before it starts; the outputs merged as one call's. Stops at the first failure or reboot
-        request (the steps after it are the pending ones, as before)."""
+        """An edge_cs call as cs.run_units makes it: one call for every step (default), or one per step
+        (step_calls). Before each call a line per step it runs names the step and the logs its installers
+        write; after it a line per step gives its result and duration. The outputs are merged as one call's,
+        with ``progress`` (cs.step_results). Stops at the first failure or reboot request (the steps after it
+        are the pending ones, as before)."""
         host = task_vars.get("inventory_hostname", "this host")
-        merged = {"changed": False, "steps": [], "services": [], "reboot_required": False}
-        for entry in cs.progress(call["args"].get("steps") or [], args["call_options"].get("log_dir")):
-            logs = "; ".join(entry["logs"]) or "no installer log (the output is in the result)"
-            display.display("%s: setup step %d/%d: %s - log: %s" % (
-                host, entry["number"], entry["total"], ", ".join(entry["titles"]), logs))
-            unit_args = dict(call["args"], run=entry["steps"])
-            if "import_configuration" not in entry["steps"]:
-                unit_args.pop("configuration", None)  # the export is copied only for the call that imports it
+        merged = {"changed": False, "steps": [], "services": [], "reboot_required": False, "progress": []}
+        entries = cs.progress(call["args"].get("steps") or [], args["call_options"].get("log_dir"), args["step_calls"])
+        units = [list(unit) for _call, unit in itertools.groupby(entries, key=lambda e: e["call"])]
+        for unit in units:
+            for line in cs.call_lines(host, unit):
+                display.display(line)
+            unit_args = dict(call["args"])
+            if len(units) > 1:
+                unit_args["run"] = [e["step"] for e in unit]
+                if "import_configuration" not in unit_args["run"]:
+                    unit_args.pop("configuration", None)  # the export is copied only for the call that imports it
             out = self._run_call({"module": call["module"], "args": unit_args}, args, task_vars)
+            done = cs.step_results(unit, out)
+            for line in cs.result_lines(host, done):
+                display.display(line)
+            merged["progress"].extend(done)
             merged["changed"] = merged["changed"] or bool(out.get("changed"))
             for key in ("steps", "services"):
                 merged[key].extend(out.get(key) or [])
             if out.get("failed"):
                 merged.update(failed=True, msg=out.get("msg", out))
-                return merged
+                break
             if out.get("reboot_required"):
                 merged["reboot_required"] = True
-                return merged
+                break
+        ran = {e["number"] for e in merged["progress"]}
+        merged["progress"].extend(dict(e, status="not run", rc=None, seconds=None) for e in entries
+                                  if e["number"] not in ran)
         return merged
 
     def _run_call(self, call, args, task_vars):

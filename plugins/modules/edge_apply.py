@@ -94,6 +94,18 @@ options:
     type: dict
     default: {}
     version_added: 0.3.0
+  step_calls:
+    description:
+      - V(false) - the setup steps of an P(sfb.edge.edge_cs#module) call run in that one call. Before it, a
+        line per step (its number, title and the log files its installers write on the host) is printed;
+        after it, a line per step with its result, exit code and duration.
+      - V(true) - one P(sfb.edge.edge_cs#module) call per step (O(sfb.edge.edge_cs#module:run)), each
+        announced as it starts and reported when it ends; on a server with Lync/SfB services the update
+        (C(cu) to C(cu_databases)) stays one call, since edge_cs restarts the services it stopped only within
+        a call. RV(remote_calls) counts the calls either way.
+    type: bool
+    default: false
+    version_added: 0.4.0
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -176,6 +188,21 @@ pending:
   type: list
   elements: dict
   version_added: 0.3.0
+progress:
+  description:
+    - The setup steps of the P(sfb.edge.edge_cs#module) call, in the order it runs them - C(number), C(total),
+      C(step), C(title), C(logs) (the files or folder its installers write on the host), C(call) and C(calls)
+      (which edge_cs call runs it, of how many; see O(step_calls)).
+    - After the call, each also has C(status) (C(ok), C(failed), C(reboot) - its installer asked for one and
+      the run stopped after it - or C(not run)), C(rc) (the last exit code, V(null) for management shell
+      commands) and C(seconds) (how long it took, V(null) when not reported).
+  returned: when the area has an edge_cs call
+  type: list
+  elements: dict
+  version_added: 0.4.0
+  sample:
+    - {number: 1, total: 6, step: core, title: "Install Core Components (...)", call: 1, calls: 1, status: ok,
+       rc: 0, seconds: 212.4, logs: ['C:\ProgramData\sfb-edge\logs\sfb-edge-ocscore.msi.log']}
 steps:
   description: The steps P(sfb.edge.edge_cs#module) ran, as it returns them.
   returned: when edge_cs ran

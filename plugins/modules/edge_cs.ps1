@@ -65,6 +65,9 @@ $steps = @($order | Where-Object { $p.steps -contains $_ })
 $module.Result.steps = [System.Collections.Generic.List[object]]@()
 $module.Result.services = [System.Collections.Generic.List[object]]@()
 $module.Result.reboot_required = $false
+# The run steps this call started, in order, each with its duration (name, seconds): the controller
+# prints a line per step with it after the call.
+$module.Result.run_steps = [System.Collections.Generic.List[object]]@()
 # Exit codes of Windows Installer and the setup programs: 3010 installed, reboot needed to finish;
 # 1641 installed, the installer started a reboot (suppressed by /norestart); 1638 this or a newer
 # version is already installed.
@@ -129,8 +132,11 @@ function Get-ShortText {
 }
 
 function Add-Step {
+    # Records what a step did, with the run step it belongs to; the run step's time so far goes into
+    # run_steps (so a step that fails after this still reports its duration).
     param ([string]$Name, $Rc, $Output)
-    $module.Result.steps.Add([ordered]@{ name = $Name; rc = $Rc; output = Get-ShortText $Output })
+    $module.Result.steps.Add([ordered]@{ name = $Name; rc = $Rc; output = Get-ShortText $Output; run = $script:runStep.name })
+    $script:runStep.seconds = [math]::Round($script:clock.Elapsed.TotalSeconds, 1)
     $module.Result.changed = $true
 }
 
@@ -278,8 +284,12 @@ if ($runSteps -and -not (Test-Path -LiteralPath $logDir -PathType Container)) {
     catch { $failure = $_ }
     if ($failure) { $module.FailJson("Cannot create the log folder ${logDir} (cs_install_log_dir): $($failure.Exception.Message)", $failure) }
 }
+$script:clock = [System.Diagnostics.Stopwatch]::StartNew()
 foreach ($step in $runSteps) {
     if ($module.Result.reboot_required) { break }
+    $script:runStep = [ordered]@{ name = $step; seconds = $null }
+    $module.Result.run_steps.Add($script:runStep)
+    $script:clock.Restart()
     switch ($step) {
         'core' {
             # As public deployment scripts do, silently: the Visual C++ runtime and the SQL CLR types and
@@ -399,5 +409,6 @@ foreach ($step in $runSteps) {
             Start-SfbService -Step $step -Names ([string[]]$p.services)
         }
     }
+    $script:runStep.seconds = [math]::Round($script:clock.Elapsed.TotalSeconds, 1)
 }
 $module.ExitJson()

@@ -611,16 +611,22 @@ def run_steps(steps):
     return result
 
 
-def run_units(steps):
-    """The edge_cs calls a run of ``steps`` is made of, one per step so that each is announced (with
-    its log) before it starts: ``[[run step, ...], ...]``.
+def run_units(steps, step_calls=False):
+    """The edge_cs calls a run of ``steps`` is made of: ``[[run step, ...], ...]`` (:func:`run_steps`).
 
-    One exception keeps a call whole: the first half of ``cu`` stops the running Lync services and the
-    second half (``cu_databases``) starts them again, which edge_cs remembers within one call only. On a
-    server that has Lync services (no ``core`` step planned), ``cu`` through ``cu_databases`` is one
-    call; on a fresh server (``core`` planned) no Lync service exists before ``cu``, so they are split.
+    By default ONE call runs them all (the action names every step and its logs before it and reports
+    each step's result after it). With ``step_calls`` (role option ``cs_install_step_calls``) each step is
+    a call of its own, announced as it starts - with one exception that keeps a call whole: the first
+    half of ``cu`` stops the running Lync services and the second half (``cu_databases``) starts them
+    again, which edge_cs remembers within one call only. On a server that has Lync services (no ``core``
+    step planned), ``cu`` through ``cu_databases`` is one call; on a fresh server (``core`` planned) no
+    Lync service exists before ``cu``, so they are split.
     """
     order = run_steps(steps)
+    if not order:
+        return []
+    if not step_calls:
+        return [order]
     if "cu" in order and "core" not in order:
         first, last = order.index("cu"), order.index("cu_databases")
         return [[s] for s in order[:first]] + [order[first:last + 1]] + [[s] for s in order[last + 1:]]
@@ -641,17 +647,104 @@ def step_logs(step, log_dir=None):
     return []
 
 
-def progress(steps, log_dir=None):
-    """What the edge_cs calls for ``steps`` will do, one entry per call (:func:`run_units`):
-    ``[{number, total, steps, titles, logs}]``."""
-    units = run_units(steps)
-    return [{"number": i + 1, "total": len(units), "steps": unit,
-             "titles": [STEP_TITLES[s] for s in unit],
-             "logs": [log for s in unit for log in step_logs(s, log_dir)]}
-            for i, unit in enumerate(units)]
+def progress(steps, log_dir=None, step_calls=False):
+    """What a run of ``steps`` does, one entry per run step in edge_cs's order:
+    ``[{number, total, step, title, logs, call, calls}]`` - ``call`` is the number of the edge_cs call
+    (:func:`run_units`) that runs it, of ``calls``."""
+    units = run_units(steps, step_calls)
+    total = sum(len(unit) for unit in units)
+    entries = []
+    for call, unit in enumerate(units, 1):
+        for step in unit:
+            entries.append({"number": len(entries) + 1, "total": total, "step": step, "title": STEP_TITLES[step],
+                            "logs": step_logs(step, log_dir), "call": call, "calls": len(units)})
+    return entries
 
 
-def remote_calls(calls):
-    """The round trips ``calls`` take: one per call, an edge_cs call one per unit (:func:`run_units`)."""
-    return sum(len(run_units(c["args"].get("steps") or [])) or 1 if c["module"] == "sfb.edge.edge_cs" else 1
-               for c in calls)
+def step_results(entries, out):
+    """``entries`` (:func:`progress`, the steps of one edge_cs call) with what the call returned for them.
+
+    ``out`` is edge_cs's result: ``run_steps`` (the run steps it started, in order, each with ``name`` and
+    ``seconds``), ``steps`` (each with ``name``, ``rc``, ``output`` and ``run``, the run step it belongs to:
+    the second update run of ``cu_databases`` is named ``cu``), ``failed`` and ``reboot_required``. Without
+    ``run_steps`` (an older edge_cs) the started steps are read from ``steps``.
+
+    Each entry gets ``status`` - ``ok``; ``failed`` (the call failed in it: the last step started);
+    ``reboot`` (an installer of it asked for one, the run stopped after it) or ``not run`` - with ``rc``
+    (the last exit code, None for management shell commands) and ``seconds`` (None when not reported)."""
+    out = out if isinstance(out, dict) else {}
+    ran = [item for item in out.get("steps") or [] if isinstance(item, dict)]
+    timed = [item for item in out.get("run_steps") or [] if isinstance(item, dict)]
+    started = [str(item.get("name")) for item in timed] or list(dict.fromkeys(
+        str(item.get("run") or item.get("name")) for item in ran))
+    seconds = {str(item.get("name")): item.get("seconds") for item in timed}
+    last = started[-1] if started else None
+    results = []
+    for entry in entries:
+        step = entry["step"]
+        rcs = [item.get("rc") for item in ran if (item.get("run") or item.get("name")) == step
+               and item.get("rc") is not None]
+        if step not in started:
+            status = "not run"
+        elif step == last and out.get("failed"):
+            status = "failed"
+        elif step == last and out.get("reboot_required"):
+            status = "reboot"
+        else:
+            status = "ok"
+        took = seconds.get(step)
+        results.append(dict(entry, status=status, rc=rcs[-1] if rcs else None,
+                            seconds=took if isinstance(took, (int, float)) and not isinstance(took, bool) else None))
+    return results
+
+
+def _seconds(entry, word="in"):
+    return "" if entry.get("seconds") is None else " %s %.1f s" % (word, entry["seconds"])
+
+
+def _rc(entry):
+    return "" if entry.get("rc") is None else " (rc %s)" % entry["rc"]
+
+
+def _logs(entry):
+    return "; ".join(entry["logs"]) or "no installer log (the output is in the result)"
+
+
+def call_lines(host, entries):
+    """What the action prints before the edge_cs call that runs ``entries`` (:func:`progress`, one call's
+    steps): a line per step with its number, title and the logs its installers write - after a line
+    saying that the steps share the call, when they are more than one."""
+    lines = []
+    if len(entries) > 1:
+        lines.append("%s: setup steps %d-%d of %d run in one edge_cs call (%d/%d); a line per step follows when it "
+                     "ends" % (host, entries[0]["number"], entries[-1]["number"], entries[0]["total"],
+                               entries[0]["call"], entries[0]["calls"]))
+    for entry in entries:
+        lines.append("%s: setup step %d/%d: %s - log: %s" % (host, entry["number"], entry["total"], entry["title"],
+                                                             _logs(entry)))
+    return lines
+
+
+def result_lines(host, results):
+    """What the action prints after an edge_cs call: a line per step (:func:`step_results`)."""
+    lines = []
+    for entry in results:
+        head = "%s: setup step %d/%d" % (host, entry["number"], entry["total"])
+        if entry["status"] == "ok":
+            lines.append("%s done%s%s: %s" % (head, _seconds(entry), _rc(entry), entry["title"]))
+        elif entry["status"] == "reboot":
+            lines.append("%s done%s%s, and asks for a reboot before the next step: %s" % (
+                head, _seconds(entry), _rc(entry), entry["title"]))
+        elif entry["status"] == "failed":
+            lines.append("%s FAILED%s%s: %s - log: %s" % (head, _seconds(entry, "after"), _rc(entry), entry["title"],
+                                                          _logs(entry)))
+        else:
+            lines.append("%s not run: %s" % (head, entry["title"]))
+    return lines
+
+
+def remote_calls(calls, step_calls=False):
+    """The round trips ``calls`` take: one per call; an edge_cs call one per unit (:func:`run_units`):
+    one by default, one per step with ``step_calls``."""
+    return sum(len(run_units(c["args"].get("steps") or [], step_calls)) or 1 if c["module"] == "sfb.edge.edge_cs"
+               else 1 for c in calls)

@@ -51,9 +51,9 @@ def test_bench_smallest_mode_reports_structure_and_call_counts(tmp_path):
     # test_windows_playbooks.py), gathered again after the changes
     fresh = size["calls"]["fresh"]["detail"]["edge01"]
     assert fresh["other"] == 0 and fresh["gatherings"] == 2, fresh
-    # 19: the install runs one edge_cs call per setup step (6 on a fresh box), each announced with its
-    # logs before it starts (issue 11, item 6; it was 14 with one silent call)
-    assert fresh["total"] == 19
+    # 14 (issue 10's goal): the install runs its 6 setup steps in one edge_cs call, each named with its
+    # logs before it and reported after it (issue 11, item 6; 19 with cs_install_step_calls: true)
+    assert fresh["total"] == 14
     assert set(report["routes"]) == {"1000/%s/%s" % (m, k) for m in ("default", "summarize") for k in ("disjoint", "mixed")}
     assert all(r["routes"] > 0 for r in report["routes"].values())
     assert "1x2" in proc.stdout and "sfb.edge.routes" in proc.stdout

@@ -1,7 +1,9 @@
 # -*- coding: utf-8 -*-
-"""Feedback on the Lync/SfB install (issue 11, item 6): edge_apply runs an edge_cs call as one call per
-step, prints each step and the logs its installers write before it starts, and a converged host still
-gets no call."""
+"""Feedback on the Lync/SfB install (issue 11, item 6) within the call budget (issue 10): by default
+edge_apply runs all the setup steps in ONE edge_cs call, prints each step with the logs its installers
+write before it and a line per step with its result and duration after it; with ``step_calls``
+(cs_install_step_calls) it makes one call per step, each announced as it starts. A converged host gets
+no call and no line."""
 
 from __future__ import annotations
 
@@ -10,13 +12,15 @@ import re
 import sys
 from unittest import mock
 
+import pytest
+import yaml
 from hypothesis import given
 from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 import test_cs_run  # noqa: E402
-from test_cs_run import OPTIONS, edge_cs_args, run_action, snap, want  # noqa: E402
+from test_cs_run import OPTIONS, ROOT, edge_cs_args, run_action, snap, want  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.action import edge_apply  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift  # noqa: E402
@@ -29,6 +33,65 @@ def _ps1():
         return handle.read()
 
 
+# ----------------------------------------------------------------------------------- reference
+def ref_run_steps(steps):
+    """edge_cs.ps1's $runSteps, written out the long way: its $order, cu_databases inserted before
+    enable_computer, else before certificates/start_services, else last."""
+    order = [s for s in cs.RUN_ORDER if s in steps]
+    if "cu" not in steps:
+        return order
+    for anchor in ("enable_computer", "certificates", "start_services"):
+        if anchor in order:
+            i = order.index(anchor)
+            return order[:i] + ["cu_databases"] + order[i:]
+    return order + ["cu_databases"]
+
+
+def ref_units(steps, step_calls):
+    run = ref_run_steps(steps)
+    if not run:
+        return []
+    if not step_calls:
+        return [run]
+    units, open_cu = [], None
+    for step in run:
+        if open_cu is not None:
+            open_cu.append(step)
+            if step == "cu_databases":
+                units.append(open_cu)
+                open_cu = None
+        elif step == "cu" and "core" not in run:
+            open_cu = [step]
+        else:
+            units.append([step])
+    return units
+
+
+def edge_cs_like(fail=None, reboot=None, seconds=7.5):
+    """A fake sfb.edge.edge_cs with the result the .ps1 gives: it runs ``run`` (else every run step),
+    records each step with the run step it belongs to (cu_databases' second update run is named cu) and
+    each run step's duration; it stops after ``reboot`` (3010) and fails in ``fail``."""
+    def module(args):
+        run = args.get("run") or cs.run_steps(args["steps"])
+        out = {"changed": False, "reboot_required": False, "steps": [], "services": [], "run_steps": []}
+        for step in run:
+            out["run_steps"].append({"name": step, "seconds": seconds})
+            out["changed"] = True
+            if step == "cu_databases" and "edge_roles" in args["steps"]:
+                out["steps"].append({"name": "cu", "rc": 0, "output": "", "run": step})
+            rc = None if step in cs.MODULE_STEPS else (1 if step == fail else (3010 if step == reboot else 0))
+            out["steps"].append({"name": step, "rc": rc, "output": "", "run": step})
+            if step == fail:
+                out.update(failed=True, msg="The step %s failed: it exited with 1" % step)
+                return out
+            if step == reboot:
+                out["reboot_required"] = True
+                return out
+        return out
+    return module
+
+
+# ----------------------------------------------------------------------------------- pure functions
 def test_run_steps_places_the_second_half_of_cu_like_edge_cs():
     assert cs.run_steps(["core", "local_management", "edge_roles", "enable_computer"]) == [
         "core", "local_management", "edge_roles", "enable_computer"]
@@ -39,32 +102,101 @@ def test_run_steps_places_the_second_half_of_cu_like_edge_cs():
     assert cs.run_steps([]) == []
 
 
-def test_run_units_one_per_step_but_cu_kept_whole_on_an_installed_server():
+def test_run_units_one_call_by_default_one_per_step_on_request():
     fresh = ["core", "cu", "local_management", "import_configuration", "enable_replica", "start_replica",
              "edge_roles", "enable_computer"]
-    assert cs.run_units(fresh) == [[s] for s in cs.run_steps(fresh)]
+    assert cs.run_units(fresh) == [cs.run_steps(fresh)] == [[
+        "core", "cu", "local_management", "import_configuration", "enable_replica", "start_replica", "edge_roles",
+        "cu_databases", "enable_computer"]]
+    assert cs.run_units(fresh, step_calls=True) == [[s] for s in cs.run_steps(fresh)]
     # an installed server gets a new CU: the services cu stops are started by cu_databases, in one call
-    assert cs.run_units(["cu", "edge_roles", "start_services"]) == [
+    assert cs.run_units(["cu", "edge_roles", "start_services"], step_calls=True) == [
         ["cu", "edge_roles", "cu_databases"], ["start_services"]]
-    assert cs.run_units(["cu"]) == [["cu", "cu_databases"]]
+    assert cs.run_units(["cu"], step_calls=True) == [["cu", "cu_databases"]] == cs.run_units(["cu"])
+    assert cs.run_units([]) == [] == cs.run_units([], step_calls=True)
 
 
-@given(st.lists(st.sampled_from(cs.RUN_ORDER), unique=True))
-def test_units_cover_the_run_in_order(steps):
-    units = cs.run_units(steps)
-    assert [s for u in units for s in u] == cs.run_steps(steps)
-    assert set(cs.run_steps(steps)) - {"cu_databases"} == set(steps)
-    assert ("cu_databases" in cs.run_steps(steps)) == ("cu" in steps)
-    assert all(units)
+@given(st.lists(st.sampled_from(cs.INSTALL_STEPS + ("certificates", "start_services")), unique=True), st.booleans())
+def test_units_and_progress_match_the_reference(steps, step_calls):
+    units = cs.run_units(steps, step_calls)
+    assert units == ref_units(steps, step_calls)
+    assert cs.run_steps(steps) == ref_run_steps(steps)
     calls = [{"module": "sfb.edge.edge_cs", "args": {"steps": steps}}] if steps else []
-    assert cs.remote_calls(calls) == len(units)
-    progress = cs.progress(steps, "D:\\logs")
-    assert [p["steps"] for p in progress] == units and all(p["total"] == len(units) for p in progress)
+    assert cs.remote_calls(calls, step_calls) == len(units) == (len(units) if step_calls else min(1, len(steps)))
+    progress = cs.progress(steps, "D:\\logs", step_calls)
+    run = ref_run_steps(steps)
+    assert [p["step"] for p in progress] == run
+    assert [p["number"] for p in progress] == list(range(1, len(run) + 1))
+    assert all(p["total"] == len(run) and p["calls"] == len(units) and p["title"] == cs.STEP_TITLES[p["step"]]
+               for p in progress)
+    assert [[p["step"] for p in progress if p["call"] == n] for n in range(1, len(units) + 1)] == units
     for entry in progress:
-        if set(entry["steps"]) & {"core", "cu", "local_management", "edge_roles"}:
+        if entry["step"] in ("core", "cu", "cu_databases", "local_management", "edge_roles"):
             assert entry["logs"] and all(log.startswith("D:\\logs\\") for log in entry["logs"])
+        else:
+            assert entry["logs"] == []
 
 
+@given(st.lists(st.sampled_from(cs.INSTALL_STEPS + ("certificates", "start_services")), unique=True, min_size=1),
+       st.data())
+def test_step_results_give_each_step_the_outcome_edge_cs_reported(steps, data):
+    run = cs.run_steps(steps)
+    stop = data.draw(st.sampled_from(run + [None]))
+    how = data.draw(st.sampled_from(["fail", "reboot"]))
+    module = edge_cs_like(fail=stop if how == "fail" else None, reboot=stop if how == "reboot" else None, seconds=2.5)
+    out = module({"steps": steps})
+    results = cs.step_results(cs.progress(steps), out)
+    end = run.index(stop) if stop else len(run)
+    expected = ["ok"] * end + ([{"fail": "failed", "reboot": "reboot"}[how]] if stop else [])
+    expected += ["not run"] * (len(run) - len(expected))
+    assert [r["status"] for r in results] == expected
+    assert [r["seconds"] for r in results] == [2.5 if s != "not run" else None for s in expected]
+    for r in results:
+        if r["status"] == "not run" or r["step"] in cs.MODULE_STEPS:
+            assert r["rc"] is None
+        else:
+            assert r["rc"] == {"failed": 1, "reboot": 3010}.get(r["status"], 0)
+    # an edge_cs that reports no run_steps (before 0.4.0): started steps from its records, no durations
+    old = dict(out, run_steps=None, steps=[{k: v for k, v in s.items() if k != "run"} for s in out["steps"]])
+    older = cs.step_results(cs.progress(steps), old)
+    assert [r["status"] for r in older] == [r["status"] for r in results]
+    assert all(r["seconds"] is None for r in older)
+
+
+def test_step_results_of_a_failure_before_any_record_name_the_step_it_started():
+    # Use-SfbCsModule failed at enable_replica: the step has no record, run_steps ends with it
+    entries = cs.progress(["import_configuration", "enable_replica", "start_replica"])
+    out = {"failed": True, "steps": [{"name": "import_configuration", "rc": None, "run": "import_configuration"}],
+           "run_steps": [{"name": "import_configuration", "seconds": 3.0}, {"name": "enable_replica", "seconds": None}]}
+    assert [(r["status"], r["seconds"]) for r in cs.step_results(entries, out)] == [
+        ("ok", 3.0), ("failed", None), ("not run", None)]
+
+
+def test_lines_before_and_after_a_call():
+    entries = cs.progress(["core", "import_configuration"], "D:\\logs")
+    before = cs.call_lines("edge01", entries)
+    assert before == [
+        "edge01: setup steps 1-2 of 2 run in one edge_cs call (1/1); a line per step follows when it ends",
+        "edge01: setup step 1/2: %s - log: %s" % (cs.STEP_TITLES["core"], "; ".join(cs.step_logs("core", "D:\\logs"))),
+        "edge01: setup step 2/2: %s - log: no installer log (the output is in the result)"
+        % cs.STEP_TITLES["import_configuration"]]
+    # one step per call: no call line, the step line as before
+    single = cs.call_lines("edge01", cs.progress(["core"]))
+    assert len(single) == 1 and single[0].startswith("edge01: setup step 1/1: Install Core Components")
+    done = [dict(entries[0], status="reboot", rc=3010, seconds=61.24),
+            dict(entries[1], status="not run", rc=None, seconds=None)]
+    assert cs.result_lines("edge01", done) == [
+        "edge01: setup step 1/2 done in 61.2 s (rc 3010), and asks for a reboot before the next step: %s"
+        % cs.STEP_TITLES["core"],
+        "edge01: setup step 2/2 not run: %s" % cs.STEP_TITLES["import_configuration"]]
+    failed = cs.result_lines("edge01", [dict(entries[0], status="failed", rc=1603, seconds=8.0)])
+    assert failed == ["edge01: setup step 1/2 FAILED after 8.0 s (rc 1603): %s - log: %s" % (
+        cs.STEP_TITLES["core"], "; ".join(cs.step_logs("core", "D:\\logs")))]
+    assert cs.result_lines("edge01", [dict(entries[1], status="ok", rc=None, seconds=None)]) == [
+        "edge01: setup step 2/2 done: %s" % cs.STEP_TITLES["import_configuration"]]
+
+
+# ----------------------------------------------------------------------------------- edge_cs.ps1
 def test_every_step_edge_cs_runs_has_a_title_and_the_ps1_knows_the_run_steps():
     text = _ps1()
     order = tuple(re.findall(r"'(\w+)'", re.search(r"^\$order = (.*?)\n(.*?)\n", text, re.M | re.S).group(0)))
@@ -74,6 +206,32 @@ def test_every_step_edge_cs_runs_has_a_title_and_the_ps1_knows_the_run_steps():
     run = re.search(r"run = @\{(.*?)\n        \}", text, re.S).group(1)
     assert set(re.findall(r"'(\w+)'", run.split("choices", 1)[1])) == set(cs.STEP_TITLES)
     assert "if ($p.run) { $runSteps = @($runSteps | Where-Object { $p.run -contains $_ }) }" in text
+
+
+def test_edge_cs_reports_each_run_step_and_its_duration():
+    """The .ps1 side of step_results: every iteration of the step loop starts a run_steps entry and its
+    clock before the switch, every record names its run step and updates the duration (so a failure
+    after a record still has one), and the duration is final after the switch."""
+    text = _ps1()
+    loop = text.index("foreach ($step in $runSteps)")
+    head = [line.strip() for line in text[loop:].splitlines()[1:6]]
+    assert head == ["if ($module.Result.reboot_required) { break }",
+                    "$script:runStep = [ordered]@{ name = $step; seconds = $null }",
+                    "$module.Result.run_steps.Add($script:runStep)",
+                    "$script:clock.Restart()",
+                    "switch ($step) {"]
+    assert text[loop:].rstrip().endswith(
+        "    }\n    $script:runStep.seconds = [math]::Round($script:clock.Elapsed.TotalSeconds, 1)\n}\n$module.ExitJson()")
+    assert "$script:clock = [System.Diagnostics.Stopwatch]::StartNew()\nforeach ($step in $runSteps)" in text
+    add = text[text.index("function Add-Step"):]
+    add = add[:add.index("\n}\n")]
+    assert "run = $script:runStep.name" in add
+    assert "$script:runStep.seconds = [math]::Round($script:clock.Elapsed.TotalSeconds, 1)" in add
+    assert "$module.Result.run_steps = [System.Collections.Generic.List[object]]@()" in text[:loop]
+    with open(os.path.join(ROOT, "plugins", "modules", "edge_cs.yml"), encoding="utf-8") as handle:
+        returns = yaml.safe_load(handle)["RETURN"]
+    assert set(returns["run_steps"]["sample"][0]) == {"name", "seconds"}
+    assert set(returns["steps"]["sample"][0]) == {"name", "rc", "output", "run"}
 
 
 def test_the_logs_named_before_a_step_are_the_ones_edge_cs_writes():
@@ -96,78 +254,141 @@ def test_the_logs_named_before_a_step_are_the_ones_edge_cs_writes():
     assert "$env:TEMP" not in text.replace("else { $env:TEMP }", "")  # nothing else writes to the session's TEMP
 
 
+# ----------------------------------------------------------------------------------- the action
 def _fresh():
     goal, current = want(), test_cs_run._features_installed(snap("cs-fresh"))
     return goal, current, edge_cs_args(drift.cs.cs_install(goal, current, OPTIONS))["steps"]
 
 
-def test_a_fresh_install_runs_and_announces_one_call_per_step(monkeypatch):
-    goal, current, steps = _fresh()
-    shown = []
-    made_order = []
+def _watch(monkeypatch, module):
+    """Lines the action prints, and for each call how many had been printed when it was made."""
+    shown, seen = [], []
     monkeypatch.setattr(edge_apply.display, "display", lambda msg, *a, **k: shown.append(msg))
 
     def edge_cs(module_args):
-        made_order.append(("call", module_args["run"], len(shown)))
-        return {"changed": True, "reboot_required": False, "services": [],
-                "steps": [{"name": s, "rc": 0, "output": ""} for s in module_args["run"]]}
+        seen.append(len(shown))
+        return module(module_args)
+    return shown, seen, edge_cs
 
+
+def test_a_fresh_install_is_one_call_with_every_step_named_before_and_reported_after(monkeypatch):
+    goal, current, steps = _fresh()
+    run = cs.run_steps(steps)
+    assert run == ["core", "local_management", "import_configuration", "enable_replica", "start_replica", "edge_roles"]
+    shown, seen, edge_cs = _watch(monkeypatch, edge_cs_like(seconds=12.5))
     result, made = run_action("cs_install", goal, current, {"sfb.edge.edge_cs": edge_cs})
-    units = cs.run_units(steps)
+    assert len(made) == 1 and result["remote_calls"] == 1 and result["applied"] is True
+    _module, args = made[0]
+    assert args["steps"] == steps and "run" not in args and args["timeout"] == 60
+    assert args["configuration"] == "C:\\Windows\\Temp\\ansible-tmp\\sfb-edge-configuration.zip"
+    # before the call: the call line and a line per step, in order, each with its logs
+    assert seen == [1 + len(run)]
+    assert shown[0] == "edge01: setup steps 1-6 of 6 run in one edge_cs call (1/1); a line per step follows when it ends"
+    assert shown[1] == "edge01: setup step 1/6: %s - log: %s" % (cs.STEP_TITLES["core"], "; ".join(cs.step_logs("core")))
+    assert "C:\\ProgramData\\sfb-edge\\logs\\sfb-edge-ocscore.msi.log" in shown[1]
+    assert shown[1 + run.index("edge_roles")].endswith(
+        "Bootstrapper install roles (the edge roles of the topology) - log: C:\\ProgramData\\sfb-edge\\logs\\ "
+        "(Bootstrapper's and SQL Server Express setup's logs: its TEMP folder)")
+    # after it: a line per step with its result and duration
+    after = shown[1 + len(run):]
+    assert after == ["edge01: setup step %d/6 done in 12.5 s%s: %s" % (
+        n, "" if s in cs.MODULE_STEPS else " (rc 0)", cs.STEP_TITLES[s]) for n, s in enumerate(run, 1)]
+    assert [(p["step"], p["status"], p["seconds"], p["call"]) for p in result["progress"]] == [
+        (s, "ok", 12.5, 1) for s in run]
+    assert [s["name"] for s in result["steps"]] == run
+
+
+def test_step_calls_runs_and_announces_one_call_per_step(monkeypatch):
+    goal, current, steps = _fresh()
+    shown, seen, edge_cs = _watch(monkeypatch, edge_cs_like())
+    result, made = run_action("cs_install", goal, current, {"sfb.edge.edge_cs": edge_cs}, step_calls=True)
+    units = cs.run_units(steps, step_calls=True)
+    assert len(units) == 6
     assert [a["run"] for _m, a in made] == units
     assert all(a["steps"] == steps and a["timeout"] == 60 for _m, a in made)  # each call knows the whole run
-    # each line is printed before its call: call n sees n lines
-    assert [n for _c, _r, n in made_order] == list(range(1, len(units) + 1))
-    assert shown[0] == ("edge01: setup step 1/%d: %s - log: %s" % (
-        len(units), cs.STEP_TITLES["core"], "; ".join(cs.step_logs("core"))))
-    assert "C:\\ProgramData\\sfb-edge\\logs\\sfb-edge-ocscore.msi.log" in shown[0]
-    assert shown[units.index(["import_configuration"])].endswith(
+    # each step is printed before its call and reported after it: call n sees 2n - 1 lines
+    assert seen == [2 * n - 1 for n in range(1, len(units) + 1)]
+    assert shown[0] == ("edge01: setup step 1/6: %s - log: %s" % (cs.STEP_TITLES["core"], "; ".join(cs.step_logs("core"))))
+    assert shown[1] == "edge01: setup step 1/6 done in 7.5 s (rc 0): %s" % cs.STEP_TITLES["core"]
+    assert shown[2 * units.index(["import_configuration"])].endswith(
         "Import-CsConfiguration -LocalStore (the Front End's export) - log: no installer log (the output is in the result)")
     # the configuration export travels only with the call that imports it
     assert [a["run"] for _m, a in made if "configuration" in a] == [["import_configuration"]]
-    assert result["applied"] is True and result["remote_calls"] == len(units) + 0
+    assert result["applied"] is True and result["remote_calls"] == len(units)
     assert [s["name"] for s in result["steps"]] == [s for u in units for s in u]
-    assert [p["steps"] for p in result["progress"]] == units
+    assert [(p["step"], p["call"], p["calls"], p["status"]) for p in result["progress"]] == [
+        (u[0], n, 6, "ok") for n, u in enumerate(units, 1)]
 
 
-def test_a_failed_step_stops_the_run_and_names_the_step():
+def test_step_calls_keeps_the_update_of_an_installed_server_in_one_call(monkeypatch):
+    goal, current = test_cs_run._sfb2015(17763, [("Core Components", "6.0.9319.0"), ("Edge Server", "6.0.9319.0")])
+    steps = edge_cs_args(drift.cs.cs_install(goal, current, OPTIONS))["steps"]
+    assert steps == ["cu"]
+    for step_calls in (False, True):
+        shown, _seen, edge_cs = _watch(monkeypatch, edge_cs_like())
+        result, made = run_action("cs_install", goal, current, {"sfb.edge.edge_cs": edge_cs}, step_calls=step_calls)
+        assert len(made) == 1 and result["remote_calls"] == 1 and "run" not in made[0][1]
+        assert [p["step"] for p in result["progress"]] == ["cu", "cu_databases"]
+        assert shown[0].startswith("edge01: setup steps 1-2 of 2 run in one edge_cs call")
+
+
+@pytest.mark.parametrize("step_calls", [False, True])
+def test_a_failed_step_stops_the_run_and_names_the_step(monkeypatch, step_calls):
     goal, current, steps = _fresh()
-
-    def edge_cs(module_args):
-        if module_args["run"] == ["edge_roles"]:
-            return {"failed": True, "msg": "The step edge_roles failed: Bootstrapper.exe exited with 1",
-                    "steps": [{"name": "edge_roles", "rc": 1, "output": "x"}]}
-        return {"changed": True, "steps": [{"name": s, "rc": 0, "output": ""} for s in module_args["run"]]}
-
-    result, made = run_action("cs_install", goal, current, {"sfb.edge.edge_cs": edge_cs})
-    units = cs.run_units(steps)
-    assert [a["run"] for _m, a in made] == units[:units.index(["edge_roles"]) + 1]
+    shown, _seen, edge_cs = _watch(monkeypatch, edge_cs_like(fail="edge_roles"))
+    result, made = run_action("cs_install", goal, current, {"sfb.edge.edge_cs": edge_cs}, step_calls=step_calls)
+    units = cs.run_units(steps, step_calls)
+    last = [i for i, u in enumerate(units) if "edge_roles" in u][0]
+    assert [a.get("run", cs.run_steps(steps)) for _m, a in made] == units[:last + 1]
     assert result["failed"] is True
     assert result["msg"] == ("host edge01, cs_install: sfb.edge.edge_cs failed: The step edge_roles failed: "
-                             "Bootstrapper.exe exited with 1")
+                             "it exited with 1")
     assert [s["name"] for s in result["steps"]][-1] == "edge_roles"
+    assert [p["status"] for p in result["progress"]] == ["ok"] * 5 + ["failed"]
+    assert shown[-1] == ("edge01: setup step 6/6 FAILED after 7.5 s (rc 1): %s - log: %s" % (
+        cs.STEP_TITLES["edge_roles"], "; ".join(cs.step_logs("edge_roles"))))
 
 
-def test_a_reboot_request_mid_run_leaves_the_rest_pending():
+@pytest.mark.parametrize("step_calls", [False, True])
+def test_a_reboot_request_mid_run_leaves_the_rest_pending(monkeypatch, step_calls):
     goal, current, steps = _fresh()
-
-    def edge_cs(module_args):
-        rc = 3010 if module_args["run"] == ["local_management"] else 0
-        return {"changed": True, "reboot_required": rc == 3010,
-                "steps": [{"name": s, "rc": rc, "output": ""} for s in module_args["run"]]}
-
-    result, made = run_action("cs_install", goal, current, {"sfb.edge.edge_cs": edge_cs})
-    assert [a["run"] for _m, a in made] == [["core"], ["local_management"]]
-    assert result["pending"][0]["steps"] == steps[2:]
+    shown, _seen, edge_cs = _watch(monkeypatch, edge_cs_like(reboot="local_management"))
+    result, made = run_action("cs_install", goal, current, {"sfb.edge.edge_cs": edge_cs}, step_calls=step_calls)
+    assert [a.get("run") for _m, a in made] == ([["core"], ["local_management"]] if step_calls else [None])
+    assert [p["steps"] for p in result["pending"]] == [steps[2:]]
     assert "the step local_management asked for a reboot (exit code 3010)" in result["msg"]
+    assert [p["status"] for p in result["progress"]] == ["ok", "reboot"] + ["not run"] * 4
+    reboot = [line for line in shown if line.startswith("edge01: setup step 2/6 done")]
+    assert reboot == ["edge01: setup step 2/6 done in 7.5 s (rc 3010), and asks for a reboot before the next step: %s"
+                      % cs.STEP_TITLES["local_management"]]
+    if not step_calls:  # the steps of the call that did not run are reported too
+        assert shown[-4:] == ["edge01: setup step %d/6 not run: %s" % (n, cs.STEP_TITLES[s]) for n, s in enumerate(
+            ["import_configuration", "enable_replica", "start_replica", "edge_roles"], 3)]
 
 
-def test_check_mode_and_a_converged_host_make_no_call():
-    goal, current, steps = _fresh()
-    result, made = run_action("cs_install", goal, current, {}, check_mode=True)
-    assert made == [] and result["applied"] is False
-    assert result["remote_calls"] == len(cs.run_units(steps))  # what a live run makes
+@pytest.mark.parametrize("step_calls,calls", [(None, 1), (False, 1), (True, 6)])
+def test_check_mode_and_a_converged_host_make_no_call(step_calls, calls):
+    goal, current, _steps = _fresh()
     with mock.patch.object(edge_apply.display, "display") as shown:
-        result, made = run_action("cs_install", want(), snap("converged"), {})
+        result, made = run_action("cs_install", goal, current, {}, check_mode=True, step_calls=step_calls)
+    assert made == [] and result["applied"] is False and shown.call_count == 0
+    assert result["remote_calls"] == calls  # what a live run makes
+    assert [p["call"] for p in result["progress"]] == ([1] * 6 if calls == 1 else list(range(1, 7)))
+    assert "status" not in result["progress"][0]
+    with mock.patch.object(edge_apply.display, "display") as shown:
+        result, made = run_action("cs_install", want(), snap("converged"), {}, step_calls=step_calls)
     assert made == [] and shown.call_count == 0
     assert result["remote_calls"] == 0 and "progress" not in result
+
+
+def test_the_role_passes_the_option_to_both_installs_and_documents_it():
+    with open(os.path.join(ROOT, "roles", "cs_install", "defaults", "main.yml"), encoding="utf-8") as handle:
+        assert yaml.safe_load(handle)["cs_install_step_calls"] is False
+    with open(os.path.join(ROOT, "roles", "cs_install", "tasks", "main.yml"), encoding="utf-8") as handle:
+        tasks = yaml.safe_load(handle)
+    applies = [t["sfb.edge.edge_apply"] for block in tasks for t in block.get("block", [block]) if "sfb.edge.edge_apply" in t]
+    assert [a["step_calls"] for a in applies] == ["{{ cs_install_step_calls }}"] * 2
+    with open(os.path.join(ROOT, "roles", "cs_install", "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+        option = yaml.safe_load(handle)["argument_specs"]["main"]["options"]["cs_install_step_calls"]
+    assert (option["type"], option["default"]) == ("bool", False)
+    assert edge_apply.ARGUMENT_SPEC["step_calls"] == {"type": "bool", "default": False}

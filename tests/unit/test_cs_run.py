@@ -109,11 +109,14 @@ class _Task:
         self.action = "sfb.edge.edge_apply"
 
 
-def run_action(area, goal, current, outputs, check_mode=False):
+def run_action(area, goal, current, outputs, check_mode=False, step_calls=None):
     """edge_apply's run with a fake connection: ``outputs`` maps a module name to what it returns (a
-    callable gets the module args). Returns (result, [(module, args)] of the calls made)."""
+    callable gets the module args). ``step_calls``: the action option (None: not given, its default).
+    Returns (result, [(module, args)] of the calls made)."""
     args = {"area": area, "desired": goal, "current": current, "frontend": "fe01",
             "configuration_archive": __file__, "call_options": {"timeout": 60}}
+    if step_calls is not None:
+        args["step_calls"] = step_calls
     action = edge_apply.ActionModule(_Task(args, check_mode), mock.MagicMock(), mock.MagicMock(), mock.MagicMock(),
                                      mock.MagicMock(), mock.MagicMock())
     made = []

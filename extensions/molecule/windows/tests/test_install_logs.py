@@ -19,6 +19,9 @@ $dir = $want.log_dir
 @{
     exists = Test-Path -LiteralPath $dir -PathType Container
     files = @(Get-ChildItem -LiteralPath $dir -File -ErrorAction SilentlyContinue | ForEach-Object { $_.Name })
+    # seconds between a log's creation and its last write: it grew while its installer ran
+    written = @(Get-ChildItem -LiteralPath $dir -File -ErrorAction SilentlyContinue | ForEach-Object {
+        @{ name = $_.Name; seconds = [math]::Round(($_.LastWriteTimeUtc - $_.CreationTimeUtc).TotalSeconds, 1) } })
     vcredist_on_media = if ($want.media_path) { Test-Path -LiteralPath ($want.media_path.TrimEnd('\') + '\Setup\amd64\vcredist_x64.exe') } else { $false }
     msis_on_media = @(foreach ($m in 'SQLSysClrTypes.msi', 'SharedManagementObjects.msi') {
         if ($want.media_path -and (Test-Path -LiteralPath ($want.media_path.TrimEnd('\') + '\Setup\amd64\' + $m))) { $m } })
@@ -33,6 +36,7 @@ def logs(host, desired):  # noqa: F811
         pytest.skip("%s does not exist: Lync/SfB was installed before this version named its log folder" % LOG_DIR)
     out["files"] = as_list(out["files"])
     out["msis_on_media"] = as_list(out["msis_on_media"])
+    out["written"] = {item["name"]: item["seconds"] for item in as_list(out["written"])}
     return out
 
 
@@ -60,3 +64,12 @@ def test_update_installer_writes_its_logs_into_its_temp(logs, desired):
         pytest.skip("no sfb_edge_cu_path: the cu step did not run")
     own = [f for f in logs["files"] if not f.startswith("sfb-edge-") and "bootstrap" not in f.lower()]
     assert own, logs["files"]
+
+
+def test_logs_grow_while_their_installer_runs(logs):
+    """The install runs in one edge_cs call (cs_install_step_calls: false), so the logs named before it
+    are what the operator follows during it: the Core Components' MSI log and Bootstrapper's logs are
+    written over the minutes their installers run, not once at the end."""
+    assert logs["written"].get("sfb-edge-ocscore.msi.log", 0) >= 5, logs["written"]
+    bootstrap = {name: secs for name, secs in logs["written"].items() if "bootstrap" in name.lower()}
+    assert bootstrap and max(bootstrap.values()) >= 30, logs["written"]
