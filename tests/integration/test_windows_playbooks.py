@@ -385,6 +385,7 @@ def test_certificate_passwords_never_printed(tmp_path):
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),
     ("role", "certificates"), ("role", "drift"), ("module", "report_files"), ("filter", "frontend_failure"),
     ("filter", "desired_states"), ("filter", "state_parts"), ("filter", "drift_areas"), ("module", "preload"),
+    ("module", "host_state"), ("module", "host_drift"), ("module", "host_validation"), ("role", "validate"),
 ])
 def test_docs_render(kind, name):
     result = run("ansible-doc", "-t", kind, "sfb.edge.%s" % name)
