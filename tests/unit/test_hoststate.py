@@ -171,8 +171,8 @@ def test_drift_action_writes_shows_publishes_and_fails_with_the_real_report(tmp_
     from ansible_collections.sfb.edge.plugins.filter.drift import drift
     from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
 
-    action, calls = _action(host_drift.ActionModule, {"report_dir": str(tmp_path / "plan"), "fail": True,
-                                                       "facts_from": str(snaps)}, check_mode=True)
+    args = {"report_dir": str(tmp_path / "plan"), "fail": True, "facts_from": str(snaps)}
+    action, calls = _action(host_drift.ActionModule, args, check_mode=True)
     result = action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))
     expected = drift(wanted, data, ansible_host="edge01", source="snapshot %s/edge01.json" % snaps,
                      options={"frontend": ""})
