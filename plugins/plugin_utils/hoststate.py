@@ -39,12 +39,17 @@ CONNECTION_VARS = ("ansible_connection", "ansible_port", "ansible_winrm_port", "
 READ_KINDS = ("kept", "snapshot", "live")
 
 
-def snapshot_handle(directory, host):
-    """``<directory>/<host>.json``, checked (docs/state-format.md) and kept in the controller's store of the
-    run: its handle (``host``, ``checked``, ``computer.pending_reboot``, the digest)."""
-    data = state.load_snapshot(directory, host)
+def store_state(data, host):
+    """Keep a checked gathered state in the controller's store of the run; its handle (``host``, ``checked``,
+    ``computer.pending_reboot``, the digest). The sfb.edge.edge_snapshot lookup (``store=true``) uses it too."""
     return store.put(store.run_directory(), data, "state", host=host, checked=True,
                      computer={"pending_reboot": (data.get("computer") or {}).get("pending_reboot")})
+
+
+def snapshot_handle(directory, host):
+    """``<directory>/<host>.json``, checked (docs/state-format.md) and kept in the controller's store of the
+    run, as the sfb.edge.edge_snapshot lookup does with ``store=true``: its handle."""
+    return store_state(state.load_snapshot(directory, host), host)
 
 
 def still_current(task_vars, again=False):

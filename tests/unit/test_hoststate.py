@@ -216,3 +216,15 @@ def test_validation_action_outputs(tmp_path):
     action, _calls = _action(host_validation.ActionModule, {"report_dir": str(tmp_path / "plan"),
                                                             "facts_from": str(snaps), "fail": False})
     assert "fail_msg" not in action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))
+
+
+@pytest.mark.parametrize("scenario", ["converged", "stale", "fresh"])
+def test_snapshot_read_gives_the_lookups_handle(scenario):
+    """The actions read a snapshot with the same code as the sfb.edge.edge_snapshot lookup (store=true)."""
+    from ansible_collections.sfb.edge.plugins.lookup.edge_snapshot import LookupModule
+
+    directory = os.path.join(SNAPSHOTS, scenario)
+    lookup = LookupModule()
+    lookup.set_options = lambda var_options=None, direct=None: None
+    lookup.get_option = {"directory": directory, "store": True}.get
+    assert lookup.run(["edge01"]) == [hoststate.snapshot_handle(directory, "edge01")]
