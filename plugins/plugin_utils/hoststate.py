@@ -56,8 +56,12 @@ def still_current(task_vars, again=False):
     """True when the state read earlier in this run (``edge_state_current``) is still the host's state: it
     was read in this run (``edge_state_run``), the caller does not ask to read it again, and nothing was
     applied to the host since - no change applied by an edge_apply task, no reboot. From snapshots, a change
-    a live run would have applied reads the snapshot again (the same calls as the live run)."""
-    if again or "edge_state_current" not in task_vars or task_vars.get("edge_state_run") != run_marker():
+    a live run would have applied reads the snapshot again (the same calls as the live run).
+    A state the host actions read in another run (a fact cache that outlives the run) is never kept; one
+    set by a play of the run itself (``edge_state_current`` without ``edge_state_run``) is."""
+    if again or "edge_state_current" not in task_vars:
+        return False
+    if task_vars.get("edge_state_run") not in (None, run_marker()):
         return False
     changed = [r for r in (task_vars.get(name) for name in CHANGE_RESULTS) if isinstance(r, dict) and r.get("changed")]
     return not any(r.get("applied") is not False or r.get("snapshot") is True for r in changed)
