@@ -53,7 +53,8 @@ attributes:
 notes:
   - The result's C(state_read) says how the state was read - C(kept) (no call), C(snapshot) or C(live) (one call).
   - The facts are set as a module's facts are (host facts); a variable of the same name set with
-    C(ansible.builtin.set_fact) or in the inventory takes precedence over them, so do not set them yourself.
+    C(ansible.builtin.set_fact), in the vars of the play or of a role, or as an extra variable takes precedence over
+    them, so do not set them yourself.
   - A state kept in a fact cache from another run (C(edge_state_run) names the run) is never kept; it is read again.
 """
 
