@@ -5,20 +5,16 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail, AnsibleError
-
 from ansible_collections.sfb.edge.plugins.filter.drift import drift
 from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
 from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
-ARGUMENT_SPEC = {
+ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
     "report_dir": {"type": "path", "required": True},
-    "facts_from": {"type": "str", "default": ""},
-    "again": {"type": "bool", "default": False},
     "fail": {"type": "bool", "default": False},
     "replicas": {"type": "list", "elements": "dict", "default": []},
-}
+})
 
 
 def stats(report, path):
@@ -31,30 +27,18 @@ def stats(report, path):
 class ActionModule(hoststate.HostAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        host = task_vars["inventory_hostname"]
-        args = self._args(host)
-        facts, read, failure = self.read_state(task_vars, args["facts_from"] or "", args["again"])
-        if failure is not None:
-            failure.update(state_read=read, changed=False)
-            return failure
+    def evaluate(self, result, task_vars, host, args, facts):
         desired = facts["edge_state_desired"]
-        try:
-            report = drift(desired, facts["edge_state_current"],
-                           replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
-                           ansible_host=self.guard_inputs(task_vars, self._templar),
-                           connection_port=facts["edge_state_connection_port"], source=facts["edge_state_source"],
-                           options={"frontend": facts["edge_state_frontend"]})
-            lines = _drift.format_report(report)
-        except AnsibleError as exc:
-            raise AnsibleActionFail("%s: %s" % (host, exc.message)) from None
+        report = drift(desired, facts["edge_state_current"],
+                       replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
+                       ansible_host=self.guard_inputs(task_vars, self._templar),
+                       connection_port=facts["edge_state_connection_port"], source=facts["edge_state_source"],
+                       options={"frontend": facts["edge_state_frontend"]})
+        lines = _drift.format_report(report)
         path = self.report_base(args["report_dir"], report["pool"], "drift", host) + ".json"
         # The report is an output, not a change of the host: written in check mode too, never changed.
         hoststate.write_reports([{"path": path, "content": hoststate.report_json(report)}], host)
-        result.update(changed=False, state_read=read, msg=lines, report=path, in_sync=report["in_sync"],
-                      _ansible_verbose_always=True,
+        result.update(msg=lines, report=path, in_sync=report["in_sync"], _ansible_verbose_always=True,
                       ansible_stats={"data": {"sfb_drift_summary": {host: stats(report, path)}},
                                      "per_host": False, "aggregate": True})
         if args["fail"] and not report["in_sync"]:

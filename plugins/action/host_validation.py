@@ -5,20 +5,16 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail, AnsibleError
-
 from ansible_collections.sfb.edge.plugins.filter.validation import validation
 from ansible_collections.sfb.edge.plugins.plugin_utils import checks, hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
-ARGUMENT_SPEC = {
+ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
     "report_dir": {"type": "path", "required": True},
-    "facts_from": {"type": "str", "default": ""},
-    "again": {"type": "bool", "default": False},
     "fail": {"type": "bool", "default": True},
     "probes": {"type": "list", "elements": "dict"},
     "replicas": {"type": "list", "elements": "dict", "default": []},
-}
+})
 
 
 def failed_checks(report):
@@ -36,31 +32,19 @@ def stats(report, path):
 class ActionModule(hoststate.HostAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        host = task_vars["inventory_hostname"]
-        args = self._args(host)
-        facts, read, failure = self.read_state(task_vars, args["facts_from"] or "", args["again"])
-        if failure is not None:
-            failure.update(state_read=read, changed=False)
-            return failure
+    def evaluate(self, result, task_vars, host, args, facts):
         desired = facts["edge_state_desired"]
-        try:
-            report = validation(desired, facts["edge_state_current"],
-                                probes=plain(args["probes"]) if args["probes"] is not None else None,
-                                replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
-                                frontend=facts["edge_state_frontend"], source=facts["edge_state_source"])
-            table = checks.table(report)
-        except AnsibleError as exc:
-            raise AnsibleActionFail("%s: %s" % (host, exc.message)) from None
+        report = validation(desired, facts["edge_state_current"],
+                            probes=plain(args["probes"]) if args["probes"] is not None else None,
+                            replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
+                            frontend=facts["edge_state_frontend"], source=facts["edge_state_source"])
+        table = checks.table(report)
         base = self.report_base(args["report_dir"], report["pool"], "validate", host)
         # The reports are outputs, not changes of the host: written in check mode too, never changed.
         hoststate.write_reports([
             {"path": base + ".json", "content": hoststate.report_json(report)},
             {"path": base + ".md", "content": "\n".join(table) + "\n"}], host)
-        result.update(changed=False, state_read=read, msg=table, report=base + ".md", passed=report["passed"],
-                      _ansible_verbose_always=True,
+        result.update(msg=table, report=base + ".md", passed=report["passed"], _ansible_verbose_always=True,
                       ansible_stats={"data": {"sfb_validation_summary": {host: stats(report, base + ".md")}},
                                      "per_host": False, "aggregate": True})
         if args["fail"] and not report["passed"]:

@@ -22,14 +22,6 @@ options:
     description: The plan directory; the report goes to its C(<pool>/drift/) subdirectory.
     type: path
     required: true
-  facts_from:
-    description: The snapshot directory (C(sfb_edge_facts_from)); empty - gather live.
-    type: str
-    default: ""
-  again:
-    description: Read the state again even when the one read earlier in the run is still current.
-    type: bool
-    default: false
   fail:
     description: Return RV(fail_msg) when the host has drifted.
     type: bool
@@ -42,14 +34,11 @@ options:
     default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - sfb.edge.host_state
 attributes:
   check_mode:
     support: full
     description: The report is written in check mode too (a check run's drift report is what it is for).
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 """
 
 EXAMPLES = r"""

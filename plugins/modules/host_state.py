@@ -24,14 +24,6 @@ description:
     was kept), C(edge_state_run) (names the run the state was read in) and, with O(areas), C(edge_state_areas) -
     the areas whose P(sfb.edge.edge_apply#module) task has something to do (P(sfb.edge.drift_areas#filter))."
 options:
-  facts_from:
-    description: The snapshot directory (C(sfb_edge_facts_from)); empty - gather live.
-    type: str
-    default: ""
-  again:
-    description: Read the state again even when the one read earlier in the run is still current (after a reboot).
-    type: bool
-    default: false
   areas:
     description: Also decide C(edge_state_areas).
     type: bool
@@ -42,14 +34,11 @@ options:
     default: false
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - sfb.edge.host_state
 attributes:
   check_mode:
     support: full
     description: The state is read in check mode too; nothing is changed.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 notes:
   - The result's C(state_read) says how the state was read - C(kept) (no call), C(snapshot) or C(live) (one call).
   - The facts are set as a module's facts are (host facts); a variable of the same name set with

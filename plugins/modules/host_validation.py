@@ -22,14 +22,6 @@ options:
     description: The plan directory; the reports go to its C(<pool>/validate/) subdirectory.
     type: path
     required: true
-  facts_from:
-    description: The snapshot directory (C(sfb_edge_facts_from)); empty - gather live.
-    type: str
-    default: ""
-  again:
-    description: Read the state again even when the one read earlier in the run is still current.
-    type: bool
-    default: false
   fail:
     description: Return RV(fail_msg) when a check failed.
     type: bool
@@ -45,14 +37,11 @@ options:
     default: []
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
+  - sfb.edge.host_state
 attributes:
   check_mode:
     support: full
     description: The reports are written in check mode too.
-  diff_mode:
-    support: none
-  platform:
-    platforms: windows
 """
 
 EXAMPLES = r"""

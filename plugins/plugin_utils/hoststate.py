@@ -37,6 +37,8 @@ CHANGE_RESULTS = ("routes_result", "network_result", "hosts_file_result", "ident
 CONNECTION_VARS = ("ansible_connection", "ansible_port", "ansible_winrm_port", "ansible_winrm_scheme",
                    "ansible_psrp_port", "ansible_psrp_protocol", "ansible_ssh_port")
 READ_KINDS = ("kept", "snapshot", "live")
+# The options of every host action (plugins/doc_fragments/host_state.py documents them).
+STATE_OPTIONS = {"facts_from": {"type": "str", "default": ""}, "again": {"type": "bool", "default": False}}
 
 
 def store_state(data, host):
@@ -100,6 +102,29 @@ class HostAction(ActionBase):
 
     TRANSFERS_FILES = False
     ARGUMENT_SPEC = {}
+
+    def run(self, tmp=None, task_vars=None):
+        """Check the options, read the state, then :meth:`evaluate` (the action's own work) - or return the failed
+        gathering (``state_read`` says the host was called)."""
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        host = task_vars["inventory_hostname"]
+        args = self._args(host)
+        facts, read, failure = self.read_state(task_vars, args["facts_from"] or "", args["again"])
+        if failure is not None:
+            failure.update(state_read=read, changed=False)
+            return failure
+        result.update(changed=False, state_read=read)
+        try:
+            return self.evaluate(result, task_vars, host, args, facts)
+        except AnsibleError as exc:
+            if isinstance(exc, AnsibleActionFail):
+                raise
+            raise AnsibleActionFail("%s: %s" % (host, exc.message)) from None
+
+    def evaluate(self, result, task_vars, host, args, facts):
+        """The action's work on the state read: update and return ``result``."""
+        raise NotImplementedError
 
     def _args(self, host):
         try:
