@@ -177,6 +177,57 @@ def test_validate_alone_validates_once(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert result.validations == 1
     assert all(live_calls(entries, host) == 1 for host in EDGES)
+    # one task per host reads the state, evaluates, writes, shows and publishes
+    for host in EDGES:
+        assert per_host_rounds(entries, host) == [
+            "Validate the edge server (controller; written to <plan dir>/<pool>/validate/<host>.md and .json)"]
+
+
+ROLES_PLAY = """---
+- name: The roles in a play of your own
+  hosts: edge_servers
+  gather_facts: false
+  roles:
+    - role: sfb.edge.drift
+      vars:
+        drift_dir: {plan}
+        drift_fail: true
+    - role: sfb.edge.validate
+      vars:
+        validate_dir: {plan}
+"""
+
+
+@pytest.mark.parametrize("scenario, in_sync", [("converged", True), ("stale", False)])
+def test_roles_in_a_play_of_your_own(tmp_path, scenario, in_sync, monkeypatch):
+    """The roles stay usable on their own (no validation step: each host's desired state computed alone), read
+    the state once (the drift and validation tasks keep what sfb.edge.edge_state read) and fail on drift."""
+    monkeypatch.setenv("SFB_EDGE_NOW", "2026-12-01T00:00:00Z")
+    book = tmp_path / "roles.yml"
+    book.write_text(ROLES_PLAY.format(plan=tmp_path / "plan"))
+    log = tmp_path / "log.jsonl"
+    os.environ.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "tests", "integration", "callbacks"),
+                      ANSIBLE_CALLBACKS_ENABLED="task_log", SFB_EDGE_TASK_LOG=str(log))
+    try:
+        result = run("ansible-playbook", str(book), "-i", EXAMPLE,
+                     "-e", "sfb_edge_facts_from=%s" % snapshot_copy(tmp_path, scenario))
+    finally:
+        for key in ("ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CALLBACKS_ENABLED", "SFB_EDGE_TASK_LOG"):
+            os.environ.pop(key)
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert (result.returncode == 0) is in_sync, result.stdout[-3000:]
+    report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / "edge01.json").read_text())
+    assert report["in_sync"] is in_sync
+    reads = [(e["action"], e["state_read"]) for e in entries if e["host"] == "edge01" and e["state_read"]]
+    assert reads[:2] == [("sfb.edge.host_state", "snapshot"), ("sfb.edge.host_drift", "kept")]
+    if in_sync:
+        assert reads[2:] == [("sfb.edge.host_validation", "kept")]
+        assert (tmp_path / "plan" / "edgepool.corp.example.com" / "validate" / "edge01.md").exists()
+    else:
+        failed = [e for e in entries if e["status"] == "failed"]
+        assert sorted((e["host"], e["task"]) for e in failed) == [
+            (h, "sfb.edge.drift : Fail when the host has drifted") for h in EDGES]
+        assert [e for e in failed if e["host"] == "edge01"][0]["msg"].startswith("Drift: edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2)")
 
 
 def test_capture_validates_once_per_play(tmp_path):
