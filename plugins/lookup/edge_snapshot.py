@@ -52,7 +52,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate, state, store
 
 
 class LookupModule(LookupBase):
@@ -62,9 +62,7 @@ class LookupModule(LookupBase):
         try:
             states = [state.load_snapshot(directory, str(term)) for term in terms]
             if self.get_option("store"):
-                states = [store.put(store.run_directory(), data, "state", host=str(term), checked=True,
-                                    computer={"pending_reboot": (data.get("computer") or {}).get("pending_reboot")})
-                          for term, data in zip(terms, states)]
+                states = [hoststate.store_state(data, str(term)) for term, data in zip(terms, states)]
             return states
         except OSError as exc:
             raise AnsibleLookupError("sfb.edge.edge_snapshot: cannot keep the state in the controller's store: %s"

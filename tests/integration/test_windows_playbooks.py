@@ -30,7 +30,9 @@ EDGES = ("edge01", "edge02")
 CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
                    "ansible.builtin.include_role", "ansible.builtin.include_tasks",
                    "ansible.builtin.fail", "ansible.builtin.set_stats", "sfb.edge.edge_apply", "sfb.edge.report_files",
-                   "sfb.edge.preload"}
+                   "sfb.edge.preload", "ansible.builtin.meta",
+                   # the host actions read the state on the host only where the log says so (gathering)
+                   "sfb.edge.host_state", "sfb.edge.host_drift", "sfb.edge.host_validation"}
 
 
 def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None):
@@ -81,9 +83,19 @@ def live_calls(entries, host):
     outside = [e["action"] for e in ran if e["action"] not in CONTROLLER_ONLY]
     assert outside == [], "tasks that would reach %s in snapshot mode: %s" % (host, outside)
     applied = [e for e in ran if e["action"] == "sfb.edge.edge_apply"]
-    # one gathering per play that reads the state (site.yml: the converge play and the validation play)
-    gatherings = sum(1 for e in ran if e["task"].endswith("Read the state from the snapshot (the host is not contacted)"))
+    # one gathering per play that reads the state (site.yml: the converge play, and the validation play when
+    # something was applied): in snapshot mode the read of the snapshot stands for the sfb.edge.edge_facts call
+    gatherings = sum(1 for e in ran if e["gathering"])
+    assert all(e["state_read"] == "snapshot" for e in ran if e["gathering"]), ran
     return gatherings + sum(e["remote_calls"] or 0 for e in applied) + (1 if any(e["blocked"] for e in applied) else 0)
+
+
+def per_host_rounds(entries, host):
+    """The tasks that reached ``host`` as tasks of their own (a fork and the host's variables each, ~0.23x of
+    the empty play at 12x2000 whatever they do - skipped ones too): neither run_once (one host for the play)
+    nor meta (decided in Ansible's main process)."""
+    return [e["task"] for e in entries
+            if e["host"] == host and not e["run_once"] and e["action"] != "ansible.builtin.meta"]
 
 
 def inventory_copy(tmp_path, pool=None, hosts=None):
@@ -118,11 +130,14 @@ def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mod
         # the state gathering of the converge play, nothing else: the validation play keeps that state,
         # since nothing was applied to the host (issue 10, item 5)
         assert live_calls(entries, host) == 1
-        # no area differs: none of the area roles runs (one skipped include), so no edge_apply task at all
-        ran = [e for e in entries if e["host"] == host and e["status"] != "skipped"]
-        assert [e for e in ran if e["action"] == "sfb.edge.edge_apply"] == []
-        converge = [e for e in entries if e["host"] == host and e["task"] == "Converge the areas that differ from the plan"]
-        assert [e["status"] for e in converge] == ["skipped"]
+        # no area differs: the host leaves the converge play after its state was read (meta end_host, in the
+        # main process), so none of the area roles runs and no edge_apply task at all; site.yml reaches it with
+        # two tasks in all (issue 10: site.yml <= 2x the empty play)
+        assert per_host_rounds(entries, host) == [
+            "Read the state of the edge server and decide the areas to converge",
+            "Validate the edge server (controller; written to <plan dir>/<pool>/validate/<host>.md and .json)"]
+        assert [e["state_read"] for e in entries if e["host"] == host and e["state_read"]] == ["snapshot", "kept"]
+        assert [e for e in entries if e["host"] == host and e["task"].startswith("Converge the areas")] == []
     # 11 sockets, 6 services, replication and the 2 assigned certificates pass; 5 probes are skipped
     assert "edge01 (edge01.corp.example.com): PASSED - 20 pass, 0 fail, 5 skipped" in again.stdout
     assert again.validations == 1  # one validation of the inventory for the whole site.yml
@@ -162,6 +177,57 @@ def test_validate_alone_validates_once(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert result.validations == 1
     assert all(live_calls(entries, host) == 1 for host in EDGES)
+    # one task per host reads the state, evaluates, writes, shows and publishes
+    for host in EDGES:
+        assert per_host_rounds(entries, host) == [
+            "Validate the edge server (controller; written to <plan dir>/<pool>/validate/<host>.md and .json)"]
+
+
+ROLES_PLAY = """---
+- name: The roles in a play of your own
+  hosts: edge_servers
+  gather_facts: false
+  roles:
+    - role: sfb.edge.drift
+      vars:
+        drift_dir: {plan}
+        drift_fail: true
+    - role: sfb.edge.validate
+      vars:
+        validate_dir: {plan}
+"""
+
+
+@pytest.mark.parametrize("scenario, in_sync", [("converged", True), ("stale", False)])
+def test_roles_in_a_play_of_your_own(tmp_path, scenario, in_sync, monkeypatch):
+    """The roles stay usable on their own (no validation step: each host's desired state computed alone), read
+    the state once (the drift and validation tasks keep what sfb.edge.edge_state read) and fail on drift."""
+    monkeypatch.setenv("SFB_EDGE_NOW", "2026-12-01T00:00:00Z")
+    book = tmp_path / "roles.yml"
+    book.write_text(ROLES_PLAY.format(plan=tmp_path / "plan"))
+    log = tmp_path / "log.jsonl"
+    os.environ.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "tests", "integration", "callbacks"),
+                      ANSIBLE_CALLBACKS_ENABLED="task_log", SFB_EDGE_TASK_LOG=str(log))
+    try:
+        result = run("ansible-playbook", str(book), "-i", EXAMPLE,
+                     "-e", "sfb_edge_facts_from=%s" % snapshot_copy(tmp_path, scenario))
+    finally:
+        for key in ("ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CALLBACKS_ENABLED", "SFB_EDGE_TASK_LOG"):
+            os.environ.pop(key)
+    entries = [json.loads(line) for line in log.read_text().splitlines()]
+    assert (result.returncode == 0) is in_sync, result.stdout[-3000:]
+    report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / "edge01.json").read_text())
+    assert report["in_sync"] is in_sync
+    reads = [(e["action"], e["state_read"]) for e in entries if e["host"] == "edge01" and e["state_read"]]
+    assert reads[:2] == [("sfb.edge.host_state", "snapshot"), ("sfb.edge.host_drift", "kept")]
+    if in_sync:
+        assert reads[2:] == [("sfb.edge.host_validation", "kept")]
+        assert (tmp_path / "plan" / "edgepool.corp.example.com" / "validate" / "edge01.md").exists()
+    else:
+        failed = [e for e in entries if e["status"] == "failed"]
+        assert sorted((e["host"], e["task"]) for e in failed) == [
+            (h, "sfb.edge.drift : Fail when the host has drifted") for h in EDGES]
+        assert [e for e in failed if e["host"] == "edge01"][0]["msg"].startswith("Drift: edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2)")
 
 
 def test_capture_validates_once_per_play(tmp_path):
@@ -295,12 +361,18 @@ def test_drift_first_run_in_a_fresh_plan_dir_changes_nothing(tmp_path, mode):
         assert recap(result.stdout, host)["changed"] == 0, result.stdout[-3000:]
         report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / ("%s.json" % host)).read_text())
         assert report["in_sync"] is True
-    writes = [e for e in entries if e["action"] == "sfb.edge.report_files"]
-    assert not any(e["changed"] for e in writes)
-    assert sorted(e["host"] for e in writes if e["task"].endswith("Write the drift report")) == list(EDGES)
+    # the report is written by the host's one task (sfb.edge.host_drift), never as a change
+    drifts = [e for e in entries if e["action"] == "sfb.edge.host_drift"]
+    assert sorted((e["host"], e["status"], e["changed"], e["state_read"]) for e in drifts) == [
+        (h, "ok", False, "snapshot") for h in EDGES]
     # report.html of the pool: once for the play (there is no plan.json in a fresh plan dir: not written)
-    assert [e["task"] for e in writes if not e["task"].endswith("Write the drift report")] == [
-        "sfb.edge.drift : Refresh the HTML report of the pool"]
+    writes = [e for e in entries if e["action"] == "sfb.edge.report_files"]
+    assert [(e["task"], e["run_once"], e["changed"]) for e in writes] == [
+        ("Refresh the HTML report of the pool", True, False)]
+    # drift.yml reaches each host with one task: issue 10's drift.yml <= 1.5x the empty play
+    for host in EDGES:
+        assert per_host_rounds(entries, host) == [
+            "Drift of the edge server (controller; written to <plan dir>/<pool>/drift/<host>.json)"]
 
 
 def test_missing_snapshot_names_the_file(tmp_path):
@@ -375,6 +447,7 @@ def test_certificate_passwords_never_printed(tmp_path):
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),
     ("role", "certificates"), ("role", "drift"), ("module", "report_files"), ("filter", "frontend_failure"),
     ("filter", "desired_states"), ("filter", "state_parts"), ("filter", "drift_areas"), ("module", "preload"),
+    ("module", "host_state"), ("module", "host_drift"), ("module", "host_validation"), ("role", "validate"),
 ])
 def test_docs_render(kind, name):
     result = run("ansible-doc", "-t", kind, "sfb.edge.%s" % name)

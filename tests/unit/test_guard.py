@@ -472,17 +472,11 @@ def test_edge_facts_reads_the_given_ports_without_a_multi_port_query():
     assert "connection_ports = @{ type = 'list'; elements = 'int'; default = @(5985, 5986) }" in source
 
 
-def test_edge_state_role_gathers_on_the_connection_port():
-    import yaml
+def test_edge_state_gathers_on_the_connection_port():
+    """The state read of sfb.edge.host_state (what the edge_state role runs) looks for the controller's
+    connection on the port its connection variables give (tests/unit/test_hoststate.py runs the read)."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
 
-    tasks = []
-    for name in ("main.yml", "gather.yml"):
-        with open(os.path.join(ROOT, "roles", "edge_state", "tasks", name), encoding="utf-8") as handle:
-            tasks += yaml.safe_load(handle)
-    gather = [t for block in tasks for t in block.get("block", [block]) if "sfb.edge.edge_facts" in t]
-    assert gather[0]["sfb.edge.edge_facts"]["connection_ports"] == \
-        "{{ edge_state_connection_vars | sfb.edge.connection_ports }}"
-    with open(os.path.join(ROOT, "roles", "edge_state", "vars", "main.yml"), encoding="utf-8") as handle:
-        variables = yaml.safe_load(handle)["edge_state_connection_vars"]
-    assert set(variables) == {"ansible_connection", "ansible_port", "ansible_winrm_port", "ansible_winrm_scheme",
-                              "ansible_psrp_port", "ansible_psrp_protocol", "ansible_ssh_port"}
+    assert set(hoststate.CONNECTION_VARS) == {"ansible_connection", "ansible_port", "ansible_winrm_port",
+                                              "ansible_winrm_scheme", "ansible_psrp_port", "ansible_psrp_protocol",
+                                              "ansible_ssh_port"}

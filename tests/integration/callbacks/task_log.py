@@ -4,9 +4,12 @@
 Enabled by tests/integration/test_windows_playbooks.py with ANSIBLE_CALLBACK_PLUGINS pointing here,
 ANSIBLE_CALLBACKS_ENABLED=task_log and SFB_EDGE_TASK_LOG=<file>.  Records the host, the task's
 action, where it was delegated, whether it was skipped, the edge_apply result's remote_calls, and
-whether the task is a state gathering (``gathering``: sfb.edge.edge_facts, or in snapshot mode the task
-that reads the snapshot through the sfb.edge.edge_snapshot lookup instead) - scripts/bench.py counts
-the calls a live run makes from these lines.
+whether the task is a state gathering (``gathering``: sfb.edge.edge_facts; a task of the host actions
+sfb.edge.host_state, host_drift and host_validation that read the state - ``state_read`` ``live``, or in
+snapshot mode ``snapshot``, the read that stands for the call; or a task that reads the snapshot through the
+sfb.edge.edge_snapshot lookup) and how the state was read (``state_read``: ``kept`` when the state read
+earlier in the run was still current, no call) - scripts/bench.py counts the calls a live run makes from
+these lines.
 """
 
 from __future__ import annotations
@@ -24,7 +27,9 @@ description: Writes one JSON line per task result to the file named by SFB_EDGE_
 """
 
 
-def _is_gathering(task):
+def _is_gathering(task, res):
+    if res.get("state_read") in ("live", "snapshot"):
+        return True
     action = task.resolved_action or task.action
     if action in ("sfb.edge.edge_facts", "edge_facts"):
         return True
@@ -51,12 +56,14 @@ class CallbackModule(CallbackBase):
             "task": task.get_name(),
             "action": task.resolved_action or task.action,
             "delegate_to": task.delegate_to,
+            "run_once": bool(task.run_once),
             "status": status,
             "changed": bool(res.get("changed")),
             "remote_calls": res.get("remote_calls"),
             "calls": res.get("calls"),
             "blocked": len(res.get("blocked") or []),
-            "gathering": _is_gathering(task),
+            "gathering": _is_gathering(task, res),
+            "state_read": res.get("state_read"),
             "msg": str(res.get("msg", ""))[:2000],
         }
         with open(path, "a", encoding="utf-8") as handle:

@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of sfb.edge.host_drift: read the state, compute the drift, write and show the report."""
+
+from __future__ import annotations
+
+from ansible_collections.sfb.edge.plugins.filter.drift import drift
+from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
+from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
+    "report_dir": {"type": "path", "required": True},
+    "fail": {"type": "bool", "default": False},
+    "replicas": {"type": "list", "elements": "dict", "default": []},
+})
+
+
+def stats(report, path):
+    """This host's entry of sfb_drift_summary (set_stats): no secret, numbers stay numbers."""
+    return {"pool": report["pool"], "in_sync": report["in_sync"],
+            "areas": {area: count for area, count in report["summary"].items() if count},
+            "problems": len(report["problems"]), "report": path}
+
+
+class ActionModule(hoststate.HostAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+
+    def evaluate(self, result, task_vars, host, args, facts):
+        desired = facts["edge_state_desired"]
+        report = drift(desired, facts["edge_state_current"],
+                       replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
+                       ansible_host=self.guard_inputs(task_vars, self._templar),
+                       connection_port=facts["edge_state_connection_port"], source=facts["edge_state_source"],
+                       options={"frontend": facts["edge_state_frontend"]})
+        lines = _drift.format_report(report)
+        path = self.report_base(args["report_dir"], report["pool"], "drift", host) + ".json"
+        # The report is an output, not a change of the host: written in check mode too, never changed.
+        hoststate.write_reports([{"path": path, "content": hoststate.report_json(report)}], host)
+        result.update(msg=lines, report=path, in_sync=report["in_sync"], _ansible_verbose_always=True,
+                      ansible_stats={"data": {"sfb_drift_summary": {host: stats(report, path)}},
+                                     "per_host": False, "aggregate": True})
+        if args["fail"] and not report["in_sync"]:
+            result["fail_msg"] = "Drift: %s; see %s. Run playbooks/site.yml to converge it." % (lines[0], path)
+        return result

@@ -1,0 +1,53 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of sfb.edge.host_validation: read the state, evaluate the checks, write and show the table."""
+
+from __future__ import annotations
+
+from ansible_collections.sfb.edge.plugins.filter.validation import validation
+from ansible_collections.sfb.edge.plugins.plugin_utils import checks, hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
+    "report_dir": {"type": "path", "required": True},
+    "fail": {"type": "bool", "default": True},
+    "probes": {"type": "list", "elements": "dict"},
+    "replicas": {"type": "list", "elements": "dict", "default": []},
+})
+
+
+def failed_checks(report):
+    return [row["target"] for row in report["rows"] if row["result"] == "fail"]
+
+
+def stats(report, path):
+    """This host's entry of sfb_validation_summary (set_stats): no secret, numbers stay numbers."""
+    summary = report["summary"]
+    return {"pool": report["pool"], "passed": report["passed"], "pass": summary["pass"], "fail": summary["fail"],
+            "skip": summary["skip"], "warn": summary.get("warn", 0), "failed_checks": failed_checks(report),
+            "report": path}
+
+
+class ActionModule(hoststate.HostAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+
+    def evaluate(self, result, task_vars, host, args, facts):
+        desired = facts["edge_state_desired"]
+        report = validation(desired, facts["edge_state_current"],
+                            probes=plain(args["probes"]) if args["probes"] is not None else None,
+                            replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
+                            frontend=facts["edge_state_frontend"], source=facts["edge_state_source"])
+        table = checks.table(report)
+        base = self.report_base(args["report_dir"], report["pool"], "validate", host)
+        # The reports are outputs, not changes of the host: written in check mode too, never changed.
+        hoststate.write_reports([
+            {"path": base + ".json", "content": hoststate.report_json(report)},
+            {"path": base + ".md", "content": "\n".join(table) + "\n"}], host)
+        result.update(msg=table, report=base + ".md", passed=report["passed"], _ansible_verbose_always=True,
+                      ansible_stats={"data": {"sfb_validation_summary": {host: stats(report, base + ".md")}},
+                                     "per_host": False, "aggregate": True})
+        if args["fail"] and not report["passed"]:
+            result["fail_msg"] = "Validation of %s failed: %d check(s): %s; see %s" % (
+                host, report["summary"]["fail"], ", ".join(failed_checks(report)), base + ".md")
+        return result

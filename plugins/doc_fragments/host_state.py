@@ -1,0 +1,26 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Options and attributes shared by the host actions that read an edge server's state (host_state, host_drift,
+host_validation: plugins/plugin_utils/hoststate.py)."""
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    DOCUMENTATION = r"""
+options:
+  facts_from:
+    description: The snapshot directory (C(sfb_edge_facts_from)); empty - gather live.
+    type: str
+    default: ""
+  again:
+    description: Read the state again even when the one read earlier in the run is still current (after a reboot).
+    type: bool
+    default: false
+attributes:
+  diff_mode:
+    support: none
+  platform:
+    platforms: windows
+"""

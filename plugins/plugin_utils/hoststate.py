@@ -1,0 +1,216 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One edge server's state, read on the controller by the actions of the host playbooks.
+
+The actions ``sfb.edge.host_state``, ``sfb.edge.host_drift`` and ``sfb.edge.host_validation`` each do in one
+task what the roles edge_state, drift and validate did in several (Ansible spends about as much per task and
+host - a fork and the host's variables - whatever the task does). They share :class:`HostAction`:
+
+* the desired state: the handle of the play's one validation (``plan_validation.hosts[host]``, the
+  playbooks' validation step), else this host's alone, computed from the whole inventory;
+* the gathered state, in this order: the one read earlier in this run when it is still the host's state
+  (:func:`still_current`), the snapshot (``<facts_from>/<host>.json``, kept in the controller's store as
+  the ``sfb.edge.edge_snapshot`` lookup does with ``store=true``: :func:`snapshot_handle`), or one
+  ``sfb.edge.edge_facts`` call on the host, with the arguments the edge_state role gave it.
+
+Each result says how the state was read (``state_read``: ``kept``, ``snapshot`` or ``live``), so that the
+test callback and scripts/bench.py count a gathering where the host was read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import guard, outputs, state, store
+
+# The registered results of the roles' tasks that change the host (edge_apply, reboots): a change any of
+# them applied (or planned, from snapshots) means the state read before is no longer the host's.
+CHANGE_RESULTS = ("routes_result", "network_result", "hosts_file_result", "identity_result",
+                  "identity_reboot_result", "certificates_result", "cs_install_result", "cs_install_reboot_result",
+                  "cs_install_after_reboot", "cs_certificates_result", "cs_services_result")
+# The variables the connection plugins take the port from (sfb.edge.connection_ports).
+CONNECTION_VARS = ("ansible_connection", "ansible_port", "ansible_winrm_port", "ansible_winrm_scheme",
+                   "ansible_psrp_port", "ansible_psrp_protocol", "ansible_ssh_port")
+READ_KINDS = ("kept", "snapshot", "live")
+# The options of every host action (plugins/doc_fragments/host_state.py documents them).
+STATE_OPTIONS = {"facts_from": {"type": "str", "default": ""}, "again": {"type": "bool", "default": False}}
+
+
+def store_state(data, host):
+    """Keep a checked gathered state in the controller's store of the run; its handle (``host``, ``checked``,
+    ``computer.pending_reboot``, the digest). The sfb.edge.edge_snapshot lookup (``store=true``) uses it too."""
+    return store.put(store.run_directory(), data, "state", host=host, checked=True,
+                     computer={"pending_reboot": (data.get("computer") or {}).get("pending_reboot")})
+
+
+def snapshot_handle(directory, host):
+    """``<directory>/<host>.json``, checked (docs/state-format.md) and kept in the controller's store of the
+    run, as the sfb.edge.edge_snapshot lookup does with ``store=true``: its handle."""
+    return store_state(state.load_snapshot(directory, host), host)
+
+
+def still_current(task_vars, again=False):
+    """True when the state read earlier in this run (``edge_state_current``) is still the host's state: it
+    was read in this run (``edge_state_run``), the caller does not ask to read it again, and nothing was
+    applied to the host since - no change applied by an edge_apply task, no reboot. From snapshots, a change
+    a live run would have applied reads the snapshot again (the same calls as the live run).
+    A state the host actions read in another run (a fact cache that outlives the run) is never kept; one
+    set by a play of the run itself (``edge_state_current`` without ``edge_state_run``) is."""
+    if again or "edge_state_current" not in task_vars:
+        return False
+    if task_vars.get("edge_state_run") not in (None, run_marker()):
+        return False
+    changed = [r for r in (task_vars.get(name) for name in CHANGE_RESULTS) if isinstance(r, dict) and r.get("changed")]
+    return not any(r.get("applied") is not False or r.get("snapshot") is True for r in changed)
+
+
+def run_marker():
+    """What names this ansible-playbook run (its store directory): a state kept in a fact cache from an
+    earlier run is never taken for this run's."""
+    return store.run_directory()
+
+
+def replica_of(replicas, fqdn):
+    """This edge's entry of sfb.edge.cs_replication's ``replicas`` (None when it has none)."""
+    for entry in replicas or ():
+        if isinstance(entry, dict) and entry.get("fqdn") == fqdn:
+            return entry
+    return None
+
+
+def report_json(report):
+    """A report as ``to_nice_json(indent=2)`` writes it (sorted keys), with the final newline."""
+    return json.dumps(report, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
+
+
+def write_reports(files, host):
+    """Write ``[{path, content}]`` (sfb.edge.report_files' writer: atomic, a file with the same content is left
+    alone); ``(written, unchanged)``."""
+    try:
+        return outputs.write_files(files)
+    except outputs.OutputError as exc:
+        raise AnsibleActionFail("%s: %s" % (host, exc)) from None
+
+
+class HostAction(ActionBase):
+    """The base of the host actions: read the host's state (see the module's docstring)."""
+
+    TRANSFERS_FILES = False
+    ARGUMENT_SPEC = {}
+
+    def run(self, tmp=None, task_vars=None):
+        """Check the options, read the state, then :meth:`evaluate` (the action's own work) - or return the failed
+        gathering (``state_read`` says the host was called)."""
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        host = task_vars["inventory_hostname"]
+        args = self._args(host)
+        facts, read, failure = self.read_state(task_vars, args["facts_from"] or "", args["again"])
+        if failure is not None:
+            failure.update(state_read=read, changed=False)
+            return failure
+        result.update(changed=False, state_read=read)
+        try:
+            return self.evaluate(result, task_vars, host, args, facts)
+        except AnsibleError as exc:
+            if isinstance(exc, AnsibleActionFail):
+                raise
+            raise AnsibleActionFail("%s: %s" % (host, exc.message)) from None
+
+    def evaluate(self, result, task_vars, host, args, facts):
+        """The action's work on the state read: update and return ``result``."""
+        raise NotImplementedError
+
+    def _args(self, host):
+        try:
+            _valid, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        except AnsibleActionFail as exc:
+            raise AnsibleActionFail("%s on %s: %s" % (self._task.action, host, exc.message)) from None
+        return args
+
+    def _var(self, task_vars, name, default=None):
+        """A variable of the host, templated (inventory values may be templates)."""
+        if name not in task_vars:
+            return default
+        value = self._templar.template(task_vars[name])
+        return default if value is None else value
+
+    def _frontend(self, task_vars):
+        name = self._var(task_vars, "sfb_edge_frontend_host")
+        if name:
+            return str(name)
+        front_ends = (task_vars.get("groups") or {}).get("front_ends") or []
+        return str(front_ends[0]) if front_ends else ""
+
+    def _desired(self, task_vars, host):
+        validation = task_vars.get("plan_validation")
+        hosts = validation.get("hosts") if isinstance(validation, dict) else None
+        if isinstance(hosts, dict) and host in hosts:
+            return hosts[host]
+        # a play without the playbooks' validation step: this host's alone, from the whole inventory
+        from ansible_collections.sfb.edge.plugins.filter.desired_state import desired_state  # pylint: disable=import-outside-toplevel
+        from ansible_collections.sfb.edge.plugins.filter.edge_inventory import edge_inventory  # pylint: disable=import-outside-toplevel
+
+        inventory = edge_inventory(task_vars["hostvars"], list((task_vars.get("groups") or {}).get("edge_servers") or []))
+        return desired_state(inventory, host)
+
+    def read_state(self, task_vars, facts_from="", again=False):
+        """``(facts, read, failure)``: the edge_state_* facts of the host, how the state was read (``kept``,
+        ``snapshot``, ``live``), and the failed result of the gathering (None when it worked)."""
+        host = task_vars["inventory_hostname"]
+        connection = {name: self._var(task_vars, name, "") for name in CONNECTION_VARS}
+        try:
+            desired = self._desired(task_vars, host)
+            port = guard.connection_port(connection)
+        except AnsibleError as exc:
+            raise AnsibleActionFail("%s: %s" % (host, exc.message)) from None
+        reuse = still_current(task_vars, again)
+        facts = {"edge_state_desired": desired, "edge_state_snapshot": bool(facts_from),
+                 "edge_state_frontend": self._frontend(task_vars), "edge_state_connection_port": port,
+                 "edge_state_reuse": reuse, "edge_state_run": run_marker()}
+        if reuse:
+            facts.update(edge_state_current=task_vars["edge_state_current"],
+                         edge_state_source=task_vars.get("edge_state_source", "live"))
+            return facts, "kept", None
+        if facts_from:
+            try:
+                current = snapshot_handle(facts_from, host)
+            except (state.StateError, store.StoreError) as exc:
+                raise AnsibleActionFail("sfb.edge.edge_snapshot: %s" % exc) from None
+            except OSError as exc:
+                raise AnsibleActionFail("%s: cannot keep the state in the controller's store: %s" % (host, exc)) from None
+            facts.update(edge_state_current=current, edge_state_source="snapshot %s/%s.json" % (facts_from, host))
+            return facts, "snapshot", None
+        cs = desired["cs"]
+        module_args = {"connection_ports": guard.gather_ports(connection),
+                       "cs": {"module_path": cs["module_path"], "install_dir": cs["install_dir"],
+                              "services": cs["services"], "features": cs["features"]}}
+        check_mode = self._task.check_mode
+        self._task.check_mode = False  # reading changes nothing: the state of a check run is the real one
+        try:
+            gathered = self._execute_module(module_name="sfb.edge.edge_facts", module_args=module_args,
+                                            task_vars=task_vars)
+        finally:
+            self._task.check_mode = check_mode
+        if gathered.get("failed") or gathered.get("unreachable") or "state" not in gathered:
+            failure = dict(gathered, failed=True)
+            failure["msg"] = "%s: reading the state with sfb.edge.edge_facts failed: %s" % (
+                host, gathered.get("msg") or "the module returned no state")
+            return facts, "live", failure
+        facts.update(edge_state_current=gathered["state"], edge_state_source="live")
+        return facts, "live", None
+
+    @staticmethod
+    def guard_inputs(task_vars, templar):
+        """``ansible_host`` (else the inventory name): the address the controller connects to."""
+        value = templar.template(task_vars.get("ansible_host")) if task_vars.get("ansible_host") else None
+        return str(value) if value else str(task_vars["inventory_hostname"])
+
+    @staticmethod
+    def report_base(report_dir, pool, kind, host):
+        return os.path.join(os.path.realpath(report_dir), pool, kind, host)

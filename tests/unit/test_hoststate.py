@@ -1,0 +1,232 @@
+# -*- coding: utf-8 -*-
+"""The shared state read of the host actions (plugins/plugin_utils/hoststate.py) and the actions' outputs."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from unittest import mock
+
+import sys
+
+import pytest
+
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.sfb.edge.plugins.action import host_drift, host_state, host_validation
+from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate, store
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(__file__))
+SNAPSHOTS = os.path.join(ROOT, "tests", "snapshots")
+DESIRED = {"host": "edge01", "pool": "edgepool.corp.example.com",
+           "cs": {"fqdn": "edge01.corp.example.com", "module_path": "C:/m", "install_dir": "C:/i",
+                  "services": ["RTCSRV"], "features": ["Web-Server"]}}
+
+
+@pytest.fixture(autouse=True)
+def run_dir(tmp_path, monkeypatch):
+    monkeypatch.setattr(store, "run_directory", lambda: str(tmp_path / "store"))
+    return str(tmp_path / "store")
+
+
+class _Task:
+    def __init__(self, args, check_mode=False):
+        self.args = args
+        self.check_mode = check_mode
+        self.action = "sfb.edge.host_state"
+        self.async_val = 0
+        self.environment = None
+
+    def get_name(self):
+        return self.action
+
+
+class _Templar:
+    """Inventory values as plain strings: template() gives them back as they are."""
+
+    def template(self, value):
+        return value
+
+
+def _action(cls, args, check_mode=False, gathered=None):
+    action = cls(_Task(args, check_mode), mock.MagicMock(), mock.MagicMock(), mock.MagicMock(), _Templar(),
+                 mock.MagicMock())
+    calls = []
+
+    def execute(module_name, module_args, task_vars):
+        calls.append((module_name, module_args, action._task.check_mode))
+        return gathered if gathered is not None else {"failed": True, "msg": "no gathered state given"}
+
+    action._execute_module = execute
+    return action, calls
+
+
+def _vars(**extra):
+    data = {"inventory_hostname": "edge01", "plan_validation": {"hosts": {"edge01": DESIRED}}, "groups": {}}
+    data.update(extra)
+    return data
+
+
+@pytest.mark.parametrize("connection, ports, port", [
+    ({"ansible_connection": "psrp", "ansible_port": 15986}, [15986], 15986),
+    ({"ansible_connection": "winrm", "ansible_winrm_port": 5985}, [5985], 5985),
+    ({}, [5985, 5986], None),
+])
+def test_live_read_is_one_edge_facts_call_with_the_roles_arguments(connection, ports, port):
+    action, calls = _action(host_state.ActionModule, {}, check_mode=True, gathered={"state": {"format": 1}})
+    facts, read, failure = action.read_state(_vars(**connection), "", False)
+    assert (read, failure) == ("live", None)
+    # one call, the arguments of the edge_state role's former gathering task, never in check mode
+    assert calls == [("sfb.edge.edge_facts", {"connection_ports": ports, "cs": {
+        "module_path": "C:/m", "install_dir": "C:/i", "services": ["RTCSRV"], "features": ["Web-Server"]}}, False)]
+    assert action._task.check_mode is True  # the task's own check mode is back
+    assert facts["edge_state_current"] == {"format": 1} and facts["edge_state_source"] == "live"
+    assert facts["edge_state_connection_port"] == port and facts["edge_state_desired"] is DESIRED
+    # what the connection_ports filter gives for the same variables (the role's former argument)
+    from ansible_collections.sfb.edge.plugins.filter.connection_ports import connection_ports
+
+    variables = {name: connection.get(name, "") for name in hoststate.CONNECTION_VARS}
+    assert (connection_ports(variables), connection_ports(variables, single=True)) == (ports, port)
+
+
+def test_a_failed_gathering_names_the_host_and_the_module():
+    action, _calls = _action(host_state.ActionModule, {}, gathered={"failed": True, "msg": "WinRM: access denied"})
+    _facts, read, failure = action.read_state(_vars(), "", False)
+    assert read == "live" and failure["failed"] is True
+    assert failure["msg"] == "edge01: reading the state with sfb.edge.edge_facts failed: WinRM: access denied"
+
+
+def test_snapshot_read_keeps_the_checked_state_in_the_store(tmp_path):
+    action, calls = _action(host_state.ActionModule, {})
+    facts, read, _failure = action.read_state(_vars(), os.path.join(SNAPSHOTS, "converged"), False)
+    assert read == "snapshot" and calls == []
+    handle = facts["edge_state_current"]
+    with open(os.path.join(SNAPSHOTS, "converged", "edge01.json"), encoding="utf-8") as f:
+        assert store.load(handle) == json.load(f)
+    assert handle["checked"] is True and handle["host"] == "edge01"
+    assert facts["edge_state_source"] == "snapshot %s/edge01.json" % os.path.join(SNAPSHOTS, "converged")
+
+
+def test_missing_snapshot_names_the_file(tmp_path):
+    action, _calls = _action(host_state.ActionModule, {})
+    with pytest.raises(AnsibleActionFail, match="no snapshot for edge01: %s" % (tmp_path / "edge01.json")):
+        action.read_state(_vars(), str(tmp_path), False)
+
+
+@pytest.mark.parametrize("results, again, current", [
+    ({}, False, True),
+    ({}, True, False),  # edge_state_again: always read again
+    ({"routes_result": {"changed": True, "applied": True}}, False, False),
+    ({"routes_result": {"changed": True, "applied": False}}, False, True),  # check mode: nothing applied
+    ({"routes_result": {"changed": True, "applied": False, "snapshot": True}}, False, False),
+    ({"identity_reboot_result": {"changed": True}}, False, False),  # a reboot (no 'applied')
+    ({"network_result": {"changed": False, "applied": True}}, False, True),
+    ({"network_result": {"skipped": True, "changed": False}}, False, True),
+])
+def test_state_kept_only_while_nothing_was_applied(results, again, current, run_dir):
+    task_vars = dict(_vars(edge_state_current={"x": 1}, edge_state_run=run_dir), **results)
+    assert hoststate.still_current(task_vars, again) is current
+
+
+def test_state_of_another_run_is_never_kept(run_dir):
+    """A fact cache that outlives the run (jsonfile) must not give the next run an old state."""
+    assert hoststate.still_current(_vars(edge_state_current={"x": 1}, edge_state_run=run_dir)) is True
+    assert hoststate.still_current(_vars(edge_state_current={"x": 1}, edge_state_run="/tmp/other-run")) is False
+    assert hoststate.still_current(_vars(edge_state_run=run_dir)) is False  # nothing read yet
+    # a state a play of this run set itself (tests/integration/test_firewall_proof_playbook.py) is kept
+    assert hoststate.still_current(_vars(edge_state_current={"x": 1})) is True
+
+
+def test_kept_state_makes_no_call(run_dir):
+    action, calls = _action(host_state.ActionModule, {})
+    current = {"format": 1}
+    facts, read, _failure = action.read_state(
+        _vars(edge_state_current=current, edge_state_run=run_dir, edge_state_source="live"), "snapshots", False)
+    assert (read, calls, facts["edge_state_current"], facts["edge_state_reuse"]) == ("kept", [], current, True)
+
+
+def test_bad_option_names_host_option_and_value():
+    action, _calls = _action(host_drift.ActionModule, {"report_dir": "/x", "fail": "maybe"})
+    with pytest.raises(AnsibleActionFail) as err:
+        action.run(task_vars=_vars())
+    assert "sfb.edge.host_state on edge01" in str(err.value) and "fail" in str(err.value) and "maybe" in str(err.value)
+
+
+# ----------------------------------------------------------------------------------- outputs of the actions
+def _example_desired():
+    import inventory_data  # tests/unit/inventory_data.py
+
+    from ansible_collections.sfb.edge.plugins.plugin_utils import desired
+
+    return desired.build(inventory_data.example(), "edge01")
+
+
+def test_drift_action_writes_shows_publishes_and_fails_with_the_real_report(tmp_path):
+    snaps = tmp_path / "snaps"
+    snaps.mkdir()
+    data = json.load(open(os.path.join(SNAPSHOTS, "stale", "edge01.json"), encoding="utf-8"))
+    data.setdefault("connection_ports", [5985, 5986])
+    (snaps / "edge01.json").write_text(json.dumps(data))
+    wanted = _example_desired()
+    from ansible_collections.sfb.edge.plugins.filter.drift import drift
+    from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
+
+    args = {"report_dir": str(tmp_path / "plan"), "fail": True, "facts_from": str(snaps)}
+    action, calls = _action(host_drift.ActionModule, args, check_mode=True)
+    result = action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))
+    expected = drift(wanted, data, ansible_host="edge01", source="snapshot %s/edge01.json" % snaps,
+                     options={"frontend": ""})
+    path = tmp_path / "plan" / wanted["pool"] / "drift" / "edge01.json"
+    # the report as the role wrote it (to_nice_json, indent 2), in check mode too; the host is not called
+    assert json.loads(path.read_text()) == expected and path.read_text().startswith('{\n  "blocked"')
+    assert calls == [] and result["changed"] is False and result["state_read"] == "snapshot"
+    assert result["msg"] == _drift.format_report(expected) and result["_ansible_verbose_always"] is True
+    assert expected["in_sync"] is False
+    summary = result["ansible_stats"]["data"]["sfb_drift_summary"]["edge01"]
+    assert summary == {"pool": wanted["pool"], "in_sync": False, "problems": len(expected["problems"]),
+                       "areas": {a: n for a, n in expected["summary"].items() if n}, "report": str(path)}
+    assert result["fail_msg"] == "Drift: %s; see %s. Run playbooks/site.yml to converge it." % (
+        result["msg"][0], path)
+
+
+def test_validation_action_outputs(tmp_path):
+    wanted = _example_desired()
+    from ansible_collections.sfb.edge.plugins.filter.validation import validation
+    from ansible_collections.sfb.edge.plugins.plugin_utils import checks
+
+    snaps = tmp_path / "snaps"
+    shutil.copytree(os.path.join(SNAPSHOTS, "manual"), snaps)
+    data = json.load(open(snaps / "edge01.json", encoding="utf-8"))
+    action, _calls = _action(host_validation.ActionModule, {"report_dir": str(tmp_path / "plan"),
+                                                            "facts_from": str(snaps)})
+    result = action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))
+    expected = validation(wanted, data, frontend="", source="snapshot %s/edge01.json" % snaps)
+    base = tmp_path / "plan" / wanted["pool"] / "validate" / "edge01"
+    assert json.loads((base.parent / "edge01.json").read_text()) == expected
+    assert (base.parent / "edge01.md").read_text() == "\n".join(checks.table(expected)) + "\n"
+    assert result["msg"] == checks.table(expected)
+    failed = [r["target"] for r in expected["rows"] if r["result"] == "fail"]
+    assert failed and result["ansible_stats"]["data"]["sfb_validation_summary"]["edge01"] == {
+        "pool": wanted["pool"], "passed": False, "pass": expected["summary"]["pass"],
+        "fail": expected["summary"]["fail"], "skip": expected["summary"]["skip"],
+        "warn": expected["summary"].get("warn", 0), "failed_checks": failed, "report": str(base) + ".md"}
+    assert result["fail_msg"] == "Validation of edge01 failed: %d check(s): %s; see %s.md" % (
+        len(failed), ", ".join(failed), base)
+    # fail=false: the same outputs, no failure
+    action, _calls = _action(host_validation.ActionModule, {"report_dir": str(tmp_path / "plan"),
+                                                            "facts_from": str(snaps), "fail": False})
+    assert "fail_msg" not in action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))
+
+
+@pytest.mark.parametrize("scenario", ["converged", "stale", "fresh"])
+def test_snapshot_read_gives_the_lookups_handle(scenario):
+    """The actions read a snapshot with the same code as the sfb.edge.edge_snapshot lookup (store=true)."""
+    from ansible_collections.sfb.edge.plugins.lookup.edge_snapshot import LookupModule
+
+    directory = os.path.join(SNAPSHOTS, scenario)
+    lookup = LookupModule()
+    lookup.set_options = lambda var_options=None, direct=None: None
+    lookup.get_option = {"directory": directory, "store": True}.get
+    assert lookup.run(["edge01"]) == [hoststate.snapshot_handle(directory, "edge01")]
