@@ -67,7 +67,8 @@ PLAYBOOKS = ("plan", "site", "drift")
 CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
                    "ansible.builtin.include_role", "ansible.builtin.import_role", "ansible.builtin.include_tasks",
                    "ansible.builtin.assert", "ansible.builtin.fail", "ansible.builtin.meta", "ansible.builtin.set_stats",
-                   "sfb.edge.edge_apply", "sfb.edge.report_files", "sfb.edge.preload"}
+                   "sfb.edge.edge_apply", "sfb.edge.report_files", "sfb.edge.preload",
+                   "sfb.edge.plan_validation", "sfb.edge.plan_files"}
 GATHERING = "sfb.edge.edge_facts"
 EMPTY_PLAY = "- name: Empty play\n  hosts: all\n  gather_facts: false\n  tasks: []\n"
 

@@ -30,7 +30,7 @@ EDGES = ("edge01", "edge02")
 CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
                    "ansible.builtin.include_role", "ansible.builtin.include_tasks",
                    "ansible.builtin.fail", "ansible.builtin.set_stats", "sfb.edge.edge_apply", "sfb.edge.report_files",
-                   "sfb.edge.preload"}
+                   "sfb.edge.preload", "sfb.edge.plan_validation", "sfb.edge.plan_files"}
 
 
 def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None):
