@@ -107,8 +107,8 @@ def plan_directory(templar, task_vars, plan_dir, inventory):
 
 
 def plan_summary(plans, directory):
-    """``sfb_plan_summary``: per pool, its servers, its findings by severity and the paths of its files (what
-    roles/plan/tasks/stats.yml published with set_stats; no secret)."""
+    """``sfb_plan_summary``: per pool, its servers, its findings by severity and the paths of its files (what the
+    plan role published with set_stats before; docs/awx.md). No secret: names, counts and paths."""
     summary = _plan.summary(plans)
     for pool in summary:
         summary[pool]["files"] = ["%s/%s/%s" % (directory, pool, name) for name in FILE_NAMES]
@@ -134,7 +134,6 @@ class ActionModule(ActionBase):
             return result
         # each pool's plan holds its warnings and those of no pool: one list, each once, in the order of validation
         findings = validate.sort_findings([f for pool in plans.values() for f in pool["findings"]])
-        files = plan_files(plans, directory)
         pools = sorted(plans)
         # The result is printed (as debug prints its message): where the plan is, and the summary it publishes for
         # AWX/AAP (as set_stats would: the run's custom stats, aggregated) - the pools, their servers, their
@@ -149,7 +148,7 @@ class ActionModule(ActionBase):
             result["msg"] = "Check mode, nothing written; the plan goes to %s" % where
             return result
         try:
-            outputs.write_files(files)
+            outputs.write_files(plan_files(plans, directory))
         except outputs.OutputError as exc:
             raise AnsibleActionFail(str(exc)) from None
         result["msg"] = "Plan written to %s" % where

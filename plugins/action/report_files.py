@@ -59,7 +59,8 @@ _SCALARS = frozenset((str, int, float, bool, type(None)))
 
 
 class _Unsupported(Exception):
-    pass
+    """A value the fast path does not take (a key that is not a string, a type JSON does not know): json.dumps
+    encodes the whole value instead, and says what is wrong with it, if anything."""
 
 
 def _default(o):
@@ -70,6 +71,7 @@ _C = {}
 
 
 def _c(sep):
+    """Python's C encoder (sorted keys, ": " between key and value) with the item separator ``sep``."""
     enc = _C.get(sep)
     if enc is None:
         enc = _C[sep] = _c_make(None, _default, _enc, None, ": ", sep, True, False, True)
@@ -77,6 +79,7 @@ def _c(sep):
 
 
 def _floatstr(o):
+    """A float as json.dumps writes it."""
     if o != o:
         return "NaN"
     if o == float("inf"):
@@ -87,6 +90,7 @@ def _floatstr(o):
 
 
 def _scalar(v):
+    """A scalar as json.dumps writes it."""
     if isinstance(v, str):
         return _enc(v)
     if v is None:
@@ -107,6 +111,7 @@ def _types(values):
 
 
 def _encode(o, depth, out):
+    """Append the text of ``o`` at indentation ``depth`` to ``out``, as json.dumps(indent=2, sort_keys=True)."""
     pad, inner = "  " * depth, "  " * (depth + 1)
     if type(o) is dict:
         if not o:
