@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from itertools import chain
 from json import encoder as _je
@@ -80,7 +81,7 @@ def _c(sep):
 
 def _floatstr(o):
     """A float as json.dumps writes it."""
-    if o != o:
+    if math.isnan(o):
         return "NaN"
     if o == float("inf"):
         return "Infinity"
@@ -113,7 +114,7 @@ def _types(values):
 def _encode(o, depth, out):
     """Append the text of ``o`` at indentation ``depth`` to ``out``, as json.dumps(indent=2, sort_keys=True)."""
     pad, inner = "  " * depth, "  " * (depth + 1)
-    if type(o) is dict:
+    if isinstance(o, dict):
         if not o:
             out.append("{}")
             return
@@ -124,13 +125,13 @@ def _encode(o, depth, out):
             return
         sep = "{\n" + inner
         for k in sorted(o):
-            if type(k) is not str:
+            if not isinstance(k, str):
                 raise _Unsupported
             out.append(sep + _enc(k) + ": ")
             _encode(o[k], depth + 1, out)
             sep = ",\n" + inner
         out.append("\n" + pad + "}")
-    elif type(o) in (list, tuple):
+    elif isinstance(o, (list, tuple)):
         if not o:
             out.append("[]")
             return
@@ -156,8 +157,6 @@ def _encode(o, depth, out):
         out.append("\n" + pad + "]")
     else:
         out.append(_scalar(o))
-
-
 
 
 def plan_files(plans, plan_dir):

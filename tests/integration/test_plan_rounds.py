@@ -123,8 +123,8 @@ def test_plan_errors_fail_in_the_one_task_and_write_nothing(tmp_path):
                                            "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"))
     assert result.returncode != 0
     assert validations == 1
-    assert [(e["action"], e["status"]) for e in entries] == [("ansible.builtin.validate_argument_spec", "ok"),
-                                                            ("sfb.edge.plan_files", "failed")]
+    assert [(e["action"], e["status"]) for e in entries] == [
+        ("ansible.builtin.validate_argument_spec", "ok"), ("sfb.edge.plan_files", "failed")]
     assert '"ERROR [invalid_fqdn] host edge01, variable sfb_edge_dns_suffix:' in result.stdout  # one line per error
     assert "The edge inventory has 1 error(s), listed above; nothing was changed" in entries[1]["msg"]
     assert not (tmp_path / "plan").exists()
@@ -162,8 +162,8 @@ def test_validation_step_is_one_task_and_sets_plan_validation_for_every_host(tmp
     assert validations == 1
     step = [(e["host"], e["action"]) for e in entries if e["action"] != "ansible.builtin.copy"]
     assert step == [("edge01", "ansible.builtin.include_role"), ("edge01", "sfb.edge.plan_validation")]
-    assert "[WARNING]: [unknown_variable] host edge02, variable sfb_edge_typo_setting:" in " ".join(result.stdout.split()
-                                                                                                 + result.stderr.split())
+    output = " ".join(result.stdout.split() + result.stderr.split())
+    assert "[WARNING]: [unknown_variable] host edge02, variable sfb_edge_typo_setting:" in output
     seen = {host: json.loads((out / ("%s.json" % host)).read_text()) for host in ("edge01", "edge02")}
     assert seen["edge01"] == seen["edge02"]  # run once, set for every host of the play
     assert [f["code"] for f in seen["edge01"]["findings"]] == ["unknown_variable", "unknown_variable"]

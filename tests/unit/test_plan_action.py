@@ -129,7 +129,7 @@ def test_raw_reading_gives_what_templating_gives(ansible_hostvars):
     assert "my_suffix" not in fast["edge01"]  # only sfb_edge_* variables
     # plain data: no Ansible wrapper type left
     assert {type(v) for v in fast["edge02"]["sfb_edge_internal_hosts"][0].values()} == {str, list}
-    assert type(fast["edge01"]["sfb_edge_san_limit"]) is int and fast["edge01"]["sfb_edge_xmpp"] is False
+    assert {type(fast["edge01"]["sfb_edge_san_limit"])} == {int} and fast["edge01"]["sfb_edge_xmpp"] is False
 
 
 def test_raw_reading_templates_only_what_holds_a_template(ansible_hostvars, monkeypatch):
@@ -180,8 +180,8 @@ def test_summary_names_the_files_of_each_pool():
     pool = sorted(plans)[0]
     assert summary[pool] == {"servers": sorted(plans[pool]["hosts"]),
                              "findings": {"error": 0, "warning": len(plans[pool]["findings"])},
-                             "files": ["/srv/plans/%s/%s" % (pool, n) for n in ("plan.json", "plan.md", "firewall.csv",
-                                                                                 "report.html")]}
+                             "files": ["/srv/plans/%s/%s" % (pool, n)
+                                       for n in ("plan.json", "plan.md", "firewall.csv", "report.html")]}
 
 
 def test_warning_text_and_errors_failure():
