@@ -121,6 +121,13 @@ class ActionModule(ActionBase):
     _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
+        # No cyclic garbage collection in this task: the worker inherits the main process's heap (the
+        # inventory), and each full collection walks all of it again (about 0.08 s at 12 servers x 5,000
+        # networks); what the task makes holds no reference cycle.
+        with model.bulk():
+            return self._run(tmp, task_vars)
+
+    def _run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
