@@ -311,8 +311,10 @@ def test_bad_inventory_stops_before_any_host(tmp_path):
     assert "host edge02, variable sfb_edge_internal_nic.gateway" in result.stdout
     # only the validation ran (once, on the controller), no role of an edge host
     assert {e["task"].split(" : ")[0] for e in entries} == {"Validate", "sfb.edge.plan"}
-    assert [e["task"] for e in entries if e["status"] == "failed"] == [
-        "sfb.edge.plan : Stop when the inventory has errors (nothing has been changed)"]
+    assert [(e["task"], e["action"]) for e in entries if e["status"] == "failed"] == [
+        ("sfb.edge.plan : Validate the edge inventory (every error is listed; nothing is contacted)",
+         "sfb.edge.plan_validation")]
+    assert result.validations == 1
 
 
 def test_validation_runs_with_limit(tmp_path):
