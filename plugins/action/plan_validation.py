@@ -18,12 +18,10 @@ worker - what the separate sfb.edge.preload task did.
 from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail, AnsibleError
-from ansible.plugins.action import ActionBase
 
 from ansible_collections.sfb.edge.plugins.action import preload  # noqa: F401 pylint: disable=unused-import
-from ansible_collections.sfb.edge.plugins.action.plan_files import errors_failure, read_inventory, warning_texts
+from ansible_collections.sfb.edge.plugins.action.plan_files import InventoryAction, errors_failure, warning_texts
 from ansible_collections.sfb.edge.plugins.filter.desired_states import desired_states
-from ansible_collections.sfb.edge.plugins.plugin_utils import model
 
 ARGUMENT_SPEC = {
     "desired_hosts": {"type": "list", "elements": "str", "default": []},
@@ -31,21 +29,10 @@ ARGUMENT_SPEC = {
 }
 
 
-class ActionModule(ActionBase):
-    TRANSFERS_FILES = False
-    _requires_connection = False
+class ActionModule(InventoryAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
 
-    def run(self, tmp=None, task_vars=None):
-        # No cyclic garbage collection in this task (as sfb.edge.plan_files): the desired states hold no cycle,
-        # and a full collection would walk the whole heap inherited from the main process again.
-        with model.bulk():
-            return self._run(tmp, task_vars)
-
-    def _run(self, tmp=None, task_vars=None):
-        task_vars = task_vars or {}
-        result = super().run(tmp, task_vars)
-        _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
-        inventory = read_inventory(task_vars)
+    def act(self, result, args, task_vars, inventory):
         try:
             checked = desired_states(inventory, args["desired_hosts"], read_certificates=args["read_certificates"],
                                      store=True)
