@@ -69,7 +69,8 @@ CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.se
                    "ansible.builtin.assert", "ansible.builtin.fail", "ansible.builtin.meta", "ansible.builtin.set_stats",
                    "sfb.edge.edge_apply", "sfb.edge.report_files", "sfb.edge.preload",
                    # read the state on the host only when the log says so (gathering: state_read live/snapshot)
-                   "sfb.edge.host_state", "sfb.edge.host_drift", "sfb.edge.host_validation"}
+                   "sfb.edge.host_state", "sfb.edge.host_drift", "sfb.edge.host_validation",
+                   "sfb.edge.plan_validation", "sfb.edge.plan_files"}
 GATHERING = "sfb.edge.edge_facts"
 EMPTY_PLAY = "- name: Empty play\n  hosts: all\n  gather_facts: false\n  tasks: []\n"
 

@@ -41,6 +41,8 @@ _value:
   type: dict
 """
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleFilterError
 from ansible.release import __version__ as _CORE_VERSION
 
@@ -51,6 +53,9 @@ from ansible_collections.sfb.edge.plugins.plugin_utils.plain import template_lef
 # ansible-core 2.16 to 2.18 leave an expression with an undefined variable as it is when hostvars
 # are read (2.19 raises): those versions get the check below.
 _LENIENT_HOSTVARS = tuple(int(p) for p in _CORE_VERSION.split(".")[:2]) < (2, 19)
+# What makes Ansible template a string: Jinja's start strings, or an overrides header at its start.
+_TEMPLATE_STARTS = ("{{", "{%", "{#")
+_JINJA2_OVERRIDE = "#jinja2:"
 
 
 def _inventory_dir(variables):
@@ -62,22 +67,84 @@ def _inventory_dir(variables):
     return str(value) if isinstance(value, str) and value else None
 
 
+def _raw(hostvars, host):
+    """The host's variables as the inventory gives them, not templated (``HostVars.raw_get``), or None
+    where ``hostvars`` cannot give them (not Ansible's hostvars, an unknown host)."""
+    raw_get = getattr(hostvars, "raw_get", None)
+    if raw_get is None:
+        return None
+    try:
+        raw = raw_get(host)
+    except Exception:  # pylint: disable=broad-except  # the templating view below says what is wrong
+        return None
+    return raw if isinstance(raw, Mapping) else None
+
+
+def _literal(value):
+    """True when ``value`` is plain data (mappings, lists, strings, numbers, booleans, None) in which no
+    string (key or value) is a template: templating it gives it back unchanged, so it needs none. A
+    vaulted value, an undefined one or any other type is not (Ansible templates it, as before)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if "{" in item and any(m in item for m in _TEMPLATE_STARTS) or item.startswith(_JINJA2_OVERRIDE):
+                return False
+        elif isinstance(item, Mapping):
+            if not isinstance(item, dict):
+                return False
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif not (item is None or isinstance(item, (bool, int, float))):
+            return False
+    return True
+
+
+def _variable(raw, name, shared):
+    """The plain value of the variable ``name`` from the raw variables ``raw`` when it is a literal, else
+    None. ``shared`` (one dict per call) keeps the plain copy of each raw value: a group's variables are
+    the same object for every host of the group, converted once instead of once per host."""
+    value = raw[name]
+    known = shared.get(id(value))
+    if known is not None and known[0] is value:
+        return known
+    if not _literal(value):
+        return None
+    shared[id(value)] = known = (value, _plain(value))  # the raw value is kept: its id is not reused meanwhile
+    return known
+
+
 def edge_inventory(hostvars, hosts=None):
     if hosts is None or isinstance(hosts, str) or not isinstance(hosts, (list, tuple)):
         raise AnsibleFilterError("sfb.edge.edge_inventory: hosts must be a list of inventory hostnames "
                                  "(groups['edge_servers']), got %r" % (hosts,))
     result = {}
+    shared = {}
     for host in hosts:
-        try:
-            variables = hostvars[host]
-        except KeyError:
-            raise AnsibleFilterError("sfb.edge.edge_inventory: host %r is not in hostvars" % (host,)) from None
+        # A variable that holds no template is read as the inventory gives it; only the others are
+        # templated (for each host, under its own variables), as hostvars[host][name] does.
+        raw = _raw(hostvars, host)
+        view = None
+        if raw is None:
+            try:
+                view = hostvars[host]
+            except KeyError:
+                raise AnsibleFilterError("sfb.edge.edge_inventory: host %r is not in hostvars" % (host,)) from None
         data = {}
-        for name in list(variables.keys()):
+        for name in list((raw if raw is not None else view).keys()):
             if not str(name).startswith("sfb_edge_"):
                 continue
+            if raw is not None:
+                known = _variable(raw, name, shared)
+                if known is not None:
+                    data[str(name)] = known[1]
+                    continue
+                if view is None:
+                    view = hostvars[host]
             try:
-                value = variables[name]
+                value = view[name]
                 left = _template_left(value) if _LENIENT_HOSTVARS else None
                 data[str(name)] = _plain(value)
             except Exception as exc:  # templating errors carry their own explanation
@@ -87,11 +154,16 @@ def edge_inventory(hostvars, hosts=None):
                 raise AnsibleFilterError("sfb.edge.edge_inventory: host %s, variable %s cannot be evaluated: %r is "
                                          "still a template (a variable it uses is undefined?); define what it uses "
                                          "or give the value itself" % (host, name, left))
-        base = _inventory_dir(variables)
+        base = _raw_inventory_dir(raw) if raw is not None else _inventory_dir(view)
         if base:
             data[_model.BASE_DIR] = base
         result[str(host)] = data
     return result
+
+
+def _raw_inventory_dir(raw):
+    value = raw.get("inventory_dir")
+    return str(value) if isinstance(value, str) and value and _literal(value) else None
 
 
 class FilterModule:

@@ -32,7 +32,8 @@ CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.se
                    "ansible.builtin.fail", "ansible.builtin.set_stats", "sfb.edge.edge_apply", "sfb.edge.report_files",
                    "sfb.edge.preload", "ansible.builtin.meta",
                    # the host actions read the state on the host only where the log says so (gathering)
-                   "sfb.edge.host_state", "sfb.edge.host_drift", "sfb.edge.host_validation"}
+                   "sfb.edge.host_state", "sfb.edge.host_drift", "sfb.edge.host_validation",
+                   "sfb.edge.plan_validation", "sfb.edge.plan_files"}
 
 
 def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None):
@@ -394,8 +395,10 @@ def test_bad_inventory_stops_before_any_host(tmp_path):
     assert "host edge02, variable sfb_edge_internal_nic.gateway" in result.stdout
     # only the validation ran (once, on the controller), no role of an edge host
     assert {e["task"].split(" : ")[0] for e in entries} == {"Validate", "sfb.edge.plan"}
-    assert [e["task"] for e in entries if e["status"] == "failed"] == [
-        "sfb.edge.plan : Stop when the inventory has errors (nothing has been changed)"]
+    assert [(e["task"], e["action"]) for e in entries if e["status"] == "failed"] == [
+        ("sfb.edge.plan : Validate the edge inventory (every error is listed; nothing is contacted)",
+         "sfb.edge.plan_validation")]
+    assert result.validations == 1
 
 
 def test_validation_runs_with_limit(tmp_path):

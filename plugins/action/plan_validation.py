@@ -1,0 +1,49 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Action plugin of sfb.edge.plan_validation: the validation step of the playbooks in one controller task.
+
+Reads the ``sfb_edge_*`` variables of the edge servers once (from the task's ``hostvars``), validates
+them once, keeps the desired state of each host asked for in the controller's store of the run (the
+sfb.edge.desired_states filter with ``store=true``), returns ``{findings, hosts: {host: handle}}``
+(registered as ``plan_validation`` by the sfb.edge.plan role's validate tasks), shows the warnings and
+fails listing every error.
+
+Importing sfb.edge.preload here loads all of the collection's filters and plugin_utils in Ansible's
+main process when this task starts (the linear strategy loads the action there before it forks the
+worker): every task of every host after it finds them compiled instead of compiling them again in its
+worker - what the separate sfb.edge.preload task did.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail, AnsibleError
+
+from ansible_collections.sfb.edge.plugins.action import preload  # noqa: F401 pylint: disable=unused-import
+from ansible_collections.sfb.edge.plugins.action.plan_files import InventoryAction, errors_failure, warning_texts
+from ansible_collections.sfb.edge.plugins.filter.desired_states import desired_states
+
+ARGUMENT_SPEC = {
+    "desired_hosts": {"type": "list", "elements": "str", "default": []},
+    "read_certificates": {"type": "bool", "default": True},
+}
+
+
+class ActionModule(InventoryAction):
+    ARGUMENT_SPEC = ARGUMENT_SPEC
+
+    def act(self, result, args, task_vars, inventory):
+        try:
+            checked = desired_states(inventory, args["desired_hosts"], read_certificates=args["read_certificates"],
+                                     store=True)
+        except AnsibleError as exc:
+            raise AnsibleActionFail(str(getattr(exc, "message", None) or exc)) from None
+        warnings = warning_texts(checked["findings"])
+        if warnings:
+            result["warnings"] = warnings
+        failure = errors_failure(checked["findings"])
+        if failure:
+            result.update(failure)
+            return result
+        result.update(changed=False, findings=checked["findings"], hosts=checked["hosts"])
+        return result

@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: sfb.edge contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+# Documentation only: sfb.edge.plan_validation runs on the controller (plugins/action/plan_validation.py).
+
+DOCUMENTATION = r"""
+module: plan_validation
+author: sfb.edge contributors (!UNKNOWN)
+version_added: 0.4.0
+short_description: Validate the edge inventory once and keep the desired state of the play's hosts
+description:
+  - The validation step of the collection's playbooks (the P(sfb.edge.plan#role) role's C(validate.yml), run once
+    per play before anything touches a host), in one task on the controller.
+  - Reads the C(sfb_edge_*) variables of every host of the group C(edge_servers) once, from the task's C(hostvars)
+    (as P(sfb.edge.edge_inventory#filter) does), validates them once and computes the desired state of each host of
+    O(desired_hosts) from that one validation, kept in the controller's store of the run
+    (P(sfb.edge.desired_states#filter) with C(store=true)).
+  - Shows each warning finding as an Ansible warning. On any error finding it fails, every error listed on a line
+    of its own above the failure and named again in the failure's message.
+  - Also loads the collection's controller code in Ansible's main process, once (what P(sfb.edge.preload#module)
+    does), so that the tasks of every host after it do not compile it again.
+  - The host of the task is never contacted, whatever its connection.
+options:
+  desired_hosts:
+    description: Inventory hostnames of edge servers whose desired state to compute (normally the play's hosts).
+    type: list
+    elements: str
+    default: []
+  read_certificates:
+    description: Read the certificate files named in C(sfb_edge_certificates) on the controller and check them.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on the controller only.
+notes:
+  - No secret is part of the result (certificate passwords stay in the inventory).
+seealso:
+  - module: sfb.edge.plan_files
+"""
+
+EXAMPLES = r"""
+- name: Validate the edge inventory (every error is listed; nothing is contacted)
+  sfb.edge.plan_validation:
+    desired_hosts: "{{ ansible_play_hosts_all }}"
+  register: plan_validation
+  run_once: true
+"""
+
+RETURN = r"""
+changed:
+  description: Always V(false).
+  returned: always
+  type: bool
+findings:
+  description: The findings of the validation (docs/findings.md) - warnings only, since errors fail the task.
+  returned: success
+  type: list
+  elements: dict
+hosts:
+  description:
+    - "C({<inventory hostname>: handle}): for each host of O(desired_hosts), the handle of its desired state in the
+      controller's store (C(host), C(pool), C(cs) and the SHA-256 C(digest) of the stored state), which the
+      collection's filters and actions read back (see P(sfb.edge.desired_states#filter))."
+  returned: success
+  type: dict
+"""

@@ -1,0 +1,197 @@
+# -*- coding: utf-8 -*-
+"""The pieces of the one-task plan (sfb.edge.plan_files, sfb.edge.plan_validation) that are pure Python:
+plan.json's encoder against json.dumps, the edge_inventory filter's raw reading against Ansible's templating
+(real Ansible inventory, variable manager and hostvars), the summary and the warnings' text."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.sfb.edge.plugins.action import plan_files as action
+from ansible_collections.sfb.edge.plugins.action.report_files import nice_json, plan_json
+from ansible_collections.sfb.edge.plugins.filter import edge_inventory as filt
+from ansible_collections.sfb.edge.plugins.filter.plan import plan as plan_filter
+
+import inventory_data
+
+
+def reference(data):
+    """What plan.json was before: to_nice_json(indent=2)."""
+    return json.dumps(data, indent=2, sort_keys=True, separators=(",", ": "))
+
+
+# ----------------------------------------------------------------------------------- nice_json
+SCALARS = (st.none() | st.booleans() | st.integers(min_value=-2 ** 70, max_value=2 ** 70)
+           | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=8))
+KEYS = st.text(max_size=6)
+JSONISH = st.recursive(SCALARS, lambda inner: st.lists(inner, max_size=5) | st.dictionaries(KEYS, inner, max_size=5)
+                       | st.lists(st.dictionaries(KEYS, SCALARS, max_size=4), max_size=4), max_leaves=40)
+
+
+@settings(max_examples=400, deadline=None)
+@given(JSONISH)
+def test_nice_json_is_json_dumps_with_indent_2_and_sorted_keys(data):
+    assert nice_json(data) == reference(data)
+
+
+@pytest.mark.parametrize("data", [
+    {}, [], [{}], [{}, {"a": 1}], [{"a": "}\n{"}, {"b": "},\n  {"}], {"a": [{"b": 1, "c": "x"}, {"d": None}]},
+    [{"a": {"b": 1}}], {"é": "ü\u2028", "\x00": "\t"}, [True, False, 1.5, float("nan"), -math.inf],
+    (1, (2, {"t": ()})), {"n": [[], {}, [{}]]}, "text", 3, None,
+])
+def test_nice_json_edge_cases(data):
+    assert nice_json(data) == reference(data)
+
+
+def test_nice_json_falls_back_for_what_the_fast_path_does_not_take():
+    class Str(str):
+        pass
+
+    for data in ({1: "int key"}, {"a": {True: 1}}, [{"a": 1}, {2: 1}], {"s": Str("x")}, [Str("y")]):
+        assert nice_json(data) == reference(data)
+    with pytest.raises(TypeError):
+        nice_json({"a": object()})  # what json.dumps says too
+
+
+def test_plan_json_of_a_real_plan_is_the_same_bytes():
+    plans = plan_filter(inventory_data.example(), read_certificates=False)
+    for pool_plan in plans.values():
+        assert plan_json(pool_plan) == reference(pool_plan) + "\n"
+
+
+# ----------------------------------------------------------------------------------- edge_inventory
+class TemplatedOnly:
+    """Ansible's hostvars without raw_get: every variable is templated (what edge_inventory did before)."""
+
+    def __init__(self, hostvars):
+        self._hostvars = hostvars
+
+    def __getitem__(self, host):
+        return self._hostvars[host]
+
+
+@pytest.fixture()
+def ansible_hostvars(tmp_path):
+    """Real Ansible objects over an inventory with group variables shared by two hosts, templates (one using a
+    host variable, one an extra var) and a !unsafe value."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.inventory.manager import InventoryManager
+    from ansible.vars.hostvars import HostVars
+    from ansible.vars.manager import VariableManager
+
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "host_vars").mkdir()
+    (inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"children": {"edge_servers": {"children": {
+        "pool_a": {"hosts": {"edge01": None, "edge02": None}}}}}}}))
+    (inventory / "group_vars" / "pool_a.yml").write_text(
+        "sfb_edge_pool_fqdn: edgepool.corp.example.com\n"
+        "sfb_edge_internal_networks: [10.1.0.0/16, 10.2.0.0/16]\n"
+        "sfb_edge_internal_hosts:\n  - {ip: 10.1.0.10, names: [pool.corp.example.com]}\n"
+        "sfb_edge_dns_suffix: \"{{ my_suffix }}\"\n"
+        "sfb_edge_xmpp: false\n"
+        "sfb_edge_san_limit: 100\n"
+        "sfb_edge_next_hop_fqdn: !unsafe \"{{ not a template }}\"\n"
+        "sfb_edge_certificates:\n  internal:\n    pfx: files/internal.pfx\n    password: \"{{ my_password }}\"\n"
+        "my_suffix: corp.example.com\n"
+        "my_password: Pfx-Passw0rd\n")
+    (inventory / "host_vars" / "edge01.yml").write_text(
+        "sfb_edge_internal_nic: {name: Internal, address: 172.16.10.11/24}\n"
+        "sfb_edge_fqdn: \"{{ inventory_hostname }}.{{ my_suffix }}\"\n")
+    (inventory / "host_vars" / "edge02.yml").write_text(
+        "sfb_edge_internal_nic: {name: Internal, address: 172.16.10.12/24}\n"
+        "sfb_edge_external_gateway: \"{{ extra_gateway }}\"\n")
+    loader = DataLoader()
+    manager = InventoryManager(loader=loader, sources=[str(inventory)])
+    variables = VariableManager(loader=loader, inventory=manager)
+    variables._extra_vars = {"extra_gateway": "192.0.2.1"}  # as -e gives it
+    return HostVars(inventory=manager, variable_manager=variables, loader=loader), str(inventory)
+
+
+def test_raw_reading_gives_what_templating_gives(ansible_hostvars):
+    hostvars, inventory = ansible_hostvars
+    fast = filt.edge_inventory(hostvars, ["edge01", "edge02"])
+    slow = filt.edge_inventory(TemplatedOnly(hostvars), ["edge01", "edge02"])
+    assert fast == slow
+    assert fast["edge01"]["sfb_edge_dns_suffix"] == "corp.example.com"  # a template: templated
+    assert fast["edge01"]["sfb_edge_fqdn"] == "edge01.corp.example.com"  # under its own host's variables
+    assert fast["edge02"]["sfb_edge_external_gateway"] == "192.0.2.1"  # an extra var
+    assert fast["edge01"]["sfb_edge_next_hop_fqdn"] == "{{ not a template }}"  # !unsafe: left as it is
+    assert fast["edge01"]["sfb_edge_certificates"]["internal"]["password"] == "Pfx-Passw0rd"  # a template deep inside
+    assert fast["edge02"]["sfb_edge_internal_networks"] == ["10.1.0.0/16", "10.2.0.0/16"]
+    assert fast["edge01"]["inventory_dir"] == inventory
+    assert "my_suffix" not in fast["edge01"]  # only sfb_edge_* variables
+    # plain data: no Ansible wrapper type left
+    assert {type(v) for v in fast["edge02"]["sfb_edge_internal_hosts"][0].values()} == {str, list}
+    assert {type(fast["edge01"]["sfb_edge_san_limit"])} == {int} and fast["edge01"]["sfb_edge_xmpp"] is False
+
+
+def test_raw_reading_templates_only_what_holds_a_template(ansible_hostvars, monkeypatch):
+    hostvars, _inventory = ansible_hostvars
+    templated = []
+    original = type(hostvars).__getitem__
+
+    def counting(self, host):
+        view = original(self, host)
+
+        class Counting:
+            def __getitem__(self, name):
+                templated.append((host, name))
+                return view[name]
+
+            def keys(self):
+                return view.keys()
+
+        return Counting()
+
+    monkeypatch.setattr(type(hostvars), "__getitem__", counting)
+    filt.edge_inventory(hostvars, ["edge01", "edge02"])
+    assert sorted(templated) == [("edge01", "sfb_edge_certificates"), ("edge01", "sfb_edge_dns_suffix"),
+                                 ("edge01", "sfb_edge_fqdn"), ("edge01", "sfb_edge_next_hop_fqdn"),
+                                 ("edge02", "sfb_edge_certificates"), ("edge02", "sfb_edge_dns_suffix"),
+                                 ("edge02", "sfb_edge_external_gateway"), ("edge02", "sfb_edge_next_hop_fqdn")]
+
+
+def test_shared_group_variables_are_converted_once(ansible_hostvars):
+    hostvars, _inventory = ansible_hostvars
+    data = filt.edge_inventory(hostvars, ["edge01", "edge02"])
+    assert data["edge01"]["sfb_edge_internal_networks"] is data["edge02"]["sfb_edge_internal_networks"]
+
+
+@pytest.mark.parametrize("value, literal", [
+    ("plain", True), ("{not jinja}", True), ("a {{ b }}", False), ("{% if %}", False), ("{# c #}", False),
+    ("#jinja2: trim_blocks: False\nx", False), ({"k": ["a", 1, 2.5, None, True]}, True), ({"{{ k }}": 1}, False),
+    (["x", ["{{ y }}"]], False), (object(), False),
+])
+def test_literal(value, literal):
+    assert filt._literal(value) is literal
+
+
+# ----------------------------------------------------------------------------------- summary, warnings
+def test_summary_names_the_files_of_each_pool():
+    plans = plan_filter(inventory_data.example(), read_certificates=False)
+    summary = action.plan_summary(plans, "/srv/plans")
+    pool = sorted(plans)[0]
+    assert summary[pool] == {"servers": sorted(plans[pool]["hosts"]),
+                             "findings": {"error": 0, "warning": len(plans[pool]["findings"])},
+                             "files": ["/srv/plans/%s/%s" % (pool, n)
+                                       for n in ("plan.json", "plan.md", "firewall.csv", "report.html")]}
+
+
+def test_warning_text_and_errors_failure():
+    warning = {"severity": "warning", "code": "unknown_variable", "host": "edge02", "variable": "sfb_edge_typo",
+               "message": "not a variable", "pool": None}
+    error = dict(warning, severity="error", code="invalid_value")
+    assert action.warning_texts([error, warning]) == ["[unknown_variable] host edge02, variable sfb_edge_typo: not a variable"]
+    assert action.errors_failure([warning]) is None
+    failure = action.errors_failure([error, error])
+    assert failure["failed"] is True
+    assert failure["msg"] == ("The edge inventory has 2 error(s), listed above; nothing was changed. Fix them and run "
+                              "again: ERROR [invalid_value] host edge02, variable sfb_edge_typo: not a variable | "
+                              "ERROR [invalid_value] host edge02, variable sfb_edge_typo: not a variable")
