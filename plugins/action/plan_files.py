@@ -130,7 +130,14 @@ class InventoryAction(ActionBase):
         with model.bulk():
             result = super().run(tmp, task_vars)
             _valid, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+            done = self.before_inventory(result, args)
+            if done is not None:
+                return done
             return self.act(result, args, task_vars, read_inventory(task_vars))
+
+    def before_inventory(self, result, args):  # pylint: disable=unused-argument
+        """A result that needs no inventory (the inventory is then not read), else None."""
+        return None
 
     def act(self, result, args, task_vars, inventory):
         raise NotImplementedError

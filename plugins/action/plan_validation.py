@@ -17,6 +17,8 @@ worker - what the separate sfb.edge.preload task did.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ansible.errors import AnsibleActionFail, AnsibleError
 
 from ansible_collections.sfb.edge.plugins.action import preload  # noqa: F401 pylint: disable=unused-import
@@ -26,11 +28,26 @@ from ansible_collections.sfb.edge.plugins.filter.desired_states import desired_s
 ARGUMENT_SPEC = {
     "desired_hosts": {"type": "list", "elements": "str", "default": []},
     "read_certificates": {"type": "bool", "default": True},
+    "reuse": {"type": "raw"},
 }
 
 
 class ActionModule(InventoryAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
+
+    def before_inventory(self, result, args):
+        """The validation registered earlier in the run (site.yml's converge play, for the validation play), when it
+        is a successful one that holds the desired state of every host asked for: returned as it is, the inventory
+        neither read nor validated again. Anything else (absent, skipped, failed, a host missing) validates."""
+        earlier = args.get("reuse")
+        if not isinstance(earlier, Mapping) or earlier.get("failed") or earlier.get("skipped"):
+            return None
+        hosts, findings = earlier.get("hosts"), earlier.get("findings")
+        if not isinstance(hosts, Mapping) or not isinstance(findings, list) or any(
+                not isinstance(hosts.get(host), Mapping) for host in args["desired_hosts"]):
+            return None
+        result.update(changed=False, findings=findings, hosts=dict(hosts), reused=True)
+        return result
 
     def act(self, result, args, task_vars, inventory):
         try:

@@ -30,6 +30,13 @@ options:
     description: Read the certificate files named in C(sfb_edge_certificates) on the controller and check them.
     type: bool
     default: true
+  reuse:
+    description:
+      - A C(plan_validation) registered earlier in the same run (site.yml's converge play passes it to the validation
+        play). When it is a successful validation that holds the desired state of every host of O(desired_hosts), it
+        is returned as it is (RV(reused)) - the inventory is neither read nor validated again. Anything else
+        (undefined, skipped, failed, a host missing) validates as without it.
+    type: raw
 extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
 attributes:
@@ -72,4 +79,8 @@ hosts:
       collection's filters and actions read back (see P(sfb.edge.desired_states#filter))."
   returned: success
   type: dict
+reused:
+  description: V(true) when O(reuse) was returned as it is (no validation).
+  returned: when O(reuse) was used
+  type: bool
 """

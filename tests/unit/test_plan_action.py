@@ -195,3 +195,30 @@ def test_warning_text_and_errors_failure():
     assert failure["msg"] == ("The edge inventory has 2 error(s), listed above; nothing was changed. Fix them and run "
                               "again: ERROR [invalid_value] host edge02, variable sfb_edge_typo: not a variable | "
                               "ERROR [invalid_value] host edge02, variable sfb_edge_typo: not a variable")
+
+
+# ------------------------------------------------------------ plan_validation: reuse of an earlier validation
+def _validation_action():
+    from ansible_collections.sfb.edge.plugins.action import plan_validation
+    return plan_validation.ActionModule.__new__(plan_validation.ActionModule)
+
+
+HANDLES = {"edge01": {"host": "edge01", "pool": "edgepool.corp.example.com", "digest": "a" * 64},
+           "edge02": {"host": "edge02", "pool": "edgepool.corp.example.com", "digest": "b" * 64}}
+
+
+def test_an_earlier_successful_validation_of_every_host_is_returned_as_it_is():
+    earlier = {"changed": False, "findings": [{"id": "x", "severity": "warning"}], "hosts": HANDLES}
+    result = _validation_action().before_inventory({}, {"desired_hosts": ["edge02", "edge01"], "reuse": earlier})
+    assert result == {"changed": False, "findings": earlier["findings"], "hosts": HANDLES, "reused": True}
+
+
+@pytest.mark.parametrize("earlier", [
+    None, "text", {"skipped": True, "changed": False},  # the validation task was skipped
+    {"failed": True, "findings": [], "hosts": HANDLES},
+    {"findings": [], "hosts": {"edge01": HANDLES["edge01"]}},  # edge02 was not validated earlier
+    {"findings": [], "hosts": {"edge01": HANDLES["edge01"], "edge02": "not a handle"}},
+    {"findings": "no list", "hosts": HANDLES},
+])
+def test_anything_else_validates_again(earlier):
+    assert _validation_action().before_inventory({}, {"desired_hosts": ["edge01", "edge02"], "reuse": earlier}) is None
