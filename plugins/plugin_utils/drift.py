@@ -230,12 +230,12 @@ def routes(desired, current):
         mine = route.get("interface_index") == index
         # A persistent route whose interface is gone is never active again: junk, removed by its index.
         orphan = route.get("interface_exists") is False
-        if dest in wanted and mine and gw == wanted[dest]:
+        if mine and dest in wanted and gw == wanted[dest]:
             # A repeated identical entry is the same route, not a stale one; a copy in one policy store
-            # only is completed (edge_routes adds the missing copy).
-            active, persistent = _stores(route)
-            was = stores.get(dest, (False, False))
-            stores[dest] = (was[0] or active, was[1] or persistent)
+            # only is completed (edge_routes adds the missing copy).  (_stores, inlined: thousands of routes)
+            active, persistent = route.get("active") is not False, route.get("persistent") is not False
+            was = stores.get(dest)
+            stores[dest] = (active, persistent) if was is None else (was[0] or active, was[1] or persistent)
             present.add(dest)
             continue
         if dest in wanted or ((mine or orphan) and spec["purge"]):
