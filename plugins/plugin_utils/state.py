@@ -275,7 +275,24 @@ class DictOf(Node):
 
 
 _LIST, _DICT = frozenset([list]), frozenset([dict])
-_ABSENT = object()  # an optional key that is not there
+
+
+class _Absent:  # pylint: disable=too-few-public-methods
+    """An optional key that is not there (its own type, for the type sets of the fast path)."""
+
+
+_ABSENT = _Absent()
+_ABSENT_TYPE = frozenset([_Absent])
+
+
+def _type_only(node):
+    """The exact types a value of ``node`` may have when its type is all :meth:`Node.validate` checks (a
+    :class:`Scalar` without choices, bounds or check, or such a scalar or null), else None."""
+    inner = node.node if isinstance(node, Nullable) else node
+    if not isinstance(inner, Scalar) or inner.choices or inner.low is not None or inner.high is not None \
+            or inner.check is not None:
+        return None
+    return _EXACT[inner.kind] | (frozenset([type(None)]) if inner is not node else frozenset())
 
 
 class Field:
@@ -332,15 +349,18 @@ class Map(Node):
         if not _exact_types(values, _DICT):
             return False
         for name, field in self.fields.items():
-            if field.required:
-                try:
-                    column = list(map(operator.itemgetter(name), values))
-                except KeyError:
-                    return False
-            else:
-                column = list(map(operator.methodcaller("get", name, _ABSENT), values))
-                if _ABSENT in column:
-                    column = [v for v in column if v is not _ABSENT]
+            read = operator.itemgetter(name) if field.required else operator.methodcaller("get", name, _ABSENT)
+            types = _type_only(field.node)
+            try:
+                if types is not None:  # a type is all there is to check: one pass, no column list
+                    if not set(map(type, map(read, values))) <= (types if field.required else types | _ABSENT_TYPE):
+                        return False
+                    continue
+                column = list(map(read, values))
+            except KeyError:  # a required field is missing
+                return False
+            if not field.required and _ABSENT in column:
+                column = [v for v in column if v is not _ABSENT]
             if not field.node.ok_all(column):
                 return False
         for rule in self.rules:
