@@ -32,6 +32,7 @@ TCPIP_PARAMETERS = r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
 
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
+_ABSENT = object()  # no value (a route destination that is not wanted)
 
 # The hosts file area lives in hostsfile.py; its names stay importable from here for existing callers.
 HOSTS_BEGIN, HOSTS_END = _hostsfile.HOSTS_BEGIN, _hostsfile.HOSTS_END
@@ -224,20 +225,20 @@ def routes(desired, current):
         return res
     index = adapter.get("index")
     wanted = {r["destination"]: r["gateway"] for r in spec["routes"]}
-    present, add, remove, stores = set(), [], [], {}
+    add, remove, stores = [], [], {}  # stores: the wanted routes present, {destination: (active, persistent)}
     for route in current.get("routes") or []:
-        dest, gw = route.get("destination"), route.get("gateway")
-        mine = route.get("interface_index") == index
-        # A persistent route whose interface is gone is never active again: junk, removed by its index.
-        orphan = route.get("interface_exists") is False
-        if mine and dest in wanted and gw == wanted[dest]:
+        get = route.get
+        dest, gw = get("destination"), get("gateway")
+        mine = get("interface_index") == index
+        if mine and wanted.get(dest, _ABSENT) == gw:
             # A repeated identical entry is the same route, not a stale one; a copy in one policy store
             # only is completed (edge_routes adds the missing copy).  (_stores, inlined: thousands of routes)
-            active, persistent = route.get("active") is not False, route.get("persistent") is not False
+            active, persistent = get("active") is not False, get("persistent") is not False
             was = stores.get(dest)
             stores[dest] = (active, persistent) if was is None else (was[0] or active, was[1] or persistent)
-            present.add(dest)
             continue
+        # A persistent route whose interface is gone is never active again: junk, removed by its index.
+        orphan = get("interface_exists") is False
         if dest in wanted or ((mine or orphan) and spec["purge"]):
             remove.append(route)
         elif orphan:
@@ -246,8 +247,9 @@ def routes(desired, current):
         elif mine:
             res["notes"].append("unmanaged persistent route %s via %s on %s is kept (set sfb_edge_routes_purge: true "
                                 "to remove it)" % (dest, gw, route.get("interface")))
+    both = (True, True)
     for dest, gw in wanted.items():
-        if dest not in present or stores[dest] != (True, True):
+        if stores.get(dest) != both:
             add.append({"destination": dest, "gateway": gw, "interface": nic["name"], "interface_index": index})
     for route in remove:
         where = route.get("interface") if route.get("interface_exists") is not False else \
@@ -256,7 +258,7 @@ def routes(desired, current):
         res["changes"].append(_change("routes", route.get("destination"), "route", "remove", text, None))
     for route in add:
         text = "%s via %s on %s" % (route["destination"], route["gateway"], nic["name"])
-        if route["destination"] in present:
+        if route["destination"] in stores:
             res["changes"].append(_change("routes", route["destination"], "route store", "set",
                                           "%s, %s" % (text, _store_text(*stores[route["destination"]])),
                                           "%s, %s" % (text, _store_text(True, True))))

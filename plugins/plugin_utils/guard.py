@@ -143,6 +143,10 @@ def _interfaces(items):
     return result
 
 
+_MASKS = tuple((0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF for plen in range(33))
+_PREFIXES = {str(plen): plen for plen in range(33)}
+
+
 class Network:
     """An IPv4 network of a route: what the guard asks of it (``ip in net``, ``prefixlen``, ``str(net)``),
     with integers instead of :class:`ipaddress.IPv4Network` objects (a state has thousands of routes).
@@ -152,7 +156,7 @@ class Network:
 
     def __init__(self, start, prefixlen, text):
         self.start, self.prefixlen, self.text = start, prefixlen, text
-        self.mask = (0xFFFFFFFF << (32 - prefixlen)) & 0xFFFFFFFF
+        self.mask = _MASKS[prefixlen]
 
     def __contains__(self, ip):
         return int(ip) & self.mask == self.start
@@ -172,9 +176,8 @@ class Network:
 
 # The canonical dotted quad with a prefix length (no leading zeros, octets and length in range): the
 # form states and plans hold. Anything else is read by ipaddress, so what it accepts and its errors stay.
-_CIDR = re.compile(r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\."
-                   r"(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-                   r"/(3[0-2]|[12]?[0-9])")
+_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_CIDR = re.compile(r"%s\.%s\.%s\.%s/(?:3[0-2]|[12]?[0-9])" % ((_OCTET,) * 4))
 # text -> (Network, host bits set) for the strings read in this process (each parsed once)
 _PARSED = {}
 _PARSED_MAX = 200000
@@ -183,36 +186,32 @@ _PARSED_MAX = 200000
 def _parse(text):
     """``(Network, host bits set)`` of a route destination as ``ipaddress.IPv4Network(text, strict=False)``
     reads it; raises what it raises."""
-    if type(text) is str:  # pylint: disable=unidiomatic-typecheck  # a str subclass may compare otherwise
-        known = _PARSED.get(text)
-        if known is not None:
-            return known
-        match = _CIDR.fullmatch(text)
+    if type(text) is not str:  # pylint: disable=unidiomatic-typecheck  # e.g. an int: ipaddress decides
+        return _parse_slowly(text)
+    known = _PARSED.get(text)
+    if known is not None:
+        return known
+    if _CIDR.fullmatch(text):  # a canonical text: socket.inet_aton reads exactly the dotted quad
+        address, _slash, plen = text.partition("/")
+        address, plen = int.from_bytes(socket.inet_aton(address), "big"), _PREFIXES[plen]
+        start = address & _MASKS[plen]
+        parsed = (Network(start, plen, text if start == address else _text(start, plen)), start != address)
     else:
-        match = None
-    if match:
-        a, b, c, d, plen = (int(g) for g in match.groups())
-        address = a << 24 | b << 16 | c << 8 | d
-        net = Network(address, plen, text)
-        if address & ~net.mask & 0xFFFFFFFF:
-            net = Network(address & net.mask, plen, _text(address & net.mask, plen))
-            parsed = (net, True)
-        else:
-            parsed = (net, False)
-    else:
-        ip_net = ipaddress.IPv4Network(text, strict=False)
-        start = int(ip_net.network_address)
-        parsed = (Network(start, ip_net.prefixlen, str(ip_net)), False)
-        try:
-            ipaddress.IPv4Network(text)
-        except ValueError:
-            parsed = (parsed[0], True)
-        if type(text) is not str:  # pylint: disable=unidiomatic-typecheck
-            return parsed
+        parsed = _parse_slowly(text)
     if len(_PARSED) >= _PARSED_MAX:
         _PARSED.clear()
     _PARSED[text] = parsed
     return parsed
+
+
+def _parse_slowly(text):
+    ip_net = ipaddress.IPv4Network(text, strict=False)
+    try:
+        ipaddress.IPv4Network(text)
+        host_bits = False
+    except ValueError:
+        host_bits = True
+    return Network(int(ip_net.network_address), ip_net.prefixlen, str(ip_net)), host_bits
 
 
 def _text(start, plen):
@@ -511,12 +510,12 @@ def guard(desired, current, results, ansible_host=None, port=None, host_addresse
                     resolve_error=resolve_error)
     net = results.get("network", {"changes": []})["changes"]
     rts = results.get("routes", {"changes": []})["changes"]
-    # Without a network or route change nothing can be blocked: the routes of the host are not read then (the
-    # final topology is still computed, so a malformed desired state fails as it always did).
-    now = _topology(current, routes=bool(net or rts))
-    final = final_topology(desired, current, now)
     if not net and not rts:
+        # Nothing to block: neither topology is needed (a converged host with thousands of routes costs
+        # nothing more here; the desired state is the validated output of sfb.edge.desired_state).
         return {"blocked": [], "new_address": None, "connection": conn}
+    now = topology(current)
+    final = final_topology(desired, current, now)
     blocked = []
     seen = set()  # the keys of the blocked changes: one set lookup per change, not a scan of the blocked ones
 
