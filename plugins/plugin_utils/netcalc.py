@@ -30,6 +30,9 @@ def parse_network(value, what="network"):
     text = value.strip()
     if "/" not in text:
         raise ValueError("%s %r has no prefix length; write it as a CIDR such as '%s/24'" % (what, value, text))
+    block = _canonical_range(text)
+    if block is not None:  # the canonical text: built from integers (inventories list thousands of networks)
+        return ipaddress.IPv4Network(block)
     try:
         return ipaddress.IPv4Network(text, strict=False)
     except ValueError as exc:
@@ -153,15 +156,24 @@ def network_range(value, what="network"):
     """
     if isinstance(value, ipaddress.IPv4Network):
         return int(value.network_address), value.prefixlen
-    match = _CIDR.match(value) if isinstance(value, str) else None
+    block = _canonical_range(value) if isinstance(value, str) else None
+    if block is not None:
+        return block
+    net = parse_network(value, what)
+    return int(net.network_address), net.prefixlen
+
+
+def _canonical_range(text):
+    """``(first address, prefix length)`` of a canonical CIDR text (dotted quad without leading zeros, prefix
+    length 0-32 without a leading zero), host bits cleared; None for any other text."""
+    match = _CIDR.match(text)
     if match:
         octets = [_octet(t) for t in match.groups()[:4]]
         plen = int(match.group(5))
         if None not in octets and plen <= 32 and (match.group(5) == "0" or match.group(5)[0] != "0"):
             start = octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
             return start & (0xFFFFFFFF ^ ((1 << (32 - plen)) - 1)), plen
-    net = parse_network(value, what)
-    return int(net.network_address), net.prefixlen
+    return None
 
 
 def cidr_text(start, plen):

@@ -33,6 +33,8 @@ import operator
 import os
 import re
 
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
+
 STATE_FORMAT = 1
 DOC = "docs/state-format.md"
 MAX_ERRORS = 8
@@ -623,6 +625,7 @@ def _anchor(path):
     return _SECTION_OF.get(top, top) or "types-absence-and-the-schema"
 
 
+@in_bulk
 def problems(value, node=SCHEMA, path=""):
     """Every problem of ``value`` against ``node`` as ``(field path, message)``, in document order."""
     if node.ok_all([value]):
@@ -652,6 +655,7 @@ HINT = ("Gather it again with this collection's sfb.edge.edge_facts (playbooks/c
         "or correct it as docs/state-format.md describes")
 
 
+@in_bulk
 def check(state, where="state", hint=HINT):
     """Return ``state`` when every field has its documented type; else raise :class:`StateError`
     naming ``where`` (the file or host) and the path of each wrong field (the first
@@ -692,6 +696,7 @@ def snapshot_path(directory, host):
     return os.path.join(directory, "%s.json" % host)
 
 
+@in_bulk
 def load_snapshot(directory, host):
     """Read ``<directory>/<host>.json`` and check it.
 
