@@ -26,8 +26,9 @@ Plain data in, plain data out; no name resolution here except in :func:`resolve_
 from __future__ import annotations
 
 import ipaddress
-import re
 import socket
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
 
 DEFAULT_PORTS = [5985, 5986]
 SSH_PORT = 22
@@ -143,10 +144,6 @@ def _interfaces(items):
     return result
 
 
-_MASKS = tuple((0xFFFFFFFF << (32 - plen)) & 0xFFFFFFFF for plen in range(33))
-_PREFIXES = {str(plen): plen for plen in range(33)}
-
-
 class Network:
     """An IPv4 network of a route: what the guard asks of it (``ip in net``, ``prefixlen``, ``str(net)``),
     with integers instead of :class:`ipaddress.IPv4Network` objects (a state has thousands of routes).
@@ -156,7 +153,7 @@ class Network:
 
     def __init__(self, start, prefixlen, text):
         self.start, self.prefixlen, self.text = start, prefixlen, text
-        self.mask = _MASKS[prefixlen]
+        self.mask = netcalc.MASKS[prefixlen]
 
     def __contains__(self, ip):
         return int(ip) & self.mask == self.start
@@ -174,10 +171,6 @@ class Network:
         return hash((self.start, self.prefixlen))
 
 
-# The canonical dotted quad with a prefix length (no leading zeros, octets and length in range): the
-# form states and plans hold. Anything else is read by ipaddress, so what it accepts and its errors stay.
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_CIDR = re.compile(r"%s\.%s\.%s\.%s/(?:3[0-2]|[12]?[0-9])" % ((_OCTET,) * 4))
 # text -> (Network, host bits set) for the strings read in this process (each parsed once)
 _PARSED = {}
 _PARSED_MAX = 200000
@@ -191,10 +184,10 @@ def _parse(text):
     known = _PARSED.get(text)
     if known is not None:
         return known
-    if _CIDR.fullmatch(text):  # a canonical text: socket.inet_aton reads exactly the dotted quad
-        address, _slash, plen = text.partition("/")
-        address, plen = int.from_bytes(socket.inet_aton(address), "big"), _PREFIXES[plen]
-        start = address & _MASKS[plen]
+    block = netcalc.canonical_block(text)  # the form states and plans hold; any other text: ipaddress reads it
+    if block is not None:
+        address, plen = block
+        start = address & netcalc.MASKS[plen]
         parsed = (Network(start, plen, text if start == address else _text(start, plen)), start != address)
     else:
         parsed = _parse_slowly(text)

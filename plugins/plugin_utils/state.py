@@ -33,6 +33,7 @@ import operator
 import os
 import re
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 STATE_FORMAT = 1
@@ -393,11 +394,8 @@ def _ipv4_network(value):
 STRING = Scalar("string")
 INT = Scalar("int")
 BOOL = Scalar("bool")
-# Canonical texts (no leading zero, octets and prefix length in range): ipaddress accepts every one of them.
-_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
-_DOTTED = re.compile(r"%s\.%s\.%s\.%s" % ((_OCTET,) * 4))
-_CIDR = re.compile(r"%s\.%s\.%s\.%s/(?:3[0-2]|[12]?[0-9])" % ((_OCTET,) * 4))
-IPV4 = Scalar("string", check=_ipv4, fast=_DOTTED)
+# (the canonical texts: ipaddress accepts every one of them)
+IPV4 = Scalar("string", check=_ipv4, fast=netcalc.CANONICAL_ADDRESS)
 PORT = Scalar("int", low=1, high=65535)
 STRINGS = ListOf(STRING)
 
@@ -480,7 +478,7 @@ ADAPTER = Map({
 })
 
 ROUTE = Map({
-    "destination": req(Scalar("string", check=_ipv4_network, fast=_CIDR)),
+    "destination": req(Scalar("string", check=_ipv4_network, fast=netcalc.CANONICAL_CIDR)),
     "gateway": req(IPV4),
     "interface": req(Nullable(STRING)),
     "interface_index": req(INT),

@@ -30,7 +30,7 @@ import inventory_data  # noqa: E402
 import reference_fast_paths as reference  # noqa: E402
 from test_scale import assert_linearithmic, operations  # noqa: E402
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import areas, desired, drift, guard, state  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils import areas, desired, drift, guard, netcalc, state  # noqa: E402
 
 SNAPSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "snapshots")
 OPTIONS = {"frontend": "fe01"}
@@ -89,6 +89,37 @@ def test_network_reads_like_ipaddress(text, strict):
             if 0 <= probe < 1 << 32:
                 ip = ipaddress.IPv4Address(probe)
                 assert (ip in net) == (ip in ipaddress.IPv4Network(text, strict=False))
+
+
+def reference_parse_network(value, what="network"):
+    """netcalc.parse_network as it was: ipaddress reads every text."""
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("%s %r is not a CIDR string such as '10.20.0.0/16'" % (what, value))
+    text = value.strip()
+    if "/" not in text:
+        raise ValueError("%s %r has no prefix length; write it as a CIDR such as '%s/24'" % (what, value, text))
+    try:
+        return ipaddress.IPv4Network(text, strict=False)
+    except ValueError as exc:
+        raise ValueError("%s %r is not a valid IPv4 CIDR (%s)" % (what, value, exc)) from None
+
+
+@settings(max_examples=500, deadline=None)
+@given(text=network_texts())
+@example(text=" 10.1.2.3/16 ")
+def test_parse_network_and_canonical_block_read_like_ipaddress(text):
+    expected = outcome(reference_parse_network, text, "internal network")
+    got = outcome(netcalc.parse_network, text, "internal network")
+    assert got == expected
+    if got[0] == "ok":
+        assert (str(got[1]), got[1].prefixlen, got[1].netmask) == (str(expected[1]), expected[1].prefixlen,
+                                                                   expected[1].netmask)
+        assert netcalc.network_range(text) == (int(expected[1].network_address), expected[1].prefixlen)
+    block = netcalc.canonical_block(text) if isinstance(text, str) else None
+    if block is not None:  # only a text ipaddress reads, and str() gives back
+        interface = ipaddress.IPv4Interface(text)
+        assert block == (int(interface.ip), interface.network.prefixlen)
+        assert str(interface) == text
 
 
 # ----------------------------------------------------------------------------------- guard and routes area
@@ -419,15 +450,13 @@ def test_each_destination_is_parsed_once_per_process(monkeypatch):
                                                   for i in range(10)]
     guard._PARSED.clear()  # pylint: disable=protected-access
     seen = []
-    match = guard._CIDR  # pylint: disable=protected-access
+    read = netcalc.canonical_block
 
-    class Counting:  # pylint: disable=too-few-public-methods
-        @staticmethod
-        def fullmatch(text):
-            seen.append(text)
-            return match.fullmatch(text)
+    def counting(text):
+        seen.append(text)
+        return read(text)
 
-    monkeypatch.setattr(guard, "_CIDR", Counting)
+    monkeypatch.setattr(netcalc, "canonical_block", counting)
     for _ in range(3):
         rep = drift.report(goal, current, ansible_host="172.16.10.11", port=5986, options=OPTIONS, now=NOW)
     assert rep["summary"]["routes"] == 20  # 10 stale removed, 10 missing added
