@@ -461,3 +461,34 @@ def test_each_destination_is_parsed_once_per_process(monkeypatch):
         rep = drift.report(goal, current, ansible_host="172.16.10.11", port=5986, options=OPTIONS, now=NOW)
     assert rep["summary"]["routes"] == 20  # 10 stale removed, 10 missing added
     assert sorted(seen) == sorted(set(seen)) and len(seen) == 40  # 30 gathered + the 10 wanted ones not gathered
+
+
+@pytest.mark.parametrize("change", ["none", "active false", "active 0", "persistent absent", "other index",
+                                    "index 4.0", "repeated", "unwanted", "other gateway", "not a dict", "list index"])
+def test_routes_area_on_a_nearly_converged_host_equals_the_reference(change):
+    goal, current = _converged_pair(30)
+    route = current["routes"][7]
+    if change == "active false":
+        route["active"] = False
+    elif change == "active 0":
+        route["active"] = 0
+    elif change == "persistent absent":
+        del route["persistent"]
+    elif change == "other index":
+        route["interface_index"] = 6
+    elif change == "index 4.0":
+        route["interface_index"] = 4.0
+    elif change == "repeated":
+        current["routes"].append(dict(route, active=False))
+    elif change == "unwanted":
+        route["destination"] = "10.250.0.0/24"
+    elif change == "other gateway":
+        route["gateway"] = "172.16.10.254"
+    elif change == "not a dict":
+        current["routes"][7] = ["10.0.0.0/8"]
+    elif change == "list index":
+        route["interface_index"] = [4]
+    expected = outcome(reference.routes, goal, current)
+    assert outcome(drift.routes, goal, current) == expected
+    if change in ("none", "active 0", "persistent absent", "index 4.0"):
+        assert expected[1]["changes"] == [] and expected[1]["calls"] == []
