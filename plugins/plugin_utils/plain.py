@@ -43,7 +43,19 @@ def plain(value):
     return _plain(value)
 
 
+# Values of these exact types are what plain() would make of them (str(), int(), float() of one give it back).
+_AS_IS = frozenset([str, int, float, bool, type(None)])
+
+
 def _plain(value):
+    kind = type(value)
+    if kind is dict:  # the common case first, and no call for a plain value (thousands of routes)
+        return {k if type(k) is str else str(k): v if type(v) in _AS_IS else _plain(v)  # pylint: disable=unidiomatic-typecheck
+                for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _AS_IS else _plain(v) for v in value]  # pylint: disable=unidiomatic-typecheck
+    if kind in _AS_IS:
+        return value
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):

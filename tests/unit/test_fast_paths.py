@@ -13,6 +13,7 @@ check) on thousands of routes.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import copy
 import datetime
@@ -492,3 +493,62 @@ def test_routes_area_on_a_nearly_converged_host_equals_the_reference(change):
     assert outcome(drift.routes, goal, current) == expected
     if change in ("none", "active 0", "persistent absent", "index 4.0"):
         assert expected[1]["changes"] == [] and expected[1]["calls"] == []
+
+
+# ----------------------------------------------------------------------------------- plain()
+def reference_plain(value):
+    """plain() as it was: one isinstance chain per value."""
+    if isinstance(value, dict):
+        return {str(k): reference_plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [reference_plain(v) for v in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return str(value)
+
+
+class Number(int):
+    """An int subclass (as Ansible's wrapped values are)."""
+
+
+class Ratio(float):
+    pass
+
+
+def _typed(value):
+    """``value`` with every value's exact type, for a comparison that 1 == True == 1.0 cannot fool."""
+    if isinstance(value, dict):
+        return ("dict", type(value).__name__, [(_typed(k), _typed(v)) for k, v in value.items()])
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_typed(v) for v in value])
+    return (type(value).__name__, repr(value))
+
+
+_SCALARS = st.one_of(st.text(max_size=5), st.builds(Text, st.text(max_size=5)), st.integers(), st.builds(Number, st.integers()),
+                     st.booleans(), st.none(), st.floats(allow_nan=False), st.builds(Ratio, st.floats(allow_nan=False)),
+                     st.binary(max_size=3), st.dates())
+_KEYS = st.one_of(st.text(max_size=5), st.builds(Text, st.text(max_size=3)), st.integers(), st.booleans(), st.none())
+
+
+@settings(max_examples=400, deadline=None)
+@given(value=st.recursive(_SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=4), st.lists(inner, max_size=3).map(tuple),
+    st.dictionaries(_KEYS, inner, max_size=4),
+    st.dictionaries(st.text(max_size=3), inner, max_size=3).map(lambda d: collections.OrderedDict(d))), max_leaves=20))
+def test_plain_equals_the_reference(value):
+    from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+
+    got, expected = plain(value), reference_plain(value)
+    assert _typed(got) == _typed(expected)
+
+    def containers(item):
+        if isinstance(item, (dict, list, tuple)):
+            yield id(item)
+            for child in (item.values() if isinstance(item, dict) else item):
+                yield from containers(child)
+
+    assert not set(containers(got)) & set(containers(value))  # a copy: no list or dict of the input is shared
