@@ -139,7 +139,6 @@ def is_fqdn(value, min_labels=2):
     return all(_LABEL.match(label) for label in labels)
 
 
-
 def _octet(text):
     """An octet in canonical form (0-255, no leading zero), else None (ipaddress decides then)."""
     value = int(text)

@@ -130,7 +130,7 @@ def verdict(desired, current, results, ansible_host=None, port=None, host_addres
         new_address = None
         if blocked:
             new_address = guard._address_after(desired, current, now, final, set(conn["addresses"]), ansible_host,
-                                         host_addresses)
+                                               host_addresses)
         return {"blocked": blocked, "new_address": new_address, "connection": conn}
 
     used = {c["local_address"] for c in conn["connections"]} | set(conn["addresses"])
@@ -224,8 +224,8 @@ def routes(desired, current):
         text = "%s via %s on %s" % (route["destination"], route["gateway"], nic["name"])
         if route["destination"] in present:
             res["changes"].append(drift._change("routes", route["destination"], "route store", "set",
-                                          "%s, %s" % (text, drift._store_text(*stores[route["destination"]])),
-                                          "%s, %s" % (text, drift._store_text(True, True))))
+                                                "%s, %s" % (text, drift._store_text(*stores[route["destination"]])),
+                                                "%s, %s" % (text, drift._store_text(True, True))))
         else:
             res["changes"].append(drift._change("routes", route["destination"], "route", "add", None, text))
     if add or remove:

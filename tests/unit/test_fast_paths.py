@@ -30,6 +30,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import inventory_data  # noqa: E402
 import reference_fast_paths as reference  # noqa: E402
 from test_scale import assert_linearithmic, operations  # noqa: E402
+from test_validate import _paths  # noqa: E402  # every path into a nested value
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import areas, desired, drift, guard, netcalc, state  # noqa: E402
 
@@ -81,7 +82,7 @@ def _net_view(net):
 def test_network_reads_like_ipaddress(text, strict):
     guard._PARSED.clear()  # pylint: disable=protected-access
     expected = outcome(lambda: _net_view(ipaddress.IPv4Network(text, strict=strict)))
-    for _ in range(2):  # parsed, then read from the parsed texts of the process
+    for _round in range(2):  # parsed, then read from the parsed texts of the process
         assert outcome(lambda: _net_view(guard.network(text, strict))) == expected
     if expected[0] == "ok":
         net = guard.network(text, strict)
@@ -164,7 +165,7 @@ def routes_lists(draw, wanted):
     """Gathered routes: some of the wanted ones (right or wrong gateway, one store only), others, odd and
     malformed destinations, on the internal NIC (4), the external one (6) or a vanished interface (9)."""
     result = []
-    for _ in range(draw(st.integers(0, 8))):
+    for _round in range(draw(st.integers(0, 8))):
         route = {"destination": draw(st.one_of(st.sampled_from(wanted or ["10.10.0.0/16"]), network_texts())),
                  "gateway": draw(st.sampled_from(["172.16.10.1", "172.16.10.254", "192.0.2.1"])),
                  "interface": draw(st.sampled_from(["Internal", "External", None])),
@@ -193,7 +194,7 @@ def cases(draw):
     locals_ = [a["address"] for ad in current["adapters"] for a in ad["addresses"]] + ["10.99.0.1", "::1"]
     connection = [{"local_address": draw(st.sampled_from(locals_)), "local_port": draw(st.sampled_from([5986, 5985])),
                    "remote_address": draw(st.sampled_from(REMOTES + ["::ffff:10.10.5.5"])), "remote_port": 50123}
-                  for _ in range(draw(st.integers(0, 3)))]
+                  for _round in range(draw(st.integers(0, 3)))]
     broken = draw(st.sampled_from(["none", "none", "none", "object", "no ports", "absent"]))
     current["connection"], current["connection_ports"] = connection, [5986]
     if broken == "object" and connection:
@@ -304,16 +305,6 @@ BAD_VALUES = [None, True, False, 0, -1, 1, 32, 33, 65535, 65536, 1.5, float("nan
               Text("TCP"), [], [{}], ["x"], [1], {}, {"a": 1}, ("t",), "QUJD", "ABC" * 30, "0" * 64]
 
 
-def _paths(value, prefix=()):
-    yield prefix
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _paths(item, prefix + (key,))
-    elif isinstance(value, list):
-        for number, item in enumerate(value):
-            yield from _paths(item, prefix + (number,))
-
-
 def _base_state():
     current = _snapshot("converged")
     route = current["routes"][0]
@@ -324,7 +315,7 @@ def _base_state():
 @st.composite
 def mutated_states(draw):
     current = _base_state()
-    for _ in range(draw(st.integers(1, 3))):
+    for _round in range(draw(st.integers(1, 3))):
         paths = [p for p in _paths(current) if p]
         where = draw(st.sampled_from(paths))
         parent = current
@@ -458,7 +449,7 @@ def test_each_destination_is_parsed_once_per_process(monkeypatch):
         return read(text)
 
     monkeypatch.setattr(netcalc, "canonical_block", counting)
-    for _ in range(3):
+    for _round in range(3):
         rep = drift.report(goal, current, ansible_host="172.16.10.11", port=5986, options=OPTIONS, now=NOW)
     assert rep["summary"]["routes"] == 20  # 10 stale removed, 10 missing added
     assert sorted(seen) == sorted(set(seen)) and len(seen) == 40  # 30 gathered + the 10 wanted ones not gathered
@@ -552,3 +543,24 @@ def test_plain_equals_the_reference(value):
                 yield from containers(child)
 
     assert not set(containers(got)) & set(containers(value))  # a copy: no list or dict of the input is shared
+
+
+# ----------------------------------------------------------------------------------- desired states of a run
+@pytest.mark.parametrize("axis, small", [
+    ("networks", dict(servers=4, networks=400, hosts=50)),
+    ("hosts", dict(servers=4, networks=20, hosts=400)),
+    ("servers", dict(servers=4, networks=200, hosts=100)),
+    ("pools", dict(servers=10, pools=2, networks=100, hosts=20)),
+])
+def test_desired_states_work_grows_linearly(axis, small):
+    import scale_data  # pylint: disable=import-outside-toplevel
+
+    def measure(size):
+        inventory = scale_data.inventory(**dict(small, **{axis: size}))
+        if axis == "pools":
+            inventory = scale_data.inventory(**dict(small, servers=5 * size, pools=size))
+        findings, states = desired.build_all(inventory, read_certificates=False)
+        assert not [f for f in findings if f["severity"] == "error"] and len(states) == len(inventory)
+        return operations(desired.build_all, inventory, read_certificates=False)
+
+    assert_linearithmic(measure, small[axis])
