@@ -529,7 +529,7 @@ _KEYS = st.one_of(st.text(max_size=5), st.builds(Text, st.text(max_size=3)), st.
 @given(value=st.recursive(_SCALARS, lambda inner: st.one_of(
     st.lists(inner, max_size=4), st.lists(inner, max_size=3).map(tuple),
     st.dictionaries(_KEYS, inner, max_size=4),
-    st.dictionaries(st.text(max_size=3), inner, max_size=3).map(lambda d: collections.OrderedDict(d))), max_leaves=20))
+    st.dictionaries(st.text(max_size=3), inner, max_size=3).map(collections.OrderedDict)), max_leaves=20))
 def test_plain_equals_the_reference(value):
     from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
