@@ -227,7 +227,7 @@ def routes(desired, current):
         res["problems"].append(_problem("routes", nic["variable"], problem))
         return res
     index = adapter.get("index")
-    wanted = {r["destination"]: r["gateway"] for r in spec["routes"]}
+    wanted = dict(map(operator.itemgetter("destination", "gateway"), spec["routes"]))
     add, remove, stores = [], [], {}  # stores: the wanted routes present, {destination: (active, persistent)}
     gathered = current.get("routes") or []
     converged = _all_wanted(gathered, wanted, index)
@@ -255,7 +255,7 @@ def routes(desired, current):
             res["notes"].append("unmanaged persistent route %s via %s on %s is kept (set sfb_edge_routes_purge: true "
                                 "to remove it)" % (dest, gw, route.get("interface")))
     both = (True, True)
-    for dest, gw in wanted.items():
+    for dest, gw in wanted.items() if converged is None or len(converged) < len(wanted) else ():
         if stores.get(dest) != both:
             add.append({"destination": dest, "gateway": gw, "interface": nic["name"], "interface_index": index})
     for route in remove:
@@ -293,6 +293,9 @@ def _all_wanted(routes, wanted, index):
         if set(map(operator.itemgetter("interface_index", "active", "persistent"), routes)) - {(index, True, True)}:
             return None
         pairs = list(map(operator.itemgetter("destination", "gateway"), routes))
+        found = dict(pairs)
+        if len(found) == len(pairs) and found == wanted:  # each wanted route once (the usual converged host)
+            return dict.fromkeys(found, (True, True))
         if not wanted.items() >= set(pairs):  # each one's destination is wanted with that gateway
             return None
     except (KeyError, TypeError):  # an absent key, an unhashable value: the loop decides (and raises what it raises)
