@@ -280,12 +280,7 @@ class DictOf(Node):
 _LIST, _DICT = frozenset([list]), frozenset([dict])
 
 
-class _Absent:  # pylint: disable=too-few-public-methods
-    """An optional key that is not there (its own type, for the type sets of the fast path)."""
-
-
-_ABSENT = _Absent()
-_ABSENT_TYPE = frozenset([_Absent])
+_ABSENT = object()  # an optional key that is not there
 
 
 def _type_only(node):
@@ -352,19 +347,17 @@ class Map(Node):
         if not _exact_types(values, _DICT):
             return False
         for name, field in self.fields.items():
-            read = operator.itemgetter(name) if field.required else operator.methodcaller("get", name, _ABSENT)
-            types = _type_only(field.node)
             try:
-                if types is not None:  # a type is all there is to check: one pass, no column list
-                    if not set(map(type, map(read, values))) <= (types if field.required else types | _ABSENT_TYPE):
-                        return False
-                    continue
-                column = list(map(read, values))
-            except KeyError:  # a required field is missing
-                return False
-            if not field.required and _ABSENT in column:
-                column = [v for v in column if v is not _ABSENT]
-            if not field.node.ok_all(column):
+                column = list(map(operator.itemgetter(name), values))
+            except KeyError:  # absent somewhere: a required field is missing; an optional one is skipped there
+                if field.required:
+                    return False
+                column = [v for v in map(operator.methodcaller("get", name, _ABSENT), values) if v is not _ABSENT]
+            types = _type_only(field.node)
+            if types is not None:  # a type is all there is to check
+                if not set(map(type, column)) <= types:
+                    return False
+            elif not field.node.ok_all(column):
                 return False
         for rule in self.rules:
             found = []
