@@ -564,3 +564,31 @@ def test_desired_states_work_grows_linearly(axis, small):
         return operations(desired.build_all, inventory, read_certificates=False)
 
     assert_linearithmic(measure, small[axis])
+
+
+@st.composite
+def wanted_routes(draw):
+    """Gathered routes made of the wanted ones (the converged host, and every near miss of it): some left
+    out, some repeated, shuffled, a flag absent or False or 0 or 1, another interface or gateway now and then."""
+    goal, current = _converged_pair(draw(st.integers(0, 12)))
+    routes = draw(st.permutations(current["routes"]))
+    routes = [dict(r) for r in routes if draw(st.integers(0, 9))] + [dict(r) for r in routes if not draw(st.integers(0, 4))]
+    for route in routes:
+        if not draw(st.integers(0, 5)):
+            key = draw(st.sampled_from(["active", "persistent", "interface_index", "gateway", "destination"]))
+            value = draw(st.sampled_from([False, 0, 1, True, 4.0, 6, "172.16.10.254", "absent"]))
+            if value == "absent" and key != "destination":
+                route.pop(key, None)
+            elif value != "absent":
+                route[key] = value
+    current["routes"] = routes
+    if draw(st.booleans()):
+        goal["routes"]["routes"] = goal["routes"]["routes"] + goal["routes"]["routes"][:2]  # a repeated wanted route
+    return goal, current
+
+
+@settings(max_examples=300, deadline=None)
+@given(case=wanted_routes())
+def test_routes_area_equals_the_reference(case):
+    goal, current = case
+    assert outcome(drift.routes, goal, current) == outcome(reference.routes, goal, current)
