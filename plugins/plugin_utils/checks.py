@@ -21,6 +21,7 @@ Five kinds of check, each a row ``{check, target, expected, actual, result}`` wi
 from __future__ import annotations
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 VALIDATION_FORMAT = 1
 
@@ -144,6 +145,7 @@ def certificate_rows(desired, current, now=None):
     return rows
 
 
+@in_bulk
 def report(desired, current, probes=None, replication=None, frontend=None, source=None, now=None):
     """The validation report of one edge server.
 

@@ -11,12 +11,15 @@ that would cut the connection the controller uses.  Plain data in, plain data ou
 
 from __future__ import annotations
 
+import operator
+
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs
 from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile as _hostsfile
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 # The order site.yml applies the areas in.  Routes come before the network area so that, on a box
 # set up by hand with a default gateway on the internal NIC, the persistent routes to the internal
@@ -32,6 +35,7 @@ TCPIP_PARAMETERS = r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
 
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
+_ABSENT = object()  # no value (a route destination that is not wanted)
 
 # The hosts file area lives in hostsfile.py; its names stay importable from here for existing callers.
 HOSTS_BEGIN, HOSTS_END = _hostsfile.HOSTS_BEGIN, _hostsfile.HOSTS_END
@@ -223,21 +227,25 @@ def routes(desired, current):
         res["problems"].append(_problem("routes", nic["variable"], problem))
         return res
     index = adapter.get("index")
-    wanted = {r["destination"]: r["gateway"] for r in spec["routes"]}
-    present, add, remove, stores = set(), [], [], {}
-    for route in current.get("routes") or []:
-        dest, gw = route.get("destination"), route.get("gateway")
-        mine = route.get("interface_index") == index
-        # A persistent route whose interface is gone is never active again: junk, removed by its index.
-        orphan = route.get("interface_exists") is False
-        if dest in wanted and mine and gw == wanted[dest]:
+    wanted = dict(map(operator.itemgetter("destination", "gateway"), spec["routes"]))
+    add, remove, stores = [], [], {}  # stores: the wanted routes present, {destination: (active, persistent)}
+    gathered = current.get("routes") or []
+    converged = _all_wanted(gathered, wanted, index)
+    if converged is not None:
+        stores, gathered = converged, ()  # every gathered route is a wanted one, in both stores
+    for route in gathered:
+        get = route.get
+        dest, gw = get("destination"), get("gateway")
+        mine = get("interface_index") == index
+        if mine and wanted.get(dest, _ABSENT) == gw:
             # A repeated identical entry is the same route, not a stale one; a copy in one policy store
-            # only is completed (edge_routes adds the missing copy).
-            active, persistent = _stores(route)
-            was = stores.get(dest, (False, False))
-            stores[dest] = (was[0] or active, was[1] or persistent)
-            present.add(dest)
+            # only is completed (edge_routes adds the missing copy).  (_stores, inlined: thousands of routes)
+            active, persistent = get("active") is not False, get("persistent") is not False
+            was = stores.get(dest)
+            stores[dest] = (active, persistent) if was is None else (was[0] or active, was[1] or persistent)
             continue
+        # A persistent route whose interface is gone is never active again: junk, removed by its index.
+        orphan = get("interface_exists") is False
         if dest in wanted or ((mine or orphan) and spec["purge"]):
             remove.append(route)
         elif orphan:
@@ -246,8 +254,9 @@ def routes(desired, current):
         elif mine:
             res["notes"].append("unmanaged persistent route %s via %s on %s is kept (set sfb_edge_routes_purge: true "
                                 "to remove it)" % (dest, gw, route.get("interface")))
-    for dest, gw in wanted.items():
-        if dest not in present or stores[dest] != (True, True):
+    both = (True, True)
+    for dest, gw in wanted.items() if converged is None or len(converged) < len(wanted) else ():
+        if stores.get(dest) != both:
             add.append({"destination": dest, "gateway": gw, "interface": nic["name"], "interface_index": index})
     for route in remove:
         where = route.get("interface") if route.get("interface_exists") is not False else \
@@ -256,7 +265,7 @@ def routes(desired, current):
         res["changes"].append(_change("routes", route.get("destination"), "route", "remove", text, None))
     for route in add:
         text = "%s via %s on %s" % (route["destination"], route["gateway"], nic["name"])
-        if route["destination"] in present:
+        if route["destination"] in stores:
             res["changes"].append(_change("routes", route["destination"], "route store", "set",
                                           "%s, %s" % (text, _store_text(*stores[route["destination"]])),
                                           "%s, %s" % (text, _store_text(True, True))))
@@ -270,6 +279,28 @@ def routes(desired, current):
                         "interface_index": r.get("interface_index")} for r in remove],
         }})
     return res
+
+
+def _all_wanted(routes, wanted, index):
+    """``{destination: (True, True)}`` when every gathered route is a wanted one - its destination, gateway and
+    interface index, in both policy stores - (what the loop of :func:`routes` finds on a converged host, in a
+    few passes in C over thousands of routes); else None, and the loop decides."""
+    if not isinstance(routes, list) or not set(map(type, routes)) <= {dict}:
+        return None
+    try:
+        # equal to (index, True, True): that interface, and "is not False" for both stores (an absent flag,
+        # which the loop counts as set, or any other value: the loop decides)
+        if set(map(operator.itemgetter("interface_index", "active", "persistent"), routes)) - {(index, True, True)}:
+            return None
+        pairs = list(map(operator.itemgetter("destination", "gateway"), routes))
+        found = dict(pairs)
+        if len(found) == len(pairs) and found == wanted:  # each wanted route once (the usual converged host)
+            return dict.fromkeys(found, (True, True))
+        if not wanted.items() >= set(pairs):  # each one's destination is wanted with that gateway
+            return None
+    except (KeyError, TypeError):  # an absent key, an unhashable value: the loop decides (and raises what it raises)
+        return None
+    return dict.fromkeys(map(operator.itemgetter(0), pairs), (True, True))
 
 
 # ----------------------------------------------------------------------------------- identity
@@ -393,6 +424,7 @@ def guard(desired, current, results, ansible_host=None, port=None, host_addresse
 
 
 # ----------------------------------------------------------------------------------- whole host
+@in_bulk
 def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, port=None, host_addresses=None,
                resolve_error=None, now=None):
     """Every area's result plus the lockout guard, for one host.
@@ -419,6 +451,7 @@ def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, p
     return results, verdict
 
 
+@in_bulk
 def report(desired, current, ansible_host=None, source=None, options=None, port=None, host_addresses=None,
            resolve_error=None, areas=REPORT_AREAS, now=None):
     """The drift report of one host (written as ``<plan dir>/<pool>/drift/<host>.json``); ``areas``: the
@@ -499,6 +532,7 @@ def expiry_lines(entries, now=None):
     return lines
 
 
+@in_bulk
 def active_areas(desired, current, ansible_host=None, options=None, port=None, host_addresses=None,
                  resolve_error=None):
     """The areas of :data:`AREAS` whose ``sfb.edge.edge_apply`` task has something to do on this host - a

@@ -28,6 +28,8 @@ from __future__ import annotations
 import ipaddress
 import socket
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+
 DEFAULT_PORTS = [5985, 5986]
 SSH_PORT = 22
 
@@ -142,26 +144,118 @@ def _interfaces(items):
     return result
 
 
-def topology(current):
-    """Addresses, routes and gateways per interface index, as the host has them now."""
+class Network:
+    """An IPv4 network of a route: what the guard asks of it (``ip in net``, ``prefixlen``, ``str(net)``),
+    with integers instead of :class:`ipaddress.IPv4Network` objects (a state has thousands of routes).
+    ``str()`` is the text ``ipaddress`` gives (the canonical ``a.b.c.d/len``)."""
+
+    __slots__ = ("start", "prefixlen", "mask", "text")
+
+    def __init__(self, start, prefixlen, text):
+        self.start, self.prefixlen, self.text = start, prefixlen, text
+        self.mask = netcalc.MASKS[prefixlen]
+
+    def __contains__(self, ip):
+        return int(ip) & self.mask == self.start
+
+    def __str__(self):
+        return self.text
+
+    def __repr__(self):
+        return "Network(%r)" % self.text
+
+    def __eq__(self, other):
+        return isinstance(other, Network) and (self.start, self.prefixlen) == (other.start, other.prefixlen)
+
+    def __hash__(self):
+        return hash((self.start, self.prefixlen))
+
+
+# text -> (Network, host bits set) for the strings read in this process (each parsed once)
+_PARSED = {}
+_PARSED_MAX = 200000
+
+
+def _parse(text):
+    """``(Network, host bits set)`` of a route destination as ``ipaddress.IPv4Network(text, strict=False)``
+    reads it; raises what it raises."""
+    if type(text) is not str:  # pylint: disable=unidiomatic-typecheck  # e.g. an int: ipaddress decides
+        return _parse_slowly(text)
+    known = _PARSED.get(text)
+    if known is not None:
+        return known
+    block = netcalc.canonical_block(text)  # the form states and plans hold; any other text: ipaddress reads it
+    if block is not None:
+        address, plen = block
+        start = address & netcalc.MASKS[plen]
+        parsed = (Network(start, plen, text if start == address else _text(start, plen)), start != address)
+    else:
+        parsed = _parse_slowly(text)
+    if len(_PARSED) >= _PARSED_MAX:
+        _PARSED.clear()
+    _PARSED[text] = parsed
+    return parsed
+
+
+def _parse_slowly(text):
+    ip_net = ipaddress.IPv4Network(text, strict=False)
+    try:
+        ipaddress.IPv4Network(text)
+        host_bits = False
+    except ValueError:
+        host_bits = True
+    return Network(int(ip_net.network_address), ip_net.prefixlen, str(ip_net)), host_bits
+
+
+def _text(start, plen):
+    return "%d.%d.%d.%d/%d" % (start >> 24 & 255, start >> 16 & 255, start >> 8 & 255, start & 255, plen)
+
+
+def network(text, strict=True):
+    """The :class:`Network` of a route destination, as ``ipaddress.IPv4Network(text, strict=strict)``
+    reads it (each text parsed once per process); raises what ``ipaddress`` raises."""
+    net, host_bits = _parse(text)
+    if strict and host_bits:
+        ipaddress.IPv4Network(text)  # raises ipaddress's own error (host bits set)
+    return net
+
+
+def _routes(current):
+    rts = []
+    known = _PARSED.get
+    for r in current.get("routes") or []:
+        try:
+            dest = r["destination"]
+            parsed = known(dest) if type(dest) is str else None  # pylint: disable=unidiomatic-typecheck
+            rts.append((parsed[0] if parsed is not None else network(dest, strict=False), r.get("interface_index"),
+                        r.get("gateway")))
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+    return rts
+
+
+def _topology(current, routes=True):
     addrs, gws, names = {}, {}, {}
     for a in _adapters(current):
         addrs[a.get("index")] = _interfaces(a.get("addresses"))
         gws[a.get("index")] = [str(g) for g in a.get("gateways") or []]
         names[a.get("index")] = a.get("name")
-    rts = []
-    for r in current.get("routes") or []:
-        try:
-            rts.append((ipaddress.IPv4Network(r["destination"], strict=False), r.get("interface_index"),
-                        r.get("gateway")))
-        except (KeyError, TypeError, ValueError, AttributeError):
-            continue
-    return {"addresses": addrs, "gateways": gws, "routes": rts, "names": names}
+    return {"addresses": addrs, "gateways": gws, "routes": _routes(current) if routes else [], "names": names}
 
 
-def final_topology(desired, current):
-    """The topology after every area has been applied."""
-    topo = topology(current)
+def topology(current):
+    """Addresses, routes and gateways per interface index, as the host has them now: ``{"addresses":
+    {index: {IPv4Interface}}, "gateways": {index: [address]}, "routes": [(Network, index, gateway)],
+    "names": {index: name}}``."""
+    return _topology(current)
+
+
+def final_topology(desired, current, now=None):
+    """The topology after every area has been applied (``now``: :func:`topology` of ``current``, when
+    the caller has it already; it is not changed)."""
+    now = topology(current) if now is None else now
+    topo = {"addresses": dict(now["addresses"]), "gateways": dict(now["gateways"]), "routes": now["routes"],
+            "names": dict(now["names"])}
     for role in ("internal", "external"):
         nic = desired["network"][role]
         index = _adapter_index(current, nic)
@@ -175,8 +269,9 @@ def final_topology(desired, current):
     index = _adapter_index(current, desired["network"][spec["nic"]])
     if index is not None:
         wanted = {r["destination"] for r in spec["routes"]}
-        kept = [r for r in topo["routes"] if str(r[0]) not in wanted and not (spec["purge"] and r[1] == index)]
-        topo["routes"] = kept + [(ipaddress.IPv4Network(r["destination"]), index, r["gateway"]) for r in spec["routes"]]
+        purge = spec["purge"]
+        kept = [r for r in topo["routes"] if r[0].text not in wanted and not (purge and r[1] == index)]
+        topo["routes"] = kept + [(network(r["destination"]), index, r["gateway"]) for r in spec["routes"]]
     return topo
 
 
@@ -188,7 +283,8 @@ def path(topo, remote):
     onlink = [("onlink", i) for i, addrs in topo["addresses"].items() if any(ip in a.network for a in addrs)]
     if onlink:
         return onlink
-    matching = [r for r in topo["routes"] if ip in r[0]]
+    number = int(ip)
+    matching = [r for r in topo["routes"] if number & r[0].mask == r[0].start]
     if matching:
         best = max(r[0].prefixlen for r in matching)
         return [("route", r[1], str(r[0])) for r in matching if r[0].prefixlen == best]
@@ -201,7 +297,8 @@ def path_from(topo, remote, index):
     ip = ipaddress.IPv4Address(remote)
     if any(ip in a.network for a in topo["addresses"].get(index, ())):
         return [("onlink", index)]
-    matching = [r for r in topo["routes"] if r[1] == index and ip in r[0]]
+    number = int(ip)
+    matching = [r for r in topo["routes"] if r[1] == index and number & r[0].mask == r[0].start]
     if matching:
         best = max(r[0].prefixlen for r in matching)
         return [("route", index, str(r[0])) for r in matching if r[0].prefixlen == best]
@@ -282,7 +379,7 @@ def identify(current, port=None, ansible_host=None, host_addresses=None, resolve
     :returns: ``{"identified": bool, "ipv6": bool, "connections": [{"local_address", "remote_address",
         "local_port"}] (IPv4), "addresses": [host-owned addresses of ansible_host], "reason": str}``.
     """
-    now = topology(current)
+    now = _topology(current, routes=False)  # only the adapters' addresses are looked at
     if host_addresses is None:
         host_addresses = [ipv4(ansible_host)] if ansible_host and ipv4(ansible_host) else []
     owned = sorted({a for a in host_addresses if owner(now, a) is not None})
@@ -380,6 +477,22 @@ def _carrying(now, current):
     return {i for i in now["addresses"] if now["addresses"][i] or now["gateways"].get(i) or i in routed}
 
 
+def _change_key(change):
+    """What makes two changes the same block: area, target, property, action and before (lists as tuples,
+    so the key can go in a set; a list and a tuple never compare equal, and stay apart)."""
+    return (change["area"], change["target"], change["property"], change["action"], _frozen(change["before"]))
+
+
+def _frozen(value):
+    if isinstance(value, list):
+        return ("list", tuple(_frozen(v) for v in value))
+    if isinstance(value, tuple):
+        return ("tuple", tuple(_frozen(v) for v in value))
+    if isinstance(value, dict):
+        return ("dict", frozenset((k, _frozen(v)) for k, v in value.items()))
+    return value
+
+
 def guard(desired, current, results, ansible_host=None, port=None, host_addresses=None, resolve_error=None):
     """Mark the changes that could cut the controller's connection (see the module docstring).
 
@@ -388,19 +501,30 @@ def guard(desired, current, results, ansible_host=None, port=None, host_addresse
     """
     conn = identify(current, port=port, ansible_host=ansible_host, host_addresses=host_addresses,
                     resolve_error=resolve_error)
-    now, final = topology(current), final_topology(desired, current)
-    blocked = []
-
-    def block(change, reason):
-        if not any(b is change or (b["area"], b["target"], b["property"], b["action"], b["before"]) ==
-                   (change["area"], change["target"], change["property"], change["action"], change["before"])
-                   for b in blocked):
-            change = dict(change, reason=reason)
-            blocked.append(change)
-            results[change["area"]]["blocked"].append(change)
-
     net = results.get("network", {"changes": []})["changes"]
     rts = results.get("routes", {"changes": []})["changes"]
+    if not net and not rts:
+        # Nothing to block: neither topology is needed (a converged host with thousands of routes costs
+        # nothing more here; the desired state is the validated output of sfb.edge.desired_state).
+        return {"blocked": [], "new_address": None, "connection": conn}
+    now = topology(current)
+    final = final_topology(desired, current, now)
+    blocked = []
+    seen = set()  # the keys of the blocked changes: one set lookup per change, not a scan of the blocked ones
+
+    def block(change, reason):
+        key = _change_key(change)
+        try:
+            if key in seen:
+                return
+            seen.add(key)
+        except TypeError:  # a value that cannot be hashed (never in a diff of plain states): compare one by one
+            if any(_change_key(b) == key for b in blocked):
+                return
+        change = dict(change, reason=reason)
+        blocked.append(change)
+        results[change["area"]]["blocked"].append(change)
+
     if not conn["identified"]:
         why = "the controller's connection could not be identified: %s; so this change may be on its path. " \
               "To proceed, %s" % (conn["reason"], PROCEED)

@@ -11,14 +11,13 @@ problem becomes a finding that names the host, the variable, the value and the f
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import ipaddress
 import os
 import re
 from dataclasses import dataclass, field
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk  # noqa: F401  # pylint: disable=unused-import
 
 VERSIONS = ("lync2013", "sfb2015", "sfb2019", "sfbse")
 XMPP_VERSIONS = ("lync2013", "sfb2015")
@@ -103,20 +102,6 @@ REQUIRED_POOL_VARS = (
     "sfb_edge_external_gateway",
     "sfb_edge_next_hop_fqdn",
 )
-
-
-@contextlib.contextmanager
-def bulk():
-    """No cyclic garbage collection while a whole inventory is parsed, checked or planned: the plain
-    dicts, lists and addresses made have no reference cycles, and with 100,000 of them alive every
-    collection walks them all again (half the time of a 10,000-entry plan).  Restored after."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass

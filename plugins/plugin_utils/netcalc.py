@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+import socket
 
 SERVICES = ("access", "webconf", "av")
 
@@ -30,6 +31,9 @@ def parse_network(value, what="network"):
     text = value.strip()
     if "/" not in text:
         raise ValueError("%s %r has no prefix length; write it as a CIDR such as '%s/24'" % (what, value, text))
+    block = _canonical_range(text)
+    if block is not None:  # the canonical text: built from integers (inventories list thousands of networks)
+        return ipaddress.IPv4Network(block)
     try:
         return ipaddress.IPv4Network(text, strict=False)
     except ValueError as exc:
@@ -135,9 +139,6 @@ def is_fqdn(value, min_labels=2):
     return all(_LABEL.match(label) for label in labels)
 
 
-_CIDR = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})/([0-9]{1,2})\Z")
-
-
 def _octet(text):
     """An octet in canonical form (0-255, no leading zero), else None (ipaddress decides then)."""
     value = int(text)
@@ -153,15 +154,35 @@ def network_range(value, what="network"):
     """
     if isinstance(value, ipaddress.IPv4Network):
         return int(value.network_address), value.prefixlen
-    match = _CIDR.match(value) if isinstance(value, str) else None
-    if match:
-        octets = [_octet(t) for t in match.groups()[:4]]
-        plen = int(match.group(5))
-        if None not in octets and plen <= 32 and (match.group(5) == "0" or match.group(5)[0] != "0"):
-            start = octets[0] << 24 | octets[1] << 16 | octets[2] << 8 | octets[3]
-            return start & (0xFFFFFFFF ^ ((1 << (32 - plen)) - 1)), plen
+    block = _canonical_range(value) if isinstance(value, str) else None
+    if block is not None:
+        return block
     net = parse_network(value, what)
     return int(net.network_address), net.prefixlen
+
+
+# The canonical texts (dotted quad without leading zeros, prefix length 0-32 without a leading zero; [0-9] and
+# \Z: \d takes any Unicode digit, $ a final newline). ipaddress reads every one of them, and str() of what it
+# reads is the text itself; the fast paths read these with integers and leave any other text to ipaddress.
+_OCTET_RE = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+CANONICAL_ADDRESS = re.compile(r"%s\.%s\.%s\.%s\Z" % ((_OCTET_RE,) * 4))
+CANONICAL_CIDR = re.compile(r"%s\.%s\.%s\.%s/(?:3[0-2]|[12]?[0-9])\Z" % ((_OCTET_RE,) * 4))
+_PREFIXES = {str(plen): plen for plen in range(33)}
+MASKS = tuple(0xFFFFFFFF ^ ((1 << (32 - plen)) - 1) for plen in range(33))
+
+
+def canonical_block(text):
+    """``(address as written, as an int; prefix length)`` of a canonical CIDR text (host bits kept), else None."""
+    if not CANONICAL_CIDR.match(text):
+        return None
+    address, _slash, plen = text.partition("/")
+    return int.from_bytes(socket.inet_aton(address), "big"), _PREFIXES[plen]  # inet_aton: a checked dotted quad
+
+
+def _canonical_range(text):
+    """``(first address, prefix length)`` of a canonical CIDR text, host bits cleared; None for any other text."""
+    block = canonical_block(text)
+    return None if block is None else (block[0] & MASKS[block[1]], block[1])
 
 
 def cidr_text(start, plen):

@@ -5,13 +5,61 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
 
+
+@contextlib.contextmanager
+def bulk():
+    """No cyclic garbage collection while a whole inventory, plan or host state is parsed, checked, planned
+    or compared: the plain dicts, lists and addresses made have no reference cycles, and with 100,000 of
+    them alive (or Ansible's whole inventory, in a worker) every collection walks them all again (half the
+    time of a 10,000-entry plan; a forked worker also copies every page a collection touches).  Restored
+    after; nested uses leave it to the outermost."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def in_bulk(function):
+    """Decorator: ``function`` runs in :func:`bulk` (same signature, same result)."""
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        with bulk():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@in_bulk
 def plain(value):
     """Drop Ansible's wrapper types so the model sees plain Python values."""
+    return _plain(value)
+
+
+# Values of these exact types are what plain() would make of them (str(), int(), float() of one give it back).
+_AS_IS = frozenset([str, int, float, bool, type(None)])
+
+
+def _plain(value):
+    kind = type(value)
+    if kind is dict:  # the common case first, and no call for a plain value (thousands of routes)
+        return {k if type(k) is str else str(k): v if type(v) in _AS_IS else _plain(v)  # pylint: disable=unidiomatic-typecheck
+                for k, v in value.items()}
+    if kind is list:
+        return [v if type(v) in _AS_IS else _plain(v) for v in value]  # pylint: disable=unidiomatic-typecheck
+    if kind in _AS_IS:
+        return value
     if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
+        return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+        return [_plain(v) for v in value]
     if isinstance(value, bool) or value is None:
         return value
     if isinstance(value, int):

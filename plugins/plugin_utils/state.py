@@ -27,9 +27,14 @@ import base64
 import binascii
 import hashlib
 import ipaddress
+import itertools
 import json
+import operator
 import os
 import re
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 STATE_FORMAT = 1
 DOC = "docs/state-format.md"
@@ -84,6 +89,16 @@ class Node:
         """Call ``add(path, message)`` for every problem of ``value``."""
         raise NotImplementedError
 
+    def ok_all(self, values):
+        """The fast path: True only when :meth:`validate` finds no problem in any of ``values`` (a list).
+
+        It looks at the values a field at a time (a column of a long list of routes or hosts entries) with
+        C-level passes: the exact types (``type(v) is str``; a subclass is left to :meth:`validate`),
+        choices as a set, bounds as ``min``/``max``, and a text check once per distinct value, read by a
+        regular expression first when the node has one. False means "not proven": :meth:`validate`
+        decides, and its messages name the field paths as before."""
+        return False
+
     def _wrong_type(self, value, path, add):
         add(path, "is %s, expected %s%s" % (actual(value), self.expected(), self.hint(value)))
 
@@ -99,14 +114,24 @@ _KINDS = {
 }
 
 
+# The exact type of each kind's plain values, for the fast path (bool is its own type, not an int).
+_EXACT = {"string": frozenset([str]), "int": frozenset([int]), "bool": frozenset([bool])}
+
+
+def _exact_types(values, allowed):
+    return set(map(type, values)) <= allowed
+
+
 class Scalar(Node):
     """A string, int or bool; optionally restricted (``choices``, ``low``/``high``, or ``check``:
-    a function returning None when the value is acceptable, else what it should be)."""
+    a function returning None when the value is acceptable, else what it should be; ``fast``: a regular
+    expression whose full match proves that ``check`` accepts the value)."""
 
-    def __init__(self, kind, choices=None, low=None, high=None, check=None):
+    def __init__(self, kind, choices=None, low=None, high=None, check=None, fast=None):
         self.kind = kind
         self.choices = tuple(choices) if choices else None
         self.low, self.high, self.check = low, high, check
+        self.fast = fast.fullmatch if fast is not None else None
 
     def describe(self):
         return _KINDS[self.kind][1]
@@ -132,6 +157,27 @@ class Scalar(Node):
             problem = self.check(value)
             if problem:
                 add(path, "is %s, expected %s" % (actual(value), problem))
+
+    def ok_all(self, values):
+        if not values:
+            return True
+        if not _exact_types(values, _EXACT[self.kind]):
+            return False
+        if self.choices and not set(values) <= set(self.choices):
+            return False
+        if self.low is not None and min(values) < self.low:
+            return False
+        if self.high is not None and max(values) > self.high:
+            return False
+        if self.check is not None:
+            fast, check = self.fast, self.check
+            distinct = set(values)
+            if fast is not None and all(map(fast, distinct)):
+                return True
+            for value in distinct:
+                if (fast is None or fast(value) is None) and check(value):
+                    return False
+        return True
 
 
 class Nullable(Node):
@@ -160,6 +206,11 @@ class Nullable(Node):
     def hint(self, value):
         return self.node.hint(value)
 
+    def ok_all(self, values):
+        if None in values:
+            values = [v for v in values if v is not None]
+        return self.node.ok_all(values)
+
 
 class ListOf(Node):
     def __init__(self, item):
@@ -185,8 +236,15 @@ class ListOf(Node):
         if not isinstance(value, list):
             self._wrong_type(value, path, add)
             return
+        if self.item.ok_all(value):
+            return
         for number, item in enumerate(value):
             self.item.validate(item, "%s[%d]" % (path, number), add)
+
+    def ok_all(self, values):
+        if not _exact_types(values, _LIST):
+            return False
+        return self.item.ok_all(list(itertools.chain.from_iterable(values)))
 
 
 class DictOf(Node):
@@ -208,8 +266,31 @@ class DictOf(Node):
         if not isinstance(value, dict):
             self._wrong_type(value, path, add)
             return
+        if self.value.ok_all(list(value.values())):
+            return
         for key, item in value.items():
             self.value.validate(item, "%s.%s" % (path, key), add)
+
+    def ok_all(self, values):
+        if not _exact_types(values, _DICT):
+            return False
+        return self.value.ok_all(list(itertools.chain.from_iterable(map(dict.values, values))))
+
+
+_LIST, _DICT = frozenset([list]), frozenset([dict])
+
+
+_ABSENT = object()  # an optional key that is not there
+
+
+def _type_only(node):
+    """The exact types a value of ``node`` may have when its type is all :meth:`Node.validate` checks (a
+    :class:`Scalar` without choices, bounds or check, or such a scalar or null), else None."""
+    inner = node.node if isinstance(node, Nullable) else node
+    if not isinstance(inner, Scalar) or inner.choices or inner.low is not None or inner.high is not None \
+            or inner.check is not None:
+        return None
+    return _EXACT[inner.kind] | (frozenset([type(None)]) if inner is not node else frozenset())
 
 
 class Field:
@@ -262,6 +343,30 @@ class Map(Node):
         for rule in self.rules:
             rule(value, path, add)
 
+    def ok_all(self, values):
+        if not _exact_types(values, _DICT):
+            return False
+        for name, field in self.fields.items():
+            try:
+                column = list(map(operator.itemgetter(name), values))
+            except KeyError:  # absent somewhere: a required field is missing; an optional one is skipped there
+                if field.required:
+                    return False
+                column = [v for v in map(operator.methodcaller("get", name, _ABSENT), values) if v is not _ABSENT]
+            types = _type_only(field.node)
+            if types is not None:  # a type is all there is to check
+                if not set(map(type, column)) <= types:
+                    return False
+            elif not field.node.ok_all(column):
+                return False
+        for rule in self.rules:
+            found = []
+            for value in values:
+                rule(value, "", lambda where, message: found.append(message))
+                if found:
+                    return False
+        return True
+
 
 def _ipv4(value):
     try:
@@ -282,7 +387,8 @@ def _ipv4_network(value):
 STRING = Scalar("string")
 INT = Scalar("int")
 BOOL = Scalar("bool")
-IPV4 = Scalar("string", check=_ipv4)
+# (the canonical texts: ipaddress accepts every one of them)
+IPV4 = Scalar("string", check=_ipv4, fast=netcalc.CANONICAL_ADDRESS)
 PORT = Scalar("int", low=1, high=65535)
 STRINGS = ListOf(STRING)
 
@@ -365,7 +471,7 @@ ADAPTER = Map({
 })
 
 ROUTE = Map({
-    "destination": req(Scalar("string", check=_ipv4_network)),
+    "destination": req(Scalar("string", check=_ipv4_network, fast=netcalc.CANONICAL_CIDR)),
     "gateway": req(IPV4),
     "interface": req(Nullable(STRING)),
     "interface_index": req(INT),
@@ -510,8 +616,11 @@ def _anchor(path):
     return _SECTION_OF.get(top, top) or "types-absence-and-the-schema"
 
 
+@in_bulk
 def problems(value, node=SCHEMA, path=""):
     """Every problem of ``value`` against ``node`` as ``(field path, message)``, in document order."""
+    if node.ok_all([value]):
+        return []
     found = []
     node.validate(value, path, lambda where, message: found.append((where, message)))
     return found
@@ -537,6 +646,7 @@ HINT = ("Gather it again with this collection's sfb.edge.edge_facts (playbooks/c
         "or correct it as docs/state-format.md describes")
 
 
+@in_bulk
 def check(state, where="state", hint=HINT):
     """Return ``state`` when every field has its documented type; else raise :class:`StateError`
     naming ``where`` (the file or host) and the path of each wrong field (the first
@@ -577,6 +687,7 @@ def snapshot_path(directory, host):
     return os.path.join(directory, "%s.json" % host)
 
 
+@in_bulk
 def load_snapshot(directory, host):
     """Read ``<directory>/<host>.json`` and check it.
 

@@ -33,6 +33,8 @@ import json
 import os
 import tempfile
 
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
+
 MARK = "sfb_edge_store"
 VERSION = 1
 KINDS = ("desired", "state", "plan")
@@ -98,6 +100,7 @@ def _holds(path, digest):
         return False
 
 
+@in_bulk
 def get(directory, handle, where="the stored data"):
     """The data a handle was made from.
 

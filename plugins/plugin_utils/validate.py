@@ -340,8 +340,9 @@ class _PoolIndex:
     def __init__(self, pool):
         self.pool = pool
         # (start, end, position in _networks order, index, network), sorted by start
-        self.networks = sorted((int(net.network_address), int(net.broadcast_address), pos, i, net)
-                               for pos, (i, net) in enumerate(_networks(pool)) if net.prefixlen > 0)
+        # (the last address from the prefix length: no broadcast_address object per network)
+        self.networks = sorted((int(net.network_address), int(net.network_address) | 0xFFFFFFFF >> net.prefixlen, pos,
+                                i, net) for pos, (i, net) in enumerate(_networks(pool)) if net.prefixlen > 0)
         self.network_starts = [item[0] for item in self.networks]
         self.by_block = {}
         for item in self.networks:
