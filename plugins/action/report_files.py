@@ -219,6 +219,13 @@ def _no_plan(item):
             and not os.path.isfile(os.path.join(os.path.dirname(os.path.abspath(item["path"])), "plan.json")))
 
 
+def _html_current(item):
+    """A report.html refreshed from the files beside it (no plan given) that is newer than all of them."""
+    spec = item.get("html_report")
+    return (spec is not None and spec.get("plan") is None
+            and html_report.up_to_date(item["path"], os.path.dirname(os.path.abspath(item["path"]))))
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -231,7 +238,9 @@ class ActionModule(ActionBase):
         given = plain(args["files"])
         # report.html of a pool that has no plan.json yet (drift or validation before any plan.yml run)
         without_plan = [os.path.abspath(f["path"]) for f in given if _no_plan(f)]
-        files = [{"path": f["path"], "content": _content(f)} for f in given if not _no_plan(f)]
+        # report.html refreshed from the files on disk that is newer than all of them: the same page, not rendered
+        current = [f["path"] for f in given if not _no_plan(f) and _html_current(f)]
+        files = [{"path": f["path"], "content": _content(f)} for f in given if not _no_plan(f) and f["path"] not in current]
         if args["plans"] is not None:
             try:
                 plans = store.load(plain(args["plans"]), where="plans")
@@ -254,7 +263,7 @@ class ActionModule(ActionBase):
         except (KeyError, TypeError, AttributeError) as exc:
             raise AnsibleActionFail("firewall_csv: give a pool plan's firewall section {groups, rules} (%s missing or "
                                     "malformed)" % exc) from None
-        result.update(written=written, unchanged=unchanged, not_written=[])
+        result.update(written=written, unchanged=unchanged + current, not_written=[])
         if without_plan:
             result["msg"] = "not written, no plan.json beside it yet (run playbooks/plan.yml): %s" % ", ".join(without_plan)
         return result

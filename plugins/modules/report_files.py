@@ -49,6 +49,9 @@ options:
             validation reports found beside it (C(drift/<host>.json), C(validate/<host>.json) in the directory of
             O(files[].path)).
           - It is generated when it is written, so not at all in check mode.
+          - Without O(files[].html_report.plan) (the page refreshed from the files on disk), a C(report.html) newer
+            than everything it is made from (C(plan.json), the C(drift) and C(validate) folders and their files)
+            is left as it is, not rendered again, and listed in RV(unchanged).
           - Give exactly one of O(files[].content), O(files[].firewall_csv) and O(files[].html_report).
         type: dict
         version_added: 0.4.0

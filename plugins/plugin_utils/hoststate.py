@@ -27,6 +27,7 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import guard, outputs, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
 
 # The registered results of the roles' tasks that change the host (edge_apply, reboots): a change any of
 # them applied (or planned, from snapshots) means the state read before is no longer the host's.
@@ -106,7 +107,10 @@ class HostAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         """Check the options, read the state, then :meth:`evaluate` (the action's own work) - or return the failed
         gathering (``state_read`` says the host was called)."""
-        task_vars = task_vars or {}
+        with plain_bulk():
+            return self._run(tmp, task_vars or {})
+
+    def _run(self, tmp, task_vars):
         result = super().run(tmp, task_vars)
         host = task_vars["inventory_hostname"]
         args = self._args(host)

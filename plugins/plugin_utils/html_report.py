@@ -333,6 +333,43 @@ def load_reports(pool_dir, hosts):
     return drift, validation, notes
 
 
+def _mtime_ns(path):
+    try:
+        return os.stat(path).st_mtime_ns
+    except OSError:
+        return None
+
+
+def up_to_date(path, pool_dir):
+    """True when ``path`` (the pool's report.html, refreshed from the files on disk) is newer than everything
+    :func:`pool_report` reads: plan.json, the ``drift``/``validate`` folders (a report removed changes the
+    folder) and every file in them. Strictly newer: a file written in the same clock tick as the page renders it
+    again. A missing or unreadable file is never up to date. (playbooks/plan.yml renders the page whatever its
+    age: after an upgrade of the collection, the next plan.yml run gives the new page.)"""
+    page = _mtime_ns(path)
+    if page is None:
+        return False
+    inputs = [os.path.join(pool_dir, "plan.json")]
+    for folder in ("drift", "validate"):
+        where = os.path.join(pool_dir, folder)
+        inputs.append(where)
+        try:
+            inputs.extend(entry.path for entry in os.scandir(where))
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    for source in inputs:
+        when = _mtime_ns(source)
+        if when is None:
+            if source == inputs[0]:
+                return False
+            continue  # a folder that does not exist (yet), or a file removed while we looked: its folder tells
+        if when >= page:
+            return False
+    return True
+
+
 def pool_report(pool_dir, plan=None):
     """report.html of the pool whose directory is ``pool_dir``, from ``plan`` (else ``pool_dir/plan.json``)
     and the drift and validation reports in that directory."""

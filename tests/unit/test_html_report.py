@@ -446,3 +446,71 @@ def test_different_routes_per_server_are_all_listed():
     assert page.count('The same as <a href="#routes-edge01">edge01</a>.') == 0
     assert page.count('The same as <a href="#hosts-edge01">edge01</a>.') == 1
     assert '<div id="routes-edge02"><table class="sortable">' in page
+
+
+# ------------------------------------------------------------ a refreshed report.html newer than its inputs
+def _pool_dir(tmp_path):
+    pool = tmp_path / "edgepool.corp.example.com"
+    (pool / "drift").mkdir(parents=True)
+    (pool / "plan.json").write_text("{}")
+    (pool / "drift" / "edge01.json").write_text("{}")
+    return pool
+
+
+def _age(path, ns):
+    os.utime(path, ns=(ns, ns))
+
+
+def test_a_page_newer_than_every_input_is_up_to_date(tmp_path):
+    pool = _pool_dir(tmp_path)
+    page = pool / "report.html"
+    assert not html_report.up_to_date(str(page), str(pool))  # no page yet
+    base = 1_700_000_000 * 10**9
+    for path in (pool / "plan.json", pool / "drift", pool / "drift" / "edge01.json"):
+        _age(path, base)
+    page.write_text("<html>")
+    _age(page, base + 10**9)
+    assert html_report.up_to_date(str(page), str(pool))
+    from ansible_collections.sfb.edge.plugins.action import report_files
+    assert report_files._html_current({"path": str(page), "html_report": {}})  # pylint: disable=protected-access
+    # a page rendered from a plan given to the task is always rendered
+    assert not report_files._html_current({"path": str(page), "html_report": {"plan": {}}})  # pylint: disable=protected-access
+
+
+@pytest.mark.parametrize("change", ["report rewritten", "report added", "report removed", "plan rewritten",
+                                    "validate folder made", "same tick"])
+def test_any_newer_input_renders_the_page_again(tmp_path, change):
+    pool = _pool_dir(tmp_path)
+    page = pool / "report.html"
+    page.write_text("<html>")
+    later = os.stat(page).st_mtime_ns + 10**9
+    for path in (pool / "plan.json", pool / "drift", pool / "drift" / "edge01.json"):
+        _age(path, later - 10**9)
+    _age(page, later)
+    assert html_report.up_to_date(str(page), str(pool))
+    newer = later + 10**9
+    if change == "report rewritten":
+        _age(pool / "drift" / "edge01.json", newer)
+    elif change == "report added":
+        (pool / "drift" / "edge02.json").write_text("{}")
+        _age(pool / "drift" / "edge02.json", newer)
+        _age(pool / "drift", later - 10**9)  # even if the folder's own time did not move
+    elif change == "report removed":
+        (pool / "drift" / "edge01.json").unlink()
+        _age(pool / "drift", newer)
+    elif change == "plan rewritten":
+        _age(pool / "plan.json", newer)
+    elif change == "validate folder made":
+        (pool / "validate").mkdir()
+        _age(pool / "validate", newer)
+    else:  # written in the same clock tick as the page: not provably older
+        _age(pool / "drift" / "edge01.json", later)
+    assert not html_report.up_to_date(str(page), str(pool))
+
+
+def test_no_plan_is_never_up_to_date(tmp_path):
+    pool = _pool_dir(tmp_path)
+    (pool / "plan.json").unlink()
+    (pool / "report.html").write_text("<html>")
+    _age(pool / "report.html", os.stat(pool / "drift").st_mtime_ns + 10**12)
+    assert not html_report.up_to_date(str(pool / "report.html"), str(pool))
