@@ -152,7 +152,10 @@ class ActionModule(InventoryAction):
         try:
             plans = _plan.build(inventory, read_certificates=args["read_certificates"])
         except _plan.PlanError as exc:
-            # the warnings of a failed validation are not known here (the plan keeps them): the errors only
+            # the warnings of the validation too, as on success (the errors are listed by the failure)
+            warnings = warning_texts(exc.all_findings)
+            if warnings:
+                result["warnings"] = warnings
             result.update(errors_failure(exc.findings) or {"failed": True, "msg": str(exc)})
             return result
         # each pool's plan holds its warnings and those of no pool: one list, each once, in the order of validation

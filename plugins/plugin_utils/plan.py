@@ -14,8 +14,10 @@ PLAN_FORMAT = 2
 class PlanError(ValueError):
     """The inventory has error findings; the message lists them."""
 
-    def __init__(self, findings):
+    def __init__(self, findings, all_findings=None):
         self.findings = findings
+        # every finding of the validation (warnings too), for a caller that shows the warnings with the errors
+        self.all_findings = findings if all_findings is None else all_findings
         super().__init__("the inventory has %d error(s):\n%s" % (
             len(findings), "\n".join("- %s" % format_finding(f) for f in findings)))
 
@@ -35,7 +37,7 @@ def build(hostvars, today=None, read_certificates=True):
         pools, findings = validate.check(hostvars, today=now, read_certificates=read_certificates)
         errs = validate.errors(findings)
         if errs:
-            raise PlanError(errs)
+            raise PlanError(errs, findings)
         return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)], now=now,
                                      read_certificates=read_certificates) for pool in pools}
 

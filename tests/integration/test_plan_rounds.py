@@ -118,7 +118,8 @@ def test_plan_is_one_validation_and_two_task_rounds_with_real_files(tmp_path):
 
 
 def test_plan_errors_fail_in_the_one_task_and_write_nothing(tmp_path):
-    inventory = inventory_with(tmp_path, sfb_edge_dns_suffix="bad suffix")
+    # an error, and a warning (an unknown variable) shown with it as on success
+    inventory = inventory_with(tmp_path, sfb_edge_dns_suffix="bad suffix", sfb_edge_typo_setting=1)
     result, entries, validations = counted(tmp_path, os.path.join(ROOT, "playbooks", "plan.yml"), "-i", str(inventory),
                                            "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"))
     assert result.returncode != 0
@@ -127,6 +128,9 @@ def test_plan_errors_fail_in_the_one_task_and_write_nothing(tmp_path):
         ("ansible.builtin.validate_argument_spec", "ok"), ("sfb.edge.plan_files", "failed")]
     assert '"ERROR [invalid_fqdn] host edge01, variable sfb_edge_dns_suffix:' in result.stdout  # one line per error
     assert "The edge inventory has 1 error(s), listed above; nothing was changed" in entries[1]["msg"]
+    out = " ".join(result.stdout.split() + result.stderr.split())
+    for host in ("edge01", "edge02"):
+        assert "[WARNING]: [unknown_variable] host %s, variable sfb_edge_typo_setting:" % host in out
     assert not (tmp_path / "plan").exists()
 
 
