@@ -228,7 +228,8 @@ def test_roles_in_a_play_of_your_own(tmp_path, scenario, in_sync, monkeypatch):
         failed = [e for e in entries if e["status"] == "failed"]
         assert sorted((e["host"], e["task"]) for e in failed) == [
             (h, "sfb.edge.drift : Fail when the host has drifted") for h in EDGES]
-        assert [e for e in failed if e["host"] == "edge01"][0]["msg"].startswith("Drift: edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2)")
+        assert [e for e in failed if e["host"] == "edge01"][0]["msg"].startswith(
+            "Drift: edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2)")
 
 
 def test_capture_validates_once_per_play(tmp_path):
