@@ -24,6 +24,7 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible_collections.sfb.edge.plugins.action import preload  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.sfb.edge.plugins.action.plan_files import InventoryAction, errors_failure, warning_texts
 from ansible_collections.sfb.edge.plugins.filter.desired_states import desired_states
+from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
 
 ARGUMENT_SPEC = {
     "desired_hosts": {"type": "list", "elements": "str", "default": []},
@@ -34,6 +35,13 @@ ARGUMENT_SPEC = {
 
 class ActionModule(InventoryAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        if not result.get("failed"):
+            # the Front End the playbooks' run-once tasks delegate to, decided where the host actions decide it
+            result["frontend"] = hoststate.frontend_host(self._templar, task_vars or {})
+        return result
 
     def before_inventory(self, result, args):
         """The validation registered earlier in the run (site.yml's converge play, for the validation play), when it

@@ -79,6 +79,13 @@ hosts:
       collection's filters and actions read back (see P(sfb.edge.desired_states#filter))."
   returned: success
   type: dict
+frontend:
+  description:
+    - The Front End of the play's host - C(sfb_edge_frontend_host), else the first host of the group C(front_ends);
+      an empty string when the inventory has none. The collection's playbooks delegate their run-once Front End
+      tasks (export, replication, probes) to it; the host actions decide C(edge_state_frontend) the same way.
+  returned: success
+  type: str
 reused:
   description: V(true) when O(reuse) was returned as it is (no validation).
   returned: when O(reuse) was used

@@ -98,6 +98,26 @@ def write_reports(files, host):
         raise AnsibleActionFail("%s: %s" % (host, exc)) from None
 
 
+def variable(templar, task_vars, name, default=None):
+    """A variable of the host, templated (inventory values may be templates); ``default`` when unset or null."""
+    if name not in task_vars:
+        return default
+    value = templar.template(task_vars[name])
+    return default if value is None else value
+
+
+def frontend_host(templar, task_vars):
+    """The Front End that exports the configuration, probes and reports replication: ``sfb_edge_frontend_host``,
+    else the first host of the group ``front_ends``; ``""`` when the inventory has none. The one place this is
+    decided: the host actions' ``edge_state_frontend`` and sfb.edge.plan_validation's ``frontend`` (which the
+    playbooks' run-once Front End tasks delegate to)."""
+    name = variable(templar, task_vars, "sfb_edge_frontend_host")
+    if name:
+        return str(name)
+    front_ends = (task_vars.get("groups") or {}).get("front_ends") or []
+    return str(front_ends[0]) if front_ends else ""
+
+
 class HostAction(ActionBase):
     """The base of the host actions: read the host's state (see the module's docstring)."""
 
@@ -139,17 +159,10 @@ class HostAction(ActionBase):
 
     def _var(self, task_vars, name, default=None):
         """A variable of the host, templated (inventory values may be templates)."""
-        if name not in task_vars:
-            return default
-        value = self._templar.template(task_vars[name])
-        return default if value is None else value
+        return variable(self._templar, task_vars, name, default)
 
     def _frontend(self, task_vars):
-        name = self._var(task_vars, "sfb_edge_frontend_host")
-        if name:
-            return str(name)
-        front_ends = (task_vars.get("groups") or {}).get("front_ends") or []
-        return str(front_ends[0]) if front_ends else ""
+        return frontend_host(self._templar, task_vars)
 
     def _desired(self, task_vars, host):
         validation = task_vars.get("plan_validation")

@@ -222,3 +222,18 @@ def test_an_earlier_successful_validation_of_every_host_is_returned_as_it_is():
 ])
 def test_anything_else_validates_again(earlier):
     assert _validation_action().before_inventory({}, {"desired_hosts": ["edge01", "edge02"], "reuse": earlier}) is None
+
+
+@pytest.mark.parametrize("task_vars, frontend", [
+    ({"sfb_edge_frontend_host": "fe02.corp.example.com", "groups": {"front_ends": ["fe01.corp.example.com"]}},
+     "fe02.corp.example.com"),
+    ({"sfb_edge_frontend_host": "", "groups": {"front_ends": ["fe01.corp.example.com", "fe03"]}}, "fe01.corp.example.com"),
+    ({"sfb_edge_frontend_host": None, "groups": {"front_ends": ["fe01.corp.example.com"]}}, "fe01.corp.example.com"),
+    ({"groups": {"front_ends": []}}, ""),
+    ({"groups": {}}, ""),
+])
+def test_the_front_end_is_decided_in_one_place(task_vars, frontend):
+    from ansible.template import Templar
+    from ansible.parsing.dataloader import DataLoader
+    from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
+    assert hoststate.frontend_host(Templar(loader=DataLoader()), task_vars) == frontend
