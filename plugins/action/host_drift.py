@@ -11,8 +11,8 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
-    "report_dir": {"type": "path", "required": True},
-    "fail": {"type": "bool", "default": False},
+    "report_dir": {"type": "path"},
+    "fail": {"type": "bool"},
     "replicas": {"type": "list", "elements": "dict", "default": []},
 })
 
@@ -35,12 +35,15 @@ class ActionModule(hoststate.HostAction):
                        connection_port=facts["edge_state_connection_port"], source=facts["edge_state_source"],
                        options={"frontend": facts["edge_state_frontend"]})
         lines = _drift.format_report(report)
-        path = self.report_base(args["report_dir"], report["pool"], "drift", host) + ".json"
+        path = self.report_base(hoststate.report_directory(self._templar, task_vars, args["report_dir"]), report["pool"],
+                                "drift", host) + ".json"
         # The report is an output, not a change of the host: written in check mode too, never changed.
         hoststate.write_reports([{"path": path, "content": hoststate.report_json(report)}], host)
         result.update(msg=lines, report=path, in_sync=report["in_sync"], _ansible_verbose_always=True,
                       ansible_stats={"data": {"sfb_drift_summary": {host: stats(report, path)}},
                                      "per_host": False, "aggregate": True})
-        if args["fail"] and not report["in_sync"]:
+        fail = args["fail"] if args["fail"] is not None else hoststate.inventory_bool(
+            self._templar, task_vars, "sfb_edge_fail_on_drift", host)
+        if fail and not report["in_sync"]:
             result["fail_msg"] = "Drift: %s; see %s. Run playbooks/site.yml to converge it." % (lines[0], path)
         return result

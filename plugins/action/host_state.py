@@ -16,6 +16,7 @@ ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
 
 class ActionModule(hoststate.HostAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
+    KEEPS_STATE = True  # its facts carry the state to the roles and to the validation
 
     def evaluate(self, result, task_vars, host, args, facts):
         if args["areas"]:

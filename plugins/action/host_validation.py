@@ -10,7 +10,7 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import checks, hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
-    "report_dir": {"type": "path", "required": True},
+    "report_dir": {"type": "path"},
     "fail": {"type": "bool", "default": True},
     "probes": {"type": "list", "elements": "dict"},
     "replicas": {"type": "list", "elements": "dict", "default": []},
@@ -39,7 +39,8 @@ class ActionModule(hoststate.HostAction):
                             replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
                             frontend=facts["edge_state_frontend"], source=facts["edge_state_source"])
         table = checks.table(report)
-        base = self.report_base(args["report_dir"], report["pool"], "validate", host)
+        base = self.report_base(hoststate.report_directory(self._templar, task_vars, args["report_dir"]), report["pool"],
+                                "validate", host)
         # The reports are outputs, not changes of the host: written in check mode too, never changed.
         hoststate.write_reports([
             {"path": base + ".json", "content": hoststate.report_json(report)},

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleActionFail, AnsibleError
 
 from ansible_collections.sfb.edge.plugins.action import preload  # noqa: F401 pylint: disable=unused-import
-from ansible_collections.sfb.edge.plugins.action.plan_files import InventoryAction, errors_failure, warning_texts
+from ansible_collections.sfb.edge.plugins.action.plan_files import InventoryAction, errors_failure, plan_directory, warning_texts
 from ansible_collections.sfb.edge.plugins.filter.desired_states import desired_states
 from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
 
@@ -55,6 +55,8 @@ class ActionModule(InventoryAction):
                 not isinstance(hosts.get(host), Mapping) for host in args["desired_hosts"]):
             return None
         result.update(changed=False, findings=findings, hosts=dict(hosts), reused=True)
+        if isinstance(earlier.get("plan_dir"), str):
+            result["plan_dir"] = earlier["plan_dir"]
         return result
 
     def act(self, result, args, task_vars, inventory):
@@ -70,5 +72,8 @@ class ActionModule(InventoryAction):
         if failure:
             result.update(failure)
             return result
-        result.update(changed=False, findings=checked["findings"], hosts=checked["hosts"])
+        # The run's one plan directory (plan.yml's): every report of the host actions goes under it, and the
+        # playbooks refresh report.html there. Refused here, before any host, when it is inside an inventory source.
+        result.update(changed=False, findings=checked["findings"], hosts=checked["hosts"],
+                      plan_dir=plan_directory(self._templar, task_vars, None, inventory))
         return result

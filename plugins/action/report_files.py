@@ -226,6 +226,27 @@ def _html_current(item):
             and html_report.up_to_date(item["path"], os.path.dirname(os.path.abspath(item["path"]))))
 
 
+def prepare(given):
+    """``(without_plan, current, files)`` for the file entries ``given``: the report.html entries whose pool has no
+    plan.json yet (not written), those refreshed from the files on disk that are newer than all of them (the same
+    page: not rendered) and the ``[{path, content}]`` to write."""
+    without_plan = [os.path.abspath(f["path"]) for f in given if _no_plan(f)]
+    current = [f["path"] for f in given if not _no_plan(f) and _html_current(f)]
+    files = [{"path": f["path"], "content": _content(f)} for f in given if not _no_plan(f) and f["path"] not in current]
+    return without_plan, current, files
+
+
+def refresh_pages(paths):
+    """Refresh the report.html at each of ``paths`` from the plan.json and the reports beside it, as a files entry
+    ``html_report: {}`` does (the host actions' offline mode, after writing every host's report):
+    ``{written, unchanged, without_plan}``. An output, written in check mode too.
+
+    :raises outputs.OutputError: a page could not be rendered or written."""
+    without_plan, current, files = prepare([{"path": path, "html_report": {}} for path in paths])
+    written, unchanged = outputs.write_files(files)
+    return {"written": written, "unchanged": unchanged + current, "without_plan": without_plan}
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -236,11 +257,9 @@ class ActionModule(ActionBase):
         if not args["files"] and args["plans"] is None:
             raise AnsibleActionFail("give files, plans (with plan_dir), or both")
         given = plain(args["files"])
-        # report.html of a pool that has no plan.json yet (drift or validation before any plan.yml run)
-        without_plan = [os.path.abspath(f["path"]) for f in given if _no_plan(f)]
-        # report.html refreshed from the files on disk that is newer than all of them: the same page, not rendered
-        current = [f["path"] for f in given if not _no_plan(f) and _html_current(f)]
-        files = [{"path": f["path"], "content": _content(f)} for f in given if not _no_plan(f) and f["path"] not in current]
+        # report.html of a pool that has no plan.json yet (drift or validation before any plan.yml run) is not written;
+        # one refreshed from the files on disk that is newer than all of them is the same page, not rendered
+        without_plan, current, files = prepare(given)
         if args["plans"] is not None:
             try:
                 plans = store.load(plain(args["plans"]), where="plans")

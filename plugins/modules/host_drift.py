@@ -19,13 +19,16 @@ description:
     task); with O(fail=true) and drift it returns RV(fail_msg), which the playbook's next task fails with.
 options:
   report_dir:
-    description: The plan directory; the report goes to its C(<pool>/drift/) subdirectory.
+    description:
+      - The plan directory; the report goes to its C(<pool>/drift/) subdirectory.
+      - When not given, the run's plan directory decided by the validation step (C(plan_validation.plan_dir), see
+        P(sfb.edge.plan_validation#module)), else the host's C(sfb_edge_plan_dir) resolved as plan.yml resolves it.
     type: path
-    required: true
   fail:
-    description: Return RV(fail_msg) when the host has drifted.
+    description:
+      - Return RV(fail_msg) when the host has drifted.
+      - When not given, the host's C(sfb_edge_fail_on_drift) (false when unset).
     type: bool
-    default: false
   replicas:
     description: The C(replicas) of P(sfb.edge.cs_replication#module) run on the Front End; this edge's entry
       replaces the state's C(replication).
@@ -53,9 +56,34 @@ EXAMPLES = r"""
   ansible.builtin.fail:
     msg: "{{ my_drift.fail_msg }}"
   when: my_drift.fail_msg is defined
+
+# Offline: every host read from a snapshot in one task (playbooks/drift.yml does this, then ends those hosts)
+- name: Drift of the edge servers read from snapshots
+  sfb.edge.host_drift:
+    hosts: "{{ ansible_play_hosts }}"
+    refresh_html: true
+  run_once: true
+  register: my_offline_drift
 """
 
 RETURN = r"""
+hosts:
+  description:
+    - "Offline mode (O(hosts)): C({<host>: what that host's own task returns}) for each host read from a snapshot
+      (C(report), C(in_sync), C(state_read), C(fail_msg));
+      a host that failed has C(fail_msg) (and no C(state_read) when its state could not be read)."
+  returned: offline mode
+  type: dict
+left:
+  description: Offline mode - the hosts of O(hosts) read live (no snapshot), left to the playbook's per-host task.
+  returned: offline mode
+  type: list
+  elements: str
+html:
+  description: Offline mode with O(refresh_html) - the pages C(written), C(unchanged) and C(without_plan) (no
+    plan.json beside them yet).
+  returned: offline mode with O(refresh_html=true)
+  type: dict
 msg:
   description: The readable report, one line per change, problem, guarded change and note.
   returned: success
@@ -70,8 +98,8 @@ in_sync:
   returned: success
   type: bool
 state_read:
-  description: How the state was read - C(kept), C(snapshot) or C(live).
-  returned: always
+  description: How the state was read - C(kept), C(snapshot) or C(live) (in offline mode, per host in RV(hosts)).
+  returned: except in offline mode
   type: str
 fail_msg:
   description: With O(fail=true), when the host has drifted - the failure message (the report's first line and path).

@@ -19,9 +19,11 @@ description:
     RV(fail_msg), which the playbook's next task fails with.
 options:
   report_dir:
-    description: The plan directory; the reports go to its C(<pool>/validate/) subdirectory.
+    description:
+      - The plan directory; the reports go to its C(<pool>/validate/) subdirectory.
+      - When not given, the run's plan directory decided by the validation step (C(plan_validation.plan_dir), see
+        P(sfb.edge.plan_validation#module)), else the host's C(sfb_edge_plan_dir) resolved as plan.yml resolves it.
     type: path
-    required: true
   fail:
     description: Return RV(fail_msg) when a check failed.
     type: bool
@@ -57,6 +59,23 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+hosts:
+  description:
+    - "Offline mode (O(hosts)): C({<host>: what that host's own task returns}) for each host read from a snapshot
+      (C(report), C(passed), C(state_read), C(fail_msg));
+      a host that failed has C(fail_msg) (and no C(state_read) when its state could not be read)."
+  returned: offline mode
+  type: dict
+left:
+  description: Offline mode - the hosts of O(hosts) read live (no snapshot), left to the playbook's per-host task.
+  returned: offline mode
+  type: list
+  elements: str
+html:
+  description: Offline mode with O(refresh_html) - the pages C(written), C(unchanged) and C(without_plan) (no
+    plan.json beside them yet).
+  returned: offline mode with O(refresh_html=true)
+  type: dict
 msg:
   description: The lines of the pass/fail table.
   returned: success
@@ -71,8 +90,8 @@ passed:
   returned: success
   type: bool
 state_read:
-  description: How the state was read - C(kept), C(snapshot) or C(live).
-  returned: always
+  description: How the state was read - C(kept), C(snapshot) or C(live) (in offline mode, per host in RV(hosts)).
+  returned: except in offline mode
   type: str
 fail_msg:
   description: With O(fail=true), when a check failed - the failure message (the failed checks and the report's path).

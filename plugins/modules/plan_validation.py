@@ -86,6 +86,15 @@ frontend:
       tasks (export, replication, probes) to it; the host actions decide C(edge_state_frontend) the same way.
   returned: success
   type: str
+plan_dir:
+  description:
+    - The run's plan directory, absolute and real - C(sfb_edge_plan_dir) of the play's host resolved as
+      P(sfb.edge.plan_files#module) resolves it (relative to the inventory directory; C(plan) in the current
+      directory when unset). The host actions write their reports under it when their C(report_dir) is not
+      given, and the playbooks refresh C(<plan_dir>/<pool>/report.html). A directory inside an inventory source
+      fails the task, before any host is contacted.
+  returned: success
+  type: str
 reused:
   description: V(true) when O(reuse) was returned as it is (no validation).
   returned: when O(reuse) was used

@@ -170,17 +170,30 @@ def load(value, where="the stored data", directory=None):
     return data
 
 
+class CheckedState(dict):
+    """A whole gathered state checked (docs/state-format.md) by the task that read it and kept in that task's
+    memory: what a handle with ``checked: true`` stands for, without the store's round trip (the host actions
+    that pass the state on to no later task). Plain JSON data; anything that copies it (Ansible, :func:`plain`)
+    gives a plain dict again, which is checked again where it is used."""
+
+
 def checked(value):
-    """True when ``value`` is a handle of a gathered state that was checked (docs/state-format.md) when it
-    was stored: reading it back gives exactly that checked content, so it need not be checked again."""
+    """True when ``value`` is a :class:`CheckedState`, or a handle of a gathered state that was checked
+    (docs/state-format.md) when it was stored: reading it back gives exactly that checked content, so it need
+    not be checked again."""
+    if isinstance(value, CheckedState):
+        return True
     return is_handle(value) and value.get("kind") == "state" and value.get("checked") is True
 
 
 def load_states(desired, current, plain):
     """``(desired, current, checked)`` for the filters: both states as plain data (``plain`` drops Ansible's
     wrapper types of data that is not a handle), read back from the store where they are handles;
-    ``checked``: the gathered state is a whole one that was checked when it was stored."""
-    was_checked = checked(current) and not current.get("part")
+    ``checked``: the gathered state is a whole one that was checked when it was read or stored."""
+    if isinstance(current, CheckedState):
+        was_checked = True
+    else:
+        was_checked = checked(current) and not current.get("part")
+        current = load(current, where="the gathered state") if is_handle(current) else plain(current)
     desired = load(desired, where="the desired state") if is_handle(desired) else plain(desired)
-    current = load(current, where="the gathered state") if is_handle(current) else plain(current)
     return desired, current, was_checked

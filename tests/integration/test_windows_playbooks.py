@@ -36,7 +36,10 @@ CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.se
                    "sfb.edge.plan_validation", "sfb.edge.plan_files"}
 
 
-def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None):
+def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None, one_task=False):
+    """Run a playbook from snapshots. By default each host gets a task of its own, as in a live run
+    (``sfb_edge_offline_one_task=false``: the path a live run takes, with the snapshot standing for the host);
+    ``one_task=True`` is the playbooks' default offline mode (one controller task for all the hosts)."""
     log = tmp_path / ("log-%s-%d.jsonl" % (name, len(list(tmp_path.glob("log-*")))))
     counter = tmp_path / ("validations-%s.txt" % log.stem)
     args = ["ansible-playbook", os.path.join(ROOT, "playbooks", name + ".yml"), "-i", str(inventory),
@@ -45,6 +48,8 @@ def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None):
         args += ["-e", "sfb_edge_facts_from=%s" % snapshot_copy(tmp_path, snapshot)]
     if snapshots:
         args += ["-e", "sfb_edge_facts_from=%s" % snapshots]
+    if (snapshot or snapshots) and not one_task:
+        args += ["-e", "sfb_edge_offline_one_task=false"]
     os.environ.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "tests", "integration", "callbacks"),
                       ANSIBLE_CALLBACKS_ENABLED="task_log", SFB_EDGE_TASK_LOG=str(log),
                       SFB_EDGE_COUNT_VALIDATIONS=str(counter))
@@ -171,6 +176,58 @@ def test_twelve_servers_one_validation_one_call(tmp_path, twelve, name, monkeypa
         assert result.stdout.count("(edgepool.corp.example.com): in sync") == 12
     else:
         assert result.stdout.count("PASSED - 20 pass, 0 fail") == 12
+
+
+def _reports(plan):
+    """``{relative path: content}`` of the drift and validation reports under ``plan``."""
+    return {str(p.relative_to(plan)): p.read_text() for p in sorted(plan.glob("*/*/*")) if p.suffix in (".json", ".md")}
+
+
+@pytest.mark.parametrize("name", ["site", "drift", "validate"])
+def test_offline_one_task_for_all_hosts(tmp_path, twelve, name, monkeypatch):
+    """From snapshots, by default: no host gets a task of its own (Ansible's per-host cost is most of a converged
+    host's time, issue 10), the same reports as one task per host, still one call per converged host and one
+    validation per playbook."""
+    inventory, snapshots = twelve
+    monkeypatch.setenv("SFB_EDGE_NOW", "2026-12-01T00:00:00Z")
+    (tmp_path / "per-host").mkdir()
+    (tmp_path / "one").mkdir()
+    per_host, _entries = playbook(name, inventory, tmp_path / "per-host", snapshots=snapshots)
+    assert per_host.returncode == 0, per_host.stdout[-3000:]
+    result, entries = playbook(name, inventory, tmp_path / "one", snapshots=snapshots, one_task=True)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert result.validations == 1 and [e["task"] for e in entries if e["changed"]] == []
+    hosts = ["edge%02d" % i for i in range(1, 13)]
+    for host in hosts:
+        assert per_host_rounds(entries, host) == []
+        assert live_calls(entries, host) == 1
+    offline = [e for e in entries if e.get("offline")]
+    assert sorted({e["host"] for e in offline}) == hosts
+    assert _reports(tmp_path / "one" / "plan") == _reports(tmp_path / "per-host" / "plan") != {}
+    summary = {"site": "PASSED - 20 pass, 0 fail", "validate": "PASSED - 20 pass, 0 fail",
+               "drift": "(edgepool.corp.example.com): in sync"}[name]
+    assert result.stdout.count(summary) == 12
+
+
+def test_offline_drift_fails_only_the_drifted_host(tmp_path):
+    snaps = tmp_path / "snaps"
+    shutil.copytree(snapshot_copy(tmp_path, "converged"), snaps)
+    stale = json.loads(open(os.path.join(SNAPSHOTS, "stale", "edge01.json"), encoding="utf-8").read())
+    stale.setdefault("connection_ports", [5985, 5986])
+    (snaps / "edge02.json").write_text(json.dumps(dict(stale, computer=dict(stale["computer"], name="EDGE02"))))
+    result, entries = playbook("drift", EXAMPLE, tmp_path, "-e", "sfb_edge_fail_on_drift=true",
+                               snapshots=str(snaps), one_task=True)
+    assert result.returncode != 0
+    assert recap(result.stdout, "edge02")["failed"] == 1
+    assert re.search(r"fatal: \[edge02\]: FAILED! => \W+changed\W+false\W+msg\W+Drift: edge02 \(edgepool.corp.example.com\)",
+                     result.stdout), result.stdout[-2500:]
+    assert "fatal: [edge01]" not in result.stdout
+    assert [e["host"] for e in entries if e["status"] == "failed"] == ["edge02"]
+    # the host in sync leaves after the offline task; the drifted one only reaches the tasks that skip it and its failure
+    assert per_host_rounds(entries, "edge01") == []
+    assert per_host_rounds(entries, "edge02") == [
+        "Drift of the edge server (controller; written to <plan dir>/<pool>/drift/<host>.json)",
+        "Fail when the host has drifted"]
 
 
 def test_validate_alone_validates_once(tmp_path):
@@ -364,7 +421,7 @@ def test_drift_first_run_in_a_fresh_plan_dir_changes_nothing(tmp_path, mode):
         report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / ("%s.json" % host)).read_text())
         assert report["in_sync"] is True
     # the report is written by the host's one task (sfb.edge.host_drift), never as a change
-    drifts = [e for e in entries if e["action"] == "sfb.edge.host_drift"]
+    drifts = [e for e in entries if e["action"] == "sfb.edge.host_drift" and not e["run_once"]]
     assert sorted((e["host"], e["status"], e["changed"], e["state_read"]) for e in drifts) == [
         (h, "ok", False, "snapshot") for h in EDGES]
     # report.html of the pool: once for the play (there is no plan.json in a fresh plan dir: not written)

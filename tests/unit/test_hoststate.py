@@ -230,3 +230,142 @@ def test_snapshot_read_gives_the_lookups_handle(scenario):
     lookup.set_options = lambda var_options=None, direct=None: None
     lookup.get_option = {"directory": directory, "store": True}.get
     assert lookup.run(["edge01"]) == [hoststate.snapshot_handle(directory, "edge01")]
+
+
+# ----------------------------------------------------------------------------------- offline mode (hosts given)
+def _offline_setup(tmp_path):
+    """Three hosts: edge01 drifted (stale snapshot), edge02 in sync with its own desired state is not needed -
+    it gets edge01's desired state and the converged snapshot; edge03 has no snapshot directory (live)."""
+    snaps = tmp_path / "snaps"
+    snaps.mkdir()
+    stale = json.load(open(os.path.join(SNAPSHOTS, "stale", "edge01.json"), encoding="utf-8"))
+    converged = json.load(open(os.path.join(SNAPSHOTS, "converged", "edge01.json"), encoding="utf-8"))
+    (snaps / "edge01.json").write_text(json.dumps(stale))
+    (snaps / "edge02.json").write_text(json.dumps(converged))
+    wanted = _example_desired()
+    validation = {"hosts": {h: wanted for h in ("edge01", "edge02", "edge03")}, "plan_dir": str(tmp_path / "plan")}
+    hostvars = {h: _vars(inventory_hostname=h, sfb_edge_facts_from=str(snaps), plan_validation=validation)
+                for h in ("edge01", "edge02")}
+    hostvars["edge03"] = _vars(inventory_hostname="edge03", plan_validation=validation)
+    return snaps, validation, hostvars
+
+
+def _own_task(cls, args, host_vars_):
+    action, calls = _action(cls, args)
+    return action.run(task_vars=dict(host_vars_)), calls
+
+
+def test_offline_drift_gives_each_host_what_its_own_task_gives(tmp_path):
+    _snaps, validation, hostvars = _offline_setup(tmp_path)
+    run_vars = dict(hostvars["edge01"], hostvars=hostvars)
+    action, calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02", "edge03"], "fail": True})
+    result = action.run(task_vars=run_vars)
+    assert calls == [] and result["left"] == ["edge03"] and sorted(result["hosts"]) == ["edge01", "edge02"]
+    assert "ansible_facts" not in result and result["changed"] is False and "failed" not in result
+    lines, stats = [], {}
+    for host in ("edge01", "edge02"):
+        own, own_calls = _own_task(host_drift.ActionModule, {"fail": True}, hostvars[host])
+        assert own_calls == []
+        entry = result["hosts"][host]
+        # the host's own task's outputs, in the run's plan directory (plan_validation.plan_dir)
+        pool = validation["hosts"][host]["pool"]
+        assert entry["report"] == own["report"] == str(tmp_path / "plan" / pool / "drift" / (host + ".json"))
+        assert (entry["in_sync"], entry["state_read"], entry.get("fail_msg")) == (
+            own["in_sync"], "snapshot", own.get("fail_msg"))
+        lines += own["msg"]
+        stats.update(own["ansible_stats"]["data"]["sfb_drift_summary"])
+    assert result["hosts"]["edge01"]["in_sync"] is False and "fail_msg" in result["hosts"]["edge01"]
+    assert result["hosts"]["edge02"]["in_sync"] is True and "fail_msg" not in result["hosts"]["edge02"]
+    assert result["msg"] == lines and result["ansible_stats"]["data"] == {"sfb_drift_summary": stats}
+
+
+def test_offline_failure_of_one_host_is_that_hosts(tmp_path):
+    snaps, _validation, hostvars = _offline_setup(tmp_path)
+    os.remove(snaps / "edge02.json")
+    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"]})
+    result = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
+    assert "failed" not in result and "fail_msg" not in result["hosts"]["edge01"]  # fail not asked
+    assert result["hosts"]["edge02"] == {"fail_msg": "sfb.edge.edge_snapshot: no snapshot for edge02: %s does not exist; run "
+                                         "playbooks/capture.yml with sfb_edge_capture_dir=%s, or unset "
+                                         "sfb_edge_facts_from" % (snaps / "edge02.json", snaps)}
+
+
+def test_offline_refreshes_the_pages_of_the_pools_written(tmp_path):
+    _snaps, validation, hostvars = _offline_setup(tmp_path)
+    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"], "refresh_html": True})
+    result = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
+    page = str(tmp_path / "plan" / validation["hosts"]["edge01"]["pool"] / "report.html")
+    # no plan.json there yet: the page is not written (as sfb.edge.report_files does)
+    assert result["html"] == {"written": [], "unchanged": [], "without_plan": [page]} and not os.path.exists(page)
+    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"]})
+    assert "html" not in action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
+
+
+def test_offline_state_is_kept_for_the_hosts_own_tasks(tmp_path, run_dir):
+    _snaps, _validation, hostvars = _offline_setup(tmp_path)
+    action, _calls = _action(host_state.ActionModule, {"hosts": ["edge01", "edge02", "edge03"]})
+    offline = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
+    assert "ansible_facts" not in offline and offline["left"] == ["edge03"]
+    for host in ("edge01", "edge02"):
+        entry = offline["hosts"][host]
+        assert entry["state_read"] == "snapshot" and store.checked(entry["edge_state_current"])
+        assert entry["edge_state_run"] == run_dir
+    assert offline["hosts"]["edge02"]["edge_state_areas"] == [] and offline["hosts"]["edge01"]["edge_state_areas"]
+    # the host's own task with kept: no second read, the same areas
+    own = dict(hostvars["edge01"], hostvars=hostvars)
+    action, calls = _action(host_state.ActionModule, {"kept": offline})
+    again = action.run(task_vars=own)
+    assert calls == [] and again["state_read"] == "kept"
+    assert again["ansible_facts"]["edge_state_areas"] == offline["hosts"]["edge01"]["edge_state_areas"]
+    assert again["ansible_facts"]["edge_state_current"] == offline["hosts"]["edge01"]["edge_state_current"]
+    # a change applied since: read again
+    action, _calls = _action(host_state.ActionModule, {"kept": offline})
+    changed = action.run(task_vars=dict(own, routes_result={"changed": True, "applied": True}))
+    assert changed["state_read"] == "snapshot"
+    # a state fact of the host's own wins over the kept one
+    action, _calls = _action(host_validation.ActionModule, {"kept": offline, "fail": False})
+    mine = dict(own, edge_state_current={"format": 1}, edge_state_run=run_dir, edge_state_source="live")
+    assert hoststate.host_vars(mine, offline, "edge01")["edge_state_current"] == {"format": 1}
+    # the validation in offline mode takes the kept states: no read at all
+    action, _calls = _action(host_validation.ActionModule, {"hosts": ["edge01", "edge02"], "kept": offline,
+                                                            "fail": False})
+    validated = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
+    assert [validated["hosts"][h]["state_read"] for h in ("edge01", "edge02")] == ["kept", "kept"]
+
+
+def test_kept_facts_only_from_a_handle():
+    assert hoststate.kept_facts(None, "edge01") is None
+    assert hoststate.kept_facts({"hosts": {"edge01": {"edge_state_current": {"format": 1}}}}, "edge01") is None
+    assert hoststate.kept_facts({"hosts": "x"}, "edge01") is None
+
+
+def test_option_defaults_come_from_the_inventory(tmp_path):
+    snaps, validation, hostvars = _offline_setup(tmp_path)
+    own = dict(hostvars["edge01"], sfb_edge_fail_on_drift="yes")
+    action, _calls = _action(host_drift.ActionModule, {})
+    result = action.run(task_vars=own)
+    assert result["state_read"] == "snapshot" and "fail_msg" in result  # facts_from and fail from the inventory
+    assert result["report"].startswith(validation["plan_dir"] + os.sep)
+    action, _calls = _action(host_drift.ActionModule, {})
+    with pytest.raises(AnsibleActionFail, match="edge01: sfb_edge_fail_on_drift is 'maybe', not a boolean"):
+        action.run(task_vars=dict(own, sfb_edge_fail_on_drift="maybe"))
+    # no validation step: sfb_edge_plan_dir resolved as plan.yml resolves it
+    wanted = validation["hosts"]["edge01"]
+    bare = dict(own, plan_validation={"hosts": {"edge01": wanted}}, sfb_edge_plan_dir="reports",
+                inventory_dir=str(tmp_path / "inv"))
+    action, _calls = _action(host_drift.ActionModule, {})
+    assert action.run(task_vars=bare)["report"] == str(tmp_path / "inv" / "reports" / wanted["pool"] / "drift"
+                                                       / "edge01.json")
+    assert os.path.isdir(snaps)
+
+
+def test_drift_and_validation_do_not_store_a_snapshot(tmp_path, run_dir):
+    """Only host_state passes the state on (its facts): the others keep a snapshot in memory, checked once."""
+    _snaps, _validation, hostvars = _offline_setup(tmp_path)
+    for cls in (host_drift.ActionModule, host_validation.ActionModule):
+        action, _calls = _action(cls, {"fail": False})
+        action.run(task_vars=dict(hostvars["edge02"]))
+    assert not os.path.isdir(run_dir) or os.listdir(run_dir) == []
+    action, _calls = _action(host_state.ActionModule, {})
+    action.run(task_vars=dict(hostvars["edge02"]))
+    assert len(os.listdir(run_dir)) == 1
