@@ -79,6 +79,11 @@ left:
   returned: offline mode
   type: list
   elements: str
+all_done:
+  description: Offline mode - V(true) when no host is left and no host's entry has C(fail_msg) (the playbooks then end
+    the play in one step).
+  returned: offline mode
+  type: bool
 html:
   description: Offline mode with O(refresh_html) - the pages C(written), C(unchanged) and C(without_plan) (no
     plan.json beside them yet).

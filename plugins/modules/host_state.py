@@ -66,6 +66,11 @@ left:
   returned: offline mode
   type: list
   elements: str
+all_done:
+  description: Offline mode - V(true) when no host is left and no host's entry has C(fail_msg) or an area to converge (the playbooks then end
+    the play in one step).
+  returned: offline mode
+  type: bool
 state_read:
   description: How the state was read - C(kept), C(snapshot) or C(live) (in offline mode, per host in RV(hosts)).
   returned: except in offline mode

@@ -272,12 +272,18 @@ class HostAction(ActionBase):
             lines.extend(message if isinstance(message, list) else [message] if message else [])
             for name, data in ((one.get("ansible_stats") or {}).get("data") or {}).items():
                 stats.setdefault(name, {}).update(data)
-        result.update(changed=False, hosts=done, left=left, msg=lines, _ansible_verbose_always=True)
+        result.update(changed=False, hosts=done, left=left, msg=lines, _ansible_verbose_always=True,
+                      all_done=not left and all(self.finished(entry) for entry in done.values()))
         if stats:
             result["ansible_stats"] = {"data": stats, "per_host": False, "aggregate": True}
         if args["refresh_html"]:
             result["html"] = self._refresh_pages(entry.get("report") for entry in done.values())
         return result
+
+    @staticmethod
+    def finished(entry):
+        """True when a host's offline entry leaves nothing for the play to do on that host (no failure to raise)."""
+        return "fail_msg" not in entry
 
     @staticmethod
     def _refresh_pages(reports):

@@ -277,6 +277,12 @@ def test_offline_drift_gives_each_host_what_its_own_task_gives(tmp_path):
     assert result["hosts"]["edge01"]["in_sync"] is False and "fail_msg" in result["hosts"]["edge01"]
     assert result["hosts"]["edge02"]["in_sync"] is True and "fail_msg" not in result["hosts"]["edge02"]
     assert result["msg"] == lines and result["ansible_stats"]["data"] == {"sfb_drift_summary": stats}
+    # edge03 is left to its own task and edge01 must fail: the play is not done
+    assert result["all_done"] is False
+    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge02"], "fail": True})
+    assert action.run(task_vars=run_vars)["all_done"] is True
+    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01"], "fail": False})
+    assert action.run(task_vars=run_vars)["all_done"] is True  # drifted, but not asked to fail
 
 
 def test_offline_failure_of_one_host_is_that_hosts(tmp_path):
@@ -311,6 +317,9 @@ def test_offline_state_is_kept_for_the_hosts_own_tasks(tmp_path, run_dir):
         assert entry["state_read"] == "snapshot" and store.checked(entry["edge_state_current"])
         assert entry["edge_state_run"] == run_dir
     assert offline["hosts"]["edge02"]["edge_state_areas"] == [] and offline["hosts"]["edge01"]["edge_state_areas"]
+    assert offline["all_done"] is False  # edge01 has areas to converge, edge03 is read live
+    action, _calls = _action(host_state.ActionModule, {"hosts": ["edge02"]})
+    assert action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))["all_done"] is True
     # the host's own task with kept: no second read, the same areas
     own = dict(hostvars["edge01"], hostvars=hostvars)
     action, calls = _action(host_state.ActionModule, {"kept": offline})
