@@ -236,3 +236,19 @@ def routes(desired, current):
                         "interface_index": r.get("interface_index")} for r in remove],
         }})
     return res
+
+
+# ----------------------------------------------------------------------------------- report._table before the inline
+def markdown_cell(value):
+    if value is None:
+        return "\u2014"
+    if isinstance(value, (list, tuple)):
+        return "<br>".join(markdown_cell(v) for v in value) if value else "\u2014"
+    return str(value).replace("|", "\\|")
+
+
+def markdown_table(headers, rows):
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for header in headers) + "|"]
+    for row in rows:
+        lines.append("| " + " | ".join(markdown_cell(v) for v in row) + " |")
+    return lines

@@ -592,3 +592,16 @@ def wanted_routes(draw):
 def test_routes_area_equals_the_reference(case):
     goal, current = case
     assert outcome(drift.routes, goal, current) == outcome(reference.routes, goal, current)
+
+
+_CELLS = st.recursive(st.one_of(st.none(), st.text(max_size=8), st.integers(), st.booleans(),
+                                st.text(alphabet="|\\ab", max_size=6)),
+                      lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner), max_leaves=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=4), st.lists(st.lists(_CELLS, max_size=5), max_size=6))
+def test_markdown_table_equals_the_reference(headers, rows):
+    from ansible_collections.sfb.edge.plugins.plugin_utils import report
+
+    assert report._table(headers, rows) == reference.markdown_table(headers, rows)  # pylint: disable=protected-access
