@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 
+import pytest
 import yaml
 
 from test_plan_playbook import ROOT, run
@@ -73,18 +74,35 @@ def reference_plans(tmp_path, inventory):
     return plan_utils.build(json.loads(out.read_text()))
 
 
-def test_plan_is_one_validation_and_two_task_rounds_with_real_files(tmp_path):
+ROLE_PLAY = """
+- hosts: localhost
+  connection: local
+  gather_facts: false
+  roles:
+    - role: sfb.edge.plan
+"""
+
+
+@pytest.mark.parametrize("book", ["plan.yml", "role"])
+def test_plan_is_one_validation_and_one_task_round_with_real_files(tmp_path, book):
+    """plan.yml is the one controller task; the sfb.edge.plan role in a play of your own gives the same files with
+    its argument-spec check before it."""
     inventory = inventory_with(tmp_path, sfb_edge_typo_setting=1)  # one warning
     plan_dir = tmp_path / "plan"
+    path = os.path.join(ROOT, "playbooks", "plan.yml")
+    if book == "role":
+        path = str(tmp_path / "role.yml")
+        (tmp_path / "role.yml").write_text(ROLE_PLAY)
     result, entries, validations = counted(
-        tmp_path, os.path.join(ROOT, "playbooks", "plan.yml"), "-i", str(inventory), "-e", "sfb_edge_plan_dir=%s" % plan_dir,
+        tmp_path, path, "-i", str(inventory), "-e", "sfb_edge_plan_dir=%s" % plan_dir,
         env={"ANSIBLE_SHOW_CUSTOM_STATS": "1", "ANSIBLE_CALLBACK_RESULT_FORMAT": "json"})
     assert result.returncode == 0, result.stdout[-3000:]
     assert validations == 1  # the inventory is validated once, the plans computed from that validation
-    # two task rounds: the role's argument-spec check and the one controller task
-    assert [(e["host"], e["action"], e["status"]) for e in entries] == [
-        ("localhost", "ansible.builtin.validate_argument_spec", "ok"), ("localhost", "sfb.edge.plan_files", "ok")]
-    assert not entries[1]["changed"]
+    # one task round, the controller task (the role: its argument-spec check first)
+    rounds = [("localhost", "ansible.builtin.validate_argument_spec", "ok")] if book == "role" else []
+    assert [(e["host"], e["action"], e["status"]) for e in entries] == rounds + [
+        ("localhost", "sfb.edge.plan_files", "ok")]
+    assert not entries[-1]["changed"]
     # the files, as the renderers give them from the plan written
     base = plan_dir / POOL
     text = (base / "plan.json").read_text()
@@ -124,10 +142,9 @@ def test_plan_errors_fail_in_the_one_task_and_write_nothing(tmp_path):
                                            "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"))
     assert result.returncode != 0
     assert validations == 1
-    assert [(e["action"], e["status"]) for e in entries] == [
-        ("ansible.builtin.validate_argument_spec", "ok"), ("sfb.edge.plan_files", "failed")]
+    assert [(e["action"], e["status"]) for e in entries] == [("sfb.edge.plan_files", "failed")]
     assert '"ERROR [invalid_fqdn] host edge01, variable sfb_edge_dns_suffix:' in result.stdout  # one line per error
-    assert "The edge inventory has 1 error(s), listed above; nothing was changed" in entries[1]["msg"]
+    assert "The edge inventory has 1 error(s), listed above; nothing was changed" in entries[0]["msg"]
     out = " ".join(result.stdout.split() + result.stderr.split())
     for host in ("edge01", "edge02"):
         assert "[WARNING]: [unknown_variable] host %s, variable sfb_edge_typo_setting:" % host in out
