@@ -18,6 +18,8 @@ FILES.json does not list as a modification. So this module keeps the compiled co
 * **fails safe**: a directory that is not the user's own or that others can write to is not used; an
   unreadable or corrupt entry is compiled again and replaced (written to a temporary file, then
   renamed); no error of the cache ever stops an import.
+* **bounded**: an entry used is touched at most once a day; when an entry is written, those not used for
+  :data:`MAX_AGE_DAYS` days (the code of an older release or of an edited source) are removed.
 
 Only while :func:`cached_imports` is active, and only for plain modules (not packages) of
 ``ansible_collections.sfb.edge.plugins``: the finder asks the other finders (Ansible's collection
@@ -37,9 +39,12 @@ import os
 import stat
 import sys
 import tempfile
+import time
 
 PACKAGE = "ansible_collections.sfb.edge.plugins."
 ENV = "SFB_EDGE_CODE_CACHE"
+MAX_AGE_DAYS = 30
+_DAY = 86400
 
 
 def cache_directory(environ=None):
@@ -82,13 +87,36 @@ def compiled(path, source, directory):
     if entry is not None:
         try:
             with open(entry, "rb") as handle:
-                return marshal.loads(handle.read())
+                code = marshal.loads(handle.read())
+                if time.time() - os.fstat(handle.fileno()).st_mtime > _DAY:
+                    os.utime(entry)  # in use: not pruned
+            return code
         except (OSError, ValueError, EOFError, TypeError):
             pass  # missing or corrupt: compiled again below, and replaced
     code = compile(source, path, "exec", dont_inherit=True)
     if entry is not None:
         _store(entry, code)
+        prune(directory)
     return code
+
+
+def prune(directory, now=None, max_age_days=MAX_AGE_DAYS):
+    """Remove the entries of ``directory`` not used for ``max_age_days`` days; the names removed."""
+    limit = (time.time() if now is None else now) - max_age_days * _DAY
+    removed = []
+    try:
+        names = os.listdir(directory)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.endswith(".code") or name.endswith(".tmp")):
+            continue
+        path = os.path.join(directory, name)
+        with contextlib.suppress(OSError):
+            if os.stat(path).st_mtime < limit:
+                os.unlink(path)
+                removed.append(name)
+    return removed
 
 
 def _store(entry, code):

@@ -133,3 +133,28 @@ def test_packages_are_left_to_their_own_loader(tmp_path):
     assert spec is not None and spec.submodule_search_locations is not None
     assert not isinstance(spec.loader, codecache.CachedLoader)
     assert finder.find_spec("json") is None  # not the collection's: not this finder's business
+
+
+def test_entries_not_used_for_a_month_are_pruned_when_one_is_written(tmp_path):
+    old = tmp_path / ("0" * 64 + ".code")
+    old.write_bytes(marshal.dumps(compile("X = 1", "/old.py", "exec")))
+    kept = tmp_path / ("1" * 64 + ".code")
+    kept.write_bytes(marshal.dumps(compile("X = 2", "/kept.py", "exec")))
+    other = tmp_path / "notes.txt"
+    other.write_text("not an entry")
+    month = 31 * 86400
+    for path in (old, other):
+        os.utime(path, (os.stat(path).st_atime - month, os.stat(path).st_mtime - month))
+    # a hit on an entry more than a day old touches it (in use)
+    source = b"VALUE = 1\n"
+    codecache.compiled("/m.py", source, str(tmp_path))  # a miss: written, and the directory pruned
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [kept.name, other.name, codecache.key("/m.py", source) + ".code"])
+    entry = tmp_path / (codecache.key("/m.py", source) + ".code")
+    os.utime(entry, (0, os.stat(entry).st_mtime - 2 * 86400))
+    codecache.compiled("/m.py", source, str(tmp_path))
+    assert os.stat(entry).st_mtime > os.stat(kept).st_mtime - 60  # touched: in use
+    # a month later without use: both entries go, the file that is not an entry stays
+    assert sorted(codecache.prune(str(tmp_path), now=os.stat(entry).st_mtime + month)) == sorted(
+        [kept.name, entry.name])
+    assert [p.name for p in tmp_path.iterdir()] == [other.name]
