@@ -14,8 +14,8 @@ description:
     at 12 servers this is seconds of CPU per playbook). Changes nothing, contacts no host.
   - The compiled code comes from a bytecode cache keyed by each source file's content - C($SFB_EDGE_CODE_CACHE), else
     C(${XDG_CACHE_HOME:-~/.cache}/sfb.edge/code); an empty C(SFB_EDGE_CODE_CACHE) turns it off. A directory another
-    user owns or can write to is not used. Nothing is written beside the collection's sources (which
-    C(ansible-galaxy collection verify) would report).
+    user owns or can write to is not used; entries not used for 30 days are removed. Nothing is written beside the
+    collection's sources (which C(ansible-galaxy collection verify) would report).
   - Loads Ansible's own Jinja filter and test plugins too, which each worker would otherwise load for itself.
   - The linear strategy (Ansible's default) loads a task's action plugin in the main process when the task
     starts, so the task helps every task after it in the run. The validation step of the collection's
