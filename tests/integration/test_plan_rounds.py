@@ -167,7 +167,8 @@ VALIDATION_PLAY = """
     - name: What each host sees
       ansible.builtin.copy:
         dest: "{{ out }}/{{ inventory_hostname }}.json"
-        content: "{{ {'findings': plan_validation.findings, 'hosts': plan_validation.hosts} | ansible.builtin.to_json }}"
+        content: "{{ {'findings': plan_validation.findings, 'hosts': plan_validation.hosts,
+                      'plan_dir': plan_validation.plan_dir} | ansible.builtin.to_json }}"
       delegate_to: localhost
 """
 
@@ -188,8 +189,31 @@ def test_validation_step_is_one_task_and_sets_plan_validation_for_every_host(tmp
     seen = {host: json.loads((out / ("%s.json" % host)).read_text()) for host in ("edge01", "edge02")}
     assert seen["edge01"] == seen["edge02"]  # run once, set for every host of the play
     assert [f["code"] for f in seen["edge01"]["findings"]] == ["unknown_variable", "unknown_variable"]
+    # the run's plan directory, as plan.yml resolves it (unset: plan in the current directory)
+    assert seen["edge01"]["plan_dir"] == os.path.realpath(os.path.join(ROOT, "plan"))
     handles = seen["edge01"]["hosts"]
     assert sorted(handles) == ["edge01", "edge02"]
     for host, handle in handles.items():
         assert store.is_handle(handle) and handle["kind"] == "desired"
         assert (handle["host"], handle["pool"]) == (host, POOL) and "firewall" not in json.dumps(handle)
+
+
+def test_validation_step_refuses_a_plan_dir_inside_the_inventory_before_any_host(tmp_path):
+    """The plan directory is decided once by the validation step (plan_validation.plan_dir): one inside a directory
+    given as an inventory source is refused there, before any host is contacted (Ansible would read the reports as
+    inventory files on the next run)."""
+    inventory = inventory_with(tmp_path)
+    book = tmp_path / "validate.yml"
+    book.write_text(VALIDATION_PLAY)
+    out = tmp_path / "out"
+    out.mkdir()
+    inside = inventory / "reports"
+    result, entries, _validations = counted(tmp_path, str(book), "-i", str(inventory), "-e", "out=%s" % out,
+                                            "-e", "sfb_edge_plan_dir=%s" % inside)
+    assert result.returncode != 0
+    assert [(e["action"], e["status"]) for e in entries if e["action"] != "ansible.builtin.include_role"] == [
+        ("sfb.edge.plan_validation", "failed")]
+    failure = [e for e in entries if e["status"] == "failed"][0]["msg"]
+    assert "sfb_edge_plan_dir %r is %s, inside the inventory source directory %s" % (
+        str(inside), os.path.realpath(inside), os.path.realpath(inventory)) in failure
+    assert list(out.iterdir()) == []
