@@ -272,7 +272,8 @@ class HostAction(ActionBase):
             lines.extend(message if isinstance(message, list) else [message] if message else [])
             for name, data in ((one.get("ansible_stats") or {}).get("data") or {}).items():
                 stats.setdefault(name, {}).update(data)
-        result.update(changed=False, hosts=done, left=left, msg=lines, _ansible_verbose_always=True,
+        # printed like a debug task's when it reports a host (a live run's task lists no report: a plain "ok")
+        result.update(changed=False, hosts=done, left=left, msg=lines, _ansible_verbose_always=bool(lines),
                       all_done=not left and all(self.finished(entry) for entry in done.values()))
         if stats:
             result["ansible_stats"] = {"data": stats, "per_host": False, "aggregate": True}
