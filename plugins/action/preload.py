@@ -10,12 +10,11 @@ linear strategy loads a task's action plugin in the main process before it forks
 importing the collection's filter and plugin_utils modules here, at module level, puts them in the
 main process once, and every worker forked after this task inherits them.
 
-Two more things every worker would otherwise do for itself, done here once:
+Ansible's Jinja filter and test plugins are loaded here too (ansible-core 2.19 loads the built-in ones in
+each worker the first time a template uses a filter).
 
-* the compiled code comes from a bytecode cache (:mod:`..plugin_utils.codecache`, keyed by the source's
-  content) instead of being compiled again in every run;
-* Ansible's Jinja filter and test plugins are loaded (ansible-core 2.19 loads the built-in ones in each
-  worker the first time a template uses a filter).
+No compiled code is read from or written to any cache: the sources are compiled by Python's own import
+system, as Ansible's collection loader does (0.5.0 removed the bytecode cache of 0.4.0, issue 18).
 """
 
 from __future__ import annotations
@@ -25,8 +24,6 @@ import pkgutil
 
 from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import filter_loader, test_loader
-
-from ansible_collections.sfb.edge.plugins.plugin_utils import codecache
 
 _PACKAGE = __name__.rsplit(".", 2)[0]  # ansible_collections.sfb.edge.plugins
 
@@ -49,8 +46,7 @@ def _jinja_plugins():
         return 0
 
 
-with codecache.cached_imports() as CODE_CACHE:
-    LOADED = _load("plugin_utils") + _load("filter")
+LOADED = _load("plugin_utils") + _load("filter")
 JINJA_PLUGINS = _jinja_plugins()
 
 
@@ -60,5 +56,5 @@ class ActionModule(ActionBase):
 
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars or {})
-        result.update(changed=False, loaded=list(LOADED), code_cache=CODE_CACHE, jinja_plugins=JINJA_PLUGINS)
+        result.update(changed=False, loaded=list(LOADED), jinja_plugins=JINJA_PLUGINS)
         return result

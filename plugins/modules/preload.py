@@ -12,10 +12,7 @@ description:
   - Loads the collection's filter plugins and C(plugin_utils) in Ansible's main process, so each task of each
     host does not compile them again in its worker process (Ansible's collection loader keeps no bytecode cache;
     at 12 servers this is seconds of CPU per playbook). Changes nothing, contacts no host.
-  - The compiled code comes from a bytecode cache keyed by each source file's content - C($SFB_EDGE_CODE_CACHE), else
-    C(${XDG_CACHE_HOME:-~/.cache}/sfb.edge/code); an empty C(SFB_EDGE_CODE_CACHE) turns it off. A directory another
-    user owns or can write to is not used; entries not used for 30 days are removed. Nothing is written beside the
-    collection's sources (which C(ansible-galaxy collection verify) would report).
+  - Reads and writes no cache; nothing is written anywhere (0.4.0's bytecode cache was removed in 0.5.0).
   - Loads Ansible's own Jinja filter and test plugins too, which each worker would otherwise load for itself.
   - The linear strategy (Ansible's default) loads a task's action plugin in the main process when the task
     starts, so the task helps every task after it in the run. The validation step of the collection's
@@ -51,10 +48,6 @@ loaded:
   type: list
   elements: str
   sample: [plugin_utils.drift, filter.drift]
-code_cache:
-  description: The bytecode cache directory used; null when the cache is off or the directory is not usable.
-  returned: always
-  type: str
 jinja_plugins:
   description: How many of Ansible's Jinja filter and test plugins were loaded (0 when this ansible-core cannot
     list them).
