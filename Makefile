@@ -53,9 +53,13 @@ plan: bootstrap
 	  ansible-playbook playbooks/plan.yml -i "$(INVENTORY)" \
 	  -e sfb_edge_plan_dir="$(abspath $(PLAN_DIR))" $(ANSIBLE_ARGS)
 	@echo
-	@echo "Plan written under $(abspath $(PLAN_DIR))/:"
-	@find "$(PLAN_DIR)" -mindepth 2 -maxdepth 2 \( -name plan.json -o -name plan.md \) 2>/dev/null \
-	  | sort | sed 's/^/  /' || true
+	@echo "Plan written under $(abspath $(PLAN_DIR))/ - open report.html in a browser:"
+	@for pool in $$(find "$(PLAN_DIR)" -mindepth 2 -maxdepth 2 -name plan.json 2>/dev/null | sort); do \
+	  dir=$$(dirname "$$pool"); \
+	  for name in report.html plan.md plan.json firewall.csv; do \
+	    [ -f "$$dir/$$name" ] && echo "  $$dir/$$name"; \
+	  done; \
+	done; true
 
 bench: bootstrap
 	"$(VENV_BIN)/python" scripts/bench.py $(BENCH_ARGS)

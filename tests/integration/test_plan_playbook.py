@@ -178,3 +178,16 @@ def test_undefined_variable_names_host_and_variable(tmp_path):
     assert result.returncode != 0
     assert "host edge02, variable sfb_edge_dns_suffix cannot be evaluated" in out
     assert "my_missing_suffix" in out and "censored" not in out
+
+
+def test_make_plan_names_the_report_page_first(tmp_path):
+    """`make plan` ends by naming the page people open (issue 20 item 12, issue 22 item 10)."""
+    plan_dir = tmp_path / "plan"
+    done = subprocess.run(["make", "-s", "plan", "PLAN_DIR=%s" % plan_dir], cwd=ROOT, capture_output=True, text=True,
+                          timeout=300, check=False, env=dict(os.environ, ANSIBLE_NOCOLOR="1"))
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    tail = done.stdout.split("Plan written under", 1)[1].splitlines()
+    pool = os.path.join(str(plan_dir), "edgepool.corp.example.com")
+    assert "open report.html in a browser" in tail[0]
+    assert [line.strip() for line in tail[1:5]] == [os.path.join(pool, name) for name in
+                                                    ("report.html", "plan.md", "plan.json", "firewall.csv")]
