@@ -26,6 +26,21 @@ from ansible_collections.sfb.edge.plugins.action import edge_apply  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift  # noqa: E402
 
 EDGE_CS = test_cs_run.EDGE_CS
+# The progress lines' title of each step, written out (not read from cs.STEP_TITLES): what the step runs, as
+# edge_cs.ps1 runs it and Microsoft's deployment steps name it.
+TITLES = {
+    "core": "Install Core Components (OCSCore.msi, with the Visual C++ runtime, SQL CLR types and SMO of the media)",
+    "cu": "Cumulative update (SkypeServerUpdateInstaller.exe /silentmode)",
+    "local_management": "Bootstrapper local management store (/BootstrapLocalMgmt: SQL Server Express RTCLOCAL)",
+    "import_configuration": "Import-CsConfiguration -LocalStore (the Front End's export)",
+    "enable_replica": "Enable-CsReplica",
+    "start_replica": "Start the replica service (REPLICA)",
+    "edge_roles": "Bootstrapper install roles (the edge roles of the topology)",
+    "cu_databases": "Cumulative update of the roles, Install-CsDatabase -Update -LocalDatabases",
+    "enable_computer": "Enable-CsComputer",
+    "certificates": "Set-CsCertificate (assign the certificates)",
+    "start_services": "Start the edge services (Start-CsWindowsService)",
+}
 
 
 def _ps1():
@@ -127,7 +142,7 @@ def test_units_and_progress_match_the_reference(steps, step_calls):
     run = ref_run_steps(steps)
     assert [p["step"] for p in progress] == run
     assert [p["number"] for p in progress] == list(range(1, len(run) + 1))
-    assert all(p["total"] == len(run) and p["calls"] == len(units) and p["title"] == cs.STEP_TITLES[p["step"]]
+    assert all(p["total"] == len(run) and p["calls"] == len(units) and p["title"] == TITLES[p["step"]]
                for p in progress)
     assert [[p["step"] for p in progress if p["call"] == n] for n in range(1, len(units) + 1)] == units
     for entry in progress:
@@ -177,9 +192,9 @@ def test_lines_before_and_after_a_call():
     before = cs.call_lines("edge01", entries)
     assert before == [
         "edge01: setup steps 1-2 of 2 run in one edge_cs call (1/1); a line per step follows when it ends",
-        "edge01: setup step 1/2: %s - log: %s" % (cs.STEP_TITLES["core"], "; ".join(cs.step_logs("core", "D:\\logs"))),
+        "edge01: setup step 1/2: %s - log: %s" % (TITLES["core"], "; ".join(cs.step_logs("core", "D:\\logs"))),
         "edge01: setup step 2/2: %s - log: no installer log (the output is in the result)"
-        % cs.STEP_TITLES["import_configuration"]]
+        % TITLES["import_configuration"]]
     # one step per call: no call line, the step line as before
     single = cs.call_lines("edge01", cs.progress(["core"]))
     assert len(single) == 1 and single[0].startswith("edge01: setup step 1/1: Install Core Components")
@@ -187,13 +202,13 @@ def test_lines_before_and_after_a_call():
             dict(entries[1], status="not run", rc=None, seconds=None)]
     assert cs.result_lines("edge01", done) == [
         "edge01: setup step 1/2 done in 61.2 s (rc 3010), and asks for a reboot before the next step: %s"
-        % cs.STEP_TITLES["core"],
-        "edge01: setup step 2/2 not run: %s" % cs.STEP_TITLES["import_configuration"]]
+        % TITLES["core"],
+        "edge01: setup step 2/2 not run: %s" % TITLES["import_configuration"]]
     failed = cs.result_lines("edge01", [dict(entries[0], status="failed", rc=1603, seconds=8.0)])
     assert failed == ["edge01: setup step 1/2 FAILED after 8.0 s (rc 1603): %s - log: %s" % (
-        cs.STEP_TITLES["core"], "; ".join(cs.step_logs("core", "D:\\logs")))]
+        TITLES["core"], "; ".join(cs.step_logs("core", "D:\\logs")))]
     assert cs.result_lines("edge01", [dict(entries[1], status="ok", rc=None, seconds=None)]) == [
-        "edge01: setup step 2/2 done: %s" % cs.STEP_TITLES["import_configuration"]]
+        "edge01: setup step 2/2 done: %s" % TITLES["import_configuration"]]
 
 
 # ----------------------------------------------------------------------------------- edge_cs.ps1
@@ -201,10 +216,10 @@ def test_every_step_edge_cs_runs_has_a_title_and_the_ps1_knows_the_run_steps():
     text = _ps1()
     order = tuple(re.findall(r"'(\w+)'", re.search(r"^\$order = (.*?)\n(.*?)\n", text, re.M | re.S).group(0)))
     assert order == cs.RUN_ORDER
-    assert set(cs.STEP_TITLES) == set(cs.RUN_ORDER) | {"cu_databases"}
+    assert set(cs.STEP_TITLES) == set(TITLES) == set(cs.RUN_ORDER) | {"cu_databases"}
     # the run option's choices are the run steps, and the loop runs only those
     run = re.search(r"run = @\{(.*?)\n        \}", text, re.S).group(1)
-    assert set(re.findall(r"'(\w+)'", run.split("choices", 1)[1])) == set(cs.STEP_TITLES)
+    assert set(re.findall(r"'(\w+)'", run.split("choices", 1)[1])) == set(TITLES)
     assert "if ($p.run) { $runSteps = @($runSteps | Where-Object { $p.run -contains $_ }) }" in text
 
 
@@ -284,7 +299,7 @@ def test_a_fresh_install_is_one_call_with_every_step_named_before_and_reported_a
     # before the call: the call line and a line per step, in order, each with its logs
     assert seen == [1 + len(run)]
     assert shown[0] == "edge01: setup steps 1-6 of 6 run in one edge_cs call (1/1); a line per step follows when it ends"
-    assert shown[1] == "edge01: setup step 1/6: %s - log: %s" % (cs.STEP_TITLES["core"], "; ".join(cs.step_logs("core")))
+    assert shown[1] == "edge01: setup step 1/6: %s - log: %s" % (TITLES["core"], "; ".join(cs.step_logs("core")))
     assert "C:\\ProgramData\\sfb-edge\\logs\\sfb-edge-ocscore.msi.log" in shown[1]
     assert shown[1 + run.index("edge_roles")].endswith(
         "Bootstrapper install roles (the edge roles of the topology) - log: C:\\ProgramData\\sfb-edge\\logs\\ "
@@ -292,7 +307,7 @@ def test_a_fresh_install_is_one_call_with_every_step_named_before_and_reported_a
     # after it: a line per step with its result and duration
     after = shown[1 + len(run):]
     assert after == ["edge01: setup step %d/6 done in 12.5 s%s: %s" % (
-        n, "" if s in cs.MODULE_STEPS else " (rc 0)", cs.STEP_TITLES[s]) for n, s in enumerate(run, 1)]
+        n, "" if s in cs.MODULE_STEPS else " (rc 0)", TITLES[s]) for n, s in enumerate(run, 1)]
     assert [(p["step"], p["status"], p["seconds"], p["call"]) for p in result["progress"]] == [
         (s, "ok", 12.5, 1) for s in run]
     assert [s["name"] for s in result["steps"]] == run
@@ -308,8 +323,8 @@ def test_step_calls_runs_and_announces_one_call_per_step(monkeypatch):
     assert all(a["steps"] == steps and a["timeout"] == 60 for _m, a in made)  # each call knows the whole run
     # each step is printed before its call and reported after it: call n sees 2n - 1 lines
     assert seen == [2 * n - 1 for n in range(1, len(units) + 1)]
-    assert shown[0] == ("edge01: setup step 1/6: %s - log: %s" % (cs.STEP_TITLES["core"], "; ".join(cs.step_logs("core"))))
-    assert shown[1] == "edge01: setup step 1/6 done in 7.5 s (rc 0): %s" % cs.STEP_TITLES["core"]
+    assert shown[0] == ("edge01: setup step 1/6: %s - log: %s" % (TITLES["core"], "; ".join(cs.step_logs("core"))))
+    assert shown[1] == "edge01: setup step 1/6 done in 7.5 s (rc 0): %s" % TITLES["core"]
     assert shown[2 * units.index(["import_configuration"])].endswith(
         "Import-CsConfiguration -LocalStore (the Front End's export) - log: no installer log (the output is in the result)")
     # the configuration export travels only with the call that imports it
@@ -346,7 +361,7 @@ def test_a_failed_step_stops_the_run_and_names_the_step(monkeypatch, step_calls)
     assert [s["name"] for s in result["steps"]][-1] == "edge_roles"
     assert [p["status"] for p in result["progress"]] == ["ok"] * 5 + ["failed"]
     assert shown[-1] == ("edge01: setup step 6/6 FAILED after 7.5 s (rc 1): %s - log: %s" % (
-        cs.STEP_TITLES["edge_roles"], "; ".join(cs.step_logs("edge_roles"))))
+        TITLES["edge_roles"], "; ".join(cs.step_logs("edge_roles"))))
 
 
 @pytest.mark.parametrize("step_calls", [False, True])
@@ -360,9 +375,9 @@ def test_a_reboot_request_mid_run_leaves_the_rest_pending(monkeypatch, step_call
     assert [p["status"] for p in result["progress"]] == ["ok", "reboot"] + ["not run"] * 4
     reboot = [line for line in shown if line.startswith("edge01: setup step 2/6 done")]
     assert reboot == ["edge01: setup step 2/6 done in 7.5 s (rc 3010), and asks for a reboot before the next step: %s"
-                      % cs.STEP_TITLES["local_management"]]
+                      % TITLES["local_management"]]
     if not step_calls:  # the steps of the call that did not run are reported too
-        assert shown[-4:] == ["edge01: setup step %d/6 not run: %s" % (n, cs.STEP_TITLES[s]) for n, s in enumerate(
+        assert shown[-4:] == ["edge01: setup step %d/6 not run: %s" % (n, TITLES[s]) for n, s in enumerate(
             ["import_configuration", "enable_replica", "start_replica", "edge_roles"], 3)]
 
 

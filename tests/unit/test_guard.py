@@ -12,7 +12,7 @@ import socket
 import sys
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -342,6 +342,9 @@ _ROUTE_DESTS = ["10.10.0.0/16", "10.20.0.0/16", "10.99.0.0/16", "10.77.0.0/16", 
 
 @st.composite
 def _topologies(draw):
+    """``(goal, current, purge, networks)``: the example inventory's edge01 with sfb_edge_routes_purge
+    ``purge`` and sfb_edge_internal_networks ``networks``, and a state with drawn gateways, routes and
+    connection."""
     current = snap(draw(st.sampled_from(["converged", "manual", "stale", "winrm-on-changed-nic"])))
     for adapter in current["adapters"]:
         if draw(st.booleans()):
@@ -356,7 +359,7 @@ def _topologies(draw):
     current["connection"] = [conn(draw(st.sampled_from(locals_)), draw(st.sampled_from(_REMOTES)))]
     purge = draw(st.booleans())
     extra = draw(st.lists(st.sampled_from(["10.20.0.0/16", "10.77.0.0/16", "10.30.0.0/20"]), unique=True))
-    return copy.deepcopy(_goal(purge, tuple(sorted(extra)))), current
+    return copy.deepcopy(_goal(purge, tuple(sorted(extra)))), current, purge, ["10.10.0.0/16"] + sorted(extra)
 
 
 @functools.lru_cache(maxsize=None)
@@ -366,21 +369,65 @@ def _goal(purge, extra):
     return want(inv)
 
 
+# The reference: what edge01 of the example inventory holds after a run, written out by hand (inventory_data.example:
+# sfb_edge_internal_nic / sfb_edge_external_nic, the persistent routes via sfb_edge_internal_gateway), and the strong
+# host model written plainly over the state's own lists - nothing of guard.py.
+_PLANNED = {4: (["172.16.10.11/24"], []),  # Internal (MAC 00-15-5D-1E-8C-04): addresses, default gateways
+            6: (["192.0.2.21/24", "192.0.2.22/24", "192.0.2.23/24"], ["192.0.2.1"])}  # External (...-05)
+
+
+def _reference_now(current):
+    adapters = {a["index"]: (["%s/%d" % (x["address"], x["prefix_length"]) for x in a["addresses"]], a["gateways"])
+                for a in current["adapters"]}
+    return adapters, [(r["destination"], r["interface_index"]) for r in current["routes"]]
+
+
+def _reference_after(current, purge, networks):
+    assert sorted(a["index"] for a in current["adapters"]) == [4, 6]
+    kept = [(r["destination"], r["interface_index"]) for r in current["routes"]
+            if r["destination"] not in networks and not (purge and r["interface_index"] == 4)]
+    return dict(_PLANNED), kept + [(n, 4) for n in networks]
+
+
+def _holder(adapters, local):
+    held = [i for i, (addresses, _g) in adapters.items() if any(a.split("/")[0] == local for a in addresses)]
+    return held[0] if held else None
+
+
+def _answers(adapters, routes, index, remote):
+    """Whether interface ``index`` sends to ``remote`` (strong host model): on one of its own networks, or by one
+    of ITS routes that covers ``remote``, or by its own default gateway."""
+    ip = ipaddress.IPv4Address(remote)
+    addresses, gateways = adapters.get(index, ([], []))
+    on_link = any(ip in ipaddress.IPv4Interface(a).network for a in addresses)
+    routed = any(i == index and ip in ipaddress.IPv4Network(d) for d, i in routes)
+    return on_link or routed or bool(gateways)
+
+
 @settings(max_examples=150, deadline=None)
 @given(case=_topologies())
+@example(case=None)  # the hand-written case below, always tried
 def test_identified_connection_is_blocked_exactly_when_its_path_is_cut(case):
-    goal, current = case
-    now, final = guard.topology(current), guard.final_topology(goal, current)
+    if case is None:
+        # the peer is reached by Internal's default gateway, which the plan removes; a route to the peer's network
+        # exists, but on External: Internal's replies have no way out afterwards
+        current = _gateway_on_internal_only(snap("converged", connection=[conn("172.16.10.11", "10.77.0.9")]))
+        current["routes"] = [{"destination": "10.77.0.0/16", "gateway": "172.16.10.254", "interface": "External",
+                              "interface_index": 6, "metric": 256}]
+        case = copy.deepcopy(_goal(True, ())), current, True, ["10.10.0.0/16"]
+    goal, current, purge, networks = case
     c = current["connection"][0]
     local, remote = c["local_address"], c["remote_address"]
     rep = report(goal, current, port=5986)
-    index_now, index_final = guard.owner(now, local), guard.owner(final, local)
-    kept = index_final is not None and index_final == index_now
-    reachable_now = bool(guard.path_from(now, remote, index_now))
-    reachable_after = kept and bool(guard.path_from(final, remote, index_final))
+    (adapters_now, routes_now), (adapters_after, routes_after) = \
+        _reference_now(current), _reference_after(current, purge, networks)
+    index_now, index_after = _holder(adapters_now, local), _holder(adapters_after, local)
+    kept = index_after is not None and index_after == index_now
+    reachable_now = _answers(adapters_now, routes_now, index_now, remote)
+    reachable_after = kept and _answers(adapters_after, routes_after, index_after, remote)
     if kept and (reachable_after or not reachable_now):
         # the connection keeps its address and its way out: nothing is blocked
-        assert rep["blocked"] == []
+        assert rep["blocked"] == [], (local, remote, rep["blocked"])
     else:
         assert rep["blocked"], (local, remote, rep["changes"])
         for b in rep["blocked"]:
@@ -388,10 +435,25 @@ def test_identified_connection_is_blocked_exactly_when_its_path_is_cut(case):
             assert local in b["reason"] or remote in b["reason"]
 
 
+def test_a_route_on_the_other_interface_does_not_carry_the_connection():
+    """Hand-written: Internal reaches the controller's peer 10.77.0.9 only by its default gateway; External has a
+    route to 10.77.0.0/16. Removing Internal's gateway cuts the connection: blocked, and the reason says where
+    the peer would be reached from instead."""
+    current = _gateway_on_internal_only(snap("converged", connection=[conn("172.16.10.11", "10.77.0.9")]))
+    current["routes"] = [{"destination": "10.77.0.0/16", "gateway": "192.0.2.254", "interface": "External",
+                          "interface_index": 6, "metric": 256}]
+    rep = report(_goal(False, ()), current, port=5986)
+    assert blocked(rep) == [("network", "Internal", "gateway", "set")]
+    assert rep["blocked"][0]["reason"].startswith(
+        "removes the default gateway 172.16.10.1 of Internal, by which 172.16.10.11 answers the controller's peer "
+        "10.77.0.9; afterwards 10.77.0.9 would be reached only by the route to 10.77.0.0/16 on External, away from "
+        "Internal")
+
+
 @settings(max_examples=100, deadline=None)
 @given(case=_topologies(), broken=st.sampled_from(["none", "object", "ports", "other-port", "absent"]))
 def test_unidentified_connection_blocks_every_path_change(case, broken):
-    goal, current = case
+    goal, current, _purge, _networks = case
     current = copy.deepcopy(current)
     if broken == "none":
         current["connection"] = []
@@ -422,7 +484,15 @@ def test_path_from_is_the_strong_host_view():
     assert guard.path_from(now, "10.77.0.9", 6) == []
     assert guard.path_from(now, "192.0.2.77", 6) == [("onlink", 6)]
     assert guard.path(now, "10.77.0.9") == [("gateway", 4)]
-    assert ipaddress.IPv4Address("10.77.0.9")  # the peer is a plain IPv4 address
+    # a route on External gives External a way to the peer, not Internal: Internal keeps its default gateway
+    current["routes"] = [{"destination": "10.77.0.0/16", "gateway": "192.0.2.254", "interface": "External",
+                          "interface_index": 6, "metric": 256},
+                         {"destination": "10.77.0.0/24", "gateway": "192.0.2.254", "interface": "External",
+                          "interface_index": 6, "metric": 256}]
+    now = guard.topology(current)
+    assert guard.path_from(now, "10.77.0.9", 6) == [("route", 6, "10.77.0.0/24")]  # the longest prefix
+    assert guard.path_from(now, "10.77.0.9", 4) == [("gateway", 4)]
+    assert guard.path_from(now, "10.78.0.9", 6) == []  # External has no default gateway here
 
 
 # ----------------------------------------------------------------------------------- the action plugin

@@ -129,11 +129,16 @@ OS_TABLE = [
 ]
 
 
+# The products as Microsoft names them (the product pages; written out, not read from cs.PROFILES).
+PRODUCTS = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business Server 2015",
+            "sfb2019": "Skype for Business Server 2019", "sfbse": "Skype for Business Server Subscription Edition"}
+
+
 @pytest.mark.parametrize("version, build, expected", OS_TABLE)
 def test_os_support_per_product_version(version, build, expected):
     goal = want(version)
     got = prereqs.check_os(dict(goal["cs"], _steps=("core",)), "edge01", dict(GOOD, os_build=build))
-    product = cs.PROFILES[version]["product"]
+    product = PRODUCTS[version]
     if expected is None:
         assert got == []
         return
@@ -213,14 +218,43 @@ def test_dotnet_exact_messages():
         "2019 needs .NET Framework 4.7 or later: install it, reboot, and run again")
 
 
+# The lowest "Release" value of each .NET Framework 4.x, from Microsoft's page "How to: Determine which .NET
+# Framework versions are installed" (learn.microsoft.com), written out here - not read from prereqs.DOTNET.
+MICROSOFT_RELEASES = [(378389, "4.5"), (378675, "4.5.1"), (379893, "4.5.2"), (393295, "4.6"), (394254, "4.6.1"),
+                      (394802, "4.6.2"), (460798, "4.7"), (461308, "4.7.1"), (461808, "4.7.2"), (528040, "4.8"),
+                      (533320, "4.8.1")]
+# Per product: the lowest supported release and the first one that is not (None: no upper bound), from the
+# server requirement pages: Lync 2013 needs 4.5; SfB 2019 (and SE, its in-place upgrade) 4.7 or 4.8; SfB 2015
+# 4.5 up to 4.7.2 as prereqs checks it today (the current page supports 4.8 from CU9: when prereqs learns
+# that, this line and DOTNET_TABLE change with it).
+SUPPORTED_RELEASES = {"lync2013": (378389, None), "sfb2015": (378389, 528040), "sfb2019": (460798, None),
+                      "sfbse": (460798, None)}
+
+
+@pytest.mark.parametrize("release, name", [(0, "older than 4.5"), (378388, "older than 4.5")] + [
+    case for number, (lowest, name) in enumerate(MICROSOFT_RELEASES)
+    for case in ((lowest - 1, MICROSOFT_RELEASES[number - 1][1] if number else "older than 4.5"), (lowest, name))] + [
+    (394806, "4.6.2"), (461814, "4.7.2"), (528049, "4.8"), (533325, "4.8.1")])
+def test_dotnet_names_of_release_values(release, name):
+    assert prereqs.dotnet_name(release) == name
+
+
+@pytest.mark.parametrize("version, release, supported", [
+    (version, release, supported) for version, (lowest, too_new) in sorted(SUPPORTED_RELEASES.items())
+    for release, supported in ((lowest - 1, False), (lowest, True)) + (
+        ((too_new - 1, True), (too_new, False)) if too_new else ((10 ** 7, True),))])
+def test_dotnet_support_bounds_per_product_version(version, release, supported):
+    got = prereqs.check_dotnet(dict(want(version)["cs"]), "edge01", dict(GOOD, dotnet_release=release))
+    assert [(f["severity"], f["variable"]) for f in got] == ([] if supported else [("error", "computer.dotnet_release")])
+
+
 @given(st.integers(min_value=0, max_value=10 ** 7))
 def test_dotnet_name_is_the_highest_version_reached(release):
     name = prereqs.dotnet_name(release)
-    reached = [v for r, v in prereqs.DOTNET if release >= r]
+    reached = [v for r, v in MICROSOFT_RELEASES if release >= r]
     assert name == (reached[-1] if reached else "older than 4.5")
-    for version in prereqs.DOTNET_SUPPORT:
+    for version, (lowest, too_new) in SUPPORTED_RELEASES.items():
         got = prereqs.check_dotnet(dict(want(version)["cs"]), "h", dict(GOOD, dotnet_release=release))
-        lowest, too_new = prereqs.DOTNET_SUPPORT[version]
         assert bool(got) == (release < lowest or (too_new is not None and release >= too_new))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import functools
 import hashlib
 import ipaddress
 import json
@@ -297,6 +298,77 @@ def test_the_validation_filter_checks_the_state_and_the_replication_status():
 
 
 # ----------------------------------------------------------------------------------- hypothesis
+# The restricted fields, written out from docs/state-format.md (not read from state.SCHEMA, so that a wrong bound
+# or choice in the schema does not move the generated values with it).
+BOUNDS = {
+    "adapters[].addresses[].prefix_length": (0, 32),
+    "connection[].local_port": (1, 65535),
+    "connection[].remote_port": (1, 65535),
+    "connection_ports[]": (1, 65535),
+    "listeners[].port": (0, 65535),
+}
+CHOICES = {
+    "adapters[].netbios": ("default", "enabled", "disabled"),
+    "listeners[].protocol": ("TCP", "UDP"),
+}
+
+
+def test_the_literal_bounds_name_every_restricted_field_of_the_schema():
+    """A bound or choice added to the schema is written down here too (its values are checked below)."""
+    restricted = {"bounds": set(), "choices": set()}
+    for path, node, _required in state.field_paths():
+        inner = node.node if isinstance(node, state.Nullable) else node
+        if isinstance(inner, state.Scalar) and inner.choices:
+            restricted["choices"].add(path)
+        elif isinstance(inner, state.Scalar) and (inner.low is not None or inner.high is not None):
+            restricted["bounds"].add(path)
+    assert restricted == {"bounds": set(BOUNDS), "choices": set(CHOICES)}
+
+
+def _at(current, path, value):
+    """Set the first occurrence of the generic ``path`` (``a[].b``) in ``current``; returns the concrete path."""
+    parts = path.replace("[]", ".[]").split(".")
+    where, concrete = current, ""
+    for number, part in enumerate(parts):
+        last = number == len(parts) - 1
+        if part == "[]":
+            concrete += "[0]"
+            if last:
+                where[0] = value
+            else:
+                where = where[0]
+        else:
+            concrete += ("." if concrete else "") + part
+            if last:
+                where[part] = value
+            else:
+                where = where[part]
+    return concrete
+
+
+def _with_every_field():
+    current = snap("converged")
+    current["listeners"] = [{"protocol": "TCP", "address": "0.0.0.0", "port": 5986, "process": "System"}]
+    current["connection"][0]["remote_port"] = 50123
+    return current
+
+
+@pytest.mark.parametrize("path, value, ok", [
+    (path, value, ok) for path, (low, high) in sorted(BOUNDS.items())
+    for value, ok in ((low - 1, False), (low, True), (high, True), (high + 1, False))] + [
+    (path, value, True) for path, choices in sorted(CHOICES.items()) for value in choices] + [
+    ("adapters[].netbios", "Disabled", False), ("adapters[].netbios", "", False),
+    ("listeners[].protocol", "tcp", False), ("listeners[].protocol", "ICMP", False)])
+def test_the_documented_bounds_and_choices(path, value, ok):
+    current = _with_every_field()
+    concrete = _at(current, path, value)
+    if ok:
+        assert state.check(current) is current
+        return
+    refused(current, "%s is %s (%r), expected" % (concrete, "an integer" if isinstance(value, int) else "a string",
+                                                  value))
+
+
 def _strategy(node, path=""):
     if node is state.HOSTS_FILE:
         path_st = st.just("C:\\Windows\\System32\\drivers\\etc\\hosts")
@@ -310,13 +382,13 @@ def _strategy(node, path=""):
     if isinstance(node, state.Nullable):
         return st.one_of(st.none(), _strategy(node.node, path))
     if isinstance(node, state.Scalar):
-        if node.choices:
-            return st.sampled_from(node.choices)
+        if path in CHOICES:
+            return st.sampled_from(CHOICES[path])
         if node.kind == "bool":
             return st.booleans()
         if node.kind == "int":
-            return st.integers(min_value=-(2 ** 31) if node.low is None else node.low,
-                               max_value=2 ** 31 if node.high is None else node.high)
+            low, high = BOUNDS.get(path, (-(2 ** 31), 2 ** 31))
+            return st.integers(min_value=low, max_value=high)
         if node.check is state._ipv4:
             return st.ip_addresses(v=4).map(str)
         if node.check is state._ipv4_network:
@@ -327,9 +399,10 @@ def _strategy(node, path=""):
         return st.lists(_strategy(node.item, path + "[]"), max_size=2)
     if isinstance(node, state.DictOf):
         return st.dictionaries(st.text(min_size=1, max_size=8), _strategy(node.value), max_size=2)
-    required = {name: (st.just(1) if path == "" and name == "format" else _strategy(f.node, name))
+    sub = (lambda name: "%s.%s" % (path, name)) if path else (lambda name: name)
+    required = {name: (st.just(1) if path == "" and name == "format" else _strategy(f.node, sub(name)))
                 for name, f in node.fields.items() if f.required}
-    optional = {name: _strategy(f.node, name) for name, f in node.fields.items() if not f.required}
+    optional = {name: _strategy(f.node, sub(name)) for name, f in node.fields.items() if not f.required}
     optional["x_unknown_field"] = st.one_of(st.none(), st.integers(), st.text(max_size=4))
     return st.fixed_dictionaries(required, optional=optional)
 
@@ -337,43 +410,52 @@ def _strategy(node, path=""):
 VALID_STATES = _strategy(state.SCHEMA)
 
 
-def _fields(value, node, path=""):
-    """(path, node, container, key) of every field present in a valid ``value``."""
-    inner = node.node if isinstance(node, state.Nullable) else node
-    if value is None and inner is not node:
-        return
-    if isinstance(inner, state.Map):
-        for name, field in inner.fields.items():
-            if name in value:
-                sub = "%s.%s" % (path, name) if path else name
-                yield sub, field.node, value, name
-                yield from _fields(value[name], field.node, sub)
-    elif isinstance(inner, state.ListOf):
-        for number, item in enumerate(value):
-            sub = "%s[%d]" % (path, number)
-            yield sub, inner.item, value, number
-            yield from _fields(item, inner.item, sub)
-    elif isinstance(inner, state.DictOf):
+def _fits(kind, value):
+    """Whether ``value`` has the documented ``kind`` (the type column of docs/state-format.md)."""
+    if kind.endswith(" or null"):
+        return value is None or _fits(kind[:-len(" or null")], value)
+    if kind.startswith("list of"):
+        return isinstance(value, list)
+    if kind.startswith("mapping"):
+        return isinstance(value, dict)
+    return {"bool": lambda v: isinstance(v, bool), "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+            "string": lambda v: isinstance(v, str)}[kind](value)
+
+
+def _fields(value, documented, generic="", concrete=""):
+    """(concrete path, documented kind, container, key) of every documented field present in ``value``,
+    walked over the value itself with the doc's table (not the schema)."""
+    if isinstance(value, dict):
         for key, item in value.items():
-            sub = "%s.%s" % (path, key)
-            yield sub, inner.value, value, key
-            yield from _fields(item, inner.value, sub)
+            g = "%s.%s" % (generic, key) if generic else key
+            c = "%s.%s" % (concrete, key) if concrete else key
+            kind = documented.get(g, (None,))[0]
+            if kind is None and documented.get(generic, (None,))[0] == "mapping of string to bool":
+                kind = "bool"  # the items of cs.features
+            if kind is None:
+                continue  # an unknown key: ignored by the schema
+            yield c, kind, value, key
+            yield from _fields(item, documented, g, c)
+    elif isinstance(value, list):
+        kind = documented.get(generic, ("",))[0]
+        item_kind = kind[len("list of "):] if kind.startswith("list of ") else None
+        for number, item in enumerate(value):
+            c = "%s[%d]" % (concrete, number)
+            if item_kind and item_kind != "mapping":
+                yield c, item_kind, value, number
+            yield from _fields(item, documented, generic + "[]", c)
 
 
-WRONG = [{"local_address": "x"}, ["x"], "x", 7, True, 1.5, None]
-
-
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(current=VALID_STATES)
-def test_every_state_the_schema_describes_passes(current):
-    assert state.check(current) is current
+WRONG = [({"local_address": "x"}, "a mapping (keys local_address)"), (["x"], "a list"), ("x", "a string ('x')"),
+         (7, "an integer (7)"), (True, "a boolean (true)"), (1.5, "a number (1.5)"), (None, "null")]
 
 
 def _mutated_fails_naming_the_path(current, data):
-    fields = list(_fields(current, state.SCHEMA))
-    path, node, container, key = data.draw(st.sampled_from(fields), label="field")
-    candidates = [w for w in WRONG if not node.matches_type(w)]
-    wrong = data.draw(st.sampled_from(candidates), label="wrong value")
+    documented = _documented()
+    fields = list(_fields(current, documented))
+    path, kind, container, key = data.draw(st.sampled_from(fields), label="field")
+    candidates = [(w, text) for w, text in WRONG if not _fits(kind, w)]
+    wrong, text = data.draw(st.sampled_from(candidates), label="wrong value")
     container[key] = copy.deepcopy(wrong)
     with pytest.raises(state.StateError) as info:
         state.check(current, where="the state of edge01")
@@ -382,7 +464,13 @@ def _mutated_fails_naming_the_path(current, data):
     if path == "format":
         assert "has format" in message
     else:
-        assert "%s is %s, expected" % (path, state.actual(wrong)) in message, message
+        assert "%s is %s, expected" % (path, text) in message, message
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(current=VALID_STATES)
+def test_every_state_the_schema_describes_passes(current):
+    assert state.check(current) is current
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -398,6 +486,7 @@ def test_a_wrong_type_anywhere_in_a_shipped_snapshot_is_named(path, data):
 
 
 # ----------------------------------------------------------------------------------- doc and schema agree
+@functools.lru_cache(maxsize=None)
 def _documented():
     rows = {}
     for line in DOC.read_text(encoding="utf-8").splitlines():

@@ -7,15 +7,20 @@ edge_hosts_file, edge_certificates, ansible.windows.win_dns_client, win_hostname
 community.windows.win_netbios).  Tests use it to check that one run converges a host: diffing the
 result again must find nothing.  It is deliberately written from the module documentation, not
 from drift.py, so a wrong decision in drift.py is not mirrored here.
+
+Every state it returns is one edge_facts could return: ``apply`` checks each state against the
+schema (``state.check``) when the state it was given passes it (tests/unit/test_winsim.py).
 """
 
 from __future__ import annotations
 
 import base64
 import copy
+import datetime
 import hashlib
 
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
+from ansible_collections.sfb.edge.plugins.plugin_utils.state import StateError, check
 
 
 def _adapter(state, name=None, mac=None, index=None):
@@ -108,11 +113,89 @@ def _hosts_file(state, args):
 
 
 ARCHIVE_PLACEHOLDER = "<configuration export>"  # edge_apply replaces it by the copied zip (edge_apply.py)
+PFX_PASSWORD = "sfb-edge-test"  # of the test PFX files (tests/snapshots/certificates/make_certificates.py)
+# The key provider edge_facts reports for an imported PFX key (a legacy CSP, as in the shipped snapshots).
+PFX_PROVIDER = "Microsoft RSA SChannel Cryptographic Provider"
+# Short names of the attributes as .NET's X500DistinguishedName.Name writes them (certificates' subject/issuer).
+_DN_NAMES = {"2.5.4.3": "CN", "2.5.4.10": "O", "2.5.4.11": "OU", "2.5.4.6": "C", "2.5.4.7": "L", "2.5.4.8": "S",
+             "1.2.840.113549.1.9.1": "E", "0.9.2342.19200300.100.1.25": "DC"}
 
 
-def apply(state, calls, cs_version="sfb2019", xmpp=False):
-    """The state after ``calls``; ``cs_version`` and ``xmpp`` say which product the media install."""
+def _utc_text(when):
+    """yyyy-MM-ddTHH:mm:ssZ, as edge_facts writes dates (ConvertTo-SfbEdgeUtcText); a naive date is the
+    host's local time, and the simulated host runs on UTC."""
+    if when.tzinfo is not None:
+        when = when.astimezone(datetime.timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _dn(name):
+    return ", ".join("%s=%s" % (_DN_NAMES.get(a.oid.dotted_string, "OID." + a.oid.dotted_string), a.value)
+                     for rdn in reversed(name.rdns) for a in rdn)
+
+
+def certificate_info(cert, has_private_key):
+    """The entry edge_facts writes for ``cert`` (a cryptography certificate), written from what its
+    Get-CertificateInfo reads: Subject, Issuer, DnsNameList (the SAN DNS names),
+    NotBefore/NotAfter, HasPrivateKey, the public key and the EKU OIDs."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    try:
+        names = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(
+            x509.DNSName)
+    except x509.ExtensionNotFound:
+        names = []  # as the shipped snapshots and docs/state-format.md have it: the SAN DNS names only
+    try:
+        eku = [oid.dotted_string for oid in cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value]
+    except x509.ExtensionNotFound:
+        eku = []
+    public = cert.public_key()
+    return {"thumbprint": cert.fingerprint(hashes.SHA1()).hex().upper(), "subject": _dn(cert.subject),
+            "issuer": _dn(cert.issuer), "dns_names": list(names), "not_before": _utc_text(cert.not_valid_before_utc),
+            "not_after": _utc_text(cert.not_valid_after_utc), "has_private_key": has_private_key,
+            "key_algorithm": "RSA" if isinstance(public, rsa.RSAPublicKey) else "ECC", "key_size": public.key_size,
+            "key_provider": PFX_PROVIDER if has_private_key else None, "legacy_csp": True if has_private_key else None,
+            "eku": eku}
+
+
+def _certificates(state, args, pfx_password):
+    """sfb.edge.edge_certificates as documented: each file (read by edge_apply from ``path``) goes into its
+    LocalMachine store unless that store holds the thumbprint already (in My: with its private key)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    for item in args["certificates"]:
+        with open(item["path"], "rb") as handle:
+            data = handle.read()
+        if item["pfx"]:
+            _key, cert, _chain = pkcs12.load_key_and_certificates(data, pfx_password.encode("utf-8"))
+        elif b"-----BEGIN" in data:
+            cert = x509.load_pem_x509_certificate(data)
+        else:
+            cert = x509.load_der_x509_certificate(data)
+        info = certificate_info(cert, bool(item["pfx"]))
+        assert info["thumbprint"] == item["thumbprint"].upper(), "edge_certificates would import another certificate"
+        store = state["certificates"].setdefault(item["store"], [])
+        present = [c for c in store if c["thumbprint"] == info["thumbprint"]
+                   and (item["store"] != "My" or c["has_private_key"])]
+        if not present:
+            store[:] = [c for c in store if c["thumbprint"] != info["thumbprint"]] + [info]
+
+
+def apply(state, calls, cs_version="sfb2019", xmpp=False, pfx_password=PFX_PASSWORD):
+    """The state after ``calls``; ``cs_version`` and ``xmpp`` say which product the media install,
+    ``pfx_password`` opens the PFX files edge_certificates imports.
+
+    When the given state passes the schema (``state.check``), so does the state after each call: the
+    simulator never returns what edge_facts could not."""
     state = copy.deepcopy(state)
+    try:
+        check(state)
+        valid = True
+    except StateError:
+        valid = False  # a test's deliberately broken state: simulate it as it is
     for call in calls:
         module, args = call["module"], call["args"]
         if module == "sfb.edge.edge_network":
@@ -132,16 +215,16 @@ def apply(state, calls, cs_version="sfb2019", xmpp=False):
             assert args["name"] == "NV Domain"
             state["computer"]["dns_suffix"] = args["data"]
         elif module == "sfb.edge.edge_certificates":
-            for cert in args["certificates"]:
-                state["certificates"].setdefault(cert["store"], []).append(
-                    {"thumbprint": cert["thumbprint"], "has_private_key": bool(cert["pfx"]), "legacy_csp": True})
+            _certificates(state, args, pfx_password)
         elif module == "ansible.windows.win_feature":
             for name in args["name"]:
                 state["cs"]["features"][name] = True
         elif module == "sfb.edge.edge_cs":
-            _cs(state["cs"], args, cs_version, xmpp)
+            _cs(state, args, cs_version, xmpp)
         else:
             raise AssertionError("no simulation for %s" % module)
+        if valid:  # a state edge_facts could return stays one: the convergence tests diff possible states
+            check(state, where="the simulated state after %s" % module)
     return state
 
 
@@ -203,9 +286,10 @@ def _service(cs, name, status):
     return svc
 
 
-def _cs(cs, args, version="sfb2019", xmpp=False):
+def _cs(state, args, version="sfb2019", xmpp=False):
     """sfb.edge.edge_cs as its documentation says, steps in its fixed order. Services exist only once
     the step that installs them ran: a start of anything else leaves it missing."""
+    cs = state["cs"]
     steps = args["steps"]
     assert steps == [s for s in SIM_STEP_ORDER if s in steps], steps
     product, rtm, updated = SIM_PRODUCTS[version]
@@ -240,9 +324,30 @@ def _cs(cs, args, version="sfb2019", xmpp=False):
         for svc in cs["services"]:
             svc["start_mode"] = "Auto"
     for item in args.get("certificates") or []:
-        cs["certificates"] = [c for c in cs["certificates"] if c["use"] not in item["uses"]]
-        cs["certificates"] += [{"use": u, "thumbprint": item["thumbprint"], "effective_date": None} for u in item["uses"]]
+        _assign(state, item)
     installed = {svc["name"] for svc in cs["services"]}
     for name in args.get("services") or []:
         if name in installed:  # Start-CsWindowsService of a service that does not exist fails; edge_cs reports it
             _service(cs, name, "Running")
+
+
+def _assign(state, item):
+    """Set-CsCertificate -Type <uses> -Thumbprint <thumbprint> [-Roll -EffectiveDate <date>], and what
+    Get-CsCertificate (edge_facts' cs.certificates) lists afterwards: the certificate must be in the
+    LocalMachine My store; without -Roll it replaces every assignment of the uses at once; with -Roll
+    it is staged beside the current assignment (which stays until the date; a roll staged before
+    is replaced) and listed with its EffectiveDate."""
+    cs = state["cs"]
+    thumb = item["thumbprint"].upper()
+    mine = [c for c in state["certificates"].get("My") or [] if c["thumbprint"] == thumb and c["has_private_key"]]
+    assert mine, "Set-CsCertificate fails: %s is not in LocalMachine\\My with its private key" % thumb
+    uses = set(item["uses"])
+    if item.get("roll"):
+        assert item.get("effective_date"), "edge_cs refuses roll without effective_date"
+        effective = _utc_text(datetime.datetime.fromisoformat(item["effective_date"]))
+        cs["certificates"] = [c for c in cs["certificates"] if c["use"] not in uses or not c["effective_date"]]
+    else:
+        effective = None
+        cs["certificates"] = [c for c in cs["certificates"] if c["use"] not in uses]
+    cs["certificates"] += [{"use": u, "thumbprint": thumb, "effective_date": effective,
+                            "not_after": mine[0]["not_after"]} for u in item["uses"]]
