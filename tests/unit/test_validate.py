@@ -44,6 +44,7 @@ KNOWN_CODES = frozenset("""
     certificate_unreadable certificate_not_ca certificate_no_private_key certificate_key_too_small
     certificate_expired certificate_expiring certificate_eku certificate_no_client_auth
     certificate_san_missing certificate_key_mismatch certificate_not_yet_valid certificate_untrusted
+    unsafe_file_name
 """.split())
 
 
@@ -58,7 +59,7 @@ def assert_well_formed(findings):
         assert f["code"] in KNOWN_CODES, f
         assert isinstance(f["host"], str) and f["host"], f
         assert f["pool"] is None or isinstance(f["pool"], str), f
-        assert isinstance(f["variable"], str) and re.match(r"^(sfb_edge_\w+|edge_servers)", f["variable"]), f
+        assert isinstance(f["variable"], str) and re.match(r"^(sfb_edge_\w+|edge_servers|inventory_hostname\Z)", f["variable"]), f
         assert isinstance(f["message"], str) and f["message"].strip(), f
     order = {E: 0, W: 1}
     assert findings == sorted(findings, key=lambda f: (order[f["severity"]], f["pool"] or "", f["host"], f["code"],
