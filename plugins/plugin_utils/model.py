@@ -369,7 +369,7 @@ def _category(char):
 def shown_name(name):
     """An inventory hostname as a finding's ``host`` shows it: as it is when it is printable and short,
     else its :func:`excerpt` (escaped, never a raw control or format character)."""
-    return name if isinstance(name, str) and name.isprintable() and len(name) <= EXCERPT else excerpt(name)
+    return name if isinstance(name, str) and name and name.isprintable() and len(name) <= EXCERPT else excerpt(name)
 
 
 def _host_name_checked(col, host):
