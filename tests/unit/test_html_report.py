@@ -640,3 +640,13 @@ def test_plan_md_keeps_plain_values_as_they_are(example):
     assert "Primary DNS suffix: `corp.example.com`." in md
     assert "| inbound | `internal_networks` | `edge_internal_vip` | UDP | 3478 | Internal |" in md
     assert '    srv_edge01["edge01<br>edge01.corp.example.com<br>ext External: ' in md
+
+
+def test_validation_table_writes_out_invisible_characters():
+    """validate/<host>.md: a value read from the host (here an adapter name) never carries a raw format character or
+    a newline that ends the row."""
+    rep = validation_report("cs-stopped-service", "edge01")
+    rep["rows"][0].update(actual="Ext\u202eernal\n| x", target="edge\u200b01")
+    row = checks.table(rep)[4]
+    assert row.endswith(" | edge\\u200b01 | %s | Ext\\u202eernal\\x0a/ x |" % rep["rows"][0]["expected"])
+    assert row.isprintable()
