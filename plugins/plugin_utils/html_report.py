@@ -21,7 +21,6 @@ import hashlib
 import html
 import json
 import os
-import re
 from urllib.parse import quote
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _text
