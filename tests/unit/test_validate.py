@@ -1540,8 +1540,10 @@ def _with_name(field, char):
         inv["edge01"]["sfb_edge_external_nic"]["name"] = "Exter" + char + "nal"
     elif field == "sfb_edge_windows_features":
         set_pool(inv, field, ["NET-Framework-45-Core" + char])
-    elif field == "sfb_edge_media_path":
+    elif field in ("sfb_edge_media_path", "sfb_edge_windows_feature_source"):
         set_pool(inv, field, "D:\\media" + char)
+    elif field == "sfb_edge_install_dir":
+        set_pool(inv, field, "C:\\Program Files\\Skype for Business Server 2019" + char)
     else:
         set_pool(inv, field, {"sfb_edge_pool_fqdn": "edgepool.corp.example.com", "sfb_edge_dns_suffix": "corp.example.com",
                               "sfb_edge_next_hop_fqdn": "dirpool.corp.example.com",
@@ -1563,6 +1565,8 @@ NAME_FIELDS = [  # (field, code, the hosts that report it)
     ("sfb_edge_frontend_host", "unsafe_file_name", ["edge01"]),
     ("sfb_edge_windows_features", "invalid_value", ["edge01"]),
     ("sfb_edge_media_path", "invalid_value", ["edge01"]),
+    ("sfb_edge_windows_feature_source", "invalid_value", ["edge01"]),
+    ("sfb_edge_install_dir", "invalid_value", ["edge01"]),
 ]
 NAME_CHARS = {"newline": "\n", "tab": "\t", "nul": "\x00", "rlo": "\u202e", "zwsp": "\u200b"}
 
