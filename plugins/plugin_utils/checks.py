@@ -20,7 +20,7 @@ Five kinds of check, each a row ``{check, target, expected, actual, result}`` wi
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
+from ansible_collections.sfb.edge.plugins.plugin_utils import _text, expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 VALIDATION_FORMAT = 1
@@ -172,14 +172,15 @@ def report(desired, current, probes=None, replication=None, frontend=None, sourc
 
 
 def table(rep):
-    """A readable pass/fail table (Markdown, so it renders where plan.md does)."""
+    """A readable pass/fail table (Markdown, so it renders where plan.md does). Values from the host's state are
+    shown with their invisible characters written out (``\\u202e``, ``\\x0a``: a newline would end the row)."""
     head = "%s (%s): %s - %d pass, %d fail, %d skipped" % (
-        rep["host"], rep["fqdn"], "PASSED" if rep["passed"] else "FAILED",
+        _text.visible(str(rep["host"])), _text.visible(str(rep["fqdn"])), "PASSED" if rep["passed"] else "FAILED",
         rep["summary"]["pass"], rep["summary"]["fail"], rep["summary"]["skip"])
     if rep["summary"].get("warn"):
         head += ", %d warning%s" % (rep["summary"]["warn"], "" if rep["summary"]["warn"] == 1 else "s")
     lines = [head, "", "| result | check | target | expected | actual |", "|---|---|---|---|---|"]
     for row in rep["rows"]:
         cells = (row["result"].upper(), row["check"], row["target"], row["expected"], str(row["actual"]).replace("|", "/"))
-        lines.append("| %s | %s | %s | %s | %s |" % cells)
+        lines.append("| %s | %s | %s | %s | %s |" % tuple(_text.visible(str(c)) for c in cells))
     return lines

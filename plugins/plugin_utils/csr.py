@@ -33,7 +33,8 @@ SERVER_AUTH = EKU_OIDS["Server Authentication"]
 CLIENT_AUTH = EKU_OIDS["Client Authentication"]
 # A DNS name certreq can take inside "dns=<name>&" and a quoted Subject: letters, digits, '-', '.',
 # and a leading '*.' label; nothing that could end the quoted value or start another SAN entry.
-_DNS_NAME = re.compile(r"^(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$")
+# \Z, not $: $ also matches before a final newline, which would end the INF's Subject line.
+_DNS_NAME = re.compile(r"(\*\.)?[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\Z")
 
 
 class CsrError(ValueError):

@@ -36,7 +36,7 @@ IDS = {"warning": "certificate_expiring", "expired": "certificate_expired"}
 SEVERITY = {"warning": "warning", "expired": "error"}
 
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?)?"
-                  r"\s*(Z|[+-]\d{2}:?\d{2})?$", re.IGNORECASE)
+                  r"\s*(Z|[+-]\d{2}:?\d{2})?\Z", re.IGNORECASE | re.ASCII)
 _MAX_DAYS = datetime.timedelta.max.days
 
 

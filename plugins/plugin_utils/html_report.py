@@ -21,9 +21,9 @@ import hashlib
 import html
 import json
 import os
-import re
 from urllib.parse import quote
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import _text
 from ansible_collections.sfb.edge.plugins.plugin_utils.plan import PLAN_FORMAT
 from ansible_collections.sfb.edge.plugins.plugin_utils.report import _LB, _SERVICE, _VERSION
 
@@ -46,19 +46,11 @@ class Markup(str):
     """Text that is already HTML (built here from escaped parts): not escaped again."""
 
 
-# Characters that are not allowed in XML (the SVG), invisible controls and CR (which HTML turns into LF): shown
-# as \xNN / \uNNNN.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
-
-
-def _visible(match):
-    code = ord(match.group(0))
-    return "\\x%02x" % code if code < 256 else "\\u%04x" % code
-
-
 def visible(text):
-    """``text`` with its control characters written out (``\\x1f``), as the report shows it."""
-    return _CONTROL.sub(_visible, text)
+    """``text`` with its control and format characters written out (``\\x1f``, ``\\u202e``; TAB and LF kept,
+    HTML shows them as a space), as the report shows it: no character that the SVG (XML) refuses, that
+    HTML turns into another one (CR) or that hides or turns text around (Unicode category Cf, issue 18)."""
+    return _text.visible(text, tab_and_newline=True)
 
 
 def esc(value):

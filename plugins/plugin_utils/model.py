@@ -270,15 +270,22 @@ def load(hostvars):
         col.error("missing_variable", "inventory", "edge_servers",
                   "the inventory has no host in group 'edge_servers'; add your edge servers to that group")
         return [], col.findings
-    for host, variables in sorted(hostvars.items()):
-        if variables is not None and not isinstance(variables, dict):
+    unsafe = set()
+    for host, variables in sorted(hostvars.items(), key=lambda item: str(item[0])):
+        if not _host_name_checked(col, host):
+            unsafe.add(host)  # never parsed further: no pool, report or snapshot path is built from the name
+        elif variables is not None and not isinstance(variables, dict):
             col.error("invalid_value", str(host), "edge_servers", "the variables of %s are a %s, not a mapping of "
                       "variable names to values" % (host, type(variables).__name__))
+    if unsafe:
+        hostvars = {host: variables for host, variables in hostvars.items() if host not in unsafe}
     hostvars = with_defaults(_renamed(col, hostvars))
     by_pool = {}
     for host in sorted(hostvars):
         variables = hostvars[host]
         fqdn = variables.get("sfb_edge_pool_fqdn")
+        if not _pool_name_checked(col, host, fqdn):
+            continue  # the same: no folder is named after this pool
         pool_name = fqdn.lower().rstrip(".") if isinstance(fqdn, str) and fqdn else None
         for name in sorted(variables):
             if name.startswith("sfb_edge_") and name not in KNOWN_VARS:
@@ -309,6 +316,86 @@ def load(hostvars):
             pool.servers.append(_parse_server(col, pool, host, hostvars[host]))
         pools.append(pool)
     return pools, col.findings
+
+
+# ------------------------------------------------------------------------------ names used as file names (issue 18)
+# Inventory hostnames and pool FQDNs name files and folders: <plan dir>/<pool>/, drift/<host>.json,
+# <snapshots>/<host>.json, certificates/<host>-external.csr. A name that cannot be a file name is refused.
+MAX_FILE_NAME_BYTES = 230  # NAME_MAX is 255 bytes; the longest suffix the collection adds is '-external.csr'
+EXCERPT = 60
+
+
+def excerpt(value, limit=EXCERPT):
+    """A short, escaped excerpt of ``value`` for a message: ``repr`` (control and format characters as
+    ``\\n``, ``\\x00``, ``\\u202e``; never raw) of at most ``limit`` characters, ``...`` when cut."""
+    text = value if isinstance(value, str) else str(value)
+    return repr(text[:limit]) + ("..." if len(text) > limit else "")
+
+
+def file_name_problem(name):
+    """Why ``name`` (an inventory hostname or a pool FQDN) cannot be a file name, or None when it can.
+
+    Refused: not a string or empty; ``/`` or ``\\``; ``.``, ``..`` (or any leading ``.``); a leading ``-``;
+    a control character (Cc: NUL, newline, tab, ...), a format character (Cf: U+202E, U+200B, ...), a
+    surrogate or a line/paragraph separator; more than :data:`MAX_FILE_NAME_BYTES` bytes in UTF-8."""
+    if not isinstance(name, str):
+        return "is a %s, not a name" % type(name).__name__
+    if not name:
+        return "is empty"
+    bad = _control_character(name)
+    if bad is not None:
+        return "contains the %s character U+%04X" % (
+            "format" if _category(bad) == "Cf" else "control", ord(bad))
+    for sep in ("/", "\\"):
+        if sep in name:
+            return "contains %r, a folder separator" % sep
+    if name in (".", ".."):
+        return "is %r, which names a folder (this one or its parent), never a file" % name
+    if name[0] == ".":
+        return "starts with '.' (a hidden file; '..' leaves the folder)"
+    if name[0] == "-":
+        return "starts with '-' (a command reads it as an option)"
+    if len(name.encode("utf-8")) > MAX_FILE_NAME_BYTES:
+        return "is longer than %d bytes" % MAX_FILE_NAME_BYTES
+    return None
+
+
+def _category(char):
+    import unicodedata
+
+    return unicodedata.category(char)
+
+
+def shown_name(name):
+    """An inventory hostname as a finding's ``host`` shows it: as it is when it is printable and short,
+    else its :func:`excerpt` (escaped, never a raw control or format character)."""
+    return name if isinstance(name, str) and name and name.isprintable() and len(name) <= EXCERPT else excerpt(name)
+
+
+def _host_name_checked(col, host):
+    """False (and an ``unsafe_file_name`` error) when the inventory hostname ``host`` cannot be a file name
+    (:func:`file_name_problem`)."""
+    problem = file_name_problem(host)
+    if problem is None:
+        return True
+    col.error("unsafe_file_name", shown_name(host), "inventory_hostname", "the inventory hostname %s %s; it names the "
+              "host's files (<snapshots>/<host>.json, <plan dir>/<pool>/drift/<host>.json), so it must be a plain "
+              "file name: rename the host in the inventory (letters, digits, '-', '_' and '.', e.g. edge01 or "
+              "edge01.corp.example.com) and give its address in ansible_host" % (excerpt(host), problem))
+    return False
+
+
+def _pool_name_checked(col, host, fqdn):
+    """False (and an ``unsafe_file_name`` error) when the pool FQDN ``fqdn`` of ``host`` cannot be a file name."""
+    if not isinstance(fqdn, str) or not fqdn:
+        return True  # reported as invalid_value / missing_variable
+    problem = file_name_problem(fqdn) or file_name_problem(fqdn.lower().rstrip("."))
+    if problem is None:
+        return True
+    col.error("unsafe_file_name", host, "sfb_edge_pool_fqdn", "%s %s; the pool FQDN names the pool's folder of the "
+              "plan (<plan dir>/<pool>/), so it must be a plain file name: set sfb_edge_pool_fqdn to the edge pool's "
+              "internal FQDN, e.g. edgepool.corp.example.com, in the group vars of the pool" % (excerpt(fqdn), problem))
+    return False
 
 
 def _renamed(col, hostvars):
@@ -516,12 +603,13 @@ def _parse_pool(col, pool, names):
 
 
 # A Windows path: drive-rooted (D:\, C:\sfb\media) or UNC (\\server\share\path).
-_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\/:*?\"<>|]+\\[^\\/:*?\"<>|]+)[^/:*?\"<>|]*$")
+# Every pattern ends in \Z, not $ ($ also matches before a final newline); no control character in a path.
+_WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\/:*?\"<>|\x00-\x1f\x7f]+\\[^\\/:*?\"<>|\x00-\x1f\x7f]+)[^/:*?\"<>|\x00-\x1f\x7f]*\Z")
 # A local, drive-rooted path only (the install paths the edge itself reads, see _LOCAL_PATHS).
-_LOCAL_PATH = re.compile(r"^[A-Za-z]:\\[^/:*?\"<>|]*$")
+_LOCAL_PATH = re.compile(r"^[A-Za-z]:\\[^/:*?\"<>|\x00-\x1f\x7f]*\Z")
 # Install-WindowsFeature -Source also takes a WIM image: wim:D:\sources\install.wim:2
-_WIM_SOURCE = re.compile(r"^wim:[A-Za-z]:\\[^/:*?\"<>|]*:[0-9]+$", re.IGNORECASE)
-_FEATURE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+_WIM_SOURCE = re.compile(r"^wim:[A-Za-z]:\\[^/:*?\"<>|\x00-\x1f\x7f]*:[0-9]+\Z", re.IGNORECASE | re.ASCII)
+_FEATURE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*\Z")
 
 # The paths the edge reads while installing (issue 9, item 3): local folders or a mounted ISO only.
 # An edge server is in a workgroup: its WinRM logon is NTLM without delegation (no second hop to a
@@ -553,7 +641,7 @@ def _parse_install(err, s):
         elif isinstance(value, str) and value.strip().startswith(("\\\\", "//")):
             err("invalid_value", var, _unc_message(var, value, what))
             s[var] = None
-        elif not isinstance(value, str) or not (_LOCAL_PATH.match(value) or (
+        elif not isinstance(value, str) or _control_character(value) is not None or not (_LOCAL_PATH.match(value) or (
                 var == "sfb_edge_windows_feature_source" and _WIM_SOURCE.match(value))):
             err("invalid_value", var, "%r is not an absolute Windows path on the edge's own disks; give %s" % (value, what))
             s[var] = None
@@ -562,11 +650,16 @@ def _parse_install(err, s):
         value = s.get(var)
         if value in (None, ""):
             s[var] = None
-        elif not isinstance(value, str) or not _WINDOWS_PATH.match(value):
+        elif not isinstance(value, str) or _control_character(value) is not None or not _WINDOWS_PATH.match(value):
             err("invalid_value", var, "%r is not an absolute Windows path; give %s" % (value, what))
             s[var] = None
     host = s.get("sfb_edge_frontend_host")
     if host in (None, ""):
+        s["sfb_edge_frontend_host"] = None
+    elif isinstance(host, str) and file_name_problem(host) is not None:
+        err("unsafe_file_name", "sfb_edge_frontend_host", "%s %s, so it is no inventory hostname this collection "
+            "accepts; name the Front End by its inventory name (e.g. fe01.corp.example.com), or leave it unset and "
+            "put the Front End in the group front_ends" % (excerpt(host), file_name_problem(host)))
         s["sfb_edge_frontend_host"] = None
     elif not isinstance(host, str) or any(c.isspace() for c in host):
         err("invalid_value", "sfb_edge_frontend_host", "%r is not an inventory hostname; name the Front End (a host "
@@ -777,7 +870,7 @@ def _control_character(text):
     return None
 
 
-_MAC = re.compile(r"^[0-9a-f]{2}([-:]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}$", re.IGNORECASE)
+_MAC = re.compile(r"^[0-9a-f]{2}([-:]?)[0-9a-f]{2}(\1[0-9a-f]{2}){4}\Z", re.IGNORECASE | re.ASCII)
 
 
 def normalize_mac(value):

@@ -21,7 +21,8 @@ class InvalidName(ValueError):
     """A DNS name is not valid."""
 
 
-_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+# \Z, not $: $ also matches before a final newline ("example.com\n" was a valid name, issue 18 point 8)
+_LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 
 
 def parse_network(value, what="network"):
@@ -128,8 +129,8 @@ def address_int(text):
 
 def is_fqdn(value, min_labels=2):
     """True when ``value`` is a syntactically valid DNS name with at least ``min_labels`` labels."""
-    if not isinstance(value, str) or not value or len(value) > 253:
-        return False
+    if not isinstance(value, str) or not value or len(value) > 253 or not value.isascii():
+        return False  # ASCII first: lower() makes the Kelvin sign U+212A a 'k'
     name = value.lower().rstrip(".")
     labels = name.split(".")
     if len(labels) < min_labels:

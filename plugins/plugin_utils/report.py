@@ -8,7 +8,9 @@ The report only presents what plan.json holds; it computes nothing of its own.
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
+import re
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import _text, expiry
 
 _SERVICE = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge", "internal": "Internal"}
 _VERSION = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business Server 2015",
@@ -16,25 +18,78 @@ _VERSION = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business Serve
 _LB = {"none": "single server", "dns": "DNS load balancing", "hlb": "hardware load balancer"}
 
 
+class Md(str):
+    """Text that is already Markdown (built here from escaped parts): not escaped again."""
+
+
+# Escaped in Markdown text (issue 18, point 9): HTML (a raw <svg onload=...> or </script> in plan.md runs in a
+# viewer that renders HTML), the table's cell separator, code spans, emphasis and the backslash that escapes them.
+# Every invisible character is written out first (_text.visible: \u202e, \x0a - a newline would end the row).
+_MD_SPECIAL = re.compile(r"[\\`*|&<>]")
+_MD_ESCAPES = {"\\": "\\\\", "`": "\\`", "*": "\\*", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+_MD_PLAIN = re.compile(r"[^\\`*|&<>\x00-\x1f\x7f-\U0010ffff]*\Z")  # printable ASCII but \ ` * | & < >: as it is
+
+
+def _md_char(match):
+    return _MD_ESCAPES[match.group(0)]
+
+
+def text(value):
+    """One value as Markdown text: shown as it is, never read as Markdown or HTML."""
+    value = value if value.__class__ is str else str(value)
+    if _MD_PLAIN.match(value):
+        return value
+    return _MD_SPECIAL.sub(_md_char, _text.visible(value))
+
+
+def code(value):
+    """A name as inline code (`edge_internal`) when it is a plain name, else as escaped text (a backtick in it
+    would end the code span)."""
+    value = str(value)
+    return Md("`%s`" % value) if _NAME.match(value) else Md(text(value))
+
+
+_NAME = re.compile(r"[A-Za-z0-9_.:/-]+\Z")
+
+
 def _cell(value):
     if value is None:
         return "—"
+    if isinstance(value, Md):
+        return value
     if isinstance(value, (list, tuple)):
         return "<br>".join(_cell(v) for v in value) if value else "—"
-    return str(value).replace("|", "\\|")
+    return text(value)
 
 
 def _table(headers, rows):
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for header in headers) + "|"]
-    # a string cell inline, the rest through _cell (at 12 servers x 5,000 networks plan.md has ~250,000 cells)
-    lines += ["| " + " | ".join([v.replace("|", "\\|") if v.__class__ is str else _cell(v) for v in row]) + " |"
+    # a plain string cell inline, the rest through _cell (at 12 servers x 5,000 networks plan.md has ~250,000 cells)
+    plain = _MD_PLAIN.match
+    lines += ["| " + " | ".join([v if v.__class__ is str and plain(v) else _cell(v) for v in row]) + " |"
               for row in rows]
     return lines
 
 
-def _id(text):
-    """A Mermaid node id that can never be a keyword (end, graph, subgraph...)."""
-    return "srv_" + "".join(c if c.isalnum() else "_" for c in text)
+def _id(name):
+    """A Mermaid node id that can never be a keyword (end, graph, subgraph...), one per name: ASCII letters and
+    digits kept, any other character as _<hex>_."""
+    return "srv_" + "".join(c if c.isascii() and c.isalnum() else "_%x_" % ord(c) for c in name)
+
+
+# Mermaid label text (inside ["..."]): entity codes for what would end the label or be read as HTML or as a
+# Markdown string, '#' itself too (a value "#quot;" stays that text); invisible characters written out.
+_MERMAID_ESCAPES = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "&": "#amp;", "`": "#96;"}
+_MERMAID_SPECIAL = re.compile('[#"<>&`]')
+
+
+def _mermaid_char(match):
+    return _MERMAID_ESCAPES[match.group(0)]
+
+
+def label(value):
+    """One value as Mermaid label text."""
+    return _MERMAID_SPECIAL.sub(_mermaid_char, _text.visible(str(value)))
 
 
 def mermaid(plan):
@@ -44,28 +99,28 @@ def mermaid(plan):
     lines = ["```mermaid", "flowchart LR"]
     lines.append('  internet(("Internet"))')
     ext_gw = sorted({h["external_nic"]["gateway"] for h in plan["hosts"].values()})
-    lines.append('  extfw["External firewall<br>%s"]' % ", ".join(ext_gw))
+    lines.append('  extfw["External firewall<br>%s"]' % ", ".join(label(g) for g in ext_gw))
     lines.append("  internet --- extfw")
     internal_gw = sorted({r["gateway"] for h in plan["hosts"].values() for r in h["routes"]})
-    lines.append('  intfw["Internal firewall<br>%s"]' % (", ".join(internal_gw) or "on-link only"))
+    lines.append('  intfw["Internal firewall<br>%s"]' % (", ".join(label(g) for g in internal_gw) or "on-link only"))
     nets = sorted({r["destination"] for h in plan["hosts"].values() for r in h["routes"]})
-    lines.append('  lan["Internal networks<br>%s"]' % ("<br>".join(nets) or "internal DMZ only"))
+    lines.append('  lan["Internal networks<br>%s"]' % ("<br>".join(label(n) for n in nets) or "internal DMZ only"))
     lines.append("  intfw --- lan")
     hlb = pool["load_balancing"] == "hlb"
     if hlb:
         vips = [d["address"] for d in plan["public_ips"]["detail"] if d["host"] == "hlb_vip"]
-        lines.append('  exthlb["External HLB VIPs<br>%s"]' % "<br>".join(vips))
-        lines.append('  inthlb["Internal HLB VIP<br>%s"]' %
-                     next((r["value"] for r in plan["dns_records"]["internal"] if r["name"] == pool["fqdn"]), ""))
+        lines.append('  exthlb["External HLB VIPs<br>%s"]' % "<br>".join(label(v) for v in vips))
+        lines.append('  inthlb["Internal HLB VIP<br>%s"]' % label(
+            next((r["value"] for r in plan["dns_records"]["internal"] if r["name"] == pool["fqdn"]), "")))
         lines.append("  extfw --- exthlb")
         lines.append("  inthlb --- intfw")
-    lines.append('  subgraph pool["Edge pool %s (%s)"]' % (pool["fqdn"], _LB[pool["load_balancing"]]))
+    lines.append('  subgraph pool["Edge pool %s (%s)"]' % (label(pool["fqdn"]), _LB[pool["load_balancing"]]))
     for name, host in sorted(plan["hosts"].items()):
         ext = host["external_nic"]
-        label = "%s<br>%s<br>ext %s: %s<br>int %s: %s" % (
-            name, host["fqdn"], ext["name"], ", ".join(ext["addresses"]),
-            host["internal_nic"]["name"], ", ".join(host["internal_nic"]["addresses"]))
-        lines.append('    %s["%s"]' % (_id(name), label))
+        text_ = "%s<br>%s<br>ext %s: %s<br>int %s: %s" % (
+            label(name), label(host["fqdn"]), label(ext["name"]), ", ".join(label(a) for a in ext["addresses"]),
+            label(host["internal_nic"]["name"]), ", ".join(label(a) for a in host["internal_nic"]["addresses"]))
+        lines.append('    %s["%s"]' % (_id(name), text_))
     lines.append("  end")
     for name in sorted(plan["hosts"]):
         lines.append("  %s --- %s" % ("exthlb" if hlb else "extfw", _id(name)))
@@ -79,7 +134,7 @@ def mermaid(plan):
 def markdown(plan):
     """Render one pool plan as Markdown."""
     pool = plan["pool"]
-    out = ["# Edge Admin Report: %s" % pool["fqdn"], ""]
+    out = ["# Edge Admin Report: %s" % text(pool["fqdn"]), ""]
     out += ["Generated by the sfb.edge collection from the inventory. Do not edit: change the inventory "
             "and run the plan playbook again.", ""]
     out += ["## Summary", ""]
@@ -115,13 +170,13 @@ def markdown(plan):
     out += ["## Servers", ""]
     for name, host in sorted(plan["hosts"].items()):
         ext, internal = host["external_nic"], host["internal_nic"]
-        out += ["### %s (%s)" % (name, host["fqdn"]), ""]
+        out += ["### %s (%s)" % (text(name), text(host["fqdn"])), ""]
         out += _table(["NIC", "Name", "Addresses", "Default gateway", "DNS servers"], [
             ("External", ext["name"], ext["addresses"], ext["gateway"], ext["dns_servers"]),
             ("Internal", internal["name"], internal["addresses"], internal["gateway"] or "none",
              internal["dns_servers"] or "none"),
         ])
-        out += ["", "Primary DNS suffix: `%s`. DNS registration and NetBIOS off on the external NIC." % host["dns_suffix"], ""]
+        out += ["", "Primary DNS suffix: %s. DNS registration and NetBIOS off on the external NIC." % code(host["dns_suffix"]), ""]
         out += ["Persistent routes:", ""]
         out += _table(["Destination", "Gateway", "Interface"],
                       [(r["destination"], r["gateway"], r["interface"]) for r in host["routes"]]) + [""]
@@ -152,7 +207,7 @@ def expiry_text(cert, kind):
     if cert.get("not_after") is None:
         return "unknown: no certificate file in the inventory (sfb_edge_certificates.%s)" % kind
     note = _STATUS_NOTE.get(info["status"], "")
-    return expiry.when_text(cert["not_after"], info) + (note % info["warn_days"] if "%d" in note else note)
+    return Md(text(expiry.when_text(cert["not_after"], info)) + (note % info["warn_days"] if "%d" in note else note))
 
 
 def firewall_section(fw):
@@ -162,11 +217,11 @@ def firewall_section(fw):
            "`firewall.csv` beside this report lists every rule per address pair.", ""]
     out += ["### Address groups", ""]
     out += _table(["Group", "Description", "Members"], [
-        ("`%s`" % name, group["description"], group["members"]) for name, group in fw["groups"].items()]) + [""]
+        (code(name), group["description"], group["members"]) for name, group in fw["groups"].items()]) + [""]
     for side, title in (("external", "External firewall"), ("internal", "Internal firewall")):
         out += ["### %s" % title, ""]
         out += _table(["Direction", "Source", "Destination", "Protocol", "Ports", "Service", "Note"], [
-            (r["direction"], "`%s`" % r["source"], "`%s`" % r["destination"], r["protocol"], r["ports"],
+            (r["direction"], code(r["source"]), code(r["destination"]), r["protocol"], r["ports"],
              _SERVICE[r["service"]], r["note"]) for r in fw["rules"] if r["firewall"] == side]) + [""]
     return out
 

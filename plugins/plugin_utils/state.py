@@ -407,7 +407,7 @@ def _hosts_file_rule(value, path, add):
         except (binascii.Error, ValueError):
             add(path + ".raw", "is %s, expected base64 of the file's bytes" % actual(raw))
     if isinstance(digest, str):
-        if not re.match(r"^[0-9A-Fa-f]{64}$", digest):
+        if not re.match(r"[0-9A-Fa-f]{64}\Z", digest):
             add(path + ".sha256", "is %s, expected 64 hex digits (SHA-256)" % actual(digest))
         elif data is not None and hashlib.sha256(data).hexdigest().upper() != digest.upper():
             add(path + ".sha256", "is %s, but the bytes in raw have the SHA-256 %s (change raw and sha256 together)"

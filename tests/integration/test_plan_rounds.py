@@ -217,3 +217,23 @@ def test_validation_step_refuses_a_plan_dir_inside_the_inventory_before_any_host
     assert "sfb_edge_plan_dir %r is %s, inside the inventory source directory %s" % (
         str(inside), os.path.realpath(inside), os.path.realpath(inventory)) in failure
     assert list(out.iterdir()) == []
+
+
+def test_plan_refuses_a_pool_or_host_name_that_is_no_file_name(tmp_path):
+    """Issue 18, point 4: a pool FQDN or an inventory hostname with '..' and '/' is an unsafe_file_name error of the
+    validation; plan.yml writes nothing, inside the plan folder or beside it."""
+    inventory = inventory_with(tmp_path, sfb_edge_pool_fqdn="../../escape.corp.example.com")
+    hosts = inventory / "hosts.yml"
+    hosts.write_text(hosts.read_text().replace("            edge02:\n", "            ../../x/edge02:\n"))
+    (inventory / "host_vars" / "edge02.yml").rename(tmp_path / "edge02.yml")  # (not a host of it any more)
+    result, entries, _validations = counted(tmp_path, os.path.join(ROOT, "playbooks", "plan.yml"), "-i", str(inventory),
+                                            "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "work" / "plan"))
+    assert result.returncode != 0
+    assert [(e["action"], e["status"]) for e in entries] == [("sfb.edge.plan_files", "failed")]
+    assert ('"ERROR [unsafe_file_name] host ../../x/edge02, variable inventory_hostname: the inventory hostname '
+            "'../../x/edge02' contains '/', a folder separator;" in result.stdout)
+    assert ('"ERROR [unsafe_file_name] host edge01, variable sfb_edge_pool_fqdn: '
+            "'../../escape.corp.example.com' contains '/', a folder separator;" in result.stdout)
+    assert "The edge inventory has 2 error(s)" in entries[0]["msg"]
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(("log-", "validations-"))) == \
+        ["edge02.yml", "inventory"]

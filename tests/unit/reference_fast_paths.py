@@ -13,6 +13,7 @@ gives."""
 from __future__ import annotations
 
 import ipaddress
+import unicodedata
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import drift, guard
 
@@ -239,12 +240,25 @@ def routes(desired, current):
 
 
 # ----------------------------------------------------------------------------------- report._table before the inline
+# One character at a time (issue 18, point 9): an invisible one (control, format, surrogate, line or paragraph
+# separator, U+FFFE/U+FFFF) written out as \xNN / \uNNNN / \UNNNNNNNN, then Markdown and HTML escaped.
+_MD = {"\\": "\\\\", "`": "\\`", "*": "\\*", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def markdown_char(char):
+    number = ord(char)
+    if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") or char in "\ufffe\uffff":
+        shown = "\\x%02x" % number if number < 0x100 else "\\u%04x" % number if number < 0x10000 else "\\U%08x" % number
+        return shown.replace("\\", "\\\\")
+    return _MD.get(char, char)
+
+
 def markdown_cell(value):
     if value is None:
         return "\u2014"
     if isinstance(value, (list, tuple)):
         return "<br>".join(markdown_cell(v) for v in value) if value else "\u2014"
-    return str(value).replace("|", "\\|")
+    return "".join(markdown_char(c) for c in str(value))
 
 
 def markdown_table(headers, rows):

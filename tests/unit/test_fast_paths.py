@@ -595,7 +595,7 @@ def test_routes_area_equals_the_reference(case):
 
 
 _CELLS = st.recursive(st.one_of(st.none(), st.text(max_size=8), st.integers(), st.booleans(),
-                                st.text(alphabet="|\\ab", max_size=6)),
+                                st.text(alphabet="|\\ab\u202e\n`<*&", max_size=6)),
                       lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner), max_leaves=6)
 
 

@@ -514,3 +514,139 @@ def test_no_plan_is_never_up_to_date(tmp_path):
     (pool / "report.html").write_text("<html>")
     _age(pool / "report.html", os.stat(pool / "drift").st_mtime_ns + 10**12)
     assert not html_report.up_to_date(str(pool / "report.html"), str(pool))
+
+
+# ------------------------------------------------------------------------------------ invisible characters and plan.md
+# Issue 18, point 9: format characters (U+202E turns the text after it around) are written out, never raw, in
+# report.html and plan.md; plan.md escapes HTML, Markdown and Mermaid label text. Validation refuses such names in
+# the inventory, so the rendering functions are called directly; snapshot values (drift and validation reports)
+# are not validated and reach report.html as they are.
+NASTY = '<svg onload=alert(1)></script>"|`x`\u202e'
+
+
+def test_report_html_writes_format_characters_out():
+    drifts, valid = hostile_reports(NASTY)
+    page = html_report.render(hostile_plan(NASTY), drifts, valid, notes=[NASTY])
+    assert "\u202e" not in page and "<svg onload" not in page
+    assert page.count("</script>") == 1  # the page's own script
+    shown = '&lt;svg onload=alert(1)&gt;&lt;/script&gt;&quot;|`x`\\u202e'
+    assert "<title>Edge Admin Report: %s</title>" % shown in page
+    assert page.count(shown) >= 20
+    # the values from the snapshot reports too: a drift problem, a validation row
+    assert "<td>%s</td>" % shown in page and '<p class="note">%s</p>' % shown in page
+
+
+@pytest.mark.parametrize("char, shown", [("\u202e", "\\u202e"), ("\u200b", "\\u200b"), ("\u2066", "\\u2066"),
+                                         ("\ufeff", "\\ufeff"), ("\u00ad", "\\xad"), ("\u2028", "\\u2028"),
+                                         ("\U000e0041", "\\U000e0041"), ("\x1b", "\\x1b"), ("\r", "\\x0d"),
+                                         ("\t", "\t"), ("\n", "\n"), ("é", "é"), ("\u00a0", "\u00a0")])
+def test_visible_writes_out_what_cannot_be_seen(char, shown):
+    assert html_report.visible("edge" + char + "01") == "edge" + shown + "01"
+
+
+def test_visible_every_format_and_control_character():
+    """A brute-force reference over every code point: each Cc (but TAB and LF in HTML), Cf, Cs, Zl and Zp character
+    is written out, nothing else is touched."""
+    import unicodedata
+
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _text
+
+    hidden = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) in ("Cc", "Cf", "Cs", "Zl", "Zp")]
+    assert "\u202e" in hidden and "\u200b" in hidden and "\x00" in hidden
+    written = _text.visible("".join(hidden))
+    assert written.isascii() and written.isprintable()
+    assert written == "".join("\\x%02x" % ord(c) if ord(c) < 0x100 else "\\u%04x" % ord(c) if ord(c) < 0x10000
+                              else "\\U%08x" % ord(c) for c in hidden)
+    others = "".join(chr(c) for c in range(0x20, 0x3000) if chr(c) not in hidden and not 0x7f <= c <= 0x9f)
+    assert _text.visible(others) == others
+
+
+def md_plan(value):
+    """The example plan with ``value`` as the pool name, a host name, an FQDN, an adapter name, an address, a route,
+    a SAN, a firewall group member and a finding."""
+    data = pool_plan()
+    data["pool"]["fqdn"] = value
+    host = data["hosts"].pop("edge02")
+    host["fqdn"] = value
+    host["external_nic"]["name"] = value
+    host["internal_nic"]["addresses"] = [value]
+    host["dns_suffix"] = value
+    host["routes"].append({"destination": value, "gateway": value, "interface": value})
+    data["hosts"][value] = host
+    data["certificates"]["external"]["san"].append(value)
+    data["firewall"]["groups"]["internal_networks"]["members"].append(value)
+    data["firewall"]["groups"][value] = {"description": value, "members": [value]}
+    data["firewall"]["rules"][1]["source"] = value
+    data["findings"] = [{"severity": "warning", "code": value, "host": value, "variable": value, "message": value}]
+    return data
+
+
+def cells(line):
+    """The cells of a Markdown table row (split at the pipes that are not escaped)."""
+    return [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+
+
+def test_plan_md_escapes_html_markdown_and_format_characters():
+    from ansible_collections.sfb.edge.plugins.plugin_utils import report
+
+    md = report.markdown(md_plan(NASTY))
+    assert "<svg" not in md and "</script>" not in md and "\u202e" not in md
+    shown = '&lt;svg onload=alert(1)&gt;&lt;/script&gt;"\\|\\`x\\`\\\\u202e'
+    lines = md.splitlines()
+    assert lines[0] == "# Edge Admin Report: " + shown
+    assert "| Edge pool (internal FQDN) | %s |" % shown in lines
+    assert "### %s (%s)" % (shown, shown) in lines
+    external = [line for line in lines if line.startswith("| External | %s |" % shown)]
+    assert len(external) == 1 and len(cells(external[0])) == 5
+    assert "Primary DNS suffix: %s. DNS registration and NetBIOS off on the external NIC." % shown in lines
+    assert "| %s | %s | %s |" % (shown, shown, shown) in lines  # the route
+    assert "| warning | %s | %s | %s | %s |" % ((shown,) * 4) in lines
+    assert "| %s | %s | %s |" % (shown, shown, shown) in lines  # the firewall group, not as a code span
+    # every table row keeps its columns
+    for line in lines:
+        if line.startswith("| ") and shown in line:
+            header = lines[max(i for i in range(lines.index(line)) if lines[i].startswith("|---")) - 1]
+            assert len(cells(line)) == len(cells(header)), line
+
+
+def test_plan_md_mermaid_labels_use_entity_codes():
+    from ansible_collections.sfb.edge.plugins.plugin_utils import report
+
+    md = report.markdown(md_plan(NASTY))
+    diagram = md.split("```mermaid\n")[1].split("```")[0]
+    assert all(line.count('"') in (0, 2) for line in diagram.splitlines())  # no label ends early
+    label = "#lt;svg onload=alert(1)#gt;#lt;/script#gt;#quot;|#96;x#96;\\u202e"
+    assert '  subgraph pool["Edge pool %s (hardware load balancer)"]' % label in diagram.splitlines()
+    node = ("srv__3c_svg_20_onload_3d_alert_28_1_29__3e__3c__2f_script_3e__22__7c__60_x_60__202e_")
+    assert '    %s["%s<br>%s<br>ext %s: 192.0.2.31/24, 192.0.2.32/24, 192.0.2.33/24<br>int Internal: %s"]' % (
+        node, label, label, label, label) in diagram.splitlines()
+    assert "  exthlb --- %s" % node in diagram.splitlines()
+    assert '  lan["Internal networks<br>10.10.0.0/16<br>10.20.0.0/16<br>10.30.0.0/20<br>%s"]' % label \
+        in diagram.splitlines()
+
+
+def test_plan_md_mermaid_ids_differ_for_different_names():
+    from ansible_collections.sfb.edge.plugins.plugin_utils import report
+
+    assert report._id("edge01") == "srv_edge01"  # pylint: disable=protected-access
+    assert report._id("edge-01") != report._id("edge.01") != report._id("edge_01")  # pylint: disable=protected-access
+
+
+def test_plan_md_keeps_plain_values_as_they_are(example):
+    from ansible_collections.sfb.edge.plugins.plugin_utils import report
+
+    md = report.markdown(example)
+    assert "| SRV | _sipfederationtls._tcp.example.net | sip.example.com | 5061 |" in md
+    assert "Primary DNS suffix: `corp.example.com`." in md
+    assert "| inbound | `internal_networks` | `edge_internal_vip` | UDP | 3478 | Internal |" in md
+    assert '    srv_edge01["edge01<br>edge01.corp.example.com<br>ext External: ' in md
+
+
+def test_validation_table_writes_out_invisible_characters():
+    """validate/<host>.md: a value read from the host (here an adapter name) never carries a raw format character or
+    a newline that ends the row."""
+    rep = validation_report("cs-stopped-service", "edge01")
+    rep["rows"][0].update(actual="Ext\u202eernal\n| x", target="edge\u200b01")
+    row = checks.table(rep)[4]
+    assert row.endswith(" | edge\\u200b01 | %s | Ext\\u202eernal\\x0a/ x |" % rep["rows"][0]["expected"])
+    assert row.isprintable()

@@ -44,6 +44,7 @@ KNOWN_CODES = frozenset("""
     certificate_unreadable certificate_not_ca certificate_no_private_key certificate_key_too_small
     certificate_expired certificate_expiring certificate_eku certificate_no_client_auth
     certificate_san_missing certificate_key_mismatch certificate_not_yet_valid certificate_untrusted
+    unsafe_file_name
 """.split())
 
 
@@ -58,7 +59,7 @@ def assert_well_formed(findings):
         assert f["code"] in KNOWN_CODES, f
         assert isinstance(f["host"], str) and f["host"], f
         assert f["pool"] is None or isinstance(f["pool"], str), f
-        assert isinstance(f["variable"], str) and re.match(r"^(sfb_edge_\w+|edge_servers)", f["variable"]), f
+        assert isinstance(f["variable"], str) and re.match(r"^(sfb_edge_\w+|edge_servers|inventory_hostname\Z)", f["variable"]), f
         assert isinstance(f["message"], str) and f["message"].strip(), f
     order = {E: 0, W: 1}
     assert findings == sorted(findings, key=lambda f: (order[f["severity"]], f["pool"] or "", f["host"], f["code"],
@@ -1416,3 +1417,196 @@ def test_covering_is_fast_for_100000_networks():
     kept, covered = netcalc.covering(nets)
     assert time.monotonic() - start < 10
     assert len(kept) + len(covered) == len(nets)
+
+
+# --------------------------------------------------------------------------- unsafe_file_name (issue 18, point 4)
+# Inventory hostnames and pool FQDNs name files and folders (<snapshots>/<host>.json, <plan dir>/<pool>/...).
+
+FILE_NAME_FIX = ("; it names the host's files (<snapshots>/<host>.json, <plan dir>/<pool>/drift/<host>.json), so it "
+                 "must be a plain file name: rename the host in the inventory (letters, digits, '-', '_' and '.', e.g. "
+                 "edge01 or edge01.corp.example.com) and give its address in ansible_host")
+
+
+@pytest.mark.parametrize("name, shown, excerpt, problem", [
+    ("../../../x/edge02", "../../../x/edge02", "'../../../x/edge02'", "contains '/', a folder separator"),
+    ("/etc/edge02", "/etc/edge02", "'/etc/edge02'", "contains '/', a folder separator"),
+    ("edge\\02", "edge\\02", "'edge\\\\02'", "contains '\\\\', a folder separator"),
+    (".", ".", "'.'", "is '.', which names a folder (this one or its parent), never a file"),
+    ("..", "..", "'..'", "is '..', which names a folder (this one or its parent), never a file"),
+    (".edge02", ".edge02", "'.edge02'", "starts with '.' (a hidden file; '..' leaves the folder)"),
+    ("-edge02", "-edge02", "'-edge02'", "starts with '-' (a command reads it as an option)"),
+    ("", "''", "''", "is empty"),
+    ("edge02\x00", "'edge02\\x00'", "'edge02\\x00'", "contains the control character U+0000"),
+    ("edge02\n", "'edge02\\n'", "'edge02\\n'", "contains the control character U+000A"),
+    ("edge\t02", "'edge\\t02'", "'edge\\t02'", "contains the control character U+0009"),
+    ("edge\x1b[31m02", "'edge\\x1b[31m02'", "'edge\\x1b[31m02'", "contains the control character U+001B"),
+    ("edge\u202e20", "'edge\\u202e20'", "'edge\\u202e20'", "contains the format character U+202E"),
+    ("\u200bedge02", "'\\u200bedge02'", "'\\u200bedge02'", "contains the format character U+200B"),
+    ("e" * 231, "'%s'..." % ("e" * 60), "'%s'..." % ("e" * 60), "is longer than 230 bytes"),
+])
+def test_unsafe_file_name_inventory_hostname(name, shown, excerpt, problem):
+    inv = example()
+    inv[name] = inv.pop("edge02")
+    [finding] = check(inv, [(E, "unsafe_file_name", shown, "inventory_hostname")])
+    assert finding["message"] == "the inventory hostname %s %s%s" % (excerpt, problem, FILE_NAME_FIX)
+    assert finding["pool"] is None
+    for text in (finding["host"], finding["message"]):
+        assert text.isprintable(), text  # never a raw control or format character
+
+
+@pytest.mark.parametrize("value, excerpt, problem", [
+    ("../../x.corp.example.com", "'../../x.corp.example.com'", "contains '/', a folder separator"),
+    ("edgepool.corp.example.com/..", "'edgepool.corp.example.com/..'", "contains '/', a folder separator"),
+    ("edgepool\\corp.example.com", "'edgepool\\\\corp.example.com'", "contains '\\\\', a folder separator"),
+    ("..", "'..'", "is '..', which names a folder (this one or its parent), never a file"),
+    (".", "'.'", "is '.', which names a folder (this one or its parent), never a file"),
+    ("...", "'...'", "starts with '.' (a hidden file; '..' leaves the folder)"),
+    (".edgepool.corp.example.com", "'.edgepool.corp.example.com'", "starts with '.' (a hidden file; '..' leaves the folder)"),
+    ("-edgepool.corp.example.com", "'-edgepool.corp.example.com'", "starts with '-' (a command reads it as an option)"),
+    ("edgepool.corp.example.com\n", "'edgepool.corp.example.com\\n'", "contains the control character U+000A"),
+    ("edgepool.corp\t.example.com", "'edgepool.corp\\t.example.com'", "contains the control character U+0009"),
+    ("edgepool.corp.example.com\x00", "'edgepool.corp.example.com\\x00'", "contains the control character U+0000"),
+    ("edgepool.corp.example.com\u202e", "'edgepool.corp.example.com\\u202e'", "contains the format character U+202E"),
+])
+def test_unsafe_file_name_pool_fqdn(value, excerpt, problem):
+    findings = check(example(sfb_edge_pool_fqdn=value), [(E, "unsafe_file_name", "edge01", "sfb_edge_pool_fqdn"),
+                                                         (E, "unsafe_file_name", "edge02", "sfb_edge_pool_fqdn")])
+    assert findings[0]["message"] == (
+        "%s %s; the pool FQDN names the pool's folder of the plan (<plan dir>/<pool>/), so it must be a plain file "
+        "name: set sfb_edge_pool_fqdn to the edge pool's internal FQDN, e.g. edgepool.corp.example.com, in the group "
+        "vars of the pool" % (excerpt, problem))
+    assert findings[0]["message"].isprintable()
+    assert model.load(example(sfb_edge_pool_fqdn=value))[0] == []  # no pool: nothing is named after it
+
+
+@pytest.mark.parametrize("value, excerpt, problem", [
+    ("../fe01", "'../fe01'", "contains '/', a folder separator"),
+    ("fe01\n", "'fe01\\n'", "contains the control character U+000A"),
+    ("fe\u202e01", "'fe\\u202e01'", "contains the format character U+202E"),
+])
+def test_unsafe_file_name_frontend_host(value, excerpt, problem):
+    [finding] = check(example(sfb_edge_frontend_host=value), [(E, "unsafe_file_name", "edge01", "sfb_edge_frontend_host")])
+    assert finding["message"] == (
+        "%s %s, so it is no inventory hostname this collection accepts; name the Front End by its inventory name "
+        "(e.g. fe01.corp.example.com), or leave it unset and put the Front End in the group front_ends"
+        % (excerpt, problem))
+
+
+@pytest.mark.parametrize("name", ["edge02.contoso.com", "edge-02", "edge_02", "EDGE02", "edge02.", "edge..02",
+                                  "e" * 230, "edge02-"])
+def test_unsafe_file_name_not_for_plain_names(name):
+    inv = example()
+    inv[name] = inv.pop("edge02")
+    inv[name]["sfb_edge_fqdn"] = "edge02.corp.example.com"  # (the FQDN derived from the name needs a DNS label)
+    assert run(inv) == []
+
+
+@pytest.mark.parametrize("value", ["edgepool.contoso.com", "EdgePool.Corp.Example.com.", "edge-pool.corp.example.com"])
+def test_unsafe_file_name_not_for_plain_pool_names(value):
+    assert run(example(sfb_edge_pool_fqdn=value, sfb_edge_frontend_host="fe01.corp.example.com")) == []
+
+
+def test_unsafe_file_name_host_is_not_parsed_further():
+    """The unsafe host is in no pool: no server, desired state or report is made for it."""
+    inv = example()
+    inv["../edge02"] = inv.pop("edge02")
+    pools, findings = model.load(inv)
+    assert [s.name for p in pools for s in p.servers] == ["edge01"]
+    assert keys(validate.sort_findings(findings)) == [(E, "unsafe_file_name", "../edge02", "inventory_hostname")]
+
+
+# --------------------------------------------------------------------------- names end where they end (issue 18, point 8)
+# Every name field of the inventory refuses a newline, a tab, a NUL and a Unicode format character, at its end too
+# (a pattern ending in $ took "example.com\n": $ also matches before a final newline).
+
+def _with_name(field, char):
+    """The example inventory with ``char`` at the end of the name field ``field`` (inside an adapter name, whose
+    surrounding white space is trimmed)."""
+    inv = example()
+    if field == "inventory_hostname":
+        inv["edge02" + char] = inv.pop("edge02")
+    elif field == "sfb_edge_sip_domains[0]":
+        set_pool(inv, "sfb_edge_sip_domains", ["example.com" + char, "example.net"])
+    elif field == "sfb_edge_external_fqdns.access":
+        set_pool(inv, "sfb_edge_external_fqdns", dict(inv["edge01"]["sfb_edge_external_fqdns"], access="sip.example.com" + char))
+    elif field == "sfb_edge_internal_hosts":
+        set_pool(inv, "sfb_edge_internal_hosts", inv["edge01"]["sfb_edge_internal_hosts"]
+                 + [{"ip": "10.10.1.13", "names": ["fe03.corp.example.com" + char]}])
+    elif field == "sfb_edge_fqdn":
+        inv["edge01"]["sfb_edge_fqdn"] = "edge01.corp.example.com" + char
+    elif field == "sfb_edge_internal_nic.name":
+        inv["edge01"]["sfb_edge_internal_nic"]["name"] = "Inter" + char + "nal"
+    elif field == "sfb_edge_external_nic.name":
+        inv["edge01"]["sfb_edge_external_nic"]["name"] = "Exter" + char + "nal"
+    elif field == "sfb_edge_windows_features":
+        set_pool(inv, field, ["NET-Framework-45-Core" + char])
+    elif field in ("sfb_edge_media_path", "sfb_edge_windows_feature_source"):
+        set_pool(inv, field, "D:\\media" + char)
+    elif field == "sfb_edge_install_dir":
+        set_pool(inv, field, "C:\\Program Files\\Skype for Business Server 2019" + char)
+    else:
+        set_pool(inv, field, {"sfb_edge_pool_fqdn": "edgepool.corp.example.com", "sfb_edge_dns_suffix": "corp.example.com",
+                              "sfb_edge_next_hop_fqdn": "dirpool.corp.example.com",
+                              "sfb_edge_frontend_host": "fe01.corp.example.com"}[field] + char)
+    return inv
+
+
+NAME_FIELDS = [  # (field, code, the hosts that report it)
+    ("inventory_hostname", "unsafe_file_name", None),
+    ("sfb_edge_pool_fqdn", "unsafe_file_name", ["edge01", "edge02"]),
+    ("sfb_edge_dns_suffix", "invalid_fqdn", ["edge01"]),
+    ("sfb_edge_sip_domains[0]", "invalid_sip_domain", ["edge01"]),
+    ("sfb_edge_external_fqdns.access", "invalid_fqdn", ["edge01"]),
+    ("sfb_edge_next_hop_fqdn", "invalid_fqdn", ["edge01"]),
+    ("sfb_edge_internal_hosts", "invalid_fqdn", ["edge01"]),
+    ("sfb_edge_fqdn", "invalid_fqdn", ["edge01"]),
+    ("sfb_edge_internal_nic.name", "invalid_value", ["edge01"]),
+    ("sfb_edge_external_nic.name", "invalid_value", ["edge01"]),
+    ("sfb_edge_frontend_host", "unsafe_file_name", ["edge01"]),
+    ("sfb_edge_windows_features", "invalid_value", ["edge01"]),
+    ("sfb_edge_media_path", "invalid_value", ["edge01"]),
+    ("sfb_edge_windows_feature_source", "invalid_value", ["edge01"]),
+    ("sfb_edge_install_dir", "invalid_value", ["edge01"]),
+]
+NAME_CHARS = {"newline": "\n", "tab": "\t", "nul": "\x00", "rlo": "\u202e", "zwsp": "\u200b"}
+
+
+@pytest.mark.parametrize("char", list(NAME_CHARS.values()), ids=list(NAME_CHARS))
+@pytest.mark.parametrize("field, code, hosts", NAME_FIELDS, ids=[f[0] for f in NAME_FIELDS])
+def test_name_field_refuses_newline_tab_nul_and_format_characters(field, code, hosts, char):
+    findings = run(_with_name(field, char))
+    if field == "inventory_hostname":
+        expected = [(E, code, repr("edge02" + char), field)]
+    else:
+        expected = [(E, code, host, field) for host in hosts]
+    assert keys(findings) == expected
+    assert all(f["message"].isprintable() for f in findings)  # the value is shown escaped
+    assert repr(char)[1:-1] in findings[0]["message"] or "U+%04X" % ord(char) in findings[0]["message"]
+
+
+@pytest.mark.parametrize("field", [f[0] for f in NAME_FIELDS])
+def test_name_fields_without_such_characters_are_fine(field):
+    assert run(_with_name(field, "")) == []
+
+
+@pytest.mark.parametrize("char", list(NAME_CHARS.values()) + ["\r", "\x0b", "\x0c"], ids=list(NAME_CHARS) + ["cr", "vt", "ff"])
+def test_names_refuse_a_trailing_character_everywhere(char):
+    """The name checks themselves: a DNS name, a certificate request name and a hosts-file entry name."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import csr, netcalc
+
+    assert netcalc.is_fqdn("example.com") and not netcalc.is_fqdn("example.com" + char)
+    assert not netcalc.is_fqdn("sip" + char + ".example.com")
+    with pytest.raises(netcalc.InvalidName, match="hosts entry #0 name 'fe01.corp.example.com.+' is not a valid FQDN"):
+        netcalc.hosts_entries([{"ip": "10.10.1.11", "names": ["fe01.corp.example.com" + char]}])
+    assert csr._check_name("sip.example.com", "san") == "sip.example.com"  # pylint: disable=protected-access
+    with pytest.raises(csr.CsrError, match="is not a DNS name certreq can take"):
+        csr._check_name("sip.example.com" + char, "san")  # pylint: disable=protected-access
+
+
+def test_names_refuse_a_lookalike_that_lowercases_to_ascii():
+    """U+212A (Kelvin sign) lower-cases to 'k': not a DNS name (it would have been stored as another one)."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+
+    assert not netcalc.is_fqdn("sip.example.\u212aom")
+    check(example(sfb_edge_sip_domains=["example.com", "\u212a.example.net"]),
+          [(E, "invalid_sip_domain", "edge01", "sfb_edge_sip_domains[1]")], needles=["'\u212a.example.net'"])
