@@ -39,7 +39,7 @@ def test_snapshot_run_writes_the_report_and_contacts_nothing(tmp_path):
     assert (data["mode"], data["host"], data["pool"], data["duration"]) == ("snapshot", "edge01", POOL, 300)
     assert data["source"].endswith("cs-fresh/edge01.json")
     assert data["probes"] == {"internal": "fe01", "external": None, "external_windows": False}
-    assert data["summary"] == {"open": 0, "blocked": 0, "not tested": 28, "would test": 0}
+    assert data["summary"] == {"open": 0, "blocked": 0, "answered by something else": 0, "not tested": 28, "would test": 0}
     assert [(l["protocol"], l["address"], l["port"]) for l in data["listeners"]] == [
         ("TCP", "172.16.10.11", p) for p in (443, 4443, 5061, 5062, 8057, 50001, 50002, 50003)] + [
         ("UDP", "172.16.10.11", 3478), ("TCP", "192.0.2.21", 443), ("TCP", "192.0.2.21", 5061),
@@ -49,7 +49,8 @@ def test_snapshot_run_writes_the_report_and_contacts_nothing(tmp_path):
         "internal", "edge_internal", "5061", "not tested")
     assert rule17["reason"] == "snapshot run: no host was contacted (a live run probes it from fe01)"
     assert rule17["tests"] == [{"protocol": "TCP", "listener": "172.16.10.11", "target": "172.16.10.11", "port": 5061,
-                                "answered": None, "error": None}]
+                                "behind": [{"host": "edge01", "address": "172.16.10.11"}],
+                                "answered": None, "error": None, "hits": None}]
     assert md.startswith("# Firewall proof: edge01 (edgepool.corp.example.com)\n")
     assert "- summary: 28 not tested\n" in md
     assert ("| 1 | external | inbound | any | vip_access | TCP | 443 | **not tested** | - | 192.0.2.10:443 | no probe host "
@@ -130,7 +131,8 @@ def test_check_mode_opens_nothing_and_says_would_test(tmp_path):
     assert data["probes"] == {"internal": "fe01", "external": "probe1", "external_windows": False}
     # every inbound rule would be tested: the internal ones from fe01 (TCP; UDP needs a Linux probe host),
     # the external ones from probe1 (TCP and UDP); the 10 outbound rules cannot be
-    assert data["summary"] == {"open": 0, "blocked": 0, "not tested": 10 + 2, "would test": 16}
+    assert data["summary"] == {"open": 0, "blocked": 0, "answered by something else": 0, "not tested": 10 + 2,
+                               "would test": 16}
     external = [r for r in data["rules"] if r["firewall"] == "external" and r["direction"] == "inbound"]
     assert {r["verdict"] for r in external} == {"would test"} and {r["probe"] for r in external} == {"probe1"}
     assert "| 9 | external | inbound | any | edge_av | UDP | 3478 | **would test** | probe1 | 192.0.2.23:3478 |" in md
