@@ -5,7 +5,9 @@ sockets on the loopback."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import os
 import socket
@@ -427,6 +429,103 @@ def test_role_passes_every_servers_hit_counts_to_the_report():
     received = templar.template(trust_as_template("{{ firewall_proof_received }}"))
     assert received == {"edge01": [{"protocol": "TCP", "address": "172.16.10.11", "port": 5061, "hits": 1}],
                         "edge02": [], "edge03": []}
+
+
+# ----------------------------------------------- probe hosts and timeouts (issue 18, point 11)
+INVENTORY_HOSTS = ["edge01", "edge02", "fe01", "probe1"]
+
+
+@pytest.mark.parametrize("frontend, probe, message", [
+    ("fe01", "edge02", "firewall_proof_probe_host is 'edge02', an edge server (group edge_servers): the probe host "
+     "outside the perimeter that probes the external rules (firewall_proof_probe_host, default the first host of the "
+     "group edge_probes) must be another inventory host - a probe from an edge to its own pool crosses no firewall "
+     "and proves nothing. Set firewall_proof_probe_host to an inventory host outside edge_servers"),
+    ("fe01", "localhost", "firewall_proof_probe_host is 'localhost', which is not a host of the inventory: the probe "
+     "host outside the perimeter that probes the external rules (firewall_proof_probe_host, default the first host of "
+     "the group edge_probes) must be an inventory host outside edge_servers (not localhost, not a bare address). Add "
+     "it to the inventory (the group edge_probes) and set firewall_proof_probe_host to its inventory name"),
+    ("fe01", "198.51.100.7", "firewall_proof_probe_host is '198.51.100.7', which is not a host of the inventory"),
+    ("edge01", "probe1", "sfb_edge_frontend_host is 'edge01', an edge server (group edge_servers): the Front End that "
+     "probes the internal rules (sfb_edge_frontend_host, else the first host of the group front_ends) must be another "
+     "inventory host"),
+    ("fe99", None, "sfb_edge_frontend_host is 'fe99', which is not a host of the inventory: the Front End that probes "
+     "the internal rules (sfb_edge_frontend_host, else the first host of the group front_ends) must be an inventory "
+     "host outside edge_servers (not localhost, not a bare address). Add it to the inventory (the group front_ends) and "
+     "set sfb_edge_frontend_host to its inventory name"),
+])
+def test_probe_hosts_must_be_inventory_hosts_outside_edge_servers(frontend, probe, message):
+    with pytest.raises(fwproof.ProofError) as caught:
+        fwproof.plan_all(EXAMPLE, ["edge01"], fresh_states(), frontend=frontend, external_probe=probe,
+                         inventory_hosts=INVENTORY_HOSTS)
+    assert str(caught.value).startswith(message)
+
+
+def test_probe_hosts_outside_edge_servers_pass():
+    """The near miss: inventory hosts that are not edges, one letter away from the edge names."""
+    proof = fwproof.plan_all(EXAMPLE, ["edge01"], fresh_states(), frontend="fe01", external_probe="edge01probe",
+                             inventory_hosts=INVENTORY_HOSTS + ["edge01probe"])
+    assert proof["hosts"]["edge01"]["probes"] == {"internal": "fe01", "external": "edge01probe", "external_windows": False}
+    # an edge server of another play is still an edge of the inventory: refused without the inventory list too
+    with pytest.raises(fwproof.ProofError, match="firewall_proof_probe_host is 'edge02', an edge server"):
+        fwproof.plan_all(EXAMPLE, ["edge01"], fresh_states(), external_probe="edge02")
+
+
+@pytest.mark.parametrize("value", [0, 60001, -5, "1e3", True, None, "3000 ms", 3000.5])
+def test_probe_timeout_is_bounded(value):
+    with pytest.raises(fwproof.ProofError) as caught:
+        fwproof.plan_all(EXAMPLE, ["edge01"], fresh_states(), probe_timeout_ms=value)
+    assert str(caught.value) == (
+        "firewall_proof_probe_timeout_ms is %r: give the milliseconds each probe call waits for all its targets "
+        "together, a whole number from 1 to 60000 (60 seconds)" % (value,))
+
+
+@pytest.mark.parametrize("value, millis", [(1, 1), (60000, 60000), ("59999", 59999), (3000, 3000)])
+def test_probe_timeout_bounds_are_inclusive(value, millis):
+    assert fwproof.plan_all(EXAMPLE, ["edge01"], fresh_states(), probe_timeout_ms=value)["probe_timeout_ms"] == millis
+
+
+def _port_probe_main(args):
+    from ansible.module_utils.testing import patch_module_args
+
+    out = io.StringIO()
+    with patch_module_args(args), contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        port_probe.main()
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("timeout, refused", [(60001, True), (0, True), (60000, False), (1, False)])
+def test_port_probe_timeout_is_at_most_a_minute(timeout, refused):
+    result = _port_probe_main({"targets": [{"protocol": "TCP", "host": "no-such-host.invalid", "port": 443}],
+                               "timeout_ms": timeout})
+    if refused:
+        assert result["failed"] is True
+        assert result["msg"] == ("timeout_ms is %d: give the milliseconds to wait for all targets together, 1 to 60000 "
+                                 "(60 seconds)" % timeout)
+    else:
+        assert not result.get("failed") and result["results"][0]["open"] is False
+
+
+def test_tcp_probe_refuses_a_timeout_above_a_minute():
+    """tcp_probe.ps1 (no PowerShell here: the source, read with the syntax gate's grammar) fails before any
+    connection when timeout_ms is outside 1 to 60000, and its documentation says so."""
+    from test_powershell_syntax import PARSER
+
+    source = open(os.path.join(ROOT, "plugins", "modules", "tcp_probe.ps1"), "rb").read()
+    tree = PARSER.parse(source)
+
+    def statements(node):
+        if node.type == "if_statement":
+            yield node
+        for child in node.children:
+            yield from statements(child)
+
+    checks = [" ".join(source[n.start_byte:n.end_byte].decode().split()) for n in statements(tree.root_node)]
+    guard = [c for c in checks if c.startswith("if ($timeout -lt 1 -or $timeout -gt 60000) { $module.FailJson(")]
+    assert len(guard) == 1 and "1 to 60000" in guard[0]
+    text = source.decode()
+    assert text.index("$timeout -gt 60000") < text.index("ConnectAsync")  # before anything is probed
+    doc = open(os.path.join(ROOT, "plugins", "modules", "tcp_probe.yml"), encoding="utf-8").read()
+    assert "1 to 60000" in doc
 
 
 # ---------------------------------------------------------------------------------------- hypothesis
