@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from test_plan_playbook import ROOT
 from test_windows_playbooks import EDGES, SNAPSHOTS, playbook, recap
 
@@ -136,3 +138,29 @@ def test_check_mode_opens_nothing_and_says_would_test(tmp_path):
     external = [r for r in data["rules"] if r["firewall"] == "external" and r["direction"] == "inbound"]
     assert {r["verdict"] for r in external} == {"would test"} and {r["probe"] for r in external} == {"probe1"}
     assert "| 9 | external | inbound | any | edge_av | UDP | 3478 | **would test** | probe1 | 192.0.2.23:3478 |" in md
+
+
+@pytest.mark.parametrize("extra, message", [
+    # issue 18, point 11: the probe host is an inventory host outside edge_servers, the timeout at most 60 s
+    (["-e", "firewall_proof_probe_host=edge02"], "firewall_proof_probe_host is 'edge02', an edge server"),
+    (["-e", "firewall_proof_probe_host=localhost"], "firewall_proof_probe_host is 'localhost', which is not a host of "
+                                                    "the inventory"),
+    (["-e", "firewall_proof_probe_timeout_ms=60001"], "firewall_proof_probe_timeout_ms is '60001': give the milliseconds"),
+    (["-e", "sfb_edge_frontend_host=edge02"], "[frontend_is_edge_server]"),
+])
+def test_bad_probe_hosts_and_timeouts_are_refused_before_anything(tmp_path, extra, message):
+    result, entries = playbook("firewall_proof", EXAMPLE, tmp_path, *extra, snapshots=os.path.join(SNAPSHOTS, "cs-fresh"))
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert _ran(entries, REMOTE) == []
+    assert not (tmp_path / "plan" / POOL / "firewall-proof").exists()
+
+
+def test_probe_host_outside_edge_servers_and_a_one_minute_timeout_pass(tmp_path):
+    """The near miss: fe01 (an inventory host, not an edge) as the probe host, 60000 ms."""
+    result, _entries = playbook("firewall_proof", EXAMPLE, tmp_path, "-e", "firewall_proof_probe_host=fe01",
+                                "-e", "firewall_proof_probe_timeout_ms=60000", snapshots=os.path.join(SNAPSHOTS, "cs-fresh"))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    data, _md = _reports(tmp_path, "edge01")
+    assert data["probes"]["external"] == "fe01"
