@@ -382,8 +382,8 @@ def test_vip_rule_is_open_with_a_hit_on_the_other_pool_servers_listener():
     # a server's own address is proven by its own listener only: edge02's hit does not count for edge01
     assert (rows[16]["verdict"], rows[16]["tests"][0]["hits"]) == ("answered by something else", 0)
     # the report lists this server's listeners with this server's counts
-    assert {(l["address"], l["port"]): l["hits"] for l in fwproof.report(edge01, probes, received=received)[
-        "listeners"]}[("172.16.10.11", 5061)] == 0
+    listeners = fwproof.report(edge01, probes, received=received)["listeners"]
+    assert {(item["address"], item["port"]): item["hits"] for item in listeners}[("172.16.10.11", 5061)] == 0
     # with no hit on either server behind the VIP: answered by something else
     nobody = {"edge01": received["edge01"], "edge02": _received(("TCP", "172.16.10.12", 5061), hits=0)}
     assert fwproof.report(edge01, probes, received=nobody)["rules"][15]["verdict"] == "answered by something else"
@@ -548,9 +548,9 @@ def test_listeners_are_own_addresses_and_every_rule_has_one_verdict(addresses, b
     results = {}
     for probe_host, targets in fwproof.probe_calls([host]).items():
         results[probe_host] = {"results": [dict(t, open=answers.draw(st.booleans()), error=None) for t in targets]}
-    received = [dict(l, hits=answers.draw(st.integers(0, 2))) for l in host["listeners"]]
+    received = [dict(item, hits=answers.draw(st.integers(0, 2))) for item in host["listeners"]]
     rep = fwproof.report(host, results, received=received)
-    counted = {(l["protocol"], l["address"], l["port"]): l["hits"] for l in received}
+    counted = {(item["protocol"], item["address"], item["port"]): item["hits"] for item in received}
     assert len(rep["rules"]) == len(POOL["firewall"]["rules"]) == sum(rep["summary"].values())
     for row in rep["rules"]:
         assert row["verdict"] in fwproof.VERDICTS
