@@ -51,6 +51,19 @@ options:
     description: Seconds the listeners stay open, 30 to 3600.
     type: int
     default: 300
+  probe_timeout_ms:
+    description: Milliseconds each probe call waits for all its targets together, 1 to 60000; returned as
+      C(probe_timeout_ms) for the probe tasks.
+    type: int
+    default: 3000
+  inventory_hosts:
+    description:
+      - Every host of the inventory (C(groups['all'])). Required with O(frontend) or O(probe).
+      - The Front End and the probe host must be hosts of the inventory outside the group C(edge_servers) (not an
+        edge of the pool, not C(localhost), not a bare address); the filter fails naming the variable
+        (C(sfb_edge_frontend_host), C(firewall_proof_probe_host)), the value and the fix otherwise.
+    type: list
+    elements: str
 """
 
 EXAMPLES = r"""
@@ -58,14 +71,14 @@ EXAMPLES = r"""
   ansible.builtin.set_fact:
     my_proof: >-
       {{ hostvars | sfb.edge.edge_inventory(groups['edge_servers'])
-         | sfb.edge.firewall_proof_plan(ansible_play_hosts, my_states, frontend='fe01') }}
+         | sfb.edge.firewall_proof_plan(ansible_play_hosts, my_states, frontend='fe01', inventory_hosts=groups['all']) }}
   run_once: true
 """
 
 RETURN = r"""
 _value:
-  description: "C({duration, hosts: {host: {host, pool, mode, probes, listeners, rules, refusals}}, refusals, probes:
-    {probe host: [{protocol, host, port}]}}); see docs/firewall-proof.md."
+  description: "C({duration, probe_timeout_ms, hosts: {host: {host, pool, mode, probes, listeners, rules, refusals}},
+    refusals, probes: {probe host: [{protocol, host, port}]}}); see docs/firewall-proof.md."
   type: dict
 """
 
@@ -80,10 +93,13 @@ from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 
 def firewall_proof_plan(inventory, hosts, states, frontend=None, probe=None, probe_connection=None, mode="live",
-                        duration=300):
+                        duration=300, probe_timeout_ms=3000, inventory_hosts=None):
     if isinstance(hosts, (str, bytes, dict)) or not hasattr(hosts, "__iter__"):
         raise AnsibleFilterError("sfb.edge.firewall_proof_plan: hosts is a list of inventory hostnames, got %s"
                                  % type(hosts).__name__)
+    if (frontend or probe) and (isinstance(inventory_hosts, (str, bytes, dict)) or not hasattr(inventory_hosts, "__iter__")):
+        raise AnsibleFilterError("sfb.edge.firewall_proof_plan: with a Front End or a probe host, give inventory_hosts "
+                                 "(groups['all']): the probe hosts must be inventory hosts outside edge_servers")
     try:
         pools = fwproof.from_inventory(inventory_dict(inventory, "firewall_proof_plan"))
         # a gathered state may be a handle of the run's store (sfb.edge.edge_state keeps large states there)
@@ -92,7 +108,8 @@ def firewall_proof_plan(inventory, hosts, states, frontend=None, probe=None, pro
         return fwproof.plan_all(pools, [str(h) for h in hosts], states, frontend=frontend or None,
                                 external_probe=probe or None,
                                 external_probe_windows=fwproof.is_windows(plain(probe_connection or {})),
-                                mode=str(mode), duration=duration)
+                                mode=str(mode), duration=duration, probe_timeout_ms=probe_timeout_ms,
+                                inventory_hosts=None if inventory_hosts is None else [str(h) for h in inventory_hosts])
     except (_plan.PlanError, _state.StateError, _store.StoreError, fwproof.ProofError) as exc:
         raise AnsibleFilterError("sfb.edge.firewall_proof_plan: %s" % exc) from None
 

@@ -11,9 +11,11 @@ author: sfb.edge contributors
 version_added: 0.4.0
 short_description: The firewall proof's verdict per rule for one edge server
 description:
-  - One verdict per firewall rule of the plan - C(open) (every sampled address:port answered), C(blocked) (a probe
-    ran and at least one did not answer), C(not tested) (no probe host could test it, or a snapshot run),
-    C(would test) (check mode) - with the probe host used and why.
+  - One verdict per firewall rule of the plan - C(open) (every sampled address:port answered and a listener behind
+    it counted the connection - the server's own, or for a VIP the pool's servers share any of theirs), C(blocked)
+    (a probe ran and at least one did not answer), C(answered by something else) (it answered but no listener behind
+    it counted a connection - a device on the path answered), C(not tested) (no probe host could test it, or a
+    snapshot run), C(would test) (check mode) - with the probe host used and why.
 positional: _input
 options:
   _input:
@@ -29,9 +31,12 @@ options:
     type: list
     elements: dict
   received:
-    description: The C(received) of P(sfb.edge.edge_port_listener#module) with C(state=absent).
-    type: list
-    elements: dict
+    description:
+      - "What the listeners counted: C({host: received}) of every server of the play (the C(received) of each host's
+        P(sfb.edge.edge_port_listener#module) call with C(state=absent)), or this host's list alone."
+      - A probe to a VIP the pool's servers share proves the rule with a hit on any of their listeners; without
+        another server's counts only this host's listeners count.
+    type: raw
   source:
     description: Where the state came from (recorded in the report).
     type: str

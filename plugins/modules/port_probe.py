@@ -42,7 +42,7 @@ options:
         type: int
         required: true
   timeout_ms:
-    description: How long, in milliseconds, to wait for all targets together.
+    description: How long, in milliseconds, to wait for all targets together, 1 to 60000 (60 seconds).
     type: int
     default: 3000
 extends_documentation_fragment:
@@ -119,6 +119,9 @@ def _start(target):
         return None, None, exc.strerror or str(exc)
 
 
+TIMEOUT_MS_MIN, TIMEOUT_MS_MAX = 1, 60000
+
+
 def probe(targets, timeout_ms):
     """[{protocol, host, port, open, error}] for ``targets`` ({protocol, host, port}), all within ``timeout_ms``."""
     results = [{"protocol": t["protocol"], "host": t["host"], "port": t["port"], "open": False, "error": None}
@@ -177,8 +180,9 @@ def main():
     bad = [t for t in module.params["targets"] if not 0 < t["port"] < 65536]
     if bad:
         module.fail_json(msg="targets: port %d of %s is not a port (1 to 65535)" % (bad[0]["port"], bad[0]["host"]))
-    if module.params["timeout_ms"] < 1:
-        module.fail_json(msg="timeout_ms is %d: give the milliseconds to wait, 1 or more" % module.params["timeout_ms"])
+    if not TIMEOUT_MS_MIN <= module.params["timeout_ms"] <= TIMEOUT_MS_MAX:
+        module.fail_json(msg="timeout_ms is %d: give the milliseconds to wait for all targets together, %d to %d "
+                             "(60 seconds)" % (module.params["timeout_ms"], TIMEOUT_MS_MIN, TIMEOUT_MS_MAX))
     module.exit_json(changed=False, results=probe(module.params["targets"], module.params["timeout_ms"]))
 
 

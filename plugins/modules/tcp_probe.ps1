@@ -25,6 +25,10 @@ $spec = @{
 }
 $module = [Ansible.Basic.AnsibleModule]::Create($args, $spec)
 $timeout = $module.Params.timeout_ms
+# Ansible.Basic has no bounds for an int: the module refuses a wait above 60 seconds (or below 1 ms) itself.
+if ($timeout -lt 1 -or $timeout -gt 60000) {
+    $module.FailJson("timeout_ms is $($timeout): give the milliseconds to wait for all targets together, 1 to 60000 (60 seconds)")
+}
 
 $probes = @(foreach ($target in $module.Params.targets) {
         $probe = @{ host = $target.host; port = $target.port; client = $null; task = $null; error = $null }

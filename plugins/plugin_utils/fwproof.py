@@ -12,9 +12,12 @@ gathered state (docs/state-format.md):
   tested; and the refusals - a planned port already in use, a planned address the server does not
   have - which stop the whole run before anything is opened anywhere.
 - :func:`probe_calls`: the probe targets of every host, one list per probe host (one call each).
-- :func:`report`: the verdict per rule from the probe results - ``open`` (every sampled address:port
-  answered), ``blocked`` (a probe ran and at least one did not answer), ``not tested`` (no probe host
-  could test it, or the run was from a snapshot), ``would test`` (check mode).
+- :func:`report`: the verdict per rule from the probe results and the listeners' hit counts - ``open``
+  (every sampled address:port answered **and** a listener behind it counted the connection: the
+  server's own listener, or for a VIP shared by the pool's servers any of theirs), ``blocked`` (a probe
+  ran and at least one did not answer), ``answered by something else`` (every target answered but no
+  listener behind one of them saw it: a device on the path answered for the address), ``not tested``
+  (no probe host could test it, or the run was from a snapshot), ``would test`` (check mode).
 
 Port ranges are sampled (:func:`sample_ports`): a range of at most :data:`SAMPLE_ALL_UP_TO` ports is
 tested whole, a larger one (the media range 50000-59999) at :data:`SAMPLE_POINTS` evenly spaced ports,
@@ -27,7 +30,13 @@ import ipaddress
 
 PROOF_FORMAT = 1
 MODES = ("live", "check", "snapshot")
-VERDICTS = ("open", "blocked", "not tested", "would test")
+# A probe that connected while no listener behind the target counted it: something on the path (a firewall, a
+# NAT device, a load balancer, a proxy) answered for the address. It fails the host like "blocked".
+ANSWERED_BY_OTHER = "answered by something else"
+VERDICTS = ("open", "blocked", ANSWERED_BY_OTHER, "not tested", "would test")
+# The verdicts that fail the host under firewall_proof_fail (roles/firewall_proof/vars/main.yml: firewall_proof_failing).
+FAILING = ("blocked", ANSWERED_BY_OTHER)
+PROBE_TIMEOUT_MIN, PROBE_TIMEOUT_MAX = 1, 60000
 SAMPLE_ALL_UP_TO = 8
 SAMPLE_POINTS = 5
 DURATION_MIN, DURATION_MAX = 30, 3600
@@ -78,6 +87,47 @@ def check_duration(value, variable="firewall_proof_duration"):
     return seconds
 
 
+def check_timeout(value, variable="firewall_proof_probe_timeout_ms"):
+    """``value`` as int milliseconds within 1 to 60,000, else :class:`ProofError`."""
+    try:
+        millis = int(value)
+        if isinstance(value, bool) or str(value).strip() != str(millis):
+            raise ValueError
+    except (TypeError, ValueError):
+        millis = None
+    if millis is None or not PROBE_TIMEOUT_MIN <= millis <= PROBE_TIMEOUT_MAX:
+        raise ProofError("%s is %r: give the milliseconds each probe call waits for all its targets together, a whole "
+                         "number from %d to %d (60 seconds)" % (variable, value, PROBE_TIMEOUT_MIN, PROBE_TIMEOUT_MAX))
+    return millis
+
+
+def check_probe_hosts(frontend, external_probe, edge_servers, inventory_hosts=None):
+    """Refuse a probe host that is not an inventory host outside the group edge_servers (:class:`ProofError`).
+
+    :param edge_servers: the inventory names of the edge servers (every pool of the inventory).
+    :param inventory_hosts: every inventory host (``groups['all']``); None - only the edge servers are checked.
+    """
+    edges = set(edge_servers)
+    known = None if inventory_hosts is None else {str(h) for h in inventory_hosts}
+    for variable, name, what in (
+            ("sfb_edge_frontend_host", frontend, "the Front End that probes the internal rules (sfb_edge_frontend_host, "
+             "else the first host of the group front_ends)"),
+            ("firewall_proof_probe_host", external_probe, "the probe host outside the perimeter that probes the external "
+             "rules (firewall_proof_probe_host, default the first host of the group edge_probes)")):
+        if not name:
+            continue
+        if name in edges:
+            raise ProofError("%s is %r, an edge server (group edge_servers): %s must be another inventory host - a probe "
+                             "from an edge to its own pool crosses no firewall and proves nothing. Set %s to an "
+                             "inventory host outside edge_servers" % (variable, name, what, variable))
+        if known is not None and name not in known:
+            raise ProofError("%s is %r, which is not a host of the inventory: %s must be an inventory host outside "
+                             "edge_servers (not localhost, not a bare address). Add it to the inventory (the group %s) "
+                             "and set %s to its inventory name" % (
+                                 variable, name, what, "front_ends" if variable == "sfb_edge_frontend_host"
+                                 else "edge_probes", variable))
+
+
 def is_windows(connection):
     """Whether a probe host is Windows, from its connection variables (ansible_connection, ansible_shell_type)."""
     connection = connection or {}
@@ -126,12 +176,29 @@ def _endpoint(group, hplan, groups):
     return None
 
 
+def _behind(pool_plan):
+    """``{group: {target: [(host, listen address)]}}``: for every edge destination group of the pool's inbound
+    rules, the servers whose listener a probe to each target can reach (one server for its own or NAT address;
+    every server of the pool for a VIP they share). One pass over the pool's servers per group."""
+    groups = pool_plan["firewall"]["groups"]
+    wanted = {r["destination"] for r in pool_plan["firewall"]["rules"] if r["direction"] == "inbound"}
+    table = {}
+    for name in sorted(pool_plan["hosts"]):
+        hplan = pool_plan["hosts"][name]
+        for group in wanted:
+            endpoint = _endpoint(group, hplan, groups)
+            if endpoint is not None:
+                table.setdefault(group, {}).setdefault(endpoint[1], []).append((name, endpoint[0]))
+    return table
+
+
 def _key(protocol, address, port):
     return "%s %s:%d" % (protocol, address, port)
 
 
 # ------------------------------------------------------------------------------------------- decide
-def host_plan(pool_plan, host, state, frontend=None, external_probe=None, external_probe_windows=False, mode="live"):
+def host_plan(pool_plan, host, state, frontend=None, external_probe=None, external_probe_windows=False, mode="live",
+              behind=None):
     """What the proof does on ``host`` (an inventory hostname of ``pool_plan``).
 
     :param state: the host's gathered state (checked against the state schema by the caller).
@@ -139,9 +206,12 @@ def host_plan(pool_plan, host, state, frontend=None, external_probe=None, extern
     :param external_probe: inventory name of the probe host outside the perimeter (group edge_probes), or None.
     :param external_probe_windows: the external probe host is Windows (TCP only, sfb.edge.tcp_probe).
     :param mode: live | check | snapshot.
+    :param behind: :func:`_behind` of ``pool_plan`` (computed when None; :func:`plan_all` computes it once per pool).
     :returns: ``{host, pool, mode, probes {internal, external}, listeners [{protocol, address, port}],
         rules [...], refusals [text]}``. Each rule carries ``tests`` (the sampled address:ports with the
-        listener and probe target) and either ``probe`` (the probe host) or ``reason`` (why not tested).
+        listener, the probe target and ``behind`` - the listeners ``{host, address}`` a probe to the target can
+        reach: this server's, or every pool server's for a shared VIP) and either ``probe`` (the probe host) or
+        ``reason`` (why not tested).
     """
     if mode not in MODES:
         raise ProofError("mode is %r, expected one of %s" % (mode, ", ".join(MODES)))
@@ -150,6 +220,7 @@ def host_plan(pool_plan, host, state, frontend=None, external_probe=None, extern
                          % (host, pool_plan["pool"]["fqdn"], ", ".join(sorted(pool_plan["hosts"]))))
     hplan = pool_plan["hosts"][host]
     groups = pool_plan["firewall"]["groups"]
+    behind = _behind(pool_plan) if behind is None else behind
     own = own_addresses(state)
     used = _in_use(state)
     listeners, refusals, rules, busy = {}, [], [], 0
@@ -165,8 +236,10 @@ def host_plan(pool_plan, host, state, frontend=None, external_probe=None, extern
         ports = sample_ports(rule["ports"])
         item["sampled"] = len(ports) < range_size(rule["ports"])
         listen, target = endpoint
+        reach = [{"host": h, "address": a} for h, a in behind.get(edge_group, {}).get(target, [(host, listen)])]
         for port in ports:
-            item["tests"].append({"protocol": rule["protocol"], "listener": listen, "target": target, "port": port})
+            item["tests"].append({"protocol": rule["protocol"], "listener": listen, "target": target, "port": port,
+                                  "behind": reach})
             listeners[(rule["protocol"], listen, port)] = True
         if rule["firewall"] == "internal":
             if frontend:
@@ -220,11 +293,17 @@ def host_plan(pool_plan, host, state, frontend=None, external_probe=None, extern
 
 
 def plan_all(pool_plans, hosts, states, frontend=None, external_probe=None, external_probe_windows=False,
-             mode="live", duration=300):
-    """:func:`host_plan` for each of ``hosts`` (``{pool: plan}``, ``{host: state}``): ``{duration, hosts {host:
-    plan}, refusals [every host's], probes (:func:`probe_calls`)}``."""
+             mode="live", duration=300, probe_timeout_ms=3000, inventory_hosts=None):
+    """:func:`host_plan` for each of ``hosts`` (``{pool: plan}``, ``{host: state}``): ``{duration, probe_timeout_ms,
+    hosts {host: plan}, refusals [every host's], probes (:func:`probe_calls`)}``.
+
+    Refuses (:class:`ProofError`) a duration or probe timeout out of bounds, and a Front End or probe host that
+    is an edge server or (with ``inventory_hosts``, ``groups['all']``) not an inventory host."""
     duration = check_duration(duration)
+    probe_timeout_ms = check_timeout(probe_timeout_ms)
     owner = {h: plan for plan in pool_plans.values() for h in plan["hosts"]}
+    check_probe_hosts(frontend, external_probe, owner, inventory_hosts)
+    behind = {}
     plans, refusals = {}, []
     for host in hosts:
         if host not in owner:
@@ -232,9 +311,14 @@ def plan_all(pool_plans, hosts, states, frontend=None, external_probe=None, exte
                              % (host, ", ".join(sorted(pool_plans)) or "none"))
         if host not in states:
             raise ProofError("host %s: no gathered state (run the sfb.edge.edge_state role first)" % host)
-        plans[host] = host_plan(owner[host], host, states[host], frontend, external_probe, external_probe_windows, mode)
+        pool = owner[host]["pool"]["fqdn"]
+        if pool not in behind:
+            behind[pool] = _behind(owner[host])
+        plans[host] = host_plan(owner[host], host, states[host], frontend, external_probe, external_probe_windows, mode,
+                                behind=behind[pool])
         refusals.extend(plans[host]["refusals"])
-    return {"duration": duration, "hosts": plans, "refusals": refusals, "probes": probe_calls(plans.values())}
+    return {"duration": duration, "probe_timeout_ms": probe_timeout_ms, "hosts": plans, "refusals": refusals,
+            "probes": probe_calls(plans.values())}
 
 
 def from_inventory(inventory):
@@ -282,9 +366,31 @@ def _results(probe_results):
     return table
 
 
-def verdict(rule, mode, results):
-    """(verdict, reason, tests with ``answered``/``error``) of one planned rule (see :func:`host_plan`)."""
-    tests = [dict(t, answered=None, error=None) for t in rule["tests"]]
+def _hit_table(received, host):
+    """``{(host, protocol, address, port): hits}`` from ``received``: the ``received`` of
+    sfb.edge.edge_port_listener (state=absent) of ``host`` (a list), or ``{host: that list}`` of every server."""
+    per_host = received if isinstance(received, dict) else {host: received}
+    table = {}
+    for name, items in (per_host or {}).items():
+        for item in items or []:
+            if isinstance(item, dict):
+                table[(str(name), str(item.get("protocol")), str(item.get("address")), int(item.get("port")))] = \
+                    int(item.get("hits") or 0)
+    return table
+
+
+def verdict(rule, mode, results, hits=None, host=None):
+    """(verdict, reason, tests with ``answered``/``error``/``hits``) of one planned rule (see :func:`host_plan`).
+
+    :param hits: :func:`_hit_table` - what each listener counted. A target that answered is proven only by a hit
+        on a listener behind it (``behind``: this server's, or any pool server's for a VIP they share); an
+        answer without one is :data:`ANSWERED_BY_OTHER`.
+    :param host: the server of the rule (its listener when a test names no ``behind``).
+    """
+    hits = hits or {}
+    tests = [dict(t, answered=None, error=None, hits=None) for t in rule["tests"]]
+    for test in tests:
+        test.setdefault("behind", [{"host": host, "address": test["listener"]}])
     if not rule["probe"]:
         return "not tested", rule["reason"], tests
     if mode == "snapshot":
@@ -303,12 +409,28 @@ def verdict(rule, mode, results):
             missing = True
         else:
             test["answered"], test["error"] = found
+        counted = [hits[key] for key in ((b["host"], test["protocol"], b["address"], test["port"]) for b in test["behind"])
+                   if key in hits]
+        test["hits"] = sum(counted) if counted else None
     if any(t["answered"] is False for t in tests):
         bad = ["%s:%d" % (t["target"], t["port"]) for t in tests if t["answered"] is False]
         return "blocked", "no answer from %s (probed from %s)" % (", ".join(bad), rule["probe"]), tests
     if missing:
         return "not tested", "the probe from %s returned no result for some targets" % rule["probe"], tests
-    return "open", "every tested address:port answered (probed from %s)" % rule["probe"], tests
+    unseen = [t for t in tests if not t["hits"]]
+    if unseen:
+        return ANSWERED_BY_OTHER, (
+            "%s answered but no listener behind %s counted a connection (%s): something else on the path (a firewall, "
+            "NAT device, load balancer or proxy) answered for the address, so the rule is not proven (probed from %s)"
+            % (", ".join("%s:%d" % (t["target"], t["port"]) for t in unseen), "it" if len(unseen) == 1 else "them",
+               "; ".join(_listeners_text(t) for t in unseen), rule["probe"])), tests
+    return "open", ("every tested address:port answered and a listener behind it counted the connection (probed "
+                    "from %s)" % rule["probe"]), tests
+
+
+def _listeners_text(test):
+    return ", ".join("%s%s:%d" % ("%s " % b["host"] if b.get("host") else "", b["address"], test["port"])
+                     for b in test["behind"]) + (" - 0 hits" if test["hits"] == 0 else " - no hit count returned")
 
 
 def report(plan, probe_results=None, opened=None, received=None, source=None, duration=None):
@@ -317,18 +439,20 @@ def report(plan, probe_results=None, opened=None, received=None, source=None, du
 
     :param probe_results: ``{probe host: registered result of its probe task}``.
     :param opened: what sfb.edge.edge_port_listener opened; ``received``: what it counted (state=absent),
-        shown per listener as ``hits`` (a UDP datagram that arrived but whose answer got lost shows here).
+        shown per listener as ``hits`` (a UDP datagram that arrived but whose answer got lost shows here) -
+        this host's list, or ``{host: list}`` of every server of the play (a probe to a VIP the pool's servers
+        share may land on any of them: a hit on any listener behind the VIP proves it).
     """
     results = _results(probe_results)
-    hits = {(str(r.get("protocol")), str(r.get("address")), int(r.get("port"))): int(r.get("hits") or 0)
-            for r in received or [] if isinstance(r, dict)}
+    table = _hit_table(received, plan["host"])
+    hits = {(p, a, n): c for (h, p, a, n), c in table.items() if h == plan["host"]}
     rows = []
     for rule in plan["rules"]:
-        result, reason, tests = verdict(rule, plan["mode"], results)
+        result, reason, tests = verdict(rule, plan["mode"], results, table, plan["host"])
         row = {k: rule[k] for k in ("id", "firewall", "direction", "source", "destination", "protocol", "ports",
                                     "service", "note", "sampled")}
-        row.update(verdict=result, probe=rule["probe"] if result in ("open", "blocked", "would test") else None,
-                   reason=reason, tests=tests)
+        row.update(verdict=result, probe=rule["probe"] if result in ("open", "blocked", ANSWERED_BY_OTHER, "would test")
+                   else None, reason=reason, tests=tests)
         rows.append(row)
     summary = {v: sum(1 for r in rows if r["verdict"] == v) for v in VERDICTS}
     return {
@@ -345,6 +469,14 @@ def report(plan, probe_results=None, opened=None, received=None, source=None, du
         "summary": summary,
         "rules": rows,
     }
+
+
+def _answer_text(test):
+    if test["answered"] is False:
+        return " no answer"
+    if test["answered"] is True:
+        return " ok" if test.get("hits") else " answered, no listener hit"
+    return ""
 
 
 def markdown(rep):
@@ -364,8 +496,7 @@ def markdown(rep):
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for row in rep["rules"]:
-        tested = ", ".join("%s:%d%s" % (t["target"], t["port"], {True: " ok", False: " no answer"}.get(t["answered"], ""))
-                           for t in row["tests"]) or "-"
+        tested = ", ".join("%s:%d%s" % (t["target"], t["port"], _answer_text(t)) for t in row["tests"]) or "-"
         lines.append("| %d | %s | %s | %s | %s | %s | %s%s | **%s** | %s | %s | %s |" % (
             row["id"], row["firewall"], row["direction"], row["source"], row["destination"], row["protocol"],
             row["ports"], " (sampled)" if row["sampled"] else "", row["verdict"], row["probe"] or "-", tested,

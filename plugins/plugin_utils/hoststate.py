@@ -197,10 +197,30 @@ def frontend_host(templar, task_vars):
     decided: the host actions' ``edge_state_frontend`` and sfb.edge.plan_validation's ``frontend`` (which the
     playbooks' run-once Front End tasks delegate to)."""
     name = variable(templar, task_vars, "sfb_edge_frontend_host")
+    groups = task_vars.get("groups") or {}
     if name:
-        return str(name)
-    front_ends = (task_vars.get("groups") or {}).get("front_ends") or []
-    return str(front_ends[0]) if front_ends else ""
+        return check_frontend(str(name), groups, "sfb_edge_frontend_host (%r)" % (str(name),))
+    front_ends = groups.get("front_ends") or []
+    if not front_ends:
+        return ""
+    return check_frontend(str(front_ends[0]), groups, "the first host of the group front_ends (%r)" % (str(front_ends[0]),))
+
+
+def check_frontend(name, groups, what):
+    """``name`` when it is an inventory host outside the group edge_servers (docs/inventory.md), else
+    AnsibleActionFail naming the variable, the value and the fix - before any host is touched."""
+    if name in (groups.get("edge_servers") or []):
+        raise AnsibleActionFail(
+            "%s is an edge server (group edge_servers), not a Front End: the Front End exports the configuration and "
+            "probes the edges' internal firewall rules, so it must be an inventory host outside edge_servers. Set "
+            "sfb_edge_frontend_host to the Front End's inventory name, or put the Front End (and no edge) in the group "
+            "front_ends" % what)
+    if name not in (groups.get("all") or []):
+        raise AnsibleActionFail(
+            "%s is not a host of the inventory: the Front End must be an inventory host outside edge_servers "
+            "(not localhost, not an address or FQDN the inventory does not list). Add the Front End to the inventory "
+            "(the group front_ends) and set sfb_edge_frontend_host to its inventory name, or leave it unset" % what)
+    return name
 
 
 class HostAction(ActionBase):

@@ -314,6 +314,7 @@ def load(hostvars):
         _parse_pool(col, pool, names)
         for host in names:
             pool.servers.append(_parse_server(col, pool, host, hostvars[host]))
+        _check_frontend_outside(col, pool, names[0], hostvars)
         pools.append(pool)
     return pools, col.findings
 
@@ -396,6 +397,18 @@ def _pool_name_checked(col, host, fqdn):
               "plan (<plan dir>/<pool>/), so it must be a plain file name: set sfb_edge_pool_fqdn to the edge pool's "
               "internal FQDN, e.g. edgepool.corp.example.com, in the group vars of the pool" % (excerpt(fqdn), problem))
     return False
+
+
+def _check_frontend_outside(col, pool, first, edge_servers):
+    """``sfb_edge_frontend_host`` must not name an edge server (docs/inventory.md: the Front End is outside
+    edge_servers): the configuration export and the internal probes would run on an edge."""
+    name = pool.settings.get("sfb_edge_frontend_host")
+    if isinstance(name, str) and name in edge_servers:
+        col.error("frontend_is_edge_server", first, "sfb_edge_frontend_host",
+                  "%r is a host of the group edge_servers, not a Front End: the Front End exports the configuration "
+                  "(Export-CsConfiguration) and probes the edges' internal firewall rules, so it must be an inventory "
+                  "host outside edge_servers. Set sfb_edge_frontend_host to the Front End's inventory name, or leave "
+                  "it unset and put the Front End in the group front_ends" % (excerpt(name),), pool=pool.fqdn)
 
 
 def _renamed(col, hostvars):

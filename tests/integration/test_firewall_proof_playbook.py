@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+
 from test_plan_playbook import ROOT
 from test_windows_playbooks import EDGES, SNAPSHOTS, playbook, recap
 
@@ -39,7 +41,7 @@ def test_snapshot_run_writes_the_report_and_contacts_nothing(tmp_path):
     assert (data["mode"], data["host"], data["pool"], data["duration"]) == ("snapshot", "edge01", POOL, 300)
     assert data["source"].endswith("cs-fresh/edge01.json")
     assert data["probes"] == {"internal": "fe01", "external": None, "external_windows": False}
-    assert data["summary"] == {"open": 0, "blocked": 0, "not tested": 28, "would test": 0}
+    assert data["summary"] == {"open": 0, "blocked": 0, "answered by something else": 0, "not tested": 28, "would test": 0}
     assert [(l["protocol"], l["address"], l["port"]) for l in data["listeners"]] == [
         ("TCP", "172.16.10.11", p) for p in (443, 4443, 5061, 5062, 8057, 50001, 50002, 50003)] + [
         ("UDP", "172.16.10.11", 3478), ("TCP", "192.0.2.21", 443), ("TCP", "192.0.2.21", 5061),
@@ -49,7 +51,8 @@ def test_snapshot_run_writes_the_report_and_contacts_nothing(tmp_path):
         "internal", "edge_internal", "5061", "not tested")
     assert rule17["reason"] == "snapshot run: no host was contacted (a live run probes it from fe01)"
     assert rule17["tests"] == [{"protocol": "TCP", "listener": "172.16.10.11", "target": "172.16.10.11", "port": 5061,
-                                "answered": None, "error": None}]
+                                "behind": [{"host": "edge01", "address": "172.16.10.11"}],
+                                "answered": None, "error": None, "hits": None}]
     assert md.startswith("# Firewall proof: edge01 (edgepool.corp.example.com)\n")
     assert "- summary: 28 not tested\n" in md
     assert ("| 1 | external | inbound | any | vip_access | TCP | 443 | **not tested** | - | 192.0.2.10:443 | no probe host "
@@ -130,7 +133,34 @@ def test_check_mode_opens_nothing_and_says_would_test(tmp_path):
     assert data["probes"] == {"internal": "fe01", "external": "probe1", "external_windows": False}
     # every inbound rule would be tested: the internal ones from fe01 (TCP; UDP needs a Linux probe host),
     # the external ones from probe1 (TCP and UDP); the 10 outbound rules cannot be
-    assert data["summary"] == {"open": 0, "blocked": 0, "not tested": 10 + 2, "would test": 16}
+    assert data["summary"] == {"open": 0, "blocked": 0, "answered by something else": 0, "not tested": 10 + 2,
+                               "would test": 16}
     external = [r for r in data["rules"] if r["firewall"] == "external" and r["direction"] == "inbound"]
     assert {r["verdict"] for r in external} == {"would test"} and {r["probe"] for r in external} == {"probe1"}
     assert "| 9 | external | inbound | any | edge_av | UDP | 3478 | **would test** | probe1 | 192.0.2.23:3478 |" in md
+
+
+@pytest.mark.parametrize("extra, message", [
+    # issue 18, point 11: the probe host is an inventory host outside edge_servers, the timeout at most 60 s
+    (["-e", "firewall_proof_probe_host=edge02"], "firewall_proof_probe_host is 'edge02', an edge server"),
+    (["-e", "firewall_proof_probe_host=localhost"], "firewall_proof_probe_host is 'localhost', which is not a host of "
+                                                    "the inventory"),
+    (["-e", "firewall_proof_probe_timeout_ms=60001"], "firewall_proof_probe_timeout_ms is '60001': give the milliseconds"),
+    (["-e", "sfb_edge_frontend_host=edge02"], "[frontend_is_edge_server]"),
+])
+def test_bad_probe_hosts_and_timeouts_are_refused_before_anything(tmp_path, extra, message):
+    result, entries = playbook("firewall_proof", EXAMPLE, tmp_path, *extra, snapshots=os.path.join(SNAPSHOTS, "cs-fresh"))
+    assert result.returncode != 0
+    assert message in result.stdout + result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    assert _ran(entries, REMOTE) == []
+    assert not (tmp_path / "plan" / POOL / "firewall-proof").exists()
+
+
+def test_probe_host_outside_edge_servers_and_a_one_minute_timeout_pass(tmp_path):
+    """The near miss: fe01 (an inventory host, not an edge) as the probe host, 60000 ms."""
+    result, _entries = playbook("firewall_proof", EXAMPLE, tmp_path, "-e", "firewall_proof_probe_host=fe01",
+                                "-e", "firewall_proof_probe_timeout_ms=60000", snapshots=os.path.join(SNAPSHOTS, "cs-fresh"))
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    data, _md = _reports(tmp_path, "edge01")
+    assert data["probes"]["external"] == "fe01"

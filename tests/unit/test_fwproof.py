@@ -5,7 +5,9 @@ sockets on the loopback."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 import json
 import os
 import socket
@@ -13,6 +15,8 @@ import sys
 import threading
 
 import pytest
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -208,6 +212,11 @@ def _answers(*triples):
 CLS = [("TCP", "172.16.10.11", 50001), ("TCP", "172.16.10.11", 50002), ("TCP", "172.16.10.11", 50003)]
 
 
+def _received(*triples, hits=1):
+    """The ``received`` of edge_port_listener (state=absent): ``hits`` on each listener (protocol, address, port)."""
+    return [{"protocol": p, "address": a, "port": n, "hits": hits} for p, a, n in triples]
+
+
 @pytest.mark.parametrize("mode, probes, expected", [
     ("live", {"fe01": _answers(*[t + (True,) for t in CLS])}, "open"),
     ("live", {"fe01": _answers(CLS[0] + (True,), CLS[1] + (False,), CLS[2] + (True,))}, "blocked"),
@@ -222,7 +231,7 @@ CLS = [("TCP", "172.16.10.11", 50001), ("TCP", "172.16.10.11", 50002), ("TCP", "
 def test_verdict_of_the_cls_rule(mode, probes, expected):
     host, rule = _rule(23)  # internal TCP 50001-50003 from lync_servers to edge_internal
     assert (rule["ports"], rule["probe"]) == ("50001-50003", "fe01")
-    row = fwproof.report(dict(host, mode=mode), probes)["rules"][22]
+    row = fwproof.report(dict(host, mode=mode), probes, received=_received(*CLS))["rules"][22]
     assert row["verdict"] == expected
     assert row["probe"] == ("fe01" if expected in ("open", "blocked", "would test") else None)
 
@@ -230,7 +239,7 @@ def test_verdict_of_the_cls_rule(mode, probes, expected):
 def test_tcp_probe_results_have_no_protocol_and_count_as_tcp():
     host, _rule23 = _rule(23)
     results = {"fe01": {"results": [{"host": h, "port": n, "open": True, "error": None} for _p, h, n in CLS]}}
-    row = fwproof.report(host, results)["rules"][22]
+    row = fwproof.report(host, results, received=_received(*CLS))["rules"][22]
     assert row["verdict"] == "open"
     assert [t["answered"] for t in row["tests"]] == [True, True, True]
 
@@ -260,7 +269,8 @@ def test_udp_needs_a_linux_probe_host():
     assert len(udp) == 4 and all(r["probe"] is None and "UDP from a Windows probe host" in r["reason"] for r in udp)
     host, rule9 = _rule(9)  # external UDP 3478 to edge_av, from the Linux probe host
     assert rule9["probe"] == "probe1"
-    rep = fwproof.report(host, {"probe1": _answers(("UDP", "192.0.2.23", 3478, True))})
+    rep = fwproof.report(host, {"probe1": _answers(("UDP", "192.0.2.23", 3478, True))},
+                         received=_received(("UDP", "192.0.2.23", 3478)))
     assert rep["rules"][8]["verdict"] == "open"
 
 
@@ -273,10 +283,10 @@ def test_report_records_what_the_listeners_received():
 
 def test_markdown_row():
     host, _rule23 = _rule(23)
-    lines = fwproof.markdown(fwproof.report(host, {"fe01": _answers(*[t + (True,) for t in CLS])}))
+    lines = fwproof.markdown(fwproof.report(host, {"fe01": _answers(*[t + (True,) for t in CLS])}, received=_received(*CLS)))
     assert "| 23 | internal | inbound | lync_servers | edge_internal | TCP | 50001-50003 | **open** | fe01 | " \
            "172.16.10.11:50001 ok, 172.16.10.11:50002 ok, 172.16.10.11:50003 ok | every tested address:port answered " \
-           "(probed from fe01) |" in lines
+           "and a listener behind it counted the connection (probed from fe01) |" in lines
 
 
 @pytest.mark.parametrize("value", [29, 3601, "abc", True, None, "300.5"])
@@ -306,6 +316,218 @@ def test_is_windows(connection, windows):
     assert fwproof.is_windows(connection) is windows
 
 
+# ---------------------------------------------- "open" needs a listener hit (issue 18, point 10)
+def _both():
+    proof = fwproof.plan_all(EXAMPLE, ["edge01", "edge02"], fresh_states(), frontend="fe01", external_probe="probe1")
+    return proof["hosts"]["edge01"], proof["hosts"]["edge02"]
+
+
+def test_connected_with_every_listener_at_zero_hits_is_answered_by_something_else():
+    """16 rules came out "open" with every listener at 0 hits: a device on the path answered for the address."""
+    host, _rule23 = _rule(23)
+    probes = {"fe01": _answers(*[t + (True,) for t in CLS])}
+    row = fwproof.report(host, probes, received=_received(*CLS, hits=0))["rules"][22]
+    assert row["verdict"] == "answered by something else"
+    assert row["probe"] == "fe01"
+    assert row["reason"] == (
+        "172.16.10.11:50001, 172.16.10.11:50002, 172.16.10.11:50003 answered but no listener behind them counted a "
+        "connection (edge01 172.16.10.11:50001 - 0 hits; edge01 172.16.10.11:50002 - 0 hits; edge01 "
+        "172.16.10.11:50003 - 0 hits): something else on the path (a firewall, NAT device, load balancer or proxy) "
+        "answered for the address, so the rule is not proven (probed from fe01)")
+    assert [(t["answered"], t["hits"]) for t in row["tests"]] == [(True, 0), (True, 0), (True, 0)]
+    # no hit count returned at all (the listeners' result is missing): not proven either
+    assert fwproof.report(host, probes)["rules"][22]["verdict"] == "answered by something else"
+    # one sampled port without a hit is enough
+    some = _received(CLS[0], CLS[2]) + _received(CLS[1], hits=0)
+    assert fwproof.report(host, probes, received=some)["rules"][22]["verdict"] == "answered by something else"
+
+
+def test_every_rule_answered_without_a_hit_is_counted_and_shown():
+    host, _rule23 = _rule(23)
+    probes = {p: {"results": [dict(t, open=True, error=None) for t in targets]}
+              for p, targets in fwproof.probe_calls([host]).items()}
+    rep = fwproof.report(host, probes, received=_received(*EDGE01, hits=0))
+    # 16 inbound rules probed (4 internal UDP/TCP on fe01 less the UDP 3478 pair: TCP only), all answered, no hit
+    assert rep["summary"] == {"open": 0, "blocked": 0, "answered by something else": 16, "not tested": 12,
+                              "would test": 0}
+    md = fwproof.markdown(rep)
+    assert "- summary: 16 answered by something else, 12 not tested" in md
+    row = next(line for line in md if line.startswith("| 23 |"))
+    assert ("| **answered by something else** | fe01 | 172.16.10.11:50001 answered, no listener hit, 172.16.10.11:50002 "
+            "answered, no listener hit, 172.16.10.11:50003 answered, no listener hit |") in row
+
+
+def test_vip_listeners_are_every_pool_server_behind_it():
+    edge01, _edge02 = _both()
+    rule16 = edge01["rules"][15]  # internal TCP 5061 to edge_internal_vip 172.16.10.10
+    assert rule16["tests"] == [{"protocol": "TCP", "listener": "172.16.10.11", "target": "172.16.10.10", "port": 5061,
+                                "behind": [{"host": "edge01", "address": "172.16.10.11"},
+                                           {"host": "edge02", "address": "172.16.10.12"}]}]
+    rule1 = edge01["rules"][0]  # external TCP 443 to vip_access 192.0.2.10
+    assert rule1["tests"][0]["behind"] == [{"host": "edge01", "address": "192.0.2.21"},
+                                           {"host": "edge02", "address": "192.0.2.31"}]
+    rule17 = edge01["rules"][16]  # internal TCP 5061 to edge_internal: this server only
+    assert rule17["tests"][0]["behind"] == [{"host": "edge01", "address": "172.16.10.11"}]
+
+
+def test_vip_rule_is_open_with_a_hit_on_the_other_pool_servers_listener():
+    edge01, _edge02 = _both()
+    probes = {"fe01": _answers(("TCP", "172.16.10.10", 5061, True), ("TCP", "172.16.10.11", 5061, True)),
+              "probe1": _answers(("TCP", "192.0.2.10", 443, True))}
+    received = {"edge01": _received(("TCP", "172.16.10.11", 5061), ("TCP", "192.0.2.21", 443), hits=0),
+                "edge02": _received(("TCP", "172.16.10.12", 5061), ("TCP", "192.0.2.31", 443), hits=1)}
+    rows = fwproof.report(edge01, probes, received=received)["rules"]
+    assert (rows[15]["verdict"], rows[15]["tests"][0]["hits"]) == ("open", 1)  # the load balancer picked edge02
+    assert rows[0]["verdict"] == "open"
+    # a server's own address is proven by its own listener only: edge02's hit does not count for edge01
+    assert (rows[16]["verdict"], rows[16]["tests"][0]["hits"]) == ("answered by something else", 0)
+    # the report lists this server's listeners with this server's counts
+    listeners = fwproof.report(edge01, probes, received=received)["listeners"]
+    assert {(item["address"], item["port"]): item["hits"] for item in listeners}[("172.16.10.11", 5061)] == 0
+    # with no hit on either server behind the VIP: answered by something else
+    nobody = {"edge01": received["edge01"], "edge02": _received(("TCP", "172.16.10.12", 5061), hits=0)}
+    assert fwproof.report(edge01, probes, received=nobody)["rules"][15]["verdict"] == "answered by something else"
+
+
+def _role_task(name):
+    tasks = DataLoader().load_from_file(os.path.join(ROOT, "roles", "firewall_proof", "tasks", "main.yml"))
+    return next(t for t in tasks if t["name"] == name)
+
+
+def _role_templar(**variables):
+    loader = DataLoader()
+    role_vars = loader.load_from_file(os.path.join(ROOT, "roles", "firewall_proof", "vars", "main.yml"))
+    # the role's vars are templates Ansible trusts (they come from the role); the test data is not
+    role_vars = {k: trust_as_template(v) if isinstance(v, str) else v for k, v in role_vars.items()}
+    return Templar(loader, variables=dict(role_vars, **variables))
+
+
+@pytest.mark.parametrize("answered, hits, fail, fails", [
+    (True, 1, True, False),  # open
+    (True, 0, True, True),  # answered by something else fails like blocked
+    (False, 0, True, True),  # blocked
+    (True, 0, False, False),  # firewall_proof_fail=false: reported, not failed
+])
+def test_role_fails_the_host_for_blocked_and_answered_by_something_else(answered, hits, fail, fails):
+    host, _rule23 = _rule(23)
+    rep = fwproof.report(host, {"fe01": _answers(*[t + (answered,) for t in CLS])}, received=_received(*CLS, hits=hits))
+    task = _role_task("Fail when a rule is blocked or answered by something else")
+    templar = _role_templar(firewall_proof_result=rep, firewall_proof_fail=fail, firewall_proof_dir="plan",
+                            inventory_hostname="edge01")
+    assert all(templar.evaluate_conditional(trust_as_template(c)) for c in task["when"]) is fails
+    if fails:
+        msg = templar.template(trust_as_template(task["ansible.builtin.fail"]["msg"]))
+        assert rep["rules"][22]["reason"] in msg
+        assert ("1 rule(s) blocked, 0 rule(s) answered by something else" if not answered else
+                "0 rule(s) blocked, 1 rule(s) answered by something else") in msg
+
+
+def test_role_passes_every_servers_hit_counts_to_the_report():
+    templar = _role_templar(ansible_play_hosts_all=["edge01", "edge02", "edge03"], hostvars={
+        "edge01": {"firewall_proof_closed": {"received": _received(("TCP", "172.16.10.11", 5061))}},
+        "edge02": {"firewall_proof_closed": {"skipped": True}}, "edge03": {}})
+    received = templar.template(trust_as_template("{{ firewall_proof_received }}"))
+    assert received == {"edge01": [{"protocol": "TCP", "address": "172.16.10.11", "port": 5061, "hits": 1}],
+                        "edge02": [], "edge03": []}
+
+
+# ----------------------------------------------- probe hosts and timeouts (issue 18, point 11)
+INVENTORY_HOSTS = ["edge01", "edge02", "fe01", "probe1"]
+
+
+@pytest.mark.parametrize("frontend, probe, message", [
+    ("fe01", "edge02", "firewall_proof_probe_host is 'edge02', an edge server (group edge_servers): the probe host "
+     "outside the perimeter that probes the external rules (firewall_proof_probe_host, default the first host of the "
+     "group edge_probes) must be another inventory host - a probe from an edge to its own pool crosses no firewall "
+     "and proves nothing. Set firewall_proof_probe_host to an inventory host outside edge_servers"),
+    ("fe01", "localhost", "firewall_proof_probe_host is 'localhost', which is not a host of the inventory: the probe "
+     "host outside the perimeter that probes the external rules (firewall_proof_probe_host, default the first host of "
+     "the group edge_probes) must be an inventory host outside edge_servers (not localhost, not a bare address). Add "
+     "it to the inventory (the group edge_probes) and set firewall_proof_probe_host to its inventory name"),
+    ("fe01", "198.51.100.7", "firewall_proof_probe_host is '198.51.100.7', which is not a host of the inventory"),
+    ("edge01", "probe1", "sfb_edge_frontend_host is 'edge01', an edge server (group edge_servers): the Front End that "
+     "probes the internal rules (sfb_edge_frontend_host, else the first host of the group front_ends) must be another "
+     "inventory host"),
+    ("fe99", None, "sfb_edge_frontend_host is 'fe99', which is not a host of the inventory: the Front End that probes "
+     "the internal rules (sfb_edge_frontend_host, else the first host of the group front_ends) must be an inventory "
+     "host outside edge_servers (not localhost, not a bare address). Add it to the inventory (the group front_ends) and "
+     "set sfb_edge_frontend_host to its inventory name"),
+])
+def test_probe_hosts_must_be_inventory_hosts_outside_edge_servers(frontend, probe, message):
+    with pytest.raises(fwproof.ProofError) as caught:
+        fwproof.plan_all(EXAMPLE, ["edge01"], fresh_states(), frontend=frontend, external_probe=probe,
+                         inventory_hosts=INVENTORY_HOSTS)
+    assert str(caught.value).startswith(message)
+
+
+def test_probe_hosts_outside_edge_servers_pass():
+    """The near miss: inventory hosts that are not edges, one letter away from the edge names."""
+    proof = fwproof.plan_all(EXAMPLE, ["edge01"], fresh_states(), frontend="fe01", external_probe="edge01probe",
+                             inventory_hosts=INVENTORY_HOSTS + ["edge01probe"])
+    assert proof["hosts"]["edge01"]["probes"] == {"internal": "fe01", "external": "edge01probe", "external_windows": False}
+    # an edge server of another play is still an edge of the inventory: refused without the inventory list too
+    with pytest.raises(fwproof.ProofError, match="firewall_proof_probe_host is 'edge02', an edge server"):
+        fwproof.plan_all(EXAMPLE, ["edge01"], fresh_states(), external_probe="edge02")
+
+
+@pytest.mark.parametrize("value", [0, 60001, -5, "1e3", True, None, "3000 ms", 3000.5])
+def test_probe_timeout_is_bounded(value):
+    with pytest.raises(fwproof.ProofError) as caught:
+        fwproof.plan_all(EXAMPLE, ["edge01"], fresh_states(), probe_timeout_ms=value)
+    assert str(caught.value) == (
+        "firewall_proof_probe_timeout_ms is %r: give the milliseconds each probe call waits for all its targets "
+        "together, a whole number from 1 to 60000 (60 seconds)" % (value,))
+
+
+@pytest.mark.parametrize("value, millis", [(1, 1), (60000, 60000), ("59999", 59999), (3000, 3000)])
+def test_probe_timeout_bounds_are_inclusive(value, millis):
+    assert fwproof.plan_all(EXAMPLE, ["edge01"], fresh_states(), probe_timeout_ms=value)["probe_timeout_ms"] == millis
+
+
+def _port_probe_main(args):
+    from ansible.module_utils.testing import patch_module_args
+
+    out = io.StringIO()
+    with patch_module_args(args), contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        port_probe.main()
+    return json.loads(out.getvalue())
+
+
+@pytest.mark.parametrize("timeout, refused", [(60001, True), (0, True), (60000, False), (1, False)])
+def test_port_probe_timeout_is_at_most_a_minute(timeout, refused):
+    result = _port_probe_main({"targets": [{"protocol": "TCP", "host": "no-such-host.invalid", "port": 443}],
+                               "timeout_ms": timeout})
+    if refused:
+        assert result["failed"] is True
+        assert result["msg"] == ("timeout_ms is %d: give the milliseconds to wait for all targets together, 1 to 60000 "
+                                 "(60 seconds)" % timeout)
+    else:
+        assert not result.get("failed") and result["results"][0]["open"] is False
+
+
+def test_tcp_probe_refuses_a_timeout_above_a_minute():
+    """tcp_probe.ps1 (no PowerShell here: the source, read with the syntax gate's grammar) fails before any
+    connection when timeout_ms is outside 1 to 60000, and its documentation says so."""
+    from test_powershell_syntax import PARSER
+
+    source = open(os.path.join(ROOT, "plugins", "modules", "tcp_probe.ps1"), "rb").read()
+    tree = PARSER.parse(source)
+
+    def statements(node):
+        if node.type == "if_statement":
+            yield node
+        for child in node.children:
+            yield from statements(child)
+
+    checks = [" ".join(source[n.start_byte:n.end_byte].decode().split()) for n in statements(tree.root_node)]
+    guard = [c for c in checks if c.startswith("if ($timeout -lt 1 -or $timeout -gt 60000) { $module.FailJson(")]
+    assert len(guard) == 1 and "1 to 60000" in guard[0]
+    text = source.decode()
+    assert text.index("$timeout -gt 60000") < text.index("ConnectAsync")  # before anything is probed
+    doc = open(os.path.join(ROOT, "plugins", "modules", "tcp_probe.yml"), encoding="utf-8").read()
+    assert "1 to 60000" in doc
+
+
 # ---------------------------------------------------------------------------------------- hypothesis
 ALL_ADDRESSES = ["172.16.10.11", "192.0.2.21", "192.0.2.22", "192.0.2.23", "172.16.10.50", "10.0.0.1"]
 PLANNED = sorted({(p, n) for p, _a, n in EDGE01})
@@ -326,13 +548,20 @@ def test_listeners_are_own_addresses_and_every_rule_has_one_verdict(addresses, b
     results = {}
     for probe_host, targets in fwproof.probe_calls([host]).items():
         results[probe_host] = {"results": [dict(t, open=answers.draw(st.booleans()), error=None) for t in targets]}
-    rep = fwproof.report(host, results)
+    received = [dict(item, hits=answers.draw(st.integers(0, 2))) for item in host["listeners"]]
+    rep = fwproof.report(host, results, received=received)
+    counted = {(item["protocol"], item["address"], item["port"]): item["hits"] for item in received}
     assert len(rep["rules"]) == len(POOL["firewall"]["rules"]) == sum(rep["summary"].values())
     for row in rep["rules"]:
         assert row["verdict"] in fwproof.VERDICTS
         answered = [t["answered"] for t in row["tests"]]
         if row["verdict"] == "open":
             assert answered and all(a is True for a in answered) and mode == "live"
+            # only edge01's listeners are open here: each target's own listener counted it
+            assert all(counted.get((t["protocol"], t["listener"], t["port"])) for t in row["tests"])
+        if row["verdict"] == "answered by something else":
+            assert all(a is True for a in answered) and mode == "live"
+            assert not all(counted.get((t["protocol"], t["listener"], t["port"])) for t in row["tests"])
         if row["verdict"] == "blocked":
             assert False in answered and mode == "live"
         if row["verdict"] == "would test":
@@ -402,5 +631,6 @@ def test_port_probe_result_feeds_the_verdict(loopback_servers):
     rule = host["rules"][0]
     rule["tests"] = [{"protocol": "TCP", "listener": "127.0.0.1", "target": "127.0.0.1", "port": tcp_port}]
     rep = fwproof.report(host, {"probe1": {"results": port_probe.probe(
-        [{"protocol": "TCP", "host": "127.0.0.1", "port": tcp_port}], 1000)}})
+        [{"protocol": "TCP", "host": "127.0.0.1", "port": tcp_port}], 1000)}},
+        received=_received(("TCP", "127.0.0.1", tcp_port)))
     assert rep["rules"][0]["verdict"] == "open"

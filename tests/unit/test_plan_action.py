@@ -224,12 +224,17 @@ def test_anything_else_validates_again(earlier):
     assert _validation_action().before_inventory({}, {"desired_hosts": ["edge01", "edge02"], "reuse": earlier}) is None
 
 
+ALL = ["edge01", "edge02", "fe01.corp.example.com", "fe02.corp.example.com", "fe03"]
+
+
 @pytest.mark.parametrize("task_vars, frontend", [
-    ({"sfb_edge_frontend_host": "fe02.corp.example.com", "groups": {"front_ends": ["fe01.corp.example.com"]}},
+    ({"sfb_edge_frontend_host": "fe02.corp.example.com", "groups": {"all": ALL, "front_ends": ["fe01.corp.example.com"]}},
      "fe02.corp.example.com"),
-    ({"sfb_edge_frontend_host": "", "groups": {"front_ends": ["fe01.corp.example.com", "fe03"]}}, "fe01.corp.example.com"),
-    ({"sfb_edge_frontend_host": None, "groups": {"front_ends": ["fe01.corp.example.com"]}}, "fe01.corp.example.com"),
-    ({"groups": {"front_ends": []}}, ""),
+    ({"sfb_edge_frontend_host": "", "groups": {"all": ALL, "front_ends": ["fe01.corp.example.com", "fe03"]}},
+     "fe01.corp.example.com"),
+    ({"sfb_edge_frontend_host": None, "groups": {"all": ALL, "front_ends": ["fe01.corp.example.com"]}},
+     "fe01.corp.example.com"),
+    ({"groups": {"all": ALL, "front_ends": []}}, ""),
     ({"groups": {}}, ""),
 ])
 def test_the_front_end_is_decided_in_one_place(task_vars, frontend):
@@ -237,3 +242,38 @@ def test_the_front_end_is_decided_in_one_place(task_vars, frontend):
     from ansible.parsing.dataloader import DataLoader
     from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
     assert hoststate.frontend_host(Templar(loader=DataLoader()), task_vars) == frontend
+
+
+@pytest.mark.parametrize("task_vars, message", [
+    ({"sfb_edge_frontend_host": "edge02", "groups": {"all": ALL, "edge_servers": ["edge01", "edge02"]}},
+     "sfb_edge_frontend_host ('edge02') is an edge server (group edge_servers), not a Front End: the Front End exports "
+     "the configuration and probes the edges' internal firewall rules, so it must be an inventory host outside "
+     "edge_servers. Set sfb_edge_frontend_host to the Front End's inventory name, or put the Front End (and no edge) in "
+     "the group front_ends"),
+    ({"groups": {"all": ALL, "edge_servers": ["edge01", "edge02"], "front_ends": ["edge01", "fe03"]}},
+     "the first host of the group front_ends ('edge01') is an edge server (group edge_servers)"),
+    ({"sfb_edge_frontend_host": "localhost", "groups": {"all": ALL, "edge_servers": ["edge01", "edge02"]}},
+     "sfb_edge_frontend_host ('localhost') is not a host of the inventory: the Front End must be an inventory host "
+     "outside edge_servers (not localhost, not an address or FQDN the inventory does not list). Add the Front End to "
+     "the inventory (the group front_ends) and set sfb_edge_frontend_host to its inventory name, or leave it unset"),
+    ({"sfb_edge_frontend_host": "10.10.1.10", "groups": {"all": ALL, "edge_servers": ["edge01"]}},
+     "sfb_edge_frontend_host ('10.10.1.10') is not a host of the inventory"),
+])
+def test_a_front_end_that_is_an_edge_or_not_in_the_inventory_is_refused(task_vars, message):
+    """Issue 18, point 11: refused where the Front End is decided (the validation step and every host action)."""
+    from ansible.errors import AnsibleActionFail
+    from ansible.template import Templar
+    from ansible.parsing.dataloader import DataLoader
+    from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
+    with pytest.raises(AnsibleActionFail) as caught:
+        hoststate.frontend_host(Templar(loader=DataLoader()), task_vars)
+    assert str(caught.value.message).startswith(message)
+
+
+def test_a_front_end_outside_edge_servers_passes():
+    """The near miss: an inventory host whose name starts like an edge's."""
+    from ansible.template import Templar
+    from ansible.parsing.dataloader import DataLoader
+    from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
+    task_vars = {"sfb_edge_frontend_host": "edge01-fe", "groups": {"all": ALL + ["edge01-fe"], "edge_servers": ["edge01"]}}
+    assert hoststate.frontend_host(Templar(loader=DataLoader()), task_vars) == "edge01-fe"

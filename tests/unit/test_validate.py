@@ -45,6 +45,7 @@ KNOWN_CODES = frozenset("""
     certificate_expired certificate_expiring certificate_eku certificate_no_client_auth
     certificate_san_missing certificate_key_mismatch certificate_not_yet_valid certificate_untrusted
     unsafe_file_name
+    frontend_is_edge_server
 """.split())
 
 
@@ -1610,3 +1611,22 @@ def test_names_refuse_a_lookalike_that_lowercases_to_ascii():
     assert not netcalc.is_fqdn("sip.example.\u212aom")
     check(example(sfb_edge_sip_domains=["example.com", "\u212a.example.net"]),
           [(E, "invalid_sip_domain", "edge01", "sfb_edge_sip_domains[1]")], needles=["'\u212a.example.net'"])
+# ------------------------------------------------ the Front End is outside edge_servers (issue 18, point 11)
+@pytest.mark.parametrize("name", ["edge02", "edge01"])
+def test_frontend_that_is_an_edge_server_is_refused(name):
+    primary = check(example(sfb_edge_frontend_host=name),
+                    [(E, "frontend_is_edge_server", "edge01", "sfb_edge_frontend_host")],
+                    needles=(repr(name), "edge_servers", "Set sfb_edge_frontend_host to the Front End's inventory name"))
+    assert primary[0]["message"] == (
+        "%r is a host of the group edge_servers, not a Front End: the Front End exports the configuration "
+        "(Export-CsConfiguration) and probes the edges' internal firewall rules, so it must be an inventory host outside "
+        "edge_servers. Set sfb_edge_frontend_host to the Front End's inventory name, or leave it unset and put the "
+        "Front End in the group front_ends" % name)
+    assert primary[0]["pool"] == POOL
+
+
+@pytest.mark.parametrize("name", ["fe01", "edge03", "Edge02", "edge02.corp.example.com"])
+def test_frontend_outside_edge_servers_is_no_finding(name):
+    """Near misses: not an inventory name of an edge server (whether it is an inventory host at all is checked
+    where the inventory is known - hoststate.frontend_host)."""
+    check(example(sfb_edge_frontend_host=name), [])

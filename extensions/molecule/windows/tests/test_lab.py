@@ -508,6 +508,32 @@ $module = @{ Params = @{ targets = @($want.targets | ForEach-Object { @{ host = 
 """
 
 
+def _timeout_guard():
+    """The module's timeout_ms check (the ``if`` right after AnsibleModule::Create), its FailJson recorded."""
+    source = (MODULES / "tcp_probe.ps1").read_text(encoding="utf-8")
+    start = source.index("if ($timeout -lt 1")
+    end = source.index("}", start) + 1
+    return source[start:end].replace("$module.FailJson(", "$null = $failed.Add(")
+
+
+PS_TIMEOUT = r"""
+$out = @(foreach ($value in @($want.values)) {
+    $failed = New-Object System.Collections.ArrayList
+    $timeout = [int]$value  # Ansible.Basic converts an option of type int to [int] before the module reads it
+@GUARD@
+    @{ value = $value; failed = @($failed) } })
+@{ results = $out }
+"""
+
+
+def test_tcp_probe_refuses_a_timeout_outside_1_to_60000_ms(host):  # noqa: F811
+    """tcp_probe: with timeout_ms an [int] (Ansible.Basic's type int), -lt / -gt compare numbers, not text:
+    100000 and 60001 are refused ("100000" -gt "60000" would be false as strings), 60000 and 1 pass."""
+    out = powershell(host, PS_TIMEOUT.replace("@GUARD@", _timeout_guard()), values=[0, 1, 60000, 60001, 100000])
+    refused = {int(r["value"]): bool(as_list(r["failed"])) for r in as_list(out["results"])}
+    assert refused == {0: True, 1: False, 60000: False, 60001: True, 100000: True}
+
+
 def test_tcp_probe_reports_open_refused_and_silent_ports_as_test_netconnection_does(host):  # noqa: F811
     """tcp_probe: TcpClient.ConnectAsync for every target, then Task.WaitAll(tasks, timeout) (which throws once all
     ended when one failed): RanToCompletion = open, faulted = refused (with the socket error), still running =
