@@ -405,10 +405,10 @@ def _check_frontend_outside(col, pool, first, edge_servers):
     name = pool.settings.get("sfb_edge_frontend_host")
     if isinstance(name, str) and name in edge_servers:
         col.error("frontend_is_edge_server", first, "sfb_edge_frontend_host",
-                  "%r is a host of the group edge_servers, not a Front End: the Front End exports the configuration "
+                  "%s is a host of the group edge_servers, not a Front End: the Front End exports the configuration "
                   "(Export-CsConfiguration) and probes the edges' internal firewall rules, so it must be an inventory "
                   "host outside edge_servers. Set sfb_edge_frontend_host to the Front End's inventory name, or leave "
-                  "it unset and put the Front End in the group front_ends" % (excerpt(name),), pool=pool.fqdn)
+                  "it unset and put the Front End in the group front_ends" % excerpt(name), pool=pool.fqdn)
 
 
 def _renamed(col, hostvars):
