@@ -305,7 +305,7 @@ def _cu(res, want, current, installing_core):
     than the update; the update installer does nothing where everything is current), and on an
     installed server when a component of the product (Core Components, Edge Server) is older than the
     minimum version: ``minimum_version`` of the desired state, else :func:`required_cu` for the
-    gathered OS build. Re-runs skip it because the gathered versions then reach the minimum.
+    gathered OS build and .NET release. Re-runs skip it because the gathered versions then reach the minimum.
     """
     cs = current.get("cs") or {}
     computer = current.get("computer") or {}
