@@ -352,8 +352,8 @@ def pfx_fix(path):
 # Windows 10 1709 and later).
 _PFX_AES = "https://learn.microsoft.com/powershell/module/pki/export-pfxcertificate"
 PFX_PRODUCT_OS = {
-    "lync2013": {"severity": "error", "source": ("https://learn.microsoft.com/previous-versions/office/lync-server-2013/"
-                                                 "lync-server-2013-server-software-and-infrastructure-support; " + _PFX_AES),
+    "lync2013": {"severity": "error", "source": ("Lync/LyncServer/lync-server-2013-server-and-tools-operating-system-"
+                                                 "support.md; " + _PFX_AES),
                  "message": "Lync Server 2013 runs on Windows Server 2008 R2, 2012 or 2012 R2, none of which can "
                             "import it"},
     "sfb2015": {"severity": "warning", "source": ("Skype/SfbServer/plan-your-deployment/requirements-for-your-"

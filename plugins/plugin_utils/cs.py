@@ -35,7 +35,8 @@ _change, _problem, _result = _records.change, _records.problem, _records.result
 # point 9):
 # - Lync Server 2013 Edge: .NET Framework 4.5, Windows Identity Foundation, Windows PowerShell 3.0
 #   ("PowerShell", present on Windows Server 2012 and later). HTTP Activation is for "internal server
-#   roles ... except Edge Server"; .NET 3.5 is not in the Edge list.
+#   roles ... except Edge Server"; .NET 3.5 is not in the Edge list (MicrosoftDocs/OfficeDocs-
+#   SkypeForBusiness Lync/LyncServer/lync-server-2013-additional-software-requirements.md).
 # - Skype for Business Server 2015 / 2019, all servers: WCF HTTP Activation (.NET 4.5 features),
 #   Windows Identity Foundation 3.5, and .NET 3.5 (2015 only: NET-Framework-Core, which has no payload
 #   on the disk: Windows Update or sfb_edge_windows_feature_source). Subscription Edition: as 2019.

@@ -49,8 +49,12 @@ SRC_SFB2019 = "Skype/SfBServer2019/plan/system-requirements.md"
 # support for .NET 4.7 in Skype for Business Server 2015 CU5 (6.0.9319.281)"), CU6 HF2 6.0.9319.516
 # (March 2018, KB4086059), CU9 6.0.9319.548 (May 2019) - all named on this page.
 SRC_TLS = "Skype/SfbServer/manage/topology/disable-tls-1.0-1.1.md"
-SRC_LYNC2013 = ("https://learn.microsoft.com/previous-versions/office/lync-server-2013/"
-                "lync-server-2013-server-software-and-infrastructure-support")
+# Lync Server 2013: "Server and tools operating system support" (2008 R2 SP1, 2012; "Windows Server 2012
+# R2 ... supported with the Cumulative Updates for Lync Server 2013: October 2013") and "Additional
+# software requirements" (Edge Servers: Windows PowerShell 3.0, .NET Framework 4.5, Windows Identity
+# Foundation; HTTP Activation only for internal server roles).
+SRC_LYNC2013 = "Lync/LyncServer/lync-server-2013-server-and-tools-operating-system-support.md"
+SRC_LYNC2013_SOFTWARE = "Lync/LyncServer/lync-server-2013-additional-software-requirements.md"
 SRC_NETTCPIP = "https://learn.microsoft.com/powershell/module/nettcpip/"
 # .NET 4.7.2 from CU6: PR #1519 of the docs repository ("confirmed internally ... 4.7.2 is supported on
 # CU6 or later"); 4.8 from CU9: issue #3589 and PR #4919, which removed the note "Skype For Business
@@ -134,7 +138,7 @@ DOTNET = ((378389, "4.5"), (378675, "4.5.1"), (379893, "4.5.2"), (393295, "4.6")
 #   Core Components / Edge Server version is not named on a page found (KB3200078 gives 5.0.8308.974
 #   for the Web Components Server only), so it is a warning, not a minimum the cu step enforces.
 DOTNET_SUPPORT = {
-    "lync2013": {"lowest": 378389, "severity": "error", "source": SRC_LYNC2013, "cu": (),
+    "lync2013": {"lowest": 378389, "severity": "error", "source": SRC_LYNC2013_SOFTWARE, "cu": (),
                  "notes": ((394802, "Lync Server 2013 supports .NET Framework 4.6.2 and later only with the "
                             "November 2016 cumulative update or later (KB3200078 lists 5.0.8308.974 for the Web "
                             "Components Server); this collection cannot check the Core Components version of that "

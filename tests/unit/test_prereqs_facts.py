@@ -296,7 +296,7 @@ def test_sources_are_microsoft_pages_or_kbs():
     for row in prereqs.rules():
         head = str(row["source"] or "").split(" ")[0]
         if head:
-            assert (head.startswith("Skype/") or head.startswith("https://learn.microsoft.com/")
+            assert (head.startswith(("Skype/", "Lync/")) or head.startswith("https://learn.microsoft.com/")
                     or re.fullmatch(r"KB[0-9]+", head)), head
 
 
