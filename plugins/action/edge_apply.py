@@ -165,7 +165,10 @@ class ActionModule(ActionBase):
                 out = self._run_call(call, args, task_vars)
             if out.get("failed"):
                 result["failed"] = True
-                result["msg"] = "host %s, %s: %s failed: %s" % (host, area, call["module"], out.get("msg", out))
+                why = out.get("msg", out)
+                if call["module"] == "ansible.windows.win_feature":
+                    why = cs.feature_failure(why, call["args"])  # 0x800f081f: names the source variable and fix
+                result["msg"] = "host %s, %s: %s failed: %s" % (host, area, call["module"], why)
                 for key in ("steps", "services"):
                     if key in out:
                         result[key] = out[key]

@@ -17,6 +17,8 @@ a run cannot fix, notes, and the remote calls - one ``sfb.edge.edge_cs`` call pe
 
 from __future__ import annotations
 
+import re
+
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import model
@@ -25,31 +27,52 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import prereqs as _prereq
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
 
-# Per version: the product name in "Programs and Features", the management shell module, the
-# default install folder, the folder under Common Files the installer puts the module in (fixed by
-# the installer: it does not follow an overridden install folder), and the Windows features the edge
-# role needs (NET-Framework-Core is .NET 3.5, needed by the 2013/2015 setup; 2019 and later run on
-# .NET 4.7.2+ only; NET-WCF-HTTP-Activation45 is listed by Microsoft for every server role).
+# Per version: the product name, the management shell module, the default install folder, the folder
+# under Common Files the installer puts the module in (fixed by the installer: it does not follow an
+# overridden install folder), the update installer of its cumulative updates, the pattern the names
+# of its uninstall entries match in full (group 1: the component, "Core Components", "Edge Server"),
+# and the Windows features the Edge Server needs, as Microsoft lists them for the Edge (issue 19,
+# point 9):
+# - Lync Server 2013 Edge: .NET Framework 4.5, Windows Identity Foundation, Windows PowerShell 3.0
+#   ("PowerShell", present on Windows Server 2012 and later). HTTP Activation is for "internal server
+#   roles ... except Edge Server"; .NET 3.5 is not in the Edge list (MicrosoftDocs/OfficeDocs-
+#   SkypeForBusiness Lync/LyncServer/lync-server-2013-additional-software-requirements.md).
+# - Skype for Business Server 2015 / 2019, all servers: WCF HTTP Activation (.NET 4.5 features),
+#   Windows Identity Foundation 3.5, and .NET 3.5 (2015 only: NET-Framework-Core, which has no payload
+#   on the disk: Windows Update or sfb_edge_windows_feature_source). Subscription Edition: as 2019.
+# Telnet-Client is in Microsoft's sample command for Front Ends and Directors only, not an Edge
+# requirement. Update installer: "LyncServerUpdateInstaller.exe" (Lync 2013 update topic, KB2809243),
+# "SkypeServerUpdateInstaller.exe" (KB3061064). Lync 2013 uninstall entries read "Microsoft Lync Server
+# 2013, Core Components"; Skype for Business ones "Skype for Business Server 2015, Core Components".
 # Features can be replaced per pool with sfb_edge_windows_features, the folder with sfb_edge_install_dir.
-_FEATURES_45 = ("NET-Framework-45-Core", "NET-WCF-HTTP-Activation45", "Windows-Identity-Foundation", "Telnet-Client")
+_FEATURES_SFB = ("NET-Framework-45-Core", "NET-WCF-HTTP-Activation45", "Windows-Identity-Foundation")
 PROFILES = {
     "lync2013": {"product": "Lync Server 2013", "module": "Lync",
                  "install_dir": r"C:\Program Files\Microsoft Lync Server 2013",
                  "common_files": "Microsoft Lync Server 2013",
-                 "features": ("NET-Framework-Core",) + _FEATURES_45},
+                 "update_installer": "LyncServerUpdateInstaller.exe",
+                 "entry_pattern": r"Microsoft Lync Server 2013, (.+)",
+                 "features": ("NET-Framework-45-Core", "Windows-Identity-Foundation", "PowerShell")},
     "sfb2015": {"product": "Skype for Business Server 2015", "module": "SkypeForBusiness",
                 "install_dir": r"C:\Program Files\Skype for Business Server 2015",
                 "common_files": "Skype for Business Server 2015",
-                "features": ("NET-Framework-Core",) + _FEATURES_45},
+                "update_installer": "SkypeServerUpdateInstaller.exe",
+                "entry_pattern": r"Skype for Business Server 2015, (.+)",
+                "features": ("NET-Framework-Core",) + _FEATURES_SFB},
     "sfb2019": {"product": "Skype for Business Server 2019", "module": "SkypeForBusiness",
                 "install_dir": r"C:\Program Files\Skype for Business Server 2019",
                 "common_files": "Skype for Business Server 2019",
-                "features": _FEATURES_45},
+                "update_installer": "SkypeServerUpdateInstaller.exe",
+                "entry_pattern": r"Skype for Business Server 2019, (.+)",
+                "features": _FEATURES_SFB},
     "sfbse": {"product": "Skype for Business Server Subscription Edition", "module": "SkypeForBusiness",
               "install_dir": r"C:\Program Files\Skype for Business Server",
               "common_files": "Skype for Business Server",
-              "features": _FEATURES_45},
+              "update_installer": "SkypeServerUpdateInstaller.exe",
+              "entry_pattern": r"Skype for Business Server Subscription Edition, (.+)",
+              "features": _FEATURES_SFB},
 }
+_ENTRY = {version: re.compile(prof["entry_pattern"], re.IGNORECASE) for version, prof in PROFILES.items()}
 # Where Setup puts the management shell module: %CommonProgramFiles% of the system drive, whatever
 # INSTALLDIR says (ocscore.msi installs the module and the Common Files part to fixed folders).
 COMMON_FILES = "C:\\Program Files\\Common Files"
@@ -69,15 +92,11 @@ EDGE_SERVICES = (
 LOCAL_STORE_SERVICES = ("REPLICA", "RTCCLSAGT")
 XMPP_SERVICE = ("RTCXMPPTGWPX", "XMPP proxy")
 
-# The cumulative update a product version needs on an OS build (None: RTM is supported there).
-# Source: Microsoft, "Plan for Skype for Business Server 2015 / System requirements" and the Skype
-# for Business Server 2015 update list (KB3061064): Windows Server 2016 (build 14393) is supported
-# from CU5 (6.0.9319.281, May 2017; also the first build that supports .NET 4.7), Windows Server 2019
-# (build 17763) from CU9 (6.0.9319.548, May 2019; the build Microsoft's "TLS 1.0 and 1.1 disablement"
-# page lists as fully tested). Lync Server 2013 runs on neither; 2019 and SE need no CU for their OS.
-_REQUIRED_CU = {
-    "sfb2015": ((17763, "6.0.9319.548", "CU9"), (14393, "6.0.9319.281", "CU5")),
-}
+# The cumulative updates a product version needs: prereqs.cu_requirements (by OS build and .NET
+# release, each with its source). The versions that have such a rule:
+_REQUIRED_CU = {version for version in PROFILES if any(
+    r["support"] == "cu" for r in _prereqs.OS_SUPPORT.get(version, {}).values())
+    or _prereqs.DOTNET_SUPPORT.get(version, {}).get("cu")}
 # Setup steps that run installers: a pending reboot stops them before they start (SQL Express setup,
 # which Bootstrapper runs, refuses to run with one pending).
 _SETUP_STEPS = ("core", "cu", "local_management", "edge_roles")
@@ -118,52 +137,66 @@ def version_lower(version, minimum):
     return _version_key(version) < _version_key(minimum)
 
 
-def required_cu(version, os_build):
-    """The lowest product version ``version`` (a key of PROFILES) is supported with on the Windows
-    build ``os_build`` (int, e.g. 17763), or None when its RTM is (or the build is not known).
+def required_cu(version, os_build, dotnet_release=None):
+    """The lowest product version ``version`` (a key of PROFILES) is supported with on a server with the
+    Windows build ``os_build`` (int, e.g. 17763) and the .NET Framework release ``dotnet_release``
+    (computer.dotnet_release), or None when its RTM is (or neither is known).
 
-    Skype for Business Server 2015 needs CU5 (6.0.9319.281) on Windows Server 2016 and CU9
-    (6.0.9319.548) on Windows Server 2019. Whether the OS is supported at all is another question
+    The highest minimum of :func:`prereqs.cu_requirements`: e.g. SfB 2015 needs CU5 (6.0.9319.281) on
+    Windows Server 2016 and CU9 (6.0.9319.548) on 2019 or with .NET Framework 4.8; Lync Server 2013 needs
+    CU3 (5.0.8308.556) on Windows Server 2012 R2. Whether the OS is supported at all is another question
     (plugins/plugin_utils/prereqs.py).
     """
+    found = _required(version, os_build, dotnet_release)
+    return found[-1]["minimum"] if found else None
+
+
+def _required(version, os_build, dotnet_release):
     try:
-        build = int(os_build)
+        build = int(os_build) if os_build is not None else None
     except (TypeError, ValueError):
-        return None
-    for first_build, minimum, _name in _REQUIRED_CU.get(version, ()):
-        if build >= first_build:
-            return minimum
-    return None
+        build = None
+    release = dotnet_release if isinstance(dotnet_release, int) and not isinstance(dotnet_release, bool) else None
+    return sorted(_prereqs.cu_requirements(version, build, release), key=lambda r: _version_key(r["minimum"]))
 
 
-def required_cu_name(version, os_build):
+def required_cu_name(version, os_build, dotnet_release=None):
     """The name of the update :func:`required_cu` returns ("CU9"), or None."""
-    minimum = required_cu(version, os_build)
-    for _build, number, name in _REQUIRED_CU.get(version, ()):
-        if number == minimum:
-            return name
-    return None
+    found = _required(version, os_build, dotnet_release)
+    return found[-1]["update"] if found else None
+
+
+def required_cu_reasons(version, os_build, dotnet_release=None):
+    """Why :func:`required_cu` asks for an update: "CU9 on Windows Server 2019; CU9 with .NET Framework 4.8"."""
+    return "; ".join("%s (%s) %s" % (r["update"], r["minimum"], r["why"])
+                     for r in _required(version, os_build, dotnet_release))
 
 
 def product_versions(products, version):
-    """The versions of the installed components of ``version``'s product: [(name, version)]."""
-    name = PROFILES[version]["product"]
+    """The versions of the installed components of ``version``'s product: [(name, version)], the
+    uninstall entries whose name matches the version's ``entry_pattern`` in full."""
+    pattern = _ENTRY[version]
     found = []
     for item in products or []:
         if not isinstance(item, dict):
             continue
-        title = str(item.get("name") or "")
-        if title.startswith(name) and (version == "sfbse" or "Subscription Edition" not in title):
+        title = str(item.get("name") or "").strip()
+        if pattern.fullmatch(title):
             found.append((title, str(item.get("version") or "")))
     return found
 
 
 def installed_versions(products):
-    """The versions whose Core Components (or any component) the uninstall entries show."""
+    """The versions whose Core Components (or any component) the uninstall entries show: an entry that
+    matches a version's ``entry_pattern``, or names the product anywhere (fail closed: another version
+    installed stops the host)."""
     found = set()
     for item in products or []:
-        name = str((item or {}).get("name") or "")
-        if "Subscription Edition" in name:
+        name = str((item or {}).get("name") or "").strip()
+        matched = {v for v, pattern in _ENTRY.items() if pattern.fullmatch(name)}
+        if matched:
+            found |= matched
+        elif "Subscription Edition" in name:
             found.add("sfbse")
         elif "Skype for Business Server 2019" in name:
             found.add("sfb2019")
@@ -241,11 +274,29 @@ def _call(want, args):
 
 
 # ----------------------------------------------------------------------------------- install
-def cu_installer(cu_path):
-    """SkypeServerUpdateInstaller.exe in the folder ``cu_path``, or ``cu_path`` when it names the .exe."""
+def cu_installer(cu_path, version="sfb2015"):
+    """The update installer of ``version`` (LyncServerUpdateInstaller.exe for Lync Server 2013,
+    SkypeServerUpdateInstaller.exe else) in the folder ``cu_path``, or ``cu_path`` when it names an .exe."""
     if str(cu_path).lower().endswith(".exe"):
         return cu_path
-    return str(cu_path).rstrip("\\") + "\\SkypeServerUpdateInstaller.exe"
+    return str(cu_path).rstrip("\\") + "\\" + PROFILES[version]["update_installer"]
+
+
+def feature_failure(message, args):
+    """The message of a failed ansible.windows.win_feature call (``args`` its arguments), with the fix
+    when Windows did not find a feature's payload (0x800f081f: NET-Framework-Core without a source and
+    without Windows Update; issue 19, point 8)."""
+    text = str(message)
+    low = text.lower()
+    if "0x800f081f" not in low and "source files could not be found" not in low:
+        return text
+    if args.get("source"):
+        return ("%s - the source %s (sfb_edge_windows_feature_source) does not hold the payload: set it to "
+                "<media>\\sources\\sxs of the mounted ISO of this server's own Windows Server release, e.g. "
+                "D:\\sources\\sxs" % (text, args["source"]))
+    return ("%s - Windows Update was not reachable and sfb_edge_windows_feature_source is not set: mount the Windows "
+            "Server ISO on the edge and set sfb_edge_windows_feature_source to <media>\\sources\\sxs, e.g. "
+            "D:\\sources\\sxs" % text)
 
 
 def _cu(res, want, current, installing_core):
@@ -255,11 +306,12 @@ def _cu(res, want, current, installing_core):
     than the update; the update installer does nothing where everything is current), and on an
     installed server when a component of the product (Core Components, Edge Server) is older than the
     minimum version: ``minimum_version`` of the desired state, else :func:`required_cu` for the
-    gathered OS build. Re-runs skip it because the gathered versions then reach the minimum.
+    gathered OS build and .NET release. Re-runs skip it because the gathered versions then reach the minimum.
     """
     cs = current.get("cs") or {}
     computer = current.get("computer") or {}
-    minimum = want.get("minimum_version") or required_cu(want["version"], computer.get("os_build"))
+    release = computer.get("dotnet_release")
+    minimum = want.get("minimum_version") or required_cu(want["version"], computer.get("os_build"), release)
     if not minimum and want["version"] in _REQUIRED_CU and computer.get("os_build") is None:
         res["notes"].append("the OS build was not read (computer.os_build): whether %s needs a cumulative update "
                             "on this server is unknown; re-gather with this collection's edge_facts" % want["product"])
@@ -276,15 +328,17 @@ def _cu(res, want, current, installing_core):
     if installing_core and not cu_path and not minimum:
         return None
     if not cu_path:
-        name = required_cu_name(want["version"], computer.get("os_build"))
+        name = required_cu_name(want["version"], computer.get("os_build"), release)
+        why = required_cu_reasons(want["version"], computer.get("os_build"), release)
         res["problems"].append(_problem(
-            "cs_install", "sfb_edge_cu_path", "%s needs %s%s or later on this server (Windows build %s; installed: %s): "
-            "set sfb_edge_cu_path to the folder that holds SkypeServerUpdateInstaller.exe of that cumulative update "
-            "or a later one (the update installer from Microsoft's download page; docs/cs-roles.md)" % (
+            "cs_install", "sfb_edge_cu_path", "%s needs %s%s or later on this server (Windows build %s%s; installed: "
+            "%s%s): set sfb_edge_cu_path to the folder that holds %s of that cumulative update or a later one (the "
+            "update installer from Microsoft's download page; docs/cs-roles.md#prerequisites)" % (
                 want["product"], ("%s, " % name) if name else "", minimum, computer.get("os_build") or "not read",
-                before)))
+                ", .NET Framework %s" % _prereqs.dotnet_name(release) if isinstance(release, int) else "", before,
+                "; required: %s" % why if why else "", PROFILES[want["version"]]["update_installer"])))
         return None
-    installer = cu_installer(cu_path)
+    installer = cu_installer(cu_path, want["version"])
     return before, ("at least %s (%s)" % (minimum, installer)) if minimum else "updated by %s" % installer
 
 
@@ -406,7 +460,7 @@ def _cs_install(desired_state, current, options=None):
         if need_media:
             args["media_path"] = want["media_path"]
         if "cu" in steps:
-            args["cu_installer"] = cu_installer(want["cu_path"])
+            args["cu_installer"] = cu_installer(want["cu_path"], want["version"])
         if "import_configuration" in steps:
             args["configuration"] = ARCHIVE
         res["calls"].append(_call(want, args))

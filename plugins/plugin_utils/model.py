@@ -620,8 +620,6 @@ def _parse_pool(col, pool, names):
 _WINDOWS_PATH = re.compile(r"^(?:[A-Za-z]:\\|\\\\[^\\/:*?\"<>|\x00-\x1f\x7f]+\\[^\\/:*?\"<>|\x00-\x1f\x7f]+)[^/:*?\"<>|\x00-\x1f\x7f]*\Z")
 # A local, drive-rooted path only (the install paths the edge itself reads, see _LOCAL_PATHS).
 _LOCAL_PATH = re.compile(r"^[A-Za-z]:\\[^/:*?\"<>|\x00-\x1f\x7f]*\Z")
-# Install-WindowsFeature -Source also takes a WIM image: wim:D:\sources\install.wim:2
-_WIM_SOURCE = re.compile(r"^wim:[A-Za-z]:\\[^/:*?\"<>|\x00-\x1f\x7f]*:[0-9]+\Z", re.IGNORECASE | re.ASCII)
 _FEATURE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*\Z")
 
 # The paths the edge reads while installing (issue 9, item 3): local folders or a mounted ISO only.
@@ -631,10 +629,11 @@ _FEATURE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*\Z")
 _LOCAL_PATHS = (
     ("sfb_edge_media_path", "the installation media as the edge sees them: a mounted ISO such as D:\\ or a "
      "local folder that holds Setup\\amd64 (e.g. C:\\media\\sfb2019)"),
-    ("sfb_edge_cu_path", "the folder on the edge that holds SkypeServerUpdateInstaller.exe (e.g. "
-     "C:\\media\\cu), or that file itself"),
+    ("sfb_edge_cu_path", "the folder on the edge that holds the update installer, SkypeServerUpdateInstaller.exe "
+     "(LyncServerUpdateInstaller.exe for Lync Server 2013) (e.g. C:\\media\\cu), or that file itself"),
     ("sfb_edge_windows_feature_source", "the Windows Server side-by-side store as the edge sees it, e.g. "
-     "D:\\sources\\sxs of the mounted Windows Server ISO (or wim:D:\\sources\\install.wim:<index>)"),
+     "D:\\sources\\sxs of the mounted Windows Server ISO (a folder: ansible.windows.win_feature checks the source "
+     "with Test-Path, so the wim:<file>:<index> form of Install-WindowsFeature is not accepted)"),
 )
 
 
@@ -654,8 +653,7 @@ def _parse_install(err, s):
         elif isinstance(value, str) and value.strip().startswith(("\\\\", "//")):
             err("invalid_value", var, _unc_message(var, value, what))
             s[var] = None
-        elif not isinstance(value, str) or _control_character(value) is not None or not (_LOCAL_PATH.match(value) or (
-                var == "sfb_edge_windows_feature_source" and _WIM_SOURCE.match(value))):
+        elif not isinstance(value, str) or _control_character(value) is not None or not _LOCAL_PATH.match(value):
             err("invalid_value", var, "%r is not an absolute Windows path on the edge's own disks; give %s" % (value, what))
             s[var] = None
     for var, what in (("sfb_edge_install_dir", "the product's install folder, e.g. C:\\Program Files\\Skype for "

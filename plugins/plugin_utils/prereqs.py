@@ -37,33 +37,88 @@ WINDOWS = {
     26100: "Windows Server 2025",
 }
 
-# Which Windows Server a product version installs on, by build: "yes"; a text = supported only with
-# that cumulative update (sfb_edge_cu_path must bring it when the core components are installed);
-# "unverified" = reported as a warning (not in the requirement pages this table was written from).
-# Any other build is an error. Sources:
-# - Lync Server 2013: "Server requirements for Lync Server 2013" (Windows Server 2008 R2 SP1, 2012,
-#   2012 R2). 2008 R2 has no NetTCPIP cmdlets (Get-NetAdapter...), which edge_facts and the network
-#   roles need: out of this collection's scope.
-# - Skype for Business Server 2015: learn.microsoft.com "Server requirements for Skype for Business
-#   Server 2015" (OfficeDocs-SkypeForBusiness, Skype/SfbServer/plan-your-deployment/
-#   requirements-for-your-environment/server-requirements.md): 2012, 2012 R2; 2016 with CU5 or later
-#   (KB4015888); 2019 with CU9 or later. 2008 R2 only for an in-place upgrade from Lync 2013.
-# - Skype for Business Server 2019: "System requirements for Skype for Business Server 2019"
-#   (Skype/SfBServer2019/plan/system-requirements.md): Windows Server 2016 and 2019. Later
-#   announcements add Windows Server 2022 with a late cumulative update: not verified here.
-# - Subscription Edition: Windows Server 2019 and 2022 (release announcement, July 2025; the
-#   requirement page was not available to verify), 2025 not verified.
+# ----------------------------------------------------------------------------------- sources
+# Every rule below carries where it comes from (issue 19, point 11): a page of the MicrosoftDocs
+# repository OfficeDocs-SkypeForBusiness (its path there), a Microsoft KB number, or another Microsoft
+# page (its address). A rule that blocks an installation (severity "error") always has one; a fact
+# without a Microsoft source is a warning, never an error (point 10). source_link() makes the link.
+DOCS_REPO = "https://github.com/MicrosoftDocs/OfficeDocs-SkypeForBusiness/blob/live/"
+SRC_SFB2015 = "Skype/SfbServer/plan-your-deployment/requirements-for-your-environment/server-requirements.md"
+SRC_SFB2019 = "Skype/SfBServer2019/plan/system-requirements.md"
+# Microsoft's update versions of Skype for Business Server 2015: CU5 6.0.9319.281 ("We first introduced
+# support for .NET 4.7 in Skype for Business Server 2015 CU5 (6.0.9319.281)"), CU6 HF2 6.0.9319.516
+# (March 2018, KB4086059), CU9 6.0.9319.548 (May 2019) - all named on this page.
+SRC_TLS = "Skype/SfbServer/manage/topology/disable-tls-1.0-1.1.md"
+# Lync Server 2013: "Server and tools operating system support" (2008 R2 SP1, 2012; "Windows Server 2012
+# R2 ... supported with the Cumulative Updates for Lync Server 2013: October 2013") and "Additional
+# software requirements" (Edge Servers: Windows PowerShell 3.0, .NET Framework 4.5, Windows Identity
+# Foundation; HTTP Activation only for internal server roles).
+SRC_LYNC2013 = "Lync/LyncServer/lync-server-2013-server-and-tools-operating-system-support.md"
+SRC_LYNC2013_SOFTWARE = "Lync/LyncServer/lync-server-2013-additional-software-requirements.md"
+SRC_NETTCPIP = "https://learn.microsoft.com/powershell/module/nettcpip/"
+# .NET 4.7.2 from CU6: PR #1519 of the docs repository ("confirmed internally ... 4.7.2 is supported on
+# CU6 or later"); 4.8 from CU9: issue #3589 and PR #4919, which removed the note "Skype For Business
+# server 2015 does not support .NET Framework 4.8" (PR #3386 had added it).
+SRC_SFB2015_DOTNET = SRC_SFB2015 + " (4.7.2: PR #1519; 4.8: issue #3589, PR #4919)"
+
+
+def source_link(source):
+    """A rule's source as a Markdown link: a docs path -> the file in the docs repository (live branch),
+    ``KBnnnnnnn`` -> support.microsoft.com, an address -> itself; a remark after the path is kept."""
+    if not source:
+        return "none (warning until a Microsoft source is found)"
+    head, _sep, rest = str(source).partition(" ")
+    tail = (" " + rest) if rest else ""
+    if head.startswith("http"):
+        return "[%s](%s)%s" % (head.split("//", 1)[-1].rstrip("/"), head, tail)
+    if head.upper().startswith("KB") and head[2:].isdigit():
+        return "[%s](https://support.microsoft.com/help/%s)%s" % (head.upper(), head[2:], tail)
+    return "[%s](%s%s)%s" % (head.rsplit("/", 1)[-1], DOCS_REPO, head, tail)
+
+
+# Which Windows Server a product version installs on, by build (computer.os_build). Each row:
+# ``support`` "yes"; "cu" = supported only with the cumulative update ``minimum`` (``update`` names it;
+# cs.cs_install plans the ``cu`` step from it, or names sfb_edge_cu_path); "no" = an error saying
+# ``why``; "unverified" = a warning (not in the requirement pages). A build without a row gets the
+# version's OS_OTHER severity. Lync Server 2013 also supports Windows Server 2008 R2 SP1, but not this
+# collection: edge_facts and the network roles need the NetTCPIP cmdlets (Windows Server 2012 and later).
+# Subscription Edition: no Microsoft requirement page was found - its rows are warnings (point 10).
 OS_SUPPORT = {
-    "lync2013": {9200: "yes", 9600: "yes"},
-    "sfb2015": {9200: "yes", 9600: "yes", 14393: "CU5 (6.0.9319.281, KB4015888)", 17763: "CU9"},
-    "sfb2019": {14393: "yes", 17763: "yes", 20348: "unverified"},
-    "sfbse": {17763: "yes", 20348: "yes", 26100: "unverified"},
+    "lync2013": {
+        7601: {"support": "no", "source": SRC_NETTCPIP,
+               "why": "Lync Server 2013 supports Windows Server 2008 R2 SP1, but this collection does not: it needs "
+                      "the NetTCPIP cmdlets of Windows Server 2012 and later"},
+        9200: {"support": "yes", "source": SRC_LYNC2013},
+        # 2012 R2 with the October 2013 cumulative update (CU3) or later only
+        9600: {"support": "cu", "minimum": "5.0.8308.556", "update": "CU3", "source": SRC_LYNC2013},
+    },
+    "sfb2015": {
+        7601: {"support": "no", "source": SRC_SFB2015,
+               "why": "Skype for Business Server 2015 supports Windows Server 2008 R2 only for an in-place upgrade "
+                      "of a Lync Server 2013 server, not for a new installation"},
+        9200: {"support": "yes", "source": SRC_SFB2015},
+        9600: {"support": "yes", "source": SRC_SFB2015},
+        14393: {"support": "cu", "minimum": "6.0.9319.281", "update": "CU5", "source": SRC_SFB2015 + " (KB4015888)"},
+        17763: {"support": "cu", "minimum": "6.0.9319.548", "update": "CU9", "source": SRC_SFB2015},
+    },
+    "sfb2019": {
+        14393: {"support": "yes", "source": SRC_SFB2019},
+        17763: {"support": "yes", "source": SRC_SFB2019},
+        20348: {"support": "unverified", "source": None},
+    },
+    "sfbse": {
+        17763: {"support": "yes", "source": None},
+        20348: {"support": "yes", "source": None},
+        26100: {"support": "unverified", "source": None},
+    },
 }
-OS_NOTES = {
-    ("lync2013", 7601): "Lync Server 2013 supports Windows Server 2008 R2 SP1, but this collection does not: it needs "
-                        "the NetTCPIP cmdlets of Windows Server 2012 and later",
-    ("sfb2015", 7601): "Skype for Business Server 2015 supports Windows Server 2008 R2 only for an in-place upgrade "
-                       "of a Lync Server 2013 server, not for a new installation",
+# A build without a row: (severity, source). The requirement pages list every supported OS ("If it's
+# not on this list, it won't work properly"); for SE there is no page, so it is a warning.
+OS_OTHER = {
+    "lync2013": ("error", SRC_LYNC2013),
+    "sfb2015": ("error", SRC_SFB2015),
+    "sfb2019": ("error", SRC_SFB2019),
+    "sfbse": ("warning", None),
 }
 
 # .NET Framework 4.x "Release" values (HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full),
@@ -72,19 +127,97 @@ OS_NOTES = {
 DOTNET = ((378389, "4.5"), (378675, "4.5.1"), (379893, "4.5.2"), (393295, "4.6"), (394254, "4.6.1"),
           (394802, "4.6.2"), (460798, "4.7"), (461308, "4.7.1"), (461808, "4.7.2"), (528040, "4.8"),
           (533320, "4.8.1"))
-# Per version: the lowest release, the first release that is NOT supported (None: no upper bound),
-# and where that comes from.
-# - Lync 2013: .NET Framework 4.5 (server requirements for Lync Server 2013).
-# - SfB 2015: 4.5, 4.6.x, 4.7.1 (with CU5 or later) listed; "Skype For Business server 2015 does not
-#   support .NET Framework 4.8" (server-requirements.md above).
-# - SfB 2019: "requires Microsoft .NET Framework 4.7 or 4.8" (system-requirements.md above); the
-#   Subscription Edition is an in-place upgrade of 2019: the same.
+# Per version: ``lowest`` release (older: ``severity``, from ``source``); ``cu``: from a release on,
+# the cumulative update it needs (release, minimum product version, update, source) - cs.cs_install
+# enforces it through the ``cu`` step (cs.required_cu); ``notes``: from a release on, a warning.
+# - SfB 2015 works with 4.5, 4.6.x; 4.7 from CU5 (disable-tls page), 4.7.1 from CU5, 4.7.2 from CU6,
+#   4.8 from CU9 (server-requirements.md and its history). CU6 is required as CU6 HF2 (6.0.9319.516),
+#   the first CU6 build Microsoft's pages name.
+# - SfB 2019: "requires Microsoft .NET Framework 4.7 or 4.8". SE: no page (a warning).
+# - Lync 2013: .NET Framework 4.5; 4.6.2 only with the November 2016 update or later. That update's
+#   Core Components / Edge Server version is not named on a page found (KB3200078 gives 5.0.8308.974
+#   for the Web Components Server only), so it is a warning, not a minimum the cu step enforces.
 DOTNET_SUPPORT = {
-    "lync2013": (378389, None),
-    "sfb2015": (378389, 528040),
-    "sfb2019": (460798, None),
-    "sfbse": (460798, None),
+    "lync2013": {"lowest": 378389, "severity": "error", "source": SRC_LYNC2013_SOFTWARE, "cu": (),
+                 "notes": ((394802, "Lync Server 2013 supports .NET Framework 4.6.2 and later only with the "
+                            "November 2016 cumulative update or later (KB3200078 lists 5.0.8308.974 for the Web "
+                            "Components Server); this collection cannot check the Core Components version of that "
+                            "update: set sfb_edge_cu_path to the latest Lync Server 2013 update "
+                            "(LyncServerUpdateInstaller.exe)", None),)},
+    "sfb2015": {"lowest": 378389, "severity": "error", "source": SRC_SFB2015,
+                "cu": ((460798, "6.0.9319.281", "CU5", SRC_TLS), (461308, "6.0.9319.281", "CU5", SRC_SFB2015),
+                       (461808, "6.0.9319.516", "CU6 HF2 (March 2018, KB4086059)", SRC_SFB2015_DOTNET),
+                       (528040, "6.0.9319.548", "CU9", SRC_SFB2015_DOTNET)),
+                "notes": ((533320, "Microsoft's list for Skype for Business Server 2015 ends at .NET Framework 4.8; "
+                           "4.8.1 is not in it (treated as 4.8: CU9 or later)", None),)},
+    "sfb2019": {"lowest": 460798, "severity": "error", "source": SRC_SFB2019, "cu": (), "notes": ()},
+    "sfbse": {"lowest": 460798, "severity": "warning", "source": None, "cu": (), "notes": ()},
 }
+
+
+def cu_requirements(version, os_build, dotnet_release=None):
+    """The cumulative updates the OS build and the .NET release of a server need for ``version``:
+    ``[{"minimum", "update", "why", "source"}]`` (empty: the release to manufacturing is enough)."""
+    found = []
+    row = OS_SUPPORT.get(version, {}).get(os_build) if _is_int(os_build) else None
+    if row and row["support"] == "cu":
+        found.append({"minimum": row["minimum"], "update": row["update"], "source": row["source"],
+                      "why": "on %s" % WINDOWS.get(os_build, "Windows build %s" % os_build)})
+    if _is_int(dotnet_release):
+        rules = [r for r in DOTNET_SUPPORT.get(version, {}).get("cu", ()) if dotnet_release >= r[0]]
+        if rules:
+            _release, minimum, update, source = rules[-1]
+            found.append({"minimum": minimum, "update": update, "source": source,
+                          "why": "with .NET Framework %s" % dotnet_name(dotnet_release)})
+    return found
+
+
+def rules():
+    """Every prerequisite rule as a flat row (the docs table and the source test read these):
+    ``{"version", "check", "condition", "severity", "result", "source"}``."""
+    rows = []
+    for version, builds in OS_SUPPORT.items():
+        for build, row in builds.items():
+            severity = {"yes": "pass", "cu": "cu", "no": "error", "unverified": "warning"}[row["support"]]
+            result = {"yes": "supported", "cu": "needs %s, %s, or later" % (row.get("update"), row.get("minimum")),
+                      "no": row.get("why", ""), "unverified": "warning: not verified"}[row["support"]]
+            rows.append({"version": version, "check": "os", "condition": "%s (build %d)" % (WINDOWS[build], build),
+                         "severity": severity, "result": result, "source": row["source"]})
+        severity, source = OS_OTHER[version]
+        rows.append({"version": version, "check": "os", "condition": "any other build", "severity": severity,
+                     "result": "not supported" if severity == "error" else "warning: no Microsoft page lists it",
+                     "source": source})
+    for version, spec in DOTNET_SUPPORT.items():
+        rows.append({"version": version, "check": "dotnet", "condition": "older than %s (release %d)" % (
+            dotnet_name(spec["lowest"]), spec["lowest"]), "severity": spec["severity"],
+            "result": "needs .NET Framework %s or later" % dotnet_name(spec["lowest"]), "source": spec["source"]})
+        for release, minimum, update, source in spec["cu"]:
+            rows.append({"version": version, "check": "dotnet", "condition": "%s (release %d) or later" % (
+                dotnet_name(release), release), "severity": "cu", "result": "needs %s, %s, or later" % (
+                update, minimum), "source": source})
+        for release, text, source in spec["notes"]:
+            rows.append({"version": version, "check": "dotnet", "condition": "%s (release %d) or later" % (
+                dotnet_name(release), release), "severity": "warning", "result": text, "source": source})
+    rows.append({"version": "sfb2015", "check": "feature", "condition": "%s not installed, no "
+                 "sfb_edge_windows_feature_source" % SXS_FEATURE, "severity": "warning",
+                 "result": "installs from Windows Update when the server reaches it, else fails with 0x800f081f",
+                 "source": SRC_SFB2015})
+    return rows
+
+
+def rules_markdown():
+    """The table docs/cs-roles.md#prerequisites shows (a test holds the page to it).
+
+    ``cu``: the rule is enforced through the ``cu`` step - a cumulative update of at least that version
+    is planned (sfb_edge_cu_path) or, without sfb_edge_cu_path, asked for as an error of cs_install."""
+    lines = ["| `sfb_edge_version` | check | condition | severity | result | source |",
+             "|---|---|---|---|---|---|"]
+    for row in rules():
+        lines.append("| %s | %s | %s | %s | %s | %s |" % (
+            ", ".join("`%s`" % v.strip() for v in row["version"].split(",")), row["check"], row["condition"],
+            row["severity"], row["result"].replace("|", "\\|"), source_link(row["source"])))
+    return "\n".join(lines) + "\n"
+
 
 # The Windows Update policy values (HKLM\SOFTWARE\Policies\Microsoft\Windows\WindowsUpdate\AU):
 # AUOptions 4 = "auto download and schedule the install", which restarts the server on its schedule.
@@ -124,15 +257,22 @@ def check_os(want, host, computer):
                          "(Win32_OperatingSystem) answers on %s and gather again" % (host, build, product, host))]
     name = WINDOWS.get(build, computer.get("os_caption") or "Windows build %d" % build)
     shown = "%s (build %d)" % (name, build)
-    support = OS_SUPPORT[version].get(build)
-    supported = ", ".join(WINDOWS[b] + ("" if s == "yes" else " (%s)" % s) for b, s in OS_SUPPORT[version].items()
-                          if s != "unverified")
-    if support is None:
-        why = OS_NOTES.get((version, build), "%s is not supported on %s" % (product, shown))
+    rows = OS_SUPPORT[version]
+    row = rows.get(build)
+    supported = ", ".join(WINDOWS[b] + ("" if r["support"] == "yes" else " (with %s, %s, or later)" % (
+        r["update"], r["minimum"])) for b, r in rows.items() if r["support"] in ("yes", "cu"))
+    if row is None:
+        severity, _source = OS_OTHER[version]
+        if severity != "error":
+            return [_finding("warning", "sfb_edge_version", "%s runs %s: no Microsoft requirement page for %s was "
+                             "found, and the builds this collection knows it on are %s; check Microsoft's current "
+                             "requirements" % (host, shown, product, supported))]
+        row = {"support": "no", "why": "%s is not supported on %s" % (product, shown)}
+    if row["support"] == "no":
         return [_finding("error", "sfb_edge_version", "%s runs %s: %s. %s (sfb_edge_version %r) installs on %s; "
                          "install the edge on one of these, or choose the sfb_edge_version this server supports"
-                         % (host, shown, why, product, version, supported))]
-    if support == "unverified":
+                         % (host, shown, row["why"], product, version, supported))]
+    if row["support"] == "unverified":
         return [_finding("warning", "sfb_edge_version", "%s runs %s: support of %s on it is not in the requirement "
                          "pages this collection follows; check Microsoft's current requirements" % (host, shown, product))]
     # Supported with a cumulative update only: cs.cs_install plans the ``cu`` step from the installed
@@ -147,11 +287,11 @@ def check_dotnet(want, host, computer):
         return [_finding(NOT_READ_SEVERITY, "computer.dotnet_release", "%s: the .NET Framework release was %s; whether %s "
                          "supports it was not checked" % (host, NOT_READ, product))]
     release = computer.get("dotnet_release")
-    lowest, too_new = DOTNET_SUPPORT[version]
-    need = dotnet_name(lowest) + (" up to %s" % dotnet_name(DOTNET[[r for r, _v in DOTNET].index(too_new) - 1][0])
-                                  if too_new else " or later")
+    spec = DOTNET_SUPPORT[version]
+    lowest, severity = spec["lowest"], spec["severity"]
+    need = dotnet_name(lowest) + " or later"
     if release is None:
-        return [_finding("error", "computer.dotnet_release", "%s has no .NET Framework 4.5 or later (no Release under "
+        return [_finding(severity, "computer.dotnet_release", "%s has no .NET Framework 4.5 or later (no Release under "
                          "HKLM\\SOFTWARE\\Microsoft\\NET Framework Setup\\NDP\\v4\\Full, or it could not be read: see the "
                          "warnings of edge_facts); %s needs .NET Framework %s: "
                          "install it, reboot, and run again" % (host, product, need))]
@@ -160,15 +300,14 @@ def check_dotnet(want, host, computer):
                          "gather again with this collection's edge_facts" % (host, release))]
     have = "%s (release %d)" % (dotnet_name(release), release)
     if release < lowest:
-        return [_finding("error", "computer.dotnet_release", "%s has .NET Framework %s; %s needs .NET Framework %s: "
+        return [_finding(severity, "computer.dotnet_release", "%s has .NET Framework %s; %s needs .NET Framework %s: "
                          "install it (offline installer from Microsoft), reboot, and run again"
                          % (host, have, product, need))]
-    if too_new is not None and release >= too_new:
-        return [_finding("error", "computer.dotnet_release", "%s has .NET Framework %s; %s does not support .NET "
-                         "Framework %s or later (supported: %s). Use a server image without it (Windows Server 2012 "
-                         "R2 or 2016 with its own .NET), or choose another sfb_edge_version"
-                         % (host, have, product, dotnet_name(too_new), need))]
-    return []
+    # A release that needs a cumulative update (SfB 2015: 4.7 and later) is not refused: cs.cs_install
+    # plans the ``cu`` step for it (cs.required_cu) or asks for sfb_edge_cu_path.
+    notes = [text for first, text, _source in spec["notes"] if release >= first]
+    return [_finding("warning", "computer.dotnet_release", "%s has .NET Framework %s: %s" % (host, have, notes[-1]))] \
+        if notes else []
 
 
 def check_account(want, host, computer):
@@ -261,16 +400,19 @@ def check_windows_update(want, host, computer):
 
 
 def check_feature_source(want, host, cs_state):
-    """Item 5: NET-Framework-Core (.NET 3.5) has no payload on Windows Server 2012 and later; without
-    a source Install-WindowsFeature fails with 0x800f081f."""
+    """Item 5, issue 19 point 8: NET-Framework-Core (.NET 3.5) has no payload on Windows Server 2012 and
+    later. Install-WindowsFeature takes it from Windows Update when the server reaches it (Microsoft's
+    server requirements page), so a missing source is a warning; offline it fails with 0x800f081f
+    (cs.feature_failure names the fix then)."""
     features = (cs_state or {}).get("features") or {}
     if SXS_FEATURE not in want["features"] or features.get(SXS_FEATURE) or want.get("feature_source"):
         return []
-    return [_finding("error", "sfb_edge_windows_feature_source", "%s: %s (.NET Framework 3.5) is not installed and "
+    return [_finding("warning", "sfb_edge_windows_feature_source", "%s: %s (.NET Framework 3.5) is not installed and "
                      "sfb_edge_windows_feature_source is not set; Windows Server has no payload for it, so "
-                     "Install-WindowsFeature fails with 0x800f081f (source files could not be found). Mount the "
-                     "Windows Server ISO on the edge and set sfb_edge_windows_feature_source to <media>\\sources\\sxs, "
-                     "e.g. D:\\sources\\sxs" % (host, SXS_FEATURE))]
+                     "Install-WindowsFeature downloads it from Windows Update, and fails with 0x800f081f (source files "
+                     "could not be found) when the server cannot reach Windows Update (a DMZ edge usually cannot). "
+                     "Mount the Windows Server ISO on the edge and set sfb_edge_windows_feature_source to "
+                     "<media>\\sources\\sxs, e.g. D:\\sources\\sxs" % (host, SXS_FEATURE))]
 
 
 def prerequisites(desired, current, steps=()):

@@ -69,8 +69,8 @@ def test_fresh_box_plans_every_step_in_order(host):
     install = res["cs_install"]
     assert install["problems"] == []
     assert install["calls"][0] == {"module": "ansible.windows.win_feature",
-                                   "args": {"name": ["NET-WCF-HTTP-Activation45", "Windows-Identity-Foundation",
-                                                     "Telnet-Client"], "state": "present"}}
+                                   "args": {"name": ["NET-WCF-HTTP-Activation45", "Windows-Identity-Foundation"],
+                                            "state": "present"}}
     args = edge_cs_args(install)
     assert args["steps"] == ["core", "local_management", "import_configuration", "enable_replica", "start_replica",
                              "edge_roles"]

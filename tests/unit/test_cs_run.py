@@ -259,7 +259,8 @@ CU9, CU5 = "6.0.9319.548", "6.0.9319.281"
 
 @pytest.mark.parametrize("version,build,minimum", [
     ("sfb2015", 14393, CU5), ("sfb2015", 17763, CU9), ("sfb2015", 9600, None), ("sfb2015", None, None),
-    ("sfb2019", 17763, None), ("lync2013", 9600, None), ("sfbse", 20348, None)])
+    ("sfb2019", 17763, None), ("lync2013", 9600, "5.0.8308.556"), ("lync2013", 9200, None),
+    ("sfbse", 20348, None)])
 def test_required_cu(version, build, minimum):
     assert cs.required_cu(version, build) == minimum
 
@@ -270,9 +271,9 @@ def test_version_lower_is_the_numeric_order(a, b):
 
 
 def as_sfb2015(current):
-    """A server fit for SfB 2015 (prereqs): .NET 4.7.2 (Windows Server 2019's own, release 461814;
-    the shipped snapshots have 4.8, which SfB 2015 does not support)."""
-    current["computer"]["dotnet_release"] = 461814
+    """A server whose .NET needs no cumulative update of SfB 2015: 4.6.2 (release 394802; 4.7 and later
+    need CU5/CU6/CU9, issue 19 point 7 - tested in test_prereqs_facts.py), so the OS build alone decides."""
+    current["computer"]["dotnet_release"] = 394802
     return current
 
 
@@ -350,8 +351,10 @@ def test_applying_the_cu_converges_and_a_rerun_skips_it():
 # ----------------------------------------------------------------------------------- points 20, 21
 @pytest.mark.parametrize("version", sorted(cs.PROFILES))
 def test_every_version_installs_wcf_activation_and_runs_the_logging_agent(version):
+    """HTTP Activation is listed for every server of SfB 2015/2019; the Lync 2013 Edge list is .NET 4.5,
+    WIF and PowerShell 3.0 only (HTTP Activation: "internal server roles ... except Edge Server")."""
     goal = want(version=version)["cs"]
-    assert "NET-WCF-HTTP-Activation45" in goal["features"]
+    assert ("NET-WCF-HTTP-Activation45" in goal["features"]) == (version != "lync2013")
     assert goal["services"][:2] == ["REPLICA", "RTCCLSAGT"]
 
 

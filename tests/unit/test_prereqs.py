@@ -90,7 +90,7 @@ def test_prerequisite_errors_hold_back_every_install_call_and_keep_the_planned_c
     res = install(want(), snap(os_build=9600))
     assert res["calls"] == []
     assert [c["property"] for c in res["changes"]] == [
-        "NET-WCF-HTTP-Activation45", "Windows-Identity-Foundation", "Telnet-Client", "core components", "RTCLOCAL", "topology", "enabled", "status",
+        "NET-WCF-HTTP-Activation45", "Windows-Identity-Foundation", "core components", "RTCLOCAL", "topology", "enabled", "status",
         "services"]
     assert res["problems"] == [{
         "area": "cs_install", "variable": "sfb_edge_version",
@@ -102,7 +102,7 @@ def test_prerequisite_errors_hold_back_every_install_call_and_keep_the_planned_c
 
 def test_features_alone_are_install_calls_too():
     current = snap("converged", user=ADMIN)
-    current["cs"]["features"]["Telnet-Client"] = False
+    current["cs"]["features"]["Windows-Identity-Foundation"] = False
     res = install(want(), current)
     assert res["calls"] == [] and [p["variable"] for p in res["problems"]] == ["computer.user"]
 
@@ -124,8 +124,9 @@ OS_TABLE = [
     ("sfb2015", 17763, None), ("sfb2015", 20348, "error"),
     ("sfb2019", 9600, "error"), ("sfb2019", 14393, None), ("sfb2019", 17763, None), ("sfb2019", 20348, "warning"),
     ("sfb2019", 26100, "error"),
-    ("sfbse", 14393, "error"), ("sfbse", 17763, None), ("sfbse", 20348, None), ("sfbse", 26100, "warning"),
-    ("sfbse", 10240, "error"),
+    # Subscription Edition: no Microsoft requirement page was found, so no build is an error (issue 19, point 10)
+    ("sfbse", 14393, "warning"), ("sfbse", 17763, None), ("sfbse", 20348, None), ("sfbse", 26100, "warning"),
+    ("sfbse", 10240, "warning"),
 ]
 
 
@@ -157,11 +158,12 @@ def test_os_messages_say_why_for_2008_r2():
     assert got[0]["message"] == (
         "edge01 runs Windows Server 2008 R2 (build 7601): Lync Server 2013 supports Windows Server 2008 R2 SP1, but "
         "this collection does not: it needs the NetTCPIP cmdlets of Windows Server 2012 and later. Lync Server 2013 "
-        "(sfb_edge_version 'lync2013') installs on Windows Server 2012, Windows Server 2012 R2; install the edge on "
-        "one of these, or choose the sfb_edge_version this server supports")
+        "(sfb_edge_version 'lync2013') installs on Windows Server 2012, Windows Server 2012 R2 (with CU3, 5.0.8308.556, "
+        "or later); install the edge on one of these, or choose the sfb_edge_version this server supports")
     got = prereqs.check_os(dict(want("sfb2015")["cs"]), "edge01", dict(GOOD, os_build=7601))
     assert "only for an in-place upgrade of a Lync Server 2013 server" in got[0]["message"]
-    assert "Windows Server 2016 (CU5 (6.0.9319.281, KB4015888)), Windows Server 2019 (CU9)" in got[0]["message"]
+    assert ("Windows Server 2016 (with CU5, 6.0.9319.281, or later), Windows Server 2019 (with CU9, 6.0.9319.548, or "
+            "later)") in got[0]["message"]
 
 
 def test_os_unknown_build_uses_the_caption():
@@ -172,21 +174,23 @@ def test_os_unknown_build_uses_the_caption():
 
 def test_sfb2015_on_2016_without_cu_path_stops_a_fresh_install():
     res = install(want("sfb2015"), snap(os_build=14393, dotnet_release=394802))
-    assert res["calls"] == []
     assert {p["variable"]: p["message"] for p in res["problems"]}["sfb_edge_cu_path"] == (
-        "Skype for Business Server 2015 needs CU5, 6.0.9319.281 or later on this server (Windows build 14393; "
-        "installed: not installed): set sfb_edge_cu_path to the folder that holds SkypeServerUpdateInstaller.exe of "
-        "that cumulative update or a later one (the update installer from Microsoft's download page; "
-        "docs/cs-roles.md)")
+        "Skype for Business Server 2015 needs CU5, 6.0.9319.281 or later on this server (Windows build 14393, .NET "
+        "Framework 4.6.2; installed: not installed; required: CU5 (6.0.9319.281) on Windows Server 2016): set "
+        "sfb_edge_cu_path to the folder that holds SkypeServerUpdateInstaller.exe of that cumulative update or a "
+        "later one (the update installer from Microsoft's download page; docs/cs-roles.md#prerequisites)")
 
 
 # ----------------------------------------------------------------------------------- 20: .NET per product
 DOTNET_TABLE = [
-    ("lync2013", 378389, None), ("lync2013", 528040, None), ("lync2013", 461814, None),
-    ("sfb2015", 378389, None), ("sfb2015", 394802, None), ("sfb2015", 461814, None), ("sfb2015", 528040, "too new"),
-    ("sfb2015", 533325, "too new"), ("sfb2015", 378388, "too old"),
-    ("sfb2019", 394802, "too old"), ("sfb2019", 460798, None), ("sfb2019", 461808, None), ("sfb2019", 528040, None),
-    ("sfbse", 461308, None), ("sfbse", 394802, "too old"),
+    # Hand-written from Microsoft's pages: (version, release, expected finding of check_dotnet). A release
+    # that needs a cumulative update is not refused here: the cu step enforces it (tests below).
+    ("lync2013", 378389, None), ("lync2013", 379893, None), ("lync2013", 378388, "error"),
+    ("lync2013", 394802, "warning"), ("lync2013", 528040, "warning"),  # 4.6.2+: November 2016 CU (not checkable)
+    ("sfb2015", 378389, None), ("sfb2015", 394802, None), ("sfb2015", 461814, None), ("sfb2015", 528040, None),
+    ("sfb2015", 528049, None), ("sfb2015", 533325, "warning"), ("sfb2015", 378388, "error"),
+    ("sfb2019", 394802, "error"), ("sfb2019", 460798, None), ("sfb2019", 461808, None), ("sfb2019", 528040, None),
+    ("sfbse", 461308, None), ("sfbse", 394802, "warning"),  # SE: no Microsoft page (issue 19, point 10)
 ]
 
 
@@ -196,17 +200,11 @@ def test_dotnet_release_per_product_version(version, release, expected):
     if expected is None:
         assert got == []
     else:
-        assert [(f["severity"], f["variable"]) for f in got] == [("error", "computer.dotnet_release")]
+        assert [(f["severity"], f["variable"]) for f in got] == [(expected, "computer.dotnet_release")]
         assert "(release %d)" % release in got[0]["message"]
-        assert ("does not support .NET Framework 4.8 or later" in got[0]["message"]) == (expected == "too new")
 
 
 def test_dotnet_exact_messages():
-    assert findings(want("sfb2015"), snap(dotnet_release=528040, os_build=9600))[0] == (
-        "error", "computer.dotnet_release",
-        "edge01 has .NET Framework 4.8 (release 528040); Skype for Business Server 2015 does not support .NET "
-        "Framework 4.8 or later (supported: 4.5 up to 4.7.2). Use a server image without it (Windows Server 2012 R2 "
-        "or 2016 with its own .NET), or choose another sfb_edge_version")
     assert findings(want(), snap(dotnet_release=394802))[0] == (
         "error", "computer.dotnet_release",
         "edge01 has .NET Framework 4.6.2 (release 394802); Skype for Business Server 2019 needs .NET Framework 4.7 or "
@@ -223,12 +221,12 @@ def test_dotnet_exact_messages():
 MICROSOFT_RELEASES = [(378389, "4.5"), (378675, "4.5.1"), (379893, "4.5.2"), (393295, "4.6"), (394254, "4.6.1"),
                       (394802, "4.6.2"), (460798, "4.7"), (461308, "4.7.1"), (461808, "4.7.2"), (528040, "4.8"),
                       (533320, "4.8.1")]
-# Per product: the lowest supported release and the first one that is not (None: no upper bound), from the
-# server requirement pages: Lync 2013 needs 4.5; SfB 2019 (and SE, its in-place upgrade) 4.7 or 4.8; SfB 2015
-# 4.5 up to 4.7.2 as prereqs checks it today (the current page supports 4.8 from CU9: when prereqs learns
-# that, this line and DOTNET_TABLE change with it).
-SUPPORTED_RELEASES = {"lync2013": (378389, None), "sfb2015": (378389, 528040), "sfb2019": (460798, None),
-                      "sfbse": (460798, None)}
+# Per product: the lowest supported release and the first one that is refused (None: no upper bound), from the
+# server requirement pages: Lync 2013 needs 4.5; SfB 2019 4.7 or later; SfB 2015 4.5 and later, the newer ones
+# with a cumulative update (4.7/4.7.1 CU5, 4.7.2 CU6, 4.8 CU9: asked for by the cu step, never refused here,
+# server-requirements.md since PR #4919). Subscription Edition has no Microsoft requirements page: below 4.7 is
+# a warning, never an error (no hard block without a source).
+SUPPORTED_RELEASES = {"lync2013": (378389, None), "sfb2015": (378389, None), "sfb2019": (460798, None)}
 
 
 @pytest.mark.parametrize("release, name", [(0, "older than 4.5"), (378388, "older than 4.5")] + [
@@ -245,17 +243,25 @@ def test_dotnet_names_of_release_values(release, name):
         ((too_new - 1, True), (too_new, False)) if too_new else ((10 ** 7, True),))])
 def test_dotnet_support_bounds_per_product_version(version, release, supported):
     got = prereqs.check_dotnet(dict(want(version)["cs"]), "edge01", dict(GOOD, dotnet_release=release))
-    assert [(f["severity"], f["variable"]) for f in got] == ([] if supported else [("error", "computer.dotnet_release")])
+    errors = [(f["severity"], f["variable"]) for f in got if f["severity"] == "error"]
+    assert errors == ([] if supported else [("error", "computer.dotnet_release")])
+
+
+@pytest.mark.parametrize("release", [378389, 460797, 460798, 528040])
+def test_subscription_edition_dotnet_is_never_a_hard_block(release):
+    got = prereqs.check_dotnet(dict(want("sfbse")["cs"]), "edge01", dict(GOOD, dotnet_release=release))
+    assert [f["severity"] for f in got] == (["warning"] if release < 460798 else [])
 
 
 @given(st.integers(min_value=0, max_value=10 ** 7))
 def test_dotnet_name_is_the_highest_version_reached(release):
-    name = prereqs.dotnet_name(release)
-    reached = [v for r, v in MICROSOFT_RELEASES if release >= r]
-    assert name == (reached[-1] if reached else "older than 4.5")
-    for version, (lowest, too_new) in SUPPORTED_RELEASES.items():
-        got = prereqs.check_dotnet(dict(want(version)["cs"]), "h", dict(GOOD, dotnet_release=release))
-        assert bool(got) == (release < lowest or (too_new is not None and release >= too_new))
+    # Literal lowest releases of each version (learn.microsoft.com "How to: Determine which .NET Framework
+    # versions are installed"), not the table under test.
+    lowest = [(378389, "4.5"), (378675, "4.5.1"), (379893, "4.5.2"), (393295, "4.6"), (394254, "4.6.1"),
+              (394802, "4.6.2"), (460798, "4.7"), (461308, "4.7.1"), (461808, "4.7.2"), (528040, "4.8"),
+              (533320, "4.8.1")]
+    reached = [v for r, v in lowest if release >= r]
+    assert prereqs.dotnet_name(release) == (reached[-1] if reached else "older than 4.5")
 
 
 # ----------------------------------------------------------------------------------- 18: the account
@@ -385,23 +391,27 @@ def test_a_filtered_token_with_the_policy_not_read_is_still_an_error():
 
 
 # ----------------------------------------------------------------------------------- 5: feature source
-def test_net35_without_a_source_is_an_error_with_the_hint():
+def test_net35_without_a_source_is_a_warning_with_the_hint():
+    """Issue 19, point 8: NET-Framework-Core installs from Windows Update when the server is online
+    (Microsoft's server requirements page), so a missing source is a warning, not an error."""
     current = snap(os_build=9600, dotnet_release=394802)
     current["cs"]["features"]["NET-Framework-Core"] = False
     res = install(want("sfb2015"), current)
-    assert res["calls"] == []
-    assert res["problems"] == [{
-        "area": "cs_install", "variable": "sfb_edge_windows_feature_source",
-        "message": "edge01: NET-Framework-Core (.NET Framework 3.5) is not installed and "
-                   "sfb_edge_windows_feature_source is not set; Windows Server has no payload for it, so "
-                   "Install-WindowsFeature fails with 0x800f081f (source files could not be found). Mount the Windows "
-                   "Server ISO on the edge and set sfb_edge_windows_feature_source to <media>\\sources\\sxs, e.g. "
-                   "D:\\sources\\sxs"}]
+    assert res["problems"] == []
+    assert [c["module"] for c in res["calls"]] == ["ansible.windows.win_feature", "sfb.edge.edge_cs"]
+    assert "NET-Framework-Core" in res["calls"][0]["args"]["name"] and "source" not in res["calls"][0]["args"]
+    assert res["notes"] == [
+        "prerequisite: sfb_edge_windows_feature_source: edge01: NET-Framework-Core (.NET Framework 3.5) is not "
+        "installed and sfb_edge_windows_feature_source is not set; Windows Server has no payload for it, so "
+        "Install-WindowsFeature downloads it from Windows Update, and fails with 0x800f081f (source files could not "
+        "be found) when the server cannot reach Windows Update (a DMZ edge usually cannot). Mount the Windows Server "
+        "ISO on the edge and set sfb_edge_windows_feature_source to <media>\\sources\\sxs, e.g. D:\\sources\\sxs"]
     goal = want("sfb2015", sfb_edge_windows_feature_source="D:\\sources\\sxs")
     assert goal["cs"]["feature_source"] == "D:\\sources\\sxs"
-    assert install(goal, current)["problems"] == []
+    res = install(goal, current)
+    assert res["problems"] == [] and res["notes"] == [] and res["calls"][0]["args"]["source"] == "D:\\sources\\sxs"
     current["cs"]["features"]["NET-Framework-Core"] = True  # installed already: no source needed
-    assert install(want("sfb2015"), current)["problems"] == []
+    assert install(want("sfb2015"), current)["notes"] == []
 
 
 def test_sfb2019_does_not_need_net35():
@@ -431,7 +441,6 @@ def test_unc_path_is_rejected_with_the_reason(var, value):
     ("sfb_edge_media_path", "D:\\"), ("sfb_edge_media_path", "C:\\media\\sfb2019"),
     ("sfb_edge_cu_path", "C:\\media\\cu"), ("sfb_edge_cu_path", "C:\\media\\cu\\SkypeServerUpdateInstaller.exe"),
     ("sfb_edge_windows_feature_source", "D:\\sources\\sxs"),
-    ("sfb_edge_windows_feature_source", "wim:D:\\sources\\install.wim:2"),
 ])
 def test_local_paths_are_accepted_and_reach_the_desired_state(var, value):
     inv = inventory_data.set_pool(inventory_data.example(), var, value)
@@ -444,7 +453,9 @@ def test_local_paths_are_accepted_and_reach_the_desired_state(var, value):
 
 
 @pytest.mark.parametrize("var", ["sfb_edge_cu_path", "sfb_edge_windows_feature_source"])
-@pytest.mark.parametrize("value", ["sources/sxs", 5, ["D:\\"], "wim:install.wim"])
+# wim:<file>:<index>: Install-WindowsFeature takes it, ansible.windows.win_feature does not (Test-Path on the
+# source): refused (issue 19, point 8)
+@pytest.mark.parametrize("value", ["sources/sxs", 5, ["D:\\"], "wim:install.wim", "wim:D:\\sources\\install.wim:2"])
 def test_new_path_variables_reject_other_values(var, value):
     inv = inventory_data.set_pool(inventory_data.example(), var, value)
     _pools, found = model.load(inv)

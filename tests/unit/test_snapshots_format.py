@@ -365,10 +365,11 @@ def test_checker_route_must_name_an_adapter():
 
 # Windows Server build and .NET Framework 4.x "Release" values per product (inventories/example is
 # sfb2019, the snapshots are its two servers). SfB 2019 runs on Server 2016/2019 with .NET 4.7 or
-# 4.8; SfB 2015 on 2012 R2/2016 with .NET up to 4.7.2 (it does not support 4.8); Lync 2013 on 2012 R2.
+# 4.8; SfB 2015 on 2012 R2/2016 with .NET 4.5 or later (4.7+ with the matching CU, 4.8 from CU9:
+# issue 19 point 7); Lync 2013 on 2012 R2 with .NET 4.5 or later.
 OS_BUILDS = {"lync2013": {9600}, "sfb2015": {9600, 14393}, "sfb2019": {14393, 17763}, "sfbse": {17763, 20348}}
 DOTNET_47_OR_LATER = 460798
-DOTNET_48 = 528040
+DOTNET_45 = 378389
 OS = {9600: ("6.3.9600", "Windows Server 2012 R2"), 14393: ("10.0.14393", "Windows Server 2016"),
       17763: ("10.0.17763", "Windows Server 2019"), 20348: ("10.0.20348", "Windows Server 2022")}
 
@@ -404,7 +405,7 @@ def test_snapshot_has_every_field_of_this_version(path):
     release = comp.get("dotnet_release")
     need(isinstance(release, int), "computer.dotnet_release missing")
     if isinstance(release, int):
-        need(release >= DOTNET_47_OR_LATER if version in ("sfb2019", "sfbse") else release < DOTNET_48,
+        need(release >= DOTNET_47_OR_LATER if version in ("sfb2019", "sfbse") else release >= DOTNET_45,
              "computer.dotnet_release %d does not fit %s" % (release, version))
     need("local_account_token_filter_policy" in comp, "computer.local_account_token_filter_policy missing")
     user = comp.get("user") or {}

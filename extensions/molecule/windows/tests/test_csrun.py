@@ -12,7 +12,10 @@ from test_edge import as_list, desired, host, powershell  # noqa: F401  # pylint
 
 # Minimum product version per (version, first OS build) - a copy of cs.py's table on purpose: a
 # wrong production table must not hide here. SfB 2015: CU5 on 2016, CU9 on 2019.
-REQUIRED_CU = {"sfb2015": ((17763, "6.0.9319.548"), (14393, "6.0.9319.281"))}
+REQUIRED_CU = {"sfb2015": ((17763, "6.0.9319.548"), (14393, "6.0.9319.281")), "lync2013": ((9600, "5.0.8308.556"),)}
+# The names of the uninstall entries (cs.PROFILES entry_pattern): Lync Server 2013 writes "Microsoft Lync Server 2013,
+# <component>" (issue 19, point 5); the others "<product>, <component>".
+ENTRY_PREFIX = {"lync2013": "Microsoft Lync Server 2013, "}
 
 PS_INSTALL = r"""
 $uninstall = 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*',
@@ -98,8 +101,9 @@ def test_module_imports_and_has_the_cmdlets_edge_cs_calls(shell):
 
 def test_uninstall_entries_name_core_components_and_edge_server(installed, cs_want):
     names = [p["name"] for p in as_list(installed["products"])]
+    prefix = ENTRY_PREFIX.get(cs_want["version"], cs_want["product"] + ", ")
     for part in ("Core Components", "Edge Server"):
-        assert "%s, %s" % (cs_want["product"], part) in names, names
+        assert prefix + part in names, names
 
 
 def test_installed_version_reaches_the_required_cumulative_update(installed, cs_want):
@@ -112,7 +116,8 @@ def test_installed_version_reaches_the_required_cumulative_update(installed, cs_
         pytest.skip("no cumulative update required for %s on build %s" % (cs_want["version"], installed["os_build"]))
     parts = ("Core Components", "Edge Server")
     for item in as_list(installed["products"]):
-        if item["name"].startswith(cs_want["product"] + ", ") and item["name"].endswith(parts):
+        if item["name"].startswith(ENTRY_PREFIX.get(cs_want["version"], cs_want["product"] + ", ")) \
+                and item["name"].endswith(parts):
             assert _version_key(item["version"]) >= _version_key(minimum), item
 
 
@@ -120,7 +125,8 @@ def test_installed_version_reaches_the_required_cumulative_update(installed, cs_
 def test_planned_windows_features_are_installed(installed, cs_want):
     got = {f["name"]: f["installed"] for f in as_list(installed["features"])}
     assert got == {name: True for name in cs_want["features"]}
-    assert "NET-WCF-HTTP-Activation45" in got
+    # HTTP Activation: every SfB server; not in the Lync Server 2013 Edge list (issue 19, point 9)
+    assert ("NET-WCF-HTTP-Activation45" in got) == (cs_want["version"] != "lync2013")
 
 
 # ----------------------------------------------------------------------------------- local store, services

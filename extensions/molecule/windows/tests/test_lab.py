@@ -27,7 +27,12 @@ EPHEMERAL = 49152  # sockets from here on come and go: not compared
 CS_USES = {"Internal", "AccessEdgeExternal", "DataEdgeExternal", "AudioVideoAuthentication", "XmppServer"}
 # Every Windows feature of the four version profiles (plugins/plugin_utils/cs.py), copied on purpose.
 PROFILE_FEATURES = ("NET-Framework-Core", "NET-Framework-45-Core", "NET-WCF-HTTP-Activation45",
-                    "Windows-Identity-Foundation", "Telnet-Client")
+                    "Windows-Identity-Foundation", "PowerShell")
+# The full names of a version's uninstall entries (cs.PROFILES entry_pattern), copied on purpose: Lync
+# Server 2013 writes "Microsoft Lync Server 2013, Core Components" (issue 19, point 5).
+ENTRY_PATTERNS = {"lync2013": r"Microsoft Lync Server 2013, (.+)", "sfb2015": r"Skype for Business Server 2015, (.+)",
+                  "sfb2019": r"Skype for Business Server 2019, (.+)",
+                  "sfbse": r"Skype for Business Server Subscription Edition, (.+)"}
 NO_FEATURE = "SfbEdge-No-Such-Feature"
 # CNG key storage providers; every other provider name is a CryptoAPI CSP ("... Cryptographic Provider").
 KSP_SUFFIX = "Key Storage Provider"
@@ -217,12 +222,13 @@ $all = @(Get-ItemProperty -Path $keys -ErrorAction SilentlyContinue | Where-Obje
 def test_uninstall_display_names_classify_as_the_installed_version(host, cs_want, installed):  # noqa: F811  # pylint: disable=unused-argument
     """edge_facts keeps the uninstall entries whose DisplayName matches 'Lync Server|Skype for Business Server';
     cs.installed_versions must see only the planned version in them (another one is a problem that stops the
-    host), and cs.product_versions finds the components by the product name at the start, with a DisplayVersion."""
+    host), and cs.product_versions finds the components by the version's entry pattern (full match), with a
+    DisplayVersion."""
     out = powershell(host, PS_PRODUCTS)
     matched = as_list(out["matched"])
     assert matched, "no uninstall entry matches; entries naming Lync/Skype otherwise: %s" % as_list(out["near"])
     assert {_version_of(p["name"]) for p in matched} == {cs_want["version"]}, matched
-    assert [p for p in matched if not p["name"].startswith(cs_want["product"] + ", ")] == [], matched
+    assert [p for p in matched if not re.fullmatch(ENTRY_PATTERNS[cs_want["version"]], p["name"].strip(), re.I)] == [], matched
     assert [p for p in matched if not isinstance(p["version"], str) or not p["version"]] == [], matched
 
 
