@@ -489,6 +489,25 @@ def _value(value):
     return str(value)
 
 
+def certificate_due(rep):
+    """``(expired, expiring)``: the certificate findings of a drift report (installed planned certificates and
+    certificates assigned to a Lync use) that have expired, and those inside the warning window."""
+    found = rep.get("findings") or ()
+    return ([f for f in found if f.get("id") == expiry.IDS["expired"]],
+            [f for f in found if f.get("id") == expiry.IDS["warning"]])
+
+
+def due_text(rep):
+    """'2 certificate(s) expired' / '1 certificate(s) expiring' / both, or '' when none is due."""
+    expired, expiring = certificate_due(rep)
+    words = []
+    if expired:
+        words.append("%d certificate(s) expired" % len(expired))
+    if expiring:
+        words.append("%d certificate(s) expiring" % len(expiring))
+    return ", ".join(words)
+
+
 def format_report(rep, now=None):
     """Readable lines of a drift report (certificate days left counted at ``now``; None: the current time)."""
     total = sum(rep["summary"].values())
@@ -496,6 +515,9 @@ def format_report(rep, now=None):
     head = "%s (%s): %s" % (rep["host"], rep["pool"], "in sync" if rep["in_sync"] else
                             "%d change(s)%s, %d problem(s)" % (total, " (%s)" % areas if areas else "",
                                                                len(rep["problems"])))
+    due = due_text(rep)
+    if due:
+        head += ("; but " if rep["in_sync"] else "; ") + due
     lines = [head]
     for area in rep["changes"]:
         for c in rep["changes"][area]:
