@@ -32,7 +32,7 @@ def failure(report, lines, path, fail, fail_on_warning):
     expired, expiring = _drift.certificate_due(report)
     why = []
     if fail and not report["in_sync"]:
-        why.append("Drift: %s; see %s. Run playbooks/site.yml to converge it." % (lines[0], path))
+        why.append("Drift: %s; see %s. To fix it: %s." % (lines[0], path, _drift.fix_text(report)))
     if fail and expired:
         why.append("Expired: %s; see %s. %s" % ("; ".join(f["message"] for f in expired), path,
                                                 "Renew it before anything else: clients cannot connect."))

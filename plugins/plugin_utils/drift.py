@@ -30,6 +30,12 @@ AREAS = ("routes", "network", "hosts_file", "identity", "certificates") + cs.CS_
 # Reported by drift.yml but not applied by site.yml (replication is fixed from the Front End).
 REPORT_AREAS = AREAS + ("cs_replication",)
 REPORT_FORMAT = 1
+# How each area's drift is fixed (the failure message of drift.yml, docs/cs-roles.md#drift and
+# docs/windows-roles.md); every area of REPORT_AREAS has one.
+SITE_FIX = "playbooks/site.yml (first with --check --diff)"
+FIXES = dict({area: SITE_FIX for area in AREAS},
+             cs_replication="playbooks/validate.yml -e sfb_edge_replication_invoke=true (replication is pushed from "
+                            "the Front End; check TCP 4443 from the Front Ends to the edge's internal address)")
 
 TCPIP_PARAMETERS = r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
 
@@ -506,6 +512,22 @@ def due_text(rep):
     if expiring:
         words.append("%d certificate(s) expiring" % len(expiring))
     return ", ".join(words)
+
+
+def fix_text(rep):
+    """How to fix what a drift report found, per area: 'routes, network: run playbooks/site.yml ...;
+    cs_replication: run playbooks/validate.yml -e sfb_edge_replication_invoke=true ...'; inventory problems
+    first (no playbook fixes those)."""
+    parts = []
+    if rep.get("problems"):
+        parts.append("fix the inventory or the host as each FIX line says (%s)" % ", ".join(
+            sorted({p["variable"] for p in rep["problems"]})))
+    by_fix = {}
+    for area, count in rep["summary"].items():
+        if count:
+            by_fix.setdefault(FIXES.get(area, SITE_FIX), []).append(area)
+    parts += ["%s: run %s" % (", ".join(areas), fix) for fix, areas in by_fix.items()]
+    return "; ".join(parts)
 
 
 def format_report(rep, now=None):
