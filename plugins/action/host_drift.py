@@ -19,9 +19,27 @@ ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
 
 def stats(report, path):
     """This host's entry of sfb_drift_summary (set_stats): no secret, numbers stay numbers."""
+    expired, expiring = _drift.certificate_due(report)
     return {"pool": report["pool"], "in_sync": report["in_sync"],
             "areas": {area: count for area, count in report["summary"].items() if count},
-            "problems": len(report["problems"]), "report": path}
+            "problems": len(report["problems"]), "certificates_expired": len(expired),
+            "certificates_expiring": len(expiring), "report": path}
+
+
+def failure(report, lines, path, fail, fail_on_warning):
+    """The failure message of a host for cron/AWX, or None: drifted, a certificate in use expired (with
+    ``fail``), a certificate inside the warning window (with ``fail_on_warning``)."""
+    expired, expiring = _drift.certificate_due(report)
+    why = []
+    if fail and not report["in_sync"]:
+        why.append("Drift: %s; see %s. To fix it: %s." % (lines[0], path, _drift.fix_text(report)))
+    if fail and expired:
+        why.append("Expired: %s; see %s. %s" % ("; ".join(f["message"] for f in expired), path,
+                                                "Renew it before anything else: clients cannot connect."))
+    if fail_on_warning and expiring:
+        why.append("Expiring (sfb_edge_fail_on_expiry_warning): %s; see %s." % (
+            "; ".join(f["message"] for f in expiring), path))
+    return " ".join(why) or None
 
 
 class ActionModule(hoststate.HostAction):
@@ -44,6 +62,8 @@ class ActionModule(hoststate.HostAction):
                                      "per_host": False, "aggregate": True})
         fail = args["fail"] if args["fail"] is not None else hoststate.inventory_bool(
             self._templar, task_vars, "sfb_edge_fail_on_drift", host)
-        if fail and not report["in_sync"]:
-            result["fail_msg"] = "Drift: %s; see %s. Run playbooks/site.yml to converge it." % (lines[0], path)
+        message = failure(report, lines, path, fail, hoststate.inventory_bool(
+            self._templar, task_vars, "sfb_edge_fail_on_expiry_warning", host))
+        if message:
+            result["fail_msg"] = message
         return result

@@ -100,8 +100,18 @@ def replication_rows(desired, status):
     if up is True:
         return [_row("replication", fqdn, "UpToDate", "UpToDate (last status report %s)"
                      % (status.get("last_status_report") or "unknown"), "pass")]
-    actual = "not up to date (last status report %s)" % (status.get("last_status_report") or "never") \
-        if up is False else "unknown to the Central Management Store"
+    if up is False and not status.get("last_status_report"):
+        # A new edge has not reported yet: its replica service gets its first copy from the Front End some
+        # time after the install; a second validation, or an explicit replication, tells.
+        actual = ("not up to date yet (no status report from the edge so far: right after an install this is "
+                  "usual - run validate.yml again in a few minutes, or with -e sfb_edge_replication_invoke=true; "
+                  "if it stays, check TCP 4443 from the Front Ends to the edge's internal address)")
+    elif up is False:
+        actual = ("not up to date (last status report %s; run validate.yml -e sfb_edge_replication_invoke=true, "
+                  "and check TCP 4443 from the Front Ends to the edge's internal address)"
+                  % status.get("last_status_report"))
+    else:
+        actual = "unknown to the Central Management Store (is the edge in the published topology?)"
     return [_row("replication", fqdn, "UpToDate", actual, "fail")]
 
 

@@ -30,6 +30,12 @@ AREAS = ("routes", "network", "hosts_file", "identity", "certificates") + cs.CS_
 # Reported by drift.yml but not applied by site.yml (replication is fixed from the Front End).
 REPORT_AREAS = AREAS + ("cs_replication",)
 REPORT_FORMAT = 1
+# How each area's drift is fixed (the failure message of drift.yml, docs/cs-roles.md#drift and
+# docs/windows-roles.md); every area of REPORT_AREAS has one.
+SITE_FIX = "playbooks/site.yml (first with --check --diff)"
+FIXES = dict({area: SITE_FIX for area in AREAS},
+             cs_replication="playbooks/validate.yml -e sfb_edge_replication_invoke=true (replication is pushed from "
+                            "the Front End; check TCP 4443 from the Front Ends to the edge's internal address)")
 
 TCPIP_PARAMETERS = r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
 
@@ -489,6 +495,41 @@ def _value(value):
     return str(value)
 
 
+def certificate_due(rep):
+    """``(expired, expiring)``: the certificate findings of a drift report (installed planned certificates and
+    certificates assigned to a Lync use) that have expired, and those inside the warning window."""
+    found = rep.get("findings") or ()
+    return ([f for f in found if f.get("id") == expiry.IDS["expired"]],
+            [f for f in found if f.get("id") == expiry.IDS["warning"]])
+
+
+def due_text(rep):
+    """'2 certificate(s) expired' / '1 certificate(s) expiring' / both, or '' when none is due."""
+    expired, expiring = certificate_due(rep)
+    words = []
+    if expired:
+        words.append("%d certificate(s) expired" % len(expired))
+    if expiring:
+        words.append("%d certificate(s) expiring" % len(expiring))
+    return ", ".join(words)
+
+
+def fix_text(rep):
+    """How to fix what a drift report found, per area: 'routes, network: run playbooks/site.yml ...;
+    cs_replication: run playbooks/validate.yml -e sfb_edge_replication_invoke=true ...'; inventory problems
+    first (no playbook fixes those)."""
+    parts = []
+    if rep.get("problems"):
+        parts.append("fix the inventory or the host as each FIX line says (%s)" % ", ".join(
+            sorted({p["variable"] for p in rep["problems"]})))
+    by_fix = {}
+    for area, count in rep["summary"].items():
+        if count:
+            by_fix.setdefault(FIXES.get(area, SITE_FIX), []).append(area)
+    parts += ["%s: run %s" % (", ".join(areas), fix) for fix, areas in by_fix.items()]
+    return "; ".join(parts)
+
+
 def format_report(rep, now=None):
     """Readable lines of a drift report (certificate days left counted at ``now``; None: the current time)."""
     total = sum(rep["summary"].values())
@@ -496,6 +537,9 @@ def format_report(rep, now=None):
     head = "%s (%s): %s" % (rep["host"], rep["pool"], "in sync" if rep["in_sync"] else
                             "%d change(s)%s, %d problem(s)" % (total, " (%s)" % areas if areas else "",
                                                                len(rep["problems"])))
+    due = due_text(rep)
+    if due:
+        head += ("; but " if rep["in_sync"] else "; ") + due
     lines = [head]
     for area in rep["changes"]:
         for c in rep["changes"][area]:

@@ -76,7 +76,7 @@ def describe(result, frontend, task, connection=None):
     return (
         "%s: '%s' could not reach %s - the WinRM double hop: the WinRM logon on the Front End holds no "
         "credentials it can pass on to a second server, so %s saw an anonymous logon (%s). Fix it in the "
-        "Front End's inventory (group_vars/front_ends.yml of inventories/example): ansible_become: true, "
+        "Front End's inventory (group_vars/front_ends/main.yml of inventories/example): ansible_become: true, "
         "ansible_become_method: runas, ansible_become_user: the same domain account as ansible_user, "
         "ansible_become_password: its password from the vault (a runas logon can reach AD and SQL); or "
         "ansible_winrm_transport: kerberos with ansible_winrm_kerberos_delegation: true (the account must "

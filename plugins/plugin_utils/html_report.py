@@ -24,6 +24,7 @@ import os
 from urllib.parse import quote
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _text
+from ansible_collections.sfb.edge.plugins.plugin_utils.drift import certificate_due, due_text
 from ansible_collections.sfb.edge.plugins.plugin_utils.plan import PLAN_FORMAT
 from ansible_collections.sfb.edge.plugins.plugin_utils.report import _LB, _SERVICE, _VERSION
 
@@ -374,13 +375,20 @@ def pool_report(pool_dir, plan=None):
 
 # ---------------------------------------------------------------------------------------------- sections
 
+def _due(rep):
+    """'2 certificate(s) expired' (from the drift report's findings) or ''."""
+    return due_text(rep) if isinstance(rep.get("findings"), list) else ""
+
+
 def _drift_text(rep):
     if rep is None:
         return "no report"
+    due = _due(rep)
     if rep.get("in_sync"):
-        return "in sync"
+        return "in sync; but " + due if due else "in sync"
     changes = sum((rep.get("summary") or {}).values())
-    return "drifted: %d change(s), %d problem(s)" % (changes, len(rep.get("problems") or []))
+    return "drifted: %d change(s), %d problem(s)%s" % (changes, len(rep.get("problems") or []),
+                                                        "; " + due if due else "")
 
 
 def _validation_text(rep):
@@ -396,10 +404,13 @@ def _host_status(drift, validation):
     status = {}
     for host in set(drift) | set(validation):
         d, v = drift.get(host), validation.get(host)
-        bad = (d is not None and not d.get("in_sync")) or (v is not None and not v.get("passed"))
+        expired = d is not None and isinstance(d.get("findings"), list) and bool(certificate_due(d)[0])
+        bad = (d is not None and not d.get("in_sync")) or (v is not None and not v.get("passed")) or expired
         words = []
         if d is not None:
             words.append("in sync" if d.get("in_sync") else "drifted")
+            if expired:
+                words.append("certificate expired")
         if v is not None:
             words.append("validation passed" if v.get("passed") else "validation FAILED")
         status[host] = (", ".join(words), "bad" if bad else "good")
@@ -490,6 +501,12 @@ def _drift_detail(host, rep):
                          row_class="blocked", caption="Blocked by a guard"))
     if rep.get("notes"):
         out.append("<ul class=\"notes\">%s</ul>" % "".join("<li>%s</li>" % esc(n) for n in rep["notes"]))
+    findings = [f for f in (rep.get("findings") or ()) if isinstance(f, dict)]
+    if findings:
+        out.append(table(["Severity", "Finding", "Certificate", "Not after (UTC)", "Days left", "What to do"],
+                         ((f.get("severity"), f.get("id"), f.get("target"), f.get("not_after"), f.get("days_left"),
+                           f.get("message")) for f in findings),
+                         row_class="expiry-finding", caption="Certificates in use (at the time of the drift report)"))
     return "".join(out)
 
 

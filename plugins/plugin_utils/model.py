@@ -69,6 +69,7 @@ PLAYBOOK_VARS = (
     "sfb_edge_facts_from",
     "sfb_edge_offline_one_task",
     "sfb_edge_fail_on_drift",
+    "sfb_edge_fail_on_expiry_warning",
     "sfb_edge_allow_connection_change",
     "sfb_edge_capture_dir",
     "sfb_edge_config_refresh",

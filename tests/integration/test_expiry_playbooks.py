@@ -68,3 +68,36 @@ def test_drift_and_validation_report_the_expired_assigned_certificate(tmp_path, 
         ("certificate_expired", "expired 2026-10-01T00:00:00Z (61 days ago)")]
     table = (tmp_path / "site" / POOL / "validate" / "edge01.md").read_text()
     assert "| PASS | certificate | Internal: EAFCC809EC2E3EA925BB2B4052D92F162EB72D27" in table
+
+
+def _converged_drift(tmp_path, *extra):
+    """drift.yml on the converged snapshots with the example inventory alone (no certificate files: the
+    expiry comes from the gathered state, as on a live run)."""
+    return run("ansible-playbook", "sfb.edge.drift", "-i", EXAMPLE, "-e", "sfb_edge_plan_dir=%s" % tmp_path, "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "converged"),
+                    "-e", "sfb_edge_fail_on_drift=true", *extra)
+
+
+def test_drift_fails_when_a_certificate_in_use_has_expired(tmp_path, monkeypatch):
+    """A host whose configuration is in sync but whose certificates in use expired fails the monitoring job
+    (issue 20, item 5): the day after both test certificates ended, exit 2, both hosts named."""
+    monkeypatch.setenv("SFB_EDGE_NOW", "2036-01-02T00:00:00Z")
+    result = _converged_drift(tmp_path)
+    out = result.stdout + result.stderr
+    assert result.returncode == 2, out[-3000:]
+    assert "edge01 (edgepool.corp.example.com): in sync; but 2 certificate(s) expired" in out
+    assert "edge02 (edgepool.corp.example.com): in sync; but 2 certificate(s) expired" in out
+    assert out.count("Action failed: Expired: the certificate CA0A0800EABAB78C5E36DE81A5DD0690DE8CA98E (CN=sip.example.com)") == 2
+    report = json.loads((tmp_path / POOL / "drift" / "edge01.json").read_text())
+    assert report["in_sync"] is True  # the configuration is as planned: expiry is not drift
+
+
+def test_drift_within_the_warning_window_fails_only_on_request(tmp_path, monkeypatch):
+    monkeypatch.setenv("SFB_EDGE_NOW", "2035-12-20T00:00:00Z")  # 12 days left, warning window 30 days
+    quiet = _converged_drift(tmp_path / "a")
+    assert quiet.returncode == 0, (quiet.stdout + quiet.stderr)[-3000:]
+    assert "edge01 (edgepool.corp.example.com): in sync; but 2 certificate(s) expiring" in quiet.stdout
+    strict = _converged_drift(tmp_path / "b", "-e", "sfb_edge_fail_on_expiry_warning=true")
+    out = strict.stdout + strict.stderr
+    assert strict.returncode == 2, out[-3000:]
+    assert "Expiring (sfb_edge_fail_on_expiry_warning): the certificate CA0A0800EABAB78C5E36DE81A5DD0690DE8CA98E" in out
+    assert "(12 days), within the 30-day warning window" in out

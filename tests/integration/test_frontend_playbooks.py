@@ -122,7 +122,7 @@ def test_front_end_tasks_run_as_the_front_end_inventory_says_and_name_the_double
     log = tmp_path / "stub.log"
     monkeypatch.setenv("PATH", "%s:%s" % (tmp_path / "bin", os.environ["PATH"]))
     monkeypatch.setenv("SFB_EDGE_STUB_LOG", str(log))
-    # Only the connection is local; the become settings are those of group_vars/front_ends.yml. The
+    # Only the connection is local; the become settings are those of group_vars/front_ends/main.yml. The
     # Front End account is this user, so the local connection need not hand files to another user.
     (inv / "host_vars" / "fe01.yml").write_text(yaml.safe_dump(
         {"ansible_connection": "local", "ansible_python_interpreter": sys.executable}))

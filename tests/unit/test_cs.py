@@ -369,3 +369,21 @@ def test_replication_from_the_front_end_wins_over_the_snapshot():
     assert _results(rep)[("replication", "edge01.corp.example.com")] == "pass"
     unknown = checks.report(want("edge01"), snap("converged", "edge01"), replication={"up_to_date": None})
     assert _results(unknown)[("replication", "edge01.corp.example.com")] == "fail"
+
+
+def test_replication_row_says_what_to_do():
+    """issue 20, item 7: the first validation after an install explains a replica that has not reported."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import checks
+
+    desired = {"cs": {"fqdn": "edge01.corp.example.com"}}
+    new = checks.replication_rows(desired, {"up_to_date": False, "last_status_report": None})[0]
+    assert new["result"] == "fail" and new["actual"].startswith(
+        "not up to date yet (no status report from the edge so far: right after an install this is usual - run "
+        "validate.yml again in a few minutes, or with -e sfb_edge_replication_invoke=true")
+    behind = checks.replication_rows(desired, {"up_to_date": False, "last_status_report": "2026-11-19T03:12:55Z"})[0]
+    assert behind["actual"] == (
+        "not up to date (last status report 2026-11-19T03:12:55Z; run validate.yml -e "
+        "sfb_edge_replication_invoke=true, and check TCP 4443 from the Front Ends to the edge's internal address)")
+    assert checks.replication_rows(desired, {"up_to_date": None})[0]["actual"] == \
+        "unknown to the Central Management Store (is the edge in the published topology?)"
+    assert checks.replication_rows(desired, {"up_to_date": True, "last_status_report": "x"})[0]["result"] == "pass"

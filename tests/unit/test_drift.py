@@ -413,3 +413,17 @@ def test_routes_converge_in_one_call_and_spare_other_interfaces(routes, purge):
     unmanaged = sorted({(r["destination"], r["gateway"]) for r in current["routes"]
                         if r["interface_index"] == 4 and r["destination"] not in dict(planned)})
     assert sorted(set(mine) - set(planned)) == ([] if purge else unmanaged)
+
+
+def test_the_failure_names_the_fix_of_each_area():
+    """issue 20, item 7: replication is fixed from the Front End (validate.yml), not by site.yml."""
+    rep = {"summary": {"routes": 2, "network": 0, "cs_services": 1, "cs_replication": 1},
+           "problems": [{"variable": "sfb_edge_internal_networks"}, {"variable": "sfb_edge_internal_networks"}]}
+    assert drift.fix_text(rep) == (
+        "fix the inventory or the host as each FIX line says (sfb_edge_internal_networks); "
+        "routes, cs_services: run playbooks/site.yml (first with --check --diff); "
+        "cs_replication: run playbooks/validate.yml -e sfb_edge_replication_invoke=true (replication is pushed "
+        "from the Front End; check TCP 4443 from the Front Ends to the edge's internal address)")
+    assert drift.fix_text({"summary": {"cs_replication": 1}, "problems": []}).startswith(
+        "cs_replication: run playbooks/validate.yml -e sfb_edge_replication_invoke=true")
+    assert set(drift.FIXES) == set(drift.REPORT_AREAS)

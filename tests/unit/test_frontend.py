@@ -42,7 +42,7 @@ def test_double_hop_errors_are_recognised(result, target):
     # the fix, in the Front End's inventory
     for words in ("ansible_become: true", "ansible_become_method: runas", "ansible_become_user",
                   "ansible_become_password", "ansible_winrm_kerberos_delegation: true",
-                  "ansible_winrm_transport: credssp", "group_vars/front_ends.yml"):
+                  "ansible_winrm_transport: credssp", "group_vars/front_ends/main.yml"):
         assert words in msg
     assert "(now: no become, transport kerberos)" in msg
     # the original error, first line only

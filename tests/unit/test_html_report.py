@@ -650,3 +650,21 @@ def test_validation_table_writes_out_invisible_characters():
     row = checks.table(rep)[4]
     assert row.endswith(" | edge\\u200b01 | %s | Ext\\u202eernal\\x0a/ x |" % rep["rows"][0]["expected"])
     assert row.isprintable()
+def test_an_expired_certificate_in_use_marks_the_host_in_sync_or_not():
+    """issue 20, item 5: report.html said "in sync" while the certificates in use had expired."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import html_report as page
+
+    finding = {"id": "certificate_expired", "severity": "error", "area": "cs_certificates",
+               "target": "Internal: EAFC", "not_after": "2036-01-01T00:00:00Z", "days_left": -1,
+               "message": "the certificate EAFC expired"}
+    warning = dict(finding, id="certificate_expiring", severity="warning", days_left=12)
+    synced = {"in_sync": True, "summary": {}, "problems": [], "findings": [finding, finding]}
+    assert page._drift_text(synced) == "in sync; but 2 certificate(s) expired"
+    assert page._drift_text(dict(synced, findings=[warning])) == "in sync; but 1 certificate(s) expiring"
+    assert page._drift_text(dict(synced, findings=[])) == "in sync"
+    assert page._drift_text({"in_sync": False, "summary": {"routes": 2}, "problems": [], "findings": [finding]}) == \
+        "drifted: 2 change(s), 0 problem(s); 1 certificate(s) expired"
+    assert page._host_status({"edge01": synced}, {}) == {"edge01": ("in sync, certificate expired", "bad")}
+    assert page._host_status({"edge01": dict(synced, findings=[warning])}, {}) == {"edge01": ("in sync", "good")}
+    detail = page._drift_detail("edge01", synced)
+    assert "Certificates in use" in detail and "the certificate EAFC expired" in detail and "-1" in detail

@@ -267,3 +267,17 @@ def test_parse_inventory_md_refuses_a_second_row():
     text = "Pool level:\n\n| Variable | Meaning |\n|---|---|\n| `sfb_edge_a` | x |\n| `sfb_edge_a` | y |\n"
     with pytest.raises(AssertionError, match="sfb_edge_a has a second row"):
         parse_inventory_md(text)
+
+
+def test_the_plan_readme_marks_the_required_variables():
+    """issue 20, item 12: the plan role's README said "Required: no" for the variables the validation requires."""
+    readme = (ROOT / "roles" / "plan" / "README.md").read_text(encoding="utf-8")
+    required = {}
+    for line in readme.splitlines():
+        cells = [c.strip() for c in line.split("|")]
+        if len(cells) > 4 and cells[1].startswith("`sfb_edge_"):
+            required.setdefault(cells[1].strip("`"), cells[3])
+    assert {var: required.get(var) for var in model.REQUIRED_POOL_VARS} == {
+        var: "yes (validated)" for var in model.REQUIRED_POOL_VARS}
+    assert required["sfb_edge_hlb_vips"] == "with `hlb` (validated)"
+    assert required["sfb_edge_version"] == "no"
