@@ -101,7 +101,7 @@ def hosts_entries(count, pool, networks):
 
 def generate(servers, pools, networks, hosts):
     """``(inventory, layout)``: the YAML inventory as data and, per host, what its snapshots need."""
-    edge_vars = yaml.safe_load(open(os.path.join(ROOT, "inventories", "example", "group_vars", "edge_servers.yml"),
+    edge_vars = yaml.safe_load(open(os.path.join(ROOT, "inventories", "example", "group_vars", "edge_servers", "main.yml"),
                                     encoding="utf-8"))
     children, layout = {}, {}
     per_pool = -(-servers // pools)

@@ -234,7 +234,7 @@ def test_setup_runs_with_become_system_by_default_and_the_example_says_so():
     for task in applies:
         assert (task["become"], task["become_method"], task["become_user"]) == (
             "{{ cs_install_become | bool }}", "{{ cs_install_become_method }}", "{{ cs_install_become_user }}")
-    with open(os.path.join(ROOT, "inventories", "example", "group_vars", "edge_servers.yml"), encoding="utf-8") as h:
+    with open(os.path.join(ROOT, "inventories", "example", "group_vars", "edge_servers", "main.yml"), encoding="utf-8") as h:
         text = h.read()
     assert yaml.safe_load(text)["cs_install_become_user"] == "SYSTEM"
     assert "runas as\n# SYSTEM" in text and "SQL Server Express" in text
