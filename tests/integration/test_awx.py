@@ -126,8 +126,8 @@ def test_drift_and_validation_summaries_in_the_stats(tmp_path):
     report = json.loads((tmp_path / "reports" / POOL / "drift" / "edge01.json").read_text())
     assert drift["edge01"] == {
         "pool": POOL, "in_sync": False, "problems": len(report["problems"]),
-        "areas": {a: n for a, n in report["summary"].items() if n},
-        "report": str(tmp_path / "reports" / POOL / "drift" / "edge01.json")}
+        "areas": {a: n for a, n in report["summary"].items() if n}, "certificates_expired": 0,
+        "certificates_expiring": 0, "report": str(tmp_path / "reports" / POOL / "drift" / "edge01.json")}
 
     result, out = _json_run(tmp_path, "validate", inventory, "-e",
                             "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "manual"))
