@@ -97,7 +97,8 @@ function Import-Chain {
     foreach ($data in $module.Params.chain) {
         $failure = $null
         try {
-            $ca = New-Object -TypeName System.Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList (, [System.Convert]::FromBase64String($data))
+            $bytes = [System.Convert]::FromBase64String($data)
+            $ca = New-Object -TypeName System.Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList (, $bytes)
             $name = if ($ca.Subject -eq $ca.Issuer) { 'Root' } else { 'CA' }
             $store = New-Object -TypeName System.Security.Cryptography.X509Certificates.X509Store -ArgumentList $name, 'LocalMachine'
             $store.Open($(if ($module.CheckMode) { 'ReadOnly' } else { 'ReadWrite' }))
