@@ -243,3 +243,43 @@ def test_certreq_accept_builds_the_chain_from_the_ca_and_root_stores_without_aia
         powershell(host, PS_CLEANUP, request=pending, thumbprint=csr.thumbprint(cert))
         powershell(host, PS_STORE, store="CA", thumbprint=csr.thumbprint(issuing))
         powershell(host, PS_STORE, store="Root", thumbprint=csr.thumbprint(root))
+
+
+# ----------------------------------------------------- issue 19, section D: the key cleanup of edge_certificates
+PS_KEY_CLEANUP = r"""
+$pfx = [Convert]::FromBase64String([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([IO.File]::ReadAllText((Join-Path $env:TEMP $want.file)))))
+Remove-Item -LiteralPath (Join-Path $env:TEMP $want.file) -Force
+$flags = [Security.Cryptography.X509Certificates.X509KeyStorageFlags]'MachineKeySet, PersistKeySet'
+$cert = New-Object Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList $pfx, $want.password, $flags
+$key = $cert.PrivateKey
+$file = Join-Path $env:ProgramData ('Microsoft\Crypto\RSA\MachineKeys\' + $key.CspKeyContainerInfo.UniqueKeyContainerName)
+$before = Test-Path -LiteralPath $file
+$key.PersistKeyInCsp = $false
+$key.Clear()
+@{ type = $key.GetType().FullName; before = $before; after = (Test-Path -LiteralPath $file)
+   release = [int](Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full').Release }
+"""
+
+
+def test_a_persisted_csp_key_is_deleted_through_privatekey_on_this_net(host):
+    """edge_certificates' Remove-PersistedKey: a PFX read with MachineKeySet|PersistKeySet writes its CryptoAPI
+    key to MachineKeys; X509Certificate2.PrivateKey (every .NET Framework, 4.5 of Lync 2013 too) is an
+    RSACryptoServiceProvider, and PersistKeyInCsp = $false with Clear() deletes the container file."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from test_firewall_proof import _upload
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sfbedge-keytest-%s.invalid" % TAG)])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    password = TAG
+    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
+                  .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC).hmac_hash(hashes.SHA1())
+                  .build(password.encode()))
+    pfx = pkcs12.serialize_key_and_certificates(b"keytest", key, cert, None, encryption)
+    _upload(host, "sfb-edge-keytest-%s.b64" % TAG, base64.b64encode(pfx).decode("ascii"))
+    out = powershell(host, PS_KEY_CLEANUP, file="sfb-edge-keytest-%s.b64" % TAG, password=password)
+    assert out["type"] == "System.Security.Cryptography.RSACryptoServiceProvider", out
+    assert out["before"] is True and out["after"] is False, out
