@@ -14,6 +14,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import areas as _areas
+from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, guard, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
@@ -165,7 +166,11 @@ class ActionModule(ActionBase):
                 out = self._run_call(call, args, task_vars)
             if out.get("failed"):
                 result["failed"] = True
-                result["msg"] = "host %s, %s: %s failed: %s" % (host, area, call["module"], out.get("msg", out))
+                result["msg"] = _csaccess.explain(out.get("msg"), _csaccess.account(
+                    self._play_context.become, self._play_context.become_user, self._play_context.remote_user),
+                    host, "%s (%s)" % (area, call["module"])) if call["module"] == "sfb.edge.edge_cs" else None
+                result["msg"] = result["msg"] or "host %s, %s: %s failed: %s" % (host, area, call["module"],
+                                                                                  out.get("msg", out))
                 for key in ("steps", "services"):
                     if key in out:
                         result[key] = out[key]

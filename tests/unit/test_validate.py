@@ -44,6 +44,7 @@ KNOWN_CODES = frozenset("""
     certificate_unreadable certificate_not_ca certificate_no_private_key certificate_key_too_small
     certificate_expired certificate_expiring certificate_eku certificate_no_client_auth
     certificate_san_missing certificate_key_mismatch certificate_not_yet_valid certificate_untrusted
+    pool_group_conflict
 """.split())
 
 
@@ -1416,3 +1417,20 @@ def test_covering_is_fast_for_100000_networks():
     kept, covered = netcalc.covering(nets)
     assert time.monotonic() - start < 10
     assert len(kept) + len(covered) == len(nets)
+
+
+# --------------------------------------------------------------------------- a server in two pool groups (issue 19, 16)
+
+def test_a_server_whose_groups_disagree_about_its_pool_is_refused():
+    inv = host_set(example(), "edge02", "pool_fqdn_groups",
+                   {"edge_pool_corp": "edgepool.corp.example.com", "edge_pool_dmz2": "edgepool2.corp.example.com"})
+    check(inv, [(E, "pool_group_conflict", "edge02", "sfb_edge_pool_fqdn")],
+          needles=["edge02 is in the groups edge_pool_corp (edgepool.corp.example.com), edge_pool_dmz2 "
+                   "(edgepool2.corp.example.com), whose group vars give different sfb_edge_pool_fqdn values",
+                   "silently put it in edgepool.corp.example.com",
+                   "Keep the server in the group of its one pool only, or set sfb_edge_pool_fqdn in its host_vars"])
+
+
+def test_without_a_disagreement_nothing_is_reported():
+    # what sfb.edge.edge_inventory gives when the groups agree or the host sets its pool: no key at all
+    check(example(), [])
