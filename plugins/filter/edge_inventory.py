@@ -16,11 +16,11 @@ description:
   - Only C(sfb_edge_*) variables are read, so connection secrets such as C(ansible_password) are
     never templated or copied, plus C(inventory_dir), the directory relative certificate paths of the
     host are resolved against (docs/awx.md, "Paths").
-  - A host in two groups (neither a parent of the other) whose group variables give different
+  - "A host in two groups (neither a parent of the other) whose group variables give different
     C(sfb_edge_pool_fqdn) values, and that sets none in its own host variables, also gets
     C(pool_fqdn_groups) - C({group: value}) of those groups - read from Ansible's inventory (inline group vars
     and the inventory sources' C(group_vars)); the validation refuses it (C(pool_group_conflict)) instead of
-    letting Ansible's precedence silently pick one pool.
+    letting Ansible's precedence silently pick one pool."
 options:
   _input:
     description: C(hostvars).
