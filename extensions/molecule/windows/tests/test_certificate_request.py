@@ -144,7 +144,8 @@ def test_certreq_accept_installs_the_certificate_with_its_key_and_ends_the_reque
 
 # ------------------------------------------------------------------------- issue 19, points 12 and 13
 PS_CERTREQ_FAILS = r"""
-$psi = New-Object Diagnostics.ProcessStartInfo -ArgumentList (Join-Path ([Environment]::SystemDirectory) 'certreq.exe'), ('-new -q -machine "' + $want.missing + '" "' + $want.missing + '.csr"')
+$exe = Join-Path ([Environment]::SystemDirectory) 'certreq.exe'
+$psi = New-Object Diagnostics.ProcessStartInfo -ArgumentList $exe, ('-new -q -machine "' + $want.missing + '" "' + $want.missing + '.csr"')
 $psi.UseShellExecute = $false; $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
 $p = [Diagnostics.Process]::Start($psi); $out = $p.StandardOutput.ReadToEnd(); $err = $p.StandardError.ReadToEnd(); $p.WaitForExit()
 $ErrorActionPreference = 'Stop'
@@ -170,7 +171,8 @@ $s.Close(); @{ done = $true }
 PS_ACCEPT_ONLY = r"""
 $cer = [IO.Path]::GetTempFileName()
 [IO.File]::WriteAllBytes($cer, [Convert]::FromBase64String($want.cert))
-$psi = New-Object Diagnostics.ProcessStartInfo -ArgumentList (Join-Path ([Environment]::SystemDirectory) 'certreq.exe'), ('-accept -q -machine "' + $cer + '"')
+$exe = Join-Path ([Environment]::SystemDirectory) 'certreq.exe'
+$psi = New-Object Diagnostics.ProcessStartInfo -ArgumentList $exe, ('-accept -q -machine "' + $cer + '"')
 $psi.UseShellExecute = $false; $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
 $p = [Diagnostics.Process]::Start($psi); $text = $p.StandardOutput.ReadToEnd() + $p.StandardError.ReadToEnd(); $p.WaitForExit()
 Remove-Item $cer -Force
