@@ -230,3 +230,13 @@ def test_with_become_the_message_names_the_become_user():
     out = {"failed": True, "changed": False, "msg": FIELD}
     result, _made = _apply("cs_services", "cs-stopped-service", out, become=True, become_user="CORP\\setup")
     assert "the account CORP\\setup may not use" in result["msg"]
+
+
+def test_a_failed_state_read_on_a_store_permission_error_names_the_account():
+    gathered = {"failed": True, "msg": "Get-CsCertificate: " + FIELD}
+    action, _calls = _action(host_state.ActionModule, {}, gathered=gathered)
+    action._play_context.become, action._play_context.become_user = True, "SYSTEM"
+    _facts, _read, failure = action.read_state(_vars(), "", False)
+    assert failure["msg"].startswith("host edge01, reading the state (sfb.edge.edge_facts): the account SYSTEM may not "
+                                     "use the Lync/Skype for Business local configuration store (RTCLOCAL): "
+                                     "Get-CsCertificate: Set-CsCertificate: User does not have permission")
