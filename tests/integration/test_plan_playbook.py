@@ -186,11 +186,11 @@ def _two_pool_groups(tmp_path, parent_default=False):
     group (its child) overrides - Ansible's documented order, not an ambiguity."""
     inv = tmp_path / "inventory"
     shutil.copytree(os.path.join(ROOT, "inventories", "example"), inv)
-    if parent_default:
-        with open(inv / "group_vars" / "edge_servers.yml", "a", encoding="utf-8") as handle:
-            handle.write("sfb_edge_pool_fqdn: default-pool.corp.example.com\n")
-        return inv
     hosts = yaml.safe_load((inv / "hosts.yml").read_text())
+    if parent_default:  # inline group vars of the parent: whatever the layout of group_vars/
+        hosts["all"]["children"]["edge_servers"]["vars"] = {"sfb_edge_pool_fqdn": "default-pool.corp.example.com"}
+        (inv / "hosts.yml").write_text(yaml.safe_dump(hosts))
+        return inv
     children = hosts["all"]["children"]["edge_servers"]["children"]
     children["edge_pool_corp"]["hosts"]["edge03"] = {"ansible_host": "172.16.10.13"}
     children["edge_pool_dmz2"] = {"hosts": {"edge03": None}}
