@@ -14,6 +14,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import areas as _areas
+from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, guard, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
@@ -168,7 +169,10 @@ class ActionModule(ActionBase):
                 why = out.get("msg", out)
                 if call["module"] == "ansible.windows.win_feature":
                     why = cs.feature_failure(why, call["args"])  # 0x800f081f: names the source variable and fix
-                result["msg"] = "host %s, %s: %s failed: %s" % (host, area, call["module"], why)
+                result["msg"] = _csaccess.explain(out.get("msg"), _csaccess.account(
+                    self._play_context.become, self._play_context.become_user, self._play_context.remote_user),
+                    host, "%s (%s)" % (area, call["module"])) if call["module"] == "sfb.edge.edge_cs" else None
+                result["msg"] = result["msg"] or "host %s, %s: %s failed: %s" % (host, area, call["module"], why)
                 for key in ("steps", "services"):
                     if key in out:
                         result[key] = out[key]

@@ -39,6 +39,15 @@ options:
     description: The run is in check mode; only for the messages.
     type: bool
     default: false
+  inventory:
+    description:
+      - The output of P(sfb.edge.edge_inventory#filter); each request's host gives its C(sfb_edge_certificates.root_ca).
+      - The issued certificate's chain - the other certificates of the C(.cer) file (a PEM bundle or a PKCS#7) and
+        these CA certificates - must reach a self-signed root of C(root_ca), else it is not accepted
+        (C(issued_certificate_chain_untrusted)); omitted - no root is known and no certificate is accepted.
+    type: dict
+    default: {}
+    version_added: 0.5.0
 """
 
 EXAMPLES = r"""
@@ -50,7 +59,8 @@ EXAMPLES = r"""
 RETURN = r"""
 _value:
   description: "C([{kind, pool, host, csr, csr_file: {path, content} or null, certificate: {path, thumbprint, subject, not_after} or null, findings,
-    accept, messages}]) where C(accept) is the base64 DER to accept, or null, and C(messages) what happened and
+    accept, chain, messages}]) where C(accept) is the base64 DER to accept, or null, C(chain) the base64 DER of its
+    CA certificates (issuer first, root last) to import before it is accepted, and C(messages) what happened and
     what to do next."
   type: list
   elements: dict
@@ -62,8 +72,9 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import csr
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 
-def certificate_request_review(requests, results=None, snapshot=False, check_mode=False):
+def certificate_request_review(requests, results=None, snapshot=False, check_mode=False, inventory=None):
     requests = plain(requests)
+    inventory = plain(inventory) or {}
     results = plain(results) or []
     if not isinstance(requests, list):
         raise AnsibleFilterError("sfb.edge.certificate_request_review: expected a list of requests from "
@@ -74,7 +85,8 @@ def certificate_request_review(requests, results=None, snapshot=False, check_mod
     try:
         return [csr.review(req, (results[i].get("csr") or None) if results else None,
                            status=results[i].get("status") if results else None, snapshot=bool(snapshot),
-                           check_mode=bool(check_mode), installed=results[i].get("thumbprint") if results else None)
+                           check_mode=bool(check_mode), installed=results[i].get("thumbprint") if results else None,
+                           roots=csr.roots_of(inventory, req["host"]))
                 for i, req in enumerate(requests)]
     except (KeyError, TypeError, AttributeError) as exc:
         raise AnsibleFilterError("sfb.edge.certificate_request_review: expected requests from "

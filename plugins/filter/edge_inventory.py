@@ -16,6 +16,11 @@ description:
   - Only C(sfb_edge_*) variables are read, so connection secrets such as C(ansible_password) are
     never templated or copied, plus C(inventory_dir), the directory relative certificate paths of the
     host are resolved against (docs/awx.md, "Paths").
+  - "A host in two groups (neither a parent of the other) whose group variables give different
+    C(sfb_edge_pool_fqdn) values, and that sets none in its own host variables, also gets
+    C(pool_fqdn_groups) - C({group: value}) of those groups - read from Ansible's inventory (inline group vars
+    and the inventory sources' C(group_vars)); the validation refuses it (C(pool_group_conflict)) instead of
+    letting Ansible's precedence silently pick one pool."
 options:
   _input:
     description: C(hostvars).
@@ -36,8 +41,8 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: "C({inventory_hostname: {sfb_edge_*: value, inventory_dir: path}}) (C(inventory_dir) only where the
-    host has one)."
+  description: "C({inventory_hostname: {sfb_edge_*: value, inventory_dir: path, pool_fqdn_groups: {group: value}}})
+    (C(inventory_dir) only where the host has one, C(pool_fqdn_groups) only where its groups disagree)."
   type: dict
 """
 
@@ -116,12 +121,66 @@ def _variable(raw, name, shared):
     return known
 
 
+_POOL = "sfb_edge_pool_fqdn"
+
+
+def _group_pool(inventory, loader, group, cache):
+    """``sfb_edge_pool_fqdn`` as ``group``'s own variables give it (inline, then the group_vars of the inventory
+    sources, as Ansible merges them), or None; once per group."""
+    if group.name not in cache:
+        from ansible.vars.plugins import get_vars_from_inventory_sources  # pylint: disable=import-outside-toplevel
+
+        value = group.get_vars().get(_POOL)
+        sources = getattr(inventory, "_sources", None) or []
+        for stage in ("inventory", "task"):  # the vars plugins run in one of them, as RUN_VARS_PLUGINS says
+            found = get_vars_from_inventory_sources(loader, sources, [group], stage) if loader is not None else {}
+            if _POOL in found:
+                value = found[_POOL]
+        cache[group.name] = value
+    return cache[group.name]
+
+
+def _pool_groups(hostvars, host, cache):
+    """``{group: value}`` of the groups of ``host`` that give different sfb_edge_pool_fqdn values where Ansible's
+    precedence decides between them (no group is the parent of another; the host sets none itself), else None.
+    None too when ``hostvars`` is not Ansible's (no inventory to read)."""
+    inventory, loader = getattr(hostvars, "_inventory", None), getattr(hostvars, "_loader", None)
+    try:
+        item = inventory.get_host(host) if inventory is not None else None
+    except Exception:  # pylint: disable=broad-except  # not Ansible's inventory: nothing to compare
+        return None
+    if item is None:
+        return None
+    values = {}
+    for group in item.get_groups():
+        if group.name != "all":
+            value = _group_pool(inventory, loader, group, cache)
+            if value is not None:
+                values[group] = value
+    if len({str(v).lower().rstrip(".") for v in values.values()}) < 2:
+        return None
+    # a child group overrides its parent by design (depth): only groups unrelated to each other are ambiguous
+    leaves = {g: v for g, v in values.items() if not any(g in o.get_ancestors() for o in values if o is not g)}
+    if len({str(v).lower().rstrip(".") for v in leaves.values()}) < 2:
+        return None
+    from ansible.vars.plugins import get_vars_from_inventory_sources  # pylint: disable=import-outside-toplevel
+
+    own = dict(item.get_vars())
+    if loader is not None:
+        for stage in ("inventory", "task"):
+            own.update(get_vars_from_inventory_sources(loader, getattr(inventory, "_sources", None) or [], [item], stage))
+    if _POOL in own:
+        return None  # the host names its pool itself
+    return {g.name: _plain(v) for g, v in sorted(leaves.items(), key=lambda kv: kv[0].name)}
+
+
 def edge_inventory(hostvars, hosts=None):
     if hosts is None or isinstance(hosts, str) or not isinstance(hosts, (list, tuple)):
         raise AnsibleFilterError("sfb.edge.edge_inventory: hosts must be a list of inventory hostnames "
                                  "(groups['edge_servers']), got %r" % (hosts,))
     result = {}
     shared = {}
+    groups_cache = {}
     for host in hosts:
         # A variable that holds no template is read as the inventory gives it; only the others are
         # templated (for each host, under its own variables), as hostvars[host][name] does.
@@ -157,6 +216,9 @@ def edge_inventory(hostvars, hosts=None):
         base = _raw_inventory_dir(raw) if raw is not None else _inventory_dir(view)
         if base:
             data[_model.BASE_DIR] = base
+        conflict = _pool_groups(hostvars, host, groups_cache)
+        if conflict:
+            data[_model.POOL_GROUPS] = conflict
         result[str(host)] = data
     return result
 

@@ -50,19 +50,37 @@ function Read-Certificate {
 }
 
 function Remove-PersistedKey {
-    # Deletes the private key a PersistKeySet import wrote to MachineKeys, when the certificate could
-    # not be added to the store (nothing else refers to that key container then). Best effort.
+    # Deletes the private key a PersistKeySet import wrote to MachineKeys, when the certificate could not be added
+    # to the store (nothing else refers to that key container then). Returns $true when it is gone, else the
+    # key container's name (or 'unknown') for the message. A CryptoAPI key (what Lync/SfB certificates have) is
+    # reached through X509Certificate2.PrivateKey, which exists on every .NET Framework (4.5 on Lync 2013 too);
+    # RSACertificateExtensions (CNG keys) exists from .NET 4.6 only and is used only when present.
     param ($Certificate)
-    if (-not $Certificate -or -not $Certificate.HasPrivateKey) { return }
+    if (-not $Certificate -or -not $Certificate.HasPrivateKey) { return $true }
+    $container = 'unknown'
     try {
-        $key = [System.Security.Cryptography.X509Certificates.RSACertificateExtensions]::GetRSAPrivateKey($Certificate)
-        if ($key -is [System.Security.Cryptography.RSACng]) { $key.Key.Delete() }
-        elseif ($key -is [System.Security.Cryptography.RSACryptoServiceProvider]) {
+        $key = $Certificate.PrivateKey  # RSACryptoServiceProvider for a CryptoAPI key; throws for a CNG key
+        if ($key -is [System.Security.Cryptography.RSACryptoServiceProvider]) {
+            $container = $key.CspKeyContainerInfo.UniqueKeyContainerName
             $key.PersistKeyInCsp = $false
             $key.Clear()
+            return $true
         }
     }
     catch { $null = $_ }
+    $extensions = 'System.Security.Cryptography.X509Certificates.RSACertificateExtensions' -as [type]
+    if ($extensions) {
+        try {
+            $key = $extensions::GetRSAPrivateKey($Certificate)
+            if ($key -is [System.Security.Cryptography.RSACng]) {
+                $container = $key.Key.UniqueName
+                $key.Key.Delete()
+                return $true
+            }
+        }
+        catch { $null = $_ }
+    }
+    return $container
 }
 
 $module.Result.imported = [System.Collections.Generic.List[object]]@()
@@ -105,9 +123,18 @@ foreach ($item in $module.Params.certificates) {
         catch {
             $failure = $_
             # The key was persisted by the read: without the certificate in the store it is an orphan.
-            if (-not $added) { Remove-PersistedKey -Certificate $cert }
+            $cleanup = $true
+            if (-not $added) { $cleanup = Remove-PersistedKey -Certificate $cert }
         }
-        if ($failure) { $module.FailJson("${where}: could not import the certificate: $($failure.Exception.Message)", $failure) }
+        if ($failure) {
+            $left = ''
+            if ($cleanup -ne $true) {
+                $left = " The private key it wrote could not be removed (key container $cleanup in " +
+                "$env:ProgramData\Microsoft\Crypto\RSA\MachineKeys); delete it by hand: certutil -delkey -csp " +
+                "`"Microsoft RSA SChannel Cryptographic Provider`" <container>, or delete that file."
+            }
+            $module.FailJson("${where}: could not import the certificate: $($failure.Exception.Message).$left", $failure)
+        }
     }
     $module.Result.imported.Add([ordered]@{ store = $item.store; thumbprint = $thumbprint })
     $module.Result.changed = $true

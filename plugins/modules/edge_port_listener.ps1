@@ -112,14 +112,24 @@ function Test-ProofProcess([int]$Id, [string]$Started) {
     return ($script.StartsWith($marker) -and $when -and $when.ToUniversalTime().ToString('yyyyMMddHHmmssfffffff') -eq $Started)
 }
 
+function Remove-ProofRule {
+    # Removes the allow rules of the group (also those a reboot or a killed run left: they are persistent and
+    # found by their group); records their display names in rules_removed (in check mode: those it would remove).
+    $rules = @(Get-NetFirewallRule -Group $group -ErrorAction SilentlyContinue)
+    foreach ($rule in $rules) { $module.Result.rules_removed.Add([string]$rule.DisplayName) }
+    if ($rules.Count -gt 0 -and -not $module.CheckMode) {
+        Remove-NetFirewallRule -Group $group -ErrorAction SilentlyContinue
+    }
+}
+
 function Stop-ProofListener {
-    # Stops a running listener process; returns its last status (or $null when none ran).
+    # Stops a running listener process and removes the group's rules; returns its last status (or $null when none ran).
     $status = Get-ProofStatus
     if ($status -and (Test-ProofProcess -Id $status.pid -Started $status.started) -and -not $module.CheckMode) {
         Stop-Process -Id $status.pid -Force -ErrorAction SilentlyContinue
     }
+    Remove-ProofRule
     if (-not $module.CheckMode) {
-        Remove-NetFirewallRule -Group $group -ErrorAction SilentlyContinue
         Remove-Item -LiteralPath $statusFile, ($statusFile + '.tmp') -Force -ErrorAction SilentlyContinue
     }
     return $status
@@ -130,9 +140,11 @@ function Format-Listener($l) { '{0} {1}:{2}' -f $l.protocol, $l.address, $l.port
 $module.Result.changed = $false
 $module.Result.opened = @()
 $module.Result.received = @()
+$module.Result.rules_removed = [System.Collections.Generic.List[string]]@()
 $wanted = @($module.Params.listeners)
 if ($module.Params.state -eq 'absent') {
     $last = Stop-ProofListener
+    if ($module.Result.rules_removed.Count -gt 0) { $module.Result.changed = $true }
     if ($last) {
         $module.Result.changed = $true
         $module.Result.received = @($last.listeners | ForEach-Object { @{ protocol = $_.protocol; address = $_.address; port = $_.port; hits = $_.hits } })
@@ -154,42 +166,67 @@ $null = Stop-ProofListener  # an earlier run's listeners go first (they would ho
 $module.Result.changed = $true
 if ($module.CheckMode) { $module.ExitJson() }
 
-function Exit-Failed([string]$Message, $Id) {
+function Remove-ProofLeftover($Id) {
+    # Everything a failed start leaves: the listener process, the group's allow rules, the status file.
     if ($Id) { Stop-Process -Id $Id -Force -ErrorAction SilentlyContinue }
-    Remove-NetFirewallRule -Group $group -ErrorAction SilentlyContinue
+    Remove-ProofRule
     Remove-Item -LiteralPath $statusFile, ($statusFile + '.tmp') -Force -ErrorAction SilentlyContinue
-    $module.FailJson($Message)
 }
-foreach ($l in $wanted) {
-    try { $null = New-NetFirewallRule -DisplayName "$group $(Format-Listener $l)" -Group $group -Direction Inbound -Action Allow `
-        -Protocol $l.protocol -LocalAddress $l.address -LocalPort $l.port -Profile Any -ErrorAction Stop }
-    catch { Exit-Failed "Windows Firewall rule for $(Format-Listener $l): $($_.Exception.Message); nothing is left open" }
-}
-$config = @{ duration = $module.Params.duration; status = $statusFile; group = $group; listeners = @($wanted | ForEach-Object {
-            @{ protocol = $_.protocol; address = $_.address; port = $_.port } }) }
-$null = New-Item -Path (Split-Path -Path $statusFile) -ItemType Directory -Force
-$encodedConfig = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes((ConvertTo-Json -InputObject $config -Depth 4 -Compress)))
-$encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($child.Replace('@CONFIG@', $encodedConfig)))
-$command = 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ' + $encoded
-$made = Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{ CommandLine = $command }
-if ($made.ReturnValue -ne 0) { Exit-Failed "Win32_Process.Create failed with $($made.ReturnValue): the listener process did not start" }
 
-$deadline = (Get-Date).AddSeconds($module.Params.start_timeout)
-$status = $null
-while ((Get-Date) -lt $deadline) {
-    $status = Get-ProofStatus
-    if ($status -and $status.pid -eq $made.ProcessId) { break }
+# From the first allow rule on, every failure - one this module names ($named, thrown) or any exception (New-Item,
+# Invoke-CimMethod, ...) - ends in the catch; the finally removes the rules and stops the process again. FailJson
+# runs only after it (never inside the try, whose catch would see its exit).
+$made = $null
+$failure = $null
+$named = $null
+$started = $false
+try {
+    foreach ($l in $wanted) {
+        try { $null = New-NetFirewallRule -DisplayName "$group $(Format-Listener $l)" -Group $group -Direction Inbound -Action Allow `
+            -Protocol $l.protocol -LocalAddress $l.address -LocalPort $l.port -Profile Any -ErrorAction Stop }
+        catch { $named = "Windows Firewall rule for $(Format-Listener $l): $($_.Exception.Message); nothing is left open"; throw }
+    }
+    $config = @{ duration = $module.Params.duration; status = $statusFile; group = $group; listeners = @($wanted | ForEach-Object {
+                @{ protocol = $_.protocol; address = $_.address; port = $_.port } }) }
+    $null = New-Item -Path (Split-Path -Path $statusFile) -ItemType Directory -Force
+    $encodedConfig = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes((ConvertTo-Json -InputObject $config -Depth 4 -Compress)))
+    $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($child.Replace('@CONFIG@', $encodedConfig)))
+    $command = 'powershell.exe -NoProfile -NonInteractive -ExecutionPolicy Bypass -EncodedCommand ' + $encoded
+    $made = Invoke-CimMethod -ClassName Win32_Process -MethodName Create -Arguments @{ CommandLine = $command }
+    if ($made.ReturnValue -ne 0) {
+        $named = "Win32_Process.Create failed with $($made.ReturnValue): the listener process did not start; nothing is left open"
+        throw $named
+    }
+
+    $deadline = (Get-Date).AddSeconds($module.Params.start_timeout)
     $status = $null
-    Start-Sleep -Milliseconds 200
+    while ((Get-Date) -lt $deadline) {
+        $status = Get-ProofStatus
+        if ($status -and $status.pid -eq $made.ProcessId) { break }
+        $status = $null
+        Start-Sleep -Milliseconds 200
+    }
+    if (-not $status) {
+        $named = "the listener process ($($made.ProcessId)) did not report within $($module.Params.start_timeout) s; it was stopped"
+        throw $named
+    }
+    $failed = @($status.listeners | Where-Object { -not $_.opened })
+    if ($failed.Count -gt 0) {
+        $named = 'could not open ' + (@($failed | ForEach-Object { '{0} ({1})' -f (Format-Listener $_), $_.error }) -join '; ') + '; every listener was closed again'
+        throw $named
+    }
+    $module.Result.pid = $status.pid
+    $module.Result.until = $status.until
+    $module.Result.opened = @($status.listeners | ForEach-Object { @{ protocol = $_.protocol; address = $_.address; port = $_.port } })
+    $started = $true
 }
-if (-not $status) {
-    Exit-Failed "the listener process ($($made.ProcessId)) did not report within $($module.Params.start_timeout) s; it was stopped" $made.ProcessId
+catch { $failure = $_ }
+finally {
+    if (-not $started) { Remove-ProofLeftover $(if ($made) { $made.ProcessId }) }
 }
-$failed = @($status.listeners | Where-Object { -not $_.opened })
-if ($failed.Count -gt 0) {
-    Exit-Failed ('could not open ' + (@($failed | ForEach-Object { '{0} ({1})' -f (Format-Listener $_), $_.error }) -join '; ') + '; every listener was closed again') $made.ProcessId
+if ($named) { $module.FailJson($named) }
+if ($failure) {
+    $module.FailJson("the firewall proof listeners could not be opened: $($failure.Exception.Message); the allow rules (" +
+        "$(if ($module.Result.rules_removed.Count) { $module.Result.rules_removed -join ', ' } else { 'none yet' })) and the listener process were removed again", $failure)
 }
-$module.Result.pid = $status.pid
-$module.Result.until = $status.until
-$module.Result.opened = @($status.listeners | ForEach-Object { @{ protocol = $_.protocol; address = $_.address; port = $_.port } })
 $module.ExitJson()

@@ -171,17 +171,39 @@ def load_csr(data):
         return x509.load_der_x509_csr(base64.b64decode(text, validate=False))
 
 
-def load_issued(data, csr=None):
-    """The issued certificate in ``data`` (PEM, possibly with its chain, or DER).
-
-    With several PEM certificates the one holding the request's public key is taken, else the first
-    that is not a CA. :raises ValueError: when ``data`` holds no certificate.
-    """
+def load_bundle(data):
+    """Every certificate in ``data``: PEM certificates (a bundle), a PKCS#7 (PEM or DER, what a CA's
+    .p7b holds) or one DER certificate, in file order. :raises ValueError: when it holds none."""
     from cryptography import x509
+    from cryptography.hazmat.primitives.serialization import pkcs7
 
     if b"-----BEGIN" not in data:
-        return x509.load_der_x509_certificate(data)
-    found = x509.load_pem_x509_certificates(data)
+        try:
+            return [x509.load_der_x509_certificate(data)]
+        except ValueError:
+            return list(pkcs7.load_der_pkcs7_certificates(data))
+    found = []
+    if b"-----BEGIN PKCS7-----" in data:
+        found += pkcs7.load_pem_pkcs7_certificates(data)
+    if b"-----BEGIN CERTIFICATE-----" in data:
+        found += x509.load_pem_x509_certificates(data)
+    if not found:
+        raise ValueError("no certificate")
+    return found
+
+
+def load_issued(data, csr=None):
+    """The issued certificate in ``data`` (PEM, possibly with its chain, PKCS#7 or DER).
+
+    With several certificates the one holding the request's public key is taken, else the first
+    that is not a CA. :raises ValueError: when ``data`` holds no certificate.
+    """
+    return _leaf(load_bundle(data), csr)
+
+
+def _leaf(found, csr=None):
+    from cryptography import x509
+
     if csr is not None:
         for cert in found:
             if _spki(cert) == _spki(csr):
@@ -193,6 +215,67 @@ def load_issued(data, csr=None):
         except x509.ExtensionNotFound:
             return cert
     return found[0]
+
+
+def _self_signed(cert):
+    return cert.subject == cert.issuer and certs._issued_by(cert, cert)  # pylint: disable=protected-access
+
+
+def chain_path(cert, bundle, roots):
+    """The CA certificates from the issuer of ``cert`` up to a self-signed root of ``roots``.
+
+    :param bundle: the other certificates of the file the CA answered with (intermediates, maybe a root).
+    :param roots: the certificates of ``sfb_edge_certificates.root_ca`` (roots and intermediates); only
+        a self-signed one of them ends a chain.
+    :returns: ``(path, None)`` when the chain reaches such a root (``path`` ends with it), else
+        ``(path so far, the last certificate reached)``. Each step is a signature check; every candidate
+        is tried at most once (linear in the number of certificates).
+    """
+    anchors = {_der(r) for r in roots if _self_signed(r)}
+    by_subject = {}
+    for ca in list(bundle) + list(roots):
+        by_subject.setdefault(ca.subject.public_bytes(), {}).setdefault(_der(ca), ca)
+    path, current, seen = [], cert, {_der(cert)}
+    while _der(current) not in anchors or current is cert:
+        candidates = [c for d, c in by_subject.get(current.issuer.public_bytes(), {}).items()
+                      if d not in seen and certs._issued_by(current, c)]  # pylint: disable=protected-access
+        if not candidates:
+            return path, current
+        nxt = next((c for c in candidates if _der(c) in anchors), candidates[0])
+        seen.add(_der(nxt))
+        path.append(nxt)
+        current = nxt
+    return path, None
+
+
+def check_chain(cert, bundle, roots, now, where, host, fix_host=None):
+    """Problems (strings naming ``where``, ``host`` and the fix) of the chain of ``cert``, and the CA
+    certificates to put on the edge before ``certreq -accept`` (intermediates into CA, the root into Root).
+
+    :returns: ``(problems, path)``.
+    """
+    fix_host = fix_host or host
+    if not roots:
+        return (["the chain of %s cannot be checked: sfb_edge_certificates.root_ca of %s names no CA certificate, "
+                 "and a DMZ edge usually cannot fetch intermediates itself (AIA), so certreq -accept would fail; add "
+                 "the root CA certificate (and intermediates) of the CA that issued it to sfb_edge_certificates.root_ca "
+                 "of %s, or save the CA's full chain (PEM bundle or PKCS#7) as %s" % (where, host, fix_host, where)], [])
+    path, stuck = chain_path(cert, bundle, roots)
+    if stuck is not None:
+        if _self_signed(stuck):
+            return (["the chain of %s ends at the root %s, which is not in sfb_edge_certificates.root_ca of %s; add "
+                     "that root CA certificate there if it is the CA you trust, or have the certificate issued by "
+                     "the CA whose root is there" % (where, stuck.subject.rfc4514_string(), host)], path)
+        return (["the chain of %s stops at %s: its issuer %s is neither in the file nor in "
+                 "sfb_edge_certificates.root_ca of %s, so it does not reach a trusted root; save the CA's full chain "
+                 "(PEM bundle or PKCS#7) as %s, or add the intermediate and root CA certificates to "
+                 "sfb_edge_certificates.root_ca" % (where, stuck.subject.rfc4514_string() or "an empty subject",
+                                                    stuck.issuer.rfc4514_string() or "an empty name", host, where)], path)
+    problems = ["the chain of %s holds %s, which expired on %s; get the CA's current chain and save it with the "
+                "certificate as %s (or in sfb_edge_certificates.root_ca)"
+                % (where, ca.subject.rfc4514_string(), ca.not_valid_after_utc.isoformat(), where)
+                for ca in path if ca.not_valid_after_utc <= now]
+    return problems, path
 
 
 def _spki(obj):
@@ -289,7 +372,7 @@ def _der(cert):
     return cert.public_bytes(serialization.Encoding.DER)
 
 
-def review(request, csr_pem=None, now=None, status=None, snapshot=False, check_mode=False, installed=None):
+def review(request, csr_pem=None, now=None, status=None, snapshot=False, check_mode=False, installed=None, roots=None):
     """Decide, on the controller, what to do with one request: the CSR to write and the issued
     certificate (``<host>-<kind>.cer`` beside the CSR) to accept, if any.
 
@@ -297,14 +380,20 @@ def review(request, csr_pem=None, now=None, status=None, snapshot=False, check_m
     :param csr_pem: the CSR the edge returned (None: read ``files.csr`` when it exists).
     :param status: the module's ``status`` for the request (None: the host was not contacted).
     :param installed: with ``status`` issued, the thumbprint the module found installed.
-    :returns: ``{kind, pool, host, csr, csr_file, certificate, findings, accept, messages}`` where ``certificate``
+    :param roots: the paths of ``sfb_edge_certificates.root_ca`` of the requesting host (resolved); the
+        issued certificate's chain (the file's other certificates and these) must reach a self-signed root
+        among them, else it is not accepted (``issued_certificate_chain_untrusted``).
+    :returns: ``{kind, pool, host, csr, csr_file, certificate, findings, accept, chain, messages}`` where ``certificate``
         is ``{path, thumbprint, subject, not_after}`` of the issued certificate or None, ``accept`` the
         base64 DER to give sfb.edge.edge_certificate_request (None when there is nothing to accept, an
-        error finding stops it, or the module found this certificate installed) and ``messages`` the lines for the role's output (:func:`messages`).
+        error finding stops it, or the module found this certificate installed), ``chain`` the base64 DER of
+        the CA certificates the module imports before it accepts (issuer first, the root last) and ``messages``
+        the lines for the role's output (:func:`messages`).
     """
-    result = _review(request, csr_pem, now)
+    result = _review(request, csr_pem, now, roots)
     if result["accept"] and status == "issued" and installed == result["certificate"]["thumbprint"]:
         result["accept"] = None  # accepted on an earlier run: no call
+        result["chain"] = []
     # certreq writes CRLF; the controller's copy gets LF line ends (every CA portal takes either)
     csr_text = "\n".join(line.rstrip("\r") for line in result["csr"].strip().splitlines()) + "\n" if result["csr"] else None
     result["csr_file"] = {"path": request["files"]["csr"], "content": csr_text} if csr_text else None
@@ -312,10 +401,10 @@ def review(request, csr_pem=None, now=None, status=None, snapshot=False, check_m
     return result
 
 
-def _review(request, csr_pem, now):
+def _review(request, csr_pem, now, roots=None):
     files = request["files"]
     result = {"kind": request["kind"], "pool": request["pool"], "host": request["host"], "csr": csr_pem,
-              "certificate": None, "findings": [], "accept": None}
+              "certificate": None, "findings": [], "accept": None, "chain": []}
     variable = os.path.join(os.path.basename(os.path.dirname(files["cer"])), os.path.basename(files["cer"]))
 
     def finding(code, message):
@@ -338,7 +427,8 @@ def _review(request, csr_pem, now):
                     "to fetch the CSR from %s" % (files["csr"], request["host"]))
             return result
     try:
-        cert = load_issued(certs.read_file(files["cer"]), csr)
+        bundle = load_bundle(certs.read_file(files["cer"]))
+        cert = _leaf(bundle, csr)
     except certs.CertificateError as exc:
         finding("issued_certificate_unreadable", "%s; put the certificate the CA issued there (PEM or DER)" % exc)
         return result
@@ -352,9 +442,52 @@ def _review(request, csr_pem, now):
     entry = {"subject": request["subject"][3:], "san": request["san"], "eku": request.get("eku") or []}
     result["findings"] = check_issued(cert, entry, request["kind"], csr=csr, now=now, host=request["host"],
                                       pool=request["pool"], variable=variable)
+    path = _chain_findings(result, cert, [c for c in bundle if c is not cert], roots, now, files["cer"], finding)
     if not [f for f in result["findings"] if f["severity"] == "error"]:
         result["accept"] = base64.b64encode(_der(cert)).decode("ascii")
+        result["chain"] = [base64.b64encode(_der(ca)).decode("ascii") for ca in path]
     return result
+
+
+def _chain_findings(result, cert, bundle, roots, now, where, finding):
+    """Add ``issued_certificate_chain_untrusted`` findings (errors, after the certificate's own); the CA
+    certificates of the chain."""
+    host = result["host"]
+    cas = []
+    errors = len([f for f in result["findings"] if f["severity"] == "error"])
+    found = []
+
+    def problem(message):
+        finding("issued_certificate_chain_untrusted", message)
+        found.append(result["findings"].pop())
+
+    for i, path in enumerate(roots or []):
+        try:
+            cas.append(certs.load_certificate(path)[0])
+        except certs.CertificateError as exc:
+            problem("sfb_edge_certificates.root_ca[%d] of %s: %s; give the path of the CA certificate (PEM or DER) on "
+                    "the controller" % (i, host, exc))
+    now = now or datetime.datetime.now(datetime.timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=datetime.timezone.utc)
+    problems, path = check_chain(cert, bundle, cas, now, where, host) if not found else ([], [])
+    for message in problems:
+        problem(message)
+    result["findings"][errors:errors] = found
+    return path
+
+
+def roots_of(inventory, host):
+    """The resolved paths of ``sfb_edge_certificates.root_ca`` of ``host`` in ``inventory`` (the output of
+    sfb.edge.edge_inventory: ``{host: {sfb_edge_*: value, inventory_dir: base}}``); [] when it names none."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import model
+
+    variables = (inventory or {}).get(host) or {}
+    spec = variables.get("sfb_edge_certificates")
+    if not isinstance(spec, dict):
+        return []
+    roots = model.certificate_paths(spec, variables.get(model.BASE_DIR)).get("root_ca") or []
+    return [roots] if isinstance(roots, str) else list(roots) if isinstance(roots, list) else []
 
 
 EXPORT_COMMAND = ("$pw = Read-Host -AsSecureString -Prompt 'PFX password'; Get-Item Cert:\\LocalMachine\\My\\%s | "

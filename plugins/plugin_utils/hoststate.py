@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import guard, outputs, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, guard, outputs, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
 
 # The registered results of the roles' tasks that change the host (edge_apply, reboots): a change any of
@@ -388,11 +388,28 @@ class HostAction(ActionBase):
             self._task.check_mode = check_mode
         if gathered.get("failed") or gathered.get("unreachable") or "state" not in gathered:
             failure = dict(gathered, failed=True)
-            failure["msg"] = "%s: reading the state with sfb.edge.edge_facts failed: %s" % (
-                host, gathered.get("msg") or "the module returned no state")
+            failure["msg"] = (self._store_denied(gathered, [gathered.get("msg")], host) or
+                              "%s: reading the state with sfb.edge.edge_facts failed: %s" % (
+                                  host, gathered.get("msg") or "the module returned no state"))
             return facts, "live", failure
+        # The CS store refused the account: the state of its part would be wrong (an import planned on every
+        # run), so the read fails, naming the account and the fix (issue 19, point 15).
+        message = self._store_denied(gathered, gathered.get("warnings") or [], host)
+        if message:
+            return facts, "live", dict(gathered, failed=True, msg=message)
         facts.update(edge_state_current=gathered["state"], edge_state_source="live")
         return facts, "live", None
+
+    def _store_denied(self, gathered, texts, host):
+        """The message of the first permission error of the CS local store among ``texts``, else None."""
+        for text in texts:
+            user = ((gathered.get("state") or {}).get("computer") or {}).get("user") or {}
+            who = user.get("name") if isinstance(user, dict) and user.get("name") else _csaccess.account(
+                self._play_context.become, self._play_context.become_user, self._play_context.remote_user)
+            message = _csaccess.explain(text, who, host, "reading the state (sfb.edge.edge_facts)")
+            if message:
+                return message
+        return None
 
     @staticmethod
     def guard_inputs(task_vars, templar):

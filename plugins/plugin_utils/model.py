@@ -303,6 +303,14 @@ def load(hostvars):
                       "is not set; set sfb_edge_pool_fqdn (the edge pool's internal FQDN, e.g. "
                       "edgepool.corp.example.com) in the group vars of the pool")
             continue
+        groups = variables.get(POOL_GROUPS)
+        if isinstance(groups, dict) and len(groups) > 1:
+            listed = ", ".join("%s (%s)" % (g, groups[g]) for g in sorted(groups))
+            col.error("pool_group_conflict", host, "sfb_edge_pool_fqdn",
+                      "%s is in the groups %s, whose group vars give different sfb_edge_pool_fqdn values; Ansible's "
+                      "precedence would silently put it in %s. Keep the server in the group of its one pool only, or "
+                      "set sfb_edge_pool_fqdn in its host_vars" % (host, listed, fqdn), pool=pool_name)
+            continue
         by_pool.setdefault(fqdn.lower().rstrip("."), []).append(host)
 
     pools = []
@@ -909,6 +917,9 @@ def _nic_mac(err, nic, var):
 # The key sfb.edge.edge_inventory adds to each host's variables: the host's ``inventory_dir``, the base of
 # the relative paths that host's variables name.
 BASE_DIR = "inventory_dir"
+# Key of the edge inventory (sfb.edge.edge_inventory): {group: sfb_edge_pool_fqdn} of the groups of a host that
+# disagree about its pool where Ansible's precedence would pick one silently (issue 19, point 16).
+POOL_GROUPS = "pool_fqdn_groups"
 DEFAULT_PLAN_DIR = "plan"
 
 

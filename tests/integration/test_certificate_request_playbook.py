@@ -64,7 +64,9 @@ def test_snapshot_mode_writes_the_inf_files_and_requests_nothing(tmp_path, mode)
     assert again.returncode == 0 and recap(again.stdout, "edge01")["changed"] == 0
 
 
-def _csr_and_certificate(tmp_path, cert_key):
+def _csr_and_certificate(tmp_path, cert_key, chain=True):
+    """The CSR and the issued certificate beside it, and an inventory copy whose root_ca names the CA (a file
+    under the inventory, relative path); ``chain=False``: an issuing CA that is in neither the file nor root_ca."""
     now = datetime.datetime.now(datetime.timezone.utc)
     edge_key = certfactory.rsa_key(2048)
     ca_key = certfactory.rsa_key(2048)
@@ -74,19 +76,28 @@ def _csr_and_certificate(tmp_path, cert_key):
     request = (x509.CertificateSigningRequestBuilder()
                .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sip.example.com")]))
                .sign(edge_key, hashes.SHA256()))
+    issuer = (ca, ca_key)
+    if not chain:
+        issuing_key = certfactory.rsa_key(2048)
+        issuer = (certfactory.certificate(issuing_key, "Test Issuing CA", now - datetime.timedelta(days=10),
+                                          now + datetime.timedelta(days=900), issuer=(ca, ca_key), ca=True, eku=None),
+                  issuing_key)
     cert = certfactory.certificate(edge_key if cert_key == "edge" else certfactory.rsa_key(2048), "sip.example.com",
                                    now - datetime.timedelta(days=1), now + datetime.timedelta(days=365),
-                                   issuer=(ca, ca_key), sans=names,
+                                   issuer=issuer, sans=names,
                                    eku=(certfactory.SERVER_AUTH, certfactory.CLIENT_AUTH))
     folder(tmp_path).mkdir(parents=True)
     (folder(tmp_path) / "edge01-external.csr").write_bytes(request.public_bytes(serialization.Encoding.PEM))
     (folder(tmp_path) / "edge01-external.cer").write_bytes(cert.public_bytes(serialization.Encoding.DER))
-    return cert
+    inventory = inventory_copy(tmp_path, pool={"sfb_edge_certificates": {"root_ca": ["files/corp-root-ca.cer"]}})
+    (inventory / "files").mkdir(exist_ok=True)
+    (inventory / "files" / "corp-root-ca.cer").write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    return cert, inventory
 
 
 def test_a_good_issued_certificate_passes_the_checks(tmp_path):
-    cert = _csr_and_certificate(tmp_path, "edge")
-    result, entries = run_csr(tmp_path)
+    cert, inventory = _csr_and_certificate(tmp_path, "edge")
+    result, entries = run_csr(tmp_path, inventory=inventory)
     assert result.returncode == 0, result.stdout + result.stderr
     out = flat(result.stdout)
     assert "edge01-external.cer passed the checks; it is accepted by a run against the host" in out
@@ -100,12 +111,24 @@ def test_a_good_issued_certificate_passes_the_checks(tmp_path):
 
 
 def test_a_certificate_for_another_key_stops_the_run(tmp_path):
-    _csr_and_certificate(tmp_path, "other")
-    result, _entries = run_csr(tmp_path)
+    _cert, inventory = _csr_and_certificate(tmp_path, "other")
+    result, _entries = run_csr(tmp_path, inventory=inventory)
     assert result.returncode != 0
     out = flat(result.stdout)
     assert "ERROR [issued_certificate_key_mismatch] host edge01, variable certificates/edge01-external.cer" in out
     assert "The issued certificate(s) of edge01 were not accepted:" in out
+
+
+def test_a_certificate_whose_chain_misses_the_intermediate_stops_the_run(tmp_path):
+    """Issue 19, point 12: the edge in the DMZ cannot fetch the intermediate; the controller refuses the file,
+    naming the host, the file and the fix."""
+    _cert, inventory = _csr_and_certificate(tmp_path, "edge", chain=False)
+    result, _entries = run_csr(tmp_path, inventory=inventory)
+    assert result.returncode != 0
+    out = flat(result.stdout)
+    assert "ERROR [issued_certificate_chain_untrusted] host edge01, variable certificates/edge01-external.cer" in out
+    assert "its issuer CN=Test Issuing CA is neither in the file nor in sfb_edge_certificates.root_ca of edge01" in out
+    assert "save the CA's full chain (PEM bundle or PKCS#7) as %s" % (folder(tmp_path) / "edge01-external.cer") in out
 
 
 def test_request_host_option_and_kinds(tmp_path):

@@ -191,3 +191,40 @@ def test_make_plan_names_the_report_page_first(tmp_path):
     assert "open report.html in a browser" in tail[0]
     assert [line.strip() for line in tail[1:5]] == [os.path.join(pool, name) for name in
                                                     ("report.html", "plan.md", "plan.json", "firewall.csv")]
+def _two_pool_groups(tmp_path, parent_default=False):
+    """The example inventory with a second pool group edge_pool_dmz2 (pool edgepool2.corp.example.com) and edge03
+    in both pool groups; ``parent_default``: instead, edge_servers' group vars give a default pool that the pool
+    group (its child) overrides - Ansible's documented order, not an ambiguity."""
+    inv = tmp_path / "inventory"
+    shutil.copytree(os.path.join(ROOT, "inventories", "example"), inv)
+    hosts = yaml.safe_load((inv / "hosts.yml").read_text())
+    if parent_default:  # inline group vars of the parent: whatever the layout of group_vars/
+        hosts["all"]["children"]["edge_servers"]["vars"] = {"sfb_edge_pool_fqdn": "default-pool.corp.example.com"}
+        (inv / "hosts.yml").write_text(yaml.safe_dump(hosts))
+        return inv
+    children = hosts["all"]["children"]["edge_servers"]["children"]
+    children["edge_pool_corp"]["hosts"]["edge03"] = {"ansible_host": "172.16.10.13"}
+    children["edge_pool_dmz2"] = {"hosts": {"edge03": None}}
+    (inv / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    (inv / "group_vars" / "edge_pool_dmz2.yml").write_text("sfb_edge_pool_fqdn: edgepool2.corp.example.com\n")
+    return inv
+
+
+def test_a_server_in_two_pool_groups_fails_naming_host_and_groups(tmp_path):
+    """Issue 19, point 16: hostvars hold only the merged value; the inventory's groups are read."""
+    result = play(_two_pool_groups(tmp_path), tmp_path / "plan")
+    assert result.returncode != 0
+    out = flat(result.stdout + result.stderr)
+    assert "ERROR [pool_group_conflict] host edge03, variable sfb_edge_pool_fqdn: edge03 is in the groups " \
+        "edge_pool_corp (edgepool.corp.example.com), edge_pool_dmz2 (edgepool2.corp.example.com), whose group vars " \
+        "give different sfb_edge_pool_fqdn values" in out
+    assert "Traceback" not in out
+    assert not (tmp_path / "plan").exists()  # nothing written
+
+
+def test_a_parent_groups_default_pool_overridden_by_the_pool_group_is_no_conflict(tmp_path):
+    result = play(_two_pool_groups(tmp_path, parent_default=True), tmp_path / "plan")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pool_group_conflict" not in result.stdout + result.stderr
+    assert json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "plan.json").read_text())["pool"]["fqdn"] == \
+        "edgepool.corp.example.com"

@@ -260,6 +260,13 @@ def write(path, data):
         handle.write(data)
 
 
+def root_file(request, cert, name="root-ca.cer"):
+    """``cert`` written as PEM beside the plan (as an operator's sfb_edge_certificates.root_ca file); its path."""
+    path = os.path.join(os.path.dirname(os.path.dirname(request["files"]["cer"])), name)
+    write(path, cert.public_bytes(serialization.Encoding.PEM))
+    return path
+
+
 def test_review_without_files_asks_for_nothing(ext_request):
     result = csr.review(ext_request, None, now=NOW, snapshot=True)
     assert (result["csr"], result["certificate"], result["accept"], result["findings"]) == (None, None, None, [])
@@ -282,8 +289,9 @@ def test_review_accepts_a_good_pem_chain_beside_the_csr(ext_request, ca, keys):
     cert = issue(ca, keys["edge"])
     chain = ca[0].public_bytes(serialization.Encoding.PEM) + cert.public_bytes(serialization.Encoding.PEM)
     write(ext_request["files"]["cer"], chain)
-    result = csr.review(ext_request, None, now=NOW, status="pending")
+    result = csr.review(ext_request, None, now=NOW, status="pending", roots=[root_file(ext_request, ca[0])])
     assert result["findings"] == []
+    assert result["chain"] == [base64.b64encode(ca[0].public_bytes(serialization.Encoding.DER)).decode("ascii")]
     assert base64.b64decode(result["accept"]) == cert.public_bytes(serialization.Encoding.DER)
     assert result["certificate"]["thumbprint"] == cert.fingerprint(hashes.SHA1()).hex().upper()
     assert result["certificate"]["not_after"] == (NOW + datetime.timedelta(days=365)).strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -295,8 +303,10 @@ def test_review_of_an_accepted_certificate_says_nothing_to_do(ext_request, ca, k
     write(ext_request["files"]["csr"], certreq_pem(make_csr(keys["edge"], "sip.example.com", GOOD_NAMES)).encode())
     cert = issue(ca, keys["edge"])
     write(ext_request["files"]["cer"], cert.public_bytes(serialization.Encoding.PEM))
-    result = csr.review(ext_request, None, now=NOW, status="issued", installed=csr.thumbprint(cert))
+    result = csr.review(ext_request, None, now=NOW, status="issued", installed=csr.thumbprint(cert),
+                        roots=[root_file(ext_request, ca[0])])
     assert result["accept"] is None  # the module found this thumbprint installed: no accept call
+    assert result["chain"] == []
     assert result["messages"][0].endswith("%s is accepted and installed (thumbprint %s); nothing to do"
                                           % (ext_request["files"]["cer"], csr.thumbprint(cert)))
 
@@ -304,7 +314,7 @@ def test_review_of_an_accepted_certificate_says_nothing_to_do(ext_request, ca, k
 def test_review_refuses_a_certificate_for_another_key(ext_request, ca, keys):
     write(ext_request["files"]["csr"], certreq_pem(make_csr(keys["edge"], "sip.example.com", GOOD_NAMES)).encode())
     write(ext_request["files"]["cer"], issue(ca, keys["other"]).public_bytes(serialization.Encoding.DER))
-    result = csr.review(ext_request, None, now=NOW, status="pending")
+    result = csr.review(ext_request, None, now=NOW, status="pending", roots=[root_file(ext_request, ca[0])])
     assert codes(result["findings"]) == [("error", "issued_certificate_key_mismatch")]
     assert result["accept"] is None
     assert result["findings"][0]["variable"] == "certificates/edge01-external.cer"
@@ -386,11 +396,11 @@ def certs_names(cert):
     return cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
 
 
-def run_role(host, requests, check_mode=False):
+def run_role(host, requests, check_mode=False, roots=()):
     """One run of the role's tasks for one host: request, review, write the CSRs, accept."""
     made = [host.present(r["subject"], r["san"], r["inf"], check_mode) for r in requests]
-    reviews = [csr.review(r, m["csr"], now=NOW, status=m["status"], check_mode=check_mode, installed=m["thumbprint"])
-               for r, m in zip(requests, made)]
+    reviews = [csr.review(r, m["csr"], now=NOW, status=m["status"], check_mode=check_mode, installed=m["thumbprint"],
+                          roots=roots) for r, m in zip(requests, made)]
     for item in reviews:
         if item["csr_file"]:
             write(item["csr_file"]["path"], item["csr_file"]["content"].encode("ascii"))
@@ -418,12 +428,141 @@ def test_request_accept_and_rerun_converge(example_plans, tmp_path, ca):
     cert = issue(ca, key_holder)
     assert request.public_key().public_numbers() == key_holder.public_key().public_numbers()
     write(requests[0]["files"]["cer"], cert.public_bytes(serialization.Encoding.PEM))
-    made, reviews, accepted = run_role(host, requests)
+    roots = [root_file(requests[0], ca[0])]
+    made, reviews, accepted = run_role(host, requests, roots=roots)
     assert [a["changed"] for a in accepted] == [True] and list(host.my) == [csr.thumbprint(cert)]
     assert reviews[0]["findings"] == []
     # converged: the request call finds the certificate installed, no accept call, nothing changes
     host.calls.clear()
-    made, reviews, accepted = run_role(host, requests)
+    made, reviews, accepted = run_role(host, requests, roots=roots)
     assert [(m["changed"], m["status"]) for m in made] == [(False, "issued"), (False, "pending")]
     assert accepted == [] and host.calls == ["present", "present"]
     assert "is accepted and installed" in reviews[0]["messages"][0]
+
+
+# ------------------------------------------------------- the chain of the issued certificate (issue 19, point 12)
+# certreq -accept on a DMZ edge cannot fetch intermediates by AIA: the controller refuses a chain that does not
+# reach a root of sfb_edge_certificates.root_ca and hands the module the CA certificates to import first.
+@pytest.fixture(scope="module")
+def pki(keys):
+    """A root, an issuing CA under it, an expired issuing CA, another root and a forged issuing CA (same name,
+    other key)."""
+    root_key, issuing_key, other_key = certfactory.rsa_key(2048), certfactory.rsa_key(2048), certfactory.rsa_key(2048)
+    root = certfactory.certificate(root_key, "Corp Root CA", NOW - datetime.timedelta(days=900),
+                                   NOW + datetime.timedelta(days=3000), ca=True, eku=None)
+    issuing = certfactory.certificate(issuing_key, "Corp Issuing CA", NOW - datetime.timedelta(days=300),
+                                      NOW + datetime.timedelta(days=1000), issuer=(root, root_key), ca=True, eku=None)
+    expired = certfactory.certificate(issuing_key, "Corp Issuing CA", NOW - datetime.timedelta(days=800),
+                                      NOW - datetime.timedelta(days=1), issuer=(root, root_key), ca=True, eku=None)
+    other_root = certfactory.certificate(other_key, "Other Root CA", NOW - datetime.timedelta(days=900),
+                                         NOW + datetime.timedelta(days=3000), ca=True, eku=None)
+    forged = certfactory.certificate(other_key, "Corp Issuing CA", NOW - datetime.timedelta(days=300),
+                                     NOW + datetime.timedelta(days=1000), issuer=(other_root, other_key), ca=True, eku=None)
+    leaf = issue((issuing, issuing_key), keys["edge"])
+    return {"root": root, "issuing": issuing, "expired": expired, "other_root": other_root, "forged": forged,
+            "leaf": leaf}
+
+
+def b64(cert):
+    return base64.b64encode(cert.public_bytes(serialization.Encoding.DER)).decode("ascii")
+
+
+def pem(*certs):
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+def review_chain(ext_request, keys, data, roots):
+    write(ext_request["files"]["csr"], certreq_pem(make_csr(keys["edge"], "sip.example.com", GOOD_NAMES)).encode())
+    write(ext_request["files"]["cer"], data)
+    return csr.review(ext_request, None, now=NOW, status="pending", roots=roots)
+
+
+def p7(certs, encoding):
+    from cryptography.hazmat.primitives.serialization import pkcs7
+
+    return pkcs7.serialize_certificates(certs, encoding)
+
+
+@pytest.mark.parametrize("encoding", [serialization.Encoding.DER, serialization.Encoding.PEM])
+def test_a_pkcs7_with_the_intermediate_is_accepted_with_its_chain(ext_request, keys, pki, encoding):
+    result = review_chain(ext_request, keys, p7([pki["leaf"], pki["issuing"]], encoding),
+                          [root_file(ext_request, pki["root"])])
+    assert result["findings"] == []
+    assert result["accept"] == b64(pki["leaf"])
+    assert result["chain"] == [b64(pki["issuing"]), b64(pki["root"])]  # issuer first, the root last
+
+
+def test_a_pem_bundle_in_any_order_is_accepted(ext_request, keys, pki):
+    result = review_chain(ext_request, keys, pem(pki["root"], pki["issuing"], pki["leaf"]),
+                          [root_file(ext_request, pki["root"])])
+    assert result["findings"] == [] and result["accept"] == b64(pki["leaf"])
+    assert result["chain"] == [b64(pki["issuing"]), b64(pki["root"])]
+
+
+def test_an_intermediate_from_root_ca_completes_the_chain(ext_request, keys, pki):
+    roots = [root_file(ext_request, pki["root"]), root_file(ext_request, pki["issuing"], "issuing.cer")]
+    result = review_chain(ext_request, keys, pem(pki["leaf"]), roots)
+    assert result["findings"] == [] and result["chain"] == [b64(pki["issuing"]), b64(pki["root"])]
+
+
+def chain_errors(result):
+    assert result["accept"] is None and result["chain"] == []
+    found = [f for f in result["findings"] if f["code"] == "issued_certificate_chain_untrusted"]
+    assert found and all(f["severity"] == "error" and f["host"] == "edge01" for f in found)
+    return [f["message"] for f in found]
+
+
+def test_a_leaf_without_its_intermediate_is_refused(ext_request, keys, pki):
+    result = review_chain(ext_request, keys, pem(pki["leaf"]), [root_file(ext_request, pki["root"])])
+    (message,) = chain_errors(result)
+    assert message == (
+        "the chain of %s stops at CN=sip.example.com: its issuer CN=Corp Issuing CA is neither in the file nor in "
+        "sfb_edge_certificates.root_ca of edge01, so it does not reach a trusted root; save the CA's full chain (PEM "
+        "bundle or PKCS#7) as %s, or add the intermediate and root CA certificates to sfb_edge_certificates.root_ca"
+        % (ext_request["files"]["cer"], ext_request["files"]["cer"]))
+    assert "NOT accepted (1 problem(s), below)" in result["messages"][0]
+
+
+def test_a_chain_to_another_root_is_refused(ext_request, keys, pki):
+    data = pem(pki["leaf"], pki["issuing"], pki["root"])
+    (message,) = chain_errors(review_chain(ext_request, keys, data, [root_file(ext_request, pki["other_root"])]))
+    assert message.startswith("the chain of %s ends at the root CN=Corp Root CA, which is not in "
+                              "sfb_edge_certificates.root_ca of edge01; add that root" % ext_request["files"]["cer"])
+
+
+def test_an_intermediate_with_the_right_name_but_another_key_is_refused(ext_request, keys, pki):
+    roots = [root_file(ext_request, pki["root"]), root_file(ext_request, pki["other_root"], "other.cer")]
+    (message,) = chain_errors(review_chain(ext_request, keys, pem(pki["leaf"], pki["forged"]), roots))
+    assert "stops at CN=sip.example.com: its issuer CN=Corp Issuing CA is neither" in message
+
+
+def test_an_expired_intermediate_is_refused(ext_request, keys, pki):
+    data = pem(pki["leaf"], pki["expired"])
+    (message,) = chain_errors(review_chain(ext_request, keys, data, [root_file(ext_request, pki["root"])]))
+    assert message.startswith("the chain of %s holds CN=Corp Issuing CA, which expired on %s"
+                              % (ext_request["files"]["cer"], (NOW - datetime.timedelta(days=1)).isoformat()))
+
+
+def test_without_root_ca_nothing_is_accepted(ext_request, keys, pki):
+    data = pem(pki["leaf"], pki["issuing"], pki["root"])
+    (message,) = chain_errors(review_chain(ext_request, keys, data, []))
+    assert message.startswith("the chain of %s cannot be checked: sfb_edge_certificates.root_ca of edge01 names no "
+                              "CA certificate" % ext_request["files"]["cer"])
+    assert "add the root CA certificate (and intermediates) of the CA that issued it to sfb_edge_certificates.root_ca " \
+        "of edge01" in message
+
+
+def test_an_unreadable_root_ca_file_is_named(ext_request, keys, pki, tmp_path):
+    missing = str(tmp_path / "nowhere.cer")
+    (message,) = chain_errors(review_chain(ext_request, keys, pem(pki["leaf"], pki["issuing"]), [missing]))
+    assert message.startswith("sfb_edge_certificates.root_ca[0] of edge01: ") and missing in message
+
+
+def test_roots_of_resolves_paths_against_the_inventory_dir():
+    inventory = {"edge01": {"sfb_edge_certificates": {"root_ca": ["files/root.cer", "/abs/ca.cer"]},
+                            "inventory_dir": "/inv"},
+                 "edge02": {"sfb_edge_certificates": {"root_ca": "one.cer"}, "inventory_dir": "/inv"},
+                 "edge03": {}}
+    assert csr.roots_of(inventory, "edge01") == ["/inv/files/root.cer", "/abs/ca.cer"]
+    assert csr.roots_of(inventory, "edge02") == ["/inv/one.cer"]
+    assert csr.roots_of(inventory, "edge03") == [] and csr.roots_of(inventory, "nobody") == []

@@ -53,7 +53,7 @@ def test_failed_certificate_import_removes_the_persisted_key():
     # the key is persisted by the read inside this try; the certificate never reached the store
     assert "Read-Certificate -Item $item -Persist" in body
     assert "$store.Add($cert) $added = $true" in body
-    assert "if (-not $added) { Remove-PersistedKey -Certificate $cert }" in handlers
+    assert "if (-not $added) { $cleanup = Remove-PersistedKey -Certificate $cert }" in handlers
     # and the helper deletes the key container of either key kind (CNG or legacy CSP)
     helper = source[source.index("function Remove-PersistedKey"):source.index("$module.Result.imported")]
     assert "$key.Key.Delete()" in helper

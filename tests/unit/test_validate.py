@@ -46,6 +46,7 @@ KNOWN_CODES = frozenset("""
     certificate_san_missing certificate_key_mismatch certificate_not_yet_valid certificate_untrusted
     unsafe_file_name
     frontend_is_edge_server
+    pool_group_conflict
 """.split())
 
 
@@ -1630,3 +1631,18 @@ def test_frontend_outside_edge_servers_is_no_finding(name):
     """Near misses: not an inventory name of an edge server (whether it is an inventory host at all is checked
     where the inventory is known - hoststate.frontend_host)."""
     check(example(sfb_edge_frontend_host=name), [])
+# --------------------------------------------------------------------------- a server in two pool groups (issue 19, 16)
+
+def test_a_server_whose_groups_disagree_about_its_pool_is_refused():
+    inv = host_set(example(), "edge02", "pool_fqdn_groups",
+                   {"edge_pool_corp": "edgepool.corp.example.com", "edge_pool_dmz2": "edgepool2.corp.example.com"})
+    check(inv, [(E, "pool_group_conflict", "edge02", "sfb_edge_pool_fqdn")],
+          needles=["edge02 is in the groups edge_pool_corp (edgepool.corp.example.com), edge_pool_dmz2 "
+                   "(edgepool2.corp.example.com), whose group vars give different sfb_edge_pool_fqdn values",
+                   "silently put it in edgepool.corp.example.com",
+                   "Keep the server in the group of its one pool only, or set sfb_edge_pool_fqdn in its host_vars"])
+
+
+def test_without_a_disagreement_nothing_is_reported():
+    # what sfb.edge.edge_inventory gives when the groups agree or the host sets its pool: no key at all
+    check(example(), [])

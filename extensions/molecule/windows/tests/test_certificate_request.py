@@ -140,3 +140,148 @@ def test_certreq_accept_installs_the_certificate_with_its_key_and_ends_the_reque
         assert out["still_pending"] is False  # the REQUEST entry is gone once accepted
     finally:
         powershell(host, PS_CLEANUP, request=pending, thumbprint=thumbprint)
+
+
+# ------------------------------------------------------------------------- issue 19, points 12 and 13
+PS_CERTREQ_FAILS = r"""
+$exe = Join-Path ([Environment]::SystemDirectory) 'certreq.exe'
+$psi = New-Object Diagnostics.ProcessStartInfo -ArgumentList $exe, ('-new -q -machine "' + $want.missing + '" "' + $want.missing + '.csr"')
+$psi.UseShellExecute = $false; $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
+$p = [Diagnostics.Process]::Start($psi); $out = $p.StandardOutput.ReadToEnd(); $err = $p.StandardError.ReadToEnd(); $p.WaitForExit()
+$ErrorActionPreference = 'Stop'
+$terminating = $false
+try { $null = & certreq.exe -new -q -machine $want.missing ($want.missing + '.csr') 2>&1 | Out-String } catch { $terminating = $true }
+@{ rc = $p.ExitCode; text = ($out + $err).Trim(); terminating = $terminating }
+"""
+
+PS_CSR_KEY = r"""
+$pkcs10 = New-Object -ComObject X509Enrollment.CX509CertificateRequestPkcs10
+$pkcs10.InitializeDecode($want.csr, 6)
+@{ key = ($pkcs10.PublicKey.EncodedKey(1) -replace '\s', '') }
+"""
+
+PS_STORE = r"""
+$s = New-Object Security.Cryptography.X509Certificates.X509Store -ArgumentList $want.store, 'LocalMachine'
+$s.Open('ReadWrite')
+if ($want.data) { $s.Add((New-Object Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList (, [Convert]::FromBase64String($want.data)))) }
+else { @($s.Certificates | Where-Object { $_.Thumbprint -eq $want.thumbprint }) | ForEach-Object { $s.Remove($_) } }
+$s.Close(); @{ done = $true }
+"""
+
+PS_ACCEPT_ONLY = r"""
+$cer = [IO.Path]::GetTempFileName()
+[IO.File]::WriteAllBytes($cer, [Convert]::FromBase64String($want.cert))
+$exe = Join-Path ([Environment]::SystemDirectory) 'certreq.exe'
+$psi = New-Object Diagnostics.ProcessStartInfo -ArgumentList $exe, ('-accept -q -machine "' + $cer + '"')
+$psi.UseShellExecute = $false; $psi.RedirectStandardOutput = $true; $psi.RedirectStandardError = $true
+$p = [Diagnostics.Process]::Start($psi); $text = $p.StandardOutput.ReadToEnd() + $p.StandardError.ReadToEnd(); $p.WaitForExit()
+Remove-Item $cer -Force
+$mine = Get-Item -LiteralPath ('Cert:\LocalMachine\My\' + $want.thumbprint) -ErrorAction SilentlyContinue
+@{ rc = $p.ExitCode; output = $text; has_private_key = [bool]($mine -and $mine.HasPrivateKey) }
+"""
+
+
+def test_certreq_failure_is_an_exit_code_and_text_not_a_terminating_error_when_read_as_a_process(host):
+    """Point 13: certreq's failure reaches the module as an exit code and text when it runs as a process (as
+    Ansible.Process.ProcessUtil runs it); the old `& certreq 2>&1` under ErrorActionPreference Stop throws
+    instead in Windows PowerShell 5.1 when certreq writes to stderr."""
+    missing = "C:\\Windows\\Temp\\sfbedge-%s-missing.inf" % TAG
+    out = powershell(host, PS_CERTREQ_FAILS, missing=missing)
+    assert out["rc"] != 0 and out["text"], out
+
+
+def test_certenroll_reads_the_csr_key_as_get_public_key_gives_it(host, request_made):
+    """Point 13: an interrupted run's new-<guid>.csr is paired with its REQUEST entry by this key."""
+    out = powershell(host, PS_CSR_KEY, csr=request_made["csr"])
+    assert out["key"] == request_made["requests"][0]["public_key"]
+
+
+@pytest.fixture(scope="module")
+def second_request(host):
+    names = ["chain-%s.invalid" % TAG]
+    entry = {"subject": names[0], "san": names, "eku": ["Server Authentication"]}
+    out = powershell(host, PS_NEW, inf=csr.inf_text(entry, "external", "lab-%s.invalid" % TAG))
+    yield out
+    for item in out.get("requests") or []:
+        powershell(host, PS_CLEANUP, request=item["thumbprint"], thumbprint="0" * 40)
+
+
+def test_certreq_accept_builds_the_chain_from_the_ca_and_root_stores_without_aia(host, second_request):
+    """Point 12: with the issuing CA in LocalMachine\\CA and the root in Root (what the module imports from
+    its chain option), certreq -accept installs a certificate whose issuer has no AIA URL to fetch from."""
+    request = csr.load_csr(second_request["csr"])
+    now = datetime.datetime.now(datetime.timezone.utc)
+
+    def build(subject, issuer, key, sign_key, ca, san=None):
+        builder = (x509.CertificateBuilder().subject_name(subject).issuer_name(issuer).public_key(key)
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+                   .not_valid_after(now + datetime.timedelta(days=2))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+        if san is not None:
+            builder = builder.add_extension(san, critical=False)
+        return builder.sign(sign_key, hashes.SHA256())
+
+    root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    issuing_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    root_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sfb.edge lab root %s" % TAG)])
+    issuing_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sfb.edge lab issuing %s" % TAG)])
+    root = build(root_name, root_name, root_key.public_key(), root_key, True)
+    issuing = build(issuing_name, root_name, issuing_key.public_key(), root_key, True)
+    cert = build(request.subject, issuing_name, request.public_key(), issuing_key, False,
+                 request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value)
+
+    def b64(c):
+        return base64.b64encode(c.public_bytes(serialization.Encoding.DER)).decode()
+
+    pending = second_request["requests"][0]["thumbprint"]
+    try:
+        # one certificate per call (the cmd.exe line limit), as the module imports them: root into Root, issuing into CA
+        powershell(host, PS_STORE, store="Root", data=b64(root))
+        powershell(host, PS_STORE, store="CA", data=b64(issuing))
+        out = powershell(host, PS_ACCEPT_ONLY, cert=b64(cert), thumbprint=csr.thumbprint(cert))
+        assert out["rc"] == 0, out["output"]
+        assert out["has_private_key"] is True
+    finally:
+        powershell(host, PS_CLEANUP, request=pending, thumbprint=csr.thumbprint(cert))
+        powershell(host, PS_STORE, store="CA", thumbprint=csr.thumbprint(issuing))
+        powershell(host, PS_STORE, store="Root", thumbprint=csr.thumbprint(root))
+
+
+# ----------------------------------------------------- issue 19, section D: the key cleanup of edge_certificates
+PS_KEY_CLEANUP = r"""
+$pfx = [Convert]::FromBase64String([Text.Encoding]::UTF8.GetString([Convert]::FromBase64String([IO.File]::ReadAllText((Join-Path $env:TEMP $want.file)))))
+Remove-Item -LiteralPath (Join-Path $env:TEMP $want.file) -Force
+$flags = [Security.Cryptography.X509Certificates.X509KeyStorageFlags]'MachineKeySet, PersistKeySet'
+$cert = New-Object Security.Cryptography.X509Certificates.X509Certificate2 -ArgumentList $pfx, $want.password, $flags
+$key = $cert.PrivateKey
+$file = Join-Path $env:ProgramData ('Microsoft\Crypto\RSA\MachineKeys\' + $key.CspKeyContainerInfo.UniqueKeyContainerName)
+$before = Test-Path -LiteralPath $file
+$key.PersistKeyInCsp = $false
+$key.Clear()
+@{ type = $key.GetType().FullName; before = $before; after = (Test-Path -LiteralPath $file)
+   release = [int](Get-ItemProperty 'HKLM:\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full').Release }
+"""
+
+
+def test_a_persisted_csp_key_is_deleted_through_privatekey_on_this_net(host):
+    """edge_certificates' Remove-PersistedKey: a PFX read with MachineKeySet|PersistKeySet writes its CryptoAPI
+    key to MachineKeys; X509Certificate2.PrivateKey (every .NET Framework, 4.5 of Lync 2013 too) is an
+    RSACryptoServiceProvider, and PersistKeyInCsp = $false with Clear() deletes the container file."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from test_firewall_proof import _upload
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sfbedge-keytest-%s.invalid" % TAG)])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    password = TAG
+    encryption = (serialization.PrivateFormat.PKCS12.encryption_builder()
+                  .key_cert_algorithm(pkcs12.PBES.PBESv1SHA1And3KeyTripleDESCBC).hmac_hash(hashes.SHA1())
+                  .build(password.encode()))
+    pfx = pkcs12.serialize_key_and_certificates(b"keytest", key, cert, None, encryption)
+    _upload(host, "sfb-edge-keytest-%s.b64" % TAG, base64.b64encode(pfx).decode("ascii"))
+    out = powershell(host, PS_KEY_CLEANUP, file="sfb-edge-keytest-%s.b64" % TAG, password=password)
+    assert out["type"] == "System.Security.Cryptography.RSACryptoServiceProvider", out
+    assert out["before"] is True and out["after"] is False, out

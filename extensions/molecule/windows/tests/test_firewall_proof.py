@@ -174,3 +174,31 @@ def test_a_foreign_address_is_reported_not_opened(host):  # noqa: F811
                           ("192.0.2.254", "TCP"): (False, True)}, status
     finally:
         _stop(host, started)
+
+
+# ----------------------------------------------------------------------- issue 19, point 14
+PS_KILLED = r"""
+Stop-Process -Id ([int]$want.pid) -Force
+Start-Sleep -Seconds 2
+$rules = @(Get-NetFirewallRule -Group $want.group -ErrorAction SilentlyContinue)
+$persistent = @(Get-NetFirewallRule -Group $want.group -PolicyStore PersistentStore -ErrorAction SilentlyContinue)
+$names = @($rules | ForEach-Object { [string]$_.DisplayName })
+Remove-NetFirewallRule -Group $want.group -ErrorAction SilentlyContinue
+@{ names = $names; persistent = $persistent.Count
+   after = @(Get-NetFirewallRule -Group $want.group -ErrorAction SilentlyContinue).Count }
+"""
+
+
+def test_a_killed_listener_leaves_persistent_rules_the_close_call_finds_by_group(host):  # noqa: F811
+    """A listener killed (as a reboot ends it) never runs its finally: its allow rules stay, in the
+    PersistentStore (they survive the reboot); Get-NetFirewallRule -Group finds them with their display names
+    and Remove-NetFirewallRule -Group removes them - what Remove-ProofRule does on the close call."""
+    started = _start(host, 60)
+    try:
+        assert started["return_value"] == 0 and started["rules"] == 2, started
+        killed = powershell(host, PS_KILLED, pid=started["pid"], group=GROUP)
+        assert sorted(killed["names"]) == sorted(["%s TCP 127.0.0.1:%d" % (GROUP, started["tcp"]),
+                                                  "%s UDP 127.0.0.1:%d" % (GROUP, started["udp"])]), killed
+        assert killed["persistent"] == 2 and killed["after"] == 0, killed
+    finally:
+        _stop(host, started)

@@ -81,7 +81,8 @@ def installed(host, cs_want):  # noqa: F811
     return out
 
 
-# As the connecting account, without become: edge_facts runs so (roles/edge_state).
+# As the connecting account, without become (edge_facts now runs with setup's become, runas SYSTEM by default:
+# test_the_local_store_reads_and_writes_as_the_setup_account_system).
 PS_CS = r"""
 Import-Module -Name $want.module_path -DisableNameChecking -ErrorAction Stop
 $raw = Get-CsTopology -LocalStore -AsXml -ErrorAction Stop
@@ -555,3 +556,44 @@ def test_tcp_probe_reports_open_refused_and_silent_ports_as_test_netconnection_d
     assert results[1]["open"] is False and results[1]["error"] and "no answer" not in results[1]["error"], results[1]
     assert results[2]["open"] is False and results[2]["error"], results[2]
     assert as_list(out["tnc"]) == [True, False]
+
+
+# ------------------------------------------------------------------ issue 19, point 15: the store's account
+# Runs the CS cmdlets as SYSTEM - the account setup runs as (cs_install_become_user) and the state read,
+# cs_certificates and cs_services now run as - through a one-off scheduled task (plain PowerShell over WinRM
+# cannot runas); the result comes back through a file under ProgramData.
+PS_AS_SYSTEM = r"""
+$out = Join-Path $env:ProgramData ('sfbedge-system-' + [guid]::NewGuid().ToString('N') + '.json')
+$inner = "Import-Module -Name '" + $want.module_path + "' -DisableNameChecking -ErrorAction Stop; " +
+  '$r = @{ user = [Security.Principal.WindowsIdentity]::GetCurrent().Name }; ' +
+  'try { $null = Get-CsTopology -LocalStore -AsXml -ErrorAction Stop; $r.topology = "ok" } catch { $r.topology = $_.Exception.Message }; ' +
+  'try { $r.certificates = @(Get-CsCertificate -ErrorAction Stop).Count } catch { $r.certificates = $_.Exception.Message }; ' +
+  "ConvertTo-Json `$r | Set-Content -LiteralPath '" + $out + "' -Encoding UTF8"
+$encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($inner))
+$name = 'sfb.edge lab read as SYSTEM'
+$action = New-ScheduledTaskAction -Execute 'powershell.exe' -Argument ('-NoProfile -NonInteractive -EncodedCommand ' + $encoded)
+$null = Register-ScheduledTask -TaskName $name -Action $action -User 'NT AUTHORITY\SYSTEM' -RunLevel Highest -Force
+try {
+    Start-ScheduledTask -TaskName $name
+    $deadline = (Get-Date).AddSeconds(180)
+    while (-not (Test-Path -LiteralPath $out) -and (Get-Date) -lt $deadline) { Start-Sleep -Seconds 2 }
+    Start-Sleep -Seconds 1
+    $result = if (Test-Path -LiteralPath $out) { Get-Content -LiteralPath $out -Raw | ConvertFrom-Json } else { @{ error = 'no result within 180 s' } }
+}
+finally {
+    Unregister-ScheduledTask -TaskName $name -Confirm:$false -ErrorAction SilentlyContinue
+    Remove-Item -LiteralPath $out -Force -ErrorAction SilentlyContinue
+}
+$result
+"""
+
+
+def test_the_local_store_reads_and_writes_as_the_setup_account_system(host, cs_want, installed):  # noqa: F811  # pylint: disable=unused-argument
+    """SYSTEM, which ran setup and so created RTCLOCAL, reads the local store (Get-CsTopology -LocalStore) and
+    the assignments (Get-CsCertificate) without a permission error: what edge_facts, cs_certificates
+    (Set-CsCertificate) and cs_services rely on now that they run with setup's become."""
+    out = powershell(host, PS_AS_SYSTEM, module_path=cs_want["module_path"])
+    assert "error" not in out, out
+    assert out["user"].upper().endswith("SYSTEM"), out
+    assert out["topology"] == "ok", out
+    assert isinstance(out["certificates"], int), out
