@@ -88,7 +88,7 @@ def test_cs_services_not_a_list_never_plans_bootstrapper(services):
 
 @pytest.mark.parametrize("mutate, fragment", [
     (lambda s: s["cs"]["products"].__setitem__(0, "Skype for Business Server 2019, Core Components"),
-     "cs.products[0] is a string ('Skype for Business Server 2019, Cor...'), expected a mapping"),
+     "cs.products[0] is a string ('Skype for Business Server 2019, Core Com...' (47 characters)), expected a mapping"),
     (lambda s: s["cs"]["services"].__setitem__(2, "RTCDATAPROXY"), "cs.services[2] is a string"),
     (lambda s: s["cs"]["services"][2].update(status=4), "cs.services[2].status is an integer (4), expected a string"),
     (lambda s: s["adapters"][1]["addresses"].__setitem__(0, "192.0.2.21"),
@@ -331,7 +331,16 @@ def _strategy(node, path=""):
                 for name, f in node.fields.items() if f.required}
     optional = {name: _strategy(f.node, name) for name, f in node.fields.items() if not f.required}
     optional["x_unknown_field"] = st.one_of(st.none(), st.integers(), st.text(max_size=4))
-    return st.fixed_dictionaries(required, optional=optional)
+    result = st.fixed_dictionaries(required, optional=optional)
+    return result.map(_gateways_of_active_routes) if node is state.ADAPTER else result
+
+
+def _gateways_of_active_routes(adapter):
+    """gateways: the next hops of the active default routes (docs/state-format.md)."""
+    for route in adapter.get("default_routes") or []:
+        if route["active"] and route["next_hop"] not in adapter["gateways"]:
+            adapter["gateways"].append(route["next_hop"])
+    return adapter
 
 
 VALID_STATES = _strategy(state.SCHEMA)
