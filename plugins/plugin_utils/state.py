@@ -785,7 +785,7 @@ def _too_deep(text):
     return None
 
 
-def _walk(value):
+def walk(value):
     """``(path, value)`` of every value of a parsed document, keys too (``(path, key, None)``), in document
     order; iterative (the depth is already bounded)."""
     stack = [("", value)]
@@ -847,16 +847,16 @@ def parse_json(data, where, hint, unreadable):
         raise StateError("%s: %s" % (unreadable, exc)) from None
     if twice:
         owner, key = twice[0]
-        for path, item in _walk(document):
+        for path, item in walk(document):
             if item is owner:
                 _refuse(where, "%s.%s" % (path, _key_text(key)) if path else _key_text(key),
                         "is given twice in one object (which value is meant is unknown); keep one", hint)
     if constants:
-        for path, item in _walk(document):
+        for path, item in walk(document):
             if isinstance(item, _Constant):
                 _refuse(where, path, "is %s, which is not a JSON number; write a number or null" % item.name, hint)
     if _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text):
-        for path, item in _walk(document):
+        for path, item in walk(document):
             keys = [k for k in item if isinstance(k, str)] if isinstance(item, dict) else []
             for key in keys:
                 if _SURROGATE.search(key):
