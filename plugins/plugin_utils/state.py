@@ -34,7 +34,7 @@ import os
 import re
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
-from ansible_collections.sfb.edge.plugins.plugin_utils._text import excerpt
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 STATE_FORMAT = 1
@@ -59,7 +59,7 @@ def _key_text(key):
 
 def actual(value, key=None):
     """What a value is, for messages: 'a mapping (keys a, b)', 'an integer (4)', 'null', ... (a string as
-    :func:`_text.excerpt` shows it: never a secret's value - ``key``: the field's name)."""
+    :func:`_excerpt.excerpt` shows it: never a secret's value - ``key``: the field's name)."""
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -33,7 +33,7 @@ import json
 import os
 import tempfile
 
-from ansible_collections.sfb.edge.plugins.plugin_utils._text import excerpt
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 MARK = "sfb_edge_store"
