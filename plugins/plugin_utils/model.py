@@ -741,11 +741,32 @@ def _parse_server(col, pool, host, v):
     certs = v.get("sfb_edge_certificates")
     if certs not in (None, {}):
         if isinstance(certs, dict):
+            _certificate_layout(err, certs)
             server.certificates = certificate_paths(certs, v.get(BASE_DIR))
         else:
             err("invalid_value", "sfb_edge_certificates", "must be a dict {root_ca: [paths], internal: {pfx, "
                 "password}, external: {pfx, password}}")
     return server
+
+
+_CERTIFICATE_FORM = ("sfb_edge_certificates: {external: {pfx: <path to .pfx>, password: <vaulted password>}, "
+                     "internal: {pfx: ..., password: ...}, root_ca: [<CA certificate paths>]}")
+
+
+def _certificate_layout(err, certs):
+    """A PFX's keys one level too high, and an ``external:``/``internal:`` left empty (the YAML of a
+    mis-indented ``pfx``/``password``): either way that certificate would silently not be configured."""
+    misplaced = [key for key in ("pfx", "password") if key in certs]
+    for key in misplaced:
+        err("invalid_value", "sfb_edge_certificates.%s" % key, "is directly under sfb_edge_certificates, where "
+            "nothing reads it: pfx and password belong to one certificate; indent them under external: (the "
+            "Access/Web Conferencing/A/V certificate) or internal:, as in %s" % _CERTIFICATE_FORM)
+    for kind in ("internal", "external"):
+        if kind in certs and certs[kind] in (None, {}, "", []):
+            err("invalid_value", "sfb_edge_certificates.%s" % kind, "is present but empty, so no %s certificate "
+                "is configured%s; give {pfx: <path to .pfx>, password: <vaulted password>} indented under %s:, or "
+                "remove the key" % (kind, " (its pfx/password are one level up, directly under "
+                                          "sfb_edge_certificates?)" if misplaced else "", kind))
 
 
 def _nic_name(err, nic, var):
