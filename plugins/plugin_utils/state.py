@@ -751,11 +751,12 @@ def parse_snapshot(data, path):
 
 # ----------------------------------------------------------------------------------- strict JSON
 MAX_DEPTH = 32  # a state is at most 5 levels deep (cs.services[].last_error)
-_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
+_OTHER_BYTES = bytes(set(range(256)) - set(b"[]{}"))
+_STEP = [0] * 256
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 class _Constant:
@@ -765,12 +766,12 @@ class _Constant:
         self.name = name
 
 
-def _too_deep(text):
-    """None, or ``(line, column)`` of the first bracket nested deeper than :data:`MAX_DEPTH` (the strings left
-    out: C-level passes; the position only when it is too deep)."""
-    bare = _JSON_STRING.sub(lambda m: '""', text) if '"' in text else text
-    brackets = _NOT_BRACKET.sub("", bare)
-    if not brackets or max(itertools.accumulate(map(_STEP.get, brackets, itertools.repeat(0)))) <= MAX_DEPTH:
+def _too_deep(raw, text):
+    """None, or ``(line, column)`` of the first bracket of the document ``text`` (``raw``: its UTF-8 bytes) nested
+    deeper than :data:`MAX_DEPTH`. Counting every bracket is a bound found with C-level passes (no recursion, a
+    few milliseconds for megabytes); only when it is over the limit are the strings left out, to be exact."""
+    brackets = raw.translate(None, _OTHER_BYTES)
+    if not brackets or max(itertools.accumulate(map(_STEP.__getitem__, brackets))) <= MAX_DEPTH:
         return None
     depth = 0
     for match in re.finditer(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]', text):
@@ -811,13 +812,15 @@ def parse_json(data, where, hint, unreadable):
     deeper than :data:`MAX_DEPTH` are refused with :class:`StateError` naming ``where`` and the field
     (``unreadable``: the start of the message when the text is no JSON at all)."""
     if isinstance(data, (bytes, bytearray)):
+        raw, surrogates = bytes(data), False  # strict UTF-8 has no surrogate: only an escape can make one
         try:
-            text = bytes(data).decode("utf-8")
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
             raise StateError("%s: not UTF-8 text (byte %d); save it as UTF-8. %s" % (unreadable, exc.start, hint)) from None
     else:
-        text = data
-    deep = _too_deep(text)
+        text, raw = data, data.encode("utf-8", "surrogatepass")
+        surrogates = _SURROGATE.search(text) is not None
+    deep = _too_deep(raw, text)
     if deep:
         raise StateError("%s: nested more than %d levels deep (line %d, column %d); a state is a few levels deep. %s"
                          % (where, MAX_DEPTH, deep[0], deep[1], hint))
@@ -855,7 +858,7 @@ def parse_json(data, where, hint, unreadable):
         for path, item in walk(document):
             if isinstance(item, _Constant):
                 _refuse(where, path, "is %s, which is not a JSON number; write a number or null" % item.name, hint)
-    if _SURROGATE_ESCAPE.search(text) or _SURROGATE.search(text):
+    if surrogates or (b"\\u" in raw and _SURROGATE_ESCAPE.search(raw)):
         for path, item in walk(document):
             keys = [k for k in item if isinstance(k, str)] if isinstance(item, dict) else []
             for key in keys:
