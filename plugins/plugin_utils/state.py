@@ -787,8 +787,8 @@ def _too_deep(raw, text):
 
 
 def walk(value):
-    """``(path, value)`` of every value of a parsed document, keys too (``(path, key, None)``), in document
-    order; iterative (the depth is already bounded)."""
+    """``(path, value)`` of every value of a parsed JSON document (the document itself first, path ``""``), in
+    document order; iterative, so no depth makes it recurse."""
     stack = [("", value)]
     while stack:
         path, item = stack.pop()
