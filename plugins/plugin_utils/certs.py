@@ -13,6 +13,7 @@ import os
 import stat
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import expiry, netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 MIN_RSA_BITS = 2048
 # A certificate, a CA bundle or a PFX with its chain is a few KiB; nothing sane comes near this.
@@ -68,7 +69,7 @@ def read_file(path, limit=MAX_FILE_BYTES):
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
                      | getattr(os, "O_BINARY", 0))
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
-        raise CertificateError("cannot read %r: %s" % (path, getattr(exc, "strerror", None) or exc)) from None
+        raise CertificateError("cannot read %s: %s" % (_x(path, limit=240), getattr(exc, "strerror", None) or exc)) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
@@ -81,7 +82,7 @@ def read_file(path, limit=MAX_FILE_BYTES):
             chunks.append(chunk)
             size += len(chunk)
     except OSError as exc:
-        raise CertificateError("cannot read %r: %s" % (path, exc.strerror or exc)) from None
+        raise CertificateError("cannot read %s: %s" % (_x(path, limit=240), exc.strerror or exc)) from None
     finally:
         os.close(fd)
     if size > limit:
@@ -453,8 +454,8 @@ def check_pool(col, pool, today=None):
         if isinstance(roots, str):
             roots = [roots]
         if not isinstance(roots, list):
-            err("invalid_value", "sfb_edge_certificates.root_ca", "%r must be a list of CA certificate paths on the "
-                "controller" % (roots,))
+            err("invalid_value", "sfb_edge_certificates.root_ca", "%s must be a list of CA certificate paths on the "
+                "controller" % (_x(roots, "root_ca"),))
             roots = []
         cas = []
         for i, path in enumerate(roots):

@@ -24,6 +24,7 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import model
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
 from ansible_collections.sfb.edge.plugins.plugin_utils import prereqs as _prereqs
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
 
@@ -382,10 +383,10 @@ def _cs_install(desired_state, current, options=None):
     other = sorted(installed_versions(cs.get("products")) - {want["version"]})
     if other:
         names = ", ".join(PROFILES[v]["product"] for v in other)
-        res["problems"].append(_problem("cs_install", "sfb_edge_version", "%s is installed but sfb_edge_version is %r "
+        res["problems"].append(_problem("cs_install", "sfb_edge_version", "%s is installed but sfb_edge_version is %s "
                                         "(%s); this collection neither upgrades nor mixes versions: correct "
                                         "sfb_edge_version, or remove %s from the server" % (
-                                            names, want["version"], want["product"], names)))
+                                            names, _x(want["version"]), want["product"], names)))
         return res
 
     features = cs.get("features") or {}

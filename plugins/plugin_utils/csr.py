@@ -18,6 +18,7 @@ import os
 import re
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import certs
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 KINDS = ("external", "internal")
 KEY_LENGTHS = (2048, 4096)
@@ -43,9 +44,9 @@ class CsrError(ValueError):
 
 def _check_name(name, where):
     if not isinstance(name, str) or len(name) > 253 or not _DNS_NAME.match(name):
-        raise CsrError("%s: %r is not a DNS name certreq can take (letters, digits, '-' and '.', an optional leading "
+        raise CsrError("%s: %s is not a DNS name certreq can take (letters, digits, '-' and '.', an optional leading "
                        "'*.'); fix the inventory value it comes from (sfb_edge_external_fqdns, sfb_edge_sip_domains or "
-                       "sfb_edge_pool_fqdn)" % (where, name))
+                       "sfb_edge_pool_fqdn)" % (where, _x(name)))
     return name
 
 
@@ -60,17 +61,17 @@ def inf_text(entry, kind, pool, key_length=2048):
     :raises CsrError: on a name certreq cannot take, an unknown EKU or key length.
     """
     if kind not in KINDS:
-        raise CsrError("certificate kind %r: use one of %s" % (kind, ", ".join(KINDS)))
+        raise CsrError("certificate kind %s: use one of %s" % (_x(kind), ", ".join(KINDS)))
     if key_length not in KEY_LENGTHS:
-        raise CsrError("certificate_request_key_length: %r is not supported; use 2048 or 4096 (Lync/Skype for Business "
-                       "edges need RSA of at least 2048 bits)" % (key_length,))
+        raise CsrError("certificate_request_key_length: %s is not supported; use 2048 or 4096 (Lync/Skype for Business "
+                       "edges need RSA of at least 2048 bits)" % (_x(key_length),))
     where = "plan certificates.%s" % kind
     subject = _check_name(entry.get("subject"), where + ".subject")
     names = [_check_name(n, where + ".san") for n in dict.fromkeys(entry.get("san") or [subject])]
     oids = []
     for eku in entry.get("eku") or ["Server Authentication"]:
         if eku not in EKU_OIDS:
-            raise CsrError("%s.eku: %r is not an EKU this collection requests (%s)" % (where, eku, ", ".join(EKU_OIDS)))
+            raise CsrError("%s.eku: %s is not an EKU this collection requests (%s)" % (where, _x(eku), ", ".join(EKU_OIDS)))
         oids.append((EKU_OIDS[eku], eku))
     lines = [
         "; certreq policy file of the %s certificate of edge pool %s" % (kind, pool),
@@ -122,15 +123,15 @@ def requests(plans, plan_dir, request_hosts=None, kinds=KINDS, key_length=2048):
                        "pool FQDN (sfb_edge_pool_fqdn)" % (", ".join(unknown), verb, ", ".join(sorted(plans)) or "none"))
     bad = [k for k in kinds if k not in KINDS]
     if bad or not kinds:
-        raise CsrError("certificate_request_kinds: %r; give a non-empty list of %s" % (list(kinds), ", ".join(KINDS)))
+        raise CsrError("certificate_request_kinds: %s; give a non-empty list of %s" % (_x(list(kinds)), ", ".join(KINDS)))
     result = []
     for pool in sorted(plans):
         plan = plans[pool]
         servers = sorted(plan["pool"]["servers"])
         host = request_hosts.get(pool) or servers[0]
         if host not in servers:
-            raise CsrError("certificate_request_hosts[%s]: %r is not a server of pool %s (its servers: %s); name one of "
-                           "them, or leave the pool out to use the first" % (pool, host, pool, ", ".join(servers)))
+            raise CsrError("certificate_request_hosts[%s]: %s is not a server of pool %s (its servers: %s); name one of "
+                           "them, or leave the pool out to use the first" % (pool, _x(host), pool, ", ".join(servers)))
         folder = os.path.join(plan_dir, pool, "certificates")
         for kind in sorted(set(kinds), key=KINDS.index):
             entry = plan["certificates"][kind]

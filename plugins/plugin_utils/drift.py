@@ -20,6 +20,7 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile as _hostsfile
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 # The order site.yml applies the areas in.  Routes come before the network area so that, on a box
 # set up by hand with a default gateway on the internal NIC, the persistent routes to the internal
@@ -71,12 +72,12 @@ def resolve_adapter(current, nic):
             return None, "no adapter has MAC %s (adapters: %s); correct %s.mac" % (
                 nic["mac"], _describe_adapters(current), nic["variable"])
         if named and named[0] is not by_mac[0]:
-            return None, "the adapter named %r has MAC %s, not %s; rename or correct %s.mac" % (
-                named[0]["name"], named[0].get("mac"), nic["mac"], nic["variable"])
+            return None, "the adapter named %s has MAC %s, not %s; rename or correct %s.mac" % (
+                _x(named[0]["name"]), named[0].get("mac"), nic["mac"], nic["variable"])
         return by_mac[0], None
     if not named:
-        return None, "no adapter is named %r (adapters: %s); rename it by hand, or set %s.mac so the " \
-            "adapter is found by its MAC address and renamed" % (name, _describe_adapters(current), nic["variable"])
+        return None, "no adapter is named %s (adapters: %s); rename it by hand, or set %s.mac so the " \
+            "adapter is found by its MAC address and renamed" % (_x(name), _describe_adapters(current), nic["variable"])
     return named[0], None
 
 
@@ -315,9 +316,9 @@ def identity(desired, current):
     ident, computer = desired["identity"], current.get("computer") or {}
     if computer.get("part_of_domain"):
         res["problems"].append(_problem(
-            "identity", "sfb_edge_fqdn", "the host is joined to the domain %r; an edge server must be a workgroup "
+            "identity", "sfb_edge_fqdn", "the host is joined to the domain %s; an edge server must be a workgroup "
             "machine (it cannot reach domain controllers from the perimeter network). Remove it from the domain by "
-            "hand and run again; this collection never changes domain membership" % computer.get("domain")))
+            "hand and run again; this collection never changes domain membership" % _x(computer.get("domain"))))
     name = computer.get("pending_hostname") or computer.get("hostname") or ""
     if name.upper() != ident["hostname"].upper():
         res["changes"].append(_change("identity", "computer", "hostname", "set", name, ident["hostname"].upper()))

@@ -26,6 +26,8 @@ import datetime
 import os
 import re
 
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
+
 UTC = datetime.timezone.utc
 STATUSES = ("ok", "warning", "expired", "unknown")
 DEFAULT_WARN_DAYS = 30
@@ -59,7 +61,7 @@ def parse(value):
         return datetime.datetime(value.year, value.month, value.day, tzinfo=UTC)
     match = _ISO.match(value.strip()) if isinstance(value, str) else None
     if not match:
-        raise ExpiryError("%r is not an ISO 8601 date and time; expected e.g. 2027-03-01T12:00:00Z" % (value,))
+        raise ExpiryError("%s is not an ISO 8601 date and time; expected e.g. 2027-03-01T12:00:00Z" % (_x(value),))
     year, month, day, hour, minute, second, fraction, zone = match.groups()
     try:
         stamp = datetime.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0),
@@ -70,7 +72,7 @@ def parse(value):
             offset = datetime.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
             stamp = stamp - sign * offset
     except (ValueError, OverflowError) as exc:
-        raise ExpiryError("%r is not a valid date and time (%s); expected e.g. 2027-03-01T12:00:00Z" % (value, exc)) \
+        raise ExpiryError("%s is not a valid date and time (%s); expected e.g. 2027-03-01T12:00:00Z" % (_x(value), exc)) \
             from None
     return stamp
 
@@ -83,8 +85,8 @@ def utcnow(now=None):
             try:
                 return parse(pinned)
             except ExpiryError:
-                raise ExpiryError("the environment variable %s (%r) is not an ISO 8601 date and time; unset it or "
-                                  "set it to a UTC time like 2027-03-01T12:00:00Z" % (NOW_ENV, pinned)) from None
+                raise ExpiryError("the environment variable %s (%s) is not an ISO 8601 date and time; unset it or "
+                                  "set it to a UTC time like 2027-03-01T12:00:00Z" % (NOW_ENV, _x(pinned))) from None
         return datetime.datetime.now(UTC)
     return parse(now)
 

@@ -29,6 +29,7 @@ import ipaddress
 import socket
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 DEFAULT_PORTS = [5985, 5986]
 SSH_PORT = 22
@@ -352,16 +353,16 @@ def _entry_problem(entry):
         return "is a %s, not a mapping" % type(entry).__name__
     local, remote, port = entry.get("local_address"), entry.get("remote_address"), entry.get("local_port")
     if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
-        return "has local_port %r, not a port number" % (port,)
+        return "has local_port %s, not a port number" % (_x(port),)
     if not isinstance(local, str) or not (ipv4(local) or _ipv6(local)):
-        return "has local_address %r, not an IP address" % (local,)
+        return "has local_address %s, not an IP address" % (_x(local),)
     if not isinstance(remote, str) or not (ipv4(remote) or _ipv6(remote)):
-        return "has remote_address %r, not an IP address" % (remote,)
+        return "has remote_address %s, not an IP address" % (_x(remote),)
     if bool(ipv4(local)) != bool(ipv4(remote)):
         return "mixes an IPv4 and an IPv6 address (%s, %s)" % (local, remote)
     remote_port = entry.get("remote_port")
     if remote_port is not None and (not isinstance(remote_port, int) or isinstance(remote_port, bool)):
-        return "has remote_port %r, not a port number or null" % (remote_port,)
+        return "has remote_port %s, not a port number or null" % (_x(remote_port),)
     return None
 
 
@@ -407,7 +408,7 @@ def identify(current, port=None, ansible_host=None, host_addresses=None, resolve
         return fail("the gathered state has no 'connection_ports', so which local ports were looked at is "
                     "unknown (gathered by an older edge_facts, or a snapshot without it)")
     if not isinstance(looked, list) or not all(isinstance(p, int) and not isinstance(p, bool) for p in looked):
-        return fail("the gathered state's 'connection_ports' is %r, not a list of port numbers" % (looked,))
+        return fail("the gathered state's 'connection_ports' is %s, not a list of port numbers" % (_x(looked),))
     if port and port not in looked:
         return fail("the controller connects on port %d, but the state looked only at local port(s) %s"
                     % (port, ", ".join(str(p) for p in looked) or "none"))

@@ -29,6 +29,7 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, guard, outputs, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
 
 # The registered results of the roles' tasks that change the host (edge_apply, reboots): a change any of
@@ -173,7 +174,7 @@ def inventory_bool(templar, task_vars, name, host, default=False):
     try:
         return boolean(value, strict=True)
     except TypeError:
-        raise AnsibleActionFail("%s: %s is %r, not a boolean; set it to true or false" % (host, name, value)) from None
+        raise AnsibleActionFail("%s: %s is %s, not a boolean; set it to true or false" % (host, name, _x(value, name))) from None
 
 
 def report_directory(templar, task_vars, given=None):

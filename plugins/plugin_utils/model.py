@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk  # noqa: F401  # pylint: disable=unused-import
 
 VERSIONS = ("lync2013", "sfb2015", "sfb2019", "sfbse")
@@ -230,7 +231,7 @@ def _bool(value):
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "yes", "on", "1", "false", "no", "off", "0"):
         return value.strip().lower() in ("true", "yes", "on", "1")
-    raise ValueError("%r is not a boolean (use true or false)" % (value,))
+    raise ValueError("%s is not a boolean (use true or false)" % (_x(value),))
 
 
 def _short_name(hostname):
@@ -295,8 +296,8 @@ def load(hostvars):
                             "variables: %s" % (name, ", ".join(POOL_VARS)), pool=pool_name)
         if fqdn is not None and not isinstance(fqdn, str):
             col.error("invalid_value", host, "sfb_edge_pool_fqdn",
-                      "%r is not a string (YAML made it a %s); set sfb_edge_pool_fqdn to the edge pool's internal "
-                      "FQDN, e.g. edgepool.corp.example.com, in the group vars of the pool" % (fqdn, type(fqdn).__name__))
+                      "%s is not a string (YAML made it a %s); set sfb_edge_pool_fqdn to the edge pool's internal "
+                      "FQDN, e.g. edgepool.corp.example.com, in the group vars of the pool" % (_x(fqdn), type(fqdn).__name__))
             continue
         if not fqdn:
             col.error("missing_variable", host, "sfb_edge_pool_fqdn",
@@ -435,7 +436,7 @@ def _renamed(col, hostvars):
             fqdn = variables.get("sfb_edge_pool_fqdn")
             used = new not in variables or variables.get(new) is None
             col.warning("renamed_variable", host, name, "%s was renamed to %s; %s. Rename it in the inventory "
-                        "(group or host vars)" % (name, new, "its value %r is used" % (variables[name],) if used else
+                        "(group or host vars)" % (name, new, "its value %s is used" % (_x(variables[name], name),) if used else
                                                   "it is ignored because %s is set too" % new),
                         pool=fqdn.lower().rstrip(".") if isinstance(fqdn, str) and fqdn else None)
             value = variables.pop(name)
@@ -485,12 +486,12 @@ def _parse_pool(col, pool, names):
                 "pool's group vars (see the role argument specs / docs/inventory.md)" % p)
 
     if not netcalc.is_fqdn(p):
-        err("invalid_fqdn", "sfb_edge_pool_fqdn", "%r is not a valid FQDN; use the edge pool's internal FQDN "
-            "as defined in Topology Builder, e.g. edgepool.corp.example.com" % p)
+        err("invalid_fqdn", "sfb_edge_pool_fqdn", "%s is not a valid FQDN; use the edge pool's internal FQDN "
+            "as defined in Topology Builder, e.g. edgepool.corp.example.com" % _x(p))
 
     version = s.get("sfb_edge_version")
     if version not in VERSIONS:
-        err("invalid_value", "sfb_edge_version", "%r is not supported; use one of %s" % (version, ", ".join(VERSIONS)))
+        err("invalid_value", "sfb_edge_version", "%s is not supported; use one of %s" % (_x(version), ", ".join(VERSIONS)))
     else:
         pool.version = version
 
@@ -512,8 +513,8 @@ def _parse_pool(col, pool, names):
             except ValueError:
                 fix = ("set it to a whole number of days (0 turns the expiry warnings off)"
                        if var == "sfb_edge_certificate_warn_days" else "set it to a whole number")
-                err("invalid_value", var, "%r is not a non-negative integer; %s in the pool's group vars, or leave it "
-                    "out (the default is %s)" % (value, fix, DEFAULTS[var]))
+                err("invalid_value", var, "%s is not a non-negative integer; %s in the pool's group vars, or leave it "
+                    "out (the default is %s)" % (_x(value, var), fix, DEFAULTS[var]))
                 s[var] = DEFAULTS[var]
 
     lb = s.get("sfb_edge_load_balancing")
@@ -521,7 +522,7 @@ def _parse_pool(col, pool, names):
         lb = "none" if len(names) == 1 else "dns"
         s["sfb_edge_load_balancing"] = lb
     if lb not in LOAD_BALANCING:
-        err("invalid_value", "sfb_edge_load_balancing", "%r is not valid; use none (single server), dns or hlb" % (lb,))
+        err("invalid_value", "sfb_edge_load_balancing", "%s is not valid; use none (single server), dns or hlb" % (_x(lb),))
     else:
         pool.load_balancing = lb
 
@@ -530,14 +531,14 @@ def _parse_pool(col, pool, names):
         if netcalc.is_fqdn(suffix):
             pool.dns_suffix = suffix.lower().rstrip(".")
         else:
-            err("invalid_fqdn", "sfb_edge_dns_suffix", "%r is not a valid DNS suffix; use the internal AD DNS "
-                "domain, e.g. corp.example.com" % (suffix,))
+            err("invalid_fqdn", "sfb_edge_dns_suffix", "%s is not a valid DNS suffix; use the internal AD DNS "
+                "domain, e.g. corp.example.com" % (_x(suffix),))
 
     domains = s.get("sfb_edge_sip_domains")
     if domains is not None:
         if isinstance(domains, str) or not isinstance(domains, list) or not domains:
-            err("invalid_value", "sfb_edge_sip_domains", "%r must be a non-empty list of SIP domains, the default "
-                "SIP domain first" % (domains,))
+            err("invalid_value", "sfb_edge_sip_domains", "%s must be a non-empty list of SIP domains, the default "
+                "SIP domain first" % (_x(domains),))
         else:
             for i, d in enumerate(domains):
                 if netcalc.is_fqdn(d):
@@ -545,38 +546,38 @@ def _parse_pool(col, pool, names):
                     if d not in pool.sip_domains:
                         pool.sip_domains.append(d)
                 else:
-                    err("invalid_sip_domain", "sfb_edge_sip_domains[%d]" % i, "%r is not a valid SIP domain; use a "
-                        "DNS domain such as example.com" % (d,))
+                    err("invalid_sip_domain", "sfb_edge_sip_domains[%d]" % i, "%s is not a valid SIP domain; use a "
+                        "DNS domain such as example.com" % (_x(d),))
 
     fqdns = s.get("sfb_edge_external_fqdns")
     if fqdns is not None:
         if not isinstance(fqdns, dict):
-            err("invalid_value", "sfb_edge_external_fqdns", "%r must be a dict {access, webconf, av}" % (fqdns,))
+            err("invalid_value", "sfb_edge_external_fqdns", "%s must be a dict {access, webconf, av}" % (_x(fqdns),))
         else:
             for key in fqdns:
                 if key not in netcalc.SERVICES:
-                    err("invalid_value", "sfb_edge_external_fqdns.%s" % _key_text(key), "unknown key %r%s; use "
+                    err("invalid_value", "sfb_edge_external_fqdns.%s" % _key_text(key), "unknown key %s%s; use "
                         "access, webconf and av (the public FQDNs of the Access, Web Conferencing and A/V Edge)"
-                        % (key, _did_you_mean(key, netcalc.SERVICES)))
+                        % (_x(key), _did_you_mean(key, netcalc.SERVICES)))
             for key in netcalc.SERVICES:
                 value = fqdns.get(key)
                 if value in (None, ""):
                     err("missing_variable", "sfb_edge_external_fqdns.%s" % key, "is not set; give the public FQDN "
                         "of the %s service (e.g. %s.example.com)" % (_SERVICE_NAMES[key], key))
                 elif not netcalc.is_fqdn(value):
-                    err("invalid_fqdn", "sfb_edge_external_fqdns.%s" % key, "%r is not a valid FQDN" % (value,))
+                    err("invalid_fqdn", "sfb_edge_external_fqdns.%s" % key, "%s is not a valid FQDN" % (_x(value),))
                 else:
                     pool.external_fqdns[key] = value.lower().rstrip(".")
 
     vips = s.get("sfb_edge_hlb_vips")
     if vips not in (None, {}):
         if not isinstance(vips, dict):
-            err("invalid_value", "sfb_edge_hlb_vips", "%r must be a dict {internal, access, webconf, av}" % (vips,))
+            err("invalid_value", "sfb_edge_hlb_vips", "%s must be a dict {internal, access, webconf, av}" % (_x(vips),))
         else:
             for key, value in vips.items():
                 if key not in ("internal",) + netcalc.SERVICES:
-                    err("invalid_value", "sfb_edge_hlb_vips.%s" % key, "unknown VIP %r; use internal, access, "
-                        "webconf, av" % key)
+                    err("invalid_value", "sfb_edge_hlb_vips.%s" % key, "unknown VIP %s; use internal, access, "
+                        "webconf, av" % _x(key))
                     continue
                 try:
                     pool.vips[key] = netcalc.parse_address(value, "VIP")
@@ -600,9 +601,9 @@ def _parse_pool(col, pool, names):
     for i, net in zip(indexes, pool.internal_networks):
         address = netcalc.host_bits(raw_networks[i], net)
         if address is not None:
-            err("network_host_bits", "sfb_edge_internal_networks[%d]" % i, "%r has host bits set: as a /%d it means "
+            err("network_host_bits", "sfb_edge_internal_networks[%d]" % i, "%s has host bits set: as a /%d it means "
                 "the network %s, not the address %s. Write '%s' for the network, or '%s/32' for that one host"
-                % (raw_networks[i], net.prefixlen, net, address, net, address))
+                % (_x(raw_networks[i]), net.prefixlen, net, address, net, address))
     pool.external_dns_servers = _parse_list(err, s, "sfb_edge_external_dns_servers", netcalc.parse_address,
                                             "DNS server", "IPv4 addresses")
 
@@ -618,8 +619,8 @@ def _parse_pool(col, pool, names):
         if netcalc.is_fqdn(hop):
             pool.next_hop_fqdn = hop.lower().rstrip(".")
         else:
-            err("invalid_fqdn", "sfb_edge_next_hop_fqdn", "%r is not a valid FQDN; use the Director or Front End "
-                "pool FQDN the edge sends SIP to" % (hop,))
+            err("invalid_fqdn", "sfb_edge_next_hop_fqdn", "%s is not a valid FQDN; use the Director or Front End "
+                "pool FQDN the edge sends SIP to" % (_x(hop),))
 
     _parse_install(err, s)
 
@@ -647,10 +648,10 @@ _LOCAL_PATHS = (
 
 
 def _unc_message(var, value, what):
-    return ("%r is a UNC path, which an edge server cannot read while installing: it is in a workgroup, so its "
+    return ("%s is a UNC path, which an edge server cannot read while installing: it is in a workgroup, so its "
             "WinRM logon (NTLM) cannot pass the credentials on to the file server, and SYSTEM, which runs setup, "
             "reaches the network as an anonymous logon. Copy the files to a local folder on the edge or mount the "
-            "ISO, and set %s to %s" % (value, var, what))
+            "ISO, and set %s to %s" % (_x(value, var), var, what))
 
 
 def _parse_install(err, s):
@@ -663,7 +664,7 @@ def _parse_install(err, s):
             err("invalid_value", var, _unc_message(var, value, what))
             s[var] = None
         elif not isinstance(value, str) or _control_character(value) is not None or not _LOCAL_PATH.match(value):
-            err("invalid_value", var, "%r is not an absolute Windows path on the edge's own disks; give %s" % (value, what))
+            err("invalid_value", var, "%s is not an absolute Windows path on the edge's own disks; give %s" % (_x(value, var), what))
             s[var] = None
     for var, what in (("sfb_edge_install_dir", "the product's install folder, e.g. C:\\Program Files\\Skype for "
                        "Business Server 2019 (default: the version's standard folder)"),):
@@ -671,7 +672,7 @@ def _parse_install(err, s):
         if value in (None, ""):
             s[var] = None
         elif not isinstance(value, str) or _control_character(value) is not None or not _WINDOWS_PATH.match(value):
-            err("invalid_value", var, "%r is not an absolute Windows path; give %s" % (value, what))
+            err("invalid_value", var, "%s is not an absolute Windows path; give %s" % (_x(value, var), what))
             s[var] = None
     host = s.get("sfb_edge_frontend_host")
     if host in (None, ""):
@@ -682,24 +683,24 @@ def _parse_install(err, s):
             "put the Front End in the group front_ends" % (excerpt(host), file_name_problem(host)))
         s["sfb_edge_frontend_host"] = None
     elif not isinstance(host, str) or any(c.isspace() for c in host):
-        err("invalid_value", "sfb_edge_frontend_host", "%r is not an inventory hostname; name the Front End (a host "
-            "of your inventory) that runs Export-CsConfiguration, or put it in the group front_ends" % (host,))
+        err("invalid_value", "sfb_edge_frontend_host", "%s is not an inventory hostname; name the Front End (a host "
+            "of your inventory) that runs Export-CsConfiguration, or put it in the group front_ends" % (_x(host),))
         s["sfb_edge_frontend_host"] = None
     features = s.get("sfb_edge_windows_features")
     if features is not None:
         if not isinstance(features, list) or not all(isinstance(f, str) and _FEATURE_NAME.match(f) for f in features):
-            err("invalid_value", "sfb_edge_windows_features", "%r must be a list of Windows feature names as "
+            err("invalid_value", "sfb_edge_windows_features", "%s must be a list of Windows feature names as "
                 "Get-WindowsFeature shows them (e.g. [NET-Framework-45-Core, Windows-Identity-Foundation]); leave it "
-                "unset for the version's default list" % (features,))
+                "unset for the version's default list" % (_x(features),))
             s["sfb_edge_windows_features"] = None
     roll = s.get("sfb_edge_certificate_roll_date")
     if roll not in (None, ""):
         try:
             parse_roll_date(roll)
         except ValueError:
-            err("invalid_value", "sfb_edge_certificate_roll_date", "%r is not a date and time; use ISO 8601 such as "
+            err("invalid_value", "sfb_edge_certificate_roll_date", "%s is not a date and time; use ISO 8601 such as "
                 "'2026-12-01T02:00:00' (local time of the edge servers) for Set-CsCertificate -Roll -EffectiveDate"
-                % (roll,))
+                % (_x(roll),))
             s["sfb_edge_certificate_roll_date"] = None
     else:
         s["sfb_edge_certificate_roll_date"] = None
@@ -725,7 +726,7 @@ def _parse_list(err, settings, var, parser, what, expected, indexes=None):
     """
     value = settings.get(var)
     if isinstance(value, str) or not isinstance(value, list):
-        err("invalid_value", var, "%r must be a list of %s" % (value, expected))
+        err("invalid_value", var, "%s must be a list of %s" % (_x(value, var), expected))
         return []
     parsed = []
     for i, item in enumerate(value):
@@ -766,27 +767,27 @@ def _parse_server(col, pool, host, v):
     fqdn = v.get("sfb_edge_fqdn")
     if fqdn in (None, ""):
         if _looks_like_ip(host):
-            err("missing_variable", "sfb_edge_fqdn", "the inventory name %r is an IP address, so the server FQDN "
-                "cannot be derived; set sfb_edge_fqdn (hostname + primary DNS suffix)" % host)
+            err("missing_variable", "sfb_edge_fqdn", "the inventory name %s is an IP address, so the server FQDN "
+                "cannot be derived; set sfb_edge_fqdn (hostname + primary DNS suffix)" % _x(host))
         elif pool.dns_suffix:
             derived = "%s.%s" % (_short_name(host), pool.dns_suffix)
             if netcalc.is_fqdn(derived):
                 server.fqdn = derived
             else:
-                err("invalid_fqdn", "sfb_edge_fqdn", "is not set and the name derived from the inventory name %r, "
-                    "%r, is not a valid FQDN (letters, digits and hyphens only); set sfb_edge_fqdn or rename the "
-                    "host" % (host, derived))
+                err("invalid_fqdn", "sfb_edge_fqdn", "is not set and the name derived from the inventory name %s, "
+                    "%s, is not a valid FQDN (letters, digits and hyphens only); set sfb_edge_fqdn or rename the "
+                    "host" % (_x(host), _x(derived)))
     elif netcalc.is_fqdn(fqdn):
         server.fqdn = fqdn.lower().rstrip(".")
     else:
-        err("invalid_fqdn", "sfb_edge_fqdn", "%r is not a valid FQDN; use <hostname>.<primary DNS suffix>" % (fqdn,))
+        err("invalid_fqdn", "sfb_edge_fqdn", "%s is not a valid FQDN; use <hostname>.<primary DNS suffix>" % (_x(fqdn),))
 
     nic = v.get("sfb_edge_internal_nic")
     if nic is None:
         err("missing_variable", "sfb_edge_internal_nic", "is not set; give {name: <adapter name>, address: "
             "'10.x.x.x/len'} for the internal (perimeter) NIC")
     elif not isinstance(nic, dict):
-        err("invalid_value", "sfb_edge_internal_nic", "%r must be a dict {name, address}" % (nic,))
+        err("invalid_value", "sfb_edge_internal_nic", "%s must be a dict {name, address}" % (_x(nic),))
     else:
         server.internal_nic_name = _nic_name(err, nic, "sfb_edge_internal_nic")
         server.internal_nic_mac = _nic_mac(err, nic, "sfb_edge_internal_nic")
@@ -798,16 +799,16 @@ def _parse_server(col, pool, host, v):
             if nic.get(key) not in (None, "", []):
                 err("gateway_on_internal_nic" if "gateway" in key else "dns_on_internal_nic",
                     "sfb_edge_internal_nic.%s" % key,
-                    "is %r, but the internal NIC must have no %s: the only default gateway is on the external NIC "
+                    "is %s, but the internal NIC must have no %s: the only default gateway is on the external NIC "
                     "and internal networks are reached through persistent routes via sfb_edge_internal_gateway; "
-                    "remove this key" % (nic.get(key), "default gateway" if "gateway" in key else "DNS servers"))
+                    "remove this key" % (_x(nic.get(key), key), "default gateway" if "gateway" in key else "DNS servers"))
 
     ext = v.get("sfb_edge_external_nic")
     if ext is None:
         err("missing_variable", "sfb_edge_external_nic", "is not set; give {name: <adapter name>, addresses: "
             "{access: 'a.b.c.d/len', webconf: ..., av: ...}} (only access for single-IP mode)")
     elif not isinstance(ext, dict):
-        err("invalid_value", "sfb_edge_external_nic", "%r must be a dict {name, addresses}" % (ext,))
+        err("invalid_value", "sfb_edge_external_nic", "%s must be a dict {name, addresses}" % (_x(ext),))
     else:
         server.external_nic_name = _nic_name(err, ext, "sfb_edge_external_nic")
         server.external_nic_mac = _nic_mac(err, ext, "sfb_edge_external_nic")
@@ -818,8 +819,8 @@ def _parse_server(col, pool, host, v):
         else:
             for key, value in addresses.items():
                 if key not in netcalc.SERVICES:
-                    err("invalid_value", "sfb_edge_external_nic.addresses.%s" % key, "unknown service %r; use "
-                        "access, webconf and av" % key)
+                    err("invalid_value", "sfb_edge_external_nic.addresses.%s" % key, "unknown service %s; use "
+                        "access, webconf and av" % _x(key))
                     continue
                 try:
                     server.external[key] = netcalc.parse_interface(value, "external %s address" % key)
@@ -833,18 +834,18 @@ def _parse_server(col, pool, host, v):
         for key in ("dns_servers", "gateway"):
             if ext.get(key) not in (None, "", []):
                 col.warning("ignored_variable", host, "sfb_edge_external_nic.%s" % key,
-                            "%r is ignored: the external NIC's %s comes from the pool variable sfb_edge_external_%s; "
-                            "remove it here and set that instead" % (ext.get(key), key, key), pool=pool.fqdn)
+                            "%s is ignored: the external NIC's %s comes from the pool variable sfb_edge_external_%s; "
+                            "remove it here and set that instead" % (_x(ext.get(key), key), key, key), pool=pool.fqdn)
 
     nat = v.get("sfb_edge_external_nat")
     if nat not in (None, {}):
         if not isinstance(nat, dict):
-            err("invalid_value", "sfb_edge_external_nat", "%r must be a dict {access, webconf, av} of public "
-                "addresses" % (nat,))
+            err("invalid_value", "sfb_edge_external_nat", "%s must be a dict {access, webconf, av} of public "
+                "addresses" % (_x(nat),))
         else:
             for key, value in nat.items():
                 if key not in netcalc.SERVICES:
-                    err("invalid_value", "sfb_edge_external_nat.%s" % key, "unknown service %r" % key)
+                    err("invalid_value", "sfb_edge_external_nat.%s" % key, "unknown service %s" % _x(key))
                     continue
                 try:
                     server.nat[key] = netcalc.parse_address(value, "public NAT address")
@@ -854,6 +855,7 @@ def _parse_server(col, pool, host, v):
     certs = v.get("sfb_edge_certificates")
     if certs not in (None, {}):
         if isinstance(certs, dict):
+            _certificate_layout(err, certs)
             server.certificates = certificate_paths(certs, v.get(BASE_DIR))
         else:
             err("invalid_value", "sfb_edge_certificates", "must be a dict {root_ca: [paths], internal: {pfx, "
@@ -861,11 +863,31 @@ def _parse_server(col, pool, host, v):
     return server
 
 
+_CERTIFICATE_FORM = ("sfb_edge_certificates: {external: {pfx: <path to .pfx>, password: <vaulted password>}, "
+                     "internal: {pfx: ..., password: ...}, root_ca: [<CA certificate paths>]}")
+
+
+def _certificate_layout(err, certs):
+    """A PFX's keys one level too high, and an ``external:``/``internal:`` left empty (the YAML of a
+    mis-indented ``pfx``/``password``): either way that certificate would silently not be configured."""
+    misplaced = [key for key in ("pfx", "password") if key in certs]
+    for key in misplaced:
+        err("invalid_value", "sfb_edge_certificates.%s" % key, "is directly under sfb_edge_certificates, where "
+            "nothing reads it: pfx and password belong to one certificate; indent them under external: (the "
+            "Access/Web Conferencing/A/V certificate) or internal:, as in %s" % _CERTIFICATE_FORM)
+    for kind in ("internal", "external"):
+        if kind in certs and certs[kind] in (None, {}, "", []):
+            err("invalid_value", "sfb_edge_certificates.%s" % kind, "is present but empty, so no %s certificate "
+                "is configured%s; give {pfx: <path to .pfx>, password: <vaulted password>} indented under %s:, or "
+                "remove the key" % (kind, " (its pfx/password are one level up, directly under "
+                                          "sfb_edge_certificates?)" if misplaced else "", kind))
+
+
 def _nic_name(err, nic, var):
     name = nic.get("name")
     if name not in (None, "") and not isinstance(name, str):
-        err("invalid_value", "%s.name" % var, "%r is not an adapter name; give the Windows adapter name as a string, "
-            "e.g. 'Internal'" % (name,))
+        err("invalid_value", "%s.name" % var, "%s is not an adapter name; give the Windows adapter name as a string, "
+            "e.g. 'Internal'" % (_x(name),))
         return None
     if not isinstance(name, str) or not name.strip():
         err("missing_variable", "%s.name" % var, "is not set; give the Windows adapter name (Get-NetAdapter Name), "
@@ -873,9 +895,9 @@ def _nic_name(err, nic, var):
         return None
     bad = _control_character(name.strip())
     if bad is not None:
-        err("invalid_value", "%s.name" % var, "%r contains the control character U+%04X (a newline, tab or another "
+        err("invalid_value", "%s.name" % var, "%s contains the control character U+%04X (a newline, tab or another "
             "non-printing character, often from a YAML block scalar or a copy-paste); an adapter name is one line of "
-            "printable text: write it in quotes, e.g. name: 'Internal'" % (name, ord(bad)))
+            "printable text: write it in quotes, e.g. name: 'Internal'" % (_x(name), ord(bad)))
         return None
     return name.strip()
 
@@ -908,8 +930,8 @@ def _nic_mac(err, nic, var):
         return None
     mac = normalize_mac(value)
     if mac is None:
-        err("invalid_value", "%s.mac" % var, "%r is not a MAC address; write it as Windows shows it "
-            "(Get-NetAdapter MacAddress), e.g. 00-15-5D-0A-00-01, or remove the key" % (value,))
+        err("invalid_value", "%s.mac" % var, "%s is not a MAC address; write it as Windows shows it "
+            "(Get-NetAdapter MacAddress), e.g. 00-15-5D-0A-00-01, or remove the key" % (_x(value),))
     return mac
 
 
@@ -955,9 +977,9 @@ def report_dir(value=None, base=None, sources=()):
     inside = _inside_directory_source(path, sources)
     if inside:
         beside = os.path.join(os.path.dirname(inside.rstrip(os.sep)), "reports")
-        raise ValueError("sfb_edge_plan_dir %r is %s, inside the inventory source directory %s: Ansible would read "
+        raise ValueError("sfb_edge_plan_dir %s is %s, inside the inventory source directory %s: Ansible would read "
                          "the reports written there as inventory files on the next run. Set sfb_edge_plan_dir to a "
-                         "directory outside it, e.g. %s" % (value, path, inside, beside))
+                         "directory outside it, e.g. %s" % (_x(value), path, inside, beside))
     return path
 
 

@@ -14,6 +14,8 @@ import ipaddress
 import re
 import socket
 
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
+
 SERVICES = ("access", "webconf", "av")
 
 
@@ -25,20 +27,26 @@ class InvalidName(ValueError):
 _LABEL = re.compile(r"(?!-)[a-z0-9-]{1,63}(?<!-)\Z")
 
 
+def _reason(exc):
+    """Why ipaddress refused a value, without the value (the message already shows its excerpt)."""
+    text = re.sub(r" in '.*'\Z", "", str(exc), flags=re.S)
+    return re.sub(r"'[^']*'", lambda match: _x(match.group()[1:-1], limit=20), text)
+
+
 def parse_network(value, what="network"):
     """Return an ``IPv4Network`` for ``value`` (host bits are cleared: 10.1.2.3/16 -> 10.1.0.0/16)."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("%s %r is not a CIDR string such as '10.20.0.0/16'" % (what, value))
+        raise ValueError("%s %s is not a CIDR string such as '10.20.0.0/16'" % (what, _x(value)))
     text = value.strip()
     if "/" not in text:
-        raise ValueError("%s %r has no prefix length; write it as a CIDR such as '%s/24'" % (what, value, text))
+        raise ValueError("%s %s has no prefix length; write it as a CIDR such as '%s/24'" % (what, _x(value), text))
     block = _canonical_range(text)
     if block is not None:  # the canonical text: built from integers (inventories list thousands of networks)
         return ipaddress.IPv4Network(block)
     try:
         return ipaddress.IPv4Network(text, strict=False)
     except ValueError as exc:
-        raise ValueError("%s %r is not a valid IPv4 CIDR (%s)" % (what, value, exc)) from None
+        raise ValueError("%s %s is not a valid IPv4 CIDR (%s)" % (what, _x(value), _reason(exc))) from None
 
 
 def host_bits(value, network=None):
@@ -86,27 +94,27 @@ def covering(networks):
 def parse_interface(value, what="address"):
     """Return an ``IPv4Interface`` for "a.b.c.d/len"; the address must be a usable host address."""
     if not isinstance(value, str) or "/" not in value:
-        raise ValueError("%s %r must be an address with its prefix length, such as '10.10.1.10/24'" % (what, value))
+        raise ValueError("%s %s must be an address with its prefix length, such as '10.10.1.10/24'" % (what, _x(value)))
     try:
         iface = ipaddress.IPv4Interface(value.strip())
     except ValueError as exc:
-        raise ValueError("%s %r is not a valid IPv4 address/prefix (%s)" % (what, value, exc)) from None
+        raise ValueError("%s %s is not a valid IPv4 address/prefix (%s)" % (what, _x(value), _reason(exc))) from None
     net = iface.network
     if net.prefixlen < 31 and iface.ip in (net.network_address, net.broadcast_address):
-        raise ValueError("%s %r is the network or broadcast address of %s; use a host address" % (what, value, net))
+        raise ValueError("%s %s is the network or broadcast address of %s; use a host address" % (what, _x(value), net))
     if net.prefixlen == 32:
-        raise ValueError("%s %r has a /32 prefix; give the NIC's real subnet prefix" % (what, value))
+        raise ValueError("%s %s has a /32 prefix; give the NIC's real subnet prefix" % (what, _x(value)))
     return iface
 
 
 def parse_address(value, what="address"):
     """Return an ``IPv4Address`` for a plain dotted-quad string."""
     if not isinstance(value, str):
-        raise ValueError("%s %r is not an IPv4 address string" % (what, value))
+        raise ValueError("%s %s is not an IPv4 address string" % (what, _x(value)))
     try:
         return ipaddress.IPv4Address(value.strip())
     except ValueError:
-        raise ValueError("%s %r is not a valid IPv4 address such as '192.0.2.1'" % (what, value)) from None
+        raise ValueError("%s %s is not a valid IPv4 address such as '192.0.2.1'" % (what, _x(value))) from None
 
 
 _ADDRESS = re.compile(r"^([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\Z")  # [0-9], \Z: \d takes any Unicode digit, $ a final newline
@@ -236,13 +244,13 @@ def routes(networks, nic_address, gateway, interface, summarize=False):
     O(n log n): every network is parsed once into integers, then sorted and swept once.
     """
     if not isinstance(networks, (list, tuple)):
-        raise ValueError("networks must be a list of CIDR strings, got %r" % (networks,))
+        raise ValueError("networks must be a list of CIDR strings, got %s" % (_x(networks),))
     nic = parse_interface(nic_address, "internal NIC address")
     gw = parse_address(gateway, "internal gateway")
     if gw not in nic.network:
         raise ValueError("internal gateway %s is outside the internal NIC subnet %s" % (gw, nic.network))
     if not isinstance(interface, str) or not interface:
-        raise ValueError("interface must be the internal NIC name, got %r" % (interface,))
+        raise ValueError("interface must be the internal NIC name, got %s" % (_x(interface),))
     return [{"destination": text, "gateway": str(gw), "interface": interface}
             for text in route_destinations(networks, nic.network, summarize)]
 
@@ -256,7 +264,7 @@ def route_destinations(networks, on_link, summarize=False):
     for item in networks:
         start, plen = network_range(item, "internal network")
         if plen == 0:
-            raise ValueError("internal network %r is a default route; the only default gateway belongs on the external NIC" % (item,))
+            raise ValueError("internal network %s is a default route; the only default gateway belongs on the external NIC" % (_x(item),))
         if plen >= on_link.prefixlen and link_start <= start <= link_end:
             continue  # on-link: reachable without a route
         wanted.append((start, plen))
@@ -274,15 +282,15 @@ def san_list(sip_domains, external_fqdns, xmpp=False, include_av=False):
     Lower-cased, without duplicates.
     """
     if isinstance(sip_domains, str) or not isinstance(sip_domains, (list, tuple)) or not sip_domains:
-        raise ValueError("sip_domains must be a non-empty list of domain names, got %r" % (sip_domains,))
+        raise ValueError("sip_domains must be a non-empty list of domain names, got %s" % (_x(sip_domains),))
     if not isinstance(external_fqdns, dict):
-        raise ValueError("external_fqdns must be a dict with access, webconf and av FQDNs, got %r" % (external_fqdns,))
+        raise ValueError("external_fqdns must be a dict with access, webconf and av FQDNs, got %s" % (_x(external_fqdns),))
     for key in ("access", "webconf") + (("av",) if include_av else ()):
         if not is_fqdn(external_fqdns.get(key)):
-            raise ValueError("external_fqdns.%s %r is not a valid FQDN" % (key, external_fqdns.get(key)))
+            raise ValueError("external_fqdns.%s %s is not a valid FQDN" % (key, _x(external_fqdns.get(key))))
     for domain in sip_domains:
         if not is_fqdn(domain):
-            raise ValueError("SIP domain %r is not a valid domain name" % (domain,))
+            raise ValueError("SIP domain %s is not a valid domain name" % (_x(domain),))
     names = [external_fqdns["access"], external_fqdns["webconf"]]
     names += ["sip." + d for d in sip_domains]
     if xmpp:
@@ -301,21 +309,21 @@ def hosts_entries(entries):
     """Normalise hosts-file entries: ``[{ip, names}]`` with lower-case unique names, one entry per
     IP (entries for the same IP merged, first-seen order kept)."""
     if not isinstance(entries, (list, tuple)):
-        raise ValueError("hosts entries must be a list of {ip, names}, got %r" % (entries,))
+        raise ValueError("hosts entries must be a list of {ip, names}, got %s" % (_x(entries),))
     merged = {}
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict) or "ip" not in entry or "names" not in entry:
-            raise ValueError("hosts entry #%d %r must be a dict with 'ip' and 'names'" % (index, entry))
+            raise ValueError("hosts entry #%d %s must be a dict with 'ip' and 'names'" % (index, _x(entry)))
         ip = address_text(entry["ip"], "hosts entry #%d ip" % index)
         names = entry["names"]
         if isinstance(names, str):
             names = [names]
         if not isinstance(names, (list, tuple)) or not names:
-            raise ValueError("hosts entry #%d names %r must be a non-empty list of FQDNs" % (index, names))
+            raise ValueError("hosts entry #%d names %s must be a non-empty list of FQDNs" % (index, _x(names)))
         bucket = merged.setdefault(ip, {})  # a dict as an ordered set: one IP may carry thousands of names
         for name in names:
             if not is_fqdn(name):
-                raise InvalidName("hosts entry #%d name %r is not a valid FQDN" % (index, name))
+                raise InvalidName("hosts entry #%d name %s is not a valid FQDN" % (index, _x(name)))
             bucket[name.lower().rstrip(".")] = None
     return [{"ip": ip, "names": list(names)} for ip, names in merged.items()]
 

@@ -20,6 +20,7 @@ a value it could not read is ``null`` and fails the check (fail closed).
 from __future__ import annotations
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 AREA = "cs_install"
 NOT_READ = "not read: re-gather with this collection's edge_facts"
@@ -252,9 +253,9 @@ def check_os(want, host, computer):
                          "was not checked" % (host, NOT_READ, product))]
     build = computer.get("os_build")
     if not _is_int(build):
-        return [_finding("error", "computer.os_build", "%s: the Windows version could not be read (os_build %r); "
+        return [_finding("error", "computer.os_build", "%s: the Windows version could not be read (os_build %s); "
                          "without it %s cannot be shown to support this server. Check that WMI "
-                         "(Win32_OperatingSystem) answers on %s and gather again" % (host, build, product, host))]
+                         "(Win32_OperatingSystem) answers on %s and gather again" % (host, _x(build), product, host))]
     name = WINDOWS.get(build, computer.get("os_caption") or "Windows build %d" % build)
     shown = "%s (build %d)" % (name, build)
     rows = OS_SUPPORT[version]
@@ -269,9 +270,9 @@ def check_os(want, host, computer):
                              "requirements" % (host, shown, product, supported))]
         row = {"support": "no", "why": "%s is not supported on %s" % (product, shown)}
     if row["support"] == "no":
-        return [_finding("error", "sfb_edge_version", "%s runs %s: %s. %s (sfb_edge_version %r) installs on %s; "
+        return [_finding("error", "sfb_edge_version", "%s runs %s: %s. %s (sfb_edge_version %s) installs on %s; "
                          "install the edge on one of these, or choose the sfb_edge_version this server supports"
-                         % (host, shown, row["why"], product, version, supported))]
+                         % (host, shown, row["why"], product, _x(version), supported))]
     if row["support"] == "unverified":
         return [_finding("warning", "sfb_edge_version", "%s runs %s: support of %s on it is not in the requirement "
                          "pages this collection follows; check Microsoft's current requirements" % (host, shown, product))]
@@ -296,8 +297,8 @@ def check_dotnet(want, host, computer):
                          "warnings of edge_facts); %s needs .NET Framework %s: "
                          "install it, reboot, and run again" % (host, product, need))]
     if not _is_int(release):
-        return [_finding("error", "computer.dotnet_release", "%s: the .NET Framework release %r is not a number; "
-                         "gather again with this collection's edge_facts" % (host, release))]
+        return [_finding("error", "computer.dotnet_release", "%s: the .NET Framework release %s is not a number; "
+                         "gather again with this collection's edge_facts" % (host, _x(release)))]
     have = "%s (release %d)" % (dotnet_name(release), release)
     if release < lowest:
         return [_finding(severity, "computer.dotnet_release", "%s has .NET Framework %s; %s needs .NET Framework %s: "
@@ -323,8 +324,8 @@ def check_account(want, host, computer):
                          "administrator token was not checked" % (host, NOT_READ))]
     user = computer.get("user")
     if not isinstance(user, dict):
-        return [_finding("error", "computer.user", "%s: the connecting account could not be read (user %r), so it "
-                         "cannot be shown to be an elevated administrator; gather again" % (host, user))]
+        return [_finding("error", "computer.user", "%s: the connecting account could not be read (user %s), so it "
+                         "cannot be shown to be an elevated administrator; gather again" % (host, _x(user)))]
     if user.get("system") is True or user.get("builtin_administrator") is True:
         return []
     name = user.get("name") or user.get("sid") or "?"
@@ -344,10 +345,10 @@ def check_account(want, host, computer):
         return []  # UAC remote restrictions are off some other way (e.g. UAC disabled): a full token
     return [_finding("error", "computer.user", "%s: the connecting account %s is a local account other than the "
                      "built-in Administrator and %s, so over WinRM it gets a filtered token without administrator "
-                     "rights (elevated: %r); Bootstrapper (SQL Express) and the other setup steps fail with it, and "
+                     "rights (elevated: %s); Bootstrapper (SQL Express) and the other setup steps fail with it, and "
                      "become cannot elevate from it. Set HKLM\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Policies"
                      "\\System LocalAccountTokenFilterPolicy to 1 (DWORD), or connect as the built-in Administrator"
-                     % (host, name, policy_text, user.get("elevated")))]
+                     % (host, name, policy_text, _x(user.get("elevated"))))]
 
 
 def check_nics(want, host, adapters):
@@ -373,10 +374,10 @@ def check_dns_suffix(want, host, computer):
     if have and have == planned:
         return []
     if planned:
-        return [_finding("warning", "sfb_edge_dns_suffix", "%s has the primary DNS suffix %r; the identity role "
+        return [_finding("warning", "sfb_edge_dns_suffix", "%s has the primary DNS suffix %s; the identity role "
                          "(site.yml, before cs_install) sets %s, and setup needs it in effect: with identity_reboot: "
                          "true it reboots and gathers the state again before cs_install, else reboot before setup "
-                         "runs" % (host, have, planned))]
+                         "runs" % (host, _x(have), planned))]
     return [_finding("error", "sfb_edge_dns_suffix", "%s has no primary DNS suffix and none is planned; set "
                      "sfb_edge_dns_suffix" % host)]
 
@@ -389,7 +390,7 @@ def check_windows_update(want, host, computer):
     wu = computer.get("windows_update")
     if not isinstance(wu, dict):
         return [_finding("warning", "computer.windows_update", "%s: the Windows Update policy could not be read "
-                         "(%r)" % (host, wu))]
+                         "(%s)" % (host, _x(wu)))]
     if wu.get("au_options") == AU_SCHEDULED_INSTALL and wu.get("no_auto_update") != 1:
         return [_finding("warning", "computer.windows_update", "%s: Windows Update installs updates and restarts "
                          "on its own schedule (policy AUOptions 4, NoAutoUpdate %s), which can restart the server in "

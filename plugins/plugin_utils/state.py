@@ -34,6 +34,7 @@ import os
 import re
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 STATE_FORMAT = 1
@@ -47,29 +48,40 @@ class StateError(ValueError):
 
 # ----------------------------------------------------------------------------------- type descriptions
 def _short(text, limit=40):
-    text = repr(text)
-    return text if len(text) <= limit else text[:limit - 4] + "...'"
+    return excerpt(text, limit=limit)
 
 
-def actual(value):
-    """What a value is, for messages: 'a mapping (keys a, b)', 'an integer (4)', 'null', ..."""
+def _key_text(key):
+    if isinstance(key, str) and key.isprintable() and len(key) <= 40:
+        return key
+    return excerpt(key, limit=40)
+
+
+def actual(value, key=None):
+    """What a value is, for messages: 'a mapping (keys a, b)', 'an integer (4)', 'null', ... (a string as
+    :func:`_excerpt.excerpt` shows it: never a secret's value - ``key``: the field's name)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "a boolean (%s)" % ("true" if value else "false")
     if isinstance(value, int):
-        return "an integer (%d)" % value
+        return "an integer (%s)" % excerpt(value, key)
     if isinstance(value, float):
-        return "a number (%r)" % value
+        return "a number (%s)" % excerpt(value, key)
     if isinstance(value, str):
-        return "a string (%s)" % _short(value)
+        return "a string (%s)" % excerpt(value, key, limit=40)
     if isinstance(value, dict):
-        keys = [str(k) for k in value]
-        return "a mapping (%s)" % ("keys " + ", ".join(keys[:4]) + (", ..." if len(keys) > 4 else "")
+        keys = [_key_text(k) for k in itertools.islice(value, 5)]
+        return "a mapping (%s)" % ("keys " + ", ".join(keys[:4]) + (", ..." if len(value) > 4 else "")
                                    if keys else "empty")
     if isinstance(value, (list, tuple)):
         return "a list"
     return "a %s" % type(value).__name__
+
+
+def _leaf(path):
+    """The name of the field at ``path`` (``a.b[2]`` -> ``b``): a secret-named field's value is never shown."""
+    return re.sub(r"(\[\d+\])+$", "", path).rsplit(".", 1)[-1]
 
 
 class Node:
@@ -100,7 +112,7 @@ class Node:
         return False
 
     def _wrong_type(self, value, path, add):
-        add(path, "is %s, expected %s%s" % (actual(value), self.expected(), self.hint(value)))
+        add(path, "is %s, expected %s%s" % (actual(value, _leaf(path)), self.expected(), self.hint(value)))
 
     def hint(self, value):
         return ""
@@ -148,15 +160,15 @@ class Scalar(Node):
         if not self.matches_type(value):
             self._wrong_type(value, path, add)
         elif self.choices and value not in self.choices:
-            add(path, "is %s, expected one of %s" % (actual(value), ", ".join(str(c) for c in self.choices)))
+            add(path, "is %s, expected one of %s" % (actual(value, _leaf(path)), ", ".join(str(c) for c in self.choices)))
         elif (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
             add(path, "is %s, expected an integer from %s to %s" % (
-                actual(value), self.low if self.low is not None else "-inf",
+                actual(value, _leaf(path)), self.low if self.low is not None else "-inf",
                 self.high if self.high is not None else "inf"))
         elif self.check is not None:
             problem = self.check(value)
             if problem:
-                add(path, "is %s, expected %s" % (actual(value), problem))
+                add(path, "is %s, expected %s" % (actual(value, _leaf(path)), problem))
 
     def ok_all(self, values):
         if not values:
@@ -451,6 +463,25 @@ ADDRESS = Map({
     "persistent": opt(BOOL),
 })
 
+def _default_routes_rule(value, path, add):
+    # gateways: the next hops of the adapter's active default routes (edge_facts); an active default route whose
+    # next hop is not among them is a state that cannot be (hand-edited, or another tool's): refused, not planned
+    routes, gateways = value.get("default_routes"), value.get("gateways")
+    if not isinstance(routes, list) or not isinstance(gateways, list):
+        return
+    known = {g for g in gateways if isinstance(g, str)}
+    for number, route in enumerate(routes):
+        if not isinstance(route, dict) or route.get("active") is not True:
+            continue
+        hop = route.get("next_hop")
+        if isinstance(hop, str) and hop not in known:
+            add("%s.default_routes[%d].next_hop" % (path, number),
+                "is %s, an active default route of the adapter %s, but not one of its gateways (%s): gateways lists "
+                "the next hops of the active default routes; gather the state again, or correct gateways and "
+                "default_routes together" % (excerpt(hop), excerpt(value.get("name")),
+                                             ", ".join(excerpt(g) for g in gateways[:8]) or "none"))
+
+
 ADAPTER = Map({
     "name": req(STRING),
     "description": req(STRING),
@@ -468,7 +499,7 @@ ADAPTER = Map({
     "dns_servers": req(ListOf(IPV4)),
     "register_in_dns": req(Nullable(BOOL)),
     "netbios": req(Nullable(Scalar("string", choices=("default", "enabled", "disabled")))),
-})
+}, rules=(_default_routes_rule,))
 
 ROUTE = Map({
     "destination": req(Scalar("string", check=_ipv4_network, fast=netcalc.CANONICAL_CIDR)),
@@ -657,7 +688,7 @@ def check(state, where="state", hint=HINT):
     fmt = state.get("format")
     if fmt != STATE_FORMAT or isinstance(fmt, bool) or not isinstance(fmt, int):
         raise StateError("%s has format %s; this collection reads format %d (docs/state-format.md). %s"
-                         % (where, "(none)" if "format" not in state else json.dumps(fmt), STATE_FORMAT, hint))
+                         % (where, "(none)" if "format" not in state else excerpt(fmt), STATE_FORMAT, hint))
     found = problems(state)
     if found:
         _fail(where, found, hint)
@@ -687,21 +718,154 @@ def snapshot_path(directory, host):
     return os.path.join(directory, "%s.json" % host)
 
 
+SNAPSHOT_HINT = "Correct the file as docs/state-format.md describes, or capture it again with playbooks/capture.yml"
+
+
 @in_bulk
 def load_snapshot(directory, host):
-    """Read ``<directory>/<host>.json`` and check it.
+    """Read ``<directory>/<host>.json`` and check it (:func:`parse_snapshot`).
 
     :raises StateError: naming the file and what is wrong with it.
     """
     path = snapshot_path(directory, host)
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        with open(path, "rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         raise StateError("no snapshot for %s: %s does not exist; run playbooks/capture.yml with "
                          "sfb_edge_capture_dir=%s, or unset sfb_edge_facts_from" % (host, path, directory)) from None
-    except (OSError, ValueError) as exc:
-        raise StateError("cannot read the snapshot %s: %s" % (path, exc)) from None
-    return check(data, where="snapshot %s" % path,
-                 hint="Correct the file as docs/state-format.md describes, or capture it again with "
-                      "playbooks/capture.yml")
+    except OSError as exc:
+        raise StateError("cannot read the snapshot %s: %s" % (path, exc.strerror or exc)) from None
+    return parse_snapshot(data, path)
+
+
+def parse_snapshot(data, path):
+    """The checked state in the snapshot text ``data`` (bytes or str) of the file ``path``: parsed strictly
+    (:func:`parse_json`), then :func:`check`.
+
+    :raises StateError: naming the file and the field."""
+    where = "snapshot %s" % path
+    return check(parse_json(data, where, SNAPSHOT_HINT, "cannot read the snapshot %s" % path), where=where,
+                 hint=SNAPSHOT_HINT)
+
+
+# ----------------------------------------------------------------------------------- strict JSON
+MAX_DEPTH = 32  # a state is at most 5 levels deep (cs.services[].last_error)
+_OTHER_BYTES = bytes(set(range(256)) - set(b"[]{}"))
+_STEP = [0] * 256
+_STEP[ord("[")] = _STEP[ord("{")] = 1
+_STEP[ord("]")] = _STEP[ord("}")] = -1
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+class _Constant:
+    """NaN, Infinity or -Infinity where the text has it (refused once its path is known)."""
+
+    def __init__(self, name):
+        self.name = name
+
+
+def _too_deep(raw, text):
+    """None, or ``(line, column)`` of the first bracket of the document ``text`` (``raw``: its UTF-8 bytes) nested
+    deeper than :data:`MAX_DEPTH`. Counting every bracket is a bound found with C-level passes (no recursion, a
+    few milliseconds for megabytes); only when it is over the limit are the strings left out, to be exact."""
+    brackets = raw.translate(None, _OTHER_BYTES)
+    if not brackets or max(itertools.accumulate(map(_STEP.__getitem__, brackets))) <= MAX_DEPTH:
+        return None
+    depth = 0
+    for match in re.finditer(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[{]|[\]}]', text):
+        char = match.group()
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, match.start()) + 1
+                return line, match.start() - text.rfind("\n", 0, match.start())
+        elif char in "]}":
+            depth -= 1
+    return None
+
+
+def walk(value):
+    """``(path, value)`` of every value of a parsed JSON document (the document itself first, path ``""``), in
+    document order; iterative, so no depth makes it recurse."""
+    stack = [("", value)]
+    while stack:
+        path, item = stack.pop()
+        yield path, item
+        if isinstance(item, dict):
+            children = []
+            for key, sub in item.items():
+                children.append(("%s.%s" % (path, _key_text(key)) if path else _key_text(key), sub))
+            stack.extend(reversed(children))
+        elif isinstance(item, list):
+            stack.extend(reversed([("%s[%d]" % (path, number), sub) for number, sub in enumerate(item)]))
+
+
+def _refuse(where, path, text, hint):
+    raise StateError("%s: %s %s. %s" % (where, path or "the document", text, hint))
+
+
+def parse_json(data, where, hint, unreadable):
+    """The JSON document in ``data`` (bytes: UTF-8; or str), parsed strictly: a key given twice in one object,
+    NaN/Infinity, a string with a lone UTF-16 surrogate (not text: it cannot be written as UTF-8) and nesting
+    deeper than :data:`MAX_DEPTH` are refused with :class:`StateError` naming ``where`` and the field
+    (``unreadable``: the start of the message when the text is no JSON at all)."""
+    if isinstance(data, (bytes, bytearray)):
+        raw, surrogates = bytes(data), False  # strict UTF-8 has no surrogate: only an escape can make one
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise StateError("%s: not UTF-8 text (byte %d); save it as UTF-8. %s" % (unreadable, exc.start, hint)) from None
+    else:
+        text, raw = data, data.encode("utf-8", "surrogatepass")
+        surrogates = _SURROGATE.search(text) is not None
+    deep = _too_deep(raw, text)
+    if deep:
+        raise StateError("%s: nested more than %d levels deep (line %d, column %d); a state is a few levels deep. %s"
+                         % (where, MAX_DEPTH, deep[0], deep[1], hint))
+    twice, constants = [], []
+
+    def pairs(items):
+        result = dict(items)
+        if len(result) != len(items):
+            seen = set()
+            for key, _value in items:
+                if key in seen:
+                    twice.append((result, key))
+                    break
+                seen.add(key)
+        return result
+
+    def constant(name):
+        made = _Constant(name)
+        constants.append(made)
+        return made
+
+    try:
+        document = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except RecursionError:
+        raise StateError("%s: nested too deep to read. %s" % (where, hint)) from None
+    except ValueError as exc:
+        raise StateError("%s: %s" % (unreadable, exc)) from None
+    if twice:
+        owner, key = twice[0]
+        for path, item in walk(document):
+            if item is owner:
+                _refuse(where, "%s.%s" % (path, _key_text(key)) if path else _key_text(key),
+                        "is given twice in one object (which value is meant is unknown); keep one", hint)
+    if constants:
+        for path, item in walk(document):
+            if isinstance(item, _Constant):
+                _refuse(where, path, "is %s, which is not a JSON number; write a number or null" % item.name, hint)
+    if surrogates or (b"\\u" in raw and _SURROGATE_ESCAPE.search(raw)):
+        for path, item in walk(document):
+            keys = [k for k in item if isinstance(k, str)] if isinstance(item, dict) else []
+            for key in keys:
+                if _SURROGATE.search(key):
+                    _refuse(where, path or "the document", "has a key with a lone UTF-16 surrogate (%s), which is not "
+                            "text" % excerpt(key), hint)
+            if isinstance(item, str) and _SURROGATE.search(item):
+                _refuse(where, path, "is a string with a lone UTF-16 surrogate (%s), which is not text; write the "
+                        "character itself or its \\u escape pair" % excerpt(item), hint)
+    return document

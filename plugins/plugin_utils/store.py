@@ -33,6 +33,7 @@ import json
 import os
 import tempfile
 
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 MARK = "sfb_edge_store"
@@ -48,8 +49,31 @@ class StoreError(ValueError):
 def encode(data):
     """The bytes of ``data`` (JSON, no spaces). Keys keep their order - reading back gives the mappings in the
     order they were stored (reports and calls follow the order of the states) - so the same data built the
-    same way gives the same bytes."""
-    return json.dumps(data, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    same way gives the same bytes.
+
+    :raises StoreError: a string (or key) of ``data`` holds a lone UTF-16 surrogate: it is no text and has no
+        UTF-8 bytes; the message names its field."""
+    text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise StoreError(_surrogate_problem(data)) from None
+
+
+def _surrogate_problem(data):
+    from ansible_collections.sfb.edge.plugins.plugin_utils import state  # pylint: disable=import-outside-toplevel
+
+    for path, item in state.walk(data):
+        texts = [item] if isinstance(item, str) else [k for k in item if isinstance(k, str)] if isinstance(item, dict) else []
+        for text in texts:
+            try:
+                text.encode("utf-8")
+            except UnicodeEncodeError:
+                return ("%s: %s holds a lone UTF-16 surrogate (%s), which is not text; nothing was stored. Correct the "
+                        "value where it comes from (an inventory variable, a snapshot, the gathered state)"
+                        % ("the data" if not path else path, "a key" if text is not item else "the string",
+                           excerpt(text)))
+    return "the data holds a lone UTF-16 surrogate, which is not text; nothing was stored"
 
 
 def digest_of(data):
@@ -108,10 +132,10 @@ def get(directory, handle, where="the stored data"):
         exactly the content the handle's digest names (fails closed: never other data).
     """
     if not is_handle(handle):
-        raise StoreError("%s: not a handle of the controller's store (%s: %r)" % (where, MARK, _short(handle)))
+        raise StoreError("%s: not a handle of the controller's store (%s: %s)" % (where, MARK, _short(handle)))
     digest = handle.get("digest")
     if not isinstance(digest, str) or len(digest) != 64 or not all(c in "0123456789abcdef" for c in digest):
-        raise StoreError("%s: the handle's digest %r is not a SHA-256 hex digest" % (where, _short(digest)))
+        raise StoreError("%s: the handle's digest %s is not a SHA-256 hex digest" % (where, _short(digest)))
     path = path_of(directory, digest)
     try:
         with open(path, "rb") as fh:
@@ -139,8 +163,7 @@ def resolve(directory, value, where="the stored data"):
 
 
 def _short(value):
-    text = repr(value)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return excerpt(value, limit=80)
 
 
 # ----------------------------------------------------------------------------------- in a run

@@ -14,6 +14,7 @@ import os
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import model, netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import MAX_POOL_SERVERS, XMPP_VERSIONS
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 
 def validate(hostvars, today=None, read_certificates=True):
@@ -115,9 +116,9 @@ def _check_pool(col, pool):
                 err("private_external_address", "sfb_edge_hlb_vips.%s" % key, "%s is a private address; the "
                     "external HLB VIPs must be public addresses (no NAT in front of an HLB pool)" % vip)
     elif pool.vips:
-        warn("vips_without_hlb", "sfb_edge_hlb_vips", "is set but sfb_edge_load_balancing is %r; the VIPs are "
+        warn("vips_without_hlb", "sfb_edge_hlb_vips", "is set but sfb_edge_load_balancing is %s; the VIPs are "
              "ignored. Set sfb_edge_load_balancing: hlb or remove sfb_edge_hlb_vips"
-             % pool.setting("sfb_edge_load_balancing"))
+             % _x(pool.setting("sfb_edge_load_balancing")))
 
     if pool.xmpp and pool.version and pool.version not in XMPP_VERSIONS:
         err("xmpp_unsupported", "sfb_edge_xmpp", "is true but %s has no XMPP gateway (only lync2013 and sfb2015); "
@@ -230,8 +231,8 @@ def _check_server(col, pool, server, index=None):
     if server.fqdn:
         short = server.fqdn.split(".")[0]
         if len(short) > 15:
-            err("hostname_too_long", "sfb_edge_fqdn", "host name %r has %d characters; a Windows computer name has at "
-                "most 15. Use a shorter name" % (short, len(short)))
+            err("hostname_too_long", "sfb_edge_fqdn", "host name %s has %d characters; a Windows computer name has at "
+                "most 15. Use a shorter name" % (_x(short), len(short)))
         if pool.dns_suffix and not server.fqdn.endswith("." + pool.dns_suffix):
             err("fqdn_suffix_mismatch", "sfb_edge_fqdn", "%s does not end with the primary DNS suffix %s; the edge "
                 "FQDN is <hostname>.<sfb_edge_dns_suffix> and must match the topology" % (server.fqdn, pool.dns_suffix))
@@ -240,8 +241,8 @@ def _check_server(col, pool, server, index=None):
             "FQDN names the pool (internal DNS points it at every server or the internal VIP), so give each server "
             "its own FQDN" % (server.fqdn, pool.fqdn, len(pool.servers)))
     if server.internal_nic_name and (server.internal_nic_name.lower() == (server.external_nic_name or "").lower()):
-        err("same_nic", "sfb_edge_external_nic.name", "internal and external NIC are both %r; an edge server needs "
-            "two NICs" % server.internal_nic_name)
+        err("same_nic", "sfb_edge_external_nic.name", "internal and external NIC are both %s; an edge server needs "
+            "two NICs" % _x(server.internal_nic_name))
 
     internal = server.internal
     gw = pool.internal_gateway

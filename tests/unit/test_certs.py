@@ -475,10 +475,55 @@ def test_invalid_value_certificate_spec(pki, value):
           needles=["{pfx: <path to .pfx>, password: <vaulted password>}"])
 
 
-def test_empty_certificate_entries_are_skipped(pki):
+def test_empty_certificate_variables_are_skipped(pki):
     inv = pki.inventory()
-    inv["edge01"]["sfb_edge_certificates"] = {"root_ca": [], "internal": None, "external": {}}
+    inv["edge01"]["sfb_edge_certificates"] = {"root_ca": []}
     inv["edge02"]["sfb_edge_certificates"] = {}
+    assert run(inv) == []
+    inv["edge02"]["sfb_edge_certificates"] = None
+    assert run(inv) == []
+
+
+EMPTY = ("is present but empty, so no external certificate is configured; give {pfx: <path to .pfx>, password: "
+         "<vaulted password>} indented under external:, or remove the key")
+
+
+@pytest.mark.parametrize("empty", [None, {}])
+def test_an_empty_external_or_internal_is_an_error(pki, empty):
+    """``external:`` left empty gave rc 0 and no finding: the external certificate was silently not configured
+    (issue 18, point 13)."""
+    inv = pki.inventory()
+    inv["edge01"]["sfb_edge_certificates"]["external"] = empty
+    inv["edge02"]["sfb_edge_certificates"]["internal"] = empty
+    findings = run(inv, read_certificates=False)
+    assert [(f["severity"], f["code"], f["host"], f["variable"], f["message"]) for f in findings] == [
+        (E, "invalid_value", "edge01", "sfb_edge_certificates.external", EMPTY),
+        (E, "invalid_value", "edge02", "sfb_edge_certificates.internal", EMPTY.replace("external", "internal"))]
+    assert keys(run(inv)) == sorted([(E, "invalid_value", "edge01", "sfb_edge_certificates.external"),
+                                     (E, "invalid_value", "edge02", "sfb_edge_certificates.internal")])
+
+
+MISPLACED = ("is directly under sfb_edge_certificates, where nothing reads it: pfx and password belong to one "
+             "certificate; indent them under external: (the Access/Web Conferencing/A/V certificate) or internal:, as "
+             "in sfb_edge_certificates: {external: {pfx: <path to .pfx>, password: <vaulted password>}, internal: "
+             "{pfx: ..., password: ...}, root_ca: [<CA certificate paths>]}")
+
+
+def test_a_pfx_and_password_one_level_too_high_are_errors(pki):
+    """The YAML of the issue: pfx and password indented at the level of external:, which is left empty."""
+    inv = pki.inventory()
+    inv["edge01"]["sfb_edge_certificates"] = {"root_ca": [pki.root], "internal": spec(pki.internal), "external": None,
+                                              "pfx": pki.external, "password": PASSWORD}
+    findings = [f for f in run(inv) if f["host"] == "edge01"]
+    assert [(f["code"], f["variable"], f["message"]) for f in findings] == [
+        ("invalid_value", "sfb_edge_certificates.external",
+         EMPTY.replace("configured;", "configured (its pfx/password are one level up, directly under "
+                                      "sfb_edge_certificates?);")),
+        ("invalid_value", "sfb_edge_certificates.password", MISPLACED),
+        ("invalid_value", "sfb_edge_certificates.pfx", MISPLACED)]
+    # the correct nesting passes
+    inv["edge01"]["sfb_edge_certificates"] = {"root_ca": [pki.root], "internal": spec(pki.internal),
+                                              "external": spec(pki.external)}
     assert run(inv) == []
 
 

@@ -19,6 +19,7 @@ import copy
 import datetime
 import ipaddress
 import os
+import re
 import sys
 
 import pytest
@@ -33,6 +34,7 @@ from test_scale import assert_linearithmic, operations  # noqa: E402
 from test_validate import _paths  # noqa: E402  # every path into a nested value
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import areas, desired, drift, guard, netcalc, state  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt  # noqa: E402
 
 SNAPSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "snapshots")
 OPTIONS = {"frontend": "fe01"}
@@ -93,17 +95,23 @@ def test_network_reads_like_ipaddress(text, strict):
                 assert (ip in net) == (ip in ipaddress.IPv4Network(text, strict=False))
 
 
+def _reason(exc):
+    """ipaddress's reason without the value it repeats (issue 18, point 6: the message shows an excerpt)."""
+    text = re.sub(r" in '.*'\Z", "", str(exc), flags=re.S)
+    return re.sub(r"'[^']*'", lambda match: excerpt(match.group()[1:-1], limit=20), text)
+
+
 def reference_parse_network(value, what="network"):
     """netcalc.parse_network as it was: ipaddress reads every text."""
     if not isinstance(value, str) or not value.strip():
-        raise ValueError("%s %r is not a CIDR string such as '10.20.0.0/16'" % (what, value))
+        raise ValueError("%s %s is not a CIDR string such as '10.20.0.0/16'" % (what, excerpt(value)))
     text = value.strip()
     if "/" not in text:
-        raise ValueError("%s %r has no prefix length; write it as a CIDR such as '%s/24'" % (what, value, text))
+        raise ValueError("%s %s has no prefix length; write it as a CIDR such as '%s/24'" % (what, excerpt(value), text))
     try:
         return ipaddress.IPv4Network(text, strict=False)
     except ValueError as exc:
-        raise ValueError("%s %r is not a valid IPv4 CIDR (%s)" % (what, value, exc)) from None
+        raise ValueError("%s %s is not a valid IPv4 CIDR (%s)" % (what, excerpt(value), _reason(exc))) from None
 
 
 @settings(max_examples=500, deadline=None)

@@ -303,6 +303,25 @@ def test_offline_failure_of_one_host_is_that_hosts(tmp_path):
                                          "sfb_edge_facts_from" % (snaps / "edge02.json", snaps)}
 
 
+@pytest.mark.parametrize("text, problem", [
+    ('{"format": 1, "x": ' + "[" * 100000 + "]" * 100000 + "}",
+     "nested more than 32 levels deep (line 1, column 51); a state is a few levels deep"),
+    ('{"format": 1, "format": 2}', "format is given twice in one object (which value is meant is unknown); keep one"),
+])
+def test_offline_a_bad_snapshot_fails_that_host_only(tmp_path, text, problem):
+    """A snapshot nested 100,000 levels deep raised RecursionError and failed the whole offline task: no host got its
+    report (issue 18, point 7). Now the other host gets its report and the bad one its own failure."""
+    snaps, _validation, hostvars = _offline_setup(tmp_path)
+    (snaps / "edge02.json").write_text(text, encoding="utf-8")
+    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"]})
+    result = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
+    assert "failed" not in result and result["hosts"]["edge01"]["in_sync"] is False
+    assert os.path.exists(result["hosts"]["edge01"]["report"])
+    assert result["hosts"]["edge02"] == {"fail_msg": "sfb.edge.edge_snapshot: snapshot %s: %s. Correct the file as "
+                                         "docs/state-format.md describes, or capture it again with playbooks/capture.yml"
+                                         % (snaps / "edge02.json", problem)}
+
+
 def test_offline_refreshes_the_pages_of_the_pools_written(tmp_path):
     _snaps, validation, hostvars = _offline_setup(tmp_path)
     action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"], "refresh_html": True})

@@ -89,7 +89,7 @@ def test_cs_services_not_a_list_never_plans_bootstrapper(services):
 
 @pytest.mark.parametrize("mutate, fragment", [
     (lambda s: s["cs"]["products"].__setitem__(0, "Skype for Business Server 2019, Core Components"),
-     "cs.products[0] is a string ('Skype for Business Server 2019, Cor...'), expected a mapping"),
+     "cs.products[0] is a string ('Skype for Business Server 2019, Core Com...' (47 characters)), expected a mapping"),
     (lambda s: s["cs"]["services"].__setitem__(2, "RTCDATAPROXY"), "cs.services[2] is a string"),
     (lambda s: s["cs"]["services"][2].update(status=4), "cs.services[2].status is an integer (4), expected a string"),
     (lambda s: s["adapters"][1]["addresses"].__setitem__(0, "192.0.2.21"),
@@ -404,7 +404,16 @@ def _strategy(node, path=""):
                 for name, f in node.fields.items() if f.required}
     optional = {name: _strategy(f.node, sub(name)) for name, f in node.fields.items() if not f.required}
     optional["x_unknown_field"] = st.one_of(st.none(), st.integers(), st.text(max_size=4))
-    return st.fixed_dictionaries(required, optional=optional)
+    result = st.fixed_dictionaries(required, optional=optional)
+    return result.map(_gateways_of_active_routes) if node is state.ADAPTER else result
+
+
+def _gateways_of_active_routes(adapter):
+    """gateways: the next hops of the active default routes (docs/state-format.md)."""
+    for route in adapter.get("default_routes") or []:
+        if route["active"] and route["next_hop"] not in adapter["gateways"]:
+            adapter["gateways"].append(route["next_hop"])
+    return adapter
 
 
 VALID_STATES = _strategy(state.SCHEMA)
@@ -565,3 +574,135 @@ def test_edge_facts_builds_every_list_field_as_a_list():
     assert {"adapters", "routes", "listeners", "connection", "addresses", "gateways", "dns_servers", "dns_names",
             "eku", "products", "services", "machines", "pending_reboot_reasons"} <= set(found)
     assert bad == []
+
+
+# ----------------------------------------------------------------------------------- issue 18: strict snapshot parse
+HINT = "Correct the file as docs/state-format.md describes, or capture it again with playbooks/capture.yml"
+
+
+def _snapshot_text(tmp_path, text):
+    path = tmp_path / "edge01.json"
+    path.write_bytes(text.encode("utf-8", "surrogatepass") if isinstance(text, str) else text)
+    return path
+
+
+def _load_refused(tmp_path, text):
+    path = _snapshot_text(tmp_path, text)
+    with pytest.raises(state.StateError) as info:
+        state.load_snapshot(str(tmp_path), "edge01")
+    return str(info.value).replace(str(path), "X")
+
+
+def _converged_text():
+    return (SNAPSHOTS / "converged" / "edge01.json").read_text(encoding="utf-8")
+
+
+def test_a_duplicate_key_is_refused_naming_it(tmp_path):
+    text = _converged_text()
+    assert text.lstrip().startswith("{")
+    assert _load_refused(tmp_path, '{"format": 2, ' + text.lstrip()[1:]) == (
+        "snapshot X: format is given twice in one object (which value is meant is unknown); keep one. " + HINT)
+    # a second listeners list hid a held port from the firewall proof: the first one is not silently dropped
+    current = snap()
+    current["listeners"] = [{"protocol": "TCP", "address": "0.0.0.0", "port": 443, "process": "svchost"}]
+    body = json.dumps(current)
+    assert _load_refused(tmp_path, body[:-1] + ', "listeners": []}') == (
+        "snapshot X: listeners is given twice in one object (which value is meant is unknown); keep one. " + HINT)
+    nested = json.dumps({"format": 1, "adapters": [{"name": "a"}, {"name": "b", "mac": "x"}]})
+    assert _load_refused(tmp_path, nested.replace('"mac": "x"', '"mac": "x", "mac": "y"')) == (
+        "snapshot X: adapters[1].mac is given twice in one object (which value is meant is unknown); keep one. " + HINT)
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_refused_naming_the_field(tmp_path, constant):
+    current = snap()
+    current["connection"][0]["local_port"] = 12345
+    text = json.dumps(current).replace("12345", constant)
+    assert _load_refused(tmp_path, text) == (
+        "snapshot X: connection[0].local_port is %s, which is not a JSON number; write a number or null. %s"
+        % (constant, HINT))
+
+
+def test_a_lone_surrogate_is_refused_naming_the_field(tmp_path):
+    current = snap()
+    current["computer"]["hostname"] = "EDGE01-MARK"
+    text = json.dumps(current).replace("EDGE01-MARK", "EDGE\\ud800")
+    assert _load_refused(tmp_path, text) == (
+        "snapshot X: computer.hostname is a string with a lone UTF-16 surrogate ('EDGE\\ud800'), which is not text; "
+        "write the character itself or its \\u escape pair. " + HINT)
+    # a pair is one character and fine
+    (tmp_path / "edge01.json").write_text(text.replace("\\ud800", "\\ud83d\\ude00"), encoding="utf-8")
+    assert state.load_snapshot(str(tmp_path), "edge01")["computer"]["hostname"] == "EDGE\U0001F600"
+    # the parse of text (not bytes) too, and a key
+    with pytest.raises(state.StateError) as info:
+        state.parse_snapshot('{"format": 1, "x\\udc00": 1}', "s/edge01.json")
+    assert str(info.value) == ("snapshot s/edge01.json: the document has a key with a lone UTF-16 surrogate "
+                               "('x\\udc00'), which is not text. " + HINT)
+
+
+@pytest.mark.parametrize("depth", [33, 5000, 200000])
+def test_deep_nesting_is_a_state_error_not_a_recursion_error(tmp_path, depth):
+    text = '{"format": 1, "x": ' + "[" * depth + "]" * depth + "}"
+    assert _load_refused(tmp_path, text) == (
+        "snapshot X: nested more than 32 levels deep (line 1, column 51); a state is a few levels deep. " + HINT)
+    # brackets inside strings do not count; 32 levels are read
+    fine = '{"format": 1, "x": "' + "[" * 100 + '", "y": ' + "[" * 31 + "]" * 31 + "}"
+    (tmp_path / "edge01.json").write_text(fine, encoding="utf-8")
+    with pytest.raises(state.StateError, match="computer is missing"):
+        state.load_snapshot(str(tmp_path), "edge01")
+
+
+def test_not_utf8_and_not_json_name_the_file(tmp_path):
+    assert _load_refused(tmp_path, b'{"format": 1, "x": "\xff"}') == (
+        "cannot read the snapshot X: not UTF-8 text (byte 20); save it as UTF-8. " + HINT)
+    assert _load_refused(tmp_path, '{"format": 1,}') == (
+        "cannot read the snapshot X: Expecting property name enclosed in double quotes: line 1 column 14 (char 13)")
+
+
+def test_a_secret_in_a_snapshot_never_reaches_the_message(tmp_path):
+    """A snapshot that is some other JSON file (here an access key where the computer belongs) names the field and
+    the fix, never the value."""
+    current = snap()
+    current["computer"] = "AKIAIOSFODNN7EXAMPLE"
+    current["adapters"][0]["description"] = {"password": "LeakMe-789", "name": "x"}
+    current["routes"][0]["gateway"] = "AKIA-ABCDEFGHIJKLMNOP"
+    message = _load_refused(tmp_path, json.dumps(current))
+    assert "AKIA" not in message and "LeakMe-789" not in message
+    assert message.startswith("snapshot X: 3 problems: computer is a string (<hidden>), expected a mapping; ")
+    assert "adapters[0].description is a mapping (keys password, name), expected a string" in message
+    assert "routes[0].gateway is a string (<hidden>), expected an IPv4 address" in message
+    assert message.endswith(HINT)
+    # a field named like a secret
+    assert state.actual("LeakMe-789", "password") == "a string (<hidden>)"
+
+
+def test_a_long_or_odd_value_is_a_short_escaped_excerpt():
+    current = snap()
+    current["routes"][0]["gateway"] = "10.0.0." + "9" * 500
+    message = refused(current)
+    assert "routes[0].gateway is a string ('10.0.0.999999999999999999999999999999999...' (507 characters)), " \
+           "expected an IPv4 address like 172.16.10.11" in message
+    current = snap()
+    current["routes"][0]["gateway"] = "10.0.0.1\n\u202e\x00"
+    assert "routes[0].gateway is a string ('10.0.0.1\\n\\u202e\\x00'), expected an IPv4 address" in refused(current)
+
+
+# ----------------------------------------------------------------------------------- issue 18: default routes
+def test_an_active_default_route_must_be_one_of_the_gateways():
+    current = snap()
+    external = current["adapters"][1]
+    assert external["name"] == "External" and external["gateways"] == ["192.0.2.1"]
+    external["default_routes"] = [{"next_hop": "192.0.2.1", "active": True, "persistent": True},
+                                  {"next_hop": "192.0.2.254", "active": True, "persistent": True}]
+    assert refused(current) == (
+        "snapshot x/edge01.json: adapters[1].default_routes[1].next_hop is '192.0.2.254', an active default route of "
+        "the adapter 'External', but not one of its gateways ('192.0.2.1'): gateways lists the next hops of the active "
+        "default routes; gather the state again, or correct gateways and default_routes together - see "
+        "docs/state-format.md#adapters. " + state.HINT)
+    # a persistent-only route is not in use, so not among the gateways (edge_facts.ps1)
+    external["default_routes"][1]["active"] = False
+    assert state.check(current) is current
+    # the internal adapter, with no gateway at all
+    current["adapters"][0]["default_routes"] = [{"next_hop": "172.16.10.1", "active": True, "persistent": False}]
+    refused(current, "adapters[0].default_routes[0].next_hop is '172.16.10.1', an active default route of the "
+                     "adapter 'Internal', but not one of its gateways (none)")

@@ -23,7 +23,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import inventory_data  # noqa: E402
 
-from ansible.errors import AnsibleFilterError  # noqa: E402
+from ansible.errors import AnsibleError, AnsibleFilterError  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.filter.desired_states import desired_states  # noqa: E402
 from ansible_collections.sfb.edge.plugins.filter.drift import drift as drift_filter  # noqa: E402
@@ -124,6 +124,34 @@ def test_a_missing_file_or_a_bad_handle_fails_closed(tmp_path):
         fh.write(raw)
     with pytest.raises(store.StoreError, match="does not hold a mapping"):
         store.get(directory, dict(handle, digest=digest))
+
+
+def test_a_lone_surrogate_is_a_store_error_naming_the_field(tmp_path):
+    """A lone surrogate has no UTF-8 bytes: refused with the field named, never a UnicodeEncodeError (issue 18,
+    point 7: it crashed site.yml here)."""
+    data = {"format": 1, "computer": {"hostname": "EDGE\ud800"}}
+    with pytest.raises(store.StoreError) as info:
+        store.put(str(tmp_path), data, "state")
+    assert str(info.value) == (
+        "computer.hostname: the string holds a lone UTF-16 surrogate ('EDGE\\ud800'), which is not text; nothing "
+        "was stored. Correct the value where it comes from (an inventory variable, a snapshot, the gathered state)")
+    assert os.listdir(str(tmp_path)) == []
+    with pytest.raises(store.StoreError) as info:
+        store.put(str(tmp_path), {"adapters": [{"x\udc00": 1}]}, "state")
+    assert str(info.value).startswith("adapters[0]: a key holds a lone UTF-16 surrogate ('x\\udc00'), which is not text")
+
+
+def test_a_snapshot_with_a_lone_surrogate_never_reaches_the_store(tmp_path, run_store):
+    current = json.load(open(os.path.join(SNAPSHOTS, "converged", "edge01.json"), encoding="utf-8"))
+    current["computer"]["hostname"] = "EDGE01-MARK"
+    (tmp_path / "edge01.json").write_text(json.dumps(current).replace("EDGE01-MARK", "EDGE\\udfff"), encoding="utf-8")
+    lookup = LookupModule()
+    lookup.set_options = lambda var_options=None, direct=None: None
+    lookup.get_option = {"directory": str(tmp_path), "store": True}.get
+    with pytest.raises(AnsibleError) as info:
+        lookup.run(["edge01"], variables={})
+    assert str(info.value).startswith("sfb.edge.edge_snapshot: snapshot %s: computer.hostname is a string with a lone "
+                                      "UTF-16 surrogate ('EDGE\\udfff')" % (tmp_path / "edge01.json"))
 
 
 def test_resolve_passes_plain_data_through(tmp_path):
