@@ -26,8 +26,9 @@ _SECRET_KEY = re.compile(
     r"passw(or)?d|passphrase|(^|_)pass($|_)|pwd|secret|token|credential|private_?key|privkey|api_?key|access_?key|"
     r"key_?material|pfx_?(content|data|base64|bytes|blob)|cookie|authori[sz]ation|"
     r"^auth$|bearer|^(key|ssh_key)$")
-# about a secret, not one: has_private_key, key_size, key_algorithm, password_file, token_path
-_NOT_SECRET = re.compile(r"^(has|is|no|use|uses)_|_(size|length|bits|algorithm|provider|path|file|count|days)$")
+# about a secret, not one: has_private_key, key_size, key_algorithm, password_file, token_path,
+# local_account_token_filter_policy
+_NOT_SECRET = re.compile(r"^(has|is|no|use|uses)_|_(size|length|bits|algorithm|provider|path|file|count|days|policy)$")
 # a value that is a credential whatever its key
 _SECRET_VALUE = re.compile(
     r"\b(AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9-]{8,}|-----BEGIN [A-Z ]*PRIVATE KEY|"

@@ -120,3 +120,9 @@ def test_an_excerpt_is_short_printable_and_keeps_nested_secrets_out(value, limit
     assert marker not in text and marker[:10] not in text
     assert len(text) <= limit + len(" (999 characters)") + 8
     assert text.isprintable()
+
+
+def test_a_policy_named_after_a_token_is_no_secret():
+    """computer.local_account_token_filter_policy is a registry setting, shown in schema messages."""
+    assert not is_secret_key("computer.local_account_token_filter_policy")
+    assert is_secret_key("api_token") and is_secret_key("token")
