@@ -29,7 +29,7 @@ import stat
 import unicodedata
 
 # The largest file read back, per kind (documented in docs/security.md). A snapshot of a host with 5,000 routes
-# is about 2 MiB; the bound only keeps a wrong file (a device, a log) from filling the controller's memory.
+# is under 1 MiB (make bench); the bound only keeps a wrong file (a device, a log) from filling the controller's memory.
 SNAPSHOT_LIMIT = 64 * 1024 * 1024
 REPORT_LIMIT = 64 * 1024 * 1024  # plan.json and the drift/validation reports read back for report.html
 CERTIFICATE_LIMIT = 1024 * 1024  # a CSR or an issued certificate (a few KiB)
