@@ -18,7 +18,7 @@ description:
   - A report is an output of the run, not a change of a host, so the task always reports C(changed=false),
     on the first run in a new directory too; RV(written) says which files were (re)written.
   - The host of the task is never contacted, whatever its connection; no C(delegate_to) is needed.
-  - Every file goes inside a folder the user named (O(base_dir), O(plan_dir), else the file's own folder): it may be
+  - Every file goes inside a folder the user named (O(base_dir), O(plan_dir), else the file's own folder), which may be
     a symbolic link (resolved once), and is refused inside a directory given as an inventory source. The folders
     below it are created one at a time and each is refused when it is a symbolic link, owned by another user
     (not root) or writable by group or others without the sticky bit; an existing file that is a symbolic link, a
@@ -39,7 +39,7 @@ options:
       parts:
         description:
           - The names of the file's folders and of the file below O(base_dir) (needed), each a plain file name (no
-            C(/), C(\\), control or format characters, not C(.) or C(..), not starting with C(.) or C(-)): a host or
+            C(/), C(\\), control or format characters, not C(.) or C(..), not starting with C(.) or C(-)), so a host or
             pool name in a path is never split or resolved.
           - Give exactly one of O(files[].path) and O(files[].parts).
         type: list
