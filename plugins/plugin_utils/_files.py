@@ -349,7 +349,7 @@ def write_at(dir_fd, name, data, mode, where):
         for _attempt in range(100):
             tmp = ".%s.%s.tmp" % (name[:200], secrets.token_hex(4))
             try:
-                out = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
+                out = os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0),
                               0o600, dir_fd=dir_fd)
                 break
             except FileExistsError:

@@ -489,3 +489,15 @@ def test_html_report_pool_report_reads_plan_json_as_a_regular_file(tmp_path):
     (tmp_path / "plan.json").symlink_to("/dev/zero")
     with pytest.raises(OSError, match="plan.json is a symbolic link"):
         html_report.pool_report(str(tmp_path))
+
+
+def test_streamed_content_the_same_is_left_alone(tmp_path):
+    path = tmp_path / "firewall.csv"
+    assert outputs.write_file(str(path), iter(["a,b\n", "c,d\n"])) is True
+    os.utime(path, (1, 1))
+    path.chmod(0o600)
+    assert outputs.write_file(str(path), iter(["a,b\n", "c,d\n"])) is False
+    assert path.stat().st_mtime == 1 and stat.S_IMODE(path.stat().st_mode) == 0o644
+    assert outputs.write_file(str(path), iter(["a,b\n", "c,e\n"])) is True
+    assert path.read_text() == "a,b\nc,e\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["firewall.csv"]
