@@ -241,8 +241,10 @@ def _read_fd(fd, limit, where):
         raise FilesError("%s is larger than %s, the limit for this file; check that it is the right file"
                          % (where, _size(limit)))
     chunks, size = [], 0
+    want = info.st_size + 1  # the whole file and one byte more (a file that grew), then 1 MiB at a time
     while size <= limit:
-        chunk = os.read(fd, limit + 1 - size)
+        chunk = os.read(fd, min(limit + 1 - size, want))
+        want = 1 << 20
         if not chunk:
             break
         chunks.append(chunk)
