@@ -59,3 +59,29 @@ def test_firewall_proof_refuses_its_folder_inside_an_inventory_source(tmp_path):
     assert result.returncode != 0
     assert "is inside the inventory source directory %s" % os.path.realpath(inventory) in flat(result.stdout + result.stderr)
     assert not (inventory / "proof").exists()
+
+
+def test_a_fifo_in_the_drift_folder_does_not_hang_plan(tmp_path):
+    plan = tmp_path / "plan"
+    (plan / POOL / "drift").mkdir(parents=True)
+    os.mkfifo(plan / POOL / "drift" / "edge01.json")
+    result = play(os.path.join(ROOT, "inventories", "example"), plan)  # the old code waited here for a writer
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    page = (plan / POOL / "report.html").read_text()
+    assert "drift/edge01.json: the drift report could not be read" in page
+
+
+def test_a_fifo_snapshot_fails_its_host_only_and_does_not_hang_drift(tmp_path):
+    snapshots = tmp_path / "snapshots"
+    snapshots.mkdir()
+    with open(os.path.join(SNAPSHOTS, "converged", "edge02.json"), encoding="utf-8") as handle:
+        (snapshots / "edge02.json").write_text(handle.read())
+    os.mkfifo(snapshots / "edge01.json")
+    result, _entries = playbook("drift", os.path.join(ROOT, "inventories", "example"), tmp_path,
+                                snapshots=str(snapshots))
+    out = flat(result.stdout + result.stderr)
+    assert result.returncode != 0
+    assert "%s is a FIFO (named pipe), not a regular file" % (snapshots / "edge01.json") in out
+    assert "Traceback" not in out
+    assert (tmp_path / "plan" / POOL / "drift" / "edge02.json").is_file()
+    assert not (tmp_path / "plan" / POOL / "drift" / "edge01.json").exists()
