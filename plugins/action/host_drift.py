@@ -53,10 +53,10 @@ class ActionModule(hoststate.HostAction):
                        connection_port=facts["edge_state_connection_port"], source=facts["edge_state_source"],
                        options={"frontend": facts["edge_state_frontend"]})
         lines = _drift.format_report(report)
-        path = self.report_base(hoststate.report_directory(self._templar, task_vars, args["report_dir"]), report["pool"],
-                                "drift", host) + ".json"
+        report_dir = hoststate.report_directory(self._templar, task_vars, args["report_dir"])
+        path = self.report_base(report_dir, report["pool"], "drift", host) + ".json"
         # The report is an output, not a change of the host: written in check mode too, never changed.
-        hoststate.write_reports([{"path": path, "content": hoststate.report_json(report)}], host)
+        hoststate.write_reports([{"path": path, "content": hoststate.report_json(report)}], host, report_dir, task_vars)
         result.update(msg=lines, report=path, in_sync=report["in_sync"], _ansible_verbose_always=True,
                       ansible_stats={"data": {"sfb_drift_summary": {host: stats(report, path)}},
                                      "per_host": False, "aggregate": True})

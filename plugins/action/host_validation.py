@@ -39,12 +39,12 @@ class ActionModule(hoststate.HostAction):
                             replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
                             frontend=facts["edge_state_frontend"], source=facts["edge_state_source"])
         table = checks.table(report)
-        base = self.report_base(hoststate.report_directory(self._templar, task_vars, args["report_dir"]), report["pool"],
-                                "validate", host)
+        report_dir = hoststate.report_directory(self._templar, task_vars, args["report_dir"])
+        base = self.report_base(report_dir, report["pool"], "validate", host)
         # The reports are outputs, not changes of the host: written in check mode too, never changed.
         hoststate.write_reports([
             {"path": base + ".json", "content": hoststate.report_json(report)},
-            {"path": base + ".md", "content": "\n".join(table) + "\n"}], host)
+            {"path": base + ".md", "content": "\n".join(table) + "\n"}], host, report_dir, task_vars)
         result.update(msg=table, report=base + ".md", passed=report["passed"], _ansible_verbose_always=True,
                       ansible_stats={"data": {"sfb_validation_summary": {host: stats(report, base + ".md")}},
                                      "per_host": False, "aggregate": True})

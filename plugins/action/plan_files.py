@@ -174,7 +174,10 @@ class ActionModule(InventoryAction):
             result["msg"] = "Check mode, nothing written; the plan goes to %s" % where
             return result
         try:
-            outputs.write_files(plan_files(plans, directory))
+            # every writer's folder passes _files.output_dir: refused inside an inventory source, also when plan_dir
+            # is given explicitly
+            outputs.write_files(plan_files(plans, directory), base=directory,
+                                sources=task_vars.get("ansible_inventory_sources"))
         except outputs.OutputError as exc:
             raise AnsibleActionFail(str(exc)) from None
         result["msg"] = "Plan written to %s" % where

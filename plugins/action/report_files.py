@@ -14,20 +14,26 @@ from json import encoder as _je
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import html_report, outputs, report, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _files, html_report, outputs, report, store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 ARGUMENT_SPEC = {
     "files": {"type": "list", "elements": "dict", "default": [],
-              "options": {"path": {"type": "str", "required": True},
+              # path: absolute, or relative to base_dir; parts: the names below base_dir, each a plain file name
+              # (a host or pool name is never split or resolved: _files.child's rules)
+              "options": {"path": {"type": "str"},
+                          "parts": {"type": "list", "elements": "str"},
                           "content": {"type": "str"},
                           # a pool plan's firewall section: written as firewall.csv, streamed
                           "firewall_csv": {"type": "dict"},
                           # a pool's report.html: from this plan, or the plan.json beside it, and the
                           # drift and validation reports on disk
                           "html_report": {"type": "dict", "options": {"plan": {"type": "dict"}}}},
-              "required_one_of": [["content", "firewall_csv", "html_report"]],
-              "mutually_exclusive": [["content", "firewall_csv", "html_report"]]},
+              "required_one_of": [["content", "firewall_csv", "html_report"], ["path", "parts"]],
+              "mutually_exclusive": [["content", "firewall_csv", "html_report"], ["path", "parts"]]},
+    # the folder the user named (may be a symbolic link, resolved once): every file goes inside it, each folder
+    # below it checked; refused inside an inventory source (default: each file's own folder)
+    "base_dir": {"type": "str"},
     "plans": {"type": "raw"},
     "plan_dir": {"type": "str"},
     "mode": {"type": "raw", "default": "0644"},
@@ -167,7 +173,10 @@ def plan_files(plans, plan_dir):
         raise AnsibleActionFail("plans: give plan_dir, the directory the pools' plans go to")
     files = []
     for pool in sorted(plans):
-        base = os.path.join(plan_dir, pool)
+        try:
+            base = _files.child(plan_dir, pool)
+        except _files.FilesError as exc:
+            raise AnsibleActionFail("plans: %s" % exc) from None
         try:
             files += [{"path": os.path.join(base, "plan.json"), "content": plan_json(plans[pool])},
                       {"path": os.path.join(base, "plan.md"), "content": report.markdown(plans[pool])},
@@ -236,15 +245,39 @@ def prepare(given):
     return without_plan, current, files
 
 
-def refresh_pages(paths):
-    """Refresh the report.html at each of ``paths`` from the plan.json and the reports beside it, as a files entry
-    ``html_report: {}`` does (the host actions' offline mode, after writing every host's report):
-    ``{written, unchanged, without_plan}``. An output, written in check mode too.
+def refresh_pages(paths, sources=()):
+    """Refresh the report.html at each of ``paths`` (``<plan dir>/<pool>/report.html``) from the plan.json and the
+    reports beside it, as a files entry ``html_report: {}`` does (the host actions' offline mode, after writing every
+    host's report): ``{written, unchanged, without_plan}``. An output, written in check mode too.
 
     :raises outputs.OutputError: a page could not be rendered or written."""
     without_plan, current, files = prepare([{"path": path, "html_report": {}} for path in paths])
-    written, unchanged = outputs.write_files(files)
+    written, unchanged = [], []
+    for item in files:  # each inside its plan directory: the pool folder is checked, never followed
+        done, same = outputs.write_files([item], base=os.path.dirname(os.path.dirname(item["path"])), sources=sources)
+        written += done
+        unchanged += same
     return {"written": written, "unchanged": unchanged + current, "without_plan": without_plan}
+
+
+def place(given, base_dir):
+    """The file entries with their ``path``: ``parts`` joined below ``base_dir`` (each name checked), a relative
+    ``path`` taken relative to it."""
+    placed = []
+    for item in given:
+        item = dict(item)
+        parts = item.pop("parts", None)
+        if parts is not None or (base_dir and not os.path.isabs(item.get("path") or "")):
+            if not base_dir:
+                raise AnsibleActionFail("files: parts %r needs base_dir, the folder they are below" % (parts,))
+            try:
+                path = os.path.join(base_dir, *[_files.check_name(p, base_dir) for p in parts]) if parts is not None \
+                    else os.path.join(base_dir, item["path"])
+            except _files.FilesError as exc:
+                raise AnsibleActionFail("files: %s" % exc) from None
+            item["path"] = path
+        placed.append(item)
+    return placed
 
 
 class ActionModule(ActionBase):
@@ -256,7 +289,8 @@ class ActionModule(ActionBase):
         _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         if not args["files"] and args["plans"] is None:
             raise AnsibleActionFail("give files, plans (with plan_dir), or both")
-        given = plain(args["files"])
+        base_dir = args["base_dir"] or None
+        given = place(plain(args["files"]), base_dir)
         # report.html of a pool that has no plan.json yet (drift or validation before any plan.yml run) is not written;
         # one refreshed from the files on disk that is newer than all of them is the same page, not rendered
         without_plan, current, files = prepare(given)
@@ -265,18 +299,24 @@ class ActionModule(ActionBase):
                 plans = store.load(plain(args["plans"]), where="plans")
             except store.StoreError as exc:
                 raise AnsibleActionFail(str(exc)) from None
-            files += plan_files(plans, args["plan_dir"])
+            planned = plan_files(plans, args["plan_dir"])
+        else:
+            planned = []
         mode = _mode(args["mode"])
         result["without_plan"] = without_plan
         # Outputs, not changes: never changed. In check mode nothing is written unless the task says
         # check_mode: false (the drift and validation reports of a check run are wanted).
         result["changed"] = False
         if self._task.check_mode:
-            result.update(written=[], unchanged=[], not_written=[f["path"] for f in files],
-                          msg="check mode: %d report file(s) not written" % len(files))
+            result.update(written=[], unchanged=[], not_written=[f["path"] for f in files + planned],
+                          msg="check mode: %d report file(s) not written" % len(files + planned))
             return result
         try:
-            written, unchanged = outputs.write_files(files, mode)
+            sources = task_vars.get("ansible_inventory_sources") if task_vars else None
+            written, unchanged = outputs.write_files(files, mode, base_dir, sources)
+            if planned:
+                more, same = outputs.write_files(planned, mode, args["plan_dir"], sources)
+                written, unchanged = written + more, unchanged + same
         except outputs.OutputError as exc:
             raise AnsibleActionFail(str(exc)) from None
         except (KeyError, TypeError, AttributeError) as exc:

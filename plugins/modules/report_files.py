@@ -18,6 +18,11 @@ description:
   - A report is an output of the run, not a change of a host, so the task always reports C(changed=false),
     on the first run in a new directory too; RV(written) says which files were (re)written.
   - The host of the task is never contacted, whatever its connection; no C(delegate_to) is needed.
+  - Every file goes inside a folder the user named (O(base_dir), O(plan_dir), else the file's own folder), which may be
+    a symbolic link (resolved once), and is refused inside a directory given as an inventory source. The folders
+    below it are created one at a time and each is refused when it is a symbolic link, owned by another user
+    (not root) or writable by group or others without the sticky bit; an existing file that is a symbolic link, a
+    FIFO or a device is refused, never written through (docs/security.md).
 options:
   files:
     description: The files to write.
@@ -26,9 +31,20 @@ options:
     default: []
     suboptions:
       path:
-        description: Where, on the controller; a relative path is relative to the current directory.
+        description:
+          - Where, on the controller; a relative path is relative to O(base_dir) when it is given, else to the current
+            directory. Inside O(base_dir) when it is given.
+          - Give exactly one of O(files[].path) and O(files[].parts).
         type: str
-        required: true
+      parts:
+        description:
+          - The names of the file's folders and of the file below O(base_dir) (needed), each a plain file name (no
+            C(/), C(\\), control or format characters, not C(.) or C(..), not starting with C(.) or C(-)), so a host or
+            pool name in a path is never split or resolved.
+          - Give exactly one of O(files[].path) and O(files[].parts).
+        type: list
+        elements: str
+        version_added: 0.5.0
       content:
         description:
           - The text, written as UTF-8 exactly as given (add the final newline yourself).
@@ -77,6 +93,13 @@ options:
     description: Where O(plans) goes (a relative path is relative to the current directory).
     type: str
     version_added: 0.4.0
+  base_dir:
+    description:
+      - The folder O(files) go into, as the user named it (a symbolic link is resolved once); every file must be
+        inside it. Refused inside a directory given as an inventory source.
+      - Default, each file's own folder.
+    type: str
+    version_added: 0.5.0
   mode:
     description: The permissions of the files, as an octal string.
     type: raw

@@ -17,7 +17,7 @@ import datetime
 import os
 import re
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import certs
+from ansible_collections.sfb.edge.plugins.plugin_utils import _files, certs
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 KINDS = ("external", "internal")
@@ -132,7 +132,12 @@ def requests(plans, plan_dir, request_hosts=None, kinds=KINDS, key_length=2048):
         if host not in servers:
             raise CsrError("certificate_request_hosts[%s]: %s is not a server of pool %s (its servers: %s); name one of "
                            "them, or leave the pool out to use the first" % (pool, _x(host), pool, ", ".join(servers)))
-        folder = os.path.join(plan_dir, pool, "certificates")
+        try:  # the pool and host names become file names: plain names that stay in the plan directory
+            folder = _files.child(_files.child(plan_dir, pool), "certificates")
+            for kind in kinds:
+                _files.child(folder, host, "-%s.inf" % kind)
+        except _files.FilesError as exc:
+            raise CsrError(str(exc)) from None
         for kind in sorted(set(kinds), key=KINDS.index):
             entry = plan["certificates"][kind]
             base = os.path.join(folder, "%s-%s" % (host, kind))
@@ -412,12 +417,22 @@ def _review(request, csr_pem, now, roots=None):
         result["findings"].append({"severity": "error", "code": code, "host": request["host"], "pool": request["pool"],
                                    "variable": variable, "message": message})
 
-    if csr_pem is None and os.path.isfile(files["csr"]):
+    # the CSR read back and the issued certificate the operator drops: regular files of at most 1 MiB, never read
+    # through a symbolic link, a FIFO or a device refused without blocking (_files.read_regular)
+    if csr_pem is None:
         try:
-            result["csr"] = certs.read_file(files["csr"]).decode("ascii", "replace")
-        except certs.CertificateError as exc:
-            finding("certificate_request_unreadable", str(exc))
-    if not os.path.lexists(files["cer"]):
+            result["csr"] = _files.read_regular(files["csr"], _files.CERTIFICATE_LIMIT).decode("ascii", "replace")
+        except FileNotFoundError:
+            pass
+        except _files.FilesError as exc:
+            finding("certificate_request_unreadable", "%s; delete it and run the role again to fetch the CSR from %s"
+                    % (exc, request["host"]))
+    try:
+        issued = _files.read_regular(files["cer"], _files.CERTIFICATE_LIMIT)
+    except FileNotFoundError:
+        return result
+    except _files.FilesError as exc:
+        finding("issued_certificate_unreadable", "%s; put the certificate the CA issued there (PEM or DER)" % exc)
         return result
     csr = None
     if result["csr"]:
@@ -428,11 +443,8 @@ def _review(request, csr_pem, now, roots=None):
                     "to fetch the CSR from %s" % (files["csr"], request["host"]))
             return result
     try:
-        bundle = load_bundle(certs.read_file(files["cer"]))
+        bundle = load_bundle(issued)
         cert = _leaf(bundle, csr)
-    except certs.CertificateError as exc:
-        finding("issued_certificate_unreadable", "%s; put the certificate the CA issued there (PEM or DER)" % exc)
-        return result
     except ValueError:
         finding("issued_certificate_unreadable", "%s is not a PEM or DER certificate; save the CA's answer as a .cer "
                 "(Base64 or DER) there" % files["cer"])

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, guard, outputs, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, guard, outputs, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
 
@@ -148,11 +148,12 @@ def report_json(report):
     return json.dumps(report, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
 
 
-def write_reports(files, host):
+def write_reports(files, host, report_dir=None, task_vars=None):
     """Write ``[{path, content}]`` (sfb.edge.report_files' writer: atomic, a file with the same content is left
-    alone); ``(written, unchanged)``."""
+    alone) inside ``report_dir``, refused inside an inventory source of the run; ``(written, unchanged)``."""
     try:
-        return outputs.write_files(files)
+        return outputs.write_files(files, base=report_dir,
+                                   sources=(task_vars or {}).get("ansible_inventory_sources"))
     except outputs.OutputError as exc:
         raise AnsibleActionFail("%s: %s" % (host, exc)) from None
 
@@ -299,7 +300,8 @@ class HostAction(ActionBase):
         if stats:
             result["ansible_stats"] = {"data": stats, "per_host": False, "aggregate": True}
         if args["refresh_html"]:
-            result["html"] = self._refresh_pages(entry.get("report") for entry in done.values())
+            result["html"] = self._refresh_pages((entry.get("report") for entry in done.values()),
+                                                 task_vars.get("ansible_inventory_sources"))
         return result
 
     @staticmethod
@@ -308,13 +310,13 @@ class HostAction(ActionBase):
         return "fail_msg" not in entry
 
     @staticmethod
-    def _refresh_pages(reports):
+    def _refresh_pages(reports, sources=()):
         """report.html of the pool of each report written (``<plan dir>/<pool>/<kind>/<host>.*``)."""
         from ansible_collections.sfb.edge.plugins.action.report_files import refresh_pages  # pylint: disable=import-outside-toplevel
 
         pages = sorted({os.path.join(os.path.dirname(os.path.dirname(path)), "report.html") for path in reports if path})
         try:
-            return refresh_pages(pages)
+            return refresh_pages(pages, sources)
         except outputs.OutputError as exc:
             raise AnsibleActionFail(str(exc)) from None
 
@@ -420,4 +422,9 @@ class HostAction(ActionBase):
 
     @staticmethod
     def report_base(report_dir, pool, kind, host):
-        return os.path.join(os.path.realpath(report_dir), pool, kind, host)
+        """``<report_dir>/<pool>/<kind>/<host>`` (the caller adds the suffix): the pool and the host plain file names
+        (_files.child), refused naming the host otherwise."""
+        try:
+            return _files.child(_files.child(_files.child(os.path.realpath(report_dir), pool), kind), host)
+        except _files.FilesError as exc:
+            raise AnsibleActionFail("%s: %s" % (_files.shown(host), exc)) from None

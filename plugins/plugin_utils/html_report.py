@@ -23,7 +23,7 @@ import json
 import os
 from urllib.parse import quote
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _text
+from ansible_collections.sfb.edge.plugins.plugin_utils import _files, _text
 from ansible_collections.sfb.edge.plugins.plugin_utils.drift import certificate_due, due_text
 from ansible_collections.sfb.edge.plugins.plugin_utils.plan import PLAN_FORMAT
 from ansible_collections.sfb.edge.plugins.plugin_utils.report import _LB, _SERVICE, _VERSION
@@ -304,19 +304,20 @@ def diagram_svg(plan, status=None):
 def load_reports(pool_dir, hosts):
     """The drift and validation reports of ``hosts`` found in ``pool_dir`` (``drift/<host>.json``,
     ``validate/<host>.json``): ``(drift, validation, notes)``, the first two ``{host: report}``; a report
-    that cannot be read, or that is about another host or pool, is left out and named in ``notes``."""
+    that cannot be read, or that is about another host or pool, is left out and named in ``notes``. A report is a
+    regular file of at most 64 MiB, never read through a symbolic link (a FIFO or a device is refused without
+    blocking: _files.read_regular)."""
     drift, validation, notes = {}, {}, []
     pool = os.path.basename(os.path.normpath(pool_dir))
     for kind, folder, found in (("drift", "drift", drift), ("validation", "validate", validation)):
         for host in hosts:
-            path = os.path.join(pool_dir, folder, "%s.json" % host)
             try:
-                with open(path, encoding="utf-8") as handle:
-                    data = json.load(handle)
+                path = _files.child(os.path.join(pool_dir, folder), host, ".json")
+                data = json.loads(_files.read_regular(path, _files.REPORT_LIMIT).decode("utf-8"))
             except FileNotFoundError:
                 continue
-            except (OSError, ValueError) as exc:
-                notes.append("%s/%s.json: the %s report could not be read (%s)" % (folder, host, kind, exc))
+            except (_files.FilesError, OSError, ValueError, RecursionError) as exc:
+                notes.append("%s/%s.json: the %s report could not be read (%s)" % (folder, _files.shown(host), kind, exc))
                 continue
             if not isinstance(data, dict) or data.get("host") != host or data.get("pool") != pool:
                 notes.append("%s/%s.json: not the %s report of host %s in pool %s; ignored"
@@ -367,8 +368,11 @@ def pool_report(pool_dir, plan=None):
     """report.html of the pool whose directory is ``pool_dir``, from ``plan`` (else ``pool_dir/plan.json``)
     and the drift and validation reports in that directory."""
     if plan is None:
-        with open(os.path.join(pool_dir, "plan.json"), encoding="utf-8") as handle:
-            plan = json.load(handle)
+        try:
+            raw = _files.read_regular(os.path.join(pool_dir, "plan.json"), _files.REPORT_LIMIT)
+        except _files.FilesError as exc:
+            raise OSError(str(exc)) from None
+        plan = json.loads(raw.decode("utf-8"))
     drift, validation, notes = load_reports(pool_dir, sorted(plan["hosts"]))
     return render(plan, drift, validation, notes)
 

@@ -16,7 +16,7 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils import _files, netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk  # noqa: F401  # pylint: disable=unused-import
 
@@ -984,14 +984,7 @@ def report_dir(value=None, base=None, sources=()):
 
 
 def _inside_directory_source(path, sources):
-    real = os.path.realpath(path)
-    for source in sources or ():
-        if not isinstance(source, str) or not os.path.isdir(source):
-            continue
-        top = os.path.realpath(source)
-        if real == top or real.startswith(top.rstrip(os.sep) + os.sep):
-            return top
-    return None
+    return _files.inside_source(path, [s for s in sources or () if isinstance(s, str)])
 
 
 def certificate_paths(spec, base=None):

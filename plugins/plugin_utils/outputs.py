@@ -10,30 +10,27 @@ A file whose content is already the same is left alone (its time stamp too).
 
 from __future__ import annotations
 
-import filecmp
 import os
-import tempfile
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import _files
 
 
 class OutputError(Exception):
     """A report file could not be written; the message names the file and the reason."""
 
 
-def _same(path, data):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read() == data
-    except OSError:
-        return False
-
-
-def write_file(path, content, mode=0o644):
+def write_file(path, content, mode=0o644, base=None, sources=()):
     """Write ``content`` (str, UTF-8) to ``path`` atomically; return True when the file was (re)written.
 
     ``content`` may also be an iterator of str chunks (a large export such as firewall.csv): the
     chunks are streamed into the temporary file, which replaces the old file only when it differs.
-    Creates the missing parent directories (0755). Raises OutputError naming the path on failure; a
-    failure leaves the old file, if any, untouched and no temporary file behind.
+
+    ``base`` is the folder the user named (default: the file's own folder): resolved once (it may be a
+    symbolic link), refused inside an inventory source directory of ``sources``
+    (``ansible_inventory_sources``), created when missing. The folders below it are created one at a time
+    (0755) and each is checked (_files.open_folder: not a link, yours or root's, not writable by others); a
+    file that is a link, FIFO or device is refused, never followed. Raises OutputError naming the path on
+    failure; a failure leaves the old file, if any, untouched and no temporary file behind.
     """
     if not isinstance(path, str) or not path:
         raise OutputError("a report file needs a path (got %r)" % (path,))
@@ -41,46 +38,31 @@ def write_file(path, content, mode=0o644):
     if not isinstance(content, str) and not streamed:
         raise OutputError("%s: the content must be text, not %s" % (path, type(content).__name__))
     path = os.path.abspath(path)
-    data = None if streamed else content.encode("utf-8")
-    if os.path.isdir(path):
-        raise OutputError("%s is a directory; give the path of a file" % path)
-    if not streamed and _same(path, data):
-        if (os.stat(path).st_mode & 0o7777) != mode:
-            os.chmod(path, mode)
-        return False
-    directory = os.path.dirname(path)
-    tmp = None
     try:
-        os.makedirs(directory, mode=0o755, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".%s." % os.path.basename(path), suffix=".tmp", dir=directory)
-        with os.fdopen(fd, "wb") as handle:
-            if streamed:
-                for chunk in content:
-                    handle.write(chunk.encode("utf-8"))
-            else:
-                handle.write(data)
-            handle.flush()
-            if streamed and os.path.isfile(path) and filecmp.cmp(tmp, path, shallow=False):
-                if (os.stat(path).st_mode & 0o7777) != mode:
-                    os.chmod(path, mode)
-                return False
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-        tmp = None
+        if base is None:
+            base, parts = os.path.dirname(path), [os.path.basename(path)]
+        else:
+            parts = _files.below(base, path)
+        return _write(_files.output_dir(base, sources), parts, path, content, streamed, mode)
+    except _files.FilesError as exc:
+        raise OutputError(str(exc)) from None
+
+
+def _write(real_base, parts, path, content, streamed, mode):
+    data = (chunk.encode("utf-8") for chunk in content) if streamed else content.encode("utf-8")
+    try:
+        folder = _files.open_folder(real_base, parts[:-1])
+        try:
+            return _files.write_at(folder, parts[-1], data, mode, path)
+        finally:
+            os.close(folder)
     except OSError as exc:
         raise OutputError("could not write %s: %s" % (path, exc.strerror or exc)) from None
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-    return True
 
 
-def write_files(files, mode=0o644):
-    """Write every ``{path, content}`` of ``files``; return ``(written, unchanged)`` lists of absolute paths."""
+def write_files(files, mode=0o644, base=None, sources=()):
+    """Write every ``{path, content}`` of ``files`` (each inside ``base``, see :func:`write_file`); return
+    ``(written, unchanged)`` lists of absolute paths."""
     written, unchanged = [], []
     seen = set()
     for number, item in enumerate(files):
@@ -91,5 +73,5 @@ def write_files(files, mode=0o644):
         if path in seen:
             raise OutputError("files[%d]: %s is given twice" % (number, path))
         seen.add(path)
-        (written if write_file(path, item["content"], mode) else unchanged).append(path)
+        (written if write_file(path, item["content"], mode, base, sources) else unchanged).append(path)
     return written, unchanged

@@ -33,7 +33,7 @@ import operator
 import os
 import re
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils import _files, netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
@@ -715,7 +715,13 @@ def check_replication(status, where="the replication status"):
 
 
 def snapshot_path(directory, host):
-    return os.path.join(directory, "%s.json" % host)
+    """``<directory>/<host>.json``: ``host`` a plain file name that stays in the folder (_files.child).
+
+    :raises StateError: naming the host and the folder."""
+    try:
+        return _files.child(directory, host, ".json")
+    except _files.FilesError as exc:
+        raise StateError("no snapshot for %s: %s" % (_files.shown(host), exc)) from None
 
 
 SNAPSHOT_HINT = "Correct the file as docs/state-format.md describes, or capture it again with playbooks/capture.yml"
@@ -723,17 +729,19 @@ SNAPSHOT_HINT = "Correct the file as docs/state-format.md describes, or capture 
 
 @in_bulk
 def load_snapshot(directory, host):
-    """Read ``<directory>/<host>.json`` and check it (:func:`parse_snapshot`).
+    """Read ``<directory>/<host>.json`` and check it (:func:`parse_snapshot`): a regular file (never through a
+    symbolic link, a FIFO or a device refused without blocking) of at most 64 MiB (_files.SNAPSHOT_LIMIT).
 
     :raises StateError: naming the file and what is wrong with it.
     """
     path = snapshot_path(directory, host)
     try:
-        with open(path, "rb") as handle:
-            data = handle.read()
+        data = _files.read_regular(path, _files.SNAPSHOT_LIMIT)
     except FileNotFoundError:
         raise StateError("no snapshot for %s: %s does not exist; run playbooks/capture.yml with "
                          "sfb_edge_capture_dir=%s, or unset sfb_edge_facts_from" % (host, path, directory)) from None
+    except _files.FilesError as exc:
+        raise StateError("cannot read the snapshot: %s" % exc) from None
     except OSError as exc:
         raise StateError("cannot read the snapshot %s: %s" % (path, exc.strerror or exc)) from None
     return parse_snapshot(data, path)

@@ -39,7 +39,7 @@ def test_no_temporary_file_left_and_old_file_kept_on_failure(tmp_path, monkeypat
     path = tmp_path / "r.json"
     path.write_text("old\n")
 
-    def broken(src, dst):
+    def broken(src, dst, **_dir_fds):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(outputs.os, "replace", broken)
