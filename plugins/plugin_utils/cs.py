@@ -322,12 +322,14 @@ def _cu(res, want, current, installing_core):
     found = cs.get("update_installer") if cu_path else None
     target = update_target(cs) if cu_path else None
     if target and required and version_lower(target, required):
+        name = required_cu_name(want["version"], computer.get("os_build"))
+        if required_cu(want["version"], computer.get("os_build")) != required:
+            name = None  # minimum_version of the desired state
         res["problems"].append(_problem(
             "cs_install", "sfb_edge_cu_path", "the update installer %s is version %s, older than %s%s, which %s needs "
             "on this server (Windows build %s): put the update installer of that cumulative update or a later one "
-            "in sfb_edge_cu_path" % (installer, target, ("%s, " % required_cu_name(want["version"], computer.get(
-                "os_build")) if required_cu_name(want["version"], computer.get("os_build")) else ""), required,
-                want["product"], computer.get("os_build") or "not read")))
+            "in sfb_edge_cu_path" % (installer, target, ("%s, " % name) if name else "", required, want["product"],
+                                     computer.get("os_build") or "not read")))
         return None
     minimum = max([v for v in (required, target) if v], key=_version_key, default=None)
     components = [(n, v) for n, v in product_versions(cs.get("products"), want["version"])
@@ -361,9 +363,9 @@ def _cu(res, want, current, installing_core):
         return None
     if isinstance(found, dict) and found.get("exists") is False:
         res["problems"].append(_problem(
-            "cs_install", "sfb_edge_cu_path", "the cumulative update is due (%s), but %s does not exist on the server: "
-            "copy the update installer there, or correct sfb_edge_cu_path (a local folder that holds it, or the file "
-            "itself)" % (before, installer)))
+            "cs_install", "sfb_edge_cu_path", "the cumulative update is due (installed: %s), but %s does not exist on "
+            "the server: copy the update installer there, or correct sfb_edge_cu_path (a local folder that holds it, "
+            "or the file itself)" % (before, installer)))
         return None
     return before, ("at least %s (%s)" % (minimum, installer)) if minimum else "updated by %s" % installer
 
