@@ -191,9 +191,11 @@ class ActionModule(ActionBase):
                 last = ran[-1] if ran else {}
                 later = _steps_text(result["pending"][1:] if left else result["pending"], pending=True)
                 after = left + ([later] if later else [])
-                result["msg"] = "host %s, %s: the step %s asked for a reboot (exit code %s)%s" % (
+                down = [n for n in out.get("services_stopped") or [] if n not in (out.get("services_restarted") or [])]
+                result["msg"] = "host %s, %s: the step %s asked for a reboot (exit code %s)%s%s" % (
                     host, area, last.get("name", "?"), last.get("rc"), "; %s run after it" % ", ".join(after)
-                    if after else "")
+                    if after else "", "; the services stopped for the update (%s) start with Windows after the "
+                    "reboot" % ", ".join(down) if down else "")
                 break
         result["applied"] = True
         if deferred:
