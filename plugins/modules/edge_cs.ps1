@@ -129,6 +129,8 @@ $installers = @{
 # edge_facts (cs.cu_databases_pending), so that a run stopped for a reboot between the halves plans cu again.
 $pendingKey = 'HKLM:\SOFTWARE\sfb.edge'
 $pendingName = 'CuDatabasesPending'
+# True while the step loop runs: Exit-Step then fails through the loop's catch (see there).
+$script:inSteps = $false
 # Steps that call the management shell module (Import-SfbEdgeCsModule when the first one runs).
 $moduleSteps = 'import_configuration', 'enable_replica', 'start_replica', 'enable_computer', 'certificates', 'start_services'
 
