@@ -116,14 +116,6 @@ def exit_codes(steps):
             for step in RUN_ORDER + ("cu_databases",) if step in wanted for key in STEP_INSTALLERS.get(step, ())}
 
 
-def exit_outcome(key, rc):
-    """What edge_cs makes of the exit code ``rc`` of the installer ``key``: "success", "reboot" or "failed"."""
-    policy = EXIT_CODES[key]
-    if rc in policy["success"]:
-        return "success"
-    if rc in policy["reboot"]:
-        return "reboot"
-    return "failed"
 # Where each pending-reboot indicator edge_facts reports (computer.pending_reboot_reasons) lives.
 REBOOT_INDICATORS = {
     "ComponentBasedServicing": r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending",
