@@ -22,11 +22,16 @@ $item = Get-Item -LiteralPath $path -ErrorAction SilentlyContinue
 $info = if ($item) { $item.VersionInfo }
 @{
     exists = [bool]$item
-    version = if ($info) { '{0}.{1}.{2}.{3}' -f $info.FileMajorPart, $info.FileMinorPart, $info.FileBuildPart, $info.FilePrivatePart } else { $null }
-    folder_logs = @(if ($item) { Get-ChildItem -LiteralPath $item.DirectoryName -Filter '*.log' -File -ErrorAction SilentlyContinue | ForEach-Object { $_.Name } })
+    version = if ($info) {
+        '{0}.{1}.{2}.{3}' -f $info.FileMajorPart, $info.FileMinorPart, $info.FileBuildPart, $info.FilePrivatePart
+    } else { $null }
+    folder_logs = @(if ($item) {
+        Get-ChildItem -LiteralPath $item.DirectoryName -Filter '*.log' -File -ErrorAction SilentlyContinue | ForEach-Object { $_.Name }
+    })
     temp_logs = @(Get-ChildItem -LiteralPath $want.log_dir -File -ErrorAction SilentlyContinue | ForEach-Object { $_.Name })
     products = @(Get-ItemProperty -Path 'HKLM:\SOFTWARE\Microsoft\Windows\CurrentVersion\Uninstall\*' -ErrorAction SilentlyContinue |
-        Where-Object { $_.DisplayName -like "$($want.product), *" } | ForEach-Object { @{ name = [string]$_.DisplayName; version = [string]$_.DisplayVersion } })
+        Where-Object { $_.DisplayName -like "$($want.product), *" } |
+        ForEach-Object { @{ name = [string]$_.DisplayName; version = [string]$_.DisplayVersion } })
     mark = [bool](Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\sfb.edge' -Name 'CuDatabasesPending' -ErrorAction SilentlyContinue)
 }
 """
