@@ -36,6 +36,11 @@ ARGUMENT_SPEC = {
 }
 
 
+# What edge_apply passes on from edge_cs's result: the steps, the services it waited for, and the services
+# it stopped for an update and started again (services_restarted; issue 19, point 2).
+_OUT_KEYS = ("steps", "services", "services_stopped", "services_restarted")
+
+
 def _diff(area, res):
     if res.get("diff"):
         return res["diff"]
@@ -58,13 +63,16 @@ def _steps_text(calls, pending=False):
     return ", ".join(names)
 
 
-def _rest(call, out, later):
-    """The calls still to run after edge_cs stopped for a reboot: its steps that did not run, then the
-    calls after it."""
-    ran = {s.get("name") for s in out.get("steps") or [] if isinstance(s, dict)}
-    rest = [s for s in call["args"].get("steps") or [] if s not in ran]
+def _rest(call, progress, later):
+    """The calls still to run after edge_cs stopped for a reboot, and the run steps of this call that did not
+    run: its steps whose run step did not run - ``cu`` while its second half ``cu_databases`` (the update of the
+    roles and Install-CsDatabase -Update) did not run, even when its first half did - then the calls after it.
+    ``progress``: the call's :func:`cs.step_results` entries."""
+    left = [e["step"] for e in progress if e.get("status") == "not run"]
+    steps = call["args"].get("steps") or []
+    rest = [s for s in steps if s in left or (s == "cu" and "cu_databases" in left)]
     pending = [dict(call["args"], steps=rest, module=call["module"])] if rest else []
-    return pending + [dict(c["args"], module=c["module"]) for c in later]
+    return pending + [dict(c["args"], module=c["module"]) for c in later], left
 
 
 class ActionModule(ActionBase):
@@ -116,7 +124,8 @@ class ActionModule(ActionBase):
             result["diff"] = _diff(area, res)
         log_dir = args["call_options"].get("log_dir")
         progress = [entry for c in calls if c["module"] == "sfb.edge.edge_cs"
-                    for entry in cs.progress(c["args"].get("steps") or [], log_dir, args["step_calls"])]
+                    for entry in cs.progress(c["args"].get("steps") or [], log_dir, args["step_calls"],
+                                             c["args"].get("cu_installer"))]
         if progress:
             result["progress"] = progress  # each setup step, the call that runs it and the logs it writes
         if res["problems"]:
@@ -173,23 +182,27 @@ class ActionModule(ActionBase):
                     self._play_context.become, self._play_context.become_user, self._play_context.remote_user),
                     host, "%s (%s)" % (area, call["module"])) if call["module"] == "sfb.edge.edge_cs" else None
                 result["msg"] = result["msg"] or "host %s, %s: %s failed: %s" % (host, area, call["module"], why)
-                for key in ("steps", "services"):
+                for key in _OUT_KEYS:
                     if key in out:
                         result[key] = out[key]
                 return result
             result["reboot_required"] = result["reboot_required"] or bool(out.get("reboot_required"))
-            for key in ("steps", "services"):
+            for key in _OUT_KEYS:
                 if key in out:
                     result[key] = out[key]
             if call["module"] == "sfb.edge.edge_cs" and out.get("reboot_required"):
                 # An installer exited with 3010/1641: edge_cs stopped after that step. The rest runs after
                 # the reboot; the role gathers again, so it is decided from the state then (resume).
-                result["pending"] = _rest(call, out, calls[number + 1:])
+                result["pending"], left = _rest(call, result["progress"], calls[number + 1:])
                 ran = [s for s in out.get("steps") or [] if isinstance(s, dict)]
                 last = ran[-1] if ran else {}
-                result["msg"] = "host %s, %s: the step %s asked for a reboot (exit code %s)%s" % (
-                    host, area, last.get("name", "?"), last.get("rc"),
-                    "; %s run after it" % _steps_text(result["pending"], pending=True) if result["pending"] else "")
+                later = _steps_text(result["pending"][1:] if left else result["pending"], pending=True)
+                after = left + ([later] if later else [])
+                down = [n for n in out.get("services_stopped") or [] if n not in (out.get("services_restarted") or [])]
+                result["msg"] = "host %s, %s: the step %s asked for a reboot (exit code %s)%s%s" % (
+                    host, area, last.get("name", "?"), last.get("rc"), "; %s run after it" % ", ".join(after)
+                    if after else "", "; the services stopped for the update (%s) start with Windows after the "
+                    "reboot" % ", ".join(down) if down else "")
                 break
         result["applied"] = True
         if deferred:
@@ -224,8 +237,10 @@ class ActionModule(ActionBase):
         with ``progress`` (cs.step_results). Stops at the first failure or reboot request (the steps after it
         are the pending ones, as before)."""
         host = task_vars.get("inventory_hostname", "this host")
-        merged = {"changed": False, "steps": [], "services": [], "reboot_required": False, "progress": []}
-        entries = cs.progress(call["args"].get("steps") or [], args["call_options"].get("log_dir"), args["step_calls"])
+        merged = {"changed": False, "steps": [], "services": [], "services_stopped": [], "services_restarted": [],
+                  "reboot_required": False, "progress": []}
+        entries = cs.progress(call["args"].get("steps") or [], args["call_options"].get("log_dir"), args["step_calls"],
+                              call["args"].get("cu_installer"))
         units = [list(unit) for _call, unit in itertools.groupby(entries, key=lambda e: e["call"])]
         for unit in units:
             for line in cs.call_lines(host, unit):
@@ -241,7 +256,7 @@ class ActionModule(ActionBase):
                 display.display(line)
             merged["progress"].extend(done)
             merged["changed"] = merged["changed"] or bool(out.get("changed"))
-            for key in ("steps", "services"):
+            for key in _OUT_KEYS:
                 merged[key].extend(out.get(key) or [])
             if out.get("failed"):
                 merged.update(failed=True, msg=out.get("msg", out))

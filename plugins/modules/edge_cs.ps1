@@ -8,9 +8,12 @@
 #AnsibleRequires -PowerShell ansible_collections.sfb.edge.plugins.module_utils.SfbEdge
 
 # Runs the Lync / Skype for Business installation steps the controller decided on, always in the
-# order of $order. It decides nothing itself: every step given runs. It reports the exit code of each
-# installer and stops after the first step whose installer asks for a reboot (3010/1641), with
-# reboot_required; the controller reboots (opt-in) and decides the rest from the state gathered then.
+# order of $order. It decides nothing itself: every step given runs, and what an installer's exit code
+# means is the controller's exit_codes (success / reboot per installer; it has no list of its own). It
+# reports the exit code of each installer and stops after the first step whose installer asked for a
+# reboot, with reboot_required; the controller reboots (opt-in) and decides the rest from the state
+# gathered then. The services stopped for the update are started again on every way out of the step loop
+# unless a reboot follows (services_restarted).
 # The management shell module is imported when the first step that needs it runs: a fresh server has
 # it only after the step core.
 
@@ -53,6 +56,46 @@ $spec = @{
             'edge_roles', 'cu_databases', 'enable_computer', 'certificates', 'start_services'
         }
         log_dir = @{ type = 'path' }
+        exit_codes = @{
+            type = 'dict'
+            options = @{
+                core_prerequisites = @{
+                    type = 'dict'
+                    options = @{
+                        success = @{ type = 'list'; elements = 'int'; required = $true }
+                        reboot = @{ type = 'list'; elements = 'int'; required = $true }
+                    }
+                }
+                core = @{
+                    type = 'dict'
+                    options = @{
+                        success = @{ type = 'list'; elements = 'int'; required = $true }
+                        reboot = @{ type = 'list'; elements = 'int'; required = $true }
+                    }
+                }
+                cu = @{
+                    type = 'dict'
+                    options = @{
+                        success = @{ type = 'list'; elements = 'int'; required = $true }
+                        reboot = @{ type = 'list'; elements = 'int'; required = $true }
+                    }
+                }
+                local_management = @{
+                    type = 'dict'
+                    options = @{
+                        success = @{ type = 'list'; elements = 'int'; required = $true }
+                        reboot = @{ type = 'list'; elements = 'int'; required = $true }
+                    }
+                }
+                edge_roles = @{
+                    type = 'dict'
+                    options = @{
+                        success = @{ type = 'list'; elements = 'int'; required = $true }
+                        reboot = @{ type = 'list'; elements = 'int'; required = $true }
+                    }
+                }
+            }
+        }
     }
     supports_check_mode = $true
 }
@@ -65,13 +108,29 @@ $steps = @($order | Where-Object { $p.steps -contains $_ })
 $module.Result.steps = [System.Collections.Generic.List[object]]@()
 $module.Result.services = [System.Collections.Generic.List[object]]@()
 $module.Result.reboot_required = $false
+# The running services the update stopped (Stop-SfbCsService), and those this call started again - after
+# the update, or in the finally of the step loop after a failure; a reboot that follows starts them instead.
+$module.Result.services_stopped = [System.Collections.Generic.List[object]]@()
+$module.Result.services_restarted = [System.Collections.Generic.List[object]]@()
 # The run steps this call started, in order, each with its duration (name, seconds): the controller
 # prints a line per step with it after the call.
 $module.Result.run_steps = [System.Collections.Generic.List[object]]@()
-# Exit codes of Windows Installer and the setup programs: 3010 installed, reboot needed to finish;
-# 1641 installed, the installer started a reboot (suppressed by /norestart); 1638 this or a newer
-# version is already installed.
-$rebootCodes = [long[]](3010, 1641)
+# The installers each step runs, by their entry in exit_codes (the controller's policy, cs.EXIT_CODES):
+# the codes that mean success and those that mean "installed, reboot needed". cu_databases runs the
+# update installer again when edge_roles is in the call.
+$installers = @{
+    core = 'core_prerequisites', 'core'
+    cu = @('cu')
+    local_management = @('local_management')
+    edge_roles = @('edge_roles')
+    cu_databases = @('cu')
+}
+# Set while the update's second half (cu_databases: Install-CsDatabase -Update) is still due, read by
+# edge_facts (cs.cu_databases_pending), so that a run stopped for a reboot between the halves plans cu again.
+$pendingKey = 'HKLM:\SOFTWARE\sfb.edge'
+$pendingName = 'CuDatabasesPending'
+# True while the step loop runs: Exit-Step then fails through the loop's catch (see there).
+$script:inSteps = $false
 # Steps that call the management shell module (Import-SfbEdgeCsModule when the first one runs).
 $moduleSteps = 'import_configuration', 'enable_replica', 'start_replica', 'enable_computer', 'certificates', 'start_services'
 
@@ -114,6 +173,11 @@ foreach ($step in $checkSteps) {
         $module.FailJson('A certificate with roll=true needs effective_date')
     }
     if ($step -eq 'start_services' -and -not $p.services) { $module.FailJson('The step start_services needs services') }
+    foreach ($key in $installers[$step]) {
+        if (-not ($p.exit_codes -and $p.exit_codes[$key])) {
+            $module.FailJson("The step $step needs exit_codes.$key (the exit codes of its installer that mean success or reboot, decided by the controller)")
+        }
+    }
 }
 
 if ($module.CheckMode) {
@@ -148,45 +212,99 @@ function Use-SfbCsModule {
     $failure = $null
     try { Import-SfbEdgeCsModule -Path $p.module_path }
     catch { $failure = $_ }
-    if ($failure) { $module.FailJson("The step ${Step}: $($failure.Exception.Message)", $failure) }
+    if ($failure) { Exit-Step "The step ${Step}: $($failure.Exception.Message)" $failure }
     $script:csModuleLoaded = $true
+}
+
+function Exit-Step {
+    # Fails the task. Inside the step loop it goes through the loop's catch, so that its finally starts
+    # the services stopped for the update again before the result is written (FailJson ends the module).
+    param ([string]$Message, $ErrorRecord)
+    if ($script:inSteps) {
+        $script:stepFailure = @{ message = $Message; record = $ErrorRecord }
+        throw $Message
+    }
+    if ($ErrorRecord) { $module.FailJson($Message, $ErrorRecord) }
+    $module.FailJson($Message)
+}
+
+function Set-CuDatabasesPending {
+    # Marks (or clears) the update's second half as due, for edge_facts (cs.cu_databases_pending).
+    param ([string]$Step, [bool]$Pending)
+    $failure = $null
+    try {
+        if ($Pending) {
+            if (-not (Test-Path -LiteralPath $pendingKey)) { $null = New-Item -Path $pendingKey -Force -ErrorAction Stop }
+            $null = New-ItemProperty -LiteralPath $pendingKey -Name $pendingName -PropertyType DWord -Value 1 -Force -ErrorAction Stop
+        }
+        elseif (Get-ItemProperty -LiteralPath $pendingKey -Name $pendingName -ErrorAction SilentlyContinue) {
+            Remove-ItemProperty -LiteralPath $pendingKey -Name $pendingName -ErrorAction Stop
+        }
+    }
+    catch { $failure = $_ }
+    if ($failure) {
+        $what = if ($Pending) { 'set' } else { 'clear' }
+        Exit-Step "The step ${Step}: could not $what $pendingKey\$pendingName (the mark that the update's second half is due): $($failure.Exception.Message)" $failure
+    }
 }
 
 function Stop-SfbCsService {
     # Stops the running Lync / Skype for Business services (REPLICA, RTC*; not the SQL Express
     # instance) before the update installer, which fails on files in use; remembers them so that
-    # Start-SfbCsServiceAgain starts them after the update.
+    # Start-SfbCsServiceAgain (after the update) or Restore-SfbCsService (after a failure) starts them.
     param ([string]$Step)
     $running = @(Get-Service -Name 'REPLICA', 'RTC*' -ErrorAction SilentlyContinue | Where-Object { [string]$_.Status -eq 'Running' })
     foreach ($service in $running) {
+        if ($script:cuStopped -notcontains $service.Name) {
+            $script:cuStopped += $service.Name
+            $module.Result.services_stopped.Add($service.Name)
+        }
+        $failure = $null
         try { Stop-Service -InputObject $service -Force -ErrorAction Stop }
-        catch { $module.FailJson("The step ${Step}: could not stop $($service.Name) for the update: $($_.Exception.Message)", $_) }
-        if ($script:cuStopped -notcontains $service.Name) { $script:cuStopped += $service.Name }
+        catch { $failure = $_ }
+        if ($failure) { Exit-Step "The step ${Step}: could not stop $($service.Name) for the update: $($failure.Exception.Message)" $failure }
     }
 }
 
 function Start-SfbCsServiceAgain {
     # Starts the services Stop-SfbCsService stopped (they ran before the update).
     param ([string]$Step)
-    foreach ($name in $script:cuStopped) {
+    foreach ($name in @($script:cuStopped)) {
+        $failure = $null
         try { Start-Service -Name $name -ErrorAction Stop }
-        catch { $module.FailJson("The step ${Step}: $name ran before the update and does not start after it: $($_.Exception.Message)", $_) }
+        catch { $failure = $_ }
+        if ($failure) { Exit-Step "The step ${Step}: $name ran before the update and does not start after it: $($failure.Exception.Message)" $failure }
+        $script:cuStopped = @($script:cuStopped | Where-Object { $_ -ne $name })
+        $module.Result.services_restarted.Add($name)
     }
-    $script:cuStopped = @()
 }
 
-function Test-Reboot {
-    # Records that an installer asked for a reboot; the step loop stops after the current step.
-    param ($Rc)
-    if ([long]$Rc -in $rebootCodes) { $module.Result.reboot_required = $true }
+function Restore-SfbCsService {
+    # The finally of the step loop: starts the services the update stopped that still wait for it (a
+    # step failed between the halves of cu), unless a reboot follows. Never throws; returns what did not
+    # start as "name (why)".
+    $notStarted = @()
+    if ($module.Result.reboot_required) { return $notStarted }
+    foreach ($name in @($script:cuStopped)) {
+        try {
+            Start-Service -Name $name -ErrorAction Stop
+            $module.Result.services_restarted.Add($name)
+        }
+        catch { $notStarted += "$name ($($_.Exception.Message))" }
+    }
+    $script:cuStopped = @()
+    $notStarted
 }
 
 function Invoke-Program {
-    # Runs a program and waits for it: @{ rc; output }. Records the step and fails the task unless
-    # the exit code is in $Ok.
+    # Runs a program and waits for it: @{ rc; output; reboot }. $Policy names its entry in exit_codes: an
+    # exit code of its success list is success, one of its reboot list is success with a reboot needed
+    # (reboot = $true); any other records the step and fails the task.
     # $Temp: the TEMP and TMP of the program (where Bootstrapper and the update installer write their logs).
-    param ([string]$Step, [string]$Path, [string]$Arguments, [string]$Log, [string]$Temp, [long[]]$Ok = @(0))
-    if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { $module.FailJson("The step ${Step}: $Path does not exist") }
+    param ([string]$Step, [string]$Path, [string]$Arguments, [string]$Log, [string]$Temp, [string]$Policy)
+    if (-not (Test-Path -LiteralPath $Path -PathType Leaf)) { Exit-Step "The step ${Step}: $Path does not exist" }
+    $success = [long[]]@($p.exit_codes[$Policy].success)
+    $reboot = [long[]]@($p.exit_codes[$Policy].reboot)
     $environment = $null
     if ($Temp) {
         $environment = @{}
@@ -199,14 +317,14 @@ function Invoke-Program {
         $result = [Ansible.Process.ProcessUtil]::CreateProcess($null, ('"{0}" {1}' -f $Path, $Arguments), (Split-Path -Path $Path), $environment)
     }
     catch { $failure = $_ }
-    if ($failure) { $module.FailJson("The step ${Step}: could not start ${Path}: $($failure.Exception.Message)", $failure) }
+    if ($failure) { Exit-Step "The step ${Step}: could not start ${Path}: $($failure.Exception.Message)" $failure }
     $rc = [long]$result.ExitCode
     $output = $result.StandardOut + $result.StandardError
-    if ($rc -notin $Ok) {
+    if ($rc -notin $success -and $rc -notin $reboot) {
         Add-Step -Name $Step -Rc $rc -Output $output
-        $module.FailJson("The step $Step failed: $Path exited with $rc; log: $Log; output: $(Get-ShortText $output)")
+        Exit-Step "The step $Step failed: $Path exited with $rc (success: $($success -join ', '); reboot: $($reboot -join ', ')); log: $Log; output: $(Get-ShortText $output)"
     }
-    @{ rc = $rc; output = $output }
+    @{ rc = $rc; output = $output; reboot = $rc -in $reboot }
 }
 
 function Invoke-Cmdlet {
@@ -217,7 +335,7 @@ function Invoke-Cmdlet {
     catch { $failure = $_ }
     if ($failure) {
         Add-Step -Name $Step -Rc $null -Output $failure.Exception.Message
-        $module.FailJson("The step $Step failed: $($failure.Exception.Message)", $failure)
+        Exit-Step "The step $Step failed: $($failure.Exception.Message)" $failure
     }
     Add-Step -Name $Step -Rc $null -Output $output
 }
@@ -245,7 +363,7 @@ function Wait-SfbService {
         $module.Result.services.Add([ordered]@{ name = $name; status = $status; last_error = $lastError })
     }
     if ($problems) {
-        $module.FailJson("Not running after $($p.timeout) seconds: $($problems -join '; ')")
+        Exit-Step "Not running after $($p.timeout) seconds: $($problems -join '; ')"
     }
 }
 
@@ -276,7 +394,7 @@ if ($steps -contains 'cu' -and $runSteps -notcontains 'cu_databases') {
 }
 $source = '"/SourceDirectory:{0}"' -f $setup
 $bootstrapLogs = "the files Bootstrapper names in its output (under $logDir)"
-$cuLogs = "$logDir (SkypeServerUpdateInstaller log files)"
+$cuLogs = "$logDir\LCSSetup_Commands.log; the log of each package: in the folder of $($p.cu_installer)"
 if ($p.run) { $runSteps = @($runSteps | Where-Object { $p.run -contains $_ }) }
 if ($runSteps -and -not (Test-Path -LiteralPath $logDir -PathType Container)) {
     $failure = $null
@@ -285,130 +403,161 @@ if ($runSteps -and -not (Test-Path -LiteralPath $logDir -PathType Container)) {
     if ($failure) { $module.FailJson("Cannot create the log folder ${logDir} (cs_install_log_dir): $($failure.Exception.Message)", $failure) }
 }
 $script:clock = [System.Diagnostics.Stopwatch]::StartNew()
-foreach ($step in $runSteps) {
-    if ($module.Result.reboot_required) { break }
-    $script:runStep = [ordered]@{ name = $step; seconds = $null }
-    $module.Result.run_steps.Add($script:runStep)
-    $script:clock.Restart()
-    switch ($step) {
-        'core' {
-            # As public deployment scripts do, silently: the Visual C++ runtime and the SQL CLR types and
-            # management objects of the media when it has them, then the Core Components (OCSCore.msi,
-            # which installs Deployment\Bootstrapper.exe and the management shell).
-            # Each package's exit code is in the output; 3010/1641 from any of them ends the run after
-            # this step with reboot_required (the Bootstrapper's SQL Express setup refuses to run then).
-            $msiexec = "$env:SystemRoot\System32\msiexec.exe"
-            $done = @()
-            $rc = 0
-            $vcredist = "$setup\vcredist_x64.exe"
-            if (Test-Path -LiteralPath $vcredist -PathType Leaf) {
-                $log = Join-Path $logDir 'sfb-edge-vcredist_x64.log'
-                $run = Invoke-Program -Step $step -Path $vcredist -Arguments ('/install /quiet /norestart /log "{0}"' -f $log) -Log $log -Ok 0, 1638, 3010, 1641
-                $done += "vcredist_x64.exe: $($run.rc)"
-                if ($run.rc -in $rebootCodes) { $rc = $run.rc }
-            }
-            foreach ($msi in 'SQLSysClrTypes.msi', 'SharedManagementObjects.msi') {
-                if (-not (Test-Path -LiteralPath "$setup\$msi" -PathType Leaf)) { continue }
-                $log = Join-Path $logDir "sfb-edge-$msi.log"
-                $run = Invoke-Program -Step $step -Path $msiexec -Arguments ('/i "{0}\{1}" /qn /norestart /l*v "{2}"' -f $setup, $msi, $log) -Log $log -Ok 0, 1638, 3010, 1641
-                $done += "${msi}: $($run.rc)"
-                if ($run.rc -in $rebootCodes) { $rc = $run.rc }
-            }
-            $log = Join-Path $logDir 'sfb-edge-ocscore.msi.log'
-            $msiArguments = '/i "{0}\Setup\ocscore.msi" /qn /norestart REBOOT=ReallySuppress ADDLOCAL=Feature_OcsCore INSTALLDIR="{1}" /l*v "{2}"' -f $setup, $p.install_dir.TrimEnd('\'), $log
-            $run = Invoke-Program -Step $step -Path $msiexec -Arguments $msiArguments -Log $log -Ok 0, 3010, 1641
-            $done += "ocscore.msi: $($run.rc)"
-            if ($run.rc -in $rebootCodes) { $rc = $run.rc }
-            Add-Step -Name $step -Rc $rc -Output ($done -join "`n")
-            Test-Reboot -Rc $rc
-        }
-        'cu' {
-            # The cumulative update: patches every installed component (after core: the Core
-            # Components, so that Bootstrapper runs on the newer OS). The role components and the local
-            # databases are updated after edge_roles (below, 'cu_databases').
-            Stop-SfbCsService -Step $step
-            $run = Invoke-Program -Step $step -Path $p.cu_installer -Arguments '/silentmode' -Log $cuLogs -Temp $logDir -Ok 0, 3010, 1641
-            Add-Step -Name $step -Rc $run.rc -Output $run.output
-            Test-Reboot -Rc $run.rc
-        }
-        'local_management' {
-            $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments "/BootstrapLocalMgmt $source" -Log $bootstrapLogs -Temp $logDir
-            Add-Step -Name $step -Rc $run.rc -Output $run.output
-        }
-        'import_configuration' {
-            Use-SfbCsModule -Step $step
-            Invoke-Cmdlet -Step $step -Script { Import-CsConfiguration -FileName $p.configuration -LocalStore -ErrorAction Stop }
-            if ($p.fqdn) {
-                # An export without this server imports fine and breaks the next steps: stop here.
-                $failure = $null
-                try {
-                    $xml = [xml](Get-CsTopology -LocalStore -AsXml -ErrorAction Stop).ToString()
-                    $names = @($xml.SelectNodes("//*[local-name()='Machine']") | ForEach-Object { "$($_.Fqdn)".ToLowerInvariant() })
+# Every way out of the loop - the end, a reboot request, a failed step (Exit-Step) or an unexpected error -
+# goes through its finally, which starts the services the update stopped again unless a reboot follows.
+$script:inSteps = $true
+$script:stepFailure = $null
+$failed = $null
+$notStarted = @()
+try {
+    foreach ($step in $runSteps) {
+        if ($module.Result.reboot_required) { break }
+        $script:runStep = [ordered]@{ name = $step; seconds = $null }
+        $module.Result.run_steps.Add($script:runStep)
+        $script:clock.Restart()
+        switch ($step) {
+            'core' {
+                # As public deployment scripts do, silently: the Visual C++ runtime and the SQL CLR types and
+                # management objects of the media when it has them, then the Core Components (OCSCore.msi,
+                # which installs Deployment\Bootstrapper.exe and the management shell).
+                # Each package's exit code is in the output; a reboot code (exit_codes) from any of them ends
+                # the run after this step with reboot_required (the Bootstrapper's SQL Express setup refuses to
+                # run then): the step's rc is that code, else 0.
+                $msiexec = "$env:SystemRoot\System32\msiexec.exe"
+                $done = @()
+                $rc = 0
+                $reboot = $false
+                $vcredist = "$setup\vcredist_x64.exe"
+                if (Test-Path -LiteralPath $vcredist -PathType Leaf) {
+                    $log = Join-Path $logDir 'sfb-edge-vcredist_x64.log'
+                    $run = Invoke-Program -Step $step -Path $vcredist -Arguments ('/install /quiet /norestart /log "{0}"' -f $log) -Log $log -Policy 'core_prerequisites'
+                    $done += "vcredist_x64.exe: $($run.rc)"
+                    if ($run.reboot) { $rc = $run.rc; $reboot = $true }
                 }
-                catch { $failure = $_ }
-                if ($failure) {
-                    $module.FailJson("The configuration was imported, but the local store's topology could not be read to check that it holds $($p.fqdn) (Get-CsTopology -LocalStore -AsXml: $($failure.Exception.Message)); run again", $failure)
+                foreach ($msi in 'SQLSysClrTypes.msi', 'SharedManagementObjects.msi') {
+                    if (-not (Test-Path -LiteralPath "$setup\$msi" -PathType Leaf)) { continue }
+                    $log = Join-Path $logDir "sfb-edge-$msi.log"
+                    $run = Invoke-Program -Step $step -Path $msiexec -Arguments ('/i "{0}\{1}" /qn /norestart /l*v "{2}"' -f $setup, $msi, $log) -Log $log -Policy 'core_prerequisites'
+                    $done += "${msi}: $($run.rc)"
+                    if ($run.reboot) { $rc = $run.rc; $reboot = $true }
                 }
-                if ($names -notcontains $p.fqdn.ToLowerInvariant()) {
-                    $module.FailJson("The imported topology has no edge server $($p.fqdn): publish the topology with this edge server on a Front End, then run again")
-                }
+                $log = Join-Path $logDir 'sfb-edge-ocscore.msi.log'
+                $msiArguments = '/i "{0}\Setup\ocscore.msi" /qn /norestart REBOOT=ReallySuppress ADDLOCAL=Feature_OcsCore INSTALLDIR="{1}" /l*v "{2}"' -f $setup, $p.install_dir.TrimEnd('\'), $log
+                $run = Invoke-Program -Step $step -Path $msiexec -Arguments $msiArguments -Log $log -Policy 'core'
+                $done += "ocscore.msi: $($run.rc)"
+                if ($run.reboot) { $rc = $run.rc; $reboot = $true }
+                Add-Step -Name $step -Rc $rc -Output ($done -join "`n")
+                if ($reboot) { $module.Result.reboot_required = $true }
             }
-        }
-        'enable_replica' {
-            Use-SfbCsModule -Step $step
-            Invoke-Cmdlet -Step $step -Script { Enable-CsReplica -Confirm:$false -ErrorAction Stop }
-        }
-        'start_replica' {
-            Use-SfbCsModule -Step $step
-            Start-SfbService -Step $step -Names 'REPLICA'
-        }
-        'edge_roles' {
-            $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments $source -Log $bootstrapLogs -Temp $logDir
-            Add-Step -Name $step -Rc $run.rc -Output $run.output
-        }
-        'cu_databases' {
-            # Second half of cu: the roles Bootstrapper just installed come from the media, so the
-            # update installer runs again for them; then the local databases get the update's schema,
-            # once the local store exists (the service of its SQL Express instance RTCLOCAL).
-            if ($steps -contains 'edge_roles') {
-                Stop-SfbCsService -Step 'cu'
-                $run = Invoke-Program -Step 'cu' -Path $p.cu_installer -Arguments '/silentmode' -Log $cuLogs -Temp $logDir -Ok 0, 3010, 1641
-                Add-Step -Name 'cu' -Rc $run.rc -Output $run.output
-                Test-Reboot -Rc $run.rc
+            'cu' {
+                # The cumulative update: patches every installed component (after core: the Core
+                # Components, so that Bootstrapper runs on the newer OS). The role components and the local
+                # databases are updated after edge_roles (below, 'cu_databases'); until that half ran, the mark
+                # says it is due (a reboot between the halves must not lose it).
+                Set-CuDatabasesPending -Step $step -Pending $true
+                Stop-SfbCsService -Step $step
+                $run = Invoke-Program -Step $step -Path $p.cu_installer -Arguments '/silentmode' -Log $cuLogs -Temp $logDir -Policy 'cu'
+                Add-Step -Name $step -Rc $run.rc -Output $run.output
+                if ($run.reboot) { $module.Result.reboot_required = $true }
             }
-            if (-not $module.Result.reboot_required -and (Get-Service -Name 'MSSQL$RTCLOCAL' -ErrorAction SilentlyContinue)) {
+            'local_management' {
+                $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments "/BootstrapLocalMgmt $source" -Log $bootstrapLogs -Temp $logDir -Policy 'local_management'
+                Add-Step -Name $step -Rc $run.rc -Output $run.output
+                if ($run.reboot) { $module.Result.reboot_required = $true }
+            }
+            'import_configuration' {
                 Use-SfbCsModule -Step $step
-                Invoke-Cmdlet -Step $step -Script { Install-CsDatabase -Update -LocalDatabases -Confirm:$false -ErrorAction Stop }
-                Start-SfbCsServiceAgain -Step $step
-            }
-        }
-        'enable_computer' {
-            Use-SfbCsModule -Step $step
-            Invoke-Cmdlet -Step $step -Script { Enable-CsComputer -ErrorAction Stop }
-        }
-        'certificates' {
-            Use-SfbCsModule -Step $step
-            Invoke-Cmdlet -Step $step -Script {
-                foreach ($certificate in $p.certificates) {
-                    $assign = @{
-                        Type = [string[]]$certificate.uses
-                        Thumbprint = ($certificate.thumbprint -replace '[^0-9A-Fa-f]', '').ToUpperInvariant()
-                        Confirm = $false
-                        ErrorAction = 'Stop'
+                Invoke-Cmdlet -Step $step -Script { Import-CsConfiguration -FileName $p.configuration -LocalStore -ErrorAction Stop }
+                if ($p.fqdn) {
+                    # An export without this server imports fine and breaks the next steps: stop here.
+                    $failure = $null
+                    try {
+                        $xml = [xml](Get-CsTopology -LocalStore -AsXml -ErrorAction Stop).ToString()
+                        $names = @($xml.SelectNodes("//*[local-name()='Machine']") | ForEach-Object { "$($_.Fqdn)".ToLowerInvariant() })
                     }
-                    if ($certificate.roll) {
-                        $assign.Roll = $true
-                        if ($certificate.effective_date) { $assign.EffectiveDate = $certificate.effective_date }
+                    catch { $failure = $_ }
+                    if ($failure) {
+                        Exit-Step "The configuration was imported, but the local store's topology could not be read to check that it holds $($p.fqdn) (Get-CsTopology -LocalStore -AsXml: $($failure.Exception.Message)); run again" $failure
                     }
-                    Set-CsCertificate @assign
+                    if ($names -notcontains $p.fqdn.ToLowerInvariant()) {
+                        Exit-Step "The imported topology has no edge server $($p.fqdn): publish the topology with this edge server on a Front End, then run again"
+                    }
                 }
             }
+            'enable_replica' {
+                Use-SfbCsModule -Step $step
+                Invoke-Cmdlet -Step $step -Script { Enable-CsReplica -Confirm:$false -ErrorAction Stop }
+            }
+            'start_replica' {
+                Use-SfbCsModule -Step $step
+                Start-SfbService -Step $step -Names 'REPLICA'
+            }
+            'edge_roles' {
+                $run = Invoke-Program -Step $step -Path $bootstrapper -Arguments $source -Log $bootstrapLogs -Temp $logDir -Policy 'edge_roles'
+                Add-Step -Name $step -Rc $run.rc -Output $run.output
+                if ($run.reboot) { $module.Result.reboot_required = $true }
+            }
+            'cu_databases' {
+                # Second half of cu: the roles Bootstrapper just installed come from the media, so the
+                # update installer runs again for them; then the local databases get the update's schema,
+                # once the local store exists (the service of its SQL Express instance RTCLOCAL).
+                if ($steps -contains 'edge_roles') {
+                    Stop-SfbCsService -Step 'cu'
+                    $run = Invoke-Program -Step 'cu' -Path $p.cu_installer -Arguments '/silentmode' -Log $cuLogs -Temp $logDir -Policy 'cu'
+                    Add-Step -Name 'cu' -Rc $run.rc -Output $run.output
+                    if ($run.reboot) { $module.Result.reboot_required = $true }
+                }
+                if (-not $module.Result.reboot_required -and (Get-Service -Name 'MSSQL$RTCLOCAL' -ErrorAction SilentlyContinue)) {
+                    Use-SfbCsModule -Step $step
+                    Invoke-Cmdlet -Step $step -Script { Install-CsDatabase -Update -LocalDatabases -Confirm:$false -ErrorAction Stop }
+                    Set-CuDatabasesPending -Step $step -Pending $false
+                    Start-SfbCsServiceAgain -Step $step
+                }
+            }
+            'enable_computer' {
+                Use-SfbCsModule -Step $step
+                Invoke-Cmdlet -Step $step -Script { Enable-CsComputer -ErrorAction Stop }
+            }
+            'certificates' {
+                Use-SfbCsModule -Step $step
+                Invoke-Cmdlet -Step $step -Script {
+                    foreach ($certificate in $p.certificates) {
+                        $assign = @{
+                            Type = [string[]]$certificate.uses
+                            Thumbprint = ($certificate.thumbprint -replace '[^0-9A-Fa-f]', '').ToUpperInvariant()
+                            Confirm = $false
+                            ErrorAction = 'Stop'
+                        }
+                        if ($certificate.roll) {
+                            $assign.Roll = $true
+                            if ($certificate.effective_date) { $assign.EffectiveDate = $certificate.effective_date }
+                        }
+                        Set-CsCertificate @assign
+                    }
+                }
+            }
+            'start_services' {
+                Use-SfbCsModule -Step $step
+                Start-SfbService -Step $step -Names ([string[]]$p.services)
+            }
         }
-        'start_services' {
-            Use-SfbCsModule -Step $step
-            Start-SfbService -Step $step -Names ([string[]]$p.services)
-        }
+        $script:runStep.seconds = [math]::Round($script:clock.Elapsed.TotalSeconds, 1)
     }
-    $script:runStep.seconds = [math]::Round($script:clock.Elapsed.TotalSeconds, 1)
 }
+catch {
+    $failed = $script:stepFailure
+    if (-not $failed) { $failed = @{ message = "The step $($script:runStep.name) failed: $($_.Exception.Message)"; record = $_ } }
+}
+finally {
+    $script:inSteps = $false
+    $notStarted = @(Restore-SfbCsService)
+}
+$restart = ''
+if ($failed -and $module.Result.services_restarted.Count) {
+    $restart = "; the services stopped for the update were started again: $($module.Result.services_restarted -join ', ')"
+}
+if ($notStarted) { $restart += "; the services stopped for the update do not start again: $($notStarted -join '; ')" }
+if ($failed -and $failed.record) { $module.FailJson($failed.message + $restart, $failed.record) }
+if ($failed) { $module.FailJson($failed.message + $restart) }
+if ($notStarted) { $module.FailJson("The steps ran$restart") }
 $module.ExitJson()

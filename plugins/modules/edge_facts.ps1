@@ -21,6 +21,7 @@ $spec = @{
                 install_dir = @{ type = 'path' }
                 services = @{ type = 'list'; elements = 'str'; default = @() }
                 features = @{ type = 'list'; elements = 'str'; default = @() }
+                cu_installer = @{ type = 'path' }
             }
         }
     }
@@ -463,6 +464,11 @@ if ($cs) {
             }
         })
 
+    # edge_cs's mark: a cumulative update ran and its second half (Install-CsDatabase -Update) is still due.
+    $cuDatabasesPending = [bool](Read-Part 'the mark of a pending database update' {
+            (Get-ItemProperty -LiteralPath 'HKLM:\SOFTWARE\sfb.edge' -Name 'CuDatabasesPending' -ErrorAction SilentlyContinue).CuDatabasesPending
+        } -Default $false)
+
     $state.cs = [ordered]@{
         products = $products
         features = $features
@@ -473,6 +479,18 @@ if ($cs) {
         replica = [ordered]@{ enabled = $replicaEnabled }
         certificates = $csCertificates
         services = $services
+        cu_databases_pending = $cuDatabasesPending
+    }
+    if ($cs.cu_installer) {
+        # The update's own version, the target of the cu step: the installer's file version as four numbers
+        # (FileVersion text may carry more than the numbers).
+        $installer = Read-Part 'the update installer' { Get-Item -LiteralPath $cs.cu_installer -ErrorAction Stop }
+        $info = if ($installer) { $installer.VersionInfo }
+        $version = $null
+        if ($info -and $info.FileVersion) {
+            $version = '{0}.{1}.{2}.{3}' -f $info.FileMajorPart, $info.FileMinorPart, $info.FileBuildPart, $info.FilePrivatePart
+        }
+        $state.cs.update_installer = [ordered]@{ path = $cs.cu_installer; exists = [bool]$installer; version = $version }
     }
 }
 

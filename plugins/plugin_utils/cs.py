@@ -101,6 +101,41 @@ _REQUIRED_CU = {version for version in PROFILES if any(
 # Setup steps that run installers: a pending reboot stops them before they start (SQL Express setup,
 # which Bootstrapper runs, refuses to run with one pending).
 _SETUP_STEPS = ("core", "cu", "local_management", "edge_roles")
+# The exit-code policy of the installers (issue 19, point 3), decided here and passed to edge_cs as its
+# option exit_codes, which applies it as given (it has no list of its own): per installer, the codes
+# that mean success and the codes that mean "installed, reboot needed" (the run stops after the step,
+# reboot_required). Windows Installer: 0 success, 3010 ERROR_SUCCESS_REBOOT_REQUIRED, 1641
+# ERROR_SUCCESS_REBOOT_INITIATED (suppressed by /norestart), 1638 ERROR_PRODUCT_VERSION (this or a newer
+# version is already installed: success for the prerequisite packages of the media only). Bootstrapper and
+# the update installer run MSIs and pass their reboot codes on. core_prerequisites: vcredist_x64.exe,
+# SQLSysClrTypes.msi and SharedManagementObjects.msi before ocscore.msi (the rest of core).
+_SUCCESS, _REBOOT = (0,), (3010, 1641)
+EXIT_CODES = {
+    "core_prerequisites": {"success": _SUCCESS + (1638,), "reboot": _REBOOT},
+    "core": {"success": _SUCCESS, "reboot": _REBOOT},
+    "cu": {"success": _SUCCESS, "reboot": _REBOOT},
+    "local_management": {"success": _SUCCESS, "reboot": _REBOOT},
+    "edge_roles": {"success": _SUCCESS, "reboot": _REBOOT},
+}
+# The installers each edge_cs step runs, by their key in EXIT_CODES (cu_databases runs the update
+# installer again when edge_roles ran in the same call).
+STEP_INSTALLERS = {
+    "core": ("core_prerequisites", "core"),
+    "cu": ("cu",),
+    "local_management": ("local_management",),
+    "edge_roles": ("edge_roles",),
+    "cu_databases": ("cu",),
+}
+
+
+def exit_codes(steps):
+    """The part of :data:`EXIT_CODES` an edge_cs call of ``steps`` needs (its option exit_codes): one
+    entry per installer its steps run, each ``{"success": [...], "reboot": [...]}``; {} when none."""
+    wanted = set(run_steps(steps))
+    return {key: {"success": list(EXIT_CODES[key]["success"]), "reboot": list(EXIT_CODES[key]["reboot"])}
+            for step in RUN_ORDER + ("cu_databases",) if step in wanted for key in STEP_INSTALLERS.get(step, ())}
+
+
 # Where each pending-reboot indicator edge_facts reports (computer.pending_reboot_reasons) lives.
 REBOOT_INDICATORS = {
     "ComponentBasedServicing": r"HKLM\SOFTWARE\Microsoft\Windows\CurrentVersion\Component Based Servicing\RebootPending",
@@ -300,35 +335,69 @@ def feature_failure(message, args):
             "D:\\sources\\sxs" % text)
 
 
+def update_target(cs):
+    """The target version of the update (issue 19, point 1): the file version of the update installer
+    edge_facts read on the edge (``cs.update_installer.version``, gathered when sfb_edge_cu_path is set), or
+    None when it was not read."""
+    found = (cs or {}).get("update_installer")
+    version = found.get("version") if isinstance(found, dict) else None
+    return str(version) if version else None
+
+
 def _cu(res, want, current, installing_core):
     """Whether the ``cu`` step runs: (before, after) for its change record, or None.
 
-    It runs with a fresh Core Components install when sfb_edge_cu_path is set (the media may be older
-    than the update; the update installer does nothing where everything is current), and on an
-    installed server when a component of the product (Core Components, Edge Server) is older than the
-    minimum version: ``minimum_version`` of the desired state, else :func:`required_cu` for the
-    gathered OS build and .NET release. Re-runs skip it because the gathered versions then reach the minimum.
+    The target is the higher of the update's own version (:func:`update_target`, the installer in
+    sfb_edge_cu_path as the edge sees it) and the minimum a prerequisite requires (``minimum_version`` of
+    the desired state, else :func:`required_cu` for the gathered OS build and .NET release). It runs with a fresh Core
+    Components install when sfb_edge_cu_path is set (the media are older than any update), on an installed
+    server when a component of the product (Core Components, Edge Server) is older than the target, and when
+    an update ran without its second half (``cs.cu_databases_pending``: edge_cs stopped for a reboot before
+    Install-CsDatabase -Update). Re-runs skip it because the gathered versions then reach the target.
     """
     cs = current.get("cs") or {}
     computer = current.get("computer") or {}
     release = computer.get("dotnet_release")
-    minimum = want.get("minimum_version") or required_cu(want["version"], computer.get("os_build"), release)
-    if not minimum and want["version"] in _REQUIRED_CU and computer.get("os_build") is None:
+    required = want.get("minimum_version") or required_cu(want["version"], computer.get("os_build"), release)
+    if not required and want["version"] in _REQUIRED_CU and computer.get("os_build") is None:
         res["notes"].append("the OS build was not read (computer.os_build): whether %s needs a cumulative update "
                             "on this server is unknown; re-gather with this collection's edge_facts" % want["product"])
     cu_path = want.get("cu_path")
+    installer = cu_installer(cu_path, want["version"]) if cu_path else None
+    found = cs.get("update_installer") if cu_path else None
+    target = update_target(cs) if cu_path else None
+    if target and required and version_lower(target, required):
+        name = required_cu_name(want["version"], computer.get("os_build"), release)
+        if required_cu(want["version"], computer.get("os_build"), release) != required:
+            name = None  # minimum_version of the desired state
+        res["problems"].append(_problem(
+            "cs_install", "sfb_edge_cu_path", "the update installer %s is version %s, older than %s%s, which %s needs "
+            "on this server (Windows build %s): put the update installer of that cumulative update or a later one "
+            "in sfb_edge_cu_path" % (installer, target, ("%s, " % name) if name else "", required, want["product"],
+                                     computer.get("os_build") or "not read")))
+        return None
+    minimum = max([v for v in (required, target) if v], key=_version_key, default=None)
     components = [(n, v) for n, v in product_versions(cs.get("products"), want["version"])
                   if n.endswith((", Core Components", ", Edge Server"))]
     below = [(n, v) for n, v in components if minimum and version_lower(v, minimum)]
+    half = cs.get("cu_databases_pending") is True
     if installing_core:
         before = "not installed"
     elif below:
         before = ", ".join("%s %s" % (n, v or "(no version)") for n, v in below)
+    elif half:
+        before = "updated, without its second half (Install-CsDatabase -Update -LocalDatabases did not run)"
     else:
         return None
     if installing_core and not cu_path and not minimum:
         return None
     if not cu_path:
+        if half and not below:
+            res["problems"].append(_problem(
+                "cs_install", "sfb_edge_cu_path", "a cumulative update was installed on this server without its "
+                "second half (Install-CsDatabase -Update -LocalDatabases; the run stopped for a reboot): set "
+                "sfb_edge_cu_path to the folder of that update's installer so that it completes"))
+            return None
         name = required_cu_name(want["version"], computer.get("os_build"), release)
         why = required_cu_reasons(want["version"], computer.get("os_build"), release)
         res["problems"].append(_problem(
@@ -339,7 +408,12 @@ def _cu(res, want, current, installing_core):
                 ", .NET Framework %s" % _prereqs.dotnet_name(release) if isinstance(release, int) else "", before,
                 "; required: %s" % why if why else "", PROFILES[want["version"]]["update_installer"])))
         return None
-    installer = cu_installer(cu_path, want["version"])
+    if isinstance(found, dict) and found.get("exists") is False:
+        res["problems"].append(_problem(
+            "cs_install", "sfb_edge_cu_path", "the cumulative update is due (installed: %s), but %s does not exist on "
+            "the server: copy the update installer there, or correct sfb_edge_cu_path (a local folder that holds it, "
+            "or the file itself)" % (before, installer)))
+        return None
     return before, ("at least %s (%s)" % (minimum, installer)) if minimum else "updated by %s" % installer
 
 
@@ -462,6 +536,9 @@ def _cs_install(desired_state, current, options=None):
             args["media_path"] = want["media_path"]
         if "cu" in steps:
             args["cu_installer"] = cu_installer(want["cu_path"], want["version"])
+        codes = exit_codes(steps)
+        if codes:  # the exit-code policy of the installers these steps run (edge_cs applies it as given)
+            args["exit_codes"] = codes
         if "import_configuration" in steps:
             args["configuration"] = ARCHIVE
         res["calls"].append(_call(want, args))
@@ -688,31 +765,35 @@ def run_units(steps, step_calls=False):
     return [[s] for s in order]
 
 
-def step_logs(step, log_dir=None):
+def step_logs(step, log_dir=None, installer=None):
     """The log files (or the folder) the installers of ``step`` write on the edge, named before it runs;
-    [] for the management shell steps (their output is in the task result)."""
+    [] for the management shell steps (their output is in the task result).
+
+    The update installer (``installer``, the call's cu_installer) writes only LCSSetup_Commands.log into its
+    TEMP (the log folder, edge_cs sets it); the log of each package it applies is in its own folder."""
     where = str(log_dir or LOG_DIR).rstrip("\\")
     if step == "core":
         return [where + "\\sfb-edge-vcredist_x64.log", where + "\\sfb-edge-SQLSysClrTypes.msi.log",
                 where + "\\sfb-edge-SharedManagementObjects.msi.log", where + "\\sfb-edge-ocscore.msi.log"]
     if step in ("cu", "cu_databases"):
-        return [where + "\\ (SkypeServerUpdateInstaller's logs: its TEMP folder)"]
+        return [where + "\\LCSSetup_Commands.log",
+                "the log of each package: in the folder of %s" % (installer or "the update installer")]
     if step in ("local_management", "edge_roles"):
         return [where + "\\ (Bootstrapper's and SQL Server Express setup's logs: its TEMP folder)"]
     return []
 
 
-def progress(steps, log_dir=None, step_calls=False):
+def progress(steps, log_dir=None, step_calls=False, installer=None):
     """What a run of ``steps`` does, one entry per run step in edge_cs's order:
     ``[{number, total, step, title, logs, call, calls}]`` - ``call`` is the number of the edge_cs call
-    (:func:`run_units`) that runs it, of ``calls``."""
+    (:func:`run_units`) that runs it, of ``calls``; ``installer``: the call's cu_installer."""
     units = run_units(steps, step_calls)
     total = sum(len(unit) for unit in units)
     entries = []
     for call, unit in enumerate(units, 1):
         for step in unit:
             entries.append({"number": len(entries) + 1, "total": total, "step": step, "title": STEP_TITLES[step],
-                            "logs": step_logs(step, log_dir), "call": call, "calls": len(units)})
+                            "logs": step_logs(step, log_dir, installer), "call": call, "calls": len(units)})
     return entries
 
 

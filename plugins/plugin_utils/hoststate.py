@@ -29,6 +29,7 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, guard, outputs, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
 
@@ -382,6 +383,8 @@ class HostAction(ActionBase):
         module_args = {"connection_ports": guard.gather_ports(connection),
                        "cs": {"module_path": cs["module_path"], "install_dir": cs["install_dir"],
                               "services": cs["services"], "features": cs["features"]}}
+        if cs.get("cu_path"):  # the update's own version is the target of the cu step (issue 19, point 1)
+            module_args["cs"]["cu_installer"] = _cs.cu_installer(cs["cu_path"], cs["version"])
         check_mode = self._task.check_mode
         self._task.check_mode = False  # reading changes nothing: the state of a check run is the real one
         try:

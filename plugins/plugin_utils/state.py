@@ -574,6 +574,14 @@ CS = Map({
         "effective_date": req(Nullable(STRING)),
         "not_after": req(Nullable(STRING)),
     }))),
+    # the update installer in sfb_edge_cu_path as the edge sees it (gathered when it is set): its file version is
+    # the target of the cu step; and the mark edge_cs keeps while the update's second half is due (issue 19, point 1)
+    "update_installer": opt(Map({
+        "path": req(STRING),
+        "exists": req(BOOL),
+        "version": req(Nullable(STRING)),
+    })),
+    "cu_databases_pending": opt(BOOL),
     "services": req(ListOf(Map({
         "name": req(STRING),
         "display_name": req(STRING),

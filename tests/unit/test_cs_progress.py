@@ -82,20 +82,38 @@ def ref_units(steps, step_calls):
     return units
 
 
+def _installer(step, steps):
+    """The exit_codes entry of the installer ``step`` runs in a call of ``steps`` (its last one), or None: the
+    controller-side data (cs.STEP_INSTALLERS) the .ps1's $installers holds; cu_databases runs the update
+    installer only when edge_roles is in the call."""
+    keys = cs.STEP_INSTALLERS.get(step, ())
+    return keys[-1] if keys and (step != "cu_databases" or "edge_roles" in steps) else None
+
+
 def edge_cs_like(fail=None, reboot=None, seconds=7.5):
-    """A fake sfb.edge.edge_cs with the result the .ps1 gives: it runs ``run`` (else every run step),
-    records each step with the run step it belongs to (cu_databases' second update run is named cu) and
-    each run step's duration; it stops after ``reboot`` (3010) and fails in ``fail``."""
+    """A fake sfb.edge.edge_cs with the result the .ps1 gives, from the data the controller gives it (issue 19,
+    point 3): it runs ``run`` (else every run step, cs.run_steps), records each step with the run step it belongs
+    to (cu_databases' second update run is named cu) and each run step's duration. Installers exit with the first
+    success code of the call's exit_codes (cs.exit_codes when the call has none), ``reboot`` with its first reboot
+    code - only an installer step can ask for one - and ``fail`` with 1 (in no policy); a management shell step
+    has rc None."""
     def module(args):
         run = args.get("run") or cs.run_steps(args["steps"])
+        codes = args.get("exit_codes") or cs.exit_codes(args["steps"])
         out = {"changed": False, "reboot_required": False, "steps": [], "services": [], "run_steps": []}
         for step in run:
             out["run_steps"].append({"name": step, "seconds": seconds})
             out["changed"] = True
-            if step == "cu_databases" and "edge_roles" in args["steps"]:
-                out["steps"].append({"name": "cu", "rc": 0, "output": "", "run": step})
-            rc = None if step in cs.MODULE_STEPS else (1 if step == fail else (3010 if step == reboot else 0))
-            out["steps"].append({"name": step, "rc": rc, "output": "", "run": step})
+            key = _installer(step, args["steps"])
+            assert key or step != reboot, "a management shell step never asks for a reboot (%s)" % step
+            if key:
+                policy = codes[key]
+                assert 1 not in policy["success"] + policy["reboot"]
+                rc = 1 if step == fail else policy["reboot"][0] if step == reboot else policy["success"][0]
+                out["steps"].append({"name": "cu" if step == "cu_databases" else step, "rc": rc, "output": "",
+                                     "run": step})
+            if not key or (step == "cu_databases" and step != fail):
+                out["steps"].append({"name": step, "rc": None, "output": "", "run": step})
             if step == fail:
                 out.update(failed=True, msg="The step %s failed: it exited with 1" % step)
                 return out
@@ -146,7 +164,10 @@ def test_units_and_progress_match_the_reference(steps, step_calls):
                for p in progress)
     assert [[p["step"] for p in progress if p["call"] == n] for n in range(1, len(units) + 1)] == units
     for entry in progress:
-        if entry["step"] in ("core", "cu", "cu_databases", "local_management", "edge_roles"):
+        if entry["step"] in ("cu", "cu_databases"):  # only LCSSetup_Commands.log is in its TEMP (issue 19, point 4)
+            assert entry["logs"] == ["D:\\logs\\LCSSetup_Commands.log",
+                                     "the log of each package: in the folder of the update installer"]
+        elif entry["step"] in ("core", "local_management", "edge_roles"):
             assert entry["logs"] and all(log.startswith("D:\\logs\\") for log in entry["logs"])
         else:
             assert entry["logs"] == []
@@ -157,7 +178,7 @@ def test_units_and_progress_match_the_reference(steps, step_calls):
 def test_step_results_give_each_step_the_outcome_edge_cs_reported(steps, data):
     run = cs.run_steps(steps)
     stop = data.draw(st.sampled_from(run + [None]))
-    how = data.draw(st.sampled_from(["fail", "reboot"]))
+    how = data.draw(st.sampled_from(["fail", "reboot"] if _installer(stop, steps) else ["fail"]))
     module = edge_cs_like(fail=stop if how == "fail" else None, reboot=stop if how == "reboot" else None, seconds=2.5)
     out = module({"steps": steps})
     results = cs.step_results(cs.progress(steps), out)
@@ -167,11 +188,14 @@ def test_step_results_give_each_step_the_outcome_edge_cs_reported(steps, data):
     assert [r["status"] for r in results] == expected
     assert [r["seconds"] for r in results] == [2.5 if s != "not run" else None for s in expected]
     for r in results:
-        if r["status"] == "not run" or r["step"] in cs.MODULE_STEPS:
+        if r["status"] == "not run" or not _installer(r["step"], steps):
             assert r["rc"] is None
         else:
             assert r["rc"] == {"failed": 1, "reboot": 3010}.get(r["status"], 0)
-    # an edge_cs that reports no run_steps (before 0.4.0): started steps from its records, no durations
+    # an edge_cs that reports no run_steps (before 0.4.0): started steps from its records, no durations (the
+    # failed update run of cu_databases is named cu there, which only ``run`` tells apart: not this case)
+    if stop == "cu_databases" and how == "fail" and _installer(stop, steps):
+        return
     old = dict(out, run_steps=None, steps=[{k: v for k, v in s.items() if k != "run"} for s in out["steps"]])
     older = cs.step_results(cs.progress(steps), old)
     assert [r["status"] for r in older] == [r["status"] for r in results]
@@ -235,9 +259,11 @@ def test_edge_cs_reports_each_run_step_and_its_duration():
                     "$module.Result.run_steps.Add($script:runStep)",
                     "$script:clock.Restart()",
                     "switch ($step) {"]
-    assert text[loop:].rstrip().endswith(
-        "    }\n    $script:runStep.seconds = [math]::Round($script:clock.Elapsed.TotalSeconds, 1)\n}\n$module.ExitJson()")
-    assert "$script:clock = [System.Diagnostics.Stopwatch]::StartNew()\nforeach ($step in $runSteps)" in text
+    # the duration is final after the switch; the loop is the try of the services' finally (issue 19, point 2)
+    assert "        }\n        $script:runStep.seconds = [math]::Round($script:clock.Elapsed.TotalSeconds, 1)\n    }\n}\n" \
+        "catch {" in text[loop:]
+    assert text.index("$script:clock = [System.Diagnostics.Stopwatch]::StartNew()\n") < text.index(
+        "\ntry {\n    foreach ($step in $runSteps)") < loop
     add = text[text.index("function Add-Step"):]
     add = add[:add.index("\n}\n")]
     assert "run = $script:runStep.name" in add

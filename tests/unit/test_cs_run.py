@@ -59,8 +59,8 @@ def _switch_branches(text):
     loop = text.index("foreach ($step in $runSteps)")
     body = text[loop:]
     branches = {}
-    for match in re.finditer(r"^        '(\w+)' \{\n(.*?)^        \}\n", body, re.M | re.S):
-        branches[match.group(1)] = match.group(2)
+    for match in re.finditer(r"^( +)'(\w+)' \{\n(.*?)^\1\}\n", body, re.M | re.S):
+        branches[match.group(2)] = match.group(3)
     return loop, branches
 
 
@@ -206,19 +206,20 @@ def test_features_asking_for_a_reboot_stop_before_edge_cs():
     assert "Windows waits for a reboot (a Windows feature asked for it) before core" in result["msg"]
 
 
-def test_edge_cs_stops_at_the_first_reboot_code():
-    """The .ps1 side of the contract: 3010 and 1641 are success for the installers and set
-    reboot_required, and the step loop ends before the next step."""
+def test_edge_cs_stops_after_a_step_whose_installer_asked_for_a_reboot():
+    """The .ps1 side of the contract (issue 19, point 3 replaces the codes it had): every installer runs through
+    Invoke-Program with its entry of the controller's exit_codes, each installer step sets reboot_required when
+    its installer's code is a reboot code of that entry, and the step loop ends before the next step."""
     with open(EDGE_CS, encoding="utf-8") as handle:
         text = handle.read()
-    assert "$rebootCodes = [long[]](3010, 1641)" in text
-    loop = text.index("foreach ($step in $runSteps)")
+    loop, branches = _switch_branches(text)
     assert text[loop:].splitlines()[1].strip() == "if ($module.Result.reboot_required) { break }"
-    installers = [x for x in text.splitlines() if "Invoke-Program -Step" in x and "$bootstrapper" not in x]
-    # vcredist, the two MSIs, ocscore.msi, the update installer after core and after edge_roles
-    assert len(installers) == 5
-    for line in installers:
-        assert re.search(r"-Ok 0, (1638, )?3010, 1641$", line.strip()), line
+    installers = [x for x in text.splitlines() if "Invoke-Program -Step" in x]
+    # vcredist, the two MSIs, ocscore.msi, the update installer after core and after edge_roles, both Bootstrappers
+    assert len(installers) == 7
+    assert all(re.search(r"-Policy '(\w+)'$", line.strip()) for line in installers), installers
+    for step in ("core", "cu", "local_management", "edge_roles", "cu_databases"):
+        assert "$module.Result.reboot_required = $true" in branches[step], step
 
 
 # ----------------------------------------------------------------------------------- point 18
@@ -395,7 +396,11 @@ def test_module_path_does_not_follow_an_overridden_install_dir(version, folder, 
 def test_the_simulator_has_its_own_lists():
     with open(winsim.__file__, encoding="utf-8") as handle:
         text = handle.read()
-    assert not re.search(r"plugin_utils import .*\bcs\b|plugin_utils\.cs\b", text)
+    # from cs.py only what edge_cs receives from the controller or shares with it (issue 19, points 3 and 19):
+    # the step order and the installers of each step; the product lists are its own
+    imports = re.findall(r"^from ansible_collections\.sfb\.edge\.plugins\.plugin_utils\.cs import (.*)$", text, re.M)
+    assert imports == ["RUN_ORDER, STEP_INSTALLERS, run_steps"]
+    assert not re.search(r"plugin_utils import .*\bcs\b", text)
     for version in cs.PROFILES:
         for xmpp in (False, True) if version in ("lync2013", "sfb2015") else (False,):
             production = want(version=version, xmpp=xmpp)["cs"]["services"]

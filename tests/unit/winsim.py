@@ -19,6 +19,7 @@ import copy
 import datetime
 import hashlib
 
+from ansible_collections.sfb.edge.plugins.plugin_utils.cs import RUN_ORDER, STEP_INSTALLERS, run_steps
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
 from ansible_collections.sfb.edge.plugins.plugin_utils.state import StateError, check
 
@@ -230,16 +231,18 @@ def apply(state, calls, cs_version="sfb2019", xmpp=False, pfx_password=PFX_PASSW
 
 # ------------------------------------------------------------------------------------------- CS
 # The Lync / Skype for Business side, written from Microsoft's documentation and NOT from
-# plugins/plugin_utils/cs.py, so that a wrong production list is caught (tests/unit/test_cs.py):
-# - edge_cs's documented step order (plugins/modules/edge_cs.yml);
+# plugins/plugin_utils/cs.py, so that a wrong production list is caught (tests/unit/test_cs.py) - except
+# what edge_cs receives from the controller or shares with it (issue 19, points 3 and 19): the step order
+# (cs.RUN_ORDER, cs.run_steps, the .ps1's $order), the installers each step runs (cs.STEP_INSTALLERS, the
+# .ps1's $installers) and the exit-code policy, which edge_cs_run reads from the call's exit_codes as the
+# .ps1 does;
 # - "Install the Edge Server" (Bootstrapper /BootstrapLocalMgmt installs the local management store
 #   and its services: the Replica Replicator Agent and the Centralized Logging Service Agent);
 # - the edge server's services per version ("Ports and protocols for internal servers" / "Edge
 #   Server environmental requirements": Access Edge, Web Conferencing Edge, A/V Edge, A/V
 #   Authentication; XMPP Translating Gateway Proxy on Lync Server 2013 and Skype for Business
 #   Server 2015 only, when XMPP federation is in the topology).
-SIM_STEP_ORDER = ("core", "cu", "local_management", "import_configuration", "enable_replica", "start_replica",
-                  "edge_roles", "enable_computer", "certificates", "start_services")
+SIM_STEP_ORDER = RUN_ORDER
 SIM_LOCAL_STORE_SERVICES = ("REPLICA", "RTCCLSAGT")
 SIM_ROLE_SERVICES = {
     "lync2013": ("RTCSRV", "RTCDATAPROXY", "RTCMEDIARELAY", "RTCMRAUTH"),
@@ -316,10 +319,11 @@ def _cs(state, args, version="sfb2019", xmpp=False):
                                                   else ()):
             _service(cs, name, "Stopped")
         cs["products"].append({"name": product + ", Edge Server", "version": rtm})
-    if "cu" in steps:  # both halves: every installed component is updated
+    if "cu" in steps:  # both halves: every installed component is updated, the databases too
         for item in cs["products"]:
             if item["name"].startswith(product):
                 item["version"] = updated
+        cs["cu_databases_pending"] = False
     if "enable_computer" in steps:
         for svc in cs["services"]:
             svc["start_mode"] = "Auto"
@@ -351,3 +355,98 @@ def _assign(state, item):
         cs["certificates"] = [c for c in cs["certificates"] if c["use"] not in uses]
     cs["certificates"] += [{"use": u, "thumbprint": thumb, "effective_date": effective,
                             "not_after": mine[0]["not_after"]} for u in item["uses"]]
+
+
+# ------------------------------------------------------------------------------------------- edge_cs calls
+def _policy_outcome(args, key, rc):
+    """What edge_cs.ps1 makes of an installer's exit code: the call's exit_codes (the controller's policy),
+    nothing of its own - "success", "reboot", or "failed"."""
+    policy = args["exit_codes"][key]  # the .ps1 refuses an installer step without it
+    if rc in policy["success"]:
+        return "success"
+    return "reboot" if rc in policy["reboot"] else "failed"
+
+
+def _stop_for_update(cs, stopped):
+    for svc in cs["services"]:
+        if svc["status"] == "Running" and (svc["name"] == "REPLICA" or svc["name"].startswith("RTC")):
+            svc["status"] = "Stopped"
+            if svc["name"] not in stopped:
+                stopped.append(svc["name"])
+
+
+def edge_cs_run(state, args, rcs=None, fail=None, cs_version="sfb2019", xmpp=False):
+    """One sfb.edge.edge_cs call as edge_cs.ps1 runs it: (its result, the state after it).
+
+    Run steps in the controller's order (``run_steps``; ``args["run"]`` when given). Each installer exits with
+    ``rcs[run step]`` (default: the first success code of its policy) and the call's ``exit_codes`` decides what
+    that means; the run stops after a step that asked for a reboot and fails in a step whose code is in neither
+    list, or in ``fail`` (a management shell step). ``cu`` marks its second half due
+    (``cu_databases_pending``) and stops the running REPLICA/RTC* services; ``cu_databases`` clears the mark
+    after Install-CsDatabase and starts them again - and the finally of the step loop starts them on every other
+    way out, unless a reboot follows."""
+    state = copy.deepcopy(state)
+    cs = state["cs"]
+    rcs = rcs or {}
+    steps = args["steps"]
+    out = {"changed": False, "reboot_required": False, "steps": [], "services": [], "run_steps": [],
+           "services_stopped": [], "services_restarted": []}
+    stopped = out["services_stopped"]
+    product, _rtm, updated = SIM_PRODUCTS[cs_version]
+    for step in [s for s in run_steps(steps) if not args.get("run") or s in args["run"]]:
+        if out["reboot_required"]:
+            break
+        out["run_steps"].append({"name": step, "seconds": 1.0})
+        out["changed"] = True
+        keys = STEP_INSTALLERS.get(step, ()) if step != "cu_databases" or "edge_roles" in steps else ()
+        if step == "cu":
+            cs["cu_databases_pending"] = True
+        if step in ("cu", "cu_databases") and keys:
+            _stop_for_update(cs, stopped)
+        name = "cu" if step == "cu_databases" else step
+        if keys:
+            rc = rcs.get(step, args["exit_codes"][keys[-1]]["success"][0])
+            outcome = _policy_outcome(args, keys[-1], rc)
+            out["steps"].append({"name": name, "rc": rc, "output": "", "run": step})
+            if outcome == "failed":
+                out.update(failed=True, msg="The step %s failed: exited with %s" % (name, rc))
+                break
+            out["reboot_required"] = outcome == "reboot"
+        if step == fail:
+            out["steps"].append({"name": step, "rc": None, "output": "failed", "run": step})
+            out.update(failed=True, msg="The step %s failed: failed" % step)
+            break
+        if step in ("cu", "cu_databases"):
+            if keys:
+                for item in cs["products"]:
+                    if item["name"].startswith(product):
+                        item["version"] = updated
+            if step == "cu_databases" and not out["reboot_required"] and cs["local_management"]:
+                out["steps"].append({"name": step, "rc": None, "output": "", "run": step})
+                cs["cu_databases_pending"] = False
+                for name in list(stopped):
+                    _service(cs, name, "Running")
+                    out["services_restarted"].append(name)
+        else:
+            if not keys:
+                out["steps"].append({"name": step, "rc": None, "output": "", "run": step})
+            sub = {k: v for k, v in args.items() if k not in ("certificates", "services")}
+            sub.update({k: args[k] for k in {"certificates": ("certificates",), "start_services": ("services",)}.get(
+                step, ()) if k in args})
+            _cs(state, dict(sub, steps=[step]), cs_version, xmpp)
+    if not out["reboot_required"]:  # the finally of the step loop
+        for name in stopped:
+            if name not in out["services_restarted"]:
+                _service(cs, name, "Running")
+                out["services_restarted"].append(name)
+    return out, state
+
+
+def reboot(state):
+    """The state after a reboot: Windows starts the automatic services and no reboot is pending."""
+    state = copy.deepcopy(state)
+    for svc in (state.get("cs") or {}).get("services") or []:
+        if svc.get("start_mode") == "Auto" and svc.get("status") != "Running":
+            svc["status"] = "Running"
+    state["computer"].update(pending_reboot=False, pending_reboot_reasons=[])
+    return state

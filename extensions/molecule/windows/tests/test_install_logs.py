@@ -64,6 +64,7 @@ def test_update_installer_writes_its_logs_into_its_temp(logs, desired):
         pytest.skip("no sfb_edge_cu_path: the cu step did not run")
     own = [f for f in logs["files"] if not f.startswith("sfb-edge-") and "bootstrap" not in f.lower()]
     assert own, logs["files"]
+    assert "LCSSetup_Commands.log" in own, own  # the per-package logs are in the installer's folder (test_cu_path.py)
 
 
 def test_logs_grow_while_their_installer_runs(logs):
