@@ -262,10 +262,15 @@ def test_the_gathering_reads_the_update_installer_when_cu_path_is_set():
 
     from ansible_collections.sfb.edge.plugins.action import host_state
     desired_state = {"cs": {"module_path": "C:/m", "install_dir": "C:/i", "services": ["RTCSRV"], "features": [],
-                            "cu_path": "C:\\media\\cu"}}
+                            "cu_path": "C:\\media\\cu", "version": "sfb2015"}}
     action, calls = _action(host_state.ActionModule, {}, gathered={"state": {"format": 1}})
     action.read_state(_vars(plan_validation={"hosts": {"edge01": desired_state}}), "", False)
     assert [c[1]["cs"].get("cu_installer") for c in calls] == ["C:\\media\\cu\\SkypeServerUpdateInstaller.exe"]
+    # Lync Server 2013 has its own update installer (issue 19, point 5)
+    action, calls = _action(host_state.ActionModule, {}, gathered={"state": {"format": 1}})
+    lync = {"cs": dict(desired_state["cs"], version="lync2013")}
+    action.read_state(_vars(plan_validation={"hosts": {"edge01": lync}}), "", False)
+    assert [c[1]["cs"].get("cu_installer") for c in calls] == ["C:\\media\\cu\\LyncServerUpdateInstaller.exe"]
     del desired_state["cs"]["cu_path"]
     action, calls = _action(host_state.ActionModule, {}, gathered={"state": {"format": 1}})
     action.read_state(_vars(plan_validation={"hosts": {"edge01": desired_state}}), "", False)
