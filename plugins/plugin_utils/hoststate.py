@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import guard, outputs, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _made, guard, outputs, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
 
 # The registered results of the roles' tasks that change the host (edge_apply, reboots): a change any of
@@ -400,6 +400,16 @@ class HostAction(ActionBase):
         value = templar.template(task_vars.get("ansible_host")) if task_vars.get("ansible_host") else None
         return str(value) if value else str(task_vars["inventory_hostname"])
 
+    def made(self, args, host):
+        """``made: {at, mode}`` of this host's report (_made): ``snapshot`` when its state came from snapshots
+        (``facts_from``), else ``check`` in a check run, else ``live``."""
+        try:
+            return _made.made(_made.mode(bool(args["facts_from"]), self._task.check_mode))
+        except ValueError as exc:
+            raise AnsibleActionFail("%s: %s" % (host, exc)) from None
+
     @staticmethod
-    def report_base(report_dir, pool, kind, host):
-        return os.path.join(os.path.realpath(report_dir), pool, kind, host)
+    def report_base(report_dir, pool, kind, host, what_if=False):
+        """``<report_dir>/<pool>/<kind>/<host>`` (the caller adds the suffix); ``what_if``:
+        ``<report_dir>/<pool>/what-if/<kind>/<host>`` (a report made from snapshots, _made)."""
+        return os.path.join(_made.pool_folder(os.path.join(os.path.realpath(report_dir), pool), what_if), kind, host)
