@@ -179,8 +179,10 @@ def test_twelve_servers_one_validation_one_call(tmp_path, twelve, name, monkeypa
 
 
 def _reports(plan):
-    """``{relative path: content}`` of the drift and validation reports under ``plan``."""
-    return {str(p.relative_to(plan)): p.read_text() for p in sorted(plan.glob("*/*/*")) if p.suffix in (".json", ".md")}
+    """``{relative path: content}`` of the drift and validation reports under ``plan`` (from snapshots: in the pools'
+    what-if folders; SFB_EDGE_NOW pins the time they carry)."""
+    return {str(p.relative_to(plan)): p.read_text() for p in sorted(plan.glob("*/what-if/*/*"))
+            if p.suffix in (".json", ".md")}
 
 
 @pytest.mark.parametrize("name", ["site", "drift", "validate"])
