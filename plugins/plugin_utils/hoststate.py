@@ -308,7 +308,8 @@ class HostAction(ActionBase):
 
     @staticmethod
     def _refresh_pages(reports):
-        """report.html of the pool of each report written (``<plan dir>/<pool>/<kind>/<host>.*``)."""
+        """report.html of the pool of each report written (``<plan dir>/<pool>/<kind>/<host>.*``; from snapshots the
+        pool's what-if page, ``<plan dir>/<pool>/what-if/<kind>/<host>.*``)."""
         from ansible_collections.sfb.edge.plugins.action.report_files import refresh_pages  # pylint: disable=import-outside-toplevel
 
         pages = sorted({os.path.join(os.path.dirname(os.path.dirname(path)), "report.html") for path in reports if path})
