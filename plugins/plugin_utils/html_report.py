@@ -410,8 +410,9 @@ def up_to_date(path, pool_dir):
     """True when ``path`` (the pool's report.html, refreshed from the files on disk) is newer than everything
     :func:`pool_report` reads: plan.json (the pool's, for a what-if page), the ``drift``/``validate``/
     ``firewall-proof`` folders (a report removed changes the folder) and every file in them. Strictly newer: a
-    file written in the same clock tick as the page renders it again. A missing or unreadable file is never up to date. (playbooks/plan.yml renders the page whatever its
-    age: after an upgrade of the collection, the next plan.yml run gives the new page.)"""
+    file written in the same clock tick as the page renders it again. A missing or unreadable file is never up to
+    date. (playbooks/plan.yml renders the page whatever its age: after an upgrade of the collection, the next
+    plan.yml run gives the new page.)"""
     page = _mtime_ns(path)
     if page is None:
         return False
