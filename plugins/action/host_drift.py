@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.edge.plugins.filter.drift import drift
+from ansible_collections.sfb.edge.plugins.plugin_utils import _made
 from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
 from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
@@ -52,9 +53,11 @@ class ActionModule(hoststate.HostAction):
                        ansible_host=self.guard_inputs(task_vars, self._templar),
                        connection_port=facts["edge_state_connection_port"], source=facts["edge_state_source"],
                        options={"frontend": facts["edge_state_frontend"]})
+        made = self.made(args, host)
+        report = dict(report, made=made)
         lines = _drift.format_report(report)
         report_dir = hoststate.report_directory(self._templar, task_vars, args["report_dir"])
-        path = self.report_base(report_dir, report["pool"], "drift", host) + ".json"
+        path = self.report_base(report_dir, report["pool"], "drift", host, what_if=_made.is_what_if(made["mode"])) + ".json"
         # The report is an output, not a change of the host: written in check mode too, never changed.
         hoststate.write_reports([{"path": path, "content": hoststate.report_json(report)}], host, report_dir, task_vars)
         result.update(msg=lines, report=path, in_sync=report["in_sync"], _ansible_verbose_always=True,

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.edge.plugins.filter.validation import validation
-from ansible_collections.sfb.edge.plugins.plugin_utils import checks, hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _made, checks, hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
@@ -38,13 +38,16 @@ class ActionModule(hoststate.HostAction):
                             probes=plain(args["probes"]) if args["probes"] is not None else None,
                             replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
                             frontend=facts["edge_state_frontend"], source=facts["edge_state_source"])
+        made = self.made(args, host)
+        report = dict(report, made=made)
         table = checks.table(report)
         report_dir = hoststate.report_directory(self._templar, task_vars, args["report_dir"])
-        base = self.report_base(report_dir, report["pool"], "validate", host)
+        base = self.report_base(report_dir, report["pool"], "validate", host, what_if=_made.is_what_if(made["mode"]))
         # The reports are outputs, not changes of the host: written in check mode too, never changed.
         hoststate.write_reports([
             {"path": base + ".json", "content": hoststate.report_json(report)},
-            {"path": base + ".md", "content": "\n".join(table) + "\n"}], host, report_dir, task_vars)
+            {"path": base + ".md", "content": "\n".join(table + ["", _made.line(made, report.get("source"))]) + "\n"}],
+            host, report_dir, task_vars)
         result.update(msg=table, report=base + ".md", passed=report["passed"], _ansible_verbose_always=True,
                       ansible_stats={"data": {"sfb_validation_summary": {host: stats(report, base + ".md")}},
                                      "per_host": False, "aggregate": True})

@@ -222,10 +222,11 @@ def _content(item):
 
 
 def _no_plan(item):
-    """An html_report without a plan whose pool directory has no plan.json: nothing to report yet."""
+    """An html_report without a plan whose pool has no plan.json (the pool directory's, for the page of its what-if
+    folder: html_report.page_inputs): nothing to report yet."""
     spec = item.get("html_report")
     return (spec is not None and spec.get("plan") is None
-            and not os.path.isfile(os.path.join(os.path.dirname(os.path.abspath(item["path"])), "plan.json")))
+            and not os.path.isfile(html_report.page_inputs(os.path.dirname(os.path.abspath(item["path"])))[0]))
 
 
 def _html_current(item):

@@ -53,24 +53,30 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: "C({format, host, pool, mode, source, duration, probes, sampling, listeners, opened, summary, rules});
+  description: "C({format, host, pool, mode, source, duration, probes, sampling, listeners, opened, summary, rules,
+    made}); C(made) is C({at, mode}), the UTC time the report was made (C(SFB_EDGE_NOW) pins it) and its mode;
     see docs/firewall-proof.md."
   type: dict
 """
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import fwproof
+from ansible_collections.sfb.edge.plugins.plugin_utils import _made, fwproof
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 
 def firewall_proof_report(plan, probes=None, opened=None, received=None, source=None, duration=None):
     try:
-        return fwproof.report(plain(plan), plain(probes or {}), opened=plain(opened or []),
-                              received=plain(received or []), source=source, duration=duration)
+        rep = fwproof.report(plain(plan), plain(probes or {}), opened=plain(opened or []),
+                             received=plain(received or []), source=source, duration=duration)
     except (KeyError, TypeError, ValueError) as exc:
         raise AnsibleFilterError("sfb.edge.firewall_proof_report: the input is not a proof plan of "
                                  "sfb.edge.firewall_proof_plan (%s: %s)" % (type(exc).__name__, exc)) from None
+    try:
+        rep["made"] = _made.made(rep["mode"])
+    except ValueError as exc:
+        raise AnsibleFilterError("sfb.edge.firewall_proof_report: %s" % exc) from None
+    return rep
 
 
 class FilterModule:

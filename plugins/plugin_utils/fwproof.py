@@ -485,7 +485,8 @@ def markdown(rep):
     lines = [
         "# Firewall proof: %s (%s)" % (rep["host"], rep["pool"]),
         "",
-        "- mode: %s%s" % (rep["mode"], " (%s)" % rep["source"] if rep.get("source") else ""),
+        "- mode: %s%s%s" % (rep["mode"], " (%s)" % rep["source"] if rep.get("source") else "",
+                            ", made %s" % rep["made"]["at"] if isinstance(rep.get("made"), dict) else ""),
         "- internal rules probed from: %s" % (probes["internal"] or "no Front End (not tested)"),
         "- external rules probed from: %s" % (probes["external"] or "no probe host in edge_probes (not tested)"),
         "- temporary listeners: %d%s" % (len(rep["listeners"]), ", open for %s s at most" % rep["duration"]

@@ -28,7 +28,7 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, guard, outputs, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, _made, guard, outputs, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
@@ -312,7 +312,8 @@ class HostAction(ActionBase):
 
     @staticmethod
     def _refresh_pages(reports, sources=()):
-        """report.html of the pool of each report written (``<plan dir>/<pool>/<kind>/<host>.*``)."""
+        """report.html of the pool of each report written (``<plan dir>/<pool>/<kind>/<host>.*``; from snapshots the
+        pool's what-if page, ``<plan dir>/<pool>/what-if/<kind>/<host>.*``)."""
         from ansible_collections.sfb.edge.plugins.action.report_files import refresh_pages  # pylint: disable=import-outside-toplevel
 
         pages = sorted({os.path.join(os.path.dirname(os.path.dirname(path)), "report.html") for path in reports if path})
@@ -423,11 +424,23 @@ class HostAction(ActionBase):
         value = templar.template(task_vars.get("ansible_host")) if task_vars.get("ansible_host") else None
         return str(value) if value else str(task_vars["inventory_hostname"])
 
-    @staticmethod
-    def report_base(report_dir, pool, kind, host):
-        """``<report_dir>/<pool>/<kind>/<host>`` (the caller adds the suffix): the pool and the host plain file names
-        (_files.child), refused naming the host otherwise."""
+    def made(self, args, host):
+        """``made: {at, mode}`` of this host's report (_made): ``snapshot`` when its state came from snapshots
+        (``facts_from``), else ``check`` in a check run, else ``live``."""
         try:
-            return _files.child(_files.child(_files.child(os.path.realpath(report_dir), pool), kind), host)
+            return _made.made(_made.mode(bool(args["facts_from"]), self._task.check_mode))
+        except ValueError as exc:
+            raise AnsibleActionFail("%s: %s" % (host, exc)) from None
+
+    @staticmethod
+    def report_base(report_dir, pool, kind, host, what_if=False):
+        """``<report_dir>/<pool>/<kind>/<host>`` (the caller adds the suffix); ``what_if``:
+        ``<report_dir>/<pool>/what-if/<kind>/<host>`` (a report made from snapshots, _made). The pool and the host
+        plain file names (_files.child), refused naming the host otherwise."""
+        try:
+            folder = _files.child(os.path.realpath(report_dir), pool)
+            if what_if:
+                folder = _files.child(folder, _made.WHAT_IF)
+            return _files.child(_files.child(folder, kind), host)
         except _files.FilesError as exc:
             raise AnsibleActionFail("%s: %s" % (_files.shown(host), exc)) from None

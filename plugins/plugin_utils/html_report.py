@@ -23,7 +23,7 @@ import json
 import os
 from urllib.parse import quote
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _files, _text
+from ansible_collections.sfb.edge.plugins.plugin_utils import _files, _made, _text
 from ansible_collections.sfb.edge.plugins.plugin_utils.drift import certificate_due, due_text
 from ansible_collections.sfb.edge.plugins.plugin_utils.plan import PLAN_FORMAT
 from ansible_collections.sfb.edge.plugins.plugin_utils.report import _LB, _SERVICE, _VERSION
@@ -37,7 +37,7 @@ DIAGRAM_ITEMS = 6
 
 SECTIONS = (("summary", "Summary"), ("diagram", "Network diagram"), ("status", "Host status"),
             ("public-ips", "Public IP addresses"), ("dns", "DNS records"), ("certificates", "Certificates"),
-            ("firewall", "Firewall"), ("servers", "Servers"), ("findings", "Findings"))
+            ("firewall", "Firewall"), ("firewall-proof", "Firewall proof"), ("servers", "Servers"), ("findings", "Findings"))
 
 _SERVICE_ORDER = ("access", "webconf", "av")
 _SHORT = {"access": "Access", "webconf": "Web Conf", "av": "A/V"}
@@ -308,7 +308,7 @@ def load_reports(pool_dir, hosts):
     regular file of at most 64 MiB, never read through a symbolic link (a FIFO or a device is refused without
     blocking: _files.read_regular)."""
     drift, validation, notes = {}, {}, []
-    pool = os.path.basename(os.path.normpath(pool_dir))
+    pool = page_inputs(pool_dir)[1]
     for kind, folder, found in (("drift", "drift", drift), ("validation", "validate", validation)):
         for host in hosts:
             try:
@@ -327,6 +327,46 @@ def load_reports(pool_dir, hosts):
     return drift, validation, notes
 
 
+# The folders of per-host reports a page shows (beside plan.json, or in the what-if folder).
+REPORT_FOLDERS = ("drift", "validate", "firewall-proof")
+
+
+def page_inputs(folder):
+    """``(plan.json, pool FQDN, what_if)`` of the report.html in ``folder``: a pool's folder
+    (``<plan dir>/<pool>``), or its what-if folder (``<plan dir>/<pool>/what-if``, _made), whose page shows the
+    plan.json of the pool's folder with the what-if reports."""
+    folder = os.path.normpath(os.path.abspath(folder))
+    if os.path.basename(folder) == _made.WHAT_IF:
+        pool_dir = os.path.dirname(folder)
+        return os.path.join(pool_dir, "plan.json"), os.path.basename(pool_dir), True
+    return os.path.join(folder, "plan.json"), os.path.basename(folder), False
+
+
+def load_proofs(pool_dir, hosts):
+    """The firewall proof reports of ``hosts`` in ``pool_dir`` (``firewall-proof/<host>.json``, written by
+    roles/firewall_proof): ``(proofs, notes)``; one that cannot be read (a symbolic link, not a regular file,
+    larger than _files.REPORT_LIMIT, not JSON: _files.read_regular) or that is about another host or pool is left
+    out and named in ``notes``."""
+    proofs, notes = {}, []
+    pool = page_inputs(pool_dir)[1]
+    for host in hosts:
+        name = "firewall-proof/%s.json" % _files.shown(host)
+        try:
+            path = _files.child(os.path.join(pool_dir, "firewall-proof"), host, ".json")
+            data = json.loads(_files.read_regular(path, _files.REPORT_LIMIT).decode("utf-8"))
+        except FileNotFoundError:
+            continue
+        except (_files.FilesError, OSError, ValueError, RecursionError) as exc:
+            notes.append("%s: the firewall proof report could not be read (%s)" % (name, exc))
+            continue
+        if not isinstance(data, dict) or data.get("host") != host or data.get("pool") != pool \
+                or not isinstance(data.get("rules"), list):
+            notes.append("%s: not the firewall proof report of host %s in pool %s; ignored" % (name, host, pool))
+            continue
+        proofs[host] = data
+    return proofs, notes
+
+
 def _mtime_ns(path):
     try:
         return os.stat(path).st_mtime_ns
@@ -336,15 +376,16 @@ def _mtime_ns(path):
 
 def up_to_date(path, pool_dir):
     """True when ``path`` (the pool's report.html, refreshed from the files on disk) is newer than everything
-    :func:`pool_report` reads: plan.json, the ``drift``/``validate`` folders (a report removed changes the
-    folder) and every file in them. Strictly newer: a file written in the same clock tick as the page renders it
-    again. A missing or unreadable file is never up to date. (playbooks/plan.yml renders the page whatever its
-    age: after an upgrade of the collection, the next plan.yml run gives the new page.)"""
+    :func:`pool_report` reads: plan.json (the pool's, for a what-if page), the ``drift``/``validate``/
+    ``firewall-proof`` folders (a report removed changes the folder) and every file in them. Strictly newer: a
+    file written in the same clock tick as the page renders it again. A missing or unreadable file is never up to
+    date. (playbooks/plan.yml renders the page whatever its age: after an upgrade of the collection, the next
+    plan.yml run gives the new page.)"""
     page = _mtime_ns(path)
     if page is None:
         return False
-    inputs = [os.path.join(pool_dir, "plan.json")]
-    for folder in ("drift", "validate"):
+    inputs = [page_inputs(pool_dir)[0]]
+    for folder in REPORT_FOLDERS:
         where = os.path.join(pool_dir, folder)
         inputs.append(where)
         try:
@@ -365,16 +406,19 @@ def up_to_date(path, pool_dir):
 
 
 def pool_report(pool_dir, plan=None):
-    """report.html of the pool whose directory is ``pool_dir``, from ``plan`` (else ``pool_dir/plan.json``)
-    and the drift and validation reports in that directory."""
+    """report.html of the pool whose directory is ``pool_dir``, from ``plan`` (else the pool's plan.json,
+    :func:`page_inputs`) and the drift, validation and firewall proof reports in that directory; in a what-if
+    folder, the page of the what-if reports, with its banner."""
+    plan_json, _pool, what_if = page_inputs(pool_dir)
     if plan is None:
         try:
-            raw = _files.read_regular(os.path.join(pool_dir, "plan.json"), _files.REPORT_LIMIT)
+            raw = _files.read_regular(plan_json, _files.REPORT_LIMIT)
         except _files.FilesError as exc:
             raise OSError(str(exc)) from None
         plan = json.loads(raw.decode("utf-8"))
     drift, validation, notes = load_reports(pool_dir, sorted(plan["hosts"]))
-    return render(plan, drift, validation, notes)
+    proofs, proof_notes = load_proofs(pool_dir, sorted(plan["hosts"]))
+    return render(plan, drift, validation, notes + proof_notes, proofs=proofs, what_if=what_if)
 
 
 # ---------------------------------------------------------------------------------------------- sections
@@ -458,8 +502,8 @@ def _status_section(plan, drift, validation, notes):
             d_kind = "none" if d is None else ("good" if d.get("in_sync") else "bad")
             v_kind = "none" if v is None else ("good" if v.get("passed") else "bad")
             rows.append((Markup('<a href="#host-%s">%s</a>' % (slug(host), esc(host))),
-                         _badge(_drift_text(d), d_kind), (d or {}).get("source"),
-                         _badge(_validation_text(v), v_kind), (v or {}).get("source")))
+                         _badge(_drift_text(d), d_kind), _source(d),
+                         _badge(_validation_text(v), v_kind), _source(v)))
         out.append(table(["Host", "Drift", "Drift source", "Validation", "Validation source"], rows,
                          row_class="host-status"))
         for host in sorted(plan["hosts"]):
@@ -480,6 +524,93 @@ def _status_section(plan, drift, validation, notes):
     for note in notes:
         out.append('<p class="note">%s</p>' % esc(note))
     return "".join(out)
+
+
+def _made_text(rep):
+    """'made 2027-03-01T12:00:00Z (live)' of a report with ``made`` (_made), else ''."""
+    made = rep.get("made") if isinstance(rep, dict) else None
+    if not isinstance(made, dict):
+        return ""
+    return "made %s (%s)" % (made.get("at") or "at an unknown time", made.get("mode") or "unknown mode")
+
+
+def _source(rep):
+    """The source cell of a report: where its state came from, and when and how it was made."""
+    if rep is None:
+        return None
+    made = _made_text(rep)
+    if not made:
+        return rep.get("source")
+    return Markup("%s<br>%s" % (esc(rep.get("source")), esc(made)))
+
+
+_VERDICT_CLASS = {"open": "good", "blocked": "bad", "answered by something else": "bad"}
+_VERDICTS = ("open", "blocked", "answered by something else", "not tested", "would test")
+
+
+def _proof_summary(rep):
+    summary = rep.get("summary") if isinstance(rep.get("summary"), dict) else {}
+    return ", ".join("%s %s" % (summary[v], v) for v in _VERDICTS if summary.get(v)) or "no rule"
+
+
+def _proof_section(plan, proofs):
+    """The firewall proof reports (``firewall-proof/<host>.json``): the verdicts per host, then per rule."""
+    if not proofs:
+        return ("<p>No firewall proof report beside this report. <code>playbooks/firewall_proof.yml</code> (before "
+                "the install, docs/firewall-proof.md) writes <code>firewall-proof/&lt;host&gt;.json</code> and "
+                "<code>.md</code>, and refreshes this page.</p>")
+    out = []
+    rows = []
+    for host in sorted(proofs):
+        rep = proofs[host]
+        summary = rep.get("summary") if isinstance(rep.get("summary"), dict) else {}
+        failing = any(summary.get(v) for v in ("blocked", "answered by something else"))
+        proven = summary.get("open") and not failing and not any(summary.get(v) for v in ("not tested", "would test"))
+        rows.append((Markup('<a href="#proof-%s">%s</a>' % (slug(host), esc(host))),
+                     _badge(_proof_summary(rep), "bad" if failing else ("good" if proven else "none")),
+                     rep.get("mode"), _source(rep)))
+    out.append(table(["Host", "Verdicts", "Mode", "Source"], rows, row_class="proof-host"))
+    for host in sorted(proofs):
+        rep = proofs[host]
+        out.append('<details class="proof-detail" id="proof-%s"><summary>%s: %s</summary>'
+                   % (slug(host), esc(host), esc(_proof_summary(rep))))
+        out.append('<h4>Firewall proof (<a href="firewall-proof/%s.md">firewall-proof/%s.md</a>)</h4>'
+                   % (esc(quote(host)), esc(host)))
+        out.append(table(["#", "Firewall", "Direction", "Source", "Destination", "Protocol", "Ports", "Verdict", "Probe",
+                          "Why"],
+                         ((r.get("id"), r.get("firewall"), r.get("direction"), r.get("source"), r.get("destination"),
+                           r.get("protocol"), r.get("ports"),
+                           Markup('<span class="result %s">%s</span>' % (_VERDICT_CLASS.get(r.get("verdict"), "none"),
+                                                                       esc(r.get("verdict")))),
+                           r.get("probe"), r.get("reason")) for r in rep["rules"] if isinstance(r, dict)),
+                         row_class="proof-rule"))
+        out.append("</details>")
+    return "".join(out)
+
+
+def _what_if_banner(reports):
+    """The banner of a what-if page: how and when its reports were made (_made), and where the live page is."""
+    modes, dirs, times = set(), set(), []
+    for rep in reports:
+        made = rep.get("made") if isinstance(rep.get("made"), dict) else {}
+        modes.add(made.get("mode") or "unknown")
+        if isinstance(made.get("at"), str):
+            times.append(made["at"])
+        source = rep.get("source")
+        if isinstance(source, str) and source.startswith("snapshot "):
+            dirs.add(os.path.dirname(source[len("snapshot "):]))
+    how = []
+    if "snapshot" in modes:
+        how.append("from the snapshots in %s" % (", ".join(sorted(dirs)) or "a snapshot folder"))
+    if "check" in modes:
+        how.append("in check mode (nothing tested)")
+    when = ""
+    if times:
+        when = " at %s" % min(times) if min(times) == max(times) else " between %s and %s" % (min(times), max(times))
+    return ('<div class="what-if" role="alert"><strong>WHAT-IF, NOT THE LIVE STATE.</strong> The reports on this page '
+            'were made %s%s: no host was read. The page of the live runs is <a href="../report.html">'
+            '../report.html</a>; a what-if run never writes there.</div>\n'
+            % (esc(" and ".join(how) or "without reading the hosts"), esc(when)))
 
 
 def _result(result):
@@ -683,6 +814,8 @@ ul.cols{columns:4 12em;margin:4px 0;padding-left:18px}
 .warning{color:var(--warn)}
 .none,.skip,.unknown{color:var(--muted)}
 .note{color:var(--bad)}
+.what-if{margin:0;padding:14px 24px;background:#fff4d6;border-top:4px solid var(--warn);border-bottom:4px solid var(--warn);
+font-size:16px}
 .figure{overflow-x:auto;border:1px solid var(--line);padding:8px}
 svg.diagram{max-width:100%;height:auto;font:12px system-ui,"Segoe UI","Liberation Sans",Arial,sans-serif}
 svg .node rect{fill:#fff;stroke:#1b1f24;stroke-width:1.5}
@@ -771,10 +904,13 @@ CSP = "default-src 'none'; style-src %s; script-src %s; img-src data:; base-uri 
     _hash(STYLE), _hash(SCRIPT))
 
 
-def render(plan, drift=None, validation=None, notes=()):
-    """The HTML report of one pool plan (a string); ``drift`` and ``validation``: ``{host: report}``."""
-    drift, validation = drift or {}, validation or {}
+def render(plan, drift=None, validation=None, notes=(), proofs=None, what_if=False):
+    """The HTML report of one pool plan (a string); ``drift``, ``validation`` and ``proofs`` (firewall proof):
+    ``{host: report}``; ``what_if``: the page of a pool's what-if folder (_made), with its banner, linking the
+    pool's plan files one folder up."""
+    drift, validation, proofs = drift or {}, validation or {}, proofs or {}
     fqdn = plan["pool"]["fqdn"]
+    up = "../" if what_if else ""
     body = {
         "summary": _summary(plan),
         "diagram": '<div class="figure">%s</div>' % diagram_svg(plan, _host_status(drift, validation)),
@@ -782,7 +918,8 @@ def render(plan, drift=None, validation=None, notes=()):
         "public-ips": _public_ips(plan),
         "dns": _dns(plan),
         "certificates": _certificates(plan),
-        "firewall": _firewall(plan["firewall"]),
+        "firewall": _firewall(plan["firewall"]).replace('href="firewall.csv"', 'href="%sfirewall.csv"' % up),
+        "firewall-proof": _proof_section(plan, proofs),
         "servers": _servers(plan),
         "findings": _findings(plan),
     }
@@ -790,13 +927,15 @@ def render(plan, drift=None, validation=None, notes=()):
            '<meta http-equiv="Content-Security-Policy" content="%s">\n' % CSP,
            '<meta name="viewport" content="width=device-width, initial-scale=1">\n',
            '<meta name="generator" content="sfb.edge">\n',
-           "<title>Edge Admin Report: %s</title>\n" % esc(fqdn),
+           "<title>%sEdge Admin Report: %s</title>\n" % ("What-if: " if what_if else "", esc(fqdn)),
            "<style>%s</style>\n</head>\n<body>\n" % STYLE,
-           "<header><h1>Edge Admin Report: %s</h1>" % esc(fqdn),
+           "<header><h1>%sEdge Admin Report: %s</h1>" % ("What-if: " if what_if else "", esc(fqdn)),
            "<p>Generated by the sfb.edge collection from the inventory (plan format %s). Do not edit: change the "
-           "inventory and run the plan playbook again. Beside this file: <a href=\"plan.md\">plan.md</a>, "
-           "<a href=\"plan.json\">plan.json</a>, <a href=\"firewall.csv\">firewall.csv</a>.</p></header>\n"
-           % esc(plan.get("format")),
+           "inventory and run the plan playbook again. %s: <a href=\"%splan.md\">plan.md</a>, "
+           "<a href=\"%splan.json\">plan.json</a>, <a href=\"%sfirewall.csv\">firewall.csv</a>.</p></header>\n"
+           % (esc(plan.get("format")), "In the pool's folder" if what_if else "Beside this file", up, up, up),
+           _what_if_banner(list(drift.values()) + list(validation.values()) + list(proofs.values()))
+           if what_if else "",
            "<nav>%s</nav>\n<main>\n" % "".join('<a href="#%s">%s</a>' % (key, title) for key, title in SECTIONS)]
     for key, title in SECTIONS:
         out.append('<section id="%s"><h2>%s</h2>\n%s\n</section>\n' % (key, title, body[key]))

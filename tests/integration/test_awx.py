@@ -123,22 +123,22 @@ def test_drift_and_validation_summaries_in_the_stats(tmp_path):
     assert result.returncode == 0, result.stdout[-3000:]
     drift = out["global_custom_stats"]["sfb_drift_summary"]
     assert sorted(drift) == ["edge01", "edge02"]
-    report = json.loads((tmp_path / "reports" / POOL / "drift" / "edge01.json").read_text())
+    report = json.loads((tmp_path / "reports" / POOL / "what-if" / "drift" / "edge01.json").read_text())
     assert drift["edge01"] == {
         "pool": POOL, "in_sync": False, "problems": len(report["problems"]),
         "areas": {a: n for a, n in report["summary"].items() if n}, "certificates_expired": 0,
-        "certificates_expiring": 0, "report": str(tmp_path / "reports" / POOL / "drift" / "edge01.json")}
+        "certificates_expiring": 0, "report": str(tmp_path / "reports" / POOL / "what-if" / "drift" / "edge01.json")}
 
     result, out = _json_run(tmp_path, "validate", inventory, "-e",
                             "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "manual"))
     assert result.returncode != 0  # the manual box fails its checks: the stats are published before the failure
     validation = out["global_custom_stats"]["sfb_validation_summary"]
-    report = json.loads((tmp_path / "reports" / POOL / "validate" / "edge02.json").read_text())
+    report = json.loads((tmp_path / "reports" / POOL / "what-if" / "validate" / "edge02.json").read_text())
     assert validation["edge02"]["passed"] is False
     assert [validation["edge02"][k] for k in ("pass", "fail", "skip", "warn")] == [
         report["summary"][k] for k in ("pass", "fail", "skip", "warn")]
     assert validation["edge02"]["failed_checks"] == [r["target"] for r in report["rows"] if r["result"] == "fail"]
-    assert validation["edge02"]["report"].endswith("/validate/edge02.md")
+    assert validation["edge02"]["report"].endswith("/what-if/validate/edge02.md")
 
 
 def test_inventory_errors_readable_without_the_checkouts_config(tmp_path):

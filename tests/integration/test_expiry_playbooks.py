@@ -57,16 +57,16 @@ def test_drift_and_validation_report_the_expired_assigned_certificate(tmp_path, 
     facts = "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, scenario)
     drift = playbook("drift", tmp_path / "drift", "-e", facts)
     assert drift.returncode == 0, (drift.stdout + drift.stderr)[-3000:]
-    report = json.loads((tmp_path / "drift" / POOL / "drift" / "edge01.json").read_text())
+    report = json.loads((tmp_path / "drift" / POOL / "what-if" / "drift" / "edge01.json").read_text())
     assert [(f["id"], f["severity"], f["thumbprint"], f["not_after"], f["days_left"]) for f in report["findings"]] == [
         ("certificate_expired", "error", OLD_EXTERNAL, "2026-10-01T00:00:00Z", -61)]
     assert "[certificate_expired] the certificate %s" % OLD_EXTERNAL in drift.stdout
     site = playbook("site", tmp_path / "site", "-e", facts)
     assert site.returncode == 0, (site.stdout + site.stderr)[-3000:]  # snapshot mode: validation does not fail
-    validation = json.loads((tmp_path / "site" / POOL / "validate" / "edge01.json").read_text())
+    validation = json.loads((tmp_path / "site" / POOL / "what-if" / "validate" / "edge01.json").read_text())
     assert [(r["id"], r["actual"]) for r in validation["rows"] if r["result"] == "fail"] == [
         ("certificate_expired", "expired 2026-10-01T00:00:00Z (61 days ago)")]
-    table = (tmp_path / "site" / POOL / "validate" / "edge01.md").read_text()
+    table = (tmp_path / "site" / POOL / "what-if" / "validate" / "edge01.md").read_text()
     assert "| PASS | certificate | Internal: EAFCC809EC2E3EA925BB2B4052D92F162EB72D27" in table
 
 
@@ -87,7 +87,7 @@ def test_drift_fails_when_a_certificate_in_use_has_expired(tmp_path, monkeypatch
     assert "edge01 (edgepool.corp.example.com): in sync; but 2 certificate(s) expired" in out
     assert "edge02 (edgepool.corp.example.com): in sync; but 2 certificate(s) expired" in out
     assert out.count("Action failed: Expired: the certificate CA0A0800EABAB78C5E36DE81A5DD0690DE8CA98E (CN=sip.example.com)") == 2
-    report = json.loads((tmp_path / POOL / "drift" / "edge01.json").read_text())
+    report = json.loads((tmp_path / POOL / "what-if" / "drift" / "edge01.json").read_text())
     assert report["in_sync"] is True  # the configuration is as planned: expiry is not drift
 
 

@@ -83,5 +83,5 @@ def test_a_fifo_snapshot_fails_its_host_only_and_does_not_hang_drift(tmp_path):
     assert result.returncode != 0
     assert "%s is a FIFO (named pipe), not a regular file" % (snapshots / "edge01.json") in out
     assert "Traceback" not in out
-    assert (tmp_path / "plan" / POOL / "drift" / "edge02.json").is_file()
-    assert not (tmp_path / "plan" / POOL / "drift" / "edge01.json").exists()
+    assert (tmp_path / "plan" / POOL / "what-if" / "drift" / "edge02.json").is_file()  # a snapshot run: what-if
+    assert not (tmp_path / "plan" / POOL / "what-if" / "drift" / "edge01.json").exists()

@@ -21,7 +21,7 @@ REMOTE = {"sfb.edge.edge_port_listener", "sfb.edge.tcp_probe", "sfb.edge.port_pr
 
 
 def _reports(tmp_path, host):
-    base = tmp_path / "plan" / POOL / "firewall-proof" / host
+    base = tmp_path / "plan" / POOL / "what-if" / "firewall-proof" / host
     return json.loads(base.with_suffix(".json").read_text()), base.with_suffix(".md").read_text()
 
 
@@ -73,7 +73,7 @@ def test_installed_edge_is_refused_and_nothing_is_written(tmp_path):
     assert "host edge01: TCP 172.16.10.11:5061 is already in use (listening: 172.16.10.11:5061 by RTCSrv)" in out
     assert "host edge02: Skype for Business Server 2019, Core Components is installed - check an installed edge" in out
     assert _ran(entries, REMOTE) == []
-    assert not (tmp_path / "plan" / POOL / "firewall-proof").exists()
+    assert not (tmp_path / "plan" / POOL).exists()  # nothing written, live or what-if
 
 
 PRELUDE = """---
@@ -154,7 +154,7 @@ def test_bad_probe_hosts_and_timeouts_are_refused_before_anything(tmp_path, extr
     assert message in result.stdout + result.stderr
     assert "Traceback" not in result.stdout + result.stderr
     assert _ran(entries, REMOTE) == []
-    assert not (tmp_path / "plan" / POOL / "firewall-proof").exists()
+    assert not (tmp_path / "plan" / POOL).exists()  # nothing written, live or what-if
 
 
 def test_probe_host_outside_edge_servers_and_a_one_minute_timeout_pass(tmp_path):

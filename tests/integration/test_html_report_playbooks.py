@@ -1,6 +1,7 @@
 # -*- coding: utf-8 -*-
 """report.html through the real Ansible CLI: written by plan.yml beside plan.md (an output, never a change,
-nothing in check mode), refreshed by drift.yml and validate.yml with their reports (from snapshots)."""
+nothing in check mode), refreshed by drift.yml and validate.yml with their reports; runs from snapshots refresh the
+pool's what-if page instead (issue 20, item 6)."""
 
 from __future__ import annotations
 
@@ -40,37 +41,48 @@ def status_rows(page):
 
 
 def test_plan_drift_and_validate_write_and_refresh_the_report(tmp_path):
+    """Runs from snapshots are what-ifs (issue 20, item 6): their reports and their page go to the pool's what-if
+    folder, with a banner; the pool's own report.html (the live runs' page) is never rewritten by them."""
     report = tmp_path / POOL / "report.html"
+    what_if = tmp_path / POOL / "what-if" / "report.html"
     # check mode: nothing
     out = playbook("plan.yml", tmp_path, "--check")
     assert changed(out) == 0 and not report.exists()
     # drift before any plan: no plan.json, so no report.html (and no failure)
-    out = playbook("drift.yml", tmp_path, "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "converged"))
-    assert changed(out) == 0 and not report.exists()
-    assert (tmp_path / POOL / "drift" / "edge01.json").is_file()
-    # the plan writes it, with the drift reports already there
+    out = playbook("drift.yml", tmp_path, "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "converged"),
+                   "-e", "sfb_edge_offline_one_task=false")  # the per-host task and the play's refresh task
+    assert changed(out) == 0 and not report.exists() and not what_if.exists()
+    assert (tmp_path / POOL / "what-if" / "drift" / "edge01.json").is_file()
+    assert not (tmp_path / POOL / "drift").exists()
+    # the plan writes the pool's page: no live report beside it
     out = playbook("plan.yml", tmp_path)
     assert changed(out) == 0
     page = report.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>") and "<title>Edge Admin Report: %s</title>" % POOL in page
     assert 'id="node-edge01"' in page and 'id="node-edge02"' in page
-    rows = status_rows(page)
-    assert len(rows) == 2 and all('<span class="badge good">in sync</span>' in r for r in rows)
+    assert status_rows(page) == [] and 'class="what-if"' not in page
     first = report.stat().st_mtime_ns
     # the same plan again: the same bytes, the file left alone
     out = playbook("plan.yml", tmp_path)
     assert changed(out) == 0 and report.stat().st_mtime_ns == first and report.read_text(encoding="utf-8") == page
-    # a drift run from other snapshots refreshes it
+    # a drift run from other snapshots (offline: one task) refreshes the what-if page, not the pool's
     out = playbook("drift.yml", tmp_path, "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "manual"))
     assert changed(out) == 0
-    rows = status_rows(report.read_text(encoding="utf-8"))
+    assert report.stat().st_mtime_ns == first and report.read_text(encoding="utf-8") == page
+    shown = what_if.read_text(encoding="utf-8")
+    assert "<title>What-if: Edge Admin Report: %s</title>" % POOL in shown
+    assert ('<strong>WHAT-IF, NOT THE LIVE STATE.</strong> The reports on this page were made from the snapshots in %s'
+            % os.path.join(SNAPSHOTS, "manual")) in shown
+    rows = status_rows(shown)
     assert all('<span class="badge bad">drifted: ' in r for r in rows) and len(rows) == 2
     assert all("snapshot tests/snapshots/manual/edge0" in r or "/tests/snapshots/manual/edge0" in r for r in rows)
+    assert all(re.search(r"made \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(snapshot\)", r) for r in rows)
     # and a validation run adds its status, also when it fails (as it does on these snapshots)
     out = playbook("validate.yml", tmp_path, "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "cs-stopped-service"),
-                   rc=2)
+                   "-e", "sfb_edge_offline_one_task=false", rc=2)  # the play's own refresh task
     assert changed(out) == 0 and "Validation of edge01 failed: 6 check(s)" in out
-    page = report.read_text(encoding="utf-8")
-    rows = status_rows(page)
+    shown = what_if.read_text(encoding="utf-8")
+    rows = status_rows(shown)
     assert all(re.search(r'<span class="badge bad">FAILED: \d+ pass, [1-9]\d* fail, \d+ skipped</span>', r) for r in rows)
-    assert "drifted, validation FAILED" in page  # on the diagram's server nodes
+    assert "drifted, validation FAILED" in shown  # on the diagram's server nodes
+    assert report.stat().st_mtime_ns == first  # the pool's page still untouched

@@ -128,7 +128,7 @@ def test_site_on_a_converged_box_changes_nothing_and_calls_nothing(tmp_path, mod
     for host in EDGES:
         assert recap(result.stdout, host)["changed"] == 0, result.stdout[-3000:]
     assert [e["task"] for e in entries if e["changed"]] == []
-    reports = sorted(p.name for p in (tmp_path / "plan" / "edgepool.corp.example.com" / "validate").iterdir())
+    reports = sorted(p.name for p in (tmp_path / "plan" / "edgepool.corp.example.com" / "what-if" / "validate").iterdir())
     assert reports == ["edge01.json", "edge01.md", "edge02.json", "edge02.md"]
     again, entries = playbook("site", EXAMPLE, tmp_path, *mode, snapshot="converged")
     for host in EDGES:
@@ -179,8 +179,10 @@ def test_twelve_servers_one_validation_one_call(tmp_path, twelve, name, monkeypa
 
 
 def _reports(plan):
-    """``{relative path: content}`` of the drift and validation reports under ``plan``."""
-    return {str(p.relative_to(plan)): p.read_text() for p in sorted(plan.glob("*/*/*")) if p.suffix in (".json", ".md")}
+    """``{relative path: content}`` of the drift and validation reports under ``plan`` (from snapshots: in the pools'
+    what-if folders; SFB_EDGE_NOW pins the time they carry)."""
+    return {str(p.relative_to(plan)): p.read_text() for p in sorted(plan.glob("*/what-if/*/*"))
+            if p.suffix in (".json", ".md")}
 
 
 @pytest.mark.parametrize("name", ["site", "drift", "validate"])
@@ -274,13 +276,13 @@ def test_roles_in_a_play_of_your_own(tmp_path, scenario, in_sync, monkeypatch):
             os.environ.pop(key)
     entries = [json.loads(line) for line in log.read_text().splitlines()]
     assert (result.returncode == 0) is in_sync, result.stdout[-3000:]
-    report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / "edge01.json").read_text())
+    report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "what-if" / "drift" / "edge01.json").read_text())
     assert report["in_sync"] is in_sync
     reads = [(e["action"], e["state_read"]) for e in entries if e["host"] == "edge01" and e["state_read"]]
     assert reads[:2] == [("sfb.edge.host_state", "snapshot"), ("sfb.edge.host_drift", "kept")]
     if in_sync:
         assert reads[2:] == [("sfb.edge.host_validation", "kept")]
-        assert (tmp_path / "plan" / "edgepool.corp.example.com" / "validate" / "edge01.md").exists()
+        assert (tmp_path / "plan" / "edgepool.corp.example.com" / "what-if" / "validate" / "edge01.md").exists()
     else:
         failed = [e for e in entries if e["status"] == "failed"]
         assert sorted((e["host"], e["task"]) for e in failed) == [
@@ -399,7 +401,7 @@ def test_drift_reports_and_exit_code(tmp_path):
     result, _entries = playbook("drift", EXAMPLE, tmp_path, snapshot="stale")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert recap(result.stdout, "edge01")["changed"] == 0  # the report is an output (issue 9, item 15)
-    report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / "edge01.json").read_text())
+    report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "what-if" / "drift" / "edge01.json").read_text())
     assert report["summary"] == {"routes": 2, "network": 0, "hosts_file": 2, "identity": 0, "certificates": 0,
                                  "cs_install": 0, "cs_certificates": 0, "cs_services": 0, "cs_replication": 0}
     assert report["source"].endswith("tests/snapshots/stale/edge01.json")
@@ -422,7 +424,7 @@ def test_drift_first_run_in_a_fresh_plan_dir_changes_nothing(tmp_path, mode):
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     for host in EDGES:
         assert recap(result.stdout, host)["changed"] == 0, result.stdout[-3000:]
-        report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / ("%s.json" % host)).read_text())
+        report = json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "what-if" / "drift" / ("%s.json" % host)).read_text())
         assert report["in_sync"] is True
     # the report is written by the host's one task (sfb.edge.host_drift), never as a change
     drifts = [e for e in entries if e["action"] == "sfb.edge.host_drift" and not e["run_once"]]

@@ -163,7 +163,8 @@ def _example_desired():
     return desired.build(inventory_data.example(), "edge01")
 
 
-def test_drift_action_writes_shows_publishes_and_fails_with_the_real_report(tmp_path):
+def test_drift_action_writes_shows_publishes_and_fails_with_the_real_report(tmp_path, monkeypatch):
+    monkeypatch.setenv("SFB_EDGE_NOW", "2027-03-01T12:00:00Z")
     snaps = tmp_path / "snaps"
     snaps.mkdir()
     data = json.load(open(os.path.join(SNAPSHOTS, "stale", "edge01.json"), encoding="utf-8"))
@@ -176,9 +177,10 @@ def test_drift_action_writes_shows_publishes_and_fails_with_the_real_report(tmp_
     args = {"report_dir": str(tmp_path / "plan"), "fail": True, "facts_from": str(snaps)}
     action, calls = _action(host_drift.ActionModule, args, check_mode=True)
     result = action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))
-    expected = drift(wanted, data, ansible_host="edge01", source="snapshot %s/edge01.json" % snaps,
-                     options={"frontend": ""})
-    path = tmp_path / "plan" / wanted["pool"] / "drift" / "edge01.json"
+    expected = dict(drift(wanted, data, ansible_host="edge01", source="snapshot %s/edge01.json" % snaps,
+                          options={"frontend": ""}), made={"at": "2027-03-01T12:00:00Z", "mode": "snapshot"})
+    # made from snapshots (in check mode too): a what-if, in the pool's what-if folder
+    path = tmp_path / "plan" / wanted["pool"] / "what-if" / "drift" / "edge01.json"
     # the report as the role wrote it (to_nice_json, indent 2), in check mode too; the host is not called
     assert json.loads(path.read_text()) == expected and path.read_text().startswith('{\n  "blocked"')
     assert calls == [] and result["changed"] is False and result["state_read"] == "snapshot"
@@ -193,7 +195,8 @@ def test_drift_action_writes_shows_publishes_and_fails_with_the_real_report(tmp_
     assert "run playbooks/site.yml (first with --check --diff)" in result["fail_msg"]
 
 
-def test_validation_action_outputs(tmp_path):
+def test_validation_action_outputs(tmp_path, monkeypatch):
+    monkeypatch.setenv("SFB_EDGE_NOW", "2027-03-01T12:00:00Z")
     wanted = _example_desired()
     from ansible_collections.sfb.edge.plugins.filter.validation import validation
     from ansible_collections.sfb.edge.plugins.plugin_utils import checks
@@ -204,10 +207,12 @@ def test_validation_action_outputs(tmp_path):
     action, _calls = _action(host_validation.ActionModule, {"report_dir": str(tmp_path / "plan"),
                                                             "facts_from": str(snaps)})
     result = action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))
-    expected = validation(wanted, data, frontend="", source="snapshot %s/edge01.json" % snaps)
-    base = tmp_path / "plan" / wanted["pool"] / "validate" / "edge01"
+    expected = dict(validation(wanted, data, frontend="", source="snapshot %s/edge01.json" % snaps),
+                    made={"at": "2027-03-01T12:00:00Z", "mode": "snapshot"})
+    base = tmp_path / "plan" / wanted["pool"] / "what-if" / "validate" / "edge01"
     assert json.loads((base.parent / "edge01.json").read_text()) == expected
-    assert (base.parent / "edge01.md").read_text() == "\n".join(checks.table(expected)) + "\n"
+    assert (base.parent / "edge01.md").read_text() == "\n".join(checks.table(expected)) + (
+        "\n\nMade 2027-03-01T12:00:00Z, snapshot (snapshot %s/edge01.json).\n" % snaps)
     assert result["msg"] == checks.table(expected)
     failed = [r["target"] for r in expected["rows"] if r["result"] == "fail"]
     assert failed and result["ansible_stats"]["data"]["sfb_validation_summary"]["edge01"] == {
@@ -276,7 +281,7 @@ def test_offline_drift_gives_each_host_what_its_own_task_gives(tmp_path):
         entry = result["hosts"][host]
         # the host's own task's outputs, in the run's plan directory (plan_validation.plan_dir)
         pool = validation["hosts"][host]["pool"]
-        assert entry["report"] == own["report"] == str(tmp_path / "plan" / pool / "drift" / (host + ".json"))
+        assert entry["report"] == own["report"] == str(tmp_path / "plan" / pool / "what-if" / "drift" / (host + ".json"))
         assert (entry["in_sync"], entry["state_read"], entry.get("fail_msg")) == (
             own["in_sync"], "snapshot", own.get("fail_msg"))
         lines += own["msg"]
@@ -326,7 +331,7 @@ def test_offline_refreshes_the_pages_of_the_pools_written(tmp_path):
     _snaps, validation, hostvars = _offline_setup(tmp_path)
     action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"], "refresh_html": True})
     result = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
-    page = str(tmp_path / "plan" / validation["hosts"]["edge01"]["pool"] / "report.html")
+    page = str(tmp_path / "plan" / validation["hosts"]["edge01"]["pool"] / "what-if" / "report.html")
     # no plan.json there yet: the page is not written (as sfb.edge.report_files does)
     assert result["html"] == {"written": [], "unchanged": [], "without_plan": [page]} and not os.path.exists(page)
     action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"]})
@@ -389,8 +394,8 @@ def test_option_defaults_come_from_the_inventory(tmp_path):
     bare = dict(own, plan_validation={"hosts": {"edge01": wanted}}, sfb_edge_plan_dir="reports",
                 inventory_dir=str(tmp_path / "inv"))
     action, _calls = _action(host_drift.ActionModule, {})
-    assert action.run(task_vars=bare)["report"] == str(tmp_path / "inv" / "reports" / wanted["pool"] / "drift"
-                                                       / "edge01.json")
+    assert action.run(task_vars=bare)["report"] == str(tmp_path / "inv" / "reports" / wanted["pool"] / "what-if"
+                                                       / "drift" / "edge01.json")
     assert os.path.isdir(snaps)
 
 
@@ -404,3 +409,73 @@ def test_drift_and_validation_do_not_store_a_snapshot(tmp_path, run_dir):
     action, _calls = _action(host_state.ActionModule, {})
     action.run(task_vars=dict(hostvars["edge02"]))
     assert len(os.listdir(run_dir)) == 1
+
+
+# ----------------------------------------------------------------------------------- made: time and mode (issue 20, item 6)
+def _converged_state():
+    with open(os.path.join(SNAPSHOTS, "converged", "edge01.json"), encoding="utf-8") as handle:
+        data = json.load(handle)
+    data.setdefault("connection_ports", [5985, 5986])
+    return data
+
+
+@pytest.mark.parametrize("cls, kind", [(host_drift.ActionModule, "drift"), (host_validation.ActionModule, "validate")])
+@pytest.mark.parametrize("check_mode, from_snapshots, mode, folder", [
+    (False, False, "live", ()),
+    (True, False, "check", ()),  # a check run reads the real state: its report is the live one
+    (False, True, "snapshot", ("what-if",)),
+    (True, True, "snapshot", ("what-if",)),  # from snapshots, whatever the check mode
+])
+def test_reports_carry_the_time_and_mode_they_were_made(tmp_path, monkeypatch, cls, kind, check_mode, from_snapshots,
+                                                         mode, folder):
+    monkeypatch.setenv("SFB_EDGE_NOW", "2027-03-01T12:00:00Z")
+    wanted = _example_desired()
+    snaps = tmp_path / "snaps"
+    snaps.mkdir()
+    (snaps / "edge01.json").write_text(json.dumps(_converged_state()))
+    args = {"report_dir": str(tmp_path / "plan"), "fail": False, "facts_from": str(snaps) if from_snapshots else ""}
+    action, calls = _action(cls, args, check_mode=check_mode, gathered={"state": _converged_state()})
+    result = action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))
+    assert len(calls) == (0 if from_snapshots else 1)  # live: the one sfb.edge.edge_facts call, nothing more
+    path = tmp_path.joinpath("plan", "edgepool.corp.example.com", *folder, kind, "edge01.json")
+    assert result["report"] == str(path.with_suffix(".md" if kind == "validate" else ".json"))
+    data = json.loads(path.read_text())
+    assert data["made"] == {"at": "2027-03-01T12:00:00Z", "mode": mode}
+    assert data["source"] == ("snapshot %s/edge01.json" % snaps if from_snapshots else "live")
+    # a what-if never touches the live folder, and a live report never lands in the what-if folder
+    other = tmp_path.joinpath("plan", "edgepool.corp.example.com", *(() if folder else ("what-if",)), kind)
+    assert not other.exists()
+    if kind == "validate":
+        assert path.with_suffix(".md").read_text().endswith("\n\nMade 2027-03-01T12:00:00Z, %s%s.\n" % (
+            mode, " (snapshot %s/edge01.json)" % snaps if from_snapshots else " (live)" if mode == "check" else ""))
+
+
+def test_a_later_run_rewrites_the_time_and_still_changes_nothing(tmp_path, monkeypatch):
+    """The report is an output: a second run at another time writes the new time (one write per report) and
+    the task still reports changed=0."""
+    wanted = _example_desired()
+    args = {"report_dir": str(tmp_path / "plan"), "fail": False, "facts_from": ""}
+    path = tmp_path / "plan" / "edgepool.corp.example.com" / "drift" / "edge01.json"
+    seen = []
+    for now in ("2027-03-01T12:00:00Z", "2027-03-02T06:30:00Z"):
+        monkeypatch.setenv("SFB_EDGE_NOW", now)
+        action, _calls = _action(host_drift.ActionModule, args, gathered={"state": _converged_state()})
+        result = action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))
+        assert result["changed"] is False and result["report"] == str(path)
+        seen.append(json.loads(path.read_text()))
+    assert [r["made"] for r in seen] == [{"at": "2027-03-01T12:00:00Z", "mode": "live"},
+                                         {"at": "2027-03-02T06:30:00Z", "mode": "live"}]
+    assert {k: v for k, v in seen[0].items() if k != "made"} == {k: v for k, v in seen[1].items() if k != "made"}
+
+
+def test_made_mode_and_what_if_rules():
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _made
+
+    assert [_made.mode(snap, check) for snap in (False, True) for check in (False, True)] == [
+        "live", "check", "snapshot", "snapshot"]
+    assert _made.made("live", now="2027-03-01T12:00:00.5+02:00") == {"at": "2027-03-01T10:00:00Z", "mode": "live"}
+    # the firewall proof in check mode tests nothing: a what-if too; drift and validation in check mode read the host
+    assert [_made.is_what_if(m) for m in _made.MODES] == [False, False, True]
+    assert [_made.is_what_if(m, tests_nothing=True) for m in _made.MODES] == [False, True, True]
+    with pytest.raises(ValueError, match="a report's mode is one of live, check, snapshot, not 'offline'"):
+        _made.made("offline")

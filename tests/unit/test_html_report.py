@@ -478,7 +478,7 @@ def test_a_page_newer_than_every_input_is_up_to_date(tmp_path):
 
 
 @pytest.mark.parametrize("change", ["report rewritten", "report added", "report removed", "plan rewritten",
-                                    "validate folder made", "same tick"])
+                                    "validate folder made", "firewall proof written", "same tick"])
 def test_any_newer_input_renders_the_page_again(tmp_path, change):
     pool = _pool_dir(tmp_path)
     page = pool / "report.html"
@@ -503,6 +503,11 @@ def test_any_newer_input_renders_the_page_again(tmp_path, change):
     elif change == "validate folder made":
         (pool / "validate").mkdir()
         _age(pool / "validate", newer)
+    elif change == "firewall proof written":
+        (pool / "firewall-proof").mkdir()
+        (pool / "firewall-proof" / "edge01.json").write_text("{}")
+        _age(pool / "firewall-proof" / "edge01.json", newer)
+        _age(pool / "firewall-proof", later - 10**9)
     else:  # written in the same clock tick as the page: not provably older
         _age(pool / "drift" / "edge01.json", later)
     assert not html_report.up_to_date(str(page), str(pool))
@@ -668,3 +673,116 @@ def test_an_expired_certificate_in_use_marks_the_host_in_sync_or_not():
     assert page._host_status({"edge01": dict(synced, findings=[warning])}, {}) == {"edge01": ("in sync", "good")}
     detail = page._drift_detail("edge01", synced)
     assert "Certificates in use" in detail and "the certificate EAFC expired" in detail and "-1" in detail
+
+
+# ------------------------------------------------------------ what-if pages and firewall proofs (issue 20, item 6)
+MADE = {"at": "2027-03-01T12:00:00Z", "mode": "snapshot"}
+
+
+def _proof_report():
+    """edge01's firewall proof: rule 23 (TCP 50001-50003 from the Front End) open, rule 17 (TCP 5061) blocked, the
+    26 others not tested (no answer from the external probe host)."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import fwproof
+
+    states = {"edge01": snapshot("cs-fresh", "edge01")}
+    proof = fwproof.plan_all({POOL: pool_plan()}, ["edge01"], states, frontend="fe01", external_probe="probe1")
+    cls = [("TCP", "172.16.10.11", port) for port in (50001, 50002, 50003)]
+    answers = {"results": [{"protocol": p, "host": h, "port": n, "open": True, "error": None} for p, h, n in cls]
+               + [{"protocol": "TCP", "host": "172.16.10.11", "port": 5061, "open": False, "error": "timed out"}]}
+    received = [{"protocol": p, "address": a, "port": n, "hits": 1} for p, a, n in cls]
+    rep = fwproof.report(proof["hosts"]["edge01"], {"fe01": answers}, received=received, source="live", duration=300)
+    return dict(rep, made={"at": "2027-03-01T12:00:00Z", "mode": "live"})
+
+
+def _write(path, data):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data))
+
+
+def test_firewall_proof_verdicts_are_shown(tmp_path):
+    pool_dir = tmp_path / POOL
+    _write(pool_dir / "plan.json", pool_plan())
+    page = html_report.pool_report(str(pool_dir))
+    assert "No firewall proof report beside this report." in page and 'href="#firewall-proof"' in page
+    _write(pool_dir / "firewall-proof" / "edge01.json", _proof_report())
+    page = html_report.pool_report(str(pool_dir))
+    (host_row,) = re.findall(r'<tr class="proof-host">(.*?)</tr>', page)
+    assert '<span class="badge bad">1 open, 1 blocked, 26 not tested</span>' in host_row
+    assert "made 2027-03-01T12:00:00Z (live)" in host_row
+    rules = re.findall(r'<tr class="proof-rule">(.*?)</tr>', page)
+    assert len(rules) == 28
+    assert rules[22].startswith("<td>23</td><td>internal</td>") and '<span class="result good">open</span>' in rules[22]
+    assert rules[16].startswith("<td>17</td><td>internal</td>") and '<span class="result bad">blocked</span>' in rules[16]
+    assert '<a href="firewall-proof/edge01.md">firewall-proof/edge01.md</a>' in page
+    assert html_check.external_references(page) == []
+
+
+@pytest.mark.parametrize("bad, note", [
+    ("symlink", "a symbolic link; reports are read from regular files only"),
+    ("fifo", "not a regular file"),
+    ("other host", "not the firewall proof report of host edge01 in pool %s; ignored" % POOL),
+    ("not json", "could not be read ("),
+])
+def test_a_firewall_proof_report_that_cannot_be_trusted_is_named_not_read(tmp_path, bad, note):
+    pool_dir = tmp_path / POOL
+    _write(pool_dir / "plan.json", pool_plan())
+    target = pool_dir / "firewall-proof" / "edge01.json"
+    target.parent.mkdir()
+    if bad == "symlink":
+        _write(tmp_path / "elsewhere.json", _proof_report())
+        target.symlink_to(tmp_path / "elsewhere.json")
+    elif bad == "fifo":
+        os.mkfifo(target)  # read without blocking: refused
+    elif bad == "other host":
+        _write(target, dict(_proof_report(), host="edge02"))
+    else:
+        target.write_text("{")
+    proofs, notes = html_report.load_proofs(str(pool_dir), ["edge01", "edge02"])
+    assert proofs == {} and len(notes) == 1 and notes[0].startswith("firewall-proof/edge01.json: ") and note in notes[0]
+    assert '<p class="note">firewall-proof/edge01.json: ' in html_report.pool_report(str(pool_dir))
+
+
+def test_what_if_page_has_a_banner_and_the_live_page_is_left_alone(tmp_path):
+    pool_dir = tmp_path / POOL
+    data = pool_plan()
+    _write(pool_dir / "plan.json", data)
+    live = dict(drift_report("converged", "edge01"), source="live", made={"at": "2027-02-01T08:00:00Z", "mode": "live"})
+    _write(pool_dir / "drift" / "edge01.json", live)
+    what_if = dict(drift_report("manual", "edge01"), source="snapshot /srv/snaps/edge01.json", made=MADE)
+    _write(pool_dir / "what-if" / "drift" / "edge01.json", what_if)
+    page = html_report.pool_report(str(pool_dir / "what-if"))
+    assert "<title>What-if: Edge Admin Report: %s</title>" % POOL in page
+    assert ('<div class="what-if" role="alert"><strong>WHAT-IF, NOT THE LIVE STATE.</strong> The reports on this page '
+            'were made from the snapshots in /srv/snaps at 2027-03-01T12:00:00Z: no host was read. The page of the live '
+            'runs is <a href="../report.html">../report.html</a>; a what-if run never writes there.</div>') in page
+    # the pool's plan files are one folder up; the reports beside the page
+    assert '<a href="../plan.md">plan.md</a>' in page and '<a href="../firewall.csv">firewall.csv</a>' in page
+    assert 'href="firewall.csv"' not in page and '<a href="drift/edge01.json">drift/edge01.json</a>' in page
+    (row, _edge02) = re.findall(r'<tr class="host-status">(.*?)</tr>', page)
+    assert '<span class="badge bad">drifted: ' in row and "made 2027-03-01T12:00:00Z (snapshot)" in row
+    # the live page: its own report, no banner
+    page = html_report.pool_report(str(pool_dir))
+    (row, _edge02) = re.findall(r'<tr class="host-status">(.*?)</tr>', page)
+    assert '<span class="badge good">in sync</span>' in row and "made 2027-02-01T08:00:00Z (live)" in row
+    assert 'class="what-if"' not in page and "<title>Edge Admin Report: %s</title>" % POOL in page
+
+
+def test_what_if_page_follows_the_pools_plan_and_its_own_reports(tmp_path):
+    pool_dir = tmp_path / POOL
+    _write(pool_dir / "plan.json", {})
+    _write(pool_dir / "what-if" / "drift" / "edge01.json", {})
+    page = pool_dir / "what-if" / "report.html"
+    assert html_report.page_inputs(str(pool_dir / "what-if")) == (str(pool_dir / "plan.json"), POOL, True)
+    assert html_report.page_inputs(str(pool_dir)) == (str(pool_dir / "plan.json"), POOL, False)
+    base = os.stat(pool_dir / "plan.json").st_mtime_ns
+    page.write_text("<html>")
+    _age(page, base + 10**9)
+    for path in (pool_dir / "what-if" / "drift", pool_dir / "what-if" / "drift" / "edge01.json"):
+        _age(path, base)
+    assert html_report.up_to_date(str(page), str(pool_dir / "what-if"))
+    _age(pool_dir / "plan.json", base + 2 * 10**9)  # the pool's plan changed: the what-if page renders again
+    assert not html_report.up_to_date(str(page), str(pool_dir / "what-if"))
+    from ansible_collections.sfb.edge.plugins.action import report_files
+    assert not report_files._no_plan({"path": str(page), "html_report": {}})  # pylint: disable=protected-access
+    (pool_dir / "plan.json").unlink()
+    assert report_files._no_plan({"path": str(page), "html_report": {}})  # pylint: disable=protected-access
