@@ -357,7 +357,7 @@ def load_proofs(pool_dir, hosts):
         except FileNotFoundError:
             continue
         except (_files.FilesError, OSError, ValueError, RecursionError) as exc:
-            notes.append("%s: the firewall proof report could not be read (%s)" % (name, exc))
+            notes.append("%s: the firewall proof report could not be read (%s)" % (name, _text.visible(str(exc))))
             continue
         if not isinstance(data, dict) or data.get("host") != host or data.get("pool") != pool \
                 or not isinstance(data.get("rules"), list):

@@ -979,7 +979,7 @@ def report_dir(value=None, base=None, sources=()):
         beside = os.path.join(os.path.dirname(inside.rstrip(os.sep)), "reports")
         raise ValueError("sfb_edge_plan_dir %s is %s, inside the inventory source directory %s: Ansible would read "
                          "the reports written there as inventory files on the next run. Set sfb_edge_plan_dir to a "
-                         "directory outside it, e.g. %s" % (_x(value), path, inside, beside))
+                         "directory outside it, e.g. %s" % (_files.short(value, 1024), path, inside, beside))
     return path
 
 

@@ -718,7 +718,7 @@ def test_firewall_proof_verdicts_are_shown(tmp_path):
 
 
 @pytest.mark.parametrize("bad, note", [
-    ("symlink", "is a symbolic link, not a regular file"),
+    ("symlink", "remove the symbolic link"),
     ("fifo", "is a FIFO (named pipe), not a regular file"),
     ("other host", "not the firewall proof report of host edge01 in pool %s; ignored" % POOL),
     ("not json", "could not be read ("),
