@@ -249,7 +249,8 @@ def playbook_args(directory, name, scenario="converged"):
     if name in ("site", "drift"):
         args += ["-e", "sfb_edge_facts_from=%s" % os.path.join(directory, scenario)]
     if scenario == "fresh":
-        args += ["-e", "sfb_edge_allow_connection_change=true"]
+        # identity_reboot: the fresh box gets a new name, and the install waits for its reboot without it
+        args += ["-e", "sfb_edge_allow_connection_change=true", "-e", "identity_reboot=true"]
     return args
 
 

@@ -76,6 +76,7 @@ PLAYBOOK_VARS = (
     "sfb_edge_config_refresh",
     "sfb_edge_replication_invoke",
     "sfb_edge_awx_mode",
+    "sfb_edge_phase",
 )
 # Old names still read (with a warning), mapped to their new names.
 RENAMED_VARS = {"sfb_edge_cert_expiry_warn_days": "sfb_edge_certificate_warn_days"}

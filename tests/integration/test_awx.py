@@ -200,3 +200,29 @@ def test_awx_wrapper_refuses_an_unknown_mode_before_anything_runs(tmp_path):
     assert 'sfb_edge_awx_mode is \\"deploy\\": set it' in result.stdout or 'sfb_edge_awx_mode is "deploy"' in result.stdout
     assert "PLAY [Plan the edge pools]" not in result.stdout and out["global_custom_stats"] == {}
     assert not (tmp_path / "reports").exists()
+
+
+def test_awx_wrapper_runs_the_firewall_proof_and_the_certificate_requests(tmp_path):
+    """issue 20, point 4: the order of a new pool runs from AWX - certificate requests and the firewall proof
+    are modes of their own, and a site job template can run one phase (sfb_edge_phase) or its job tag."""
+    inventory = _inventory(tmp_path, plan_dir=str(tmp_path / "reports"))
+    result, _out = _json_run(tmp_path, "awx", inventory, "-e", "sfb_edge_awx_mode=certificate_request",
+                             "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "converged"))
+    assert result.returncode == 0, result.stdout[-3000:]
+    plays = [l.split("]")[0] for l in result.stdout.splitlines() if l.startswith("PLAY [")]
+    assert plays == ["PLAY [Check the mode of the job template (sfb_edge_awx_mode)", "PLAY [Request the edge certificates"]
+    assert (tmp_path / "reports" / POOL / "certificates" / "edge01-external.inf").is_file()
+
+    result, _out = _json_run(tmp_path, "awx", inventory, "-e", "sfb_edge_awx_mode=firewall_proof",
+                             "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "cs-fresh"))
+    assert result.returncode == 0, result.stdout[-3000:]
+    plays = [l.split("]")[0] for l in result.stdout.splitlines() if l.startswith("PLAY [")]
+    assert plays == ["PLAY [Check the mode of the job template (sfb_edge_awx_mode)", "PLAY [Prove the edge firewall"]
+    assert (tmp_path / "reports" / POOL / "firewall-proof" / "edge01.json").is_file()
+
+    # a job tag of site.yml's phases does not skip the mode check, and the phase runs alone
+    result, out = _json_run(tmp_path, "awx", inventory, "-e", "sfb_edge_awx_mode=site", "--tags", "validate",
+                            "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "manual"))
+    assert "TASK [The mode is one of plan, certificate_request, firewall_proof, site, validate, drift, capture]" in result.stdout
+    assert "Converge the areas" not in result.stdout and "sfb.edge.routes" not in result.stdout
+    assert out["global_custom_stats"]["sfb_validation_summary"]["edge01"]["passed"] is False

@@ -322,8 +322,10 @@ def test_round_trips_on_a_fresh_box_do_not_grow_with_the_lists(tmp_path):
     counts = {}
     for n in (2, 200):
         (tmp_path / str(n)).mkdir()
+        # identity_reboot: the fresh box gets a new name; without it the install waits for the reboot (issue 20)
         result, entries = playbook("site", _scaled(tmp_path, n), tmp_path / str(n),
-                                   "-e", "sfb_edge_allow_connection_change=true", snapshot="fresh")
+                                   "-e", "sfb_edge_allow_connection_change=true", "-e", "identity_reboot=true",
+                                   snapshot="fresh")
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr
         counts[n] = {h: live_calls(entries, h) for h in EDGES}
         routes = [e for e in entries if e["host"] == "edge01" and e["task"].startswith("sfb.edge.routes")
@@ -347,7 +349,7 @@ def test_one_call_per_setup_step_on_request(tmp_path):
     6 steps of a fresh box are 6 calls, 5 more than the default, still independent of the lists (and the state
     read again after them, issue 19 point 1)."""
     result, entries = playbook("site", _scaled(tmp_path, 2), tmp_path, "-e", "sfb_edge_allow_connection_change=true",
-                               "-e", "cs_install_step_calls=true", snapshot="fresh")
+                               "-e", "cs_install_step_calls=true", "-e", "identity_reboot=true", snapshot="fresh")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert {h: live_calls(entries, h) for h in EDGES} == {h: 20 for h in EDGES}
 
