@@ -9,6 +9,7 @@ import csv
 import io
 import ipaddress
 import os
+import re
 import stat
 import sys
 
@@ -24,7 +25,7 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import model, outputs, pl
 EXAMPLE_GROUPS = {
     "any": ["Any"],
     "internal_networks": ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"],
-    "lync_servers": ["10.10.1.20", "10.10.1.21", "10.10.1.22", "10.10.1.10", "10.10.1.11", "10.10.1.12"],
+    "next_hop_pool": ["10.10.1.20", "10.10.1.21", "10.10.1.22", "10.10.1.10", "10.10.1.11", "10.10.1.12"],
     "edge_internal": ["172.16.10.11", "172.16.10.12"],
     "edge_internal_vip": ["172.16.10.10"],
     "edge_access": ["192.0.2.21", "192.0.2.31"],
@@ -51,14 +52,14 @@ EXAMPLE_RULES = [
     ("external", "outbound", "edge_av", "any", "TCP", "443", "av"),
     ("external", "outbound", "edge_av", "any", "TCP", "50000-59999", "av"),
     ("external", "outbound", "edge_av", "any", "UDP", "50000-59999", "av"),
-    ("internal", "inbound", "lync_servers", "edge_internal_vip", "TCP", "5061", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "5061", "internal"),
-    ("internal", "outbound", "edge_internal", "lync_servers", "TCP", "5061", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal_vip", "TCP", "5062", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "5062", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "8057", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "4443", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "50001-50003", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal_vip", "TCP", "5061", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "5061", "internal"),
+    ("internal", "outbound", "edge_internal", "next_hop_pool", "TCP", "5061", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal_vip", "TCP", "5062", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "5062", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "8057", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "4443", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "50001-50003", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal_vip", "UDP", "3478", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal", "UDP", "3478", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal_vip", "TCP", "443", "internal"),
@@ -69,7 +70,7 @@ EXAMPLE_RULES = [
 SINGLE_GROUPS = {
     "any": ["Any"],
     "internal_networks": ["192.168.0.0/20"],
-    "lync_servers": ["192.168.1.10"],
+    "next_hop_pool": ["192.168.1.10"],
     "edge_internal": ["192.168.50.20"],
     "edge_access": ["203.0.113.10"],  # the NAT public address, not the NIC's 172.31.0.10
 }
@@ -89,18 +90,19 @@ SINGLE_RULES = [
     ("external", "outbound", "edge_access", "any", "TCP", "443", "av"),
     ("external", "outbound", "edge_access", "any", "TCP", "50000-59999", "av"),
     ("external", "outbound", "edge_access", "any", "UDP", "50000-59999", "av"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "5061", "internal"),
-    ("internal", "outbound", "edge_internal", "lync_servers", "TCP", "5061", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "5062", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "8057", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "4443", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "50001-50003", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "23456", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "5061", "internal"),
+    ("internal", "outbound", "edge_internal", "next_hop_pool", "TCP", "5061", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "5062", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "8057", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "4443", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "50001-50003", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "23456", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal", "UDP", "3478", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal", "TCP", "443", "internal"),
     ("internal", "outbound", "edge_internal", "internal_networks", "TCP", "443", "internal"),
 ]
 
+_NO_FRONT_END = " (the inventory names no Front End - group front_ends - so the hosts entries stand in)"
 RULE_KEYS = ("firewall", "direction", "source", "destination", "protocol", "ports", "service")
 
 
@@ -124,7 +126,7 @@ def test_example_hlb_groups_and_rules():
     assert list(fw["groups"]) == list(EXAMPLE_GROUPS)  # listed in a stable order
     assert _rules(fw) == EXAMPLE_RULES
     for rule in fw["rules"]:
-        assert set(rule) == set(RULE_KEYS) | {"note"} and rule["note"]
+        assert set(rule) == set(RULE_KEYS) | {"note", "id", "management", "allow"} and rule["note"]
     for group in fw["groups"].values():
         assert set(group) == {"description", "members"} and group["description"]
     # with an HLB, clients reach Access and Web Conferencing on the VIPs only; A/V on the VIP and on
@@ -165,7 +167,7 @@ def test_no_networks_and_no_hosts_entries_means_any():
     inv = inventory_data.set_pool(inventory_data.example(), "sfb_edge_internal_networks", [])
     pools, _findings = model.load(inventory_data.set_pool(inv, "sfb_edge_internal_hosts", []))
     fw = plan.firewall(pools[0])
-    assert "internal_networks" not in fw["groups"] and "lync_servers" not in fw["groups"]
+    assert "internal_networks" not in fw["groups"] and "next_hop_pool" not in fw["groups"]
     internal = [r for r in fw["rules"] if r["firewall"] == "internal"]
     assert {r["source"] for r in internal if r["direction"] == "inbound"} == {"any"}
     assert {r["destination"] for r in internal if r["direction"] == "outbound"} == {"any"}
@@ -179,7 +181,7 @@ def test_ocs2007_and_xmpp_add_rules_not_rows_per_address():
     assert ("external", "inbound", "any", "edge_av", "TCP", "50000-59999", "av") in rules
     assert ("external", "inbound", "any", "edge_av", "UDP", "50000-59999", "av") in rules
     assert ("external", "inbound", "any", "edge_access", "TCP", "5269", "access") in rules
-    assert ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "23456", "internal") in rules
+    assert ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "23456", "internal") in rules
 
 
 # ------------------------------------------------------------------------------------- scale
@@ -217,7 +219,7 @@ def test_rule_count_does_not_depend_on_servers_networks_or_hosts_entries():
     assert _rules(small) == _rules(large)
     assert len(large["groups"]["internal_networks"]["members"]) == 2001
     assert len(large["groups"]["edge_internal"]["members"]) == 12
-    assert len(large["groups"]["lync_servers"]["members"]) == 500
+    assert len(large["groups"]["next_hop_pool"]["members"]) == 500
     # the Markdown firewall section: one line per group and per rule, whatever the sizes
     assert len(report.firewall_section(small)) == len(report.firewall_section(large))
 
@@ -225,11 +227,12 @@ def test_rule_count_does_not_depend_on_servers_networks_or_hosts_entries():
 def _reference_rows(fw):
     """The simple reference expansion: every rule times every (source member, destination member)."""
     rows = []
-    for r in fw["rules"]:
+    for number, r in enumerate(fw["rules"], 1):
         for s in fw["groups"][r["source"]]["members"]:
             for d in fw["groups"][r["destination"]]["members"]:
                 rows.append([r["firewall"], r["direction"], r["protocol"], r["ports"], r["source"], s,
-                             r["destination"], d, r["service"], r["note"]])
+                             r["destination"], d, r["service"], r["note"], str(r.get("id", number)),
+                             "yes" if r.get("management") else "no", r.get("allow", "")])
     return rows
 
 
@@ -250,7 +253,7 @@ def test_csv_of_a_large_pool_is_the_expansion_and_streams_in_bounded_chunks(monk
     assert len(rows) - 1 == 2001 * 38 + 500 * 74 + 114 == 113152
     # fields are escaped once per group member and per rule, never per line
     members = sum(len(g["members"]) for g in fw["groups"].values())
-    assert len(calls) == members + 8 * len(fw["rules"])
+    assert len(calls) == members + 11 * len(fw["rules"])
     # one chunk per (rule, source member): the largest chunk is one source's destinations
     assert max(c.count("\n") for c in chunks) <= max(len(g["members"]) for g in fw["groups"].values())
 
@@ -302,7 +305,7 @@ def _old_rows(pool):
         if plan._applies(rule, pool):
             addresses = [str(pool.vips["internal"])] if hlb and rule["endpoint"] == "both" else []
             addresses += [str(s.internal.ip) for s in servers]
-            peers = lync if rule["peer"] == "lync_servers" else nets
+            peers = nets if rule["peer"] == "internal_networks" else lync
             rows += [(rule, rule["port"], a, p) for a in addresses for p in peers]
     out = set()
     for rule, port, edge, peer in rows:
@@ -330,7 +333,7 @@ def test_csv_rows_are_the_old_per_address_rows_each_once(servers, networks, host
     fw = plan.firewall(pool)
     rows = [tuple(r) for r in _parse(report.firewall_csv(fw))[1:]]
     assert len(rows) == len(set(rows))  # every (rule, member pair) once
-    got = [(r[1], r[2], r[3], r[5], r[7], r[8], r[9]) for r in rows]
+    got = [(r[1], r[2], r[3], r[5], r[7], r[8], r[9].replace(_NO_FRONT_END, "")) for r in rows]
     assert len(got) == len(set(got)) and set(got) == _old_rows(pool)
     for group in fw["groups"].values():  # members listed once
         assert len(group["members"]) == len(set(group["members"]))
@@ -360,7 +363,7 @@ def test_markdown_shows_the_groups_and_the_rules():
     assert "### Address groups" in md
     assert "| `internal_networks` | Internal client and server networks (sfb_edge_internal_networks) | " \
            "10.10.0.0/16<br>10.20.0.0/16<br>10.30.0.0/20 |" in md
-    assert "| inbound | `internal_networks` | `edge_internal_vip` | UDP | 3478 | Internal |" in md
-    assert "| outbound | `edge_av` | `any` | UDP | 50000-59999 | A/V Edge |" in md
+    assert "| 24 | inbound | `internal_networks` | `edge_internal_vip` | UDP | 3478 | Internal |" in md
+    assert "| 15 | outbound | `edge_av` | `any` | UDP | 50000-59999 | A/V Edge |" in md
     section = md.split("## Firewall")[1].split("## Findings")[0]
-    assert section.count("\n| inbound |") + section.count("\n| outbound |") == len(EXAMPLE_RULES)
+    assert len(re.findall(r"\n\| [0-9]+ \| (?:inbound|outbound) \|", section)) == len(EXAMPLE_RULES)

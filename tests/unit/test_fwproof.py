@@ -220,7 +220,7 @@ CLS = [("TCP", "172.16.10.11", 50001), ("TCP", "172.16.10.11", 50002), ("TCP", "
     ("snapshot", {"fe01": _answers(*[t + (True,) for t in CLS])}, "not tested"),
 ])
 def test_verdict_of_the_cls_rule(mode, probes, expected):
-    host, rule = _rule(23)  # internal TCP 50001-50003 from lync_servers to edge_internal
+    host, rule = _rule(23)  # internal TCP 50001-50003 from next_hop_pool to edge_internal
     assert (rule["ports"], rule["probe"]) == ("50001-50003", "fe01")
     row = fwproof.report(dict(host, mode=mode), probes)["rules"][22]
     assert row["verdict"] == expected
@@ -274,7 +274,7 @@ def test_report_records_what_the_listeners_received():
 def test_markdown_row():
     host, _rule23 = _rule(23)
     lines = fwproof.markdown(fwproof.report(host, {"fe01": _answers(*[t + (True,) for t in CLS])}))
-    assert "| 23 | internal | inbound | lync_servers | edge_internal | TCP | 50001-50003 | **open** | fe01 | " \
+    assert "| 23 | internal | inbound | next_hop_pool | edge_internal | TCP | 50001-50003 | **open** | fe01 | " \
            "172.16.10.11:50001 ok, 172.16.10.11:50002 ok, 172.16.10.11:50003 ok | every tested address:port answered " \
            "(probed from fe01) |" in lines
 

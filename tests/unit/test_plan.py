@@ -140,7 +140,8 @@ def test_example_firewall_hlb(example):
         ("outbound", "TCP", "192.0.2.33"), ("outbound", "UDP", "192.0.2.33")}
     assert not rules(example, "external", port="5269")  # no XMPP on 2019
     for rule in example["firewall"]["rules"]:
-        assert set(rule) == {"firewall", "direction", "source", "destination", "protocol", "ports", "service", "note"}
+        assert set(rule) == {"firewall", "direction", "source", "destination", "protocol", "ports", "service", "note",
+                             "id", "management", "allow"}
         assert rule["direction"] in ("inbound", "outbound") and rule["protocol"] in ("TCP", "UDP")
 
 

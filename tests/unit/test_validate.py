@@ -44,6 +44,7 @@ KNOWN_CODES = frozenset("""
     certificate_unreadable certificate_not_ca certificate_no_private_key certificate_key_too_small
     certificate_expired certificate_expiring certificate_eku certificate_no_client_auth
     certificate_san_missing certificate_key_mismatch certificate_not_yet_valid certificate_untrusted
+    controller_addresses_unset management_address_unknown
 """.split())
 
 
