@@ -191,7 +191,10 @@ def _check_management(col, pool, warn):
             fix = ("set its ansible_host to its IPv4 address or add {ip: <address>, names: [%s]} to "
                    "sfb_edge_internal_hosts" % item["given"]) if kind == "Front End" else \
                 "set its ansible_host to its IPv4 address"
-            col.warning("management_address_unknown", item["name"], "ansible_host", "%s %s: %r is not an IPv4 address%s, "
+            # the variable to fix: the hosts entries for a Front End; for a probe host its ansible_host, which the
+            # management rules from sfb_edge_controller_addresses need
+            variable = "sfb_edge_internal_hosts" if kind == "Front End" else "sfb_edge_controller_addresses"
+            col.warning("management_address_unknown", item["name"], variable, "%s %s: ansible_host %r is not an IPv4 address%s, "
                         "so the firewall plan of pool %s leaves it out (%s); %s" % (
                             kind, item["name"], item["given"], " and no hosts entry names it" if kind == "Front End"
                             else "", pool.fqdn, "group front_end_servers and the WinRM management rule"

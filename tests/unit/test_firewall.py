@@ -367,3 +367,142 @@ def test_markdown_shows_the_groups_and_the_rules():
     assert "| 15 | outbound | `edge_av` | `any` | UDP | 50000-59999 | A/V Edge |" in md
     section = md.split("## Firewall")[1].split("## Findings")[0]
     assert len(re.findall(r"\n\| [0-9]+ \| (?:inbound|outbound) \|", section)) == len(EXAMPLE_RULES)
+
+
+# ------------------------------------------------------------------ issue 20, points 8 to 10
+def with_management(inv, controller=("10.10.5.20",), front_ends=(("fe01", "fe01.corp.example.com"),), frontend="fe01",
+                    probes=(), connection=None):
+    """``inv`` as sfb.edge.edge_inventory gives it from a real inventory: the controller's addresses, each edge's
+    connection variables and the Front Ends / probe hosts of the groups front_ends and edge_probes."""
+    peers = {"front_ends": [{"name": n, "address": a, "connection": {"ansible_connection": "winrm", "ansible_port": 5986}}
+                            for n, a in front_ends], "frontend": frontend,
+             "probes": [{"name": n, "address": a, "connection": c} for n, a, c in probes]}
+    for host, variables in inv.items():
+        if controller is not None:
+            variables["sfb_edge_controller_addresses"] = list(controller)
+        variables[model.CONNECTION] = (connection or {}).get(host, {"ansible_connection": "winrm", "ansible_port": 5986})
+        variables[model.MANAGEMENT] = peers
+    return inv
+
+
+def _rule_tuple(fw, number):
+    rule = next(r for r in fw["rules"] if r["id"] == number)
+    return tuple(rule[k] for k in RULE_KEYS) + (rule["management"],)
+
+
+def test_management_rules_let_the_tool_through():
+    """WinRM from the controller to each edge's internal address (ansible_port 5986) and to the Front End, SSH to
+    the probe host: marked management, after the port-table rules (their numbers unchanged)."""
+    inv = with_management(inventory_data.example(), probes=[("probe01", "203.0.113.7", {})])
+    fw = _fw(inv)
+    management = [tuple(r[k] for k in RULE_KEYS) + (r["id"],) for r in fw["rules"] if r["management"]]
+    assert management == [
+        ("internal", "inbound", "controller", "edge_internal", "TCP", "5986", "management", 30),
+        ("internal", "transit", "controller", "front_end_management", "TCP", "5986", "management", 31),
+        ("external", "transit", "controller", "probe_hosts", "TCP", "22", "management", 32)]
+    assert _members(fw)["controller"] == ["10.10.5.20"]
+    assert _members(fw)["edge_internal"] == ["172.16.10.11", "172.16.10.12"]
+    assert _members(fw)["front_end_management"] == ["10.10.1.11"]  # fe01's hosts entry
+    assert _members(fw)["probe_hosts"] == ["203.0.113.7"]
+    assert [r["id"] for r in fw["rules"]] == list(range(1, 33))
+    assert not any(r["management"] for r in fw["rules"][:29])
+    rows = _parse(report.firewall_csv(fw))
+    header = rows[0]
+    winrm = [dict(zip(header, r)) for r in rows[1:] if r[header.index("rule")] == "30"]
+    assert [(r["source"], r["destination"], r["ports"], r["management"]) for r in winrm] == [
+        ("10.10.5.20", "172.16.10.11", "5986", "yes"), ("10.10.5.20", "172.16.10.12", "5986", "yes")]
+    assert winrm[0]["allow"] == ("Internal firewall: allow TCP 5986 from the Ansible controller (controller) to the "
+                                 "edge servers' internal addresses (edge_internal), from the internal network into "
+                                 "the perimeter network")
+    md = report.markdown(plan.build(inv)["edgepool.corp.example.com"])
+    assert "| 30 | inbound | `controller` | `edge_internal` | TCP | 5986 | Management | WinRM from the Ansible " \
+           "controller" in md
+    assert "| **management** | Internal firewall: allow TCP 5986 from the Ansible controller (controller)" in md
+
+
+def test_management_ports_follow_each_hosts_connection():
+    """A CIDR, and servers that take WinRM on different ports: one rule per port, to the servers of that port."""
+    inv = with_management(inventory_data.example(), controller=("10.10.5.0/28", "10.10.6.7"), connection={
+        "edge01": {"ansible_connection": "winrm", "ansible_winrm_scheme": "http", "ansible_port": 5985},
+        "edge02": {}})  # no connection variables: WinRM over HTTPS, 5986
+    fw = _fw(inv)
+    assert _members(fw)["controller"] == ["10.10.5.0/28", "10.10.6.7"]
+    assert [tuple(r[k] for k in RULE_KEYS) for r in fw["rules"] if r["management"]][:2] == [
+        ("internal", "inbound", "controller", "edge_internal_winrm_5985", "TCP", "5985", "management"),
+        ("internal", "inbound", "controller", "edge_internal_winrm_5986", "TCP", "5986", "management")]
+    assert _members(fw)["edge_internal_winrm_5985"] == ["172.16.10.11"]
+    assert _members(fw)["edge_internal_winrm_5986"] == ["172.16.10.12"]
+
+
+def test_without_controller_addresses_no_management_rule():
+    fw = _fw(with_management(inventory_data.example(), controller=None))
+    assert not [r for r in fw["rules"] if r["management"]] and "controller" not in fw["groups"]
+
+
+DIRECTORS_ONLY = [{"ip": "10.10.1.20", "names": ["dirpool.corp.example.com"]},
+                  {"ip": "10.10.1.21", "names": ["dir01.corp.example.com"]},
+                  {"ip": "10.10.1.22", "names": ["dir02.corp.example.com"]}]
+
+
+def _sources(fw, port):
+    return [r["source"] for r in fw["rules"] if r["ports"] == port and r["direction"] == "inbound"
+            and r["destination"] == "edge_internal"]
+
+
+def test_lync_groups_with_directors_only_and_no_front_end():
+    """Hosts entries of the Director pool only, no Front End in the inventory: the Front End rules come from the
+    next hop's entries and say so - they do not claim to list Front End servers."""
+    inv = inventory_data.set_pool(inventory_data.example(), "sfb_edge_internal_hosts", DIRECTORS_ONLY)
+    fw = _fw(with_management(inv, front_ends=(), frontend=None))
+    assert _members(fw)["next_hop_pool"] == ["10.10.1.20", "10.10.1.21", "10.10.1.22"]
+    assert "front_end_servers" not in fw["groups"]
+    assert fw["groups"]["next_hop_pool"]["description"].startswith(
+        "Next hop pool dirpool.corp.example.com (sfb_edge_next_hop_fqdn, hosts entry 10.10.1.20)")
+    for port in ("5061", "5062", "8057", "4443", "50001-50003"):
+        assert _sources(fw, port) == ["next_hop_pool"], port
+    a_v = next(r for r in fw["rules"] if r["ports"] == "5062" and r["destination"] == "edge_internal")
+    assert a_v["note"] == ("A/V authentication (MRAS) from Front End servers (the inventory names no Front End - group "
+                           "front_ends - so the hosts entries stand in)")
+
+
+def test_lync_groups_with_directors_and_the_inventorys_front_ends():
+    """With the Front Ends of the inventory (fe01 at an IP ansible_host, fe02 through its hosts entry): 5061 from the
+    next hop pool, A/V authentication, web conferencing and CMS replication from the Front End servers, the
+    Centralized Logging controller from both (edge-facts.md, "Ports")."""
+    inv = inventory_data.set_pool(inventory_data.example(), "sfb_edge_internal_hosts",
+                                  DIRECTORS_ONLY + [{"ip": "10.10.1.12", "names": ["fe02.corp.example.com"]}])
+    fw = _fw(with_management(inv, front_ends=(("fe01", "10.10.1.11"), ("fe02", "fe02.corp.example.com"))))
+    assert _members(fw)["front_end_servers"] == ["10.10.1.11", "10.10.1.12"]
+    assert fw["groups"]["front_end_servers"]["description"] == (
+        "Front End servers of the inventory (group front_ends, sfb_edge_frontend_host): fe01 10.10.1.11 (ansible_host), "
+        "fe02 10.10.1.12 (hosts entry fe02.corp.example.com)")
+    assert _sources(fw, "5061") == ["next_hop_pool"]
+    for port in ("5062", "8057", "4443"):
+        assert _sources(fw, port) == ["front_end_servers"], port
+    assert _sources(fw, "50001-50003") == ["next_hop_pool", "front_end_servers"]
+    a_v = next(r for r in fw["rules"] if r["ports"] == "5062" and r["destination"] == "edge_internal")
+    assert a_v["note"] == "A/V authentication (MRAS) from Front End servers"
+    assert a_v["allow"] == ("Internal firewall: allow TCP 5062 from the Front End servers (front_end_servers) to the "
+                            "edge servers' internal addresses (edge_internal), from the internal network into the "
+                            "perimeter network")
+    outbound = next(r for r in fw["rules"] if r["ports"] == "5061" and r["direction"] == "outbound"
+                    and r["firewall"] == "internal")
+    assert outbound["allow"] == ("Internal firewall: allow TCP 5061 from the edge servers' internal addresses "
+                                 "(edge_internal) to the next hop pool and its servers (next_hop_pool), from the "
+                                 "perimeter network into the internal network")
+
+
+def test_every_rule_reads_right_for_its_firewall_team():
+    fw = _fw(with_management(inventory_data.example(), probes=[("probe01", "203.0.113.7", {})]))
+    crossing = {("external", "inbound"): "from the internet into the perimeter network",
+                ("external", "outbound"): "from the perimeter network to the internet",
+                ("internal", "inbound"): "from the internal network into the perimeter network",
+                ("internal", "outbound"): "from the perimeter network into the internal network"}
+    for rule in fw["rules"]:
+        assert rule["allow"].startswith("%s firewall: allow %s %s from " % (
+            rule["firewall"].capitalize(), rule["protocol"], rule["ports"])), rule
+        assert "(%s) to " % rule["source"] in rule["allow"] and "(%s), " % rule["destination"] in rule["allow"]
+        if rule["direction"] != "transit":
+            assert rule["allow"].endswith(crossing[(rule["firewall"], rule["direction"])]), rule
+    assert fw["rules"][0]["allow"] == ("External firewall: allow TCP 443 from any address (any) to the Access Edge VIP "
+                                       "(vip_access), from the internet into the perimeter network")
