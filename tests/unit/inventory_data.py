@@ -26,6 +26,7 @@ _POOL = {
     "sfb_edge_internal_gateway": "172.16.10.1",
     "sfb_edge_internal_networks": ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"],
     "sfb_edge_routes_purge": True,
+    "sfb_edge_controller_addresses": ["10.10.5.20"],
     "sfb_edge_next_hop_fqdn": "dirpool.corp.example.com",
     "sfb_edge_media_path": "D:\\",
     "sfb_edge_internal_hosts": [

@@ -33,6 +33,7 @@ EXAMPLE_GROUPS = {
     "vip_access": ["192.0.2.10"],
     "vip_webconf": ["192.0.2.11"],
     "vip_av": ["192.0.2.12"],
+    "controller": ["10.10.5.20"],  # sfb_edge_controller_addresses (issue 20, point 8)
 }
 
 # (firewall, direction, source, destination, protocol, ports, service)
@@ -65,6 +66,8 @@ EXAMPLE_RULES = [
     ("internal", "inbound", "internal_networks", "edge_internal_vip", "TCP", "443", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal", "TCP", "443", "internal"),
     ("internal", "outbound", "edge_internal", "internal_networks", "TCP", "443", "internal"),
+    # the tool's own traffic: WinRM from the controller (no connection variables here: 5986)
+    ("internal", "inbound", "controller", "edge_internal", "TCP", "5986", "management"),
 ]
 
 SINGLE_GROUPS = {
@@ -169,7 +172,7 @@ def test_no_networks_and_no_hosts_entries_means_any():
     fw = plan.firewall(pools[0])
     assert "internal_networks" not in fw["groups"] and "next_hop_pool" not in fw["groups"]
     internal = [r for r in fw["rules"] if r["firewall"] == "internal"]
-    assert {r["source"] for r in internal if r["direction"] == "inbound"} == {"any"}
+    assert {r["source"] for r in internal if r["direction"] == "inbound" and not r["management"]} == {"any"}
     assert {r["destination"] for r in internal if r["direction"] == "outbound"} == {"any"}
 
 
@@ -215,7 +218,7 @@ def _pool(inv):
 def test_rule_count_does_not_depend_on_servers_networks_or_hosts_entries():
     small = plan.firewall(_pool(big_inventory(1, 2000)))
     large = plan.firewall(_pool(big_inventory(12, 2000, hosts=500)))
-    assert len(small["rules"]) == len(large["rules"]) == len(EXAMPLE_RULES) == 28
+    assert len(small["rules"]) == len(large["rules"]) == len(EXAMPLE_RULES) == 29
     assert _rules(small) == _rules(large)
     assert len(large["groups"]["internal_networks"]["members"]) == 2001
     assert len(large["groups"]["edge_internal"]["members"]) == 12
@@ -250,7 +253,8 @@ def test_csv_of_a_large_pool_is_the_expansion_and_streams_in_bounded_chunks(monk
     assert rows[0] == list(report.CSV_HEADER)
     assert rows[1:] == _reference_rows(fw)
     # 2,001 networks x (VIP + 12 servers, twice, + 12 servers outbound) + 500 hosts entries x 74 + 114 external
-    assert len(rows) - 1 == 2001 * 38 + 500 * 74 + 114 == 113152
+    # + the controller to 12 servers (WinRM)
+    assert len(rows) - 1 == 2001 * 38 + 500 * 74 + 114 + 12 == 113164
     # fields are escaped once per group member and per rule, never per line
     members = sum(len(g["members"]) for g in fw["groups"].values())
     assert len(calls) == members + 11 * len(fw["rules"])
@@ -333,6 +337,11 @@ def test_csv_rows_are_the_old_per_address_rows_each_once(servers, networks, host
     fw = plan.firewall(pool)
     rows = [tuple(r) for r in _parse(report.firewall_csv(fw))[1:]]
     assert len(rows) == len(set(rows))  # every (rule, member pair) once
+    # the management rows (issue 20, point 8) are new: the controller to each server's internal address
+    management = [r for r in rows if r[11] == "yes"]
+    assert sorted((r[5], r[7], r[3]) for r in management) == sorted(
+        ("10.10.5.20", str(s.internal.ip), "5986") for s in pool.servers)
+    rows = [r for r in rows if r[11] == "no"]
     got = [(r[1], r[2], r[3], r[5], r[7], r[8], r[9].replace(_NO_FRONT_END, "")) for r in rows]
     assert len(got) == len(set(got)) and set(got) == _old_rows(pool)
     for group in fw["groups"].values():  # members listed once
@@ -378,7 +387,9 @@ def with_management(inv, controller=("10.10.5.20",), front_ends=(("fe01", "fe01.
                             for n, a in front_ends], "frontend": frontend,
              "probes": [{"name": n, "address": a, "connection": c} for n, a, c in probes]}
     for host, variables in inv.items():
-        if controller is not None:
+        if controller is None:
+            variables.pop("sfb_edge_controller_addresses", None)
+        else:
             variables["sfb_edge_controller_addresses"] = list(controller)
         variables[model.CONNECTION] = (connection or {}).get(host, {"ansible_connection": "winrm", "ansible_port": 5986})
         variables[model.MANAGEMENT] = peers

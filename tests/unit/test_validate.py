@@ -1431,7 +1431,7 @@ def with_peers(inv, front_ends=(("fe01", "fe01.corp.example.com"),), probes=()):
 
 
 def test_controller_addresses_unset_warns():
-    check(with_peers(example()), [(W, "controller_addresses_unset", "edge01", "sfb_edge_controller_addresses")],
+    check(with_peers(example(sfb_edge_controller_addresses=None)), [(W, "controller_addresses_unset", "edge01", "sfb_edge_controller_addresses")],
           needles=["is not set, so the firewall plan leaves out the management rules", "WinRM from the Ansible controller",
                    "Set sfb_edge_controller_addresses to the controller's addresses", "['10.10.5.20']"])
 
@@ -1439,7 +1439,7 @@ def test_controller_addresses_unset_warns():
 def test_controller_addresses_set_is_fine():
     assert run(with_peers(example(sfb_edge_controller_addresses=["10.10.5.20", "10.10.6.0/28"]))) == []
     # hostvars that do not come from sfb.edge.edge_inventory (no hosts of the tool known): no warning either
-    assert run(example()) == []
+    assert run(example(sfb_edge_controller_addresses=None)) == []
 
 
 def test_controller_addresses_invalid():
