@@ -561,8 +561,8 @@ def _firewall(fw):
     groups = fw["groups"]
     out = ["<p>Direction is as seen from the edge server; the last column says the rule as the team that owns that "
            "firewall reads it. Rules are between the address groups below; <a href=\"firewall.csv\">firewall.csv</a> "
-           "lists every rule per address pair, with the same rule numbers (#). Rules marked management are the "
-           "tool's own traffic (WinRM, SSH from the Ansible controller).</p>",
+           "lists every rule per address pair, with the same rule numbers (#). The rules with yes in the Management "
+           "column are the tool's own traffic (WinRM, SSH from the Ansible controller).</p>",
            "<h3>Address groups</h3>"]
     out.append(table(["Group", "Description", "Count", "Members"],
                      ((Markup('<code id="fw-group-%s">%s</code>' % (slug(name), esc(name))), g["description"],
@@ -575,7 +575,7 @@ def _firewall(fw):
                          ((r.get("id", number), r["direction"], _group_ref(r["source"], groups),
                            _group_ref(r["destination"], groups), r["protocol"], r["ports"],
                            _SERVICE.get(r["service"], r["service"]), r["note"],
-                           "management" if r.get("management") else "", r.get("allow", ""))
+                           "yes" if r.get("management") else "", r.get("allow", ""))
                           for number, r in enumerate(fw["rules"], 1) if r["firewall"] == side),
                          row_class="fw-rule fw-%s" % side))
     return "".join(out)

@@ -163,8 +163,8 @@ def firewall_section(fw):
     members x rules."""
     out = ["## Firewall", "", "Direction is as seen from the edge server; the last column says the rule as the team "
            "that owns that firewall reads it. Rules are between the address groups below; `firewall.csv` beside this "
-           "report lists every rule per address pair, with the same rule numbers (`#`). Rules marked **management** "
-           "are the tool's own traffic (WinRM, SSH from the Ansible controller).", ""]
+           "report lists every rule per address pair, with the same rule numbers (`#`). The rules with yes in the "
+           "Management column are the tool's own traffic (WinRM, SSH from the Ansible controller).", ""]
     out += ["### Address groups", ""]
     out += _table(["Group", "Description", "Members"], [
         ("`%s`" % name, group["description"], group["members"]) for name, group in fw["groups"].items()]) + [""]
@@ -173,8 +173,8 @@ def firewall_section(fw):
         out += _table(["#", "Direction", "Source", "Destination", "Protocol", "Ports", "Service", "Note", "Management",
                        "For the firewall team"], [
             (str(r.get("id", number)), r["direction"], "`%s`" % r["source"], "`%s`" % r["destination"], r["protocol"],
-             r["ports"], _SERVICE.get(r["service"], r["service"]), r["note"], "**management**" if r.get("management")
-             else "", r.get("allow", ""))
+             r["ports"], _SERVICE.get(r["service"], r["service"]), r["note"], "yes" if r.get("management") else "",
+             r.get("allow", ""))
             for number, r in enumerate(fw["rules"], 1) if r["firewall"] == side]) + [""]
     return out
 

@@ -428,7 +428,7 @@ def test_management_rules_let_the_tool_through():
     md = report.markdown(plan.build(inv)["edgepool.corp.example.com"])
     assert "| 30 | inbound | `controller` | `edge_internal` | TCP | 5986 | Management | WinRM from the Ansible " \
            "controller" in md
-    assert "| **management** | Internal firewall: allow TCP 5986 from the Ansible controller (controller)" in md
+    assert "| yes | Internal firewall: allow TCP 5986 from the Ansible controller (controller)" in md
 
 
 def test_management_ports_follow_each_hosts_connection():
