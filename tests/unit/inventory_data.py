@@ -64,6 +64,7 @@ _SINGLE = {
         "sfb_edge_external_dns_servers": ["203.0.113.53"],
         "sfb_edge_internal_gateway": "192.168.50.1",
         "sfb_edge_internal_networks": ["192.168.0.0/20"],
+        "sfb_edge_controller_addresses": ["192.168.5.20"],
         "sfb_edge_next_hop_fqdn": "sfbfe01.corp.example.org",
         "sfb_edge_internal_hosts": [{"ip": "192.168.1.10", "names": ["sfbfe01.corp.example.org"]}],
         "sfb_edge_internal_nic": {"name": "Internal", "address": "192.168.50.20/24"},

@@ -76,6 +76,7 @@ SINGLE_GROUPS = {
     "next_hop_pool": ["192.168.1.10"],
     "edge_internal": ["192.168.50.20"],
     "edge_access": ["203.0.113.10"],  # the NAT public address, not the NIC's 172.31.0.10
+    "controller": ["192.168.5.20"],
 }
 
 SINGLE_RULES = [
@@ -103,6 +104,7 @@ SINGLE_RULES = [
     ("internal", "inbound", "internal_networks", "edge_internal", "UDP", "3478", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal", "TCP", "443", "internal"),
     ("internal", "outbound", "edge_internal", "internal_networks", "TCP", "443", "internal"),
+    ("internal", "inbound", "controller", "edge_internal", "TCP", "5986", "management"),
 ]
 
 _NO_FRONT_END = " (the inventory names no Front End - group front_ends - so the hosts entries stand in)"
