@@ -46,7 +46,7 @@ def read_inventory(task_vars):
     edge_servers, read once from the task's hostvars with the sfb.edge.edge_inventory filter's code."""
     hosts = list((task_vars.get("groups") or {}).get(EDGE_GROUP) or [])
     try:
-        return edge_inventory(task_vars["hostvars"], hosts)
+        return edge_inventory(task_vars["hostvars"], hosts, groups=task_vars.get("groups"))
     except AnsibleError as exc:
         raise AnsibleActionFail(str(getattr(exc, "message", None) or exc)) from None
 

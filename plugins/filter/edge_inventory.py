@@ -15,7 +15,9 @@ description:
     plain mapping, the input of P(sfb.edge.validate#filter) and P(sfb.edge.plan#filter) filters.
   - Only C(sfb_edge_*) variables are read, so connection secrets such as C(ansible_password) are
     never templated or copied, plus C(inventory_dir), the directory relative certificate paths of the
-    host are resolved against (docs/awx.md, "Paths").
+    host are resolved against (docs/awx.md, "Paths"), and, for the management rules of the firewall plan,
+    the connection's address and port variables (C(ansible_host), C(ansible_connection), C(ansible_port),
+    C(ansible_winrm_port), C(ansible_winrm_scheme), ...) of the edge servers, the Front Ends and the probe hosts.
   - "A host in two groups (neither a parent of the other) whose group variables give different
     C(sfb_edge_pool_fqdn) values, and that sets none in its own host variables, also gets
     C(pool_fqdn_groups) - C({group: value}) of those groups - read from Ansible's inventory (inline group vars
@@ -31,6 +33,12 @@ options:
     type: list
     elements: str
     required: true
+  groups:
+    description:
+      - The inventory's C(groups), for the management rules of the firewall plan (the Front Ends of the group
+        C(front_ends) and the probe hosts of C(edge_probes)); default the C(groups) of the first edge server.
+    type: dict
+    version_added: 0.5.0
 """
 
 EXAMPLES = r"""
@@ -41,8 +49,9 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: "C({inventory_hostname: {sfb_edge_*: value, inventory_dir: path, pool_fqdn_groups: {group: value}}})
-    (C(inventory_dir) only where the host has one, C(pool_fqdn_groups) only where its groups disagree)."
+  description: "C({inventory_hostname: {sfb_edge_*: value, inventory_dir: path, pool_fqdn_groups: {group: value},
+    ansible_connection_vars: {...}, _sfb_edge_management: {...}}}) (C(inventory_dir) only where the host has one,
+    C(pool_fqdn_groups) only where its groups disagree)."
   type: dict
 """
 
@@ -174,13 +183,65 @@ def _pool_groups(hostvars, host, cache):
     return {g.name: _plain(v) for g, v in sorted(leaves.items(), key=lambda kv: kv[0].name)}
 
 
-def edge_inventory(hostvars, hosts=None):
+def _connection(hostvars, host, raw, shared):
+    """``(ansible_host, {connection variable: value})`` of ``host``: the values that are set and evaluate (a
+    template that fails leaves that variable out: the plan then says what it assumed). Never a secret."""
+    view = None
+    found = {}
+    for name in ("ansible_host",) + _model.CONNECTION_VARS:
+        if raw is not None:
+            if name not in raw:
+                continue
+            known = _variable(raw, name, shared)
+            if known is not None:
+                found[name] = known[1]
+                continue
+        try:
+            if view is None:
+                view = hostvars[host]
+            if raw is None and name not in view:
+                continue
+            found[name] = _plain(view[name])
+        except Exception:  # pylint: disable=broad-except  # unset or not evaluable: left out
+            continue
+    address = found.pop("ansible_host", None)
+    connection = {k: v for k, v in found.items() if v not in (None, "")}
+    return (str(address) if isinstance(address, (str, int)) and str(address) else str(host)), connection
+
+
+def _management(hostvars, groups, result, shared):
+    """The Front Ends (group front_ends and every sfb_edge_frontend_host) and probe hosts (group edge_probes) with
+    their address and connection variables: :data:`model.MANAGEMENT`."""
+    groups = groups if isinstance(groups, Mapping) else {}
+
+    def hosts_of(group):
+        value = groups.get(group) or []
+        return [str(h) for h in value] if isinstance(value, (list, tuple)) else []
+
+    front_ends = hosts_of("front_ends")
+    chosen = sorted({d["sfb_edge_frontend_host"] for d in result.values()
+                     if isinstance(d.get("sfb_edge_frontend_host"), str) and d["sfb_edge_frontend_host"]})
+    frontend = chosen[0] if chosen else (front_ends[0] if front_ends else None)
+    info = {"front_ends": [], "frontend": frontend, "probes": []}
+    for key, names in (("front_ends", list(dict.fromkeys(front_ends + chosen))), ("probes", hosts_of("edge_probes"))):
+        for name in names:
+            raw = _raw(hostvars, name)
+            try:
+                address, connection = _connection(hostvars, name, raw, shared)
+            except Exception:  # pylint: disable=broad-except  # not a host of hostvars (a typo): its name only
+                address, connection = name, {}
+            info[key].append({"name": name, "address": address, "connection": connection})
+    return info
+
+
+def edge_inventory(hostvars, hosts=None, groups=None):
     if hosts is None or isinstance(hosts, str) or not isinstance(hosts, (list, tuple)):
         raise AnsibleFilterError("sfb.edge.edge_inventory: hosts must be a list of inventory hostnames "
                                  "(groups['edge_servers']), got %r" % (hosts,))
     result = {}
     shared = {}
     groups_cache = {}
+    first_raw = None
     for host in hosts:
         # A variable that holds no template is read as the inventory gives it; only the others are
         # templated (for each host, under its own variables), as hostvars[host][name] does.
@@ -219,7 +280,15 @@ def edge_inventory(hostvars, hosts=None):
         conflict = _pool_groups(hostvars, host, groups_cache)
         if conflict:
             data[_model.POOL_GROUPS] = conflict
+        data[_model.CONNECTION] = _connection(hostvars, host, raw, shared)[1]
+        if first_raw is None:
+            first_raw = raw if raw is not None else {}
         result[str(host)] = data
+    if groups is None and first_raw is not None:
+        groups = first_raw.get("groups")
+    management = _management(hostvars, groups, result, shared)
+    for data in result.values():
+        data[_model.MANAGEMENT] = management
     return result
 
 

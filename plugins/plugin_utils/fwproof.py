@@ -225,8 +225,13 @@ def host_plan(pool_plan, host, state, frontend=None, external_probe=None, extern
     used = _in_use(state)
     listeners, refusals, rules, busy = {}, [], [], 0
     for number, rule in enumerate(pool_plan["firewall"]["rules"], 1):
-        item = dict(rule, id=number, tests=[], probe=None, reason=None, sampled=False)
+        # the plan's own number (plan.md, firewall.csv, report.html); a plan written before 0.5.0 has none
+        item = dict(rule, id=rule.get("id", number), tests=[], probe=None, reason=None, sampled=False)
         rules.append(item)
+        if rule.get("management"):
+            item["reason"] = ("management rule: the tool's own connection (WinRM, SSH) proves it when the run reaches "
+                              "the host; a listener would collide with it")
+            continue
         edge_group = rule["destination"] if rule["direction"] == "inbound" else rule["source"]
         endpoint = _endpoint(edge_group, hplan, groups)
         if rule["direction"] != "inbound" or endpoint is None:

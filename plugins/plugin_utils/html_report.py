@@ -703,8 +703,10 @@ def _group_ref(name, groups):
 
 def _firewall(fw):
     groups = fw["groups"]
-    out = ["<p>Direction is as seen from the edge server. Rules are between the address groups below; "
-           "<a href=\"firewall.csv\">firewall.csv</a> lists every rule per address pair.</p>",
+    out = ["<p>Direction is as seen from the edge server; the last column says the rule as the team that owns that "
+           "firewall reads it. Rules are between the address groups below; <a href=\"firewall.csv\">firewall.csv</a> "
+           "lists every rule per address pair, with the same rule numbers (#). The rules with yes in the Management "
+           "column are the tool's own traffic (WinRM, SSH from the Ansible controller).</p>",
            "<h3>Address groups</h3>"]
     out.append(table(["Group", "Description", "Count", "Members"],
                      ((Markup('<code id="fw-group-%s">%s</code>' % (slug(name), esc(name))), g["description"],
@@ -712,9 +714,12 @@ def _firewall(fw):
                      row_class="fw-group"))
     for side, title in (("external", "External firewall"), ("internal", "Internal firewall")):
         out.append("<h3>%s</h3>" % title)
-        out.append(table(["#", "Direction", "Source", "Destination", "Protocol", "Ports", "Service", "Note"],
-                         ((number, r["direction"], _group_ref(r["source"], groups), _group_ref(r["destination"], groups),
-                           r["protocol"], r["ports"], _SERVICE.get(r["service"], r["service"]), r["note"])
+        out.append(table(["#", "Direction", "Source", "Destination", "Protocol", "Ports", "Service", "Note",
+                          "Management", "For the firewall team"],
+                         ((r.get("id", number), r["direction"], _group_ref(r["source"], groups),
+                           _group_ref(r["destination"], groups), r["protocol"], r["ports"],
+                           _SERVICE.get(r["service"], r["service"]), r["note"],
+                           "yes" if r.get("management") else "", r.get("allow", ""))
                           for number, r in enumerate(fw["rules"], 1) if r["firewall"] == side),
                          row_class="fw-rule fw-%s" % side))
     return "".join(out)

@@ -55,6 +55,7 @@ POOL_VARS = (
     "sfb_edge_certificate_roll_date",
     "sfb_edge_windows_feature_source",
     "sfb_edge_cu_path",
+    "sfb_edge_controller_addresses",
 )
 # Host-level variables.  Certificates may be per host (same key required across a pool).
 HOST_VARS = (
@@ -181,6 +182,10 @@ class Pool:
     internal_network_indexes: list = field(default_factory=list)
     external_dns_servers: list = field(default_factory=list)
     internal_hosts: list = field(default_factory=list)  # normalised [{ip, names}]
+    # sfb_edge_controller_addresses parsed (IPv4Network; a bare address is a /32); None when unset
+    controller_addresses: list | None = None
+    # how the controller reaches the servers, the Front Ends and the probe hosts (see MANAGEMENT)
+    management: dict = field(default_factory=dict)
     next_hop_fqdn: str | None = None
     dns_suffix: str | None = None
     # values computed once per pool and shared by its servers (route destinations per on-link subnet)
@@ -323,6 +328,9 @@ def load(hostvars):
         _check_mixed(col, fqdn, names, hostvars)
         pool = Pool(fqdn=fqdn, servers=[], settings=settings)
         _parse_pool(col, pool, names)
+        peers = first.get(MANAGEMENT)
+        pool.management = {"connections": {h: hostvars[h].get(CONNECTION) or {} for h in names},
+                           "peers": peers if isinstance(peers, dict) else None}
         for host in names:
             pool.servers.append(_parse_server(col, pool, host, hostvars[host]))
         _check_frontend_outside(col, pool, names[0], hostvars)
@@ -623,7 +631,36 @@ def _parse_pool(col, pool, names):
             err("invalid_fqdn", "sfb_edge_next_hop_fqdn", "%s is not a valid FQDN; use the Director or Front End "
                 "pool FQDN the edge sends SIP to" % (_x(hop),))
 
+    _parse_controller_addresses(err, pool, s)
     _parse_install(err, s)
+
+
+def _parse_controller_addresses(err, pool, s):
+    """sfb_edge_controller_addresses: the Ansible controller's addresses (IPs or CIDRs) for the management rules
+    of the firewall plan (issue 20, point 8). Unset: None (the plan leaves those rules out, with a warning)."""
+    value = s.get("sfb_edge_controller_addresses")
+    if value is None:
+        pool.controller_addresses = None
+        return
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        err("invalid_value", "sfb_edge_controller_addresses", "%r must be a list of the Ansible controller's IPv4 "
+            "addresses or CIDRs as the edge servers see them (after any NAT), e.g. ['10.10.5.20'] or "
+            "['10.10.5.0/28'] for an AWX/AAP execution node pool" % (value,))
+        pool.controller_addresses = None
+        return
+    parsed = []
+    for i, item in enumerate(value):
+        text = item.strip() if isinstance(item, str) else item
+        if isinstance(text, str) and "/" not in text and _looks_like_ip(text):
+            text += "/32"
+        try:
+            parsed.append(netcalc.parse_network(text, "controller address"))
+        except ValueError as exc:
+            err("invalid_value", "sfb_edge_controller_addresses[%d]" % i, "%s; give the Ansible controller's IPv4 "
+                "address (10.10.5.20) or network (10.10.5.0/28) as the edge servers see it" % exc)
+    pool.controller_addresses = list(dict.fromkeys(parsed))
 
 
 # A Windows path: drive-rooted (D:\, C:\sfb\media) or UNC (\\server\share\path).
@@ -943,6 +980,15 @@ BASE_DIR = "inventory_dir"
 # Key of the edge inventory (sfb.edge.edge_inventory): {group: sfb_edge_pool_fqdn} of the groups of a host that
 # disagree about its pool where Ansible's precedence would pick one silently (issue 19, point 16).
 POOL_GROUPS = "pool_fqdn_groups"
+# The keys sfb.edge.edge_inventory adds for the management rules of the firewall plan (issue 20, point 8), none
+# of them a secret: CONNECTION, each host's connection variables (the names of CONNECTION_VARS that are set);
+# MANAGEMENT, the same object for every host: ``{front_ends: [{name, address, connection}], frontend: name,
+# probes: [{name, address, connection}]}`` - the hosts of the groups front_ends (and sfb_edge_frontend_host) and
+# edge_probes, each with its ansible_host (else its name) and connection variables.
+CONNECTION = "ansible_connection_vars"
+CONNECTION_VARS = ("ansible_connection", "ansible_port", "ansible_winrm_port", "ansible_winrm_scheme",
+                   "ansible_psrp_port", "ansible_psrp_protocol", "ansible_ssh_port")
+MANAGEMENT = "_sfb_edge_management"
 DEFAULT_PLAN_DIR = "plan"
 
 

@@ -6,7 +6,7 @@ network settings), computed from the validated inventory.  JSON-ready dicts only
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import expiry, model, netcalc, ports, validate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _management, expiry, model, netcalc, ports, validate
 
 PLAN_FORMAT = 2
 
@@ -251,10 +251,31 @@ def _applies(rule, pool):
     return True
 
 
-# The address groups of the firewall plan, in the order they are listed.
-_GROUP_ORDER = ("any", "internal_networks", "lync_servers", "edge_internal", "edge_internal_vip",
-                "edge_access", "edge_webconf", "edge_av", "vip_access", "vip_webconf", "vip_av")
+# The address groups of the firewall plan, in the order they are listed (management groups with a port in
+# their name, when the servers differ in port, follow in order of appearance).
+_GROUP_ORDER = ("any", "internal_networks", "next_hop_pool", "front_end_servers", "edge_internal", "edge_internal_vip",
+                "edge_access", "edge_webconf", "edge_av", "vip_access", "vip_webconf", "vip_av", "controller")
 _SERVICE_NAME = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge"}
+# How each group reads in a rule's sentence for the firewall team (rule "allow").
+_GROUP_TEXT = {
+    "any": "any address", "internal_networks": "the internal networks", "next_hop_pool": "the next hop pool and its "
+    "servers", "front_end_servers": "the Front End servers", "edge_internal": "the edge servers' internal addresses",
+    "edge_internal_vip": "the edge pool's internal VIP", "controller": "the Ansible controller",
+    "front_end_management": "the Front End sfb.edge connects to", "probe_hosts": "the firewall-proof probe hosts",
+}
+# Which firewall and which way, as the team that owns the firewall says it: (firewall, direction) -> crossing.
+_CROSSING = {
+    ("external", "inbound"): "from the internet into the perimeter network",
+    ("external", "outbound"): "from the perimeter network to the internet",
+    ("internal", "inbound"): "from the internal network into the perimeter network",
+    ("internal", "outbound"): "from the perimeter network into the internal network",
+    ("internal", "transit"): "inside the internal network, only where a firewall separates the two",
+    ("external", "transit"): "from the internal network out to the probe host outside the perimeter",
+}
+
+
+def _hosts_text(items):
+    return ", ".join("%s %s (%s)" % (i["name"], i["address"], i["source"]) for i in items)
 
 
 def firewall_groups(pool):
@@ -266,12 +287,19 @@ def firewall_groups(pool):
     servers = sorted(pool.servers, key=lambda s: s.name)
     hlb = pool.load_balancing == "hlb"
     services = ("access",) if pool.single_ip else netcalc.SERVICES
+    peers = _management.peers(pool)
+    front_ends = [f for f in peers["front_ends"] if f["address"]]
+    hop = pool.next_hop_fqdn
+    hop_addresses = [e["ip"] for e in pool.internal_hosts if hop in e["names"]]
     groups = {
         "any": ("Any address", ["Any"]),
         "internal_networks": ("Internal client and server networks (sfb_edge_internal_networks)",
                               [str(n) for n in pool.internal_networks]),
-        "lync_servers": ("Front End pools and Directors: the hosts entries (next hop pool and its servers)",
-                         [e["ip"] for e in pool.internal_hosts]),
+        "next_hop_pool": ("Next hop pool %s (sfb_edge_next_hop_fqdn, hosts entry %s) and the servers behind it: the "
+                          "addresses of every hosts entry (sfb_edge_internal_hosts)"
+                          % (hop, ", ".join(hop_addresses) or "none"), [e["ip"] for e in pool.internal_hosts]),
+        "front_end_servers": ("Front End servers of the inventory (group front_ends, sfb_edge_frontend_host): %s"
+                              % (_hosts_text(front_ends) or "none"), [f["address"] for f in front_ends]),
         "edge_internal": ("Edge servers' internal interfaces", [str(s.internal.ip) for s in servers]),
     }
     if hlb:
@@ -285,6 +313,9 @@ def firewall_groups(pool):
         groups["edge_" + service] = (text, [str(s.public(service)) for s in servers])
         if hlb:
             groups["vip_" + service] = ("%s VIP (hardware load balancer)" % label, [str(pool.vips[service])])
+    if pool.controller_addresses:
+        groups["controller"] = ("The Ansible controller (sfb_edge_controller_addresses): where sfb.edge connects from",
+                                [str(n.network_address) if n.prefixlen == 32 else str(n) for n in pool.controller_addresses])
     return {name: {"description": text, "members": list(dict.fromkeys(members))}
             for name, (text, members) in groups.items()}
 
@@ -292,7 +323,10 @@ def firewall_groups(pool):
 def firewall(pool):
     """The firewall plan as address groups and rules between them.  Direction is as seen from the edge
     server.  The number of rules depends on the port tables and the pool's options only, never on the
-    number of servers, networks or hosts entries (those are group members)."""
+    number of servers, networks or hosts entries (those are group members); the management rules (the tool's own
+    traffic, issue 20 point 8) come last, one per port the controller uses.  Each rule carries its number
+    (``id``, from 1, the one plan.md, firewall.csv, report.html and the firewall proof show), ``management`` and
+    ``allow``, the rule as the team that owns that firewall reads it."""
     groups = firewall_groups(pool)
     single = pool.single_ip
     hlb = pool.load_balancing == "hlb"
@@ -311,19 +345,108 @@ def firewall(pool):
     for rule in ports.INTERNAL_RULES:
         if not _applies(rule, pool):
             continue
-        peer = "lync_servers" if rule["peer"] == "lync_servers" else "internal_networks"
-        if not groups[peer]["members"]:
-            peer = "any"
         edges = (["edge_internal_vip"] if hlb and rule["endpoint"] == "both" else []) + ["edge_internal"]
-        for edge in edges:
-            _add_rule(rules, "internal", rule, rule["port"], edge, peer)
+        for peer, note in _internal_peers(rule["peer"], groups):
+            for edge in edges:
+                _add_rule(rules, "internal", rule, rule["port"], edge, peer, note=note)
+    _management_rules(rules, groups, pool)
     rules = list(rules.values())
+    for number, rule in enumerate(rules, 1):
+        rule["id"] = number
+        rule["allow"] = allow_text(rule, groups)
     used = {r["source"] for r in rules} | {r["destination"] for r in rules}
-    return {"groups": {name: groups[name] for name in _GROUP_ORDER if name in used and name in groups},
-            "rules": rules}
+    order = [n for n in _GROUP_ORDER if n in groups] + [n for n in groups if n not in _GROUP_ORDER]
+    return {"groups": {name: groups[name] for name in order if name in used}, "rules": rules}
 
 
-def _add_rule(rules, side, rule, port, edge_group, peer_group):
+def _internal_peers(kind, groups):
+    """``[(group, note suffix)]`` of an internal rule's peer kind (ports.py): the next hop pool, the Front End
+    servers (the next hop pool's entries stand in, saying so, when the inventory names no Front End), both
+    (lync_servers), or the internal networks; ``any`` when the group is empty."""
+    hop = "next_hop_pool" if groups["next_hop_pool"]["members"] else "any"
+    if kind == "next_hop":
+        return [(hop, "")]
+    if kind in ("front_ends", "lync_servers"):
+        if groups["front_end_servers"]["members"]:
+            return ([(hop, "")] if kind == "lync_servers" else []) + [("front_end_servers", "")]
+        return [(hop, "" if kind == "lync_servers" else
+                 " (the inventory names no Front End - group front_ends - so the hosts entries stand in)")]
+    return [("internal_networks" if groups["internal_networks"]["members"] else "any", "")]
+
+
+def _management_rules(rules, groups, pool):
+    """The tool's own traffic (issue 20, point 8) from the group ``controller``: WinRM to each edge server's internal
+    address (its ansible_port / ansible_winrm_port, default 5986), WinRM to the Front End sfb.edge connects to,
+    SSH or WinRM to each firewall-proof probe host. Left out when sfb_edge_controller_addresses is unset (the
+    validation warns: controller_addresses_unset)."""
+    if "controller" not in groups:
+        return
+    by_port = _management.edge_ports(pool)
+    for port, servers in sorted(by_port.items()):
+        target = "edge_internal"
+        if len(by_port) > 1:
+            target = "edge_internal_winrm_%d" % port
+            groups[target] = {"description": "Edge servers' internal interfaces that take WinRM on TCP %d: %s"
+                              % (port, ", ".join(s.name for s in servers)),
+                              "members": [str(s.internal.ip) for s in servers]}
+        _add_management(rules, "internal", "inbound", target, port,
+                        "WinRM from the Ansible controller: sfb.edge configures and reads the edge servers over it "
+                        "(ansible_port / ansible_winrm_port)")
+    peers = _management.peers(pool)
+    chosen = [f for f in peers["front_ends"] if f["name"] == peers["frontend"] and f["address"]]
+    if chosen:
+        front_end = chosen[0]
+        groups["front_end_management"] = {
+            "description": "The Front End sfb.edge connects to over WinRM (sfb_edge_frontend_host, else the first host "
+                           "of front_ends): %s" % _hosts_text(chosen), "members": [front_end["address"]]}
+        _add_management(rules, "internal", "transit", "front_end_management", front_end["port"],
+                        "WinRM from the Ansible controller to the Front End: Export-CsConfiguration, the replication "
+                        "status and the firewall proof's internal probes")
+    probes = {}
+    for probe in peers["probes"]:
+        if probe["address"]:
+            probes.setdefault(probe["port"], []).append(probe)
+    for port, items in sorted(probes.items()):
+        target = "probe_hosts" if len(probes) == 1 else "probe_hosts_%d" % port
+        groups[target] = {"description": "Firewall-proof probe hosts outside the perimeter (group edge_probes) on TCP "
+                                         "%d: %s" % (port, _hosts_text(items)),
+                          "members": list(dict.fromkeys(i["address"] for i in items))}
+        _add_management(rules, "external", "transit", target, port,
+                        "%s from the Ansible controller to the firewall-proof probe host (sfb.edge.firewall_proof)"
+                        % ("SSH" if port == _management.SSH_PORT else "WinRM"))
+
+
+def _add_management(rules, side, direction, destination, port, note):
+    item = {"firewall": side, "direction": direction, "source": "controller", "destination": destination,
+            "protocol": "TCP", "ports": str(port), "service": "management", "note": note, "management": True}
+    rules.setdefault((side, direction, "controller", destination, "TCP", str(port), "management"), item)
+
+
+def _group_text(name):
+    if name in _GROUP_TEXT:
+        return _GROUP_TEXT[name]
+    if name.startswith("edge_internal_winrm_"):
+        return "the edge servers' internal addresses"
+    if name.startswith("probe_hosts_"):
+        return "the firewall-proof probe hosts"
+    if name.startswith("vip_"):
+        return "the %s VIP" % _SERVICE_NAME.get(name[4:], name[4:])
+    if name.startswith("edge_"):
+        return "the edge servers' %s public addresses" % _SERVICE_NAME.get(name[5:], name[5:])
+    return name
+
+
+def allow_text(rule, groups=None):
+    """One rule as the team that owns that firewall reads it: "Internal firewall: allow TCP 5061 from the next hop
+    pool and its servers (next_hop_pool) to the edge servers' internal addresses (edge_internal), from the internal
+    network into the perimeter network"."""
+    return "%s firewall: allow %s %s from %s (%s) to %s (%s), %s" % (
+        rule["firewall"].capitalize(), rule["protocol"], rule["ports"], _group_text(rule["source"]), rule["source"],
+        _group_text(rule["destination"]), rule["destination"],
+        _CROSSING.get((rule["firewall"], rule["direction"]), rule["direction"]))
+
+
+def _add_rule(rules, side, rule, port, edge_group, peer_group, note=""):
     """Add one rule between two groups; a rule that is already there is kept once (dict, not a search)."""
     inbound = rule["direction"] == "inbound"
     item = {
@@ -334,7 +457,8 @@ def _add_rule(rules, side, rule, port, edge_group, peer_group):
         "protocol": rule["protocol"],
         "ports": port,
         "service": rule["service"],
-        "note": rule["purpose"],
+        "note": rule["purpose"] + note,
+        "management": False,
     }
     key = (side, item["direction"], item["source"], item["destination"], item["protocol"], port, item["service"])
     rules.setdefault(key, item)

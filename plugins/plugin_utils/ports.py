@@ -14,7 +14,11 @@ Each rule template has:
   protocol   TCP | UDP
   port       "443" or "50000-59999"
   direction  inbound | outbound
-  peer       who is on the other side: any | next_hop | lync_servers | internal_networks | partners
+  peer       who is on the other side: any | internal_networks (external: any); internal rules from Lync servers
+             name them as edge-facts.md ("Ports") and Microsoft's internal interface tables do:
+             next_hop (the next hop pool and its servers: TCP 5061 in/out), front_ends (the Front End
+             servers: 5062 A/V authentication, 8057 web conferencing, 4443 CMS replication, 23456 XMPP
+             gateway), lync_servers (both: the Centralized Logging controller, 50001-50003)
   purpose    free text for the report
   when       optional condition: xmpp | multi_ip | single_ip | ocs2007
   endpoint   for HLB pools: vip (the rule applies to the VIP), servers (to each server's address),
@@ -70,19 +74,20 @@ EXTERNAL_RULES = (
 )
 
 INTERNAL_RULES = (
-    dict(service="internal", protocol="TCP", port="5061", direction="inbound", peer="lync_servers", endpoint="both",
-         listener="Access Edge (RTCSRV)", purpose="SIP/MTLS from the next hop pool (Director or Front End)"),
-    dict(service="internal", protocol="TCP", port="5061", direction="outbound", peer="lync_servers", endpoint="servers",
-         purpose="SIP/MTLS to the next hop pool (Director or Front End)"),
-    dict(service="internal", protocol="TCP", port="5062", direction="inbound", peer="lync_servers", endpoint="both",
+    dict(service="internal", protocol="TCP", port="5061", direction="inbound", peer="next_hop", endpoint="both",
+         listener="Access Edge (RTCSRV)", purpose="SIP/MTLS from the next hop pool (Director or Front End) and its servers"),
+    dict(service="internal", protocol="TCP", port="5061", direction="outbound", peer="next_hop", endpoint="servers",
+         purpose="SIP/MTLS to the next hop pool (Director or Front End) and its servers"),
+    dict(service="internal", protocol="TCP", port="5062", direction="inbound", peer="front_ends", endpoint="both",
          listener="A/V Authentication (RTCMRAUTH)", purpose="A/V authentication (MRAS) from Front End servers"),
-    dict(service="internal", protocol="TCP", port="8057", direction="inbound", peer="lync_servers", endpoint="servers",
+    dict(service="internal", protocol="TCP", port="8057", direction="inbound", peer="front_ends", endpoint="servers",
          listener="Web Conferencing Edge (RTCDATAPROXY)", purpose="PSOM/MTLS web conferencing from Front End servers"),
-    dict(service="internal", protocol="TCP", port="4443", direction="inbound", peer="lync_servers", endpoint="servers",
-         listener="Replica Replicator Agent (REPLICA)", purpose="Central Management Store replication (HTTPS) from the CMS master"),
+    dict(service="internal", protocol="TCP", port="4443", direction="inbound", peer="front_ends", endpoint="servers",
+         listener="Replica Replicator Agent (REPLICA)",
+         purpose="Central Management Store replication (HTTPS) from the Front End pool that holds the CMS"),
     dict(service="internal", protocol="TCP", port="50001-50003", direction="inbound", peer="lync_servers",
-         endpoint="servers", purpose="Centralized Logging Service (ClsController/ClsAgent)"),
-    dict(service="internal", protocol="TCP", port="23456", direction="inbound", peer="lync_servers", endpoint="servers",
+         endpoint="servers", purpose="Centralized Logging Service (ClsController/ClsAgent) from the Lync servers"),
+    dict(service="internal", protocol="TCP", port="23456", direction="inbound", peer="front_ends", endpoint="servers",
          when="xmpp", listener="XMPP proxy (RTCXMPPTGWPX)", purpose="XMPP gateway traffic from Front End servers (Lync 2013 / SfB 2015)"),
     dict(service="internal", protocol="UDP", port="3478", direction="inbound", peer="internal_networks", endpoint="both",
          listener="A/V Edge (RTCMEDIARELAY)", purpose="STUN/MSTURN media from internal clients and servers (preferred path)"),

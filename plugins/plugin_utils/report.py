@@ -12,7 +12,8 @@ import re
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _text, expiry
 
-_SERVICE = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge", "internal": "Internal"}
+_SERVICE = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge", "internal": "Internal",
+            "management": "Management"}
 _VERSION = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business Server 2015",
             "sfb2019": "Skype for Business Server 2019", "sfbse": "Skype for Business Server Subscription Edition"}
 _LB = {"none": "single server", "dns": "DNS load balancing", "hlb": "hardware load balancer"}
@@ -212,22 +213,31 @@ def expiry_text(cert, kind):
 
 def firewall_section(fw):
     """The grouped firewall table: the address groups (members listed once), then the rules between
-    groups, per firewall.  Its length grows with the members, never with members x rules."""
-    out = ["## Firewall", "", "Direction is as seen from the edge server. Rules are between the address groups below; "
-           "`firewall.csv` beside this report lists every rule per address pair.", ""]
+    groups, per firewall, each with its number (the one firewall.csv, report.html and the firewall proof use)
+    and the sentence for the team that owns that firewall.  Its length grows with the members, never with
+    members x rules."""
+    out = ["## Firewall", "", "Direction is as seen from the edge server; the last column says the rule as the team "
+           "that owns that firewall reads it. Rules are between the address groups below; `firewall.csv` beside this "
+           "report lists every rule per address pair, with the same rule numbers (`#`). The rules with yes in the "
+           "Management column are the tool's own traffic (WinRM, SSH from the Ansible controller).", ""]
     out += ["### Address groups", ""]
     out += _table(["Group", "Description", "Members"], [
         (code(name), group["description"], group["members"]) for name, group in fw["groups"].items()]) + [""]
     for side, title in (("external", "External firewall"), ("internal", "Internal firewall")):
         out += ["### %s" % title, ""]
-        out += _table(["Direction", "Source", "Destination", "Protocol", "Ports", "Service", "Note"], [
-            (r["direction"], code(r["source"]), code(r["destination"]), r["protocol"], r["ports"],
-             _SERVICE[r["service"]], r["note"]) for r in fw["rules"] if r["firewall"] == side]) + [""]
+        out += _table(["#", "Direction", "Source", "Destination", "Protocol", "Ports", "Service", "Note", "Management",
+                       "For the firewall team"], [
+            (str(r.get("id", number)), r["direction"], code(r["source"]), code(r["destination"]), r["protocol"],
+             r["ports"], _SERVICE.get(r["service"], r["service"]), r["note"], "yes" if r.get("management") else "",
+             r.get("allow", ""))
+            for number, r in enumerate(fw["rules"], 1) if r["firewall"] == side]) + [""]
     return out
 
 
+# The columns of firewall.csv: rule, management and allow were added in 0.5.0 at the end (a reader by position
+# keeps working).
 CSV_HEADER = ("firewall", "direction", "protocol", "ports", "source_group", "source", "destination_group",
-              "destination", "service", "note")
+              "destination", "service", "note", "rule", "management", "allow")
 
 
 def _csv_field(value):
@@ -246,9 +256,11 @@ def firewall_csv(fw):
     yield ",".join(CSV_HEADER) + "\n"
     groups = fw["groups"]
     escaped = {name: [_csv_field(m) for m in group["members"]] for name, group in groups.items()}
-    for rule in fw["rules"]:
+    for number, rule in enumerate(fw["rules"], 1):
         head = ",".join(_csv_field(rule[k]) for k in ("firewall", "direction", "protocol", "ports")) + ","
-        tail = "," + ",".join(_csv_field(rule[k]) for k in ("service", "note")) + "\n"
+        tail = "," + ",".join(_csv_field(v) for v in (
+            rule["service"], rule["note"], rule.get("id", number), "yes" if rule.get("management") else "no",
+            rule.get("allow", ""))) + "\n"
         head += _csv_field(rule["source"]) + ","
         middle = "," + _csv_field(rule["destination"]) + ","
         destinations = escaped[rule["destination"]]

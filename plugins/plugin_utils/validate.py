@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 import os
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import model, netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils import _management, model, netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import MAX_POOL_SERVERS, XMPP_VERSIONS
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
@@ -166,9 +166,40 @@ def _check_pool(col, pool):
             err("next_hop_unresolvable", "sfb_edge_internal_hosts", "has no entry for the next hop %s; the edge has no "
                 "internal DNS, so add {ip: <next hop pool address>, names: [%s]} to sfb_edge_internal_hosts"
                 % (pool.next_hop_fqdn, pool.next_hop_fqdn))
+    _check_management(col, pool, warn)
     if not pool.internal_networks and pool.setting("sfb_edge_internal_networks") == []:
         warn("no_internal_networks", "sfb_edge_internal_networks", "is empty: no persistent routes will be added, so "
              "only the internal DMZ subnet is reachable. List every internal network with Lync servers or clients")
+
+
+def _check_management(col, pool, warn):
+    """The management rules of the firewall plan (issue 20, point 8): the controller's addresses are set, and every
+    Front End and probe host has an address the plan can name."""
+    peers = _management.peers(pool)
+    if not peers["known"]:  # hostvars from elsewhere than sfb.edge.edge_inventory (a test, a custom filter chain)
+        return
+    if pool.setting("sfb_edge_controller_addresses") is None:
+        warn("controller_addresses_unset", "sfb_edge_controller_addresses", "is not set, so the firewall plan leaves "
+             "out the management rules - WinRM from the Ansible controller to each edge server's internal address and "
+             "to the Front End, SSH or WinRM to the firewall-proof probe hosts - and a firewall built exactly from the "
+             "plan blocks sfb.edge. Set sfb_edge_controller_addresses to the controller's addresses as the edge "
+             "servers see them, e.g. ['10.10.5.20'] (an AWX/AAP execution node network as a CIDR), in the pool's "
+             "group vars or group_vars/all")
+    for kind, items in (("Front End", peers["front_ends"]), ("probe host", peers["probes"])):
+        for item in items:
+            if item["address"]:
+                continue
+            fix = ("set its ansible_host to its IPv4 address or add {ip: <address>, names: [%s]} to "
+                   "sfb_edge_internal_hosts" % item["given"]) if kind == "Front End" else \
+                "set its ansible_host to its IPv4 address"
+            # the variable to fix: the hosts entries for a Front End; for a probe host its ansible_host, which the
+            # management rules from sfb_edge_controller_addresses need
+            variable = "sfb_edge_internal_hosts" if kind == "Front End" else "sfb_edge_controller_addresses"
+            col.warning("management_address_unknown", item["name"], variable, "%s %s: ansible_host %r is not an IPv4 address%s, "
+                        "so the firewall plan of pool %s leaves it out (%s); %s" % (
+                            kind, item["name"], item["given"], " and no hosts entry names it" if kind == "Front End"
+                            else "", pool.fqdn, "group front_end_servers and the WinRM management rule"
+                            if kind == "Front End" else "the management rule to it", fix), pool=pool.fqdn)
 
 
 def _networks(pool):

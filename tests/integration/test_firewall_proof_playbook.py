@@ -41,7 +41,9 @@ def test_snapshot_run_writes_the_report_and_contacts_nothing(tmp_path):
     assert (data["mode"], data["host"], data["pool"], data["duration"]) == ("snapshot", "edge01", POOL, 300)
     assert data["source"].endswith("cs-fresh/edge01.json")
     assert data["probes"] == {"internal": "fe01", "external": None, "external_windows": False}
-    assert data["summary"] == {"open": 0, "blocked": 0, "answered by something else": 0, "not tested": 28, "would test": 0}
+    # 29 port-table rules (Centralized Logging from next_hop_pool and from front_end_servers) and the 2 management
+    # rules of the example (WinRM to the edges and to fe01; issue 20, point 8)
+    assert data["summary"] == {"open": 0, "blocked": 0, "answered by something else": 0, "not tested": 31, "would test": 0}
     assert [(l["protocol"], l["address"], l["port"]) for l in data["listeners"]] == [
         ("TCP", "172.16.10.11", p) for p in (443, 4443, 5061, 5062, 8057, 50001, 50002, 50003)] + [
         ("UDP", "172.16.10.11", 3478), ("TCP", "192.0.2.21", 443), ("TCP", "192.0.2.21", 5061),
@@ -54,7 +56,7 @@ def test_snapshot_run_writes_the_report_and_contacts_nothing(tmp_path):
                                 "behind": [{"host": "edge01", "address": "172.16.10.11"}],
                                 "answered": None, "error": None, "hits": None}]
     assert md.startswith("# Firewall proof: edge01 (edgepool.corp.example.com)\n")
-    assert "- summary: 28 not tested\n" in md
+    assert "- summary: 31 not tested\n" in md
     assert ("| 1 | external | inbound | any | vip_access | TCP | 443 | **not tested** | - | 192.0.2.10:443 | no probe host "
             "outside the perimeter (group edge_probes): external rules are not tested |") in md
     edge02, _md = _reports(tmp_path, "edge02")
@@ -132,9 +134,10 @@ def test_check_mode_opens_nothing_and_says_would_test(tmp_path):
     assert data["mode"] == "check"
     assert data["probes"] == {"internal": "fe01", "external": "probe1", "external_windows": False}
     # every inbound rule would be tested: the internal ones from fe01 (TCP; UDP needs a Linux probe host),
-    # the external ones from probe1 (TCP and UDP); the 10 outbound rules cannot be
-    assert data["summary"] == {"open": 0, "blocked": 0, "answered by something else": 0, "not tested": 10 + 2,
-                               "would test": 16}
+    # the external ones from probe1 (TCP and UDP); the 10 outbound rules cannot be, the 2 management rules are
+    # proven by the run's own connection (issue 20, point 8)
+    assert data["summary"] == {"open": 0, "blocked": 0, "answered by something else": 0,
+                               "not tested": 10 + 2 + 2, "would test": 17}
     external = [r for r in data["rules"] if r["firewall"] == "external" and r["direction"] == "inbound"]
     assert {r["verdict"] for r in external} == {"would test"} and {r["probe"] for r in external} == {"probe1"}
     assert "| 9 | external | inbound | any | edge_av | UDP | 3478 | **would test** | probe1 | 192.0.2.23:3478 |" in md

@@ -26,6 +26,7 @@ _POOL = {
     "sfb_edge_internal_gateway": "172.16.10.1",
     "sfb_edge_internal_networks": ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"],
     "sfb_edge_routes_purge": True,
+    "sfb_edge_controller_addresses": ["10.10.5.20"],
     "sfb_edge_next_hop_fqdn": "dirpool.corp.example.com",
     "sfb_edge_media_path": "D:\\",
     "sfb_edge_internal_hosts": [
@@ -63,6 +64,7 @@ _SINGLE = {
         "sfb_edge_external_dns_servers": ["203.0.113.53"],
         "sfb_edge_internal_gateway": "192.168.50.1",
         "sfb_edge_internal_networks": ["192.168.0.0/20"],
+        "sfb_edge_controller_addresses": ["192.168.5.20"],
         "sfb_edge_next_hop_fqdn": "sfbfe01.corp.example.org",
         "sfb_edge_internal_hosts": [{"ip": "192.168.1.10", "names": ["sfbfe01.corp.example.org"]}],
         "sfb_edge_internal_nic": {"name": "Internal", "address": "192.168.50.20/24"},

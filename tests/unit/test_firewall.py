@@ -9,6 +9,7 @@ import csv
 import io
 import ipaddress
 import os
+import re
 import stat
 import sys
 
@@ -24,7 +25,7 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import model, outputs, pl
 EXAMPLE_GROUPS = {
     "any": ["Any"],
     "internal_networks": ["10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"],
-    "lync_servers": ["10.10.1.20", "10.10.1.21", "10.10.1.22", "10.10.1.10", "10.10.1.11", "10.10.1.12"],
+    "next_hop_pool": ["10.10.1.20", "10.10.1.21", "10.10.1.22", "10.10.1.10", "10.10.1.11", "10.10.1.12"],
     "edge_internal": ["172.16.10.11", "172.16.10.12"],
     "edge_internal_vip": ["172.16.10.10"],
     "edge_access": ["192.0.2.21", "192.0.2.31"],
@@ -32,6 +33,7 @@ EXAMPLE_GROUPS = {
     "vip_access": ["192.0.2.10"],
     "vip_webconf": ["192.0.2.11"],
     "vip_av": ["192.0.2.12"],
+    "controller": ["10.10.5.20"],  # sfb_edge_controller_addresses (issue 20, point 8)
 }
 
 # (firewall, direction, source, destination, protocol, ports, service)
@@ -51,27 +53,30 @@ EXAMPLE_RULES = [
     ("external", "outbound", "edge_av", "any", "TCP", "443", "av"),
     ("external", "outbound", "edge_av", "any", "TCP", "50000-59999", "av"),
     ("external", "outbound", "edge_av", "any", "UDP", "50000-59999", "av"),
-    ("internal", "inbound", "lync_servers", "edge_internal_vip", "TCP", "5061", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "5061", "internal"),
-    ("internal", "outbound", "edge_internal", "lync_servers", "TCP", "5061", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal_vip", "TCP", "5062", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "5062", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "8057", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "4443", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "50001-50003", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal_vip", "TCP", "5061", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "5061", "internal"),
+    ("internal", "outbound", "edge_internal", "next_hop_pool", "TCP", "5061", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal_vip", "TCP", "5062", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "5062", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "8057", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "4443", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "50001-50003", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal_vip", "UDP", "3478", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal", "UDP", "3478", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal_vip", "TCP", "443", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal", "TCP", "443", "internal"),
     ("internal", "outbound", "edge_internal", "internal_networks", "TCP", "443", "internal"),
+    # the tool's own traffic: WinRM from the controller (no connection variables here: 5986)
+    ("internal", "inbound", "controller", "edge_internal", "TCP", "5986", "management"),
 ]
 
 SINGLE_GROUPS = {
     "any": ["Any"],
     "internal_networks": ["192.168.0.0/20"],
-    "lync_servers": ["192.168.1.10"],
+    "next_hop_pool": ["192.168.1.10"],
     "edge_internal": ["192.168.50.20"],
     "edge_access": ["203.0.113.10"],  # the NAT public address, not the NIC's 172.31.0.10
+    "controller": ["192.168.5.20"],
 }
 
 SINGLE_RULES = [
@@ -89,18 +94,20 @@ SINGLE_RULES = [
     ("external", "outbound", "edge_access", "any", "TCP", "443", "av"),
     ("external", "outbound", "edge_access", "any", "TCP", "50000-59999", "av"),
     ("external", "outbound", "edge_access", "any", "UDP", "50000-59999", "av"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "5061", "internal"),
-    ("internal", "outbound", "edge_internal", "lync_servers", "TCP", "5061", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "5062", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "8057", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "4443", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "50001-50003", "internal"),
-    ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "23456", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "5061", "internal"),
+    ("internal", "outbound", "edge_internal", "next_hop_pool", "TCP", "5061", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "5062", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "8057", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "4443", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "50001-50003", "internal"),
+    ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "23456", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal", "UDP", "3478", "internal"),
     ("internal", "inbound", "internal_networks", "edge_internal", "TCP", "443", "internal"),
     ("internal", "outbound", "edge_internal", "internal_networks", "TCP", "443", "internal"),
+    ("internal", "inbound", "controller", "edge_internal", "TCP", "5986", "management"),
 ]
 
+_NO_FRONT_END = " (the inventory names no Front End - group front_ends - so the hosts entries stand in)"
 RULE_KEYS = ("firewall", "direction", "source", "destination", "protocol", "ports", "service")
 
 
@@ -124,7 +131,7 @@ def test_example_hlb_groups_and_rules():
     assert list(fw["groups"]) == list(EXAMPLE_GROUPS)  # listed in a stable order
     assert _rules(fw) == EXAMPLE_RULES
     for rule in fw["rules"]:
-        assert set(rule) == set(RULE_KEYS) | {"note"} and rule["note"]
+        assert set(rule) == set(RULE_KEYS) | {"note", "id", "management", "allow"} and rule["note"]
     for group in fw["groups"].values():
         assert set(group) == {"description", "members"} and group["description"]
     # with an HLB, clients reach Access and Web Conferencing on the VIPs only; A/V on the VIP and on
@@ -165,9 +172,9 @@ def test_no_networks_and_no_hosts_entries_means_any():
     inv = inventory_data.set_pool(inventory_data.example(), "sfb_edge_internal_networks", [])
     pools, _findings = model.load(inventory_data.set_pool(inv, "sfb_edge_internal_hosts", []))
     fw = plan.firewall(pools[0])
-    assert "internal_networks" not in fw["groups"] and "lync_servers" not in fw["groups"]
+    assert "internal_networks" not in fw["groups"] and "next_hop_pool" not in fw["groups"]
     internal = [r for r in fw["rules"] if r["firewall"] == "internal"]
-    assert {r["source"] for r in internal if r["direction"] == "inbound"} == {"any"}
+    assert {r["source"] for r in internal if r["direction"] == "inbound" and not r["management"]} == {"any"}
     assert {r["destination"] for r in internal if r["direction"] == "outbound"} == {"any"}
 
 
@@ -179,7 +186,7 @@ def test_ocs2007_and_xmpp_add_rules_not_rows_per_address():
     assert ("external", "inbound", "any", "edge_av", "TCP", "50000-59999", "av") in rules
     assert ("external", "inbound", "any", "edge_av", "UDP", "50000-59999", "av") in rules
     assert ("external", "inbound", "any", "edge_access", "TCP", "5269", "access") in rules
-    assert ("internal", "inbound", "lync_servers", "edge_internal", "TCP", "23456", "internal") in rules
+    assert ("internal", "inbound", "next_hop_pool", "edge_internal", "TCP", "23456", "internal") in rules
 
 
 # ------------------------------------------------------------------------------------- scale
@@ -213,11 +220,11 @@ def _pool(inv):
 def test_rule_count_does_not_depend_on_servers_networks_or_hosts_entries():
     small = plan.firewall(_pool(big_inventory(1, 2000)))
     large = plan.firewall(_pool(big_inventory(12, 2000, hosts=500)))
-    assert len(small["rules"]) == len(large["rules"]) == len(EXAMPLE_RULES) == 28
+    assert len(small["rules"]) == len(large["rules"]) == len(EXAMPLE_RULES) == 29
     assert _rules(small) == _rules(large)
     assert len(large["groups"]["internal_networks"]["members"]) == 2001
     assert len(large["groups"]["edge_internal"]["members"]) == 12
-    assert len(large["groups"]["lync_servers"]["members"]) == 500
+    assert len(large["groups"]["next_hop_pool"]["members"]) == 500
     # the Markdown firewall section: one line per group and per rule, whatever the sizes
     assert len(report.firewall_section(small)) == len(report.firewall_section(large))
 
@@ -225,11 +232,12 @@ def test_rule_count_does_not_depend_on_servers_networks_or_hosts_entries():
 def _reference_rows(fw):
     """The simple reference expansion: every rule times every (source member, destination member)."""
     rows = []
-    for r in fw["rules"]:
+    for number, r in enumerate(fw["rules"], 1):
         for s in fw["groups"][r["source"]]["members"]:
             for d in fw["groups"][r["destination"]]["members"]:
                 rows.append([r["firewall"], r["direction"], r["protocol"], r["ports"], r["source"], s,
-                             r["destination"], d, r["service"], r["note"]])
+                             r["destination"], d, r["service"], r["note"], str(r.get("id", number)),
+                             "yes" if r.get("management") else "no", r.get("allow", "")])
     return rows
 
 
@@ -247,10 +255,11 @@ def test_csv_of_a_large_pool_is_the_expansion_and_streams_in_bounded_chunks(monk
     assert rows[0] == list(report.CSV_HEADER)
     assert rows[1:] == _reference_rows(fw)
     # 2,001 networks x (VIP + 12 servers, twice, + 12 servers outbound) + 500 hosts entries x 74 + 114 external
-    assert len(rows) - 1 == 2001 * 38 + 500 * 74 + 114 == 113152
+    # + the controller to 12 servers (WinRM)
+    assert len(rows) - 1 == 2001 * 38 + 500 * 74 + 114 + 12 == 113164
     # fields are escaped once per group member and per rule, never per line
     members = sum(len(g["members"]) for g in fw["groups"].values())
-    assert len(calls) == members + 8 * len(fw["rules"])
+    assert len(calls) == members + 11 * len(fw["rules"])
     # one chunk per (rule, source member): the largest chunk is one source's destinations
     assert max(c.count("\n") for c in chunks) <= max(len(g["members"]) for g in fw["groups"].values())
 
@@ -302,7 +311,7 @@ def _old_rows(pool):
         if plan._applies(rule, pool):
             addresses = [str(pool.vips["internal"])] if hlb and rule["endpoint"] == "both" else []
             addresses += [str(s.internal.ip) for s in servers]
-            peers = lync if rule["peer"] == "lync_servers" else nets
+            peers = nets if rule["peer"] == "internal_networks" else lync
             rows += [(rule, rule["port"], a, p) for a in addresses for p in peers]
     out = set()
     for rule, port, edge, peer in rows:
@@ -330,7 +339,12 @@ def test_csv_rows_are_the_old_per_address_rows_each_once(servers, networks, host
     fw = plan.firewall(pool)
     rows = [tuple(r) for r in _parse(report.firewall_csv(fw))[1:]]
     assert len(rows) == len(set(rows))  # every (rule, member pair) once
-    got = [(r[1], r[2], r[3], r[5], r[7], r[8], r[9]) for r in rows]
+    # the management rows (issue 20, point 8) are new: the controller to each server's internal address
+    management = [r for r in rows if r[11] == "yes"]
+    assert sorted((r[5], r[7], r[3]) for r in management) == sorted(
+        ("10.10.5.20", str(s.internal.ip), "5986") for s in pool.servers)
+    rows = [r for r in rows if r[11] == "no"]
+    got = [(r[1], r[2], r[3], r[5], r[7], r[8], r[9].replace(_NO_FRONT_END, "")) for r in rows]
     assert len(got) == len(set(got)) and set(got) == _old_rows(pool)
     for group in fw["groups"].values():  # members listed once
         assert len(group["members"]) == len(set(group["members"]))
@@ -360,7 +374,148 @@ def test_markdown_shows_the_groups_and_the_rules():
     assert "### Address groups" in md
     assert "| `internal_networks` | Internal client and server networks (sfb_edge_internal_networks) | " \
            "10.10.0.0/16<br>10.20.0.0/16<br>10.30.0.0/20 |" in md
-    assert "| inbound | `internal_networks` | `edge_internal_vip` | UDP | 3478 | Internal |" in md
-    assert "| outbound | `edge_av` | `any` | UDP | 50000-59999 | A/V Edge |" in md
+    assert "| 24 | inbound | `internal_networks` | `edge_internal_vip` | UDP | 3478 | Internal |" in md
+    assert "| 15 | outbound | `edge_av` | `any` | UDP | 50000-59999 | A/V Edge |" in md
     section = md.split("## Firewall")[1].split("## Findings")[0]
-    assert section.count("\n| inbound |") + section.count("\n| outbound |") == len(EXAMPLE_RULES)
+    assert len(re.findall(r"\n\| [0-9]+ \| (?:inbound|outbound) \|", section)) == len(EXAMPLE_RULES)
+
+
+# ------------------------------------------------------------------ issue 20, points 8 to 10
+def with_management(inv, controller=("10.10.5.20",), front_ends=(("fe01", "fe01.corp.example.com"),), frontend="fe01",
+                    probes=(), connection=None):
+    """``inv`` as sfb.edge.edge_inventory gives it from a real inventory: the controller's addresses, each edge's
+    connection variables and the Front Ends / probe hosts of the groups front_ends and edge_probes."""
+    peers = {"front_ends": [{"name": n, "address": a, "connection": {"ansible_connection": "winrm", "ansible_port": 5986}}
+                            for n, a in front_ends], "frontend": frontend,
+             "probes": [{"name": n, "address": a, "connection": c} for n, a, c in probes]}
+    for host, variables in inv.items():
+        if controller is None:
+            variables.pop("sfb_edge_controller_addresses", None)
+        else:
+            variables["sfb_edge_controller_addresses"] = list(controller)
+        variables[model.CONNECTION] = (connection or {}).get(host, {"ansible_connection": "winrm", "ansible_port": 5986})
+        variables[model.MANAGEMENT] = peers
+    return inv
+
+
+def _rule_tuple(fw, number):
+    rule = next(r for r in fw["rules"] if r["id"] == number)
+    return tuple(rule[k] for k in RULE_KEYS) + (rule["management"],)
+
+
+def test_management_rules_let_the_tool_through():
+    """WinRM from the controller to each edge's internal address (ansible_port 5986) and to the Front End, SSH to
+    the probe host: marked management, after the port-table rules (their numbers unchanged)."""
+    inv = with_management(inventory_data.example(), probes=[("probe01", "203.0.113.7", {})])
+    fw = _fw(inv)
+    management = [tuple(r[k] for k in RULE_KEYS) + (r["id"],) for r in fw["rules"] if r["management"]]
+    assert management == [
+        ("internal", "inbound", "controller", "edge_internal", "TCP", "5986", "management", 30),
+        ("internal", "transit", "controller", "front_end_management", "TCP", "5986", "management", 31),
+        ("external", "transit", "controller", "probe_hosts", "TCP", "22", "management", 32)]
+    assert _members(fw)["controller"] == ["10.10.5.20"]
+    assert _members(fw)["edge_internal"] == ["172.16.10.11", "172.16.10.12"]
+    assert _members(fw)["front_end_management"] == ["10.10.1.11"]  # fe01's hosts entry
+    assert _members(fw)["probe_hosts"] == ["203.0.113.7"]
+    assert [r["id"] for r in fw["rules"]] == list(range(1, 33))
+    assert not any(r["management"] for r in fw["rules"][:29])
+    rows = _parse(report.firewall_csv(fw))
+    header = rows[0]
+    winrm = [dict(zip(header, r)) for r in rows[1:] if r[header.index("rule")] == "30"]
+    assert [(r["source"], r["destination"], r["ports"], r["management"]) for r in winrm] == [
+        ("10.10.5.20", "172.16.10.11", "5986", "yes"), ("10.10.5.20", "172.16.10.12", "5986", "yes")]
+    assert winrm[0]["allow"] == ("Internal firewall: allow TCP 5986 from the Ansible controller (controller) to the "
+                                 "edge servers' internal addresses (edge_internal), from the internal network into "
+                                 "the perimeter network")
+    md = report.markdown(plan.build(inv)["edgepool.corp.example.com"])
+    assert "| 30 | inbound | `controller` | `edge_internal` | TCP | 5986 | Management | WinRM from the Ansible " \
+           "controller" in md
+    assert "| yes | Internal firewall: allow TCP 5986 from the Ansible controller (controller)" in md
+
+
+def test_management_ports_follow_each_hosts_connection():
+    """A CIDR, and servers that take WinRM on different ports: one rule per port, to the servers of that port."""
+    inv = with_management(inventory_data.example(), controller=("10.10.5.0/28", "10.10.6.7"), connection={
+        "edge01": {"ansible_connection": "winrm", "ansible_winrm_scheme": "http", "ansible_port": 5985},
+        "edge02": {}})  # no connection variables: WinRM over HTTPS, 5986
+    fw = _fw(inv)
+    assert _members(fw)["controller"] == ["10.10.5.0/28", "10.10.6.7"]
+    assert [tuple(r[k] for k in RULE_KEYS) for r in fw["rules"] if r["management"]][:2] == [
+        ("internal", "inbound", "controller", "edge_internal_winrm_5985", "TCP", "5985", "management"),
+        ("internal", "inbound", "controller", "edge_internal_winrm_5986", "TCP", "5986", "management")]
+    assert _members(fw)["edge_internal_winrm_5985"] == ["172.16.10.11"]
+    assert _members(fw)["edge_internal_winrm_5986"] == ["172.16.10.12"]
+
+
+def test_without_controller_addresses_no_management_rule():
+    fw = _fw(with_management(inventory_data.example(), controller=None))
+    assert not [r for r in fw["rules"] if r["management"]] and "controller" not in fw["groups"]
+
+
+DIRECTORS_ONLY = [{"ip": "10.10.1.20", "names": ["dirpool.corp.example.com"]},
+                  {"ip": "10.10.1.21", "names": ["dir01.corp.example.com"]},
+                  {"ip": "10.10.1.22", "names": ["dir02.corp.example.com"]}]
+
+
+def _sources(fw, port):
+    return [r["source"] for r in fw["rules"] if r["ports"] == port and r["direction"] == "inbound"
+            and r["destination"] == "edge_internal"]
+
+
+def test_lync_groups_with_directors_only_and_no_front_end():
+    """Hosts entries of the Director pool only, no Front End in the inventory: the Front End rules come from the
+    next hop's entries and say so - they do not claim to list Front End servers."""
+    inv = inventory_data.set_pool(inventory_data.example(), "sfb_edge_internal_hosts", DIRECTORS_ONLY)
+    fw = _fw(with_management(inv, front_ends=(), frontend=None))
+    assert _members(fw)["next_hop_pool"] == ["10.10.1.20", "10.10.1.21", "10.10.1.22"]
+    assert "front_end_servers" not in fw["groups"]
+    assert fw["groups"]["next_hop_pool"]["description"].startswith(
+        "Next hop pool dirpool.corp.example.com (sfb_edge_next_hop_fqdn, hosts entry 10.10.1.20)")
+    for port in ("5061", "5062", "8057", "4443", "50001-50003"):
+        assert _sources(fw, port) == ["next_hop_pool"], port
+    a_v = next(r for r in fw["rules"] if r["ports"] == "5062" and r["destination"] == "edge_internal")
+    assert a_v["note"] == ("A/V authentication (MRAS) from Front End servers (the inventory names no Front End - group "
+                           "front_ends - so the hosts entries stand in)")
+
+
+def test_lync_groups_with_directors_and_the_inventorys_front_ends():
+    """With the Front Ends of the inventory (fe01 at an IP ansible_host, fe02 through its hosts entry): 5061 from the
+    next hop pool, A/V authentication, web conferencing and CMS replication from the Front End servers, the
+    Centralized Logging controller from both (edge-facts.md, "Ports")."""
+    inv = inventory_data.set_pool(inventory_data.example(), "sfb_edge_internal_hosts",
+                                  DIRECTORS_ONLY + [{"ip": "10.10.1.12", "names": ["fe02.corp.example.com"]}])
+    fw = _fw(with_management(inv, front_ends=(("fe01", "10.10.1.11"), ("fe02", "fe02.corp.example.com"))))
+    assert _members(fw)["front_end_servers"] == ["10.10.1.11", "10.10.1.12"]
+    assert fw["groups"]["front_end_servers"]["description"] == (
+        "Front End servers of the inventory (group front_ends, sfb_edge_frontend_host): fe01 10.10.1.11 (ansible_host), "
+        "fe02 10.10.1.12 (hosts entry fe02.corp.example.com)")
+    assert _sources(fw, "5061") == ["next_hop_pool"]
+    for port in ("5062", "8057", "4443"):
+        assert _sources(fw, port) == ["front_end_servers"], port
+    assert _sources(fw, "50001-50003") == ["next_hop_pool", "front_end_servers"]
+    a_v = next(r for r in fw["rules"] if r["ports"] == "5062" and r["destination"] == "edge_internal")
+    assert a_v["note"] == "A/V authentication (MRAS) from Front End servers"
+    assert a_v["allow"] == ("Internal firewall: allow TCP 5062 from the Front End servers (front_end_servers) to the "
+                            "edge servers' internal addresses (edge_internal), from the internal network into the "
+                            "perimeter network")
+    outbound = next(r for r in fw["rules"] if r["ports"] == "5061" and r["direction"] == "outbound"
+                    and r["firewall"] == "internal")
+    assert outbound["allow"] == ("Internal firewall: allow TCP 5061 from the edge servers' internal addresses "
+                                 "(edge_internal) to the next hop pool and its servers (next_hop_pool), from the "
+                                 "perimeter network into the internal network")
+
+
+def test_every_rule_reads_right_for_its_firewall_team():
+    fw = _fw(with_management(inventory_data.example(), probes=[("probe01", "203.0.113.7", {})]))
+    crossing = {("external", "inbound"): "from the internet into the perimeter network",
+                ("external", "outbound"): "from the perimeter network to the internet",
+                ("internal", "inbound"): "from the internal network into the perimeter network",
+                ("internal", "outbound"): "from the perimeter network into the internal network"}
+    for rule in fw["rules"]:
+        assert rule["allow"].startswith("%s firewall: allow %s %s from " % (
+            rule["firewall"].capitalize(), rule["protocol"], rule["ports"])), rule
+        assert "(%s) to " % rule["source"] in rule["allow"] and "(%s), " % rule["destination"] in rule["allow"]
+        if rule["direction"] != "transit":
+            assert rule["allow"].endswith(crossing[(rule["firewall"], rule["direction"])]), rule
+    assert fw["rules"][0]["allow"] == ("External firewall: allow TCP 443 from any address (any) to the Access Edge VIP "
+                                       "(vip_access), from the internet into the perimeter network")

@@ -229,7 +229,7 @@ def _received(*triples, hits=1):
     ("snapshot", {"fe01": _answers(*[t + (True,) for t in CLS])}, "not tested"),
 ])
 def test_verdict_of_the_cls_rule(mode, probes, expected):
-    host, rule = _rule(23)  # internal TCP 50001-50003 from lync_servers to edge_internal
+    host, rule = _rule(23)  # internal TCP 50001-50003 from next_hop_pool to edge_internal
     assert (rule["ports"], rule["probe"]) == ("50001-50003", "fe01")
     row = fwproof.report(dict(host, mode=mode), probes, received=_received(*CLS))["rules"][22]
     assert row["verdict"] == expected
@@ -284,7 +284,7 @@ def test_report_records_what_the_listeners_received():
 def test_markdown_row():
     host, _rule23 = _rule(23)
     lines = fwproof.markdown(fwproof.report(host, {"fe01": _answers(*[t + (True,) for t in CLS])}, received=_received(*CLS)))
-    assert "| 23 | internal | inbound | lync_servers | edge_internal | TCP | 50001-50003 | **open** | fe01 | " \
+    assert "| 23 | internal | inbound | next_hop_pool | edge_internal | TCP | 50001-50003 | **open** | fe01 | " \
            "172.16.10.11:50001 ok, 172.16.10.11:50002 ok, 172.16.10.11:50003 ok | every tested address:port answered " \
            "and a listener behind it counted the connection (probed from fe01) |" in lines
 
@@ -634,3 +634,49 @@ def test_port_probe_result_feeds_the_verdict(loopback_servers):
         [{"protocol": "TCP", "host": "127.0.0.1", "port": tcp_port}], 1000)}},
         received=_received(("TCP", "127.0.0.1", tcp_port)))
     assert rep["rules"][0]["verdict"] == "open"
+
+
+# ------------------------------------------------------------------ issue 20, points 8 and 10
+def test_rule_numbers_are_one_numbering_in_plan_md_csv_html_and_the_proof():
+    """The plan numbers its rules once (``id``); plan.md, firewall.csv, report.html and the proof show that number,
+    and the management rules (numbers 30, 31) are left to the tool's own connection, not probed."""
+    import csv
+    import io
+    import re
+
+    from ansible_collections.sfb.edge.plugins.plugin_utils import html_report, model, report
+
+    inv = inventory_data.example()
+    peers = {"front_ends": [{"name": "fe01", "address": "fe01.corp.example.com", "connection": {}}],
+             "frontend": "fe01", "probes": []}
+    for variables in inv.values():
+        variables.update({"sfb_edge_controller_addresses": ["10.10.5.20"], model.CONNECTION: {}, model.MANAGEMENT: peers})
+    pool_plan = plan.build(inv, read_certificates=False)["edgepool.corp.example.com"]
+    rules = pool_plan["firewall"]["rules"]
+    assert [r["id"] for r in rules] == list(range(1, 32))
+    key = {r["id"]: (r["direction"], r["source"], r["destination"], r["protocol"], r["ports"]) for r in rules}
+    # plan.md: "| # | Direction | Source | Destination | Protocol | Ports |"
+    md = report.markdown(pool_plan)
+    in_md = {int(m[0]): (m[1], m[2], m[3], m[4], m[5]) for m in re.findall(
+        r"^\| (\d+) \| (\w+) \| `(\w+)` \| `(\w+)` \| (\w+) \| ([0-9-]+) \|", md, re.M)}
+    assert in_md == key
+    # firewall.csv: the column "rule"
+    rows = list(csv.DictReader(io.StringIO("".join(report.firewall_csv(pool_plan["firewall"])))))
+    in_csv = {int(r["rule"]): (r["direction"], r["source_group"], r["destination_group"], r["protocol"], r["ports"])
+              for r in rows}
+    assert in_csv == key
+    assert {int(r["rule"]) for r in rows if r["management"] == "yes"} == {30, 31}
+    # report.html: the first cell of each rule row
+    page = html_report.render(pool_plan)
+    in_html = {int(m[0]): m[1] for m in re.findall(r'<tr class="fw-rule fw-\w+"><td>(\d+)</td><td>(\w+)</td>', page)}
+    assert in_html == {n: k[0] for n, k in key.items()}
+    # the proof: the same numbers; the management rules are not probed and say why
+    proof = fwproof.plan_all({"edgepool.corp.example.com": pool_plan}, ["edge01"], {"edge01": snapshot("cs-fresh", "edge01")},
+                             frontend="fe01")
+    by_id = {r["id"]: r for r in proof["hosts"]["edge01"]["rules"]}
+    assert {n: (r["direction"], r["source"], r["destination"], r["protocol"], r["ports"]) for n, r in by_id.items()} == key
+    for number in (30, 31):
+        assert by_id[number]["tests"] == [] and by_id[number]["probe"] is None
+        assert by_id[number]["reason"].startswith("management rule: the tool's own connection")
+    assert ("TCP", "172.16.10.11", 5986) not in {(listener["protocol"], listener["address"], listener["port"])
+                                                 for listener in proof["hosts"]["edge01"]["listeners"]}

@@ -82,7 +82,7 @@ def test_every_server_address_is_in_the_report(example, example_html):
 def test_every_firewall_rule_is_a_row(example, example_html):
     page = html_check.Page(example_html)
     rules = example["firewall"]["rules"]
-    assert len(rows_of(page, "fw-rule")) == len(rules) == 28
+    assert len(rows_of(page, "fw-rule")) == len(rules) == 29  # 28 and the WinRM management rule
     assert len(rows_of(page, "fw-external")) == sum(1 for r in rules if r["firewall"] == "external")
     assert len(rows_of(page, "fw-internal")) == sum(1 for r in rules if r["firewall"] == "internal")
     # each rule as a row, in plan order: number, direction, groups, protocol, ports, note

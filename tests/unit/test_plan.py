@@ -140,7 +140,8 @@ def test_example_firewall_hlb(example):
         ("outbound", "TCP", "192.0.2.33"), ("outbound", "UDP", "192.0.2.33")}
     assert not rules(example, "external", port="5269")  # no XMPP on 2019
     for rule in example["firewall"]["rules"]:
-        assert set(rule) == {"firewall", "direction", "source", "destination", "protocol", "ports", "service", "note"}
+        assert set(rule) == {"firewall", "direction", "source", "destination", "protocol", "ports", "service", "note",
+                             "id", "management", "allow"}
         assert rule["direction"] in ("inbound", "outbound") and rule["protocol"] in ("TCP", "UDP")
 
 
@@ -153,7 +154,7 @@ def test_example_firewall_internal(example):
     assert {r["destination"] for r in stun} == {"172.16.10.10", "172.16.10.11", "172.16.10.12"}
     assert {r["source"] for r in stun} == {"10.10.0.0/16", "10.20.0.0/16", "10.30.0.0/20"}
     assert {r["port"] for r in flat(example, "internal")} == {"5061", "5062", "8057", "4443", "50001-50003",
-                                                              "3478", "443"}
+                                                              "3478", "443", "5986"}  # 5986: WinRM, management
 
 
 def test_single_server_single_ip_nat(single):

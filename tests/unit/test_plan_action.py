@@ -277,3 +277,40 @@ def test_a_front_end_outside_edge_servers_passes():
     from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
     task_vars = {"sfb_edge_frontend_host": "edge01-fe", "groups": {"all": ALL + ["edge01-fe"], "edge_servers": ["edge01"]}}
     assert hoststate.frontend_host(Templar(loader=DataLoader()), task_vars) == "edge01-fe"
+def test_edge_inventory_reads_the_connection_of_the_edges_front_ends_and_probe_hosts(tmp_path):
+    """The management rules of the firewall plan (issue 20, point 8) need each edge's WinRM port and the Front Ends
+    and probe hosts with their ansible_host: read from the real inventory (a templated port too), never a secret."""
+    from ansible.inventory.manager import InventoryManager
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.vars.hostvars import HostVars
+    from ansible.vars.manager import VariableManager
+
+    from ansible_collections.sfb.edge.plugins.plugin_utils import model
+
+    inventory = tmp_path / "inventory"
+    (inventory / "group_vars").mkdir(parents=True)
+    (inventory / "hosts.yml").write_text(yaml.safe_dump({"all": {"children": {
+        "edge_servers": {"hosts": {"edge01": {"ansible_host": "172.16.10.11"}}},
+        "front_ends": {"hosts": {"fe01": {"ansible_host": "fe01.corp.example.com"}, "fe02": None}},
+        "edge_probes": {"hosts": {"probe01": {"ansible_host": "203.0.113.7"}}}}}}))
+    (inventory / "group_vars" / "edge_servers.yml").write_text(
+        "ansible_connection: winrm\nansible_port: \"{{ my_port }}\"\nansible_password: Secret-Passw0rd\n"
+        "my_port: 5986\nsfb_edge_pool_fqdn: edgepool.corp.example.com\n")
+    (inventory / "group_vars" / "front_ends.yml").write_text("ansible_connection: winrm\nansible_winrm_port: 5985\n")
+    loader = DataLoader()
+    manager = InventoryManager(loader=loader, sources=[str(inventory)])
+    variables = VariableManager(loader=loader, inventory=manager)
+    hostvars = HostVars(inventory=manager, variable_manager=variables, loader=loader)
+    groups = {g.name: [h.name for h in g.get_hosts()] for g in manager.groups.values()}
+    for source in (hostvars, TemplatedOnly(hostvars)):
+        data = filt.edge_inventory(source, ["edge01"], groups=groups)["edge01"]
+        # (a template gives an int on ansible-core 2.19, the text "5986" before; the plan reads either)
+        assert {k: str(v) for k, v in data[model.CONNECTION].items()} == {"ansible_connection": "winrm", "ansible_port": "5986"}
+        assert data[model.MANAGEMENT] == {"frontend": "fe01", "front_ends": [
+            {"name": "fe01", "address": "fe01.corp.example.com", "connection": {"ansible_connection": "winrm",
+                                                                                  "ansible_winrm_port": 5985}},
+            {"name": "fe02", "address": "fe02", "connection": {"ansible_connection": "winrm", "ansible_winrm_port": 5985}}],
+            "probes": [{"name": "probe01", "address": "203.0.113.7", "connection": {}}]}
+        assert "Secret-Passw0rd" not in json.dumps(data)
+    # without groups=, the groups of the first edge server (what a playbook's filter call gives)
+    assert filt.edge_inventory(hostvars, ["edge01"])["edge01"][model.MANAGEMENT]["frontend"] == "fe01"

@@ -47,6 +47,7 @@ KNOWN_CODES = frozenset("""
     unsafe_file_name
     frontend_is_edge_server
     pool_group_conflict
+    controller_addresses_unset management_address_unknown
 """.split())
 
 
@@ -1646,3 +1647,49 @@ def test_a_server_whose_groups_disagree_about_its_pool_is_refused():
 def test_without_a_disagreement_nothing_is_reported():
     # what sfb.edge.edge_inventory gives when the groups agree or the host sets its pool: no key at all
     check(example(), [])
+# --------------------------------------------------------------------------- management rules (issue 20, point 8)
+def with_peers(inv, front_ends=(("fe01", "fe01.corp.example.com"),), probes=()):
+    """``inv`` as sfb.edge.edge_inventory gives it from a real inventory: the hosts of front_ends and edge_probes."""
+    peers = {"front_ends": [{"name": n, "address": a, "connection": {}} for n, a in front_ends],
+             "frontend": front_ends[0][0] if front_ends else None,
+             "probes": [{"name": n, "address": a, "connection": {}} for n, a in probes]}
+    for variables in inv.values():
+        variables[model.MANAGEMENT] = peers
+    return inv
+
+
+def test_controller_addresses_unset_warns():
+    check(with_peers(example(sfb_edge_controller_addresses=None)), [(W, "controller_addresses_unset", "edge01", "sfb_edge_controller_addresses")],
+          needles=["is not set, so the firewall plan leaves out the management rules", "WinRM from the Ansible controller",
+                   "Set sfb_edge_controller_addresses to the controller's addresses", "['10.10.5.20']"])
+
+
+def test_controller_addresses_set_is_fine():
+    assert run(with_peers(example(sfb_edge_controller_addresses=["10.10.5.20", "10.10.6.0/28"]))) == []
+    # hostvars that do not come from sfb.edge.edge_inventory (no hosts of the tool known): no warning either
+    assert run(example(sfb_edge_controller_addresses=None)) == []
+
+
+def test_controller_addresses_invalid():
+    check(example(sfb_edge_controller_addresses=["10.10.5.20", "controller.corp.example.com"]),
+          [(E, "invalid_value", "edge01", "sfb_edge_controller_addresses[1]")],
+          needles=["'controller.corp.example.com'", "give the Ansible controller's IPv4 address (10.10.5.20)"])
+    check(example(sfb_edge_controller_addresses={"a": 1}),
+          [(E, "invalid_value", "edge01", "sfb_edge_controller_addresses")], needles=["must be a list"])
+
+
+def test_front_end_without_an_address_warns():
+    inv = with_peers(example(sfb_edge_controller_addresses=["10.10.5.20"]),
+                     front_ends=(("fe09", "fe09.corp.example.com"),), probes=(("probe01", "probe01.example.net"),))
+    check(inv, [(W, "management_address_unknown", "fe09", "sfb_edge_internal_hosts"),
+                (W, "management_address_unknown", "probe01", "sfb_edge_controller_addresses")],
+          needles=["Front End fe09: ansible_host 'fe09.corp.example.com' is not an IPv4 address and no hosts entry names "
+                   "it", "leaves it out (group front_end_servers and the WinRM management rule)",
+                   "add {ip: <address>, names: [fe09.corp.example.com]} to sfb_edge_internal_hosts"])
+
+
+def test_front_end_at_an_ip_or_in_the_hosts_entries_is_fine():
+    inv = with_peers(example(sfb_edge_controller_addresses=["10.10.5.20"]),
+                     front_ends=(("fe01", "fe01.corp.example.com"), ("fe03", "10.10.1.13")),
+                     probes=(("probe01", "203.0.113.7"),))
+    assert run(inv) == []
