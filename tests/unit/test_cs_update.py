@@ -194,10 +194,11 @@ def test_after_the_setup_steps_the_state_is_read_again_before_cs_services_decide
     assert after[-1] == read
     # site.yml decides cs_certificates and cs_services after cs_install, from the state read last
     with open(os.path.join(ROOT, "playbooks", "tasks", "converge.yml"), encoding="utf-8") as handle:
-        order = [(t["ansible.builtin.include_role"]["name"], t["when"]) for t in yaml.safe_load(handle)]
+        order = [(t["ansible.builtin.include_role"]["name"], t["when"]) for t in yaml.safe_load(handle)
+                 if "ansible.builtin.include_role" in t]
     names = [n for n, _w in order]
     assert names.index("sfb.edge.cs_install") < names.index("sfb.edge.cs_services")
-    assert dict(order)["sfb.edge.cs_services"] == "'cs_services' in edge_state_areas"
+    assert "'cs_services' in edge_state_areas" in dict(order)["sfb.edge.cs_services"]
 
 
 # ----------------------------------------------------------------------------------- point 1: the target version
