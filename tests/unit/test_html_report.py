@@ -707,10 +707,10 @@ def test_firewall_proof_verdicts_are_shown(tmp_path):
     _write(pool_dir / "firewall-proof" / "edge01.json", _proof_report())
     page = html_report.pool_report(str(pool_dir))
     (host_row,) = re.findall(r'<tr class="proof-host">(.*?)</tr>', page)
-    assert '<span class="badge bad">1 open, 1 blocked, 26 not tested</span>' in host_row
+    assert '<span class="badge bad">1 open, 1 blocked, 27 not tested</span>' in host_row
     assert "made 2027-03-01T12:00:00Z (live)" in host_row
     rules = re.findall(r'<tr class="proof-rule">(.*?)</tr>', page)
-    assert len(rules) == 28
+    assert len(rules) == 29  # 28 port-table rules and the management rule (WinRM to the edge, issue 20 point 8)
     assert rules[22].startswith("<td>23</td><td>internal</td>") and '<span class="result good">open</span>' in rules[22]
     assert rules[16].startswith("<td>17</td><td>internal</td>") and '<span class="result bad">blocked</span>' in rules[16]
     assert '<a href="firewall-proof/edge01.md">firewall-proof/edge01.md</a>' in page
