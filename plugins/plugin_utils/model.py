@@ -1006,7 +1006,8 @@ def _certificates_inside_sources(col, pool, host, certs, sources, base):
     for var, path in files:
         if not isinstance(path, str) or not path.strip():
             continue
-        inside = _inside_directory_source(path, sources)
+        # its folder: a file of an inventory directory is read there also when it is a link to a file elsewhere
+        inside = _inside_directory_source(os.path.dirname(path), sources)
         if inside:
             beside = os.path.join(os.path.dirname(inside.rstrip(os.sep)), "certs", os.path.basename(path))
             relative = os.path.relpath(beside, os.path.realpath(base)) if isinstance(base, str) and base else beside

@@ -1693,6 +1693,14 @@ def test_each_certificate_file_inside_is_named_by_its_variable(tmp_path):
         for var in ("sfb_edge_certificates.internal.pfx", "sfb_edge_certificates.root_ca[1]")]
     assert "%s/inventories/certs/issuing.cer" % tmp_path in findings[1]["message"]
     assert "set sfb_edge_certificates.root_ca[1] to ../certs/issuing.cer" in findings[1]["message"]
+    # a link inside the inventory directory to a file elsewhere is read there all the same
+    (tmp_path / "pki").mkdir()
+    (tmp_path / "pki" / "sip.pfx").write_bytes(b"x")
+    os.symlink(str(tmp_path / "pki" / "sip.pfx"), str(inv_dir / "files" / "sip.pfx"))
+    findings = run(_with_certificates({"external": {"pfx": "files/sip.pfx", "password": "p"}}, str(inv_dir), [str(inv_dir)]),
+                   read_certificates=False)
+    assert keys(findings) == [(W, "certificate_in_inventory_source", host, "sfb_edge_certificates.external.pfx")
+                              for host in ("edge01", "edge02")]
     # root_ca given as one string
     findings = run(_with_certificates({"root_ca": "files/ca.cer"}, str(inv_dir), [str(inv_dir)]), read_certificates=False)
     assert keys(findings) == [(W, "certificate_in_inventory_source", host, "sfb_edge_certificates.root_ca")
