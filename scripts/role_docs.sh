@@ -4,6 +4,9 @@
 #   scripts/role_docs.sh           (re)write every role README (make role-docs)
 #   scripts/role_docs.sh --check   render into a temporary directory and compare: exit 1 naming each
 #                                  stale, missing or orphaned README ("run make role-docs")
+# First the support matrix (scripts/support_matrix.py, from scripts/support_matrix.yml): README.md's table,
+# meta/runtime.yml requires_ansible and each role's meta/main.yml platforms / min_ansible_version, which
+# the READMEs render (--check: compared, nothing written).
 # A role directory without meta/argument_specs.yml is an error (every role documents its options).
 # Expects .venv (scripts/bootstrap.sh; the Makefile runs it).
 set -euo pipefail
@@ -20,10 +23,14 @@ case "${1:-}" in
 esac
 [[ -x "$AAR_DOC" ]] || { echo "ERROR: $AAR_DOC not found: run make bootstrap" >&2; exit 1; }
 
+problems=()
+if ! "$ROOT/.venv/bin/python" "$ROOT/scripts/support_matrix.py" ${check:+--check}; then
+    problems+=("the support matrix (scripts/support_matrix.py${check:+ --check}) failed: see above")
+fi
+
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-problems=()
 roles=0
 for dir in "$ROOT"/roles/*/; do
     dir="${dir%/}"

@@ -80,7 +80,7 @@ stage_docs() {
     antsibull-changelog lint || failed+=("antsibull-changelog lint: fix the fragments named above")
     echo "-- antsibull-docs lint-collection-docs --plugin-docs ."
     antsibull-docs lint-collection-docs --plugin-docs . || failed+=("antsibull-docs lint-collection-docs: fix the docs named above")
-    echo "-- role READMEs (scripts/role_docs.sh --check)"
+    echo "-- support matrix and role READMEs (scripts/role_docs.sh --check: scripts/support_matrix.py --check, aar-doc)"
     "$ROOT/scripts/role_docs.sh" --check || failed+=("role READMEs: run make role-docs")
     echo "-- .github/workflows (yamllint, check-jsonschema vendor.github-workflows)"
     { yamllint -s .github && check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml; } \

@@ -17,7 +17,9 @@ description:
     never templated or copied, plus C(inventory_dir), the directory relative certificate paths of the
     host are resolved against (docs/awx.md, "Paths"), and, for the management rules of the firewall plan,
     the connection's address and port variables (C(ansible_host), C(ansible_connection), C(ansible_port),
-    C(ansible_winrm_port), C(ansible_winrm_scheme), ...) of the edge servers, the Front Ends and the probe hosts.
+    C(ansible_winrm_port), C(ansible_winrm_scheme), ...) of the edge servers, the Front Ends and the probe hosts;
+    and C(inventory_sources), the run's inventory sources (C(ansible_inventory_sources)), which no certificate
+    file belongs inside (C(certificate_in_inventory_source)).
   - "A host in two groups (neither a parent of the other) whose group variables give different
     C(sfb_edge_pool_fqdn) values, and that sets none in its own host variables, also gets
     C(pool_fqdn_groups) - C({group: value}) of those groups - read from Ansible's inventory (inline group vars
@@ -49,9 +51,10 @@ EXAMPLES = r"""
 
 RETURN = r"""
 _value:
-  description: "C({inventory_hostname: {sfb_edge_*: value, inventory_dir: path, pool_fqdn_groups: {group: value},
-    ansible_connection_vars: {...}, _sfb_edge_management: {...}}}) (C(inventory_dir) only where the host has one,
-    C(pool_fqdn_groups) only where its groups disagree)."
+  description: "C({inventory_hostname: {sfb_edge_*: value, inventory_dir: path, inventory_sources: [path],
+    pool_fqdn_groups: {group: value}, ansible_connection_vars: {...}, _sfb_edge_management: {...}}}) (C(inventory_dir)
+    only where the host has one, C(inventory_sources) only where the run has some, C(pool_fqdn_groups) only where its
+    groups disagree)."
   type: dict
 """
 
@@ -277,6 +280,9 @@ def edge_inventory(hostvars, hosts=None, groups=None):
         base = _raw_inventory_dir(raw) if raw is not None else _inventory_dir(view)
         if base:
             data[_model.BASE_DIR] = base
+        sources = _sources(raw if raw is not None else view)
+        if sources:
+            data[_model.SOURCES] = sources
         conflict = _pool_groups(hostvars, host, groups_cache)
         if conflict:
             data[_model.POOL_GROUPS] = conflict
@@ -290,6 +296,19 @@ def edge_inventory(hostvars, hosts=None, groups=None):
     for data in result.values():
         data[_model.MANAGEMENT] = management
     return result
+
+
+def _sources(variables):
+    """The run's inventory sources (``ansible_inventory_sources``, a magic variable: plain strings), or None."""
+    try:
+        value = variables.get("ansible_inventory_sources")
+    except Exception:  # pylint: disable=broad-except  # no sources known: nothing is checked against them
+        return None
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)):
+        return None
+    return [str(s) for s in value if isinstance(s, str) and s] or None
 
 
 def _raw_inventory_dir(raw):

@@ -895,6 +895,7 @@ def _parse_server(col, pool, host, v):
         if isinstance(certs, dict):
             _certificate_layout(err, certs)
             server.certificates = certificate_paths(certs, v.get(BASE_DIR))
+            _certificates_inside_sources(col, pool, host, server.certificates, v.get(SOURCES), v.get(BASE_DIR))
         else:
             err("invalid_value", "sfb_edge_certificates", "must be a dict {root_ca: [paths], internal: {pfx, "
                 "password}, external: {pfx, password}}")
@@ -989,6 +990,9 @@ CONNECTION = "ansible_connection_vars"
 CONNECTION_VARS = ("ansible_connection", "ansible_port", "ansible_winrm_port", "ansible_winrm_scheme",
                    "ansible_psrp_port", "ansible_psrp_protocol", "ansible_ssh_port")
 MANAGEMENT = "_sfb_edge_management"
+# Key of the edge inventory (sfb.edge.edge_inventory): the run's inventory sources (``ansible_inventory_sources``),
+# which no file the inventory names belongs in (issue 20, point 11).
+SOURCES = "inventory_sources"
 DEFAULT_PLAN_DIR = "plan"
 
 
@@ -1032,6 +1036,33 @@ def report_dir(value=None, base=None, sources=()):
 
 def _inside_directory_source(path, sources):
     return _files.inside_source(path, [s for s in sources or () if isinstance(s, str)])
+
+
+def _certificates_inside_sources(col, pool, host, certs, sources, base):
+    """A warning for each certificate file of ``sfb_edge_certificates`` (resolved paths) inside a directory given
+    as an inventory source: Ansible's inventory plugins read every file there, a PFX or CA certificate too (a host
+    of binary garbage, or a parse error, on every run)."""
+    if not sources:
+        return
+    sources = [sources] if isinstance(sources, str) else sources if isinstance(sources, (list, tuple)) else ()
+    roots = certs.get("root_ca")
+    files = [("sfb_edge_certificates.root_ca", roots)] if isinstance(roots, str) else [
+        ("sfb_edge_certificates.root_ca[%d]" % i, r) for i, r in enumerate(roots)] if isinstance(roots, list) else []
+    files += [("sfb_edge_certificates.%s.pfx" % kind, certs[kind]["pfx"]) for kind in ("internal", "external")
+              if isinstance(certs.get(kind), dict) and "pfx" in certs[kind]]
+    for var, path in files:
+        if not isinstance(path, str) or not path.strip():
+            continue
+        # its folder: a file of an inventory directory is read there also when it is a link to a file elsewhere
+        inside = _inside_directory_source(os.path.dirname(path), sources)
+        if inside:
+            beside = os.path.join(os.path.dirname(inside.rstrip(os.sep)), "certs", os.path.basename(path))
+            relative = os.path.relpath(beside, os.path.realpath(base)) if isinstance(base, str) and base else beside
+            col.warning("certificate_in_inventory_source", host, var,
+                        "%s is inside the inventory source directory %s: Ansible's inventory plugins read every file "
+                        "there and parse this certificate file as inventory (hosts of binary garbage). Move it "
+                        "outside the inventory sources, next to the inventory, e.g. to %s, and set %s to %s" % (
+                            path, inside, beside, var, relative), pool=pool.fqdn)
 
 
 def certificate_paths(spec, base=None):

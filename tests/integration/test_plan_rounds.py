@@ -237,3 +237,34 @@ def test_plan_refuses_a_pool_or_host_name_that_is_no_file_name(tmp_path):
     assert "The edge inventory has 2 error(s)" in entries[0]["msg"]
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(("log-", "validations-"))) == \
         ["edge02.yml", "inventory"]
+
+
+def test_plan_warns_about_a_certificate_file_inside_the_inventory_directory(tmp_path):
+    """Issue 20, point 11: a PFX kept in the inventory directory (``files/sip.pfx`` next to ``hosts.yml``) is read by
+    Ansible's inventory plugins as inventory; the validation of a real run warns, naming host, variable, path and
+    where to move it. The same file next to the inventory (``../certs/sip.pfx``) draws no such warning."""
+    garbage = bytes(range(256)) * 4  # not a PFX: certificate_unreadable either way, which is not under test
+    inventory = inventory_with(tmp_path, sfb_edge_certificates={"external": {"pfx": "files/sip.pfx", "password": "p"}})
+    (inventory / "files").mkdir()
+    (inventory / "files" / "sip.pfx").write_bytes(garbage)
+    result, _entries, _validations = counted(tmp_path, os.path.join(ROOT, "playbooks", "plan.yml"), "-i",
+                                             str(inventory), "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"))
+    out = " ".join(result.stdout.split() + result.stderr.split())
+    real = os.path.realpath(inventory)
+    for host in ("edge01", "edge02"):
+        assert ("[certificate_in_inventory_source] host %s, variable sfb_edge_certificates.external.pfx: "
+                "%s/files/sip.pfx is inside the inventory source directory %s:" % (host, inventory, real)) in out
+    assert "e.g. to %s/certs/sip.pfx, and set sfb_edge_certificates.external.pfx to ../certs/sip.pfx" % (
+        os.path.dirname(real)) in out
+    # moved next to the inventory, as the message says: no warning
+    (tmp_path / "certs").mkdir()
+    (inventory / "files" / "sip.pfx").rename(tmp_path / "certs" / "sip.pfx")
+    path = inventory / "group_vars" / "edge_pool_corp.yml"
+    data = yaml.safe_load(path.read_text())
+    data["sfb_edge_certificates"]["external"]["pfx"] = "../certs/sip.pfx"
+    path.write_text(yaml.safe_dump(data))
+    result, _entries, _validations = counted(tmp_path, os.path.join(ROOT, "playbooks", "plan.yml"), "-i",
+                                             str(inventory), "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"))
+    out = " ".join(result.stdout.split() + result.stderr.split())
+    assert "certificate_unreadable" in out  # the file was validated (read), from its new place
+    assert "certificate_in_inventory_source" not in out

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import re
 
 import pytest
 from hypothesis import given
@@ -91,3 +92,44 @@ def test_the_filter_wraps_the_model_and_names_the_variable(tmp_path):
     with pytest.raises(AnsibleFilterError) as err:
         inventory_path("plan", str(tmp_path), sources=str(tmp_path))  # one source given as a string
     assert "inside the inventory source directory" in str(err.value)
+
+
+# ------------------------------------------------ certificate files outside the inventory sources (issue 20, point 11)
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+CERT_PATH = re.compile(r"(?:pfx:\s*|root_ca:\s*\[)\s*\"?(\{\{ playbook_dir \}\}[^\s\"]*|[^\s,\]\"}]+)")
+
+
+@pytest.mark.parametrize("name, inventory", [
+    ("inventories/example/group_vars/edge_pool_corp.yml", "inventories/example"),
+    ("docs/awx.md", "inventories/prod"),
+])
+def test_the_example_and_the_docs_keep_certificates_outside_the_inventory(name, inventory):
+    """Ansible's inventory plugins read every file of an inventory directory: the example and the "Paths" section of
+    docs/awx.md name certificate files beside the inventory, not in it."""
+    with open(os.path.join(ROOT, name), encoding="utf-8") as handle:
+        text = handle.read()
+    paths = CERT_PATH.findall(text)
+    assert len(paths) >= 2, paths  # the example shows root_ca and the PFX files
+    for path in paths:
+        if path.startswith("<"):  # a placeholder
+            continue
+        if path.startswith("{{ playbook_dir }}"):  # the project's playbooks folder (AWX), not the inventory's
+            resolved = os.path.normpath(path.replace("{{ playbook_dir }}", "playbooks"))
+        else:
+            resolved = os.path.normpath(os.path.join(inventory, path))
+        assert not resolved.startswith(inventory + "/"), (name, path, resolved)
+
+
+def test_the_edge_inventory_carries_the_runs_inventory_sources():
+    """sfb.edge.edge_inventory hands the run's inventory sources (a magic variable of every host) to the model."""
+    from ansible_collections.sfb.edge.plugins.filter.edge_inventory import edge_inventory
+
+    hostvars = {"edge01": {"sfb_edge_fqdn": "edge01.corp.example.com", "inventory_dir": "/srv/inv",
+                           "ansible_inventory_sources": ["/srv/inv", "/srv/more.yml"]},
+                "edge02": {"sfb_edge_fqdn": "edge02.corp.example.com", "ansible_inventory_sources": "/srv/inv"},
+                "edge03": {"sfb_edge_fqdn": "edge03.corp.example.com"}}
+    got = edge_inventory(hostvars, ["edge01", "edge02", "edge03"])
+    assert got == {"edge01": {"sfb_edge_fqdn": "edge01.corp.example.com", "inventory_dir": "/srv/inv",
+                              "inventory_sources": ["/srv/inv", "/srv/more.yml"]},
+                   "edge02": {"sfb_edge_fqdn": "edge02.corp.example.com", "inventory_sources": ["/srv/inv"]},
+                   "edge03": {"sfb_edge_fqdn": "edge03.corp.example.com"}}

@@ -48,6 +48,7 @@ KNOWN_CODES = frozenset("""
     frontend_is_edge_server
     pool_group_conflict
     controller_addresses_unset management_address_unknown
+    certificate_in_inventory_source
 """.split())
 
 
@@ -1693,3 +1694,73 @@ def test_front_end_at_an_ip_or_in_the_hosts_entries_is_fine():
                      front_ends=(("fe01", "fe01.corp.example.com"), ("fe03", "10.10.1.13")),
                      probes=(("probe01", "203.0.113.7"),))
     assert run(inv) == []
+
+
+# ------------------------------------------------ certificate files inside an inventory source (issue 20, point 11)
+def _inventory_folder(tmp_path):
+    inv = tmp_path / "inventories" / "example"
+    (inv / "files").mkdir(parents=True)
+    (inv / "hosts.yml").write_text("all: {}\n")
+    return inv
+
+
+def _with_certificates(certs, base, sources):
+    inv = example()
+    for host in ("edge01", "edge02"):
+        host_set(inv, host, "sfb_edge_certificates", certs)
+        inv[host]["inventory_dir"] = base
+        if sources is not None:
+            inv[host]["inventory_sources"] = sources
+    return inv
+
+
+def test_a_pfx_inside_the_inventory_directory_is_warned_about(tmp_path):
+    inv_dir = _inventory_folder(tmp_path)
+    inv = _with_certificates({"external": {"pfx": "files/sip.pfx", "password": "p"}}, str(inv_dir), [str(inv_dir)])
+    findings = run(inv, read_certificates=False)
+    assert keys(findings) == [(W, "certificate_in_inventory_source", "edge01", "sfb_edge_certificates.external.pfx"),
+                              (W, "certificate_in_inventory_source", "edge02", "sfb_edge_certificates.external.pfx")]
+    assert findings[0]["pool"] == POOL
+    assert findings[0]["message"] == (
+        "%s/files/sip.pfx is inside the inventory source directory %s: Ansible's inventory plugins read every file "
+        "there and parse this certificate file as inventory (hosts of binary garbage). Move it outside the inventory "
+        "sources, next to the inventory, e.g. to %s/inventories/certs/sip.pfx, and set "
+        "sfb_edge_certificates.external.pfx to ../certs/sip.pfx" % (inv_dir, inv_dir, tmp_path))
+
+
+def test_each_certificate_file_inside_is_named_by_its_variable(tmp_path):
+    inv_dir = _inventory_folder(tmp_path)
+    certs = {"root_ca": ["../certs/ca.cer", "files/issuing.cer"], "internal": {"pfx": str(inv_dir / "int.pfx"), "password": "p"},
+             "external": {"pfx": "/etc/pki/sip.pfx", "password": "p"}}
+    # a source given relative to the current directory, as -i gives it, is the same directory
+    relative = os.path.relpath(str(inv_dir))
+    findings = run(_with_certificates(certs, str(inv_dir), [relative]), read_certificates=False)
+    assert keys(findings) == [
+        (W, "certificate_in_inventory_source", host, var) for host in ("edge01", "edge02")
+        for var in ("sfb_edge_certificates.internal.pfx", "sfb_edge_certificates.root_ca[1]")]
+    assert "%s/inventories/certs/issuing.cer" % tmp_path in findings[1]["message"]
+    assert "set sfb_edge_certificates.root_ca[1] to ../certs/issuing.cer" in findings[1]["message"]
+    # a link inside the inventory directory to a file elsewhere is read there all the same
+    (tmp_path / "pki").mkdir()
+    (tmp_path / "pki" / "sip.pfx").write_bytes(b"x")
+    os.symlink(str(tmp_path / "pki" / "sip.pfx"), str(inv_dir / "files" / "sip.pfx"))
+    findings = run(_with_certificates({"external": {"pfx": "files/sip.pfx", "password": "p"}}, str(inv_dir), [str(inv_dir)]),
+                   read_certificates=False)
+    assert keys(findings) == [(W, "certificate_in_inventory_source", host, "sfb_edge_certificates.external.pfx")
+                              for host in ("edge01", "edge02")]
+    # root_ca given as one string
+    findings = run(_with_certificates({"root_ca": "files/ca.cer"}, str(inv_dir), [str(inv_dir)]), read_certificates=False)
+    assert keys(findings) == [(W, "certificate_in_inventory_source", host, "sfb_edge_certificates.root_ca")
+                              for host in ("edge01", "edge02")]
+
+
+def test_a_pfx_outside_the_inventory_sources_is_no_finding(tmp_path):
+    inv_dir = _inventory_folder(tmp_path)
+    certs = {"root_ca": ["../certs/ca.cer"], "external": {"pfx": "../certs/sip.pfx", "password": "p"},
+             "internal": {"pfx": str(tmp_path / "inventories" / "exampleX" / "int.pfx"), "password": "p"}}
+    assert run(_with_certificates(certs, str(inv_dir), [str(inv_dir)]), read_certificates=False) == []
+    # a file source: Ansible reads that file only, the folder's other files are no inventory
+    inside = {"external": {"pfx": "files/sip.pfx", "password": "p"}}
+    assert run(_with_certificates(inside, str(inv_dir), [str(inv_dir / "hosts.yml")]), read_certificates=False) == []
+    # sources unknown (a filter given a hand-made inventory): nothing to compare with
+    assert run(_with_certificates(inside, str(inv_dir), None), read_certificates=False) == []
