@@ -127,6 +127,7 @@ def generate(servers, pools, networks, hosts):
             "sfb_edge_internal_gateway": dmz + "1",
             "sfb_edge_internal_networks": nets,
             "sfb_edge_routes_purge": True,
+            "sfb_edge_controller_addresses": ["10.10.5.0/28"],  # the management rules (no warning)
             "sfb_edge_next_hop_fqdn": entries[0]["names"][0],
             "sfb_edge_internal_hosts": entries,
             "sfb_edge_media_path": "D:\\",
@@ -152,7 +153,8 @@ def generate(servers, pools, networks, hosts):
         children["edge_pool_%d" % p] = {"vars": pool_vars, "hosts": hosts_map}
     inventory = {"all": {"children": {
         "edge_servers": {"vars": edge_vars, "children": children},
-        "front_ends": {"hosts": {"fe01": {"ansible_host": "fe01.corp.example.com"}}},
+        # an address in the first pool's first internal network: the management rules know where WinRM goes
+        "front_ends": {"hosts": {"fe01": {"ansible_host": "10.0.0.5"}}},
     }}}
     return inventory, layout
 

@@ -181,6 +181,8 @@ def test_every_snapshot_command_of_the_runbook_runs(tmp_path):
         assert result.returncode == 0, "%s\n%s\n%s" % (command, result.stdout[-3000:], result.stderr[-2000:])
         assert "Traceback" not in result.stdout + result.stderr
     pool = tmp_path / "rehearsal" / "edgepool.corp.example.com"
+    # reports made from snapshots are what-if reports: <pool>/what-if/ (they never overwrite a live run's pages)
     for name in ("report.html", "plan.md", "firewall.csv", "certificates/edge01-external.inf",
-                 "firewall-proof/edge01.md", "validate/edge01.md", "drift/edge01.json"):
+                 "what-if/firewall-proof/edge01.md", "what-if/validate/edge01.md", "what-if/drift/edge01.json",
+                 "what-if/report.html"):
         assert (pool / name).is_file(), name
