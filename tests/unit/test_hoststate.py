@@ -191,8 +191,7 @@ def test_drift_action_writes_shows_publishes_and_fails_with_the_real_report(tmp_
     assert summary == {"pool": wanted["pool"], "in_sync": False, "problems": len(expected["problems"]),
                        "areas": {a: n for a, n in expected["summary"].items() if n}, "report": str(path),
                        "certificates_expired": 0, "certificates_expiring": 0}
-    assert result["fail_msg"] == "Drift: %s; see %s. To fix it: %s." % (result["msg"][0], path,
-                                                                          _drift.fix_text(expected))
+    assert result["fail_msg"] == "Drift: %s; see %s. To fix it: %s." % (result["msg"][0], path, _drift.fix_text(expected))
     assert "run playbooks/site.yml (first with --check --diff)" in result["fail_msg"]
 
 
