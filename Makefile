@@ -2,7 +2,7 @@
 # (scripts/bootstrap.sh); nothing is needed beforehand but Python >= 3.11, git and make.
 #
 #   make plan [INVENTORY=inventories/single] [PLAN_DIR=plan] [ANSIBLE_ARGS='-v']
-#   make test          units, browser, lint, docs, sanity, molecule, compat, importer — in that order,
+#   make test          units, browser, lint, docs, sanity, molecule, compat, newest, importer — in that order,
 #                      stops at the first failure
 #   make units | lint | sanity | molecule
 #                      (molecule skips the 'windows' scenario unless SFB_EDGE_WINRM_HOST is set)
@@ -18,9 +18,10 @@
 #                      galaxy.yml's version rendered again from changelogs/fragments (after merging
 #                      fragments); the docs stage alone (CONTRIBUTING.md)
 #   make browser | report-screenshot [REPORT_WINDOW=1400,2400]   report.html in headless chromium: the tests | make plan + <pool>/report.png
-#   make dist | ee | compat | importer   dist/: offline bundle (collection + dependency tarballs,
+#   make dist | ee | compat | newest | importer   dist/: offline bundle (collection + dependency tarballs,
 #                      requirements.yml, INSTALL.txt); ee: + ansible-builder context in dist/ee; compat: the
-#                      suites on ansible-core 2.16; importer: galaxy-importer on the tarball (docs/install.md)
+#                      suites on ansible-core 2.16; newest: a lean subset on the newest tested core (2.21;
+#                      needs Python >= 3.12, else SKIPPED); importer: galaxy-importer on the tarball (docs/install.md)
 #   make bootstrap     only set up .venv and .cache
 #   make clean         remove .venv, .cache and generated output
 #
@@ -65,7 +66,7 @@ bench: bootstrap
 	"$(VENV_BIN)/python" scripts/bench.py $(BENCH_ARGS)
 
 test: bootstrap
-	@scripts/test.sh units browser lint docs sanity molecule compat importer
+	@scripts/test.sh units browser lint docs sanity molecule compat newest importer
 
 units lint sanity molecule: bootstrap
 	@scripts/test.sh $@
@@ -109,12 +110,12 @@ report-screenshot: plan
 	done
 
 # ---- dist: install paths, execution environment, support matrix (issue 11; docs/install.md)
-.PHONY: dist ee compat importer
+.PHONY: dist ee compat newest importer
 dist: bootstrap
 	"$(VENV_BIN)/python" scripts/dist.py
 
 ee: dist
 	"$(VENV_BIN)/ansible-builder" create -f execution-environment.yml -c dist/ee --output-filename Containerfile
 
-compat importer: bootstrap
+compat newest importer: bootstrap
 	@scripts/test.sh $@

@@ -18,6 +18,9 @@
 
 #   compat    the oldest supported ansible-core (2.16, meta/runtime.yml) in .cache/compat-venv: pytest and
 #             the snapshot and plan molecule scenarios on it (scripts/compat.sh)
+#   newest    the newest tested ansible-core (2.21, README.md "Support matrix") in .cache/newest-venv: a lean
+#             subset of the playbook suites and no deprecation warning (scripts/newest.sh); it needs Python
+#             >= 3.12 (on PATH or from pyenv) and is reported as SKIPPED when there is none
 #   importer  galaxy-importer on the built collection tarball, as Galaxy / Automation Hub import it
 #             (scripts/importer.sh; needs the generated role READMEs)
 # Expects scripts/bootstrap.sh to have run (the Makefile does that).
@@ -164,6 +167,18 @@ stage_compat() {
     "$ROOT/scripts/compat.sh"
 }
 
+stage_newest() {
+    "$ROOT/scripts/newest.sh"
+    local rc=$?
+    if [[ $rc -eq 77 ]]; then
+        # no Python >= 3.12 on this machine: nothing to run the newest core on (scripts/newest.sh said so)
+        echo "SKIPPED newest: no Python >= 3.12 (python3.12 on PATH, pyenv, or NEWEST_PYTHON=...)"
+        notes+=("SKIPPED newest ansible-core (no Python >= 3.12: install python3.12 or set NEWEST_PYTHON)")
+        return 0
+    fi
+    return $rc
+}
+
 stage_importer() {
     "$ROOT/scripts/importer.sh"
 }
@@ -184,7 +199,7 @@ PY
 
 fmt() { printf '%dm%02ds' $(($1 / 60)) $(($1 % 60)); }
 
-[[ $# -gt 0 ]] || set -- units browser lint docs sanity molecule compat importer
+[[ $# -gt 0 ]] || set -- units browser lint docs sanity molecule compat newest importer
 for s in "$@"; do
     declare -F "stage_$s" >/dev/null || { echo "unknown stage: $s" >&2; exit 2; }
 done

@@ -41,9 +41,13 @@ attributes:
     description: The state is read in check mode too; nothing is changed.
 notes:
   - The result's C(state_read) says how the state was read - C(kept) (no call), C(snapshot) or C(live) (one call).
-  - The facts are set as a module's facts are (host facts); a variable of the same name set with
+  - "On ansible-core 2.21 and later the facts are set as M(ansible.builtin.set_fact) sets them (variables of the host,
+    read as top-level variables without the INJECT_FACTS_AS_VARS deprecation of ansible-core 2.20+; not in
+    C(ansible_facts) nor in a fact cache); only role and include parameters and extra variables take precedence.
+    Before 2.21 they are set as a module's facts are (host facts); a variable of the same name set with
     C(ansible.builtin.set_fact), in the vars of the play or of a role, or as an extra variable takes precedence over
-    them, so do not set them yourself.
+    them. Either way, do not set them yourself, and read them as variables (C(edge_state_areas)), not from
+    C(ansible_facts)."
   - A state kept in a fact cache from another run (C(edge_state_run) names the run) is never kept; it is read again.
 """
 

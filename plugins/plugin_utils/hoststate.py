@@ -28,6 +28,11 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 
+try:  # ansible-core >= 2.21: actions register the variables they set, at the layer they choose
+    from ansible.plugins.action import VariableLayer
+except ImportError:  # older cores: an action's ansible_facts are facts
+    VariableLayer = None
+
 from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, _made, guard, outputs, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
@@ -247,7 +252,19 @@ class HostAction(ActionBase):
         args = self._args(host)
         if args["hosts"] is not None:
             return self._run_offline(result, task_vars, args)
-        return self._one(result, host_vars(task_vars, args["kept"], host), host, args)
+        return self.as_variables(self._one(result, host_vars(task_vars, args["kept"], host), host, args))
+
+    def as_variables(self, result):
+        """The ``ansible_facts`` of ``result`` set as the host's variables - what ``set_fact`` sets - not as facts:
+        ansible-core 2.20+ deprecates reading a fact as a top-level variable (INJECT_FACTS_AS_VARS), which is how the
+        roles, the playbooks and plays of the users' own read ``edge_state_*``. Where the core lets an action choose
+        (2.21+); before, they stay facts (read the same way; 2.20 prints that deprecation, 2.16 to 2.19 do not)."""
+        facts = result.get("ansible_facts")
+        register = getattr(self, "register_host_variables", None)
+        if VariableLayer is not None and register is not None and facts:
+            register({}, VariableLayer.CACHEABLE_FACT)  # not the facts of the result too (as set_fact does)
+            register(dict(facts), VariableLayer.EPHEMERAL_FACT)
+        return result
 
     def _one(self, result, task_vars, host, args):
         """The action for one host (``task_vars``: its variables)."""

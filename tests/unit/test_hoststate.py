@@ -60,6 +60,9 @@ def _action(cls, args, check_mode=False, gathered=None):
         return gathered if gathered is not None else {"failed": True, "msg": "no gathered state given"}
 
     action._execute_module = execute
+    # what ansible-core 2.21+ records in the task's context (none here): the variables the action registers
+    action.registered = []
+    action.register_host_variables = lambda variables, layer: action.registered.append((layer, variables))
     return action, calls
 
 
@@ -190,8 +193,7 @@ def test_drift_action_writes_shows_publishes_and_fails_with_the_real_report(tmp_
     assert summary == {"pool": wanted["pool"], "in_sync": False, "problems": len(expected["problems"]),
                        "areas": {a: n for a, n in expected["summary"].items() if n}, "report": str(path),
                        "certificates_expired": 0, "certificates_expiring": 0}
-    assert result["fail_msg"] == "Drift: %s; see %s. To fix it: %s." % (result["msg"][0], path,
-                                                                          _drift.fix_text(expected))
+    assert result["fail_msg"] == "Drift: %s; see %s. To fix it: %s." % (result["msg"][0], path, _drift.fix_text(expected))
     assert "run playbooks/site.yml (first with --check --diff)" in result["fail_msg"]
 
 
@@ -479,3 +481,27 @@ def test_made_mode_and_what_if_rules():
     assert [_made.is_what_if(m, tests_nothing=True) for m in _made.MODES] == [False, True, True]
     with pytest.raises(ValueError, match="a report's mode is one of live, check, snapshot, not 'offline'"):
         _made.made("offline")
+def test_state_is_set_as_variables_not_facts_where_the_core_lets_an_action_choose(tmp_path, monkeypatch):
+    # ansible-core >= 2.20 deprecates reading a fact as a top-level variable (INJECT_FACTS_AS_VARS), which is how
+    # the roles read edge_state_*; 2.21+ lets an action register variables at set_fact's layer (issue 22, point 9).
+    import enum
+
+    layer = getattr(hoststate, "VariableLayer", None) or enum.IntEnum(
+        "VariableLayer", "CACHEABLE_FACT INCLUDE_VARS EPHEMERAL_FACT REGISTER_VARS")
+    monkeypatch.setattr(hoststate, "VariableLayer", layer, raising=False)
+    _snaps, _validation, hostvars = _offline_setup(tmp_path)
+    action, _calls = _action(host_state.ActionModule, {"hosts": ["edge01", "edge02"]})
+    offline = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
+    assert action.registered == []  # one task for all the hosts sets nothing on the host it ran on
+    action, _calls = _action(host_state.ActionModule, {"kept": offline})
+    result = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
+    registered = action.registered
+    assert [where.name for where, _variables in registered] == ["CACHEABLE_FACT", "EPHEMERAL_FACT"]
+    assert registered[0][1] == {}  # not the result's ansible_facts as facts too, as set_fact does
+    assert registered[1][1] == result["ansible_facts"]
+    assert registered[1][1]["edge_state_areas"] == offline["hosts"]["edge01"]["edge_state_areas"] != []
+    # a core without that choice: facts, as before
+    monkeypatch.setattr(hoststate, "VariableLayer", None)
+    action, _calls = _action(host_state.ActionModule, {"kept": offline})
+    assert action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))["ansible_facts"]["edge_state_areas"]
+    assert action.registered == []
