@@ -91,8 +91,9 @@ def readme_block(data, prereqs):
     lines += ["",
               "- **Managed hosts**: Windows Server %s, the versions ansible-core manages (the `platforms` of every "
               "role that runs on an edge server). **ansible-core**: %s (the oldest, `make compat`; `requires_ansible: "
-              "\">=%s.0\"`, every role's `min_ansible_version`) to %s (the newest tested, `make test`)."
-              % (_join(windows), core["oldest"], core["oldest"], core["newest"]),
+              "\">=%s.0\"`, every role's `min_ansible_version`) to %s (the newest tested, `make newest`); `make test` "
+              "runs %s."
+              % (_join(windows), core["oldest"], core["oldest"], core["newest"], core["primary"]),
               END]
     return "\n".join(lines)
 

@@ -62,7 +62,7 @@ def test_the_readme_and_runtime_agree_with_the_roles():
             "| Subscription Edition (`sfbse`) | 2019, 2022 (2025: warning, unverified) | yes |",
             "- **Managed hosts**: Windows Server 2016, 2019, 2022 and 2025,",
             "**ansible-core**: 2.16 (the oldest, `make compat`; `requires_ansible: \">=2.16.0\"`, every role's "
-            "`min_ansible_version`) to 2.19 (the newest tested, `make test`)."):
+            "`min_ansible_version`) to 2.21 (the newest tested, `make newest`); `make test` runs 2.19."):
         assert row in readme, row
     # the oldest ansible-core is the series make compat pins
     assert 'COMPAT_ANSIBLE_CORE="${COMPAT_ANSIBLE_CORE:-ansible-core==2.16.' in _read("scripts", "compat.sh")
@@ -86,10 +86,10 @@ def test_check_names_what_drifted_and_the_writer_repairs_it(tmp_path, capsys):
     assert meta.read_text() == original  # the rest of the file (comments, dependencies) kept
     # the data file is the source: a new newest series changes the README
     data = tmp_path / "scripts" / "support_matrix.yml"
-    data.write_text(data.read_text().replace('newest: "2.19"', 'newest: "2.20"'))
+    data.write_text(data.read_text().replace('newest: "2.21"', 'newest: "2.22"'))
     assert script.main(["--check", "--root", str(tmp_path)]) == 1
     assert script.main(["--root", str(tmp_path)]) == 0
-    assert "to 2.20 (the newest tested, `make test`)" in (tmp_path / "README.md").read_text()
+    assert "to 2.22 (the newest tested, `make newest`)" in (tmp_path / "README.md").read_text()
 
 
 # ------------------------------------------------ sfb_edge_cu_path for every version (issue 20, point 12)
