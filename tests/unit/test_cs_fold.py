@@ -130,3 +130,15 @@ def test_the_parts_of_the_areas_hold_the_certificates_the_fold_reads():
     from ansible_collections.sfb.edge.plugins.plugin_utils import areas  # pylint: disable=import-outside-toplevel
 
     assert "certificates" in areas.keys("cs_install")[1] and "certificates" in areas.keys("cs_services")[1]
+
+
+def test_edge_cs_starts_only_the_services_that_do_not_run_yet():
+    """The list is decided from the state read before the call; a service an earlier step of the same call started
+    (RTCCLSAGT when setup starts it) is left as it is: Start-CsWindowsService only for one that does not run."""
+    with open(test_cs_run.EDGE_CS, encoding="utf-8") as handle:
+        text = handle.read()
+    body = text[text.index("function Start-SfbService"):]
+    body = body[:body.index("\n}\n")]
+    loop = body[body.index("foreach ($name in $Names)"):]
+    skip = loop.index("-eq 'Running') { continue }")
+    assert "Get-Service -Name $name" in loop[:skip] and skip < loop.index("Start-CsWindowsService -Name $name")
