@@ -550,8 +550,12 @@ def _cs_install(desired_state, current, options=None):
 
 
 # ----------------------------------------------------------------------------------- one setup call for a new edge
-def _roles_missing(want, cs):
-    """True when an edge role service is not installed: cs_install plans ``edge_roles`` (see :func:`_cs_install`)."""
+def _roles_missing(desired_state, current):
+    """True when cs_install plans ``edge_roles`` on ``current`` (see :func:`_cs_install`): an edge role service is
+    not installed, and no other product version is (a problem of cs_install: nothing runs)."""
+    want, cs = desired_state["cs"], current.get("cs")
+    if not isinstance(cs, dict) or installed_versions(cs.get("products")) - {want["version"]}:
+        return False
     services = _services(cs)
     return any(n not in services for n in want["services"] if n not in LOCAL_STORE_SERVICES)
 
@@ -568,8 +572,7 @@ def folded(desired_state, current):
     the install as without the fold - the services never start before their certificates. On such a state
     cs_certificates and cs_services plan nothing of their own (their work is cs_install's); they decide from the
     state read again after the setup call (site.yml), which shows what it did."""
-    cs = current.get("cs")
-    if not isinstance(cs, dict) or not _roles_missing(desired_state["cs"], cs):
+    if not _roles_missing(desired_state, current):
         return None
     certificates = _cs_certificates(desired_state, current)
     if certificates["problems"]:
@@ -604,7 +607,7 @@ def cs_certificates(desired_state, current, options=None, now=None):
     """Set-CsCertificate for every use whose assigned thumbprint is not the planned one (:func:`_cs_certificates`);
     nothing of its own while the edge roles are missing and the setup call assigns them (:func:`folded`)."""
     res = _cs_certificates(desired_state, current, now)
-    if not res["problems"] and isinstance(current.get("cs"), dict) and _roles_missing(desired_state["cs"], current["cs"]):
+    if not res["problems"] and _roles_missing(desired_state, current):
         res["changes"], res["calls"] = [], []
     return res
 

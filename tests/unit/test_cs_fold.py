@@ -142,3 +142,13 @@ def test_edge_cs_starts_only_the_services_that_do_not_run_yet():
     loop = body[body.index("foreach ($name in $Names)"):]
     skip = loop.index("-eq 'Running') { continue }")
     assert "Get-Service -Name $name" in loop[:skip] and skip < loop.index("Start-CsWindowsService -Name $name")
+
+
+def test_another_version_installed_folds_nothing():
+    """cs_install refuses the server (no upgrade, no mixing): no setup call, so cs_services keeps its own plan."""
+    current = snap("cs-fresh", "edge01")
+    current["cs"]["products"] = [{"name": "Skype for Business Server 2015, Core Components", "version": "6.0.9319.0"}]
+    results, _v = drift.host_drift(want("edge01"), current, areas=cs.CS_AREAS, options=OPTIONS)
+    assert [p["variable"] for p in results["cs_install"]["problems"]] == ["sfb_edge_version"]
+    assert results["cs_install"]["calls"] == []
+    assert edge_cs_args(results["cs_services"])["services"] == ["REPLICA", "RTCCLSAGT"] + ROLE_SERVICES
