@@ -383,6 +383,24 @@ def test_round_trips_on_a_fresh_box_do_not_grow_with_the_lists(tmp_path):
     assert [e["remote_calls"] for e in install if e["status"] != "skipped"] == [2]  # win_feature + edge_cs
 
 
+def test_check_diff_of_a_fresh_box_shows_the_service_start_in_the_setup_call(tmp_path):
+    """--check --diff on a fresh box: the starts are rows of cs_install's diff (the setup call of a new edge
+    starts the services, after the certificates); cs_services plans no call of its own, so it does not show
+    them again - and the state is not read again after the setup call in check mode (nothing ran)."""
+    result, entries = playbook("site", EXAMPLE, tmp_path, "--check", "--diff", "-e",
+                               "sfb_edge_allow_connection_change=true", snapshot="fresh")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    install = result.stdout[result.stdout.index("+++ after: cs_install (planned)"):]
+    install = install[:install.index("changed: [")]
+    assert [line for line in install.splitlines() if line.endswith("status: Running")] == [
+        "+REPLICA status: Running", "+RTCCLSAGT status: Running", "+RTCSRV status: Running",
+        "+RTCDATAPROXY status: Running", "+RTCMEDIARELAY status: Running", "+RTCMRAUTH status: Running"]
+    assert "cs_services (planned)" not in result.stdout
+    services = [e for e in entries if e["task"].startswith("sfb.edge.cs_services") and e["status"] != "skipped"]
+    assert services == []
+    assert not [e for e in entries if e["gathering"] and e["task"].startswith("sfb.edge.edge_state")]
+
+
 def test_one_call_per_setup_step_on_request(tmp_path):
     """cs_install_step_calls: true - one edge_cs call per setup step (issue 11, item 6 as it was): the
     7 steps of a fresh box (start_services, folded into the setup run, included) are 7 calls, 6 more than the
