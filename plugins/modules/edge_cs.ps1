@@ -368,10 +368,13 @@ function Wait-SfbService {
 }
 
 function Start-SfbService {
-    # Start-CsWindowsService for each service, then waits until all run.
+    # Start-CsWindowsService for each service that does not run yet, then waits until all run. A service an
+    # earlier step of the same call started (RTCCLSAGT after local_management, when setup starts it) is left as
+    # it is: the controller decided the list from the state read before the call (cs.folded).
     param ([string]$Step, [string[]]$Names)
     $startErrors = @{}
     foreach ($name in $Names) {
+        if ([string](Get-Service -Name $name -ErrorAction SilentlyContinue).Status -eq 'Running') { continue }
         try { $null = Start-CsWindowsService -Name $name -ErrorAction Stop }
         catch { $startErrors[$name] = $_.Exception.Message }
     }

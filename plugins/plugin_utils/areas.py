@@ -30,9 +30,11 @@ KEYS = {
     "hosts_file": (("hosts_file",), ("hosts_file",)),
     "identity": (("identity",), ("computer",)),
     "certificates": (("certificates",), ("certificates", "computer")),
-    "cs_install": (("cs", "identity"), ("computer", "adapters", "cs")),
+    # cs_install and cs_services read the certificates too: the setup call that installs the edge roles assigns
+    # them and starts the services (cs.folded) unless a planned certificate is refused.
+    "cs_install": (("cs", "identity"), ("computer", "adapters", "cs", "certificates")),
     "cs_certificates": (("cs", "certificates"), ("certificates", "cs")),
-    "cs_services": (("cs",), ("cs",)),
+    "cs_services": (("cs",), ("cs", "certificates")),
     "cs_replication": (("cs",), ("replication",)),
 }
 

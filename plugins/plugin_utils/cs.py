@@ -530,6 +530,8 @@ def _cs_install(desired_state, current, options=None):
             "names no Front End to run Export-CsConfiguration on: put a Front End in the group front_ends or set "
             "sfb_edge_frontend_host to its inventory name"))
     _pending_reboot(res, current, steps)
+    if "edge_roles" in steps:
+        _fold(res, steps, folded(desired_state, current))
     if steps:
         args = {"steps": steps, "fqdn": fqdn}
         if need_media:
@@ -541,13 +543,76 @@ def _cs_install(desired_state, current, options=None):
             args["exit_codes"] = codes
         if "import_configuration" in steps:
             args["configuration"] = ARCHIVE
+        args.update(res.pop("_folded", {}))
         res["calls"].append(_call(want, args))
     res["config_import"] = "import_configuration" in steps
     return res
 
 
+# ----------------------------------------------------------------------------------- one setup call for a new edge
+def _roles_missing(desired_state, current):
+    """True when cs_install plans ``edge_roles`` on ``current`` (see :func:`_cs_install`): an edge role service is
+    not installed, and no other product version is (a problem of cs_install: nothing runs)."""
+    want, cs = desired_state["cs"], current.get("cs")
+    if not isinstance(cs, dict) or installed_versions(cs.get("products")) - {want["version"]}:
+        return False
+    services = _services(cs)
+    return any(n not in services for n in want["services"] if n not in LOCAL_STORE_SERVICES)
+
+
+def folded(desired_state, current):
+    """What the setup call that installs the edge roles also does, right after them (and after the second half of
+    ``cu``), in edge_cs's order (:data:`RUN_ORDER`): assign the planned certificates, then start the services
+    (issue 10's budget of calls, issue 19 point 1's order). ``(certificates, services)`` - the results
+    cs_certificates and cs_services would give on ``current`` without the fold - when the gathered state lacks an
+    edge role service (cs_install plans ``edge_roles``), else None.
+
+    Before the roles exist nothing is assigned and no role service runs, so both are known from the plan alone.
+    None too when a planned certificate is refused (a CNG key): nothing is folded, and cs_certificates fails after
+    the install as without the fold - the services never start before their certificates. On such a state
+    cs_certificates and cs_services plan nothing of their own (their work is cs_install's); they decide from the
+    state read again after the setup call (site.yml), which shows what it did."""
+    if not _roles_missing(desired_state, current):
+        return None
+    certificates = _cs_certificates(desired_state, current)
+    if certificates["problems"]:
+        return None
+    return certificates, _cs_services(desired_state, current)
+
+
+def _fold(res, steps, fold):
+    """Add the folded certificate assignment and service start (:func:`folded`) to cs_install's ``steps`` and
+    ``res`` (its changes; ``res["_folded"]``: the call's arguments). REPLICA is left out when ``start_replica``
+    runs in the same call (that step starts it and waits for it)."""
+    if fold is None:
+        return
+    certificates, services = fold
+    groups = [g for c in certificates["calls"] for g in c["args"]["certificates"]]
+    start = [n for c in services["calls"] for n in c["args"]["services"]
+             if not (n == "REPLICA" and "start_replica" in steps)]
+    args = {}
+    if groups:
+        steps.append("certificates")
+        args["certificates"] = groups
+    if start:
+        steps.append("start_services")
+        args["services"] = start
+    res["changes"].extend(dict(c, area="cs_install") for c in certificates["changes"])
+    res["changes"].extend(dict(c, area="cs_install") for c in services["changes"] if c["target"] in start)
+    res["_folded"] = args
+
+
 # ----------------------------------------------------------------------------------- certificates
 def cs_certificates(desired_state, current, options=None, now=None):
+    """Set-CsCertificate for every use whose assigned thumbprint is not the planned one (:func:`_cs_certificates`);
+    nothing of its own while the edge roles are missing and the setup call assigns them (:func:`folded`)."""
+    res = _cs_certificates(desired_state, current, now)
+    if not res["problems"] and _roles_missing(desired_state, current):
+        res["changes"], res["calls"] = [], []
+    return res
+
+
+def _cs_certificates(desired_state, current, now=None):
     """Set-CsCertificate for every use whose assigned thumbprint is not the planned one.
 
     A planned certificate already in ``My`` with a CNG/KSP key is refused on Skype for Business
@@ -654,7 +719,16 @@ def _event(error):
 
 
 def cs_services(desired_state, current, options=None):
-    """Start every edge service that is not running (edge_cs waits until they run)."""
+    """Start every edge service that is not running (edge_cs waits until they run); nothing of its own while the
+    edge roles are missing and the setup call starts them after the certificates (:func:`folded`)."""
+    res = _cs_services(desired_state, current)
+    if res["calls"] and folded(desired_state, current) is not None:
+        res["changes"], res["calls"] = [], []
+    return res
+
+
+def _cs_services(desired_state, current):
+    """The services of the plan that do not run, and the edge_cs call that starts them."""
     res = _result("cs_services")
     want = desired_state["cs"]
     cs = _cs_state(res, current)

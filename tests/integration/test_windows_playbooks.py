@@ -96,6 +96,24 @@ def live_calls(entries, host):
     return gatherings + sum(e["remote_calls"] or 0 for e in applied) + (1 if any(e["blocked"] for e in applied) else 0)
 
 
+def call_list(entries, host):
+    """The calls :func:`live_calls` counts, in the order a live run makes them: ``(task, module)`` - the gathering
+    is ``sfb.edge.edge_facts``, an edge_cs call of several units (step calls) is listed once per unit, the
+    reconnect wait of a connection change that went through is ``reconnect``."""
+    ran = [e for e in entries if e["host"] == host and e["status"] != "skipped" and not e["delegate_to"]]
+    calls = []
+    for e in ran:
+        if e["gathering"]:
+            calls.append((e["task"], "sfb.edge.edge_facts"))
+        if e["action"] == "sfb.edge.edge_apply":
+            modules = list(e["calls"] or [])
+            extra = (e["remote_calls"] or 0) - len(modules)  # the units of a split edge_cs call
+            calls += [(e["task"], m) for m in modules] + [(e["task"], "sfb.edge.edge_cs")] * max(extra, 0)
+            if e["blocked"]:
+                calls.append((e["task"], "reconnect"))
+    return calls
+
+
 def per_host_rounds(entries, host):
     """The tasks that reached ``host`` as tasks of their own (a fork and the host's variables each, ~0.23x of
     the empty play at 12x2000 whatever they do - skipped ones too): neither run_once (one host for the play)
@@ -335,19 +353,62 @@ def test_round_trips_on_a_fresh_box_do_not_grow_with_the_lists(tmp_path):
     assert result.validations == 1
     # Windows: gathering + 9 calls + reconnect wait; Lync/SfB: win_feature, edge_cs (install: every setup
     # step in one call - core, local_management, import_configuration, enable_replica, start_replica,
-    # edge_roles - each named with its logs before it and reported after it), the state read again after the
-    # setup steps so that cs_services decides from it (issue 19, point 1: +1), edge_cs (services) - the
-    # example configures no certificates; validation: its own gathering. Issue 10's goal was <= 14.
-    assert all(c == 15 for c in counts[200].values()), counts
+    # edge_roles, then the certificates (the example configures none) and start_services - each named with its
+    # logs before it and reported after it), the state read again after the setup steps so that cs_certificates
+    # and cs_services decide from it (issue 19, point 1: they find nothing to do, no call); validation: its own
+    # gathering. Issue 10's goal: <= 14.
+    assert all(c == 14 for c in counts[200].values()), counts
+    assert [(task.split(" : ")[0], module) for task, module in call_list(entries, "edge01")] == [
+        ("Read the state of the edge server and decide the areas to converge", "sfb.edge.edge_facts"),
+        ("sfb.edge.routes", "sfb.edge.edge_routes"),
+        ("sfb.edge.network", "sfb.edge.edge_network"),
+        ("sfb.edge.network", "ansible.windows.win_dns_client"),
+        ("sfb.edge.network", "ansible.windows.win_dns_client"),
+        ("sfb.edge.network", "community.windows.win_netbios"),
+        ("sfb.edge.network", "reconnect"),
+        ("sfb.edge.hosts_file", "sfb.edge.edge_hosts_file"),
+        ("sfb.edge.identity", "ansible.windows.win_hostname"),
+        ("sfb.edge.identity", "ansible.windows.win_regedit"),
+        ("sfb.edge.cs_install", "ansible.windows.win_feature"),
+        ("sfb.edge.cs_install", "sfb.edge.edge_cs"),
+        # the state read again after the setup call (issue 19, point 1), in the cs_install role
+        ("sfb.edge.edge_state", "sfb.edge.edge_facts"),
+        ("Validate the edge server (controller; written to <plan dir>/<pool>/validate/<host>.md and .json)",
+         "sfb.edge.edge_facts")]
+    assert len(call_list(entries, "edge01")) == counts[200]["edge01"]
+    # cs_certificates and cs_services run only after that read, decided from it: nothing to do, no call
+    mine = [e for e in entries if e["host"] == "edge01"]
+    reread = [i for i, e in enumerate(mine) if e["gathering"] and e["task"].startswith("sfb.edge.edge_state")]
+    after = [(i, e) for i, e in enumerate(mine) if e["action"] == "sfb.edge.edge_apply" and e["status"] != "skipped"
+             and e["task"].split(" : ")[0] in ("sfb.edge.cs_certificates", "sfb.edge.cs_services")]
+    assert len(reread) == 1 and all(i > reread[0] and e["remote_calls"] == 0 for i, e in after), after
     install = [e for e in entries if e["host"] == "edge01" and e["action"] == "sfb.edge.edge_apply"
                and e["task"].startswith("sfb.edge.cs_install")]
     assert [e["remote_calls"] for e in install if e["status"] != "skipped"] == [2]  # win_feature + edge_cs
 
 
+def test_check_diff_of_a_fresh_box_shows_the_service_start_in_the_setup_call(tmp_path):
+    """--check --diff on a fresh box: the starts are rows of cs_install's diff (the setup call of a new edge
+    starts the services, after the certificates); cs_services plans no call of its own, so it does not show
+    them again - and the state is not read again after the setup call in check mode (nothing ran)."""
+    result, entries = playbook("site", EXAMPLE, tmp_path, "--check", "--diff", "-e",
+                               "sfb_edge_allow_connection_change=true", snapshot="fresh")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    install = result.stdout[result.stdout.index("+++ after: cs_install (planned)"):]
+    install = install[:install.index("changed: [")]
+    assert [line for line in install.splitlines() if line.endswith("status: Running")] == [
+        "+REPLICA status: Running", "+RTCCLSAGT status: Running", "+RTCSRV status: Running",
+        "+RTCDATAPROXY status: Running", "+RTCMEDIARELAY status: Running", "+RTCMRAUTH status: Running"]
+    assert "cs_services (planned)" not in result.stdout
+    services = [e for e in entries if e["task"].startswith("sfb.edge.cs_services") and e["status"] != "skipped"]
+    assert services == []
+    assert not [e for e in entries if e["gathering"] and e["task"].startswith("sfb.edge.edge_state")]
+
+
 def test_one_call_per_setup_step_on_request(tmp_path):
     """cs_install_step_calls: true - one edge_cs call per setup step (issue 11, item 6 as it was): the
-    6 steps of a fresh box are 6 calls, 5 more than the default, still independent of the lists (and the state
-    read again after them, issue 19 point 1)."""
+    7 steps of a fresh box (start_services, folded into the setup run, included) are 7 calls, 6 more than the
+    default, still independent of the lists (and the state read again after them, issue 19 point 1)."""
     result, entries = playbook("site", _scaled(tmp_path, 2), tmp_path, "-e", "sfb_edge_allow_connection_change=true",
                                "-e", "cs_install_step_calls=true", "-e", "identity_reboot=true", snapshot="fresh")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr

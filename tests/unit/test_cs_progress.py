@@ -315,7 +315,9 @@ def _watch(monkeypatch, module):
 def test_a_fresh_install_is_one_call_with_every_step_named_before_and_reported_after(monkeypatch):
     goal, current, steps = _fresh()
     run = cs.run_steps(steps)
-    assert run == ["core", "local_management", "import_configuration", "enable_replica", "start_replica", "edge_roles"]
+    # the services start in the same call, after the roles (the example plans no certificate: no certificates step)
+    assert run == ["core", "local_management", "import_configuration", "enable_replica", "start_replica", "edge_roles",
+                   "start_services"]
     shown, seen, edge_cs = _watch(monkeypatch, edge_cs_like(seconds=12.5))
     result, made = run_action("cs_install", goal, current, {"sfb.edge.edge_cs": edge_cs})
     assert len(made) == 1 and result["remote_calls"] == 1 and result["applied"] is True
@@ -324,15 +326,15 @@ def test_a_fresh_install_is_one_call_with_every_step_named_before_and_reported_a
     assert args["configuration"] == "C:\\Windows\\Temp\\ansible-tmp\\sfb-edge-configuration.zip"
     # before the call: the call line and a line per step, in order, each with its logs
     assert seen == [1 + len(run)]
-    assert shown[0] == "edge01: setup steps 1-6 of 6 run in one edge_cs call (1/1); a line per step follows when it ends"
-    assert shown[1] == "edge01: setup step 1/6: %s - log: %s" % (TITLES["core"], "; ".join(cs.step_logs("core")))
+    assert shown[0] == "edge01: setup steps 1-7 of 7 run in one edge_cs call (1/1); a line per step follows when it ends"
+    assert shown[1] == "edge01: setup step 1/7: %s - log: %s" % (TITLES["core"], "; ".join(cs.step_logs("core")))
     assert "C:\\ProgramData\\sfb-edge\\logs\\sfb-edge-ocscore.msi.log" in shown[1]
     assert shown[1 + run.index("edge_roles")].endswith(
         "Bootstrapper install roles (the edge roles of the topology) - log: C:\\ProgramData\\sfb-edge\\logs\\ "
         "(Bootstrapper's and SQL Server Express setup's logs: its TEMP folder)")
     # after it: a line per step with its result and duration
     after = shown[1 + len(run):]
-    assert after == ["edge01: setup step %d/6 done in 12.5 s%s: %s" % (
+    assert after == ["edge01: setup step %d/7 done in 12.5 s%s: %s" % (
         n, "" if s in cs.MODULE_STEPS else " (rc 0)", TITLES[s]) for n, s in enumerate(run, 1)]
     assert [(p["step"], p["status"], p["seconds"], p["call"]) for p in result["progress"]] == [
         (s, "ok", 12.5, 1) for s in run]
@@ -344,13 +346,13 @@ def test_step_calls_runs_and_announces_one_call_per_step(monkeypatch):
     shown, seen, edge_cs = _watch(monkeypatch, edge_cs_like())
     result, made = run_action("cs_install", goal, current, {"sfb.edge.edge_cs": edge_cs}, step_calls=True)
     units = cs.run_units(steps, step_calls=True)
-    assert len(units) == 6
+    assert len(units) == 7
     assert [a["run"] for _m, a in made] == units
     assert all(a["steps"] == steps and a["timeout"] == 60 for _m, a in made)  # each call knows the whole run
     # each step is printed before its call and reported after it: call n sees 2n - 1 lines
     assert seen == [2 * n - 1 for n in range(1, len(units) + 1)]
-    assert shown[0] == ("edge01: setup step 1/6: %s - log: %s" % (TITLES["core"], "; ".join(cs.step_logs("core"))))
-    assert shown[1] == "edge01: setup step 1/6 done in 7.5 s (rc 0): %s" % TITLES["core"]
+    assert shown[0] == ("edge01: setup step 1/7: %s - log: %s" % (TITLES["core"], "; ".join(cs.step_logs("core"))))
+    assert shown[1] == "edge01: setup step 1/7 done in 7.5 s (rc 0): %s" % TITLES["core"]
     assert shown[2 * units.index(["import_configuration"])].endswith(
         "Import-CsConfiguration -LocalStore (the Front End's export) - log: no installer log (the output is in the result)")
     # the configuration export travels only with the call that imports it
@@ -358,7 +360,7 @@ def test_step_calls_runs_and_announces_one_call_per_step(monkeypatch):
     assert result["applied"] is True and result["remote_calls"] == len(units)
     assert [s["name"] for s in result["steps"]] == [s for u in units for s in u]
     assert [(p["step"], p["call"], p["calls"], p["status"]) for p in result["progress"]] == [
-        (u[0], n, 6, "ok") for n, u in enumerate(units, 1)]
+        (u[0], n, 7, "ok") for n, u in enumerate(units, 1)]
 
 
 def test_step_calls_keeps_the_update_of_an_installed_server_in_one_call(monkeypatch):
@@ -385,9 +387,10 @@ def test_a_failed_step_stops_the_run_and_names_the_step(monkeypatch, step_calls)
     assert result["msg"] == ("host edge01, cs_install: sfb.edge.edge_cs failed: The step edge_roles failed: "
                              "it exited with 1")
     assert [s["name"] for s in result["steps"]][-1] == "edge_roles"
-    assert [p["status"] for p in result["progress"]] == ["ok"] * 5 + ["failed"]
-    assert shown[-1] == ("edge01: setup step 6/6 FAILED after 7.5 s (rc 1): %s - log: %s" % (
-        TITLES["edge_roles"], "; ".join(cs.step_logs("edge_roles"))))
+    assert [p["status"] for p in result["progress"]][:6] == ["ok"] * 5 + ["failed"]
+    assert [p["status"] for p in result["progress"]][6:] == ["not run"]  # start_services, after the roles
+    assert [line for line in shown if "FAILED" in line] == ["edge01: setup step 6/7 FAILED after 7.5 s (rc 1): %s - log: %s" % (
+        TITLES["edge_roles"], "; ".join(cs.step_logs("edge_roles")))]
 
 
 @pytest.mark.parametrize("step_calls", [False, True])
@@ -398,23 +401,23 @@ def test_a_reboot_request_mid_run_leaves_the_rest_pending(monkeypatch, step_call
     assert [a.get("run") for _m, a in made] == ([["core"], ["local_management"]] if step_calls else [None])
     assert [p["steps"] for p in result["pending"]] == [steps[2:]]
     assert "the step local_management asked for a reboot (exit code 3010)" in result["msg"]
-    assert [p["status"] for p in result["progress"]] == ["ok", "reboot"] + ["not run"] * 4
-    reboot = [line for line in shown if line.startswith("edge01: setup step 2/6 done")]
-    assert reboot == ["edge01: setup step 2/6 done in 7.5 s (rc 3010), and asks for a reboot before the next step: %s"
+    assert [p["status"] for p in result["progress"]] == ["ok", "reboot"] + ["not run"] * 5
+    reboot = [line for line in shown if line.startswith("edge01: setup step 2/7 done")]
+    assert reboot == ["edge01: setup step 2/7 done in 7.5 s (rc 3010), and asks for a reboot before the next step: %s"
                       % TITLES["local_management"]]
     if not step_calls:  # the steps of the call that did not run are reported too
-        assert shown[-4:] == ["edge01: setup step %d/6 not run: %s" % (n, TITLES[s]) for n, s in enumerate(
-            ["import_configuration", "enable_replica", "start_replica", "edge_roles"], 3)]
+        assert shown[-5:] == ["edge01: setup step %d/7 not run: %s" % (n, TITLES[s]) for n, s in enumerate(
+            ["import_configuration", "enable_replica", "start_replica", "edge_roles", "start_services"], 3)]
 
 
-@pytest.mark.parametrize("step_calls,calls", [(None, 1), (False, 1), (True, 6)])
+@pytest.mark.parametrize("step_calls,calls", [(None, 1), (False, 1), (True, 7)])
 def test_check_mode_and_a_converged_host_make_no_call(step_calls, calls):
     goal, current, _steps = _fresh()
     with mock.patch.object(edge_apply.display, "display") as shown:
         result, made = run_action("cs_install", goal, current, {}, check_mode=True, step_calls=step_calls)
     assert made == [] and result["applied"] is False and shown.call_count == 0
     assert result["remote_calls"] == calls  # what a live run makes
-    assert [p["call"] for p in result["progress"]] == ([1] * 6 if calls == 1 else list(range(1, 7)))
+    assert [p["call"] for p in result["progress"]] == ([1] * 7 if calls == 1 else list(range(1, 8)))
     assert "status" not in result["progress"][0]
     with mock.patch.object(edge_apply.display, "display") as shown:
         result, made = run_action("cs_install", want(), snap("converged"), {}, step_calls=step_calls)

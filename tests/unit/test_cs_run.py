@@ -150,8 +150,8 @@ def test_exit_code_3010_stops_after_the_step_and_the_rest_resumes_from_the_state
     assert result["reboot_required"] is True and not result.get("failed")
     assert [p["steps"] for p in result["pending"]] == [planned[1:]]
     assert result["msg"] == ("host edge01, cs_install: the step core asked for a reboot (exit code 3010); "
-                             "local_management, import_configuration, enable_replica, start_replica, edge_roles "
-                             "run after it")
+                             "local_management, import_configuration, enable_replica, start_replica, edge_roles, "
+                             "start_services run after it")
     # after the reboot the role gathers again: core is installed, so the new plan starts after it
     after = winsim.apply(current, [{"module": "sfb.edge.edge_cs", "args": dict(made[0][1], steps=["core"])}])
     assert edge_cs_args(drift.cs.cs_install(goal, after, OPTIONS))["steps"] == planned[1:]

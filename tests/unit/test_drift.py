@@ -113,10 +113,11 @@ def test_fresh_box(host):
         "hosts_file": ["sfb.edge.edge_hosts_file"],
         "identity": ["ansible.windows.win_hostname", "ansible.windows.win_regedit"],
         "certificates": [],
-        # nothing of Skype for Business is there yet (the CS steps are asserted in test_cs.py)
+        # nothing of Skype for Business is there yet (the CS steps are asserted in test_cs.py): the setup call
+        # that installs the roles starts the services too (issue 10's budget), cs_services plans no call of its own
         "cs_install": ["ansible.windows.win_feature", "sfb.edge.edge_cs"],
         "cs_certificates": [],
-        "cs_services": ["sfb.edge.edge_cs"],
+        "cs_services": [],
         "cs_replication": [],
     }
 
