@@ -391,8 +391,9 @@ def test_check_diff_of_a_fresh_box_shows_the_service_start_in_the_setup_call(tmp
     """--check --diff on a fresh box: the starts are rows of cs_install's diff (the setup call of a new edge
     starts the services, after the certificates); cs_services plans no call of its own, so it does not show
     them again - and the state is not read again after the setup call in check mode (nothing ran)."""
+    # identity_reboot: the install follows the new name's reboot in the same run (else it waits for it)
     result, entries = playbook("site", EXAMPLE, tmp_path, "--check", "--diff", "-e",
-                               "sfb_edge_allow_connection_change=true", snapshot="fresh")
+                               "sfb_edge_allow_connection_change=true", "-e", "identity_reboot=true", snapshot="fresh")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     install = result.stdout[result.stdout.index("+++ after: cs_install (planned)"):]
     install = install[:install.index("changed: [")]
