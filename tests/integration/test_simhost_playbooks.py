@@ -1,0 +1,165 @@
+# -*- coding: utf-8 -*-
+"""site.yml in the LIVE path, against simulated Windows hosts (tests/simhost, issue 21).
+
+The hosts are reached through the sfb_winsim connection: every task runs per host as against WinRM, every
+module goes through the exec wrapper payload ansible-core builds (become, async, check mode, diff in it),
+and the calls are counted on the connection (tests/simhost/simhost.py), not by a callback heuristic.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+
+import yaml
+
+from test_plan_playbook import ROOT, run
+
+sys.path.insert(0, os.path.join(ROOT, "tests", "simhost"))
+
+import simhost  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.sfb.edge.plugins.plugin_utils.state import check  # noqa: E402
+
+EXAMPLE = os.path.join(ROOT, "inventories", "example")
+SNAPSHOTS = os.path.join(ROOT, "tests", "snapshots")
+EDGES = ("edge01", "edge02")
+NOW = "2026-12-01T00:00:00Z"  # the converged snapshots' certificates end on 2036-01-01
+# The fresh boxes answer on their DHCP addresses (their snapshots' connection); the example plans .11/.12.
+FRESH_ADDRESSES = {"edge01": "172.16.10.137", "edge02": "172.16.10.142"}
+PLANNED_ADDRESSES = {"edge01": "172.16.10.11", "edge02": "172.16.10.12"}
+FAST = ("-e", "network_reconnect_delay=0", "-e", "network_reconnect_poll_delay=0")
+
+
+def simulate(tmp_path, scenario, addresses=None):
+    """The example inventory on sfb_winsim connections, and a simulated host per edge server (from the
+    snapshots of ``scenario``) and for the Front End (no gathered state)."""
+    sim = tmp_path / "sim"
+    for host in EDGES:
+        with open(os.path.join(SNAPSHOTS, scenario, host + ".json"), encoding="utf-8") as handle:
+            simhost.create(str(sim), host, json.load(handle))
+    simhost.create(str(sim), "fe01")
+    inv = tmp_path / "inventory"
+    shutil.copytree(EXAMPLE, inv)
+    for name in ("edge_servers.yml", "front_ends.yml"):
+        path = inv / "group_vars" / name
+        path.write_text(path.read_text().replace("ansible_connection: winrm", "ansible_connection: sfb_winsim"))
+    for host in EDGES + ("fe01",):
+        path = inv / "host_vars" / ("%s.yml" % host)
+        data = yaml.safe_load(path.read_text()) if path.exists() else {}
+        data["sfb_winsim_host"] = host  # the delegated tasks' host (connection_plugins/sfb_winsim.py)
+        if addresses and host in addresses:
+            data["ansible_host"] = addresses[host]
+        path.write_text(yaml.safe_dump(data))
+    if addresses:  # host_vars decide the address: drop the one of hosts.yml
+        hosts = yaml.safe_load((inv / "hosts.yml").read_text())
+        for host, value in hosts["all"]["children"]["edge_servers"]["children"]["edge_pool_corp"]["hosts"].items():
+            value.pop("ansible_host", None)
+        (inv / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    return str(sim), inv
+
+
+def site(tmp_path, sim, inv, monkeypatch, *extra):
+    monkeypatch.setenv(simhost.ENV, sim)
+    monkeypatch.setenv("ANSIBLE_CONNECTION_PLUGINS", os.path.join(ROOT, "tests", "simhost", "connection_plugins"))
+    monkeypatch.setenv("SFB_EDGE_NOW", NOW)
+    return run("ansible-playbook", os.path.join(ROOT, "playbooks", "site.yml"), "-i", str(inv),
+               "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"), *extra)
+
+
+def recap(output, host):
+    line = [l for l in output.splitlines() if l.startswith(host + " ")][-1]
+    return {k: int(v) for k, v in (f.split("=") for f in line.split(":", 1)[1].split())}
+
+
+def new_calls(sim, host, before):
+    return simhost.calls(sim, host)[before:]
+
+
+def classes(entries):
+    out = {"module": 0, "poll": 0, "reboot": 0, "transfer": 0, "other": 0}
+    for entry in entries:
+        out[entry["class"]] += 1
+    return out
+
+
+def test_converged_pool_live_one_call_per_host(tmp_path, monkeypatch):
+    """(a) A converged 2-server pool: site.yml reads each host once - ONE module call (sfb.edge.edge_facts),
+    counted on the connection - and changes nothing; the Front End answers the probes and the replication
+    status (one call each, for the whole play)."""
+    sim, inv = simulate(tmp_path, "converged")
+    result = site(tmp_path, sim, inv, monkeypatch)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    for host in EDGES:
+        assert recap(result.stdout, host)["changed"] == 0
+        entries = simhost.calls(sim, host)
+        assert [(e["class"], e["module"]) for e in entries] == [("module", "sfb.edge.edge_facts")]
+        assert entries[0]["become"] is None and entries[0]["async"] is None and not entries[0]["check_mode"]
+    assert [e["module"] for e in simhost.calls(sim, "fe01")] == ["sfb.edge.tcp_probe", "sfb.edge.cs_replication"]
+    assert "edge01 (edge01.corp.example.com): PASSED - 25 pass, 0 fail, 0 skipped" in result.stdout
+
+
+def test_fresh_pool_live_converges_then_one_call(tmp_path, monkeypatch):
+    """(b) + (d) Two fresh boxes (DHCP, default names): site.yml converges them live - the network change in
+    the background (async), the reconnect on the new address (wait_for_connection, async_status), the
+    configuration exported on the Front End, fetched and put on each edge, the setup steps - in at most 14
+    module calls per host without reboots; the second run makes exactly ONE call per host and changes
+    nothing. The calls that ran with become, and as whom, are the Windows features and the setup steps."""
+    sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES)
+    # The listeners of the started services are not simulated (simhost docstring): validation would fail.
+    first = site(tmp_path, sim, inv, monkeypatch, "-e", "sfb_edge_allow_connection_change=true",
+                 "-e", "validate_fail=false", *FAST)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr
+    for host in EDGES:
+        entries = simhost.calls(sim, host)
+        count = classes(entries)
+        assert count["reboot"] == 0 and count["other"] == 0, entries
+        assert count["module"] <= 14, [e["module"] for e in entries if e["class"] == "module"]
+        assert [e["module"] for e in entries if e["class"] == "poll"] == ["ansible.windows.win_ping",
+                                                                          "ansible.windows.async_status"]
+        # the configuration export: a temporary directory, the file, its removal
+        assert [e.get("action") for e in entries if e["class"] == "transfer"] == [
+            "powershell_mkdtemp.ps1", "put_file", None]
+        started = [e for e in entries if e["async"]]
+        assert [e["module"] for e in started] == ["sfb.edge.edge_network"] and started[0]["async"]["timeout"] == 300
+        # (d) every call with become, as whom: the Windows features and the setup steps as SYSTEM (runas)
+        assert [(e["module"], e["become"]["method"], e["become"]["user"]) for e in entries if e["become"]] == [
+            ("ansible.windows.win_feature", "runas", "SYSTEM"), ("sfb.edge.edge_cs", "runas", "SYSTEM")]
+        state = check(simhost.state_of(sim, host))
+        assert state["cs"]["bootstrapper"] and state["cs"]["replica"]["enabled"]
+        assert {s["name"]: s["status"] for s in state["cs"]["services"]}["RTCSRV"] == "Running"
+    fe = simhost.calls(sim, "fe01")
+    assert [e["module"] for e in fe[:3]] == ["sfb.edge.cs_config_export", "ansible.windows.slurp",
+                                              "ansible.windows.win_file"]
+    # The Front End's delegated tasks run as the Front End's inventory says (runas as its account), not as SYSTEM
+    assert {e["become"]["user"] for e in fe} == {""}  # ansible_become_user: "{{ ansible_user }}", no vault here
+    # The operator's inventory now has the planned addresses: the second run reads each host once.
+    seen = {host: len(simhost.calls(sim, host)) for host in EDGES}
+    for host, address in PLANNED_ADDRESSES.items():
+        path = inv / "host_vars" / ("%s.yml" % host)
+        data = yaml.safe_load(path.read_text())
+        data["ansible_host"] = address
+        path.write_text(yaml.safe_dump(data))
+    again = site(tmp_path, sim, inv, monkeypatch, "-e", "validate_fail=false", *FAST)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr
+    for host in EDGES:
+        assert recap(again.stdout, host)["changed"] == 0, again.stdout[-3000:]
+        assert [(e["class"], e["module"]) for e in new_calls(sim, host, seen[host])] == [
+            ("module", "sfb.edge.edge_facts")]
+
+
+def test_check_mode_changes_nothing_in_the_simulated_state(tmp_path, monkeypatch):
+    """(c) --check --diff on fresh boxes: the state on the hosts is byte for byte the same afterwards; the only
+    module run on them is the gathering (which runs outside check mode: reading changes nothing)."""
+    sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES)
+    before = {host: (tmp_path / "sim" / host / "state.json").read_bytes() for host in EDGES}
+    result = site(tmp_path, sim, inv, monkeypatch, "--check", "--diff", "-e", "sfb_edge_allow_connection_change=true",
+                  *FAST)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    for host in EDGES:
+        assert (tmp_path / "sim" / host / "state.json").read_bytes() == before[host]
+        entries = simhost.calls(sim, host)
+        assert [(e["module"], e["check_mode"], e["diff"]) for e in entries] == [("sfb.edge.edge_facts", False, True)]
+    # the planned changes are shown (--diff) from the gathered state, not applied
+    assert "-Internal address: 172.16.10.137/24" in result.stdout and "+Internal address: 172.16.10.11/24" in result.stdout

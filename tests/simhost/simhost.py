@@ -1,0 +1,387 @@
+# -*- coding: utf-8 -*-
+"""A simulated Windows host behind the sfb_winsim connection (connection_plugins/sfb_winsim.py).
+
+Each host is a directory ``<SFB_EDGE_SIMHOST>/<inventory_hostname>/`` holding
+
+- ``state.json`` - the host as ``sfb.edge.edge_facts`` would read it (docs/state-format.md); every state
+  written here passes ``state.check`` (checked after each call). A host without one (the Front End) has
+  no gathered state: only the Front End modules run on it;
+- ``meta.json`` - what the state does not hold: the boot time (Win32_OperatingSystem.LastBootUpTime as a
+  FILETIME), the fake clock, the async jobs, the files put on the host, the connection outages left, the
+  product version the media install (``cs_version``, ``xmpp``) and the faults asked for;
+- ``calls.jsonl`` - one line per exec, put and fetch: ``{n, class, module, args, become, async, check_mode,
+  diff, changed, failed, address}``. ``class`` is ``module`` (a module payload: a *call*), ``poll``
+  (async_status, and the win_ping of wait_for_connection), ``reboot`` (ansible.windows.win_reboot's boot
+  time, shutdown and test commands), ``transfer`` (put_file, fetch_file and the temporary directory they
+  use) or ``other``.
+
+The effects of the modules on the state are those of tests/unit/winsim.py (``winsim.apply``): ONE model
+of the .ps1 modules and of the maintained modules the roles call, used here and by the unit tests.
+Processes: every Ansible fork opens its own connection, so each exec reads and writes the host's files
+under an exclusive lock.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import copy
+import fcntl
+import hashlib
+import io
+import json
+import os
+import re
+import sys
+import zipfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+for _path in (HERE, os.path.join(ROOT, "tests", "unit")):
+    if _path not in sys.path:
+        sys.path.insert(0, _path)
+
+import payload  # noqa: E402  pylint: disable=wrong-import-position
+import winsim  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.sfb.edge.plugins.plugin_utils.state import check  # noqa: E402
+
+ENV = "SFB_EDGE_SIMHOST"
+BOOT_TIME = 134000000000000000  # a FILETIME (2025-08-23): the simulated hosts' first boot
+TEMP = "C:\\Users\\Administrator\\AppData\\Local\\Temp"
+HOME = "C:\\Users\\Administrator"
+EXPORT_PATH = "C:\\Users\\fe-admin\\AppData\\Local\\Temp\\sfb-edge-export\\CsConfigurationExport.zip"
+# Modules whose effect is winsim.apply's (the maintained ones with the arguments the roles give them).
+MODELLED = ("sfb.edge.edge_network", "sfb.edge.edge_routes", "sfb.edge.edge_hosts_file", "sfb.edge.edge_certificates",
+            "sfb.edge.edge_cs", "ansible.windows.win_dns_client", "community.windows.win_netbios",
+            "ansible.windows.win_hostname", "ansible.windows.win_regedit", "ansible.windows.win_feature")
+POLLS = ("ansible.windows.async_status", "ansible.builtin.async_status", "ansible.windows.win_ping")
+# What ansible.builtin.fetch and copy run around a file transfer.
+TRANSFERS = ("ansible.windows.slurp", "ansible.windows.win_stat")
+
+
+_TRANSFER = {"class": "transfer", "module": None, "become": None, "async": None, "check_mode": False, "diff": False,
+             "address": None}
+
+
+class Unreachable(Exception):
+    """The host does not answer (rebooting, or its address changed): the connection fails."""
+
+
+def root():
+    directory = os.environ.get(ENV)
+    if not directory:
+        raise Unreachable("%s is not set: the directory of the simulated hosts (tests/simhost)" % ENV)
+    return directory
+
+
+def create(directory, host, state=None, **meta):
+    """Set up a simulated host: its state (None: a host without gathered state, the Front End) and meta
+    options (``cs_version``, ``xmpp``, ``down_after_reboot``, ``faults``)."""
+    path = os.path.join(directory, host)
+    os.makedirs(path, exist_ok=True)
+    if state is not None:
+        check(state, where="the simulated state of %s" % host)
+        _write(os.path.join(path, "state.json"), state)
+    base = {"boot_time": BOOT_TIME, "clock": 0, "jobs": {}, "files": {}, "down": 0, "cs_version": "sfb2019",
+            "xmpp": False, "down_after_reboot": 1, "faults": {}, "reboots": 0}
+    base.update(meta)
+    _write(os.path.join(path, "meta.json"), base)
+    return path
+
+
+def calls(directory, host):
+    """The recorded execs of ``host``, in order."""
+    path = os.path.join(directory, host, "calls.jsonl")
+    if not os.path.exists(path):
+        return []
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
+
+
+def counts(directory, host):
+    """``{module, poll, reboot, transfer, other}``: how many execs of each class ``host`` received."""
+    out = {"module": 0, "poll": 0, "reboot": 0, "transfer": 0, "other": 0}
+    for entry in calls(directory, host):
+        out[entry["class"]] += 1
+    return out
+
+
+def state_of(directory, host):
+    with open(os.path.join(directory, host, "state.json"), encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def _write(path, data):
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        json.dump(data, handle, indent=1, sort_keys=True)
+    os.replace(tmp, path)
+
+
+class Host:
+    """One simulated host, loaded under its lock for one exec (``with Host.open(name) as host``)."""
+
+    def __init__(self, path, name):
+        self.path, self.name = path, name
+        with open(os.path.join(path, "meta.json"), encoding="utf-8") as handle:
+            self.meta = json.load(handle)
+        spath = os.path.join(path, "state.json")
+        self.state = None
+        if os.path.exists(spath):
+            with open(spath, encoding="utf-8") as handle:
+                self.state = json.load(handle)
+
+    @classmethod
+    @contextlib.contextmanager
+    def open(cls, name):
+        path = os.path.join(root(), name)
+        if not os.path.isdir(path):
+            raise Unreachable("no simulated host %s in %s" % (name, root()))
+        with open(os.path.join(path, "lock"), "w", encoding="utf-8") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            host = cls(path, name)
+            yield host
+            host.save()
+
+    def save(self):
+        if self.state is not None:
+            check(self.state, where="the simulated state of %s after call %d" % (self.name, self.meta["clock"]))
+            _write(os.path.join(self.path, "state.json"), self.state)
+        _write(os.path.join(self.path, "meta.json"), self.meta)
+
+    def record(self, entry):
+        entry = dict(entry, n=self.meta["clock"])
+        with open(os.path.join(self.path, "calls.jsonl"), "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry, sort_keys=True) + "\n")
+
+    # ------------------------------------------------------------------------------- reachability
+    def addresses(self):
+        if self.state is None:
+            return None
+        return {a["address"] for nic in self.state["adapters"] for a in nic["addresses"] if a.get("active", True)}
+
+    def reachable(self, address):
+        """Down for ``meta.down`` more attempts after a reboot; unreachable on an address it no longer has."""
+        self.meta["clock"] += 1
+        if self.meta["down"] > 0:
+            self.meta["down"] -= 1
+            raise Unreachable("%s: the simulated host is rebooting (connection refused)" % self.name)
+        have = self.addresses()
+        if have is not None and re.match(r"^\d+\.\d+\.\d+\.\d+$", address or "") and address not in have:
+            raise Unreachable("%s: no simulated host answers on %s (its addresses: %s)"
+                              % (self.name, address, ", ".join(sorted(have))))
+
+    # ------------------------------------------------------------------------------- exec
+    def execute(self, decoded, address):
+        """``(rc, stdout, stderr)`` for one decoded exec (payload.decode)."""
+        self.reachable(address)
+        self.address = address
+        entry = {"address": address, "module": decoded["module"], "args": decoded["args"],
+                 "become": decoded["become"], "async": decoded["async"], "check_mode": decoded["check_mode"],
+                 "diff": decoded["diff"], "action": decoded["action"]}
+        if decoded["kind"] == "module":
+            module = decoded["module"]
+            entry["class"] = "poll" if module in POLLS else "transfer" if module in TRANSFERS else "module"
+            if decoded["async"]:
+                result = self.start_async(decoded)
+            else:
+                result = self.module(module, decoded["args"], decoded["check_mode"], decoded["diff"])
+        elif decoded["kind"] == "executor":
+            entry["class"] = "transfer"
+            result = self.executor(decoded["action"], decoded["params"])
+        else:
+            entry["class"], result = self.raw(decoded["script"])
+        if isinstance(result, tuple):  # raw: (rc, stdout)
+            rc, out = result
+            entry.update(rc=rc)
+            self.record(entry)
+            return rc, out.encode("utf-8"), b""
+        entry.update(changed=bool(result.get("changed")), failed=bool(result.get("failed")))
+        self.record(entry)
+        return (1 if result.get("failed") else 0), json.dumps(result).encode("utf-8"), b""
+
+    def executor(self, action, params):
+        if action == "powershell_mkdtemp.ps1":
+            return 0, "%s\\%s\r\n" % (TEMP, params["Name"])
+        if action == "powershell_expand_user.ps1":
+            path = params["Path"]
+            return 0, (HOME + path[1:] if path.startswith("~") else path) + "\r\n"
+        return 1, "the simulated host does not run %s" % action
+
+    def raw(self, script):
+        """ansible.windows.win_reboot's commands, and the Remove-Item of a temporary directory."""
+        if "LastBootUpTime" in script:
+            return "reboot", (0, "%d\r\n" % self.meta["boot_time"])
+        if "shutdown.exe /r" in script:
+            self.reboot()
+            return "reboot", (0, json.dumps({"stdout": "", "stderr": "", "rc": 0}))
+        if "shutdown.exe /a" in script:
+            return "reboot", (1, "Unable to abort the system shutdown because no shutdown was in progress.(1116)")
+        token = re.search(r"'(success-[0-9a-f-]+)'", script)
+        if token:
+            return "reboot", (0, "LogonUI\r\n%s\r\n" % token.group(1))
+        if script.lstrip().startswith("Remove-Item") or "Remove-Item '" in script:
+            for path in list(self.meta["files"]):
+                if path.lower().startswith(TEMP.lower()):
+                    del self.meta["files"][path]
+            return "transfer", (0, "")
+        return "other", (1, "the simulated host does not run this script: %s" % script[:200])
+
+    def reboot(self):
+        """A restart: a new boot time, the pending name active, no pending-reboot indicator, the connection
+        down for ``down_after_reboot`` attempts."""
+        self.meta["boot_time"] += 10 ** 10 * (1 + self.meta["reboots"])
+        self.meta["reboots"] += 1
+        self.meta["down"] = self.meta["down_after_reboot"]
+        if self.state is not None:
+            computer = self.state["computer"]
+            computer.update(hostname=computer["pending_hostname"], pending_reboot=False, pending_reboot_reasons=[])
+
+    def start_async(self, decoded):
+        """``async`` with ``poll: 0``: the module runs (here: at once) and async_status reads its result."""
+        result = self.module(decoded["module"], decoded["args"], decoded["check_mode"], decoded["diff"])
+        jid = "%s.%d" % (decoded["async"]["jid"], 4242)
+        self.meta["jobs"][jid] = dict(result, finished=1, started=1, ansible_job_id=jid)
+        return {"started": True, "finished": False, "ansible_job_id": jid, "_ansible_suppress_tmpdir_delete": True,
+                "results_file": "%s\\%s" % (decoded["async"]["dir"], jid), "ansible_async_watchdog_pid": 4242,
+                "changed": bool(result.get("changed"))}
+
+    # ------------------------------------------------------------------------------- modules
+    def module(self, module, args, check_mode, diff):
+        fault = self.meta["faults"].get(module)
+        if fault:
+            return dict(fault, failed=True)
+        if module == "ansible.windows.win_ping":
+            return {"changed": False, "ping": args.get("data", "pong")}
+        if module in ("ansible.windows.async_status", "ansible.builtin.async_status"):
+            job = self.meta["jobs"].get(args["jid"])
+            if job is None:
+                return {"failed": True, "ansible_job_id": args["jid"], "started": 1, "finished": 1,
+                        "msg": "could not find job at '%s'" % args.get("_async_dir")}
+            return dict(job)
+        if module in TRANSFERS:
+            return self.file_module(module, args)
+        if module == "sfb.edge.edge_facts":
+            return self.edge_facts(args, self.address)
+        if module == "sfb.edge.cs_config_export":
+            data = _export_zip()
+            self.meta["files"][EXPORT_PATH] = {"sha1": hashlib.sha1(data).hexdigest(), "export": True}
+            return {"changed": False, "path": EXPORT_PATH, "size": len(data)}
+        if module == "ansible.windows.win_file":
+            had = self.meta["files"].pop(args["path"], None) if args.get("state") == "absent" and not check_mode \
+                else self.meta["files"].get(args["path"])
+            return {"changed": had is not None}
+        if module == "sfb.edge.tcp_probe":
+            return {"changed": False, "results": [{"host": t["host"], "port": t["port"], "open": True, "error": None}
+                                                  for t in args["targets"]]}
+        if module == "sfb.edge.cs_replication":
+            return {"changed": bool(args.get("invoke")), "invoked": list(args["replicas"]) if args.get("invoke") else [],
+                    "replicas": [{"fqdn": r.lower(), "up_to_date": True, "last_status_report": "2026-12-01T00:00:00Z",
+                                  "last_update_creation": "2026-12-01T00:00:00Z"} for r in args["replicas"]]}
+        if module in MODELLED:
+            return self.modelled(module, args, check_mode)
+        return {"failed": True, "msg": "the simulated host has no model of %s" % module}
+
+    def edge_facts(self, args, address):
+        if self.state is None:
+            return {"failed": True, "msg": "%s has no simulated state" % self.name}
+        state = copy.deepcopy(self.state)
+        state.pop("replication", None)  # snapshots only: live, the Front End's cs_replication reports it
+        ports = args.get("connection_ports") or state.get("connection_ports") or []
+        state["connection_ports"] = list(ports)
+        state["connection"] = [c for c in state.get("connection") or [] if c["local_port"] in ports]
+        if address in (self.addresses() or ()):  # the controller's session is on the address it connected to
+            for session in state["connection"]:
+                session["local_address"] = address
+        if not args.get("cs"):
+            state.pop("cs", None)
+        return {"changed": False, "state": state}
+
+    def modelled(self, module, args, check_mode):
+        call = {"module": module, "args": dict(args)}
+        if module == "sfb.edge.edge_cs" and args.get("configuration"):
+            remote = args["configuration"]
+            if remote not in self.meta["files"]:
+                return {"failed": True, "msg": "Import-CsConfiguration: cannot find %s" % remote}
+            call["args"]["configuration"] = winsim.ARCHIVE_PLACEHOLDER  # the file put on the host (put_file)
+        if module == "sfb.edge.edge_cs" and args.get("run"):
+            call["args"]["steps"] = [s for s in args["steps"] if s in args["run"]]
+        try:
+            after = winsim.apply(self.state, [call], cs_version=self.meta["cs_version"], xmpp=self.meta["xmpp"])
+        except AssertionError as exc:
+            return {"failed": True, "msg": "%s (simulated): %s" % (module, exc)}
+        changed = after != self.state
+        if not check_mode:
+            self.state = after
+        return dict(_result(module, args, after, check_mode), changed=changed)
+
+    # ------------------------------------------------------------------------------- files
+    def file_module(self, module, args):
+        path = args.get("src") or args.get("path")
+        info = self.meta["files"].get(path)
+        data = (_export_zip() if info.get("export") else b"") if info else None
+        if module == "ansible.windows.slurp":
+            if data is None:
+                return {"failed": True, "msg": "Path %s is not found" % path}
+            return {"changed": False, "content": base64.b64encode(data).decode("ascii"), "encoding": "base64",
+                    "source": path}
+        if data is None:
+            return {"changed": False, "stat": {"exists": False}}
+        return {"changed": False, "stat": {"exists": True, "isdir": False, "size": len(data), "path": path,
+                                           "checksum": hashlib.sha1(data).hexdigest()}}
+
+    def put(self, in_path, out_path):
+        self.reachable(None)
+        with open(in_path, "rb") as handle:
+            data = handle.read()
+        self.meta["files"][out_path] = {"sha1": hashlib.sha1(data).hexdigest(), "size": len(data)}
+        self.record(dict(_TRANSFER, action="put_file", args={"dest": out_path}))
+
+    def fetch(self, in_path, out_path):
+        self.reachable(None)
+        info = self.meta["files"].get(in_path)
+        if info is None:
+            raise FileNotFoundError(in_path)
+        with open(out_path, "wb") as handle:
+            handle.write(_export_zip() if info.get("export") else b"")
+        self.record(dict(_TRANSFER, action="fetch_file", args={"src": in_path}))
+
+
+def _export_zip():
+    """What Export-CsConfiguration -AsBytes writes: a zip (its content is never read by the collection)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        archive.writestr("DocItemSet.xml", "<DocItemSet/>")  # zipfile's fixed date: the same bytes every time
+    return buf.getvalue()
+
+
+def _result(module, args, state, check_mode):
+    """The module's documented RETURN (its .yml sidecar, or ansible.windows' documentation)."""
+    if module == "sfb.edge.edge_network":
+        return {"adapters": [spec.get("rename_to") or spec["name"] for spec in args["adapters"]]}
+    if module == "sfb.edge.edge_routes":
+        return {"added": list(args.get("add") or []), "removed": list(args.get("remove") or [])}
+    if module == "sfb.edge.edge_hosts_file":
+        return {"sha256": state["hosts_file"]["sha256"]}
+    if module == "sfb.edge.edge_certificates":
+        return {"imported": [c["thumbprint"] for c in args["certificates"]]}
+    if module == "sfb.edge.edge_cs":
+        steps = [s for s in args["steps"] if not args.get("run") or s in args["run"]]
+        status = {s["name"]: s for s in (state.get("cs") or {}).get("services") or []}
+        return {"steps": [{"name": s, "rc": None if check_mode else 0, "output": "", "run": s} for s in steps],
+                "run_steps": [] if check_mode else [{"name": s, "seconds": 0.1} for s in steps],
+                "reboot_required": False,
+                "services": [{"name": n, "status": (status.get(n) or {}).get("status", "Missing"), "last_error": None}
+                             for n in args.get("services") or []]}
+    if module == "ansible.windows.win_feature":
+        return {"exitcode": "Success", "success": True, "reboot_required": False,
+                "feature_result": [{"id": 0, "display_name": n, "message": [], "reboot_required": False,
+                                    "skip_reason": "NoReason", "success": True, "restart_needed": False}
+                                   for n in args["name"]]}
+    if module == "ansible.windows.win_hostname":
+        return {"old_name": state["computer"]["hostname"], "reboot_required": True}
+    if module == "community.windows.win_netbios":
+        return {"reboot_required": False}
+    if module == "ansible.windows.win_regedit":
+        return {"data_changed": True, "data_type_changed": False}
+    return {}
