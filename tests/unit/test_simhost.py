@@ -1,0 +1,135 @@
+# -*- coding: utf-8 -*-
+"""The simulated Windows host (tests/simhost, issue 21): decoding ansible-core's exec wrapper payload,
+the classification of execs, and module results with the keys the modules document."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import yaml
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "tests", "simhost"))
+
+import payload  # noqa: E402  pylint: disable=wrong-import-position
+import simhost  # noqa: E402  pylint: disable=wrong-import-position
+
+# Builds, with the running ansible-core, the payload a task with become (runas as edgeadmin, logon flags),
+# async (timeout 300) in check and diff mode sends for sfb.edge.edge_network, and prints the command line
+# and the payload (JSON on stdout).
+BUILD = r"""
+import base64, json, sys
+from ansible.executor.powershell import module_manifest
+from ansible.plugins.loader import become_loader, shell_loader
+from ansible.utils.collection_loader._collection_finder import _AnsibleCollectionFinder
+_AnsibleCollectionFinder(paths=[sys.argv[1]])._install()  # the module's collection (its signed hash list)
+become = become_loader.get("runas")
+become.set_options(direct={"become_user": "EDGE01\\edgeadmin", "become_pass": "secret",
+                           "become_flags": "logon_type=interactive logon_flags=with_profile"})
+kwargs = dict(name="ansible_collections.sfb.edge.plugins.modules.edge_network", module_data=b"#!powershell\n",
+              module_path="/x/edge_network.ps1",
+              module_args={"adapters": [{"name": "Ethernet", "rename_to": "Internal"}], "_ansible_check_mode": True,
+                           "_ansible_diff": True, "_ansible_module_name": "sfb.edge.edge_network"},
+              environment={"ANSIBLE_ASYNC_DIR": "~\\.ansible_async"}, async_timeout=300, become_plugin=become,
+              substyle="powershell", task_vars={})
+try:
+    data = module_manifest._create_powershell_wrapper(profile="legacy", **kwargs)
+except TypeError:  # an older signature
+    data = module_manifest._create_powershell_wrapper(**kwargs)
+shell = shell_loader.get("powershell")
+if hasattr(shell, "_encode_pwsh_script_as_command"):  # 2.20+: module_common encodes bootstrap_wrapper.ps1 itself
+    cmd = shell._encode_pwsh_script_as_command(module_manifest._get_powershell_script("bootstrap_wrapper.ps1").decode())
+else:  # 2.19: the pipelining bypass of build_module_command
+    cmd = shell.build_module_command("", "#!powershell", "")
+print(json.dumps({"cmd": cmd, "in_data": base64.b64encode(data).decode()}))
+"""
+NEWEST = "/tmp/winsim-conn-v312/bin/python"  # ansible-core 2.21 under python3.12 (not in the shared .venv)
+
+
+def built(python):
+    out = subprocess.run([python, "-c", BUILD, os.path.join(ROOT, ".cache", "collections")], capture_output=True, text=True, check=True, timeout=120)
+    data = json.loads(out.stdout.strip().splitlines()[-1])
+    import base64  # pylint: disable=import-outside-toplevel
+    return data["cmd"], base64.b64decode(data["in_data"])
+
+
+PYTHONS = [sys.executable] + ([NEWEST] if os.path.exists(NEWEST) else [])
+
+
+@pytest.mark.parametrize("python", PYTHONS)
+def test_decodes_module_become_async_check_diff(python):
+    cmd, in_data = built(python)
+    decoded = payload.decode(cmd, in_data)
+    assert decoded["kind"] == "module"
+    assert decoded["module"] == "sfb.edge.edge_network"
+    assert decoded["args"] == {"adapters": [{"name": "Ethernet", "rename_to": "Internal"}]}
+    assert decoded["check_mode"] is True and decoded["diff"] is True
+    assert decoded["become"] == {"method": "runas", "user": "EDGE01\\edgeadmin", "logon_type": "Interactive",
+                                 "logon_flags": "WithProfile", "password": True}
+    assert decoded["async"]["timeout"] == 300 and decoded["async"]["dir"] == "~\\.ansible_async"
+    assert decoded["async"]["jid"].startswith("j")
+    assert decoded["wrappers"][-1] == "module_wrapper.ps1"
+    assert "$input" in decoded["script"].lower()  # bootstrap_wrapper.ps1, which reads the payload from stdin
+
+
+def test_raw_commands_and_module_names():
+    import base64  # pylint: disable=import-outside-toplevel
+    script = "(Get-CimInstance -ClassName Win32_OperatingSystem -Property LastBootUpTime).LastBootUpTime.ToFileTime()"
+    cmd = "PowerShell -NoProfile -EncodedCommand " + base64.b64encode(script.encode("utf-16-le")).decode()
+    assert payload.decode(cmd, None)["script"] == script and payload.decode(cmd, None)["kind"] == "raw"
+    assert payload.module_fqcn("ansible_collections.ansible.windows.plugins.modules.win_ping.ps1") == \
+        "ansible.windows.win_ping"
+    with pytest.raises(ValueError, match="not an exec wrapper payload"):
+        payload.decode(cmd, json.dumps({"name": "something else"}).encode())
+
+
+def _documented(module):
+    with open(os.path.join(ROOT, "plugins", "modules", module + ".yml"), encoding="utf-8") as handle:
+        return set(yaml.safe_load(handle)["RETURN"])
+
+
+def test_results_carry_the_documented_keys(tmp_path):
+    """Each simulated result of our modules has every key its .yml sidecar says is returned always."""
+    with open(os.path.join(ROOT, "tests", "snapshots", "fresh", "edge01.json"), encoding="utf-8") as handle:
+        state = json.load(handle)
+    simhost.create(str(tmp_path), "edge01", state)
+    host = simhost.Host(str(tmp_path / "edge01"), "edge01")
+    host.address = "172.16.10.137"
+    facts = host.module("sfb.edge.edge_facts", {"connection_ports": [5986], "cs": {}}, False, False)
+    assert set(facts) - {"changed"} == _documented("edge_facts")
+    routes = host.module("sfb.edge.edge_routes", {"add": [{"destination": "10.10.0.0/16", "gateway": "172.16.10.1",
+                                                           "interface": "Ethernet"}]}, False, False)
+    assert set(routes) - {"changed"} == _documented("edge_routes") and routes["changed"] is True
+    assert host.state["routes"][-1]["destination"] == "10.10.0.0/16"
+    cs = host.module("sfb.edge.edge_cs", {"steps": ["core"], "media_path": "D:\\"}, True, False)
+    assert set(cs) - {"changed"} == _documented("edge_cs") and cs["changed"] is True
+    assert host.state["cs"]["bootstrapper"] is False  # check mode: the state is unchanged
+    fe = simhost.Host(str(tmp_path / "edge01"), "edge01")
+    assert set(fe.module("sfb.edge.cs_config_export", {}, False, False)) - {"changed"} == _documented("cs_config_export")
+    assert set(fe.module("sfb.edge.cs_replication", {"replicas": ["a"]}, False, False)) - {"changed"} == \
+        _documented("cs_replication")
+    assert set(fe.module("sfb.edge.tcp_probe", {"targets": []}, False, False)) - {"changed"} == _documented("tcp_probe")
+
+
+def test_reboot_changes_boot_time_clears_pending_and_drops_the_connection(tmp_path):
+    with open(os.path.join(ROOT, "tests", "snapshots", "fresh", "edge01.json"), encoding="utf-8") as handle:
+        state = json.load(handle)
+    state["computer"].update(pending_hostname="EDGE01", pending_reboot=True, pending_reboot_reasons=["ComputerRename"])
+    simhost.create(str(tmp_path), "edge01", state)
+    host = simhost.Host(str(tmp_path / "edge01"), "edge01")
+    kind, (rc, before) = host.raw("(Get-CimInstance Win32_OperatingSystem).LastBootUpTime.ToFileTime()")
+    assert kind == "reboot" and rc == 0
+    assert host.raw("C:\\Windows\\System32\\shutdown.exe /r /t 2 /c 'x'")[1][0] == 0
+    assert host.state["computer"]["pending_reboot"] is False and host.state["computer"]["pending_reboot_reasons"] == []
+    assert host.state["computer"]["hostname"] == "EDGE01"
+    with pytest.raises(simhost.Unreachable, match="rebooting"):
+        host.reachable("172.16.10.137")
+    host.reachable("172.16.10.137")  # back after one failed attempt
+    after = host.raw("LastBootUpTime")[1][1]
+    assert int(after) > int(before)
+    with pytest.raises(simhost.Unreachable, match="no simulated host answers on 172.16.10.99"):
+        host.reachable("172.16.10.99")  # an address the host does not have
