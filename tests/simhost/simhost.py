@@ -76,14 +76,16 @@ def root():
 
 def create(directory, host, state=None, **meta):
     """Set up a simulated host: its state (None: a host without gathered state, the Front End) and meta
-    options (``cs_version``, ``xmpp``, ``down_after_reboot``, ``faults``)."""
+    options (``cs_version``, ``xmpp``, ``down_after_reboot``, ``faults``; on the Front End ``topology``:
+    ``{edge FQDN: {internal, access, webconf, av}}``, the addresses the published topology gives each edge
+    server, which Export-CsConfiguration writes into the export)."""
     path = os.path.join(directory, host)
     os.makedirs(path, exist_ok=True)
     if state is not None:
         check(state, where="the simulated state of %s" % host)
         _write(os.path.join(path, "state.json"), state)
     base = {"boot_time": BOOT_TIME, "clock": 0, "jobs": {}, "files": {}, "down": 0, "cs_version": "sfb2019",
-            "xmpp": False, "down_after_reboot": 1, "faults": {}, "reboots": 0}
+            "xmpp": False, "down_after_reboot": 1, "faults": {}, "reboots": 0, "topology": {}}
     base.update(meta)
     _write(os.path.join(path, "meta.json"), base)
     return path
@@ -264,16 +266,19 @@ class Host:
         if module == "sfb.edge.edge_facts":
             return self.edge_facts(args, self.address)
         if module == "sfb.edge.cs_config_export":
-            data = _export_zip()
-            self.meta["files"][EXPORT_PATH] = {"sha1": hashlib.sha1(data).hexdigest(), "export": True}
+            data = _export_zip(self.meta["topology"])
+            self._store(EXPORT_PATH, data)
             return {"changed": False, "path": EXPORT_PATH, "size": len(data)}
         if module == "ansible.windows.win_file":
             had = self.meta["files"].pop(args["path"], None) if args.get("state") == "absent" and not check_mode \
                 else self.meta["files"].get(args["path"])
             return {"changed": had is not None}
         if module == "sfb.edge.tcp_probe":
-            return {"changed": False, "results": [{"host": t["host"], "port": t["port"], "open": True, "error": None}
-                                                  for t in args["targets"]]}
+            listening = _listening(root())
+            return {"changed": False, "results": [
+                {"host": t["host"], "port": t["port"], "open": (t["host"], t["port"]) in listening,
+                 "error": None if (t["host"], t["port"]) in listening else "no answer within %d ms"
+                 % args.get("timeout_ms", 3000)} for t in args["targets"]]}
         if module == "sfb.edge.cs_replication":
             return {"changed": bool(args.get("invoke")), "invoked": list(args["replicas"]) if args.get("invoke") else [],
                     "replicas": [{"fqdn": r.lower(), "up_to_date": True, "last_status_report": "2026-12-01T00:00:00Z",
@@ -299,10 +304,13 @@ class Host:
 
     def modelled(self, module, args, check_mode):
         call = {"module": module, "args": dict(args)}
+        topology = None
         if module == "sfb.edge.edge_cs" and args.get("configuration"):
             remote = args["configuration"]
-            if remote not in self.meta["files"]:
+            data = self._read(remote)
+            if data is None:
                 return {"failed": True, "msg": "Import-CsConfiguration: cannot find %s" % remote}
+            topology = _topology(data)
             call["args"]["configuration"] = winsim.ARCHIVE_PLACEHOLDER  # the file put on the host (put_file)
         if module == "sfb.edge.edge_cs" and args.get("run"):
             call["args"]["steps"] = [s for s in args["steps"] if s in args["run"]]
@@ -310,16 +318,29 @@ class Host:
             after = winsim.apply(self.state, [call], cs_version=self.meta["cs_version"], xmpp=self.meta["xmpp"])
         except AssertionError as exc:
             return {"failed": True, "msg": "%s (simulated): %s" % (module, exc)}
+        if module == "sfb.edge.edge_cs":
+            if topology is not None and "import_configuration" in call["args"]["steps"]:
+                self.meta["local_topology"] = topology  # the local store's copy
+                self.meta["fqdn"] = args["fqdn"]
+            fqdn = args.get("fqdn") or self.meta.get("fqdn") or ""
+            _listen(after, (self.meta.get("local_topology") or {}).get(fqdn.lower()) or {})
         changed = after != self.state
         if not check_mode:
             self.state = after
         return dict(_result(module, args, after, check_mode), changed=changed)
 
     # ------------------------------------------------------------------------------- files
+    def _store(self, path, data):
+        self.meta["files"][path] = {"sha1": hashlib.sha1(data).hexdigest(), "size": len(data),
+                                    "data": base64.b64encode(data).decode("ascii")}
+
+    def _read(self, path):
+        info = self.meta["files"].get(path)
+        return None if info is None else base64.b64decode(info["data"])
+
     def file_module(self, module, args):
         path = args.get("src") or args.get("path")
-        info = self.meta["files"].get(path)
-        data = (_export_zip() if info.get("export") else b"") if info else None
+        data = self._read(path)
         if module == "ansible.windows.slurp":
             if data is None:
                 return {"failed": True, "msg": "Path %s is not found" % path}
@@ -333,26 +354,75 @@ class Host:
     def put(self, in_path, out_path):
         self.reachable(None)
         with open(in_path, "rb") as handle:
-            data = handle.read()
-        self.meta["files"][out_path] = {"sha1": hashlib.sha1(data).hexdigest(), "size": len(data)}
+            self._store(out_path, handle.read())
         self.record(dict(_TRANSFER, action="put_file", args={"dest": out_path}))
 
     def fetch(self, in_path, out_path):
         self.reachable(None)
-        info = self.meta["files"].get(in_path)
-        if info is None:
+        data = self._read(in_path)
+        if data is None:
             raise FileNotFoundError(in_path)
         with open(out_path, "wb") as handle:
-            handle.write(_export_zip() if info.get("export") else b"")
+            handle.write(data)
         self.record(dict(_TRANSFER, action="fetch_file", args={"src": in_path}))
 
 
-def _export_zip():
-    """What Export-CsConfiguration -AsBytes writes: a zip (its content is never read by the collection)."""
+def _export_zip(topology):
+    """What Export-CsConfiguration -AsBytes writes: a zip (the collection never reads it). Here it carries the
+    simulated topology - the addresses of each edge server - which Import-CsConfiguration gives the edge."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as archive:
-        archive.writestr("DocItemSet.xml", "<DocItemSet/>")  # zipfile's fixed date: the same bytes every time
+        archive.writestr("DocItemSet.xml", "<DocItemSet/>")
+        archive.writestr("simhost-topology.json", json.dumps(topology, sort_keys=True))
     return buf.getvalue()
+
+
+def _topology(data):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return json.loads(archive.read("simhost-topology.json"))
+
+
+# What each edge service listens on once running, on the addresses the topology gives the server (as in the
+# shipped converged snapshots, from Microsoft's "Ports and protocols for internal servers" and the Edge
+# Server's port tables; process names as Get-NetTCPConnection / Get-Process show them).
+LISTENERS = {
+    "REPLICA": (("TCP", None, 4443, "ReplicaReplicatorAgent"),),
+    "RTCSRV": (("TCP", "internal", 5061, "RTCSrv"), ("TCP", "access", 443, "RTCSrv"), ("TCP", "access", 5061, "RTCSrv")),
+    "RTCDATAPROXY": (("TCP", "internal", 8057, "DataProxy"), ("TCP", "webconf", 443, "DataProxy")),
+    "RTCMEDIARELAY": (("TCP", "internal", 443, "MediaRelaySvc"), ("UDP", "internal", 3478, "MediaRelaySvc"),
+                      ("TCP", "av", 443, "MediaRelaySvc"), ("UDP", "av", 3478, "MediaRelaySvc")),
+    "RTCMRAUTH": (("TCP", "internal", 5062, "MRASSvc"),),
+}
+
+
+def _listen(state, addresses):
+    """The listeners of the running edge services (``addresses``: the server's entry of the topology)."""
+    running = {s["name"] for s in state["cs"]["services"] if s["status"] == "Running"}
+    have = {(x["protocol"], x["address"], x["port"]) for x in state["listeners"]}
+    for name in sorted(running):
+        for protocol, role, port, process in LISTENERS.get(name, ()):
+            address = "0.0.0.0" if role is None else addresses.get(role)
+            if address and (protocol, address, port) not in have:
+                state["listeners"].append({"protocol": protocol, "address": address, "port": port, "process": process})
+                have.add((protocol, address, port))
+
+
+def _listening(directory):
+    """(address, port) of every TCP listener of the simulated hosts (0.0.0.0: on each of the host's addresses):
+    what a probe from the Front End reaches - every listener, as no firewall is simulated yet."""
+    out = set()
+    for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name, "state.json")
+        if not os.path.exists(path):
+            continue
+        with open(path, encoding="utf-8") as handle:
+            state = json.load(handle)
+        mine = {a["address"] for nic in state["adapters"] for a in nic["addresses"]}
+        for item in state.get("listeners") or []:
+            if item["protocol"] == "TCP":
+                for address in (mine if item["address"] == "0.0.0.0" else (item["address"],)):
+                    out.add((address, item["port"]))
+    return out
 
 
 def _result(module, args, state, check_mode):

@@ -92,8 +92,9 @@ def _documented(module):
         return set(yaml.safe_load(handle)["RETURN"])
 
 
-def test_results_carry_the_documented_keys(tmp_path):
+def test_results_carry_the_documented_keys(tmp_path, monkeypatch):
     """Each simulated result of our modules has every key its .yml sidecar says is returned always."""
+    monkeypatch.setenv(simhost.ENV, str(tmp_path))
     with open(os.path.join(ROOT, "tests", "snapshots", "fresh", "edge01.json"), encoding="utf-8") as handle:
         state = json.load(handle)
     simhost.create(str(tmp_path), "edge01", state)
@@ -112,7 +113,11 @@ def test_results_carry_the_documented_keys(tmp_path):
     assert set(fe.module("sfb.edge.cs_config_export", {}, False, False)) - {"changed"} == _documented("cs_config_export")
     assert set(fe.module("sfb.edge.cs_replication", {"replicas": ["a"]}, False, False)) - {"changed"} == \
         _documented("cs_replication")
-    assert set(fe.module("sfb.edge.tcp_probe", {"targets": []}, False, False)) - {"changed"} == _documented("tcp_probe")
+    probe = fe.module("sfb.edge.tcp_probe", {"targets": [{"host": "172.16.10.137", "port": 5986},
+                                                         {"host": "172.16.10.137", "port": 5061}]}, False, False)
+    assert set(probe) - {"changed"} == _documented("tcp_probe")
+    # a probe reaches a listener of a simulated host (WinRM on 0.0.0.0), and nothing else
+    assert [(r["open"], r["error"]) for r in probe["results"]] == [(True, None), (False, "no answer within 3000 ms")]
 
 
 def test_reboot_changes_boot_time_clears_pending_and_drops_the_connection(tmp_path):
