@@ -170,3 +170,35 @@ def test_check_mode_changes_nothing_in_the_simulated_state(tmp_path, monkeypatch
         assert [(e["module"], e["check_mode"], e["diff"]) for e in entries] == [("sfb.edge.edge_facts", False, True)]
     # the planned changes are shown (--diff) from the gathered state, not applied
     assert "-Internal address: 172.16.10.137/24" in result.stdout and "+Internal address: 172.16.10.11/24" in result.stdout
+
+
+def test_installer_asks_for_a_reboot_mid_way_and_the_run_resumes(tmp_path, monkeypatch):
+    """An installer of the first setup step exits with 3010 on edge01 (cs_install_reboot: true): edge_cs stops
+    after that step, ansible.windows.win_reboot restarts the host live - boot time read, shutdown, the
+    connection refused once, the new boot time, the logon test - the state is gathered again (the pending
+    reboot and the new name are gone / active) and the remaining steps run, the configuration put again."""
+    sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES)
+    meta = tmp_path / "sim" / "edge01" / "meta.json"
+    data = json.loads(meta.read_text())
+    data["faults"] = {"installer_exit": {"step": "core", "rc": 3010}}
+    meta.write_text(json.dumps(data))
+    result = site(tmp_path, sim, inv, monkeypatch, "-e", "sfb_edge_allow_connection_change=true",
+                  "-e", "cs_install_reboot=true", *FAST)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert "setup step 1/6 done in 0.1 s (rc 3010), and asks for a reboot before the next step" in result.stdout
+    entries = simhost.calls(sim, "edge01")
+    assert classes(entries)["reboot"] == 4  # boot time, shutdown.exe /r, the new boot time, the logon test
+    after = json.loads(meta.read_text())
+    assert after["reboots"] == 1 and after["boot_time"] > simhost.BOOT_TIME
+    installs = [e for e in entries if e["module"] == "sfb.edge.edge_cs" and e["become"]]
+    assert [e["args"]["steps"][0] for e in installs] == ["core", "local_management"]  # resumed after core
+    puts = [e for e in entries if e.get("action") == "put_file"]
+    assert len(puts) == 2  # the import had not run before the reboot: the export is put again
+    gathered = [i for i, e in enumerate(entries) if e["module"] == "sfb.edge.edge_facts"]
+    reboots = [i for i, e in enumerate(entries) if e["class"] == "reboot"]
+    assert len(gathered) == 3 and reboots[-1] < gathered[1] < entries.index(installs[1])  # read again after it
+    state = check(simhost.state_of(sim, "edge01"))
+    assert state["computer"]["pending_reboot"] is False and state["computer"]["hostname"] == "EDGE01"
+    assert "edge01 (edge01.corp.example.com): PASSED - 23 pass, 0 fail, 1 skipped" in result.stdout
+    # edge02 had no fault: no reboot
+    assert classes(simhost.calls(sim, "edge02"))["reboot"] == 0
