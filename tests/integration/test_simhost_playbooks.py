@@ -35,6 +35,7 @@ TOPOLOGY = {"edge01.corp.example.com": {"internal": "172.16.10.11", "access": "1
                                         "av": "192.0.2.23"},
             "edge02.corp.example.com": {"internal": "172.16.10.12", "access": "192.0.2.31", "webconf": "192.0.2.32",
                                         "av": "192.0.2.33"}}
+FE_ACCOUNT = "CORP\\sfb-fe-admin"
 FAST = ("-e", "network_reconnect_delay=0", "-e", "network_reconnect_poll_delay=0")
 
 
@@ -55,6 +56,8 @@ def simulate(tmp_path, scenario, addresses=None):
         path = inv / "host_vars" / ("%s.yml" % host)
         data = yaml.safe_load(path.read_text()) if path.exists() else {}
         data["sfb_winsim_host"] = host  # the delegated tasks' host (connection_plugins/sfb_winsim.py)
+        if host == "fe01":  # what the vault file gives group_vars/front_ends.yml
+            data.update(vault_sfb_edge_frontend_user=FE_ACCOUNT, vault_sfb_edge_frontend_password="placeholder")
         if addresses and host in addresses:
             data["ansible_host"] = addresses[host]
         path.write_text(yaml.safe_dump(data))
@@ -75,7 +78,7 @@ def site(tmp_path, sim, inv, monkeypatch, *extra):
 
 
 def recap(output, host):
-    line = [l for l in output.splitlines() if l.startswith(host + " ")][-1]
+    line = [row for row in output.splitlines() if row.startswith(host + " ")][-1]
     return {k: int(v) for k, v in (f.split("=") for f in line.split(":", 1)[1].split())}
 
 
@@ -137,10 +140,11 @@ def test_fresh_pool_live_converges_then_one_call(tmp_path, monkeypatch):
         assert state["cs"]["bootstrapper"] and state["cs"]["replica"]["enabled"]
         assert {s["name"]: s["status"] for s in state["cs"]["services"]}["RTCSRV"] == "Running"
     fe = simhost.calls(sim, "fe01")
-    assert [e["module"] for e in fe[:3]] == ["sfb.edge.cs_config_export", "ansible.windows.slurp",
-                                              "ansible.windows.win_file"]
+    assert [e["module"] for e in fe[:3]] == [
+        "sfb.edge.cs_config_export", "ansible.windows.slurp", "ansible.windows.win_file"]
     # The Front End's delegated tasks run as the Front End's inventory says (runas as its account), not as SYSTEM
-    assert {e["become"]["user"] for e in fe} == {""}  # ansible_become_user: "{{ ansible_user }}", no vault here
+    assert {(e["become"]["method"], e["become"]["user"], e["become"]["password"]) for e in fe} == {
+        ("runas", FE_ACCOUNT, True)}
     # The operator's inventory now has the planned addresses: the second run reads each host once.
     seen = {host: len(simhost.calls(sim, host)) for host in EDGES}
     for host, address in PLANNED_ADDRESSES.items():

@@ -18,6 +18,13 @@ Use: ``ANSIBLE_CONNECTION_PLUGINS=tests/simhost/connection_plugins``, ``-e ansib
 
 from __future__ import annotations
 
+import importlib
+import os
+import sys
+
+from ansible.errors import AnsibleConnectionFailure, AnsibleFileNotFound
+from ansible.plugins.connection import ConnectionBase
+
 DOCUMENTATION = """
 name: sfb_winsim
 short_description: A simulated Windows host (sfb.edge tests only)
@@ -51,16 +58,9 @@ options:
     default: 30
 """
 
-import os
-import sys
-
-from ansible.errors import AnsibleConnectionFailure, AnsibleFileNotFound
-from ansible.plugins.connection import ConnectionBase
-
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-import payload  # noqa: E402  pylint: disable=wrong-import-position
-import simhost  # noqa: E402  pylint: disable=wrong-import-position
+payload = importlib.import_module("payload")  # tests/simhost/payload.py
+simhost = importlib.import_module("simhost")  # tests/simhost/simhost.py
 
 
 class Connection(ConnectionBase):
