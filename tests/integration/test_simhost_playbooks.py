@@ -87,7 +87,7 @@ def new_calls(sim, host, before):
 
 
 def classes(entries):
-    out = {"module": 0, "poll": 0, "reboot": 0, "transfer": 0, "other": 0}
+    out = {"module": 0, "poll": 0, "reboot": 0, "transfer": 0, "other": 0, "refused": 0}
     for entry in entries:
         out[entry["class"]] += 1
     return out
@@ -124,7 +124,7 @@ def test_fresh_pool_live_converges_then_one_call(tmp_path, monkeypatch):
     for host in EDGES:
         entries = simhost.calls(sim, host)
         count = classes(entries)
-        assert count["reboot"] == 0 and count["other"] == 0, entries
+        assert count["reboot"] == 0 and count["other"] == 0 and count["refused"] == 0, entries
         assert count["module"] <= 14, [e["module"] for e in entries if e["class"] == "module"]
         assert [e["module"] for e in entries if e["class"] == "poll"] == ["ansible.windows.win_ping",
                                                                           "ansible.windows.async_status"]
@@ -192,6 +192,7 @@ def test_installer_asks_for_a_reboot_mid_way_and_the_run_resumes(tmp_path, monke
     assert "setup step 1/6 done in 0.1 s (rc 3010), and asks for a reboot before the next step" in result.stdout
     entries = simhost.calls(sim, "edge01")
     assert classes(entries)["reboot"] == 4  # boot time, shutdown.exe /r, the new boot time, the logon test
+    assert classes(entries)["refused"] == 1  # the connection dropped while the host restarted
     after = json.loads(meta.read_text())
     assert after["reboots"] == 1 and after["boot_time"] > simhost.BOOT_TIME
     installs = [e for e in entries if e["module"] == "sfb.edge.edge_cs" and e["become"]]
@@ -206,3 +207,19 @@ def test_installer_asks_for_a_reboot_mid_way_and_the_run_resumes(tmp_path, monke
     assert "edge01 (edge01.corp.example.com): PASSED - 23 pass, 0 fail, 1 skipped" in result.stdout
     # edge02 had no fault: no reboot
     assert classes(simhost.calls(sim, "edge02"))["reboot"] == 0
+
+
+def test_lockout_guard_refuses_the_change_live(tmp_path, monkeypatch):
+    """The controller's session is on the DHCP address the plan removes: without sfb_edge_allow_connection_change
+    the network change is refused live as in snapshot mode - no edge_network call reaches the host, its
+    adapters are as they were, and the message says how to allow it."""
+    sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES)
+    before = {host: simhost.state_of(sim, host)["adapters"] for host in EDGES}
+    result = site(tmp_path, sim, inv, monkeypatch, *FAST)
+    assert result.returncode != 0
+    out = " ".join(result.stdout.split()).replace("''", "'")
+    assert ("host edge01, network: not applied, it would cut the controller's connection: Internal address "
+            "(removes 172.16.10.137, the address the controller's connection uses") in out
+    for host in EDGES:
+        assert [e["module"] for e in simhost.calls(sim, host)] == ["sfb.edge.edge_facts", "sfb.edge.edge_routes"]
+        assert simhost.state_of(sim, host)["adapters"] == before[host]

@@ -13,7 +13,8 @@ Each host is a directory ``<SFB_EDGE_SIMHOST>/<inventory_hostname>/`` holding
   diff, changed, failed, address}``. ``class`` is ``module`` (a module payload: a *call*), ``poll``
   (async_status, and the win_ping of wait_for_connection), ``reboot`` (ansible.windows.win_reboot's boot
   time, shutdown and test commands), ``transfer`` (put_file, fetch_file and the temporary directory they
-  use) or ``other``.
+  use), ``other``, or ``refused`` (an attempt the host did not answer: rebooting, or an address it no
+  longer has).
 
 The effects of the modules on the state are those of tests/unit/winsim.py (``winsim.apply``): ONE model
 of the .ps1 modules and of the maintained modules the roles call, used here and by the unit tests.
@@ -59,7 +60,7 @@ POLLS = ("ansible.windows.async_status", "ansible.builtin.async_status", "ansibl
 TRANSFERS = ("ansible.windows.slurp", "ansible.windows.win_stat")
 
 
-_TRANSFER = {"class": "transfer", "module": None, "become": None, "async": None, "check_mode": False, "diff": False,
+_BLANK = {"class": "transfer", "module": None, "become": None, "async": None, "check_mode": False, "diff": False,
              "address": None}
 
 
@@ -102,7 +103,7 @@ def calls(directory, host):
 
 def counts(directory, host):
     """``{module, poll, reboot, transfer, other}``: how many execs of each class ``host`` received."""
-    out = {"module": 0, "poll": 0, "reboot": 0, "transfer": 0, "other": 0}
+    out = {"module": 0, "poll": 0, "reboot": 0, "transfer": 0, "other": 0, "refused": 0}
     for entry in calls(directory, host):
         out[entry["class"]] += 1
     return out
@@ -178,7 +179,11 @@ class Host:
     # ------------------------------------------------------------------------------- exec
     def execute(self, decoded, address):
         """``(rc, stdout, stderr)`` for one decoded exec (payload.decode)."""
-        self.reachable(address)
+        try:
+            self.reachable(address)
+        except Unreachable as exc:
+            self.record(dict(_BLANK, **{"class": "refused", "address": address, "msg": str(exc)}))
+            raise
         self.address = address
         entry = {"address": address, "module": decoded["module"], "args": decoded["args"],
                  "become": decoded["become"], "async": decoded["async"], "check_mode": decoded["check_mode"],
@@ -372,7 +377,7 @@ class Host:
         self.reachable(None)
         with open(in_path, "rb") as handle:
             self._store(out_path, handle.read())
-        self.record(dict(_TRANSFER, action="put_file", args={"dest": out_path}))
+        self.record(dict(_BLANK, action="put_file", args={"dest": out_path}))
 
     def fetch(self, in_path, out_path):
         self.reachable(None)
@@ -381,7 +386,7 @@ class Host:
             raise FileNotFoundError(in_path)
         with open(out_path, "wb") as handle:
             handle.write(data)
-        self.record(dict(_TRANSFER, action="fetch_file", args={"src": in_path}))
+        self.record(dict(_BLANK, action="fetch_file", args={"src": in_path}))
 
 
 def _export_zip(topology):
