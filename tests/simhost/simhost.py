@@ -466,12 +466,13 @@ def _result(module, args, state, check_mode):
                 "services": [{"name": n, "status": (status.get(n) or {}).get("status", "Missing"), "last_error": None}
                              for n in args.get("services") or []]}
     if module == "ansible.windows.win_feature":
-        return {"exitcode": "Success", "success": True, "reboot_required": False,
+        return {"exitcode": "Success", "reboot_required": False,
                 "feature_result": [{"id": 0, "display_name": n, "message": [], "reboot_required": False,
                                     "skip_reason": "NoReason", "success": True, "restart_needed": False}
                                    for n in args["name"]]}
     if module == "ansible.windows.win_hostname":
-        return {"old_name": state["computer"]["hostname"], "reboot_required": True}
+        computer = state["computer"]  # the active name stays until the reboot
+        return {"old_name": computer["hostname"], "reboot_required": computer["pending_hostname"] != computer["hostname"]}
     if module == "community.windows.win_netbios":
         return {"reboot_required": False}
     if module == "ansible.windows.win_regedit":

@@ -138,3 +138,37 @@ def test_reboot_changes_boot_time_clears_pending_and_drops_the_connection(tmp_pa
     assert int(after) > int(before)
     with pytest.raises(simhost.Unreachable, match="no simulated host answers on 172.16.10.99"):
         host.reachable("172.16.10.99")  # an address the host does not have
+
+
+def _maintained(collection, module):
+    """The RETURN keys of a module of ansible.windows / community.windows, from its documentation."""
+    from ansible.parsing.plugin_docs import read_docstring  # pylint: disable=import-outside-toplevel
+
+    base = os.path.join(ROOT, ".cache", "collections", "ansible_collections", *collection.split("."), "plugins", "modules")
+    path = os.path.join(base, module + ".py")
+    if not os.path.exists(path):
+        with open(os.path.join(base, module + ".yml"), encoding="utf-8") as handle:
+            return set(yaml.safe_load(handle)["RETURN"] or {})
+    docs = read_docstring(path)["returndocs"] or {}
+    return set(yaml.safe_load(docs) if isinstance(docs, str) else docs)
+
+
+@pytest.mark.parametrize("module, args, changes", [
+    ("ansible.windows.win_feature", {"name": ["NET-WCF-HTTP-Activation45"]}, True),
+    ("ansible.windows.win_hostname", {"name": "EDGE01"}, True),
+    ("ansible.windows.win_regedit", {"path": "HKLM:\\SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters",
+                                     "name": "NV Domain", "data": "corp.example.com", "type": "string"}, True),
+    ("ansible.windows.win_dns_client", {"adapter_names": "Ethernet", "dns_servers": ["10.10.0.10"]}, True),
+    ("community.windows.win_netbios", {"adapter_names": ["Ethernet"], "state": "disabled"}, True),
+])
+def test_maintained_modules_answer_with_their_documented_keys(tmp_path, module, args, changes):
+    with open(os.path.join(ROOT, "tests", "snapshots", "fresh", "edge01.json"), encoding="utf-8") as handle:
+        state = json.load(handle)
+    simhost.create(str(tmp_path), "edge01", state)
+    host = simhost.Host(str(tmp_path / "edge01"), "edge01")
+    result = host.module(module, args, False, False)
+    collection = module.rsplit(".", 1)[0]
+    assert set(result) - {"changed"} == _maintained(collection, module.rsplit(".", 1)[1]) - {"changed"}, result
+    assert result["changed"] is changes and host.state != state
+    if module == "ansible.windows.win_hostname":  # the new name is active after the reboot only
+        assert result["reboot_required"] is True and host.state["computer"]["hostname"] == state["computer"]["hostname"]
