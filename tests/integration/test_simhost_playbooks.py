@@ -139,6 +139,9 @@ def test_fresh_pool_live_converges_then_one_call(tmp_path, monkeypatch):
         state = check(simhost.state_of(sim, host))
         assert state["cs"]["bootstrapper"] and state["cs"]["replica"]["enabled"]
         assert {s["name"]: s["status"] for s in state["cs"]["services"]}["RTCSRV"] == "Running"
+        internal = [a for a in state["adapters"] if a["name"] == "Internal"]  # what check mode's --diff planned
+        assert [(a["dhcp"], [x["address"] for x in a["addresses"]]) for a in internal] == [
+            (False, [PLANNED_ADDRESSES[host]])]
     fe = simhost.calls(sim, "fe01")
     assert [e["module"] for e in fe[:3]] == [
         "sfb.edge.cs_config_export", "ansible.windows.slurp", "ansible.windows.win_file"]

@@ -38,11 +38,9 @@ import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-for _path in (HERE, os.path.join(ROOT, "tests", "unit")):
-    if _path not in sys.path:
-        sys.path.insert(0, _path)
+if os.path.join(ROOT, "tests", "unit") not in sys.path:
+    sys.path.insert(0, os.path.join(ROOT, "tests", "unit"))
 
-import payload  # noqa: E402  pylint: disable=wrong-import-position
 import winsim  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.sfb.edge.plugins.plugin_utils.state import check  # noqa: E402
 
@@ -61,7 +59,7 @@ TRANSFERS = ("ansible.windows.slurp", "ansible.windows.win_stat")
 
 
 _BLANK = {"class": "transfer", "module": None, "become": None, "async": None, "check_mode": False, "diff": False,
-             "address": None}
+          "address": None}
 
 
 class Unreachable(Exception):

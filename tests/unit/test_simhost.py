@@ -106,6 +106,19 @@ def test_results_carry_the_documented_keys(tmp_path, monkeypatch):
                                                            "interface": "Ethernet"}]}, False, False)
     assert set(routes) - {"changed"} == _documented("edge_routes") and routes["changed"] is True
     assert host.state["routes"][-1]["destination"] == "10.10.0.0/16"
+    network = host.module("sfb.edge.edge_network", {"adapters": [{"name": "Ethernet", "mac": "00-15-5D-1E-8C-04",
+                                                                   "rename_to": "Internal", "register_in_dns": False}]},
+                          False, False)
+    assert set(network) - {"changed"} == _documented("edge_network") and network["adapters"] == ["Internal"]
+    assert [a["name"] for a in host.state["adapters"]] == ["Internal", "Ethernet 2"]
+    import base64  # pylint: disable=import-outside-toplevel
+    import hashlib  # pylint: disable=import-outside-toplevel
+    on_disk = host.state["hosts_file"]["content"].encode("utf-8")  # a hand-written snapshot: the text of the file
+    text = b"127.0.0.1 localhost\r\n"
+    hosts = host.module("sfb.edge.edge_hosts_file", {"content_base64": base64.b64encode(text).decode(),
+                                                     "expected_sha256": hashlib.sha256(on_disk).hexdigest()}, False, False)
+    assert set(hosts) - {"changed"} == _documented("edge_hosts_file")
+    assert hosts["sha256"] == hashlib.sha256(text).hexdigest().upper() == host.state["hosts_file"]["sha256"]
     cs = host.module("sfb.edge.edge_cs", {"steps": ["core"], "media_path": "D:\\"}, True, False)
     assert set(cs) - {"changed"} == _documented("edge_cs") and cs["changed"] is True
     assert host.state["cs"]["bootstrapper"] is False  # check mode: the state is unchanged
