@@ -106,9 +106,8 @@ def test_results_carry_the_documented_keys(tmp_path, monkeypatch):
                                                            "interface": "Ethernet"}]}, False, False)
     assert set(routes) - {"changed"} == _documented("edge_routes") and routes["changed"] is True
     assert host.state["routes"][-1]["destination"] == "10.10.0.0/16"
-    network = host.module("sfb.edge.edge_network", {"adapters": [{"name": "Ethernet", "mac": "00-15-5D-1E-8C-04",
-                                                                   "rename_to": "Internal", "register_in_dns": False}]},
-                          False, False)
+    spec = {"name": "Ethernet", "mac": "00-15-5D-1E-8C-04", "rename_to": "Internal", "register_in_dns": False}
+    network = host.module("sfb.edge.edge_network", {"adapters": [spec]}, False, False)
     assert set(network) - {"changed"} == _documented("edge_network") and network["adapters"] == ["Internal"]
     assert [a["name"] for a in host.state["adapters"]] == ["Internal", "Ethernet 2"]
     import base64  # pylint: disable=import-outside-toplevel
