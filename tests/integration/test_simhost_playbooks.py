@@ -226,3 +226,28 @@ def test_lockout_guard_refuses_the_change_live(tmp_path, monkeypatch):
     for host in EDGES:
         assert [e["module"] for e in simhost.calls(sim, host)] == ["sfb.edge.edge_facts", "sfb.edge.edge_routes"]
         assert simhost.state_of(sim, host)["adapters"] == before[host]
+
+
+def test_front_end_double_hop_names_the_fix_live(tmp_path, monkeypatch):
+    """Export-CsConfiguration fails on the Front End as it does when the CMS SQL Server sees an anonymous logon
+    (the WinRM double hop): the run stops before any setup step, the controller's temporary directory is
+    removed, and the message says what to change."""
+    sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES)
+    meta = tmp_path / "sim" / "fe01" / "meta.json"
+    data = json.loads(meta.read_text())
+    data["faults"] = {"sfb.edge.cs_config_export": {
+        "msg": "Login failed for user 'NT AUTHORITY\\ANONYMOUS LOGON'.",
+        "exception": "System.Data.SqlClient.SqlException (0x80131904): Login failed for user "
+                     "'NT AUTHORITY\\ANONYMOUS LOGON'."}}
+    meta.write_text(json.dumps(data))
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "controller-tmp"))
+    (tmp_path / "controller-tmp").mkdir()
+    result = site(tmp_path, sim, inv, monkeypatch, "-e", "sfb_edge_allow_connection_change=true", *FAST)
+    out = " ".join((result.stdout + result.stderr).split())
+    assert result.returncode != 0
+    assert "the WinRM double hop" in out, out[-3000:]
+    assert [e["module"] for e in simhost.calls(sim, "fe01")] == ["sfb.edge.cs_config_export"]
+    for host in EDGES:
+        assert "sfb.edge.edge_cs" not in [e["module"] for e in simhost.calls(sim, host)]
+    assert "Remove the configuration export from the controller (the export failed)] *" in result.stdout
+    assert list((tmp_path / "controller-tmp").glob("sfb-edge-config-*")) == []  # the rescue removed it
