@@ -251,3 +251,35 @@ def test_front_end_double_hop_names_the_fix_live(tmp_path, monkeypatch):
         assert "sfb.edge.edge_cs" not in [e["module"] for e in simhost.calls(sim, host)]
     assert "Remove the configuration export from the controller (the export failed)] *" in result.stdout
     assert list((tmp_path / "controller-tmp").glob("sfb-edge-config-*")) == []  # the rescue removed it
+
+
+def playbook(tmp_path, sim, monkeypatch, name, inv, *extra):
+    monkeypatch.setenv(simhost.ENV, sim)
+    monkeypatch.setenv("ANSIBLE_CONNECTION_PLUGINS", os.path.join(ROOT, "tests", "simhost", "connection_plugins"))
+    monkeypatch.setenv("SFB_EDGE_NOW", NOW)
+    return run("ansible-playbook", os.path.join(ROOT, "playbooks", name + ".yml"), "-i", str(inv), *extra)
+
+
+def test_live_and_snapshot_drift_agree(tmp_path, monkeypatch):
+    """(issue 21, point 6) drift.yml live on two fresh boxes reports exactly what drift.yml reports from the
+    snapshots capture.yml takes of the same simulated hosts (the source aside); capture.yml writes the state
+    the hosts hold, with the replication status the Front End reports."""
+    sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES)
+    live = playbook(tmp_path, sim, monkeypatch, "drift", inv, "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "live"))
+    assert live.returncode == 0, live.stdout[-3000:] + live.stderr
+    capture = playbook(tmp_path, sim, monkeypatch, "capture", inv, "-e", "sfb_edge_capture_dir=%s" % (tmp_path / "cap"))
+    assert capture.returncode == 0, capture.stdout[-3000:] + capture.stderr
+    offline = playbook(tmp_path, sim, monkeypatch, "drift", inv, "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "snap"),
+                       "-e", "sfb_edge_facts_from=%s" % (tmp_path / "cap"))
+    assert offline.returncode == 0, offline.stdout[-3000:] + offline.stderr
+    for host in EDGES:
+        captured = json.loads((tmp_path / "cap" / ("%s.json" % host)).read_text())
+        held = simhost.state_of(sim, host)
+        assert captured.pop("replication")["up_to_date"] is True
+        assert captured == held
+        reports = [json.loads((tmp_path / kind / "edgepool.corp.example.com" / "drift" / ("%s.json" % host)).read_text())
+                   for kind in ("live", "snap")]
+        assert [r.pop("source") for r in reports] == ["live", "snapshot %s" % (tmp_path / "cap" / ("%s.json" % host))]
+        assert reports[0] == reports[1] and reports[0]["changes"]
+        # drift changes nothing: the gathering, and the capture's gathering
+        assert [e["module"] for e in simhost.calls(sim, host)] == ["sfb.edge.edge_facts"] * 2
