@@ -35,13 +35,16 @@ TOPOLOGY = {"edge01.corp.example.com": {"internal": "172.16.10.11", "access": "1
                                         "av": "192.0.2.23"},
             "edge02.corp.example.com": {"internal": "172.16.10.12", "access": "192.0.2.31", "webconf": "192.0.2.32",
                                         "av": "192.0.2.33"}}
+CERTS = os.path.join(SNAPSHOTS, "certificates")
+PFX_PASSWORD = "sfb-edge-test"  # of the test PFX files (tests/snapshots/certificates/make_certificates.py)
 FE_ACCOUNT = "CORP\\sfb-fe-admin"
 FAST = ("-e", "network_reconnect_delay=0", "-e", "network_reconnect_poll_delay=0")
 
 
-def simulate(tmp_path, scenario, addresses=None):
+def simulate(tmp_path, scenario, addresses=None, certificates=False):
     """The example inventory on sfb_winsim connections, and a simulated host per edge server (from the
-    snapshots of ``scenario``) and for the Front End (no gathered state)."""
+    snapshots of ``scenario``) and for the Front End (no gathered state). ``certificates``: with the test
+    certificates of tests/snapshots/certificates (as the tests/snapshots/inventory overlay gives them)."""
     sim = tmp_path / "sim"
     for host in EDGES:
         with open(os.path.join(SNAPSHOTS, scenario, host + ".json"), encoding="utf-8") as handle:
@@ -61,6 +64,14 @@ def simulate(tmp_path, scenario, addresses=None):
         if addresses and host in addresses:
             data["ansible_host"] = addresses[host]
         path.write_text(yaml.safe_dump(data))
+    if certificates:
+        pool = inv / "group_vars" / "edge_pool_corp.yml"
+        data = yaml.safe_load(pool.read_text())
+        data["sfb_edge_certificates"] = {
+            "root_ca": [os.path.join(CERTS, "corp-root-ca.cer"), os.path.join(CERTS, "public-ca.cer")],
+            "internal": {"pfx": os.path.join(CERTS, "edgepool-internal.pfx"), "password": PFX_PASSWORD},
+            "external": {"pfx": os.path.join(CERTS, "sip.example.com.pfx"), "password": PFX_PASSWORD}}
+        pool.write_text(yaml.safe_dump(data))
     if addresses:  # host_vars decide the address: drop the one of hosts.yml
         hosts = yaml.safe_load((inv / "hosts.yml").read_text())
         for host, value in hosts["all"]["children"]["edge_servers"]["children"]["edge_pool_corp"]["hosts"].items():
@@ -283,3 +294,31 @@ def test_live_and_snapshot_drift_agree(tmp_path, monkeypatch):
         assert reports[0] == reports[1] and reports[0]["changes"]
         # drift changes nothing: the gathering, and the capture's gathering
         assert [e["module"] for e in simhost.calls(sim, host)] == ["sfb.edge.edge_facts"] * 2
+
+
+def test_fresh_pool_with_certificates_live(tmp_path, monkeypatch):
+    """Fresh boxes with the test certificates: imported (edge_certificates, the files' bytes read by the action
+    right before the call), assigned (Set-CsCertificate through edge_cs), validated - 25 checks pass. The
+    PFX password and the files' bytes reach neither the output nor the calls log. The calls that read or write
+    the CS local store are listed with the account they run as."""
+    sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES, certificates=True)
+    result = site(tmp_path, sim, inv, monkeypatch, "-e", "sfb_edge_allow_connection_change=true", *FAST)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert "edge01 (edge01.corp.example.com): PASSED - 25 pass, 0 fail, 0 skipped" in result.stdout
+    assert PFX_PASSWORD not in result.stdout + result.stderr
+    log = (tmp_path / "sim" / "edge01" / "calls.jsonl").read_text()
+    assert PFX_PASSWORD not in log and "MII" not in log  # no password, no base64 of a certificate
+    entries = simhost.calls(sim, "edge01")
+    assert classes(entries)["module"] == 15  # the 14 of the example without certificates + edge_certificates
+    state = check(simhost.state_of(sim, "edge01"))
+    assert sorted(c["use"] for c in state["cs"]["certificates"]) == [
+        "AccessEdgeExternal", "AudioVideoAuthentication", "DataEdgeExternal", "Internal"]
+    # Which calls touch the CS local store (created by setup as SYSTEM), and as whom. Today only setup runs as
+    # the setup account; Set-CsCertificate (cs_certificates), the service start (cs_services) and the CS part
+    # of edge_facts run as the WinRM user - issue 19, point 15 asks for the setup account on all of them:
+    # when the roles change, this list changes with them.
+    store = [(e["module"].rsplit(".", 1)[1], (e["args"].get("steps") or ["gather"])[-1], (e["become"] or {}).get("user"))
+             for e in entries if e["module"] in ("sfb.edge.edge_cs", "sfb.edge.edge_facts")]
+    assert store == [("edge_facts", "gather", None), ("edge_cs", "edge_roles", "SYSTEM"),
+                     ("edge_cs", "certificates", None), ("edge_cs", "start_services", None),
+                     ("edge_facts", "gather", None)]

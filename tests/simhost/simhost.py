@@ -183,7 +183,7 @@ class Host:
             self.record(dict(_BLANK, **{"class": "refused", "address": address, "msg": str(exc)}))
             raise
         self.address = address
-        entry = {"address": address, "module": decoded["module"], "args": decoded["args"],
+        entry = {"address": address, "module": decoded["module"], "args": _redacted(decoded["args"]),
                  "become": decoded["become"], "async": decoded["async"], "check_mode": decoded["check_mode"],
                  "diff": decoded["diff"], "action": decoded["action"]}
         if decoded["kind"] == "module":
@@ -317,6 +317,18 @@ class Host:
                 return {"failed": True, "msg": "Import-CsConfiguration: cannot find %s" % remote}
             topology = _topology(data)
             call["args"]["configuration"] = winsim.ARCHIVE_PLACEHOLDER  # the file put on the host (put_file)
+        password = winsim.PFX_PASSWORD
+        if module == "sfb.edge.edge_certificates":
+            # edge_apply sends each file's bytes (data) and the PFX password; the model reads files
+            os.makedirs(os.path.join(self.path, "certificates"), exist_ok=True)
+            items = []
+            for item in args["certificates"]:
+                path = os.path.join(self.path, "certificates", "%s.%s" % (item["thumbprint"], "pfx" if item["pfx"] else "cer"))
+                with open(path, "wb") as handle:
+                    handle.write(base64.b64decode(item["data"]))
+                items.append(dict(item, path=path))
+                password = item.get("password") or password
+            call["args"] = {"certificates": items}
         if module == "sfb.edge.edge_cs" and args.get("run"):
             call["args"]["steps"] = [s for s in args["steps"] if s in args["run"]]
         stop = self.meta["faults"].get("installer_exit") if module == "sfb.edge.edge_cs" else None
@@ -329,7 +341,8 @@ class Host:
         else:
             stop = None
         try:
-            after = winsim.apply(self.state, [call], cs_version=self.meta["cs_version"], xmpp=self.meta["xmpp"])
+            after = winsim.apply(self.state, [call], cs_version=self.meta["cs_version"], xmpp=self.meta["xmpp"],
+                                 pfx_password=password)
         except AssertionError as exc:
             return {"failed": True, "msg": "%s (simulated): %s" % (module, exc)}
         if module == "sfb.edge.edge_cs":
@@ -385,6 +398,15 @@ class Host:
         with open(out_path, "wb") as handle:
             handle.write(data)
         self.record(dict(_BLANK, action="fetch_file", args={"src": in_path}))
+
+
+def _redacted(args):
+    """The arguments as recorded: a certificate's bytes and password never reach the calls log."""
+    if not isinstance(args, dict) or "certificates" not in args:
+        return args
+    items = [dict(c, **{k: "<%d characters>" % len(c[k]) for k in ("data", "password") if c.get(k)})
+             if isinstance(c, dict) else c for c in args["certificates"] or []]
+    return dict(args, certificates=items)
 
 
 def _export_zip(topology):
