@@ -322,3 +322,38 @@ def test_fresh_pool_with_certificates_live(tmp_path, monkeypatch):
     assert store == [("edge_facts", "gather", None), ("edge_cs", "edge_roles", "SYSTEM"),
                      ("edge_cs", "certificates", None), ("edge_cs", "start_services", None),
                      ("edge_facts", "gather", None)]
+
+
+def test_firewall_proof_live_through_the_simulated_network(tmp_path, monkeypatch):
+    """firewall_proof.yml live on two servers with their NICs converged and nothing installed: the temporary
+    listeners open (one call), the Front End probes the internal rules (one call) - to each server and to the
+    load balancer's virtual address, which forwards to the servers - and the listeners close with what they
+    counted (one call). A rule blocked on the path (edge01's 5061) is "blocked"; a device answering for an
+    address (edge02's 8057) is "answered by something else"; every other internal rule is proven."""
+    sim, inv = simulate(tmp_path, "converged")
+    for host in EDGES:  # the converged boxes before Lync/SfB: the fresh ones' cs, no CS listeners
+        state = simhost.state_of(sim, host)
+        with open(os.path.join(SNAPSHOTS, "fresh", host + ".json"), encoding="utf-8") as handle:
+            state["cs"] = json.load(handle)["cs"]
+        state.pop("replication")
+        state["listeners"] = [x for x in state["listeners"] if x["address"] == "0.0.0.0" and x["port"] != 4443]
+        net = {"edge01": {"blocked": [["172.16.10.11", 5061]]}, "edge02": {"device": [["172.16.10.12", 8057]]}}[host]
+        simhost.create(sim, host, state, network=net)
+    simhost.network(sim, {"172.16.10.10": ["172.16.10.11", "172.16.10.12"]})  # sfb_edge_hlb_vips.internal
+    result = playbook(tmp_path, sim, monkeypatch, "firewall_proof", inv, "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"))
+    assert result.returncode != 0
+    out = " ".join(result.stdout.split())
+    assert "Firewall proof of edge01: 1 rule(s) blocked, 0 rule(s) answered by something else: no answer from " \
+           "172.16.10.11:5061 (probed from fe01)" in out
+    assert "Firewall proof of edge02: 0 rule(s) blocked, 1 rule(s) answered by something else: 172.16.10.12:8057 " \
+           "answered but no listener behind it counted a connection (edge02 172.16.10.12:8057 - 0 hits)" in out
+    summary = {host: json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "firewall-proof" / ("%s.json" % host))
+                                .read_text())["summary"] for host in EDGES}
+    # 28 rules each; the external ones are not tested (no probe host outside the perimeter in the example)
+    assert summary["edge01"] == {"answered by something else": 0, "blocked": 1, "not tested": 19, "open": 8, "would test": 0}
+    assert summary["edge02"]["answered by something else"] == 1 and summary["edge02"]["blocked"] == 0
+    for host in EDGES:
+        assert [e["module"] for e in simhost.calls(sim, host)] == [
+            "sfb.edge.edge_facts", "sfb.edge.edge_port_listener", "sfb.edge.edge_port_listener"]
+        assert "temp_listeners" not in json.loads((tmp_path / "sim" / host / "meta.json").read_text())  # closed
+    assert [e["module"] for e in simhost.calls(sim, "fe01")] == ["sfb.edge.tcp_probe"]

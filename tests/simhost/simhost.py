@@ -279,11 +279,9 @@ class Host:
                 else self.meta["files"].get(args["path"])
             return {"changed": had is not None}
         if module == "sfb.edge.tcp_probe":
-            listening = _listening(root())
-            return {"changed": False, "results": [
-                {"host": t["host"], "port": t["port"], "open": (t["host"], t["port"]) in listening,
-                 "error": None if (t["host"], t["port"]) in listening else "no answer within %d ms"
-                 % args.get("timeout_ms", 3000)} for t in args["targets"]]}
+            return {"changed": False, "results": [self.probe(t, args.get("timeout_ms", 3000)) for t in args["targets"]]}
+        if module == "sfb.edge.edge_port_listener":
+            return self.port_listener(args, check_mode)
         if module == "sfb.edge.cs_replication":
             return {"changed": bool(args.get("invoke")), "invoked": list(args["replicas"]) if args.get("invoke") else [],
                     "replicas": [{"fqdn": r.lower(), "up_to_date": True, "last_status_report": "2026-12-01T00:00:00Z",
@@ -291,6 +289,44 @@ class Host:
         if module in MODELLED:
             return self.modelled(module, args, check_mode)
         return {"failed": True, "msg": "the simulated host has no model of %s" % module}
+
+    def probe(self, target, timeout_ms):
+        """A TCP connection from this host to ``target``, through the simulated network: refused by a blocked rule
+        (the target host's ``meta.network.blocked``), answered by a device on the path without reaching the host
+        (``meta.network.device``), else answered when a service or a temporary listener of the host that has the
+        address listens there - and then that temporary listener counts a hit."""
+        key = [target["host"], target["port"]]
+        no = {"host": target["host"], "port": target["port"], "open": False,
+              "error": "no answer within %d ms" % timeout_ms}
+        owner = _owner(root(), target["host"])
+        if owner is None:  # a load balancer's virtual address: the first server behind it that answers
+            for backend in _forward(root()).get(target["host"], []):
+                answer = self.probe(dict(target, host=backend), timeout_ms)
+                if answer["open"]:
+                    return dict(answer, host=target["host"])
+            return no
+        with (contextlib.nullcontext(self) if owner == self.name else Host.open(owner)) as host:
+            network = host.meta.get("network") or {}
+            if key in network.get("blocked", []):
+                return no
+            answered = key in network.get("device", [])
+            for item in host.meta.get("temp_listeners") or []:
+                if item["protocol"] == "TCP" and [item["address"], item["port"]] == key and not answered:
+                    item["hits"] += 1
+                    answered = True
+            answered = answered or (target["host"], target["port"]) in _listening(root(), owner)
+        return dict(no, open=True, error=None) if answered else no
+
+    def port_listener(self, args, check_mode):
+        """sfb.edge.edge_port_listener: temporary listeners (present), closed again with what they counted (absent)."""
+        if args.get("state", "present") == "absent":
+            received = self.meta.pop("temp_listeners", None) or []
+            return {"changed": bool(received), "opened": [], "received": received}
+        opened = [{"protocol": x["protocol"], "address": x["address"], "port": x["port"]} for x in args["listeners"]]
+        if not check_mode:
+            self.meta["temp_listeners"] = [dict(x, hits=0) for x in opened]
+        return {"changed": bool(opened), "opened": opened, "pid": 4711, "until": "2026-12-01T00:05:00Z",
+                "received": []}
 
     def edge_facts(self, args, address):
         if self.state is None:
@@ -449,11 +485,37 @@ def _listen(state, addresses):
                 have.add((protocol, address, port))
 
 
-def _listening(directory):
-    """(address, port) of every TCP listener of the simulated hosts (0.0.0.0: on each of the host's addresses):
-    what a probe from the Front End reaches - every listener, as no firewall is simulated yet."""
-    out = set()
+def network(directory, forward):
+    """The simulated network between the hosts: ``forward`` - {virtual address: [addresses behind it]}, the
+    hardware load balancers of a pool (a probe of a virtual address reaches the first server that answers)."""
+    _write(os.path.join(directory, "network.json"), {"forward": forward})
+
+
+def _forward(directory):
+    path = os.path.join(directory, "network.json")
+    if not os.path.exists(path):
+        return {}
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)["forward"]
+
+
+def _owner(directory, address):
+    """The simulated host that has ``address``, else None."""
     for name in sorted(os.listdir(directory)):
+        path = os.path.join(directory, name, "state.json")
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as handle:
+                state = json.load(handle)
+            if address in {a["address"] for nic in state["adapters"] for a in nic["addresses"]}:
+                return name
+    return None
+
+
+def _listening(directory, only=None):
+    """(address, port) of every TCP listener of the simulated hosts' services (0.0.0.0: on each of the host's
+    addresses)."""
+    out = set()
+    for name in sorted(os.listdir(directory)) if only is None else [only]:
         path = os.path.join(directory, name, "state.json")
         if not os.path.exists(path):
             continue
