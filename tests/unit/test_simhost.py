@@ -184,3 +184,46 @@ def test_maintained_modules_answer_with_their_documented_keys(tmp_path, module, 
     assert result["changed"] is changes and host.state != state
     if module == "ansible.windows.win_hostname":  # the new name is active after the reboot only
         assert result["reboot_required"] is True and host.state["computer"]["hostname"] == state["computer"]["hostname"]
+
+
+WAIT_KEYS = ("delay", "sleep", "timeout", "reboot_timeout", "post_reboot_delay", "pre_reboot_delay", "connect_timeout")
+
+
+def _tasks(items):
+    for task in items or []:
+        if isinstance(task, dict):
+            yield task
+            for key in ("block", "rescue", "always"):
+                yield from _tasks(task.get(key))
+
+
+def test_every_wait_of_the_roles_is_an_option():
+    """(issue 21, point 4) No wait of a role or playbook is a literal number: each is a role option (declared in
+    the role's meta/argument_specs.yml), so a test sets it low and a scenario runs in seconds. On 0.4's roles the
+    reconnect waited a fixed 15 s (wait_for_connection delay) and polled every fixed 5 s (async_status delay)."""
+    import glob  # pylint: disable=import-outside-toplevel
+    import re  # pylint: disable=import-outside-toplevel
+
+    literal = []
+    for path in sorted(glob.glob(os.path.join(ROOT, "roles", "*", "tasks", "*.yml"))
+                       + glob.glob(os.path.join(ROOT, "playbooks", "*.yml"))
+                       + glob.glob(os.path.join(ROOT, "playbooks", "tasks", "*.yml"))):
+        with open(path, encoding="utf-8") as handle:
+            plays = yaml.safe_load(handle) or []
+        role = path.split(os.sep)[-3] if os.sep + "roles" + os.sep in path else None
+        options = {}
+        if role:
+            with open(os.path.join(ROOT, "roles", role, "meta", "argument_specs.yml"), encoding="utf-8") as handle:
+                options = yaml.safe_load(handle)["argument_specs"]["main"]["options"]
+        tasks = [t for p in plays for key in ("tasks", "pre_tasks", "post_tasks") for t in _tasks(p.get(key))] \
+            if plays and "hosts" in plays[0] else list(_tasks(plays))
+        for task in tasks:
+            waits = [(k, task[k]) for k in ("delay",) if k in task]
+            for value in task.values():
+                if isinstance(value, dict):
+                    waits += [(k, value[k]) for k in WAIT_KEYS if k in value]
+            for key, value in waits:
+                names = re.findall(r"{{\s*([a-z_]+)", str(value))
+                if not names or (role and not all(n in options for n in names)):
+                    literal.append("%s: %s %s: %r" % (os.path.relpath(path, ROOT), task.get("name"), key, value))
+    assert literal == []
