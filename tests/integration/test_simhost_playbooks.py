@@ -357,3 +357,49 @@ def test_firewall_proof_live_through_the_simulated_network(tmp_path, monkeypatch
             "sfb.edge.edge_facts", "sfb.edge.edge_port_listener", "sfb.edge.edge_port_listener"]
         assert "temp_listeners" not in json.loads((tmp_path / "sim" / host / "meta.json").read_text())  # closed
     assert [e["module"] for e in simhost.calls(sim, "fe01")] == ["sfb.edge.tcp_probe"]
+
+
+def test_certificate_request_live_request_issue_accept(tmp_path, monkeypatch):
+    """certificate_request.yml live: edge01 makes both requests (certreq -new on the simulated host keeps the key),
+    the CSRs land beside the INF files; the CA issues the external certificate from that CSR; the next run
+    returns the pending request again and accepts the certificate - into LocalMachine\\My with its private key.
+    On 0.4 the accept task's condition (a null ``accept``) failed the run under ansible-core 2.19."""
+    import datetime  # pylint: disable=import-outside-toplevel
+
+    from cryptography import x509  # pylint: disable=import-outside-toplevel
+    from cryptography.hazmat.primitives import hashes  # pylint: disable=import-outside-toplevel
+
+    sys.path.insert(0, os.path.join(ROOT, "tests", "unit"))
+    import certfactory  # pylint: disable=import-outside-toplevel
+
+    sim, inv = simulate(tmp_path, "converged")
+    plan = tmp_path / "plan"
+    first = playbook(tmp_path, sim, monkeypatch, "certificate_request", inv, "-e", "sfb_edge_plan_dir=%s" % plan)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr
+    folder = plan / "edgepool.corp.example.com" / "certificates"
+    assert sorted(p.name for p in folder.glob("*.csr")) == ["edge01-external.csr", "edge01-internal.csr"]
+    assert [(e["module"], e["args"].get("state", "present")) for e in simhost.calls(sim, "edge01")] == [
+        ("sfb.edge.edge_certificate_request", "present")] * 2
+    assert simhost.calls(sim, "edge02") == []  # the pool's requests are made on one server
+    request = x509.load_pem_x509_csr((folder / "edge01-external.csr").read_bytes())
+    names = request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = certfactory.rsa_key(2048)
+    ca = certfactory.certificate(ca_key, "Test CA", now - datetime.timedelta(days=10), now + datetime.timedelta(days=900),
+                                 ca=True, eku=None)
+    issued = (x509.CertificateBuilder().subject_name(request.subject).issuer_name(ca.subject)
+              .public_key(request.public_key()).serial_number(x509.random_serial_number())
+              .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=365))
+              .add_extension(x509.SubjectAlternativeName([x509.DNSName(n) for n in names]), critical=False)
+              .add_extension(x509.ExtendedKeyUsage([certfactory.SERVER_AUTH, certfactory.CLIENT_AUTH]), critical=False)
+              .sign(ca_key, hashes.SHA256()))  # what the CA makes of the CSR
+    certfactory.write_der(folder / "edge01-external.cer", issued)
+    again = playbook(tmp_path, sim, monkeypatch, "certificate_request", inv, "-e", "sfb_edge_plan_dir=%s" % plan)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr
+    calls = simhost.calls(sim, "edge01")[2:]
+    assert [(e["module"], e["args"].get("state", "present")) for e in calls] == [
+        ("sfb.edge.edge_certificate_request", "present")] * 2 + [("sfb.edge.edge_certificate_request", "accepted")]
+    assert [e["changed"] for e in calls] == [False, False, True]  # the pending requests are returned, not made again
+    thumbprint = issued.fingerprint(hashes.SHA1()).hex().upper()
+    mine = [c for c in check(simhost.state_of(sim, "edge01"))["certificates"]["My"] if c["thumbprint"] == thumbprint]
+    assert [(c["has_private_key"], c["dns_names"]) for c in mine] == [(True, names)]

@@ -280,6 +280,8 @@ class Host:
             return {"changed": had is not None}
         if module == "sfb.edge.tcp_probe":
             return {"changed": False, "results": [self.probe(t, args.get("timeout_ms", 3000)) for t in args["targets"]]}
+        if module == "sfb.edge.edge_certificate_request":
+            return self.certificate_request(args, check_mode)
         if module == "sfb.edge.edge_port_listener":
             return self.port_listener(args, check_mode)
         if module == "sfb.edge.cs_replication":
@@ -316,6 +318,56 @@ class Host:
                     answered = True
             answered = answered or (target["host"], target["port"]) in _listening(root(), owner)
         return dict(no, open=True, error=None) if answered else no
+
+    def certificate_request(self, args, check_mode):
+        """sfb.edge.edge_certificate_request as documented: certreq -new makes the key pair on the host (kept in
+        ``meta.requests``, the REQUEST store) and returns the CSR; a pending request for the same subject and
+        names is returned again; -accept pairs the CA's certificate with its pending request and puts it, with the
+        private key, into LocalMachine\\My."""
+        from cryptography import x509  # pylint: disable=import-outside-toplevel
+        from cryptography.hazmat.primitives import hashes, serialization  # pylint: disable=import-outside-toplevel
+        from cryptography.hazmat.primitives.asymmetric import rsa  # pylint: disable=import-outside-toplevel
+        from cryptography.x509.oid import NameOID  # pylint: disable=import-outside-toplevel
+
+        requests = self.meta.setdefault("requests", [])
+        der = serialization.Encoding.DER
+        spki = serialization.PublicFormat.SubjectPublicKeyInfo
+        if args.get("state") == "accepted":
+            cert = x509.load_der_x509_certificate(base64.b64decode(args["certificate"]))
+            mine = cert.public_key().public_bytes(der, spki)
+            pending = [r for r in requests if base64.b64decode(r["public_key"]) == mine]
+            if not pending:
+                return {"failed": True, "msg": "certreq -accept: the certificate answers no pending request of this host"}
+            info = winsim.certificate_info(cert, True)
+            store = self.state["certificates"].setdefault("My", [])
+            if not check_mode:
+                store[:] = [c for c in store if c["thumbprint"] != info["thumbprint"]] + [info]
+                requests.remove(pending[0])
+            return {"changed": True, "status": "accepted", "csr": None, "thumbprint": info["thumbprint"],
+                    "subject": args["subject"], "request_thumbprint": pending[0]["thumbprint"]}
+        names = sorted(n.lower() for n in args.get("dns_names") or [])
+        for item in requests:
+            if item["subject"] == args["subject"] and item["names"] == names and not args.get("renew"):
+                return {"changed": False, "status": "pending", "csr": item["csr"], "thumbprint": item["thumbprint"],
+                        "subject": args["subject"]}
+        if check_mode:
+            return {"changed": True, "status": "created", "csr": None, "thumbprint": None, "subject": args["subject"]}
+        length = re.search(r"KeyLength\s*=\s*(\d+)", args.get("inf") or "")
+        key = rsa.generate_private_key(public_exponent=65537, key_size=int(length.group(1)) if length else 2048)
+        builder = x509.CertificateSigningRequestBuilder().subject_name(x509.Name([
+            x509.NameAttribute(NameOID.COMMON_NAME, args["subject"].split("=", 1)[1])]))
+        if args.get("dns_names"):
+            builder = builder.add_extension(x509.SubjectAlternativeName(
+                [x509.DNSName(n) for n in args["dns_names"]]), critical=False)
+        csr = builder.sign(key, hashes.SHA256())
+        pem = csr.public_bytes(serialization.Encoding.PEM).decode("ascii").replace(
+            "CERTIFICATE REQUEST", "NEW CERTIFICATE REQUEST").replace("\n", "\r\n")
+        item = {"subject": args["subject"], "names": names, "csr": pem,
+                "thumbprint": hashlib.sha1(csr.public_bytes(der)).hexdigest().upper(),
+                "public_key": base64.b64encode(key.public_key().public_bytes(der, spki)).decode("ascii")}
+        requests.append(item)
+        return {"changed": True, "status": "created", "csr": pem, "thumbprint": item["thumbprint"],
+                "subject": args["subject"]}
 
     def port_listener(self, args, check_mode):
         """sfb.edge.edge_port_listener: temporary listeners (present), closed again with what they counted (absent)."""
