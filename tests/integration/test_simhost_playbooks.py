@@ -118,6 +118,13 @@ def test_converged_pool_live_one_call_per_host(tmp_path, monkeypatch):
         assert entries[0]["become"] is None and entries[0]["async"] is None and not entries[0]["check_mode"]
     assert [e["module"] for e in simhost.calls(sim, "fe01")] == ["sfb.edge.tcp_probe", "sfb.edge.cs_replication"]
     assert "edge01 (edge01.corp.example.com): PASSED - 25 pass, 0 fail, 0 skipped" in result.stdout
+    # validate.yml alone: its own reading of each host, and the Front End's two calls
+    alone = playbook(tmp_path, sim, monkeypatch, "validate", inv, "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"))
+    assert alone.returncode == 0, alone.stdout[-3000:] + alone.stderr
+    assert "edge02 (edge02.corp.example.com): PASSED - 25 pass, 0 fail, 0 skipped" in alone.stdout
+    for host in EDGES:
+        assert [e["module"] for e in simhost.calls(sim, host)] == ["sfb.edge.edge_facts"] * 2
+    assert len(simhost.calls(sim, "fe01")) == 4
 
 
 def test_fresh_pool_live_converges_then_one_call(tmp_path, monkeypatch):
