@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 
@@ -42,6 +43,10 @@ TOPOLOGY = {"edge01.corp.example.com": {"internal": "172.16.10.11", "access": "1
             "edge02.corp.example.com": {"internal": "172.16.10.12", "access": "192.0.2.31", "webconf": "192.0.2.32",
                                         "av": "192.0.2.33"}}
 CERTS = os.path.join(SNAPSHOTS, "certificates")
+# Until this branch meets main's certs-become (issue 19, point 15), Set-CsCertificate, the service start and the
+# gathering do not run as the setup account: the test that says they must is an expected failure before that.
+with open(os.path.join(ROOT, "roles", "cs_services", "tasks", "main.yml"), encoding="utf-8") as _handle:
+    STORE_AS_SETUP_ACCOUNT = "become:" in _handle.read()
 PFX_PASSWORD = "sfb-edge-test"  # of the test PFX files (tests/snapshots/certificates/make_certificates.py)
 FE_ACCOUNT = "CORP\\sfb-fe-admin"
 FAST = ("-e", "network_reconnect_delay=0", "-e", "network_reconnect_poll_delay=0")
@@ -58,9 +63,10 @@ def simulate(tmp_path, scenario, addresses=None, certificates=False):
     simhost.create(str(sim), "fe01", topology=TOPOLOGY)
     inv = tmp_path / "inventory"
     shutil.copytree(EXAMPLE, inv)
-    for name in ("edge_servers.yml", "front_ends.yml"):
-        path = inv / "group_vars" / name
-        path.write_text(path.read_text().replace("ansible_connection: winrm", "ansible_connection: sfb_winsim"))
+    for path in sorted((inv / "group_vars").rglob("*.yml")):  # edge_servers.yml or edge_servers/main.yml
+        text = path.read_text()
+        if "ansible_connection: winrm" in text:
+            path.write_text(text.replace("ansible_connection: winrm", "ansible_connection: sfb_winsim"))
     for host in EDGES + ("fe01",):
         path = inv / "host_vars" / ("%s.yml" % host)
         data = yaml.safe_load(path.read_text()) if path.exists() else {}
@@ -71,7 +77,8 @@ def simulate(tmp_path, scenario, addresses=None, certificates=False):
             data["ansible_host"] = addresses[host]
         path.write_text(yaml.safe_dump(data))
     if certificates:
-        pool = inv / "group_vars" / "edge_pool_corp.yml"
+        pool = next(p for p in (inv / "group_vars" / "edge_pool_corp.yml", inv / "group_vars" / "edge_pool_corp" / "main.yml")
+                    if p.exists())
         data = yaml.safe_load(pool.read_text())
         data["sfb_edge_certificates"] = {
             "root_ca": [os.path.join(CERTS, "corp-root-ca.cer"), os.path.join(CERTS, "public-ca.cer")],
@@ -121,7 +128,7 @@ def test_converged_pool_live_one_call_per_host(tmp_path, monkeypatch):
         assert recap(result.stdout, host)["changed"] == 0
         entries = simhost.calls(sim, host)
         assert [(e["class"], e["module"]) for e in entries] == [("module", "sfb.edge.edge_facts")]
-        assert entries[0]["become"] is None and entries[0]["async"] is None and not entries[0]["check_mode"]
+        assert entries[0]["async"] is None and not entries[0]["check_mode"]
     assert [e["module"] for e in simhost.calls(sim, "fe01")] == ["sfb.edge.tcp_probe", "sfb.edge.cs_replication"]
     assert "edge01 (edge01.corp.example.com): PASSED - 25 pass, 0 fail, 0 skipped" in result.stdout
     # validate.yml alone: its own reading of each host, and the Front End's two calls
@@ -157,9 +164,12 @@ def test_fresh_pool_live_converges_then_one_call(tmp_path, monkeypatch):
             "powershell_mkdtemp.ps1", "put_file", None]
         started = [e for e in entries if e["async"]]
         assert [e["module"] for e in started] == ["sfb.edge.edge_network"] and started[0]["async"]["timeout"] == 300
-        # (d) every call with become, as whom: the Windows features and the setup steps as SYSTEM (runas)
-        assert [(e["module"], e["become"]["method"], e["become"]["user"]) for e in entries if e["become"]] == [
-            ("ansible.windows.win_feature", "runas", "SYSTEM"), ("sfb.edge.edge_cs", "runas", "SYSTEM")]
+        # (d) every call with become, as whom: runas SYSTEM (cs_install_become*), at least the Windows features and
+        # the setup steps; no other module becomes
+        elevated = [(e["module"], (e["args"].get("steps") or [None])[0]) for e in entries if e["become"]]
+        assert {(e["become"]["method"], e["become"]["user"]) for e in entries if e["become"]} == {("runas", "SYSTEM")}
+        assert {("ansible.windows.win_feature", None), ("sfb.edge.edge_cs", "core")} <= set(elevated), elevated
+        assert {m for m, _s in elevated} <= {"ansible.windows.win_feature", "sfb.edge.edge_cs", "sfb.edge.edge_facts"}
         state = check(simhost.state_of(sim, host))
         assert state["cs"]["bootstrapper"] and state["cs"]["replica"]["enabled"]
         assert {s["name"]: s["status"] for s in state["cs"]["services"]}["RTCSRV"] == "Running"
@@ -216,19 +226,21 @@ def test_installer_asks_for_a_reboot_mid_way_and_the_run_resumes(tmp_path, monke
     result = site(tmp_path, sim, inv, monkeypatch, "-e", "sfb_edge_allow_connection_change=true",
                   "-e", "cs_install_reboot=true", *FAST)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    assert "setup step 1/6 done in 0.1 s (rc 3010), and asks for a reboot before the next step" in result.stdout
+    assert re.search(r"setup step 1/6 done in [0-9.]+ s \(rc 3010\), and asks for a reboot before the next step",
+                     result.stdout), result.stdout[-3000:]
     entries = simhost.calls(sim, "edge01")
     assert classes(entries)["reboot"] == 4  # boot time, shutdown.exe /r, the new boot time, the logon test
     assert classes(entries)["refused"] == 1  # the connection dropped while the host restarted
     after = json.loads(meta.read_text())
     assert after["reboots"] == 1 and after["boot_time"] > simhost.BOOT_TIME
-    installs = [e for e in entries if e["module"] == "sfb.edge.edge_cs" and e["become"]]
+    installs = [e for e in entries if e["module"] == "sfb.edge.edge_cs" and "edge_roles" in e["args"]["steps"]]
+    assert all(e["become"]["user"] == "SYSTEM" for e in installs)
     assert [e["args"]["steps"][0] for e in installs] == ["core", "local_management"]  # resumed after core
     puts = [e for e in entries if e.get("action") == "put_file"]
     assert len(puts) == 2  # the import had not run before the reboot: the export is put again
     gathered = [i for i, e in enumerate(entries) if e["module"] == "sfb.edge.edge_facts"]
     reboots = [i for i, e in enumerate(entries) if e["class"] == "reboot"]
-    assert len(gathered) == 3 and reboots[-1] < gathered[1] < entries.index(installs[1])  # read again after it
+    assert reboots[-1] < gathered[1] < entries.index(installs[1])  # read again after the reboot
     state = check(simhost.state_of(sim, "edge01"))
     assert state["computer"]["pending_reboot"] is False and state["computer"]["hostname"] == "EDGE01"
     assert "edge01 (edge01.corp.example.com): PASSED - 23 pass, 0 fail, 1 skipped" in result.stdout
@@ -322,19 +334,20 @@ def test_fresh_pool_with_certificates_live(tmp_path, monkeypatch):
     log = (tmp_path / "sim" / "edge01" / "calls.jsonl").read_text()
     assert PFX_PASSWORD not in log and "MII" not in log  # no password, no base64 of a certificate
     entries = simhost.calls(sim, "edge01")
-    assert classes(entries)["module"] == 15  # the 14 of the example without certificates + edge_certificates
+    changes = [e["module"].rsplit(".", 1)[1] for e in entries if e["class"] == "module" and e["module"] != "sfb.edge.edge_facts"]
+    assert changes == ["edge_routes", "edge_network", "win_dns_client", "win_dns_client", "win_netbios", "edge_hosts_file",
+                       "win_hostname", "win_regedit", "edge_certificates", "win_feature", "edge_cs", "edge_cs", "edge_cs"]
     state = check(simhost.state_of(sim, "edge01"))
     assert sorted(c["use"] for c in state["cs"]["certificates"]) == [
         "AccessEdgeExternal", "AudioVideoAuthentication", "DataEdgeExternal", "Internal"]
-    # Which calls touch the CS local store (created by setup as SYSTEM), and as whom. Today only setup runs as
-    # the setup account; Set-CsCertificate (cs_certificates), the service start (cs_services) and the CS part
-    # of edge_facts run as the WinRM user - issue 19, point 15 asks for the setup account on all of them:
-    # when the roles change, this list changes with them.
+    # Which calls touch the CS local store (created by setup as SYSTEM), and as whom: every one as the setup
+    # account (issue 19, point 15) - setup, Set-CsCertificate (cs_certificates), the service start (cs_services)
+    # and the gathering's CS part.
     store = [(e["module"].rsplit(".", 1)[1], (e["args"].get("steps") or ["gather"])[-1], (e["become"] or {}).get("user"))
              for e in entries if e["module"] in ("sfb.edge.edge_cs", "sfb.edge.edge_facts")]
-    assert store == [("edge_facts", "gather", None), ("edge_cs", "edge_roles", "SYSTEM"),
-                     ("edge_cs", "certificates", None), ("edge_cs", "start_services", None),
-                     ("edge_facts", "gather", None)]
+    if not STORE_AS_SETUP_ACCOUNT:
+        pytest.xfail("issue 19, point 15 (branch certs-become): only setup runs as the setup account here - %s" % store)
+    assert {user for _m, _s, user in store} == {"SYSTEM"}, store
 
 
 def test_firewall_proof_live_through_the_simulated_network(tmp_path, monkeypatch):
@@ -386,6 +399,15 @@ def test_certificate_request_live_request_issue_accept(tmp_path, monkeypatch):
     import certfactory  # pylint: disable=import-outside-toplevel
 
     sim, inv = simulate(tmp_path, "converged")
+    now = datetime.datetime.now(datetime.timezone.utc)
+    ca_key = certfactory.rsa_key(2048)
+    ca = certfactory.certificate(ca_key, "Test CA", now - datetime.timedelta(days=10), now + datetime.timedelta(days=900),
+                                 ca=True, eku=None)
+    certfactory.write_der(tmp_path / "test-ca.cer", ca)
+    pool = inv / "group_vars" / "edge_pool_corp.yml"  # the CA's root, as the operator gives it: the chain is checked
+    data = yaml.safe_load(pool.read_text())
+    data["sfb_edge_certificates"] = {"root_ca": [str(tmp_path / "test-ca.cer")]}
+    pool.write_text(yaml.safe_dump(data))
     plan = tmp_path / "plan"
     first = playbook(tmp_path, sim, monkeypatch, "certificate_request", inv, "-e", "sfb_edge_plan_dir=%s" % plan)
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr
@@ -396,10 +418,6 @@ def test_certificate_request_live_request_issue_accept(tmp_path, monkeypatch):
     assert simhost.calls(sim, "edge02") == []  # the pool's requests are made on one server
     request = x509.load_pem_x509_csr((folder / "edge01-external.csr").read_bytes())
     names = request.extensions.get_extension_for_class(x509.SubjectAlternativeName).value.get_values_for_type(x509.DNSName)
-    now = datetime.datetime.now(datetime.timezone.utc)
-    ca_key = certfactory.rsa_key(2048)
-    ca = certfactory.certificate(ca_key, "Test CA", now - datetime.timedelta(days=10), now + datetime.timedelta(days=900),
-                                 ca=True, eku=None)
     issued = (x509.CertificateBuilder().subject_name(request.subject).issuer_name(ca.subject)
               .public_key(request.public_key()).serial_number(x509.random_serial_number())
               .not_valid_before(now - datetime.timedelta(days=1)).not_valid_after(now + datetime.timedelta(days=365))

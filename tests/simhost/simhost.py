@@ -241,6 +241,10 @@ class Host:
         self.meta["reboots"] += 1
         self.meta["down"] = self.meta["down_after_reboot"]
         if self.state is not None:
+            if hasattr(winsim, "reboot"):  # the automatic services start, no reboot is pending
+                self.state = winsim.reboot(self.state)
+                fqdn = self.meta.get("fqdn") or ""
+                _listen(self.state, (self.meta.get("local_topology") or {}).get(fqdn.lower()) or {})
             computer = self.state["computer"]
             computer.update(hostname=computer["pending_hostname"], pending_reboot=False, pending_reboot_reasons=[])
 
@@ -417,6 +421,8 @@ class Host:
                 items.append(dict(item, path=path))
                 password = item.get("password") or password
             call["args"] = {"certificates": items}
+        if module == "sfb.edge.edge_cs" and hasattr(winsim, "edge_cs_run"):
+            return self.edge_cs(call, topology, check_mode)
         if module == "sfb.edge.edge_cs" and args.get("run"):
             call["args"]["steps"] = [s for s in args["steps"] if s in args["run"]]
         stop = self.meta["faults"].get("installer_exit") if module == "sfb.edge.edge_cs" else None
@@ -434,11 +440,7 @@ class Host:
         except AssertionError as exc:
             return {"failed": True, "msg": "%s (simulated): %s" % (module, exc)}
         if module == "sfb.edge.edge_cs":
-            if topology is not None and "import_configuration" in call["args"]["steps"]:
-                self.meta["local_topology"] = topology  # the local store's copy
-                self.meta["fqdn"] = args["fqdn"]
-            fqdn = args.get("fqdn") or self.meta.get("fqdn") or ""
-            _listen(after, (self.meta.get("local_topology") or {}).get(fqdn.lower()) or {})
+            self._local_store(after, call["args"], topology)
         if stop:
             after["computer"].update(pending_reboot=True, pending_reboot_reasons=["PendingFileRenameOperations"])
         changed = after != self.state
@@ -449,6 +451,43 @@ class Host:
             result["reboot_required"] = True
             result["steps"][-1].update(rc=stop["rc"], output="exit code %d: a reboot is required" % stop["rc"])
         return result
+
+    def edge_cs(self, call, topology, check_mode):
+        """sfb.edge.edge_cs through winsim.edge_cs_run (the .ps1's step loop with the controller's exit-code
+        policy): the fault ``installer_exit`` ({step, rc}) is the exit code of that step's installer (once),
+        ``step_fails`` the management shell step that fails."""
+        args = call["args"]
+        rcs = {}
+        stop = self.meta["faults"].get("installer_exit")
+        if stop and stop["step"] in args["steps"] and (not args.get("run") or stop["step"] in args["run"]):
+            rcs[stop["step"]] = stop["rc"]
+            del self.meta["faults"]["installer_exit"]
+        try:
+            out, after = winsim.edge_cs_run(self.state, args, rcs=rcs, fail=self.meta["faults"].get("step_fails"),
+                                            cs_version=self.meta["cs_version"], xmpp=self.meta["xmpp"])
+        except (AssertionError, KeyError) as exc:
+            return {"failed": True, "msg": "sfb.edge.edge_cs (simulated): %s" % exc}
+        self._local_store(after, args, topology)
+        if out["reboot_required"]:
+            after["computer"].update(pending_reboot=True, pending_reboot_reasons=["PendingFileRenameOperations"])
+        status = {s["name"]: s for s in after["cs"]["services"]}
+        if not out["services"]:
+            out["services"] = [{"name": n, "status": (status.get(n) or {}).get("status", "Missing"), "last_error": None}
+                               for n in args.get("services") or []]
+        changed = after != self.state
+        if check_mode:
+            return dict(out, changed=changed, run_steps=[], steps=[dict(x, rc=None) for x in out["steps"]])
+        self.state = after
+        return dict(out, changed=changed)
+
+    def _local_store(self, after, args, topology):
+        """Import-CsConfiguration keeps the topology in the local store; the running services listen on the
+        addresses it gives this server."""
+        if topology is not None and "import_configuration" in args["steps"]:
+            self.meta["local_topology"] = topology  # the local store's copy
+            self.meta["fqdn"] = args["fqdn"]
+        fqdn = args.get("fqdn") or self.meta.get("fqdn") or ""
+        _listen(after, (self.meta.get("local_topology") or {}).get(fqdn.lower()) or {})
 
     # ------------------------------------------------------------------------------- files
     def _store(self, path, data):
