@@ -16,8 +16,9 @@ Each host is a directory ``<SFB_EDGE_SIMHOST>/<inventory_hostname>/`` holding
   use), ``other``, or ``refused`` (an attempt the host did not answer: rebooting, or an address it no
   longer has).
 
-The effects of the modules on the state are those of tests/unit/winsim.py (``winsim.apply``): ONE model
-of the .ps1 modules and of the maintained modules the roles call, used here and by the unit tests.
+The effects of the modules on the state are those of winsim.py beside this file (``winsim.apply``,
+``edge_cs_run``, ``reboot``): ONE model of the .ps1 modules and of the maintained modules the roles call,
+used here and by the unit tests (tests/conftest.py puts this folder on their path).
 Processes: every Ansible fork opens its own connection, so each exec reads and writes the host's files
 under an exclusive lock.
 """
@@ -38,8 +39,8 @@ import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
-if os.path.join(ROOT, "tests", "unit") not in sys.path:
-    sys.path.insert(0, os.path.join(ROOT, "tests", "unit"))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
 
 import winsim  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.sfb.edge.plugins.plugin_utils.state import check  # noqa: E402
