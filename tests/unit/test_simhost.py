@@ -48,7 +48,8 @@ else:  # 2.19: the pipelining bypass of build_module_command
     cmd = shell.build_module_command("", "#!powershell", "")
 print(json.dumps({"cmd": cmd, "in_data": base64.b64encode(data).decode()}))
 """
-NEWEST = "/tmp/winsim-conn-v312/bin/python"  # ansible-core 2.21 under python3.12 (not in the shared .venv)
+# A Python with the newest ansible-core (2.21 under python3.12 on the build machine, a venv of its own: not .venv)
+NEWEST = os.environ.get("SFB_EDGE_NEWEST_PYTHON", "/tmp/winsim-conn-v312/bin/python")
 
 
 def built(python):
