@@ -20,3 +20,8 @@ if not _link.exists():
     _link.symlink_to(Path("..", "..", "..", ".."), target_is_directory=True)
 if str(COLLECTIONS) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS))
+# The simulated Windows host (tests/simhost, issue 21) holds the one model of the modules' effects, winsim.py,
+# which the unit tests import as `winsim` too.
+SIMHOST = ROOT / "tests" / "simhost"
+if str(SIMHOST) not in sys.path:
+    sys.path.append(str(SIMHOST))

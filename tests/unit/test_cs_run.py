@@ -2,7 +2,7 @@
 """The install run of an edge server (issue 9, points 1, 2, 18, 19, 20, 21, 24): when edge_cs imports
 the management module, reboots (3010/1641 and pending-reboot indicators), the cumulative update
 step, the elevated run context, the service list and the module path, and the simulator's own
-lists (tests/unit/winsim.py)."""
+lists (tests/simhost/winsim.py)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""The Windows simulator (tests/unit/winsim.py) returns only states edge_facts could return (issue 19,
+"""The Windows simulator (tests/simhost/winsim.py) returns only states edge_facts could return (issue 19,
 point 19): every state a run goes through passes the schema, an imported certificate is reported as
 edge_facts reports it, and a certificate roll-over is staged beside the current assignment."""
 
