@@ -43,10 +43,6 @@ TOPOLOGY = {"edge01.corp.example.com": {"internal": "172.16.10.11", "access": "1
             "edge02.corp.example.com": {"internal": "172.16.10.12", "access": "192.0.2.31", "webconf": "192.0.2.32",
                                         "av": "192.0.2.33"}}
 CERTS = os.path.join(SNAPSHOTS, "certificates")
-# Until this branch meets main's certs-become (issue 19, point 15), Set-CsCertificate, the service start and the
-# gathering do not run as the setup account: the test that says they must is an expected failure before that.
-with open(os.path.join(ROOT, "roles", "cs_services", "tasks", "main.yml"), encoding="utf-8") as _handle:
-    STORE_AS_SETUP_ACCOUNT = "become:" in _handle.read()
 PFX_PASSWORD = "sfb-edge-test"  # of the test PFX files (tests/snapshots/certificates/make_certificates.py)
 FE_ACCOUNT = "CORP\\sfb-fe-admin"
 FAST = ("-e", "network_reconnect_delay=0", "-e", "network_reconnect_poll_delay=0")
@@ -345,8 +341,6 @@ def test_fresh_pool_with_certificates_live(tmp_path, monkeypatch):
     # and the gathering's CS part.
     store = [(e["module"].rsplit(".", 1)[1], (e["args"].get("steps") or ["gather"])[-1], (e["become"] or {}).get("user"))
              for e in entries if e["module"] in ("sfb.edge.edge_cs", "sfb.edge.edge_facts")]
-    if not STORE_AS_SETUP_ACCOUNT:
-        pytest.xfail("issue 19, point 15 (branch certs-become): only setup runs as the setup account here - %s" % store)
     assert {user for _m, _s, user in store} == {"SYSTEM"}, store
 
 
