@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: site_phase
 author: sfb.edge contributors
-version_added: 0.4.0
+version_added: 0.5.0
 short_description: The parts of site.yml a run does, from sfb_edge_phase and the run's tags
 description:
   - site.yml has three parts, in this order - C(windows) (the areas routes, network, hosts_file, identity,

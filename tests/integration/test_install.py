@@ -147,7 +147,7 @@ def test_collection_tarball_ships_only_what_users_need(dist):
     assert leaked == []
     assert keys == [] and not [n for n in names if re.search(r"\.(pfx|p12|key)$", n)]
     assert "inventories/example/hosts.yml" in names and "roles/plan/meta/argument_specs.yml" in names
-    assert manifest["version"] == meta["version"] == "0.4.0"
+    assert manifest["version"] == meta["version"] == "0.5.0"
     assert manifest["dependencies"] == {"ansible.windows": ">=2.5.0", "community.windows": ">=2.2.0"}
     assert manifest["license"] == ["GPL-3.0-or-later"]
     assert not [v for k, v in manifest.items() if isinstance(v, str) and "example.invalid" in v]

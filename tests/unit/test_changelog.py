@@ -76,7 +76,7 @@ RELEASED = released()
 def test_the_files_are_read():
     kinds = {entry[:2] for entry in DOCUMENTED}
     assert {("module", "module"), ("plugin", "filter"), ("plugin", "lookup"), ("object", "role")} <= kinds
-    assert {"0.1.0", "0.2.0", "0.3.0", "0.4.0"} <= set(RELEASES)
+    assert {"0.1.0", "0.2.0", "0.3.0", "0.4.0", "0.5.0"} <= set(RELEASES)
 
 
 def test_galaxy_version_is_the_latest_release():
