@@ -119,7 +119,8 @@ def _start(target):
         return None, None, exc.strerror or str(exc)
 
 
-TIMEOUT_MS_MIN, TIMEOUT_MS_MAX = 1, 60000
+TIMEOUT_MS_MIN = 1
+TIMEOUT_MS_MAX = 60000
 
 
 def probe(targets, timeout_ms):

@@ -6,7 +6,8 @@
 site.yml has three parts, run in this order: ``windows`` (the areas routes, network, hosts_file, identity,
 certificates), ``install`` (cs_install, cs_certificates, cs_services) and ``validate`` (the validation play).
 The variable ``sfb_edge_phase`` is the source of truth: ``all`` (default), one part, or several (a list or a
-comma-separated string); ``all`` leaves the choice to the tags (an AWX survey passes its default). The tags of the same names (``cs`` is an alias of ``install``) map onto it: every task
+comma-separated string); ``all`` leaves the choice to the tags (an AWX survey passes its default). The tags of
+the same names (``cs`` is an alias of ``install``) map onto it: every task
 of site.yml carries the tag ``always``, so Ansible's tag filter drops nothing and this function decides from
 ``ansible_run_tags``/``ansible_skip_tags``. A variable and tags that say different things are an error, as is
 an unknown phase or tag: a phase that was not understood never runs more than was asked for.

@@ -435,8 +435,7 @@ def _drift_text(rep):
     if rep.get("in_sync"):
         return "in sync; but " + due if due else "in sync"
     changes = sum((rep.get("summary") or {}).values())
-    return "drifted: %d change(s), %d problem(s)%s" % (changes, len(rep.get("problems") or []),
-                                                        "; " + due if due else "")
+    return "drifted: %d change(s), %d problem(s)%s" % (changes, len(rep.get("problems") or []), "; " + due if due else "")
 
 
 def _validation_text(rep):
@@ -580,8 +579,8 @@ def _proof_section(plan, proofs):
                           "Why"],
                          ((r.get("id"), r.get("firewall"), r.get("direction"), r.get("source"), r.get("destination"),
                            r.get("protocol"), r.get("ports"),
-                           Markup('<span class="result %s">%s</span>' % (_VERDICT_CLASS.get(r.get("verdict"), "none"),
-                                                                       esc(r.get("verdict")))),
+                           Markup('<span class="result %s">%s</span>' % (
+                               _VERDICT_CLASS.get(r.get("verdict"), "none"), esc(r.get("verdict")))),
                            r.get("probe"), r.get("reason")) for r in rep["rules"] if isinstance(r, dict)),
                          row_class="proof-rule"))
         out.append("</details>")

@@ -30,7 +30,6 @@ import ipaddress
 import itertools
 import json
 import operator
-import os
 import re
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _files, netcalc
@@ -462,6 +461,7 @@ ADDRESS = Map({
     "active": opt(BOOL),
     "persistent": opt(BOOL),
 })
+
 
 def _default_routes_rule(value, path, add):
     # gateways: the next hops of the adapter's active default routes (edge_facts); an active default route whose

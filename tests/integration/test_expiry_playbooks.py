@@ -73,8 +73,9 @@ def test_drift_and_validation_report_the_expired_assigned_certificate(tmp_path, 
 def _converged_drift(tmp_path, *extra):
     """drift.yml on the converged snapshots with the example inventory alone (no certificate files: the
     expiry comes from the gathered state, as on a live run)."""
-    return run("ansible-playbook", "sfb.edge.drift", "-i", EXAMPLE, "-e", "sfb_edge_plan_dir=%s" % tmp_path, "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "converged"),
-                    "-e", "sfb_edge_fail_on_drift=true", *extra)
+    return run("ansible-playbook", "sfb.edge.drift", "-i", EXAMPLE, "-e", "sfb_edge_plan_dir=%s" % tmp_path,
+               "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "converged"),
+               "-e", "sfb_edge_fail_on_drift=true", *extra)
 
 
 def test_drift_fails_when_a_certificate_in_use_has_expired(tmp_path, monkeypatch):

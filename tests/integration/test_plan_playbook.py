@@ -191,6 +191,8 @@ def test_make_plan_names_the_report_page_first(tmp_path):
     assert "open report.html in a browser" in tail[0]
     assert [line.strip() for line in tail[1:5]] == [os.path.join(pool, name) for name in
                                                     ("report.html", "plan.md", "plan.json", "firewall.csv")]
+
+
 def _two_pool_groups(tmp_path, parent_default=False):
     """The example inventory with a second pool group edge_pool_dmz2 (pool edgepool2.corp.example.com) and edge03
     in both pool groups; ``parent_default``: instead, edge_servers' group vars give a default pool that the pool

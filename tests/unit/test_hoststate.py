@@ -429,7 +429,7 @@ def _converged_state():
     (True, True, "snapshot", ("what-if",)),  # from snapshots, whatever the check mode
 ])
 def test_reports_carry_the_time_and_mode_they_were_made(tmp_path, monkeypatch, cls, kind, check_mode, from_snapshots,
-                                                         mode, folder):
+                                                        mode, folder):
     monkeypatch.setenv("SFB_EDGE_NOW", "2027-03-01T12:00:00Z")
     wanted = _example_desired()
     snaps = tmp_path / "snaps"
@@ -481,6 +481,8 @@ def test_made_mode_and_what_if_rules():
     assert [_made.is_what_if(m, tests_nothing=True) for m in _made.MODES] == [False, True, True]
     with pytest.raises(ValueError, match="a report's mode is one of live, check, snapshot, not 'offline'"):
         _made.made("offline")
+
+
 def test_state_is_set_as_variables_not_facts_where_the_core_lets_an_action_choose(tmp_path, monkeypatch):
     # ansible-core >= 2.20 deprecates reading a fact as a top-level variable (INJECT_FACTS_AS_VARS), which is how
     # the roles read edge_state_*; 2.21+ lets an action register variables at set_fact's layer (issue 22, point 9).

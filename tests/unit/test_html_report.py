@@ -655,6 +655,8 @@ def test_validation_table_writes_out_invisible_characters():
     row = checks.table(rep)[4]
     assert row.endswith(" | edge\\u200b01 | %s | Ext\\u202eernal\\x0a/ x |" % rep["rows"][0]["expected"])
     assert row.isprintable()
+
+
 def test_an_expired_certificate_in_use_marks_the_host_in_sync_or_not():
     """issue 20, item 5: report.html said "in sync" while the certificates in use had expired."""
     from ansible_collections.sfb.edge.plugins.plugin_utils import html_report as page

@@ -277,6 +277,8 @@ def test_a_front_end_outside_edge_servers_passes():
     from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
     task_vars = {"sfb_edge_frontend_host": "edge01-fe", "groups": {"all": ALL + ["edge01-fe"], "edge_servers": ["edge01"]}}
     assert hoststate.frontend_host(Templar(loader=DataLoader()), task_vars) == "edge01-fe"
+
+
 def test_edge_inventory_reads_the_connection_of_the_edges_front_ends_and_probe_hosts(tmp_path):
     """The management rules of the firewall plan (issue 20, point 8) need each edge's WinRM port and the Front Ends
     and probe hosts with their ansible_host: read from the real inventory (a templated port too), never a secret."""
@@ -307,8 +309,8 @@ def test_edge_inventory_reads_the_connection_of_the_edges_front_ends_and_probe_h
         # (a template gives an int on ansible-core 2.19, the text "5986" before; the plan reads either)
         assert {k: str(v) for k, v in data[model.CONNECTION].items()} == {"ansible_connection": "winrm", "ansible_port": "5986"}
         assert data[model.MANAGEMENT] == {"frontend": "fe01", "front_ends": [
-            {"name": "fe01", "address": "fe01.corp.example.com", "connection": {"ansible_connection": "winrm",
-                                                                                  "ansible_winrm_port": 5985}},
+            {"name": "fe01", "address": "fe01.corp.example.com",
+             "connection": {"ansible_connection": "winrm", "ansible_winrm_port": 5985}},
             {"name": "fe02", "address": "fe02", "connection": {"ansible_connection": "winrm", "ansible_winrm_port": 5985}}],
             "probes": [{"name": "probe01", "address": "203.0.113.7", "connection": {}}]}
         assert "Secret-Passw0rd" not in json.dumps(data)

@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 
 import inventory_data  # noqa: E402
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs, desired, drift, model, prereqs, state  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils import desired, drift, model, prereqs, state  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SNAPSHOTS = os.path.join(ROOT, "tests", "snapshots")

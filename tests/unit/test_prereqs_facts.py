@@ -294,7 +294,7 @@ def test_a_rule_without_a_source_is_never_an_error():
 
 def test_sources_are_microsoft_pages_or_kbs():
     for row in prereqs.rules():
-        head = str(row["source"] or "").split(" ")[0]
+        head = str(row["source"] or "").split(" ", maxsplit=1)[0]
         if head:
             assert (head.startswith(("Skype/", "Lync/")) or head.startswith("https://learn.microsoft.com/")
                     or re.fullmatch(r"KB[0-9]+", head)), head

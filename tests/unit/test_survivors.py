@@ -184,8 +184,8 @@ def test_local_store_present_roles_missing_and_a_reboot_pending_holds_back_edge_
     current["computer"].update(pending_reboot=True, pending_reboot_reasons=["PendingFileRenameOperations"])
     res = cs.cs_install(want(), current, {"frontend": "fe01"})
     # the services start in the same call, after the roles (cs.folded): held back with it
-    assert [c["args"]["steps"] for c in res["calls"] if c["module"] == "sfb.edge.edge_cs"] == [["edge_roles",
-                                                                                              "start_services"]]
+    assert [c["args"]["steps"] for c in res["calls"] if c["module"] == "sfb.edge.edge_cs"] == [
+        ["edge_roles", "start_services"]]
     assert res["reboot_required"] is True
     assert res["reboot_reasons"] == [
         "PendingFileRenameOperations (HKLM\\SYSTEM\\CurrentControlSet\\Control\\Session Manager\\"

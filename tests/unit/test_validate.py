@@ -1615,6 +1615,8 @@ def test_names_refuse_a_lookalike_that_lowercases_to_ascii():
     check(example(sfb_edge_sip_domains=["example.com", "\u212a.example.net"]),
           [(E, "invalid_sip_domain", "edge01", "sfb_edge_sip_domains[1]")], needles=["'\u212a.example.net'"])
 # ------------------------------------------------ the Front End is outside edge_servers (issue 18, point 11)
+
+
 @pytest.mark.parametrize("name", ["edge02", "edge01"])
 def test_frontend_that_is_an_edge_server_is_refused(name):
     primary = check(example(sfb_edge_frontend_host=name),
@@ -1635,6 +1637,7 @@ def test_frontend_outside_edge_servers_is_no_finding(name):
     check(example(sfb_edge_frontend_host=name), [])
 # --------------------------------------------------------------------------- a server in two pool groups (issue 19, 16)
 
+
 def test_a_server_whose_groups_disagree_about_its_pool_is_refused():
     inv = host_set(example(), "edge02", "pool_fqdn_groups",
                    {"edge_pool_corp": "edgepool.corp.example.com", "edge_pool_dmz2": "edgepool2.corp.example.com"})
@@ -1649,6 +1652,8 @@ def test_without_a_disagreement_nothing_is_reported():
     # what sfb.edge.edge_inventory gives when the groups agree or the host sets its pool: no key at all
     check(example(), [])
 # --------------------------------------------------------------------------- management rules (issue 20, point 8)
+
+
 def with_peers(inv, front_ends=(("fe01", "fe01.corp.example.com"),), probes=()):
     """``inv`` as sfb.edge.edge_inventory gives it from a real inventory: the hosts of front_ends and edge_probes."""
     peers = {"front_ends": [{"name": n, "address": a, "connection": {}} for n, a in front_ends],
