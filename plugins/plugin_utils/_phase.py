@@ -10,7 +10,8 @@ comma-separated string); ``all`` leaves the choice to the tags (an AWX survey pa
 the same names (``cs`` is an alias of ``install``) map onto it: every task
 of site.yml carries the tag ``always``, so Ansible's tag filter drops nothing and this function decides from
 ``ansible_run_tags``/``ansible_skip_tags``. A variable and tags that say different things are an error, as is
-an unknown phase or tag: a phase that was not understood never runs more than was asked for.
+an unknown phase or tag to run: a phase that was not understood never runs more than was asked for (a skipped
+tag no phase carries, such as molecule's ``notest``, skips nothing and is ignored).
 """
 
 from __future__ import annotations
@@ -69,9 +70,11 @@ def from_variable(value):
 def from_tags(run_tags, skip_tags):
     """The parts ``--tags``/``--skip-tags`` select, or ``None`` when they select nothing in particular."""
     run = [t.lower() for t in run_tags or ["all"]]
-    skip = [t.lower() for t in skip_tags or []]
     known = set(TAGS) | {"all"}
-    unknown = [t for t in run + skip if t not in known]
+    # A skipped tag that no phase carries skips nothing (molecule passes --skip-tags molecule-notest,notest);
+    # an unknown tag to run is refused: it would run no phase, or not the one meant.
+    skip = [t for t in (t.lower() for t in skip_tags or []) if t in known]
+    unknown = [t for t in run if t not in known]
     if unknown:
         raise PhaseError("site.yml does not know the tag(s) %s: its phases are the tags windows, install (alias cs) "
                          "and validate, the same as sfb_edge_phase (windows, install, validate, all). Nothing was run."
