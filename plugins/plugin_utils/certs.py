@@ -12,7 +12,7 @@ import hashlib
 import os
 import stat
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import expiry, netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils import _products, expiry, netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 MIN_RSA_BITS = 2048
@@ -344,24 +344,11 @@ def pfx_fix(path):
             "new file" % path)
 
 
-# Validation runs before anything is gathered, so the target OS follows from the product version.
-# lync2013 runs on Windows Server 2008 R2 - 2012 R2 only: an error.  sfb2015 runs on 2012 R2 / 2016 and,
-# from CU9 on, on 2019: a warning.  sfb2019 (2016 or 2019+) and sfbse (2019+) are left to the check
-# against the gathered OS build before the import (drift area ``certificates``). Each entry names its
-# source (issue 19, point 11): the product's OS list and the first Windows that reads AES-encrypted
-# PFX files (Export-PfxCertificate -CryptoAlgorithmOption AES256_SHA256: Windows Server 2019 /
-# Windows 10 1709 and later).
-_PFX_AES = "https://learn.microsoft.com/powershell/module/pki/export-pfxcertificate"
-PFX_PRODUCT_OS = {
-    "lync2013": {"severity": "error", "source": ("Lync/LyncServer/lync-server-2013-server-and-tools-operating-system-"
-                                                 "support.md; " + _PFX_AES),
-                 "message": "Lync Server 2013 runs on Windows Server 2008 R2, 2012 or 2012 R2, none of which can "
-                            "import it"},
-    "sfb2015": {"severity": "warning", "source": ("Skype/SfbServer/plan-your-deployment/requirements-for-your-"
-                                                  "environment/server-requirements.md; " + _PFX_AES),
-                "message": "Skype for Business Server 2015 usually runs on Windows Server 2012 R2 or 2016, which "
-                           "cannot import it (only Windows Server 2019, supported from CU9 on, can)"},
-}
+# Validation runs before anything is gathered, so the target OS follows from the product version: the
+# products whose Windows cannot import an AES-encrypted PFX, with the severity and the source of each
+# (_products.py ``pfx_aes``; the others are left to the check against the gathered OS build before the
+# import, drift area ``certificates``).
+PFX_PRODUCT_OS = _products.PFX_PRODUCT_OS
 
 
 def dns_names(cert):

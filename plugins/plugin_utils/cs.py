@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import _products
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import model
@@ -28,76 +29,24 @@ from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt a
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
 
-# Per version: the product name, the management shell module, the default install folder, the folder
-# under Common Files the installer puts the module in (fixed by the installer: it does not follow an
-# overridden install folder), the update installer of its cumulative updates, the pattern the names
-# of its uninstall entries match in full (group 1: the component, "Core Components", "Edge Server"),
-# and the Windows features the Edge Server needs, as Microsoft lists them for the Edge (issue 19,
-# point 9):
-# - Lync Server 2013 Edge: .NET Framework 4.5, Windows Identity Foundation, Windows PowerShell 3.0
-#   ("PowerShell", present on Windows Server 2012 and later). HTTP Activation is for "internal server
-#   roles ... except Edge Server"; .NET 3.5 is not in the Edge list (MicrosoftDocs/OfficeDocs-
-#   SkypeForBusiness Lync/LyncServer/lync-server-2013-additional-software-requirements.md).
-# - Skype for Business Server 2015 / 2019, all servers: WCF HTTP Activation (.NET 4.5 features),
-#   Windows Identity Foundation 3.5, and .NET 3.5 (2015 only: NET-Framework-Core, which has no payload
-#   on the disk: Windows Update or sfb_edge_windows_feature_source). Subscription Edition: as 2019.
-# Telnet-Client is in Microsoft's sample command for Front Ends and Directors only, not an Edge
-# requirement. Update installer: "LyncServerUpdateInstaller.exe" (Lync 2013 update topic, KB2809243),
-# "SkypeServerUpdateInstaller.exe" (KB3061064). Lync 2013 uninstall entries read "Microsoft Lync Server
-# 2013, Core Components"; Skype for Business ones "Skype for Business Server 2015, Core Components".
-# Features can be replaced per pool with sfb_edge_windows_features, the folder with sfb_edge_install_dir.
-_FEATURES_SFB = ("NET-Framework-45-Core", "NET-WCF-HTTP-Activation45", "Windows-Identity-Foundation")
-PROFILES = {
-    "lync2013": {"product": "Lync Server 2013", "module": "Lync",
-                 "install_dir": r"C:\Program Files\Microsoft Lync Server 2013",
-                 "common_files": "Microsoft Lync Server 2013",
-                 "update_installer": "LyncServerUpdateInstaller.exe",
-                 "entry_pattern": r"Microsoft Lync Server 2013, (.+)",
-                 "features": ("NET-Framework-45-Core", "Windows-Identity-Foundation", "PowerShell")},
-    "sfb2015": {"product": "Skype for Business Server 2015", "module": "SkypeForBusiness",
-                "install_dir": r"C:\Program Files\Skype for Business Server 2015",
-                "common_files": "Skype for Business Server 2015",
-                "update_installer": "SkypeServerUpdateInstaller.exe",
-                "entry_pattern": r"Skype for Business Server 2015, (.+)",
-                "features": ("NET-Framework-Core",) + _FEATURES_SFB},
-    "sfb2019": {"product": "Skype for Business Server 2019", "module": "SkypeForBusiness",
-                "install_dir": r"C:\Program Files\Skype for Business Server 2019",
-                "common_files": "Skype for Business Server 2019",
-                "update_installer": "SkypeServerUpdateInstaller.exe",
-                "entry_pattern": r"Skype for Business Server 2019, (.+)",
-                "features": _FEATURES_SFB},
-    "sfbse": {"product": "Skype for Business Server Subscription Edition", "module": "SkypeForBusiness",
-              "install_dir": r"C:\Program Files\Skype for Business Server",
-              "common_files": "Skype for Business Server",
-              "update_installer": "SkypeServerUpdateInstaller.exe",
-              "entry_pattern": r"Skype for Business Server Subscription Edition, (.+)",
-              "features": _FEATURES_SFB},
-}
+# Per version (plugins/plugin_utils/_products.py, the registry of product versions): the product name,
+# the management shell module, the default install folder, the folder under Common Files, the update
+# installer, the pattern of its uninstall entries and the Windows features the Edge Server needs.
+PROFILES = _products.PRODUCTS
 _ENTRY = {version: re.compile(prof["entry_pattern"], re.IGNORECASE) for version, prof in PROFILES.items()}
 # Where Setup puts the management shell module: %CommonProgramFiles% of the system drive, whatever
 # INSTALLDIR says (ocscore.msi installs the module and the Common Files part to fixed folders).
 COMMON_FILES = "C:\\Program Files\\Common Files"
 
-# Windows services of an edge server (shared/seeds/002 and the reference): name, what it is. The
-# first two come with the local management store (Bootstrapper /BootstrapLocalMgmt), the others
-# with the edge roles. RTCCLSAGT (Centralized Logging Service agent) exists on every version since
-# Lync Server 2013 and is started by a nameless Start-CsWindowsService like the others.
-EDGE_SERVICES = (
-    ("REPLICA", "Replica Replicator Agent"),
-    ("RTCCLSAGT", "Centralized Logging Service Agent"),
-    ("RTCSRV", "Access Edge"),
-    ("RTCDATAPROXY", "Web Conferencing Edge"),
-    ("RTCMEDIARELAY", "A/V Edge"),
-    ("RTCMRAUTH", "A/V Authentication"),
-)
-LOCAL_STORE_SERVICES = ("REPLICA", "RTCCLSAGT")
-XMPP_SERVICE = ("RTCXMPPTGWPX", "XMPP proxy")
+# Windows services of an edge server (_products.py: the first two come with the local management store).
+EDGE_SERVICES = _products.EDGE_SERVICES
+LOCAL_STORE_SERVICES = _products.LOCAL_STORE_SERVICES
+XMPP_SERVICE = _products.XMPP_SERVICE
 
 # The cumulative updates a product version needs: prereqs.cu_requirements (by OS build and .NET
 # release, each with its source). The versions that have such a rule:
-_REQUIRED_CU = {version for version in PROFILES if any(
-    r["support"] == "cu" for r in _prereqs.OS_SUPPORT.get(version, {}).values())
-    or _prereqs.DOTNET_SUPPORT.get(version, {}).get("cu")}
+_REQUIRED_CU = {version for version, prof in PROFILES.items() if any(
+    r["support"] == "cu" for r in prof["os"].values()) or prof["dotnet"]["cu"]}
 # Setup steps that run installers: a pending reboot stops them before they start (SQL Express setup,
 # which Bootstrapper runs, refuses to run with one pending).
 _SETUP_STEPS = ("core", "cu", "local_management", "edge_roles")
@@ -232,14 +181,11 @@ def installed_versions(products):
         matched = {v for v, pattern in _ENTRY.items() if pattern.fullmatch(name)}
         if matched:
             found |= matched
-        elif "Subscription Edition" in name:
-            found.add("sfbse")
-        elif "Skype for Business Server 2019" in name:
-            found.add("sfb2019")
-        elif "Skype for Business Server 2015" in name:
-            found.add("sfb2015")
-        elif "Lync Server 2013" in name:
-            found.add("lync2013")
+            continue
+        # newest version first: "Skype for Business Server 2015 ..." names 2015 even if it mentions Lync 2013
+        marked = [v for v in reversed(PROFILES) if PROFILES[v]["name_marker"] in name]
+        if marked:
+            found.add(marked[0])
     return found
 
 
@@ -252,7 +198,7 @@ def desired(pool, server, certificates):
     prof = PROFILES[pool.version]
     install_dir = pool.setting("sfb_edge_install_dir") or prof["install_dir"]
     features = pool.setting("sfb_edge_windows_features")
-    services = [name for name, _what in EDGE_SERVICES] + ([XMPP_SERVICE[0]] if pool.xmpp else [])
+    services = [name for name, _what in prof["services"]] + ([XMPP_SERVICE[0]] if pool.xmpp else [])
     uses = {kind: list(spec["assign_to"]) for kind, spec in _plan.certificates(pool).items()}
     assignments = []
     for cert in certificates:
@@ -310,7 +256,7 @@ def _call(want, args):
 
 
 # ----------------------------------------------------------------------------------- install
-def cu_installer(cu_path, version="sfb2015"):
+def cu_installer(cu_path, version=_products.DEFAULT):
     """The update installer of ``version`` (LyncServerUpdateInstaller.exe for Lync Server 2013,
     SkypeServerUpdateInstaller.exe else) in the folder ``cu_path``, or ``cu_path`` when it names an .exe."""
     if str(cu_path).lower().endswith(".exe"):
@@ -635,7 +581,7 @@ def _cs_certificates(desired_state, current, now=None):
         thumb = cert["thumbprint"]
         planned_uses.update(cert["uses"])
         have = store.get(thumb)
-        if have and have.get("legacy_csp") is False and want["version"] != "lync2013":
+        if have and have.get("legacy_csp") is False and PROFILES[want["version"]]["legacy_csp_key"]:
             res["problems"].append(_problem(
                 "cs_certificates", cert["variable"], "%s (%s) has a CNG/KSP private key on the server; %s needs a "
                 "legacy CSP key, so it is not assigned: re-import the PFX with a legacy CSP (e.g. certutil -importpfx "

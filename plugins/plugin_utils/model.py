@@ -16,12 +16,12 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _files, netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils import _files, _products, netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk  # noqa: F401  # pylint: disable=unused-import
 
-VERSIONS = ("lync2013", "sfb2015", "sfb2019", "sfbse")
-XMPP_VERSIONS = ("lync2013", "sfb2015")
+VERSIONS = _products.VERSIONS  # sfb_edge_version (the registry of product versions: _products.py)
+XMPP_VERSIONS = _products.XMPP_VERSIONS
 LOAD_BALANCING = ("none", "dns", "hlb")
 MAX_POOL_SERVERS = 12
 
@@ -84,7 +84,7 @@ RENAMED_VARS = {"sfb_edge_cert_expiry_warn_days": "sfb_edge_certificate_warn_day
 KNOWN_VARS = frozenset(POOL_VARS + HOST_VARS + PLAYBOOK_VARS + tuple(RENAMED_VARS))
 
 DEFAULTS = {
-    "sfb_edge_version": "sfb2019",
+    "sfb_edge_version": _products.DEFAULT,
     "sfb_edge_xmpp": False,
     "sfb_edge_san_include_av": False,
     "sfb_edge_ocs2007_federation": False,

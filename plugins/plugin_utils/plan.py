@@ -6,7 +6,7 @@ network settings), computed from the validated inventory.  JSON-ready dicts only
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _management, expiry, model, netcalc, ports, validate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _management, _products, expiry, model, netcalc, ports, validate
 
 PLAN_FORMAT = 2
 
@@ -247,7 +247,7 @@ def _applies(rule, pool):
     if when == "multi_ip":
         return not pool.single_ip
     if when == "ocs2007":
-        return pool.version == "lync2013" and bool(pool.setting("sfb_edge_ocs2007_federation"))
+        return pool.version in _products.OCS2007_VERSIONS and bool(pool.setting("sfb_edge_ocs2007_federation"))
     return True
 
 

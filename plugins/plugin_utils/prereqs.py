@@ -19,6 +19,7 @@ a value it could not read is ``null`` and fails the check (fail closed).
 
 from __future__ import annotations
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import _products
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
@@ -27,100 +28,17 @@ NOT_READ = "not read: re-gather with this collection's edge_facts"
 # Severity of a check whose state field is absent (an older snapshot): see the module docstring.
 NOT_READ_SEVERITY = "warning"
 
-# Windows Server releases by build number (computer.os_build).
-WINDOWS = {
-    7601: "Windows Server 2008 R2",
-    9200: "Windows Server 2012",
-    9600: "Windows Server 2012 R2",
-    14393: "Windows Server 2016",
-    17763: "Windows Server 2019",
-    20348: "Windows Server 2022",
-    26100: "Windows Server 2025",
-}
-
-# ----------------------------------------------------------------------------------- sources
-# Every rule below carries where it comes from (issue 19, point 11): a page of the MicrosoftDocs
-# repository OfficeDocs-SkypeForBusiness (its path there), a Microsoft KB number, or another Microsoft
-# page (its address). A rule that blocks an installation (severity "error") always has one; a fact
-# without a Microsoft source is a warning, never an error (point 10). source_link() makes the link.
-DOCS_REPO = "https://github.com/MicrosoftDocs/OfficeDocs-SkypeForBusiness/blob/live/"
-SRC_SFB2015 = "Skype/SfbServer/plan-your-deployment/requirements-for-your-environment/server-requirements.md"
-SRC_SFB2019 = "Skype/SfBServer2019/plan/system-requirements.md"
-# Microsoft's update versions of Skype for Business Server 2015: CU5 6.0.9319.281 ("We first introduced
-# support for .NET 4.7 in Skype for Business Server 2015 CU5 (6.0.9319.281)"), CU6 HF2 6.0.9319.516
-# (March 2018, KB4086059), CU9 6.0.9319.548 (May 2019) - all named on this page.
-SRC_TLS = "Skype/SfbServer/manage/topology/disable-tls-1.0-1.1.md"
-# Lync Server 2013: "Server and tools operating system support" (2008 R2 SP1, 2012; "Windows Server 2012
-# R2 ... supported with the Cumulative Updates for Lync Server 2013: October 2013") and "Additional
-# software requirements" (Edge Servers: Windows PowerShell 3.0, .NET Framework 4.5, Windows Identity
-# Foundation; HTTP Activation only for internal server roles).
-SRC_LYNC2013 = "Lync/LyncServer/lync-server-2013-server-and-tools-operating-system-support.md"
-SRC_LYNC2013_SOFTWARE = "Lync/LyncServer/lync-server-2013-additional-software-requirements.md"
-SRC_NETTCPIP = "https://learn.microsoft.com/powershell/module/nettcpip/"
-# .NET 4.7.2 from CU6: PR #1519 of the docs repository ("confirmed internally ... 4.7.2 is supported on
-# CU6 or later"); 4.8 from CU9: issue #3589 and PR #4919, which removed the note "Skype For Business
-# server 2015 does not support .NET Framework 4.8" (PR #3386 had added it).
-SRC_SFB2015_DOTNET = SRC_SFB2015 + " (4.7.2: PR #1519; 4.8: issue #3589, PR #4919)"
-
-
-def source_link(source):
-    """A rule's source as a Markdown link: a docs path -> the file in the docs repository (live branch),
-    ``KBnnnnnnn`` -> support.microsoft.com, an address -> itself; a remark after the path is kept."""
-    if not source:
-        return "none (warning until a Microsoft source is found)"
-    head, _sep, rest = str(source).partition(" ")
-    tail = (" " + rest) if rest else ""
-    if head.startswith("http"):
-        return "[%s](%s)%s" % (head.split("//", 1)[-1].rstrip("/"), head, tail)
-    if head.upper().startswith("KB") and head[2:].isdigit():
-        return "[%s](https://support.microsoft.com/help/%s)%s" % (head.upper(), head[2:], tail)
-    return "[%s](%s%s)%s" % (head.rsplit("/", 1)[-1], DOCS_REPO, head, tail)
-
-
-# Which Windows Server a product version installs on, by build (computer.os_build). Each row:
-# ``support`` "yes"; "cu" = supported only with the cumulative update ``minimum`` (``update`` names it;
-# cs.cs_install plans the ``cu`` step from it, or names sfb_edge_cu_path); "no" = an error saying
-# ``why``; "unverified" = a warning (not in the requirement pages). A build without a row gets the
-# version's OS_OTHER severity. Lync Server 2013 also supports Windows Server 2008 R2 SP1, but not this
-# collection: edge_facts and the network roles need the NetTCPIP cmdlets (Windows Server 2012 and later).
-# Subscription Edition: no Microsoft requirement page was found - its rows are warnings (point 10).
-OS_SUPPORT = {
-    "lync2013": {
-        7601: {"support": "no", "source": SRC_NETTCPIP,
-               "why": "Lync Server 2013 supports Windows Server 2008 R2 SP1, but this collection does not: it needs "
-                      "the NetTCPIP cmdlets of Windows Server 2012 and later"},
-        9200: {"support": "yes", "source": SRC_LYNC2013},
-        # 2012 R2 with the October 2013 cumulative update (CU3) or later only
-        9600: {"support": "cu", "minimum": "5.0.8308.556", "update": "CU3", "source": SRC_LYNC2013},
-    },
-    "sfb2015": {
-        7601: {"support": "no", "source": SRC_SFB2015,
-               "why": "Skype for Business Server 2015 supports Windows Server 2008 R2 only for an in-place upgrade "
-                      "of a Lync Server 2013 server, not for a new installation"},
-        9200: {"support": "yes", "source": SRC_SFB2015},
-        9600: {"support": "yes", "source": SRC_SFB2015},
-        14393: {"support": "cu", "minimum": "6.0.9319.281", "update": "CU5", "source": SRC_SFB2015 + " (KB4015888)"},
-        17763: {"support": "cu", "minimum": "6.0.9319.548", "update": "CU9", "source": SRC_SFB2015},
-    },
-    "sfb2019": {
-        14393: {"support": "yes", "source": SRC_SFB2019},
-        17763: {"support": "yes", "source": SRC_SFB2019},
-        20348: {"support": "unverified", "source": None},
-    },
-    "sfbse": {
-        17763: {"support": "yes", "source": None},
-        20348: {"support": "yes", "source": None},
-        26100: {"support": "unverified", "source": None},
-    },
-}
-# A build without a row: (severity, source). The requirement pages list every supported OS ("If it's
-# not on this list, it won't work properly"); for SE there is no page, so it is a warning.
-OS_OTHER = {
-    "lync2013": ("error", SRC_LYNC2013),
-    "sfb2015": ("error", SRC_SFB2015),
-    "sfb2019": ("error", SRC_SFB2019),
-    "sfbse": ("warning", None),
-}
+# The product versions' facts (plugins/plugin_utils/_products.py, with the source of each rule): the
+# Windows Server releases by build number (computer.os_build), the sources, which Windows Server each
+# version installs on (OS_SUPPORT; a build without a row gets the version's OS_OTHER severity) and the
+# .NET Framework releases it supports (DOTNET_SUPPORT). A rule that blocks an installation (severity
+# "error") always has a source; a fact without a Microsoft source is a warning, never an error
+# (issue 19, points 10 and 11). source_link() makes the link.
+WINDOWS = _products.WINDOWS
+source_link = _products.source_link
+OS_SUPPORT = _products.OS_SUPPORT
+OS_OTHER = _products.OS_OTHER
+DOTNET_SUPPORT = _products.DOTNET_SUPPORT
 
 # .NET Framework 4.x "Release" values (HKLM\SOFTWARE\Microsoft\NET Framework Setup\NDP\v4\Full),
 # the lowest of each version (learn.microsoft.com "How to: Determine which .NET Framework versions
@@ -128,32 +46,6 @@ OS_OTHER = {
 DOTNET = ((378389, "4.5"), (378675, "4.5.1"), (379893, "4.5.2"), (393295, "4.6"), (394254, "4.6.1"),
           (394802, "4.6.2"), (460798, "4.7"), (461308, "4.7.1"), (461808, "4.7.2"), (528040, "4.8"),
           (533320, "4.8.1"))
-# Per version: ``lowest`` release (older: ``severity``, from ``source``); ``cu``: from a release on,
-# the cumulative update it needs (release, minimum product version, update, source) - cs.cs_install
-# enforces it through the ``cu`` step (cs.required_cu); ``notes``: from a release on, a warning.
-# - SfB 2015 works with 4.5, 4.6.x; 4.7 from CU5 (disable-tls page), 4.7.1 from CU5, 4.7.2 from CU6,
-#   4.8 from CU9 (server-requirements.md and its history). CU6 is required as CU6 HF2 (6.0.9319.516),
-#   the first CU6 build Microsoft's pages name.
-# - SfB 2019: "requires Microsoft .NET Framework 4.7 or 4.8". SE: no page (a warning).
-# - Lync 2013: .NET Framework 4.5; 4.6.2 only with the November 2016 update or later. That update's
-#   Core Components / Edge Server version is not named on a page found (KB3200078 gives 5.0.8308.974
-#   for the Web Components Server only), so it is a warning, not a minimum the cu step enforces.
-DOTNET_SUPPORT = {
-    "lync2013": {"lowest": 378389, "severity": "error", "source": SRC_LYNC2013_SOFTWARE, "cu": (),
-                 "notes": ((394802, "Lync Server 2013 supports .NET Framework 4.6.2 and later only with the "
-                            "November 2016 cumulative update or later (KB3200078 lists 5.0.8308.974 for the Web "
-                            "Components Server); this collection cannot check the Core Components version of that "
-                            "update: set sfb_edge_cu_path to the latest Lync Server 2013 update "
-                            "(LyncServerUpdateInstaller.exe)", None),)},
-    "sfb2015": {"lowest": 378389, "severity": "error", "source": SRC_SFB2015,
-                "cu": ((460798, "6.0.9319.281", "CU5", SRC_TLS), (461308, "6.0.9319.281", "CU5", SRC_SFB2015),
-                       (461808, "6.0.9319.516", "CU6 HF2 (March 2018, KB4086059)", SRC_SFB2015_DOTNET),
-                       (528040, "6.0.9319.548", "CU9", SRC_SFB2015_DOTNET)),
-                "notes": ((533320, "Microsoft's list for Skype for Business Server 2015 ends at .NET Framework 4.8; "
-                           "4.8.1 is not in it (treated as 4.8: CU9 or later)", None),)},
-    "sfb2019": {"lowest": 460798, "severity": "error", "source": SRC_SFB2019, "cu": (), "notes": ()},
-    "sfbse": {"lowest": 460798, "severity": "warning", "source": None, "cu": (), "notes": ()},
-}
 
 
 def cu_requirements(version, os_build, dotnet_release=None):
@@ -199,10 +91,12 @@ def rules():
         for release, text, source in spec["notes"]:
             rows.append({"version": version, "check": "dotnet", "condition": "%s (release %d) or later" % (
                 dotnet_name(release), release), "severity": "warning", "result": text, "source": source})
-    rows.append({"version": "sfb2015", "check": "feature", "condition": "%s not installed, no "
-                 "sfb_edge_windows_feature_source" % SXS_FEATURE, "severity": "warning",
-                 "result": "installs from Windows Update when the server reaches it, else fails with 0x800f081f",
-                 "source": SRC_SFB2015})
+    for version, product in _products.PRODUCTS.items():
+        if SXS_FEATURE in product["features"]:
+            rows.append({"version": version, "check": "feature", "condition": "%s not installed, no "
+                         "sfb_edge_windows_feature_source" % SXS_FEATURE, "severity": "warning",
+                         "result": "installs from Windows Update when the server reaches it, else fails with 0x800f081f",
+                         "source": product["features_source"]})
     return rows
 
 

@@ -10,12 +10,11 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _text, expiry
+from ansible_collections.sfb.edge.plugins.plugin_utils import _products, _text, expiry
 
 _SERVICE = {"access": "Access Edge", "webconf": "Web Conferencing Edge", "av": "A/V Edge", "internal": "Internal",
             "management": "Management"}
-_VERSION = {"lync2013": "Lync Server 2013", "sfb2015": "Skype for Business Server 2015",
-            "sfb2019": "Skype for Business Server 2019", "sfbse": "Skype for Business Server Subscription Edition"}
+_VERSION = {version: product["product"] for version, product in _products.PRODUCTS.items()}
 _LB = {"none": "single server", "dns": "DNS load balancing", "hlb": "hardware load balancer"}
 
 

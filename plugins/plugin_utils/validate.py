@@ -13,7 +13,8 @@ import bisect
 import os
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _management, model, netcalc
-from ansible_collections.sfb.edge.plugins.plugin_utils.model import MAX_POOL_SERVERS, XMPP_VERSIONS
+from ansible_collections.sfb.edge.plugins.plugin_utils._products import OCS2007_VERSIONS, XMPP_VERSIONS
+from ansible_collections.sfb.edge.plugins.plugin_utils.model import MAX_POOL_SERVERS
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 
@@ -121,11 +122,11 @@ def _check_pool(col, pool):
              % _x(pool.setting("sfb_edge_load_balancing")))
 
     if pool.xmpp and pool.version and pool.version not in XMPP_VERSIONS:
-        err("xmpp_unsupported", "sfb_edge_xmpp", "is true but %s has no XMPP gateway (only lync2013 and sfb2015); "
-            "set sfb_edge_xmpp: false" % pool.version)
-    if pool.setting("sfb_edge_ocs2007_federation") and pool.version and pool.version != "lync2013":
+        err("xmpp_unsupported", "sfb_edge_xmpp", "is true but %s has no XMPP gateway (only %s); "
+            "set sfb_edge_xmpp: false" % (pool.version, " and ".join(XMPP_VERSIONS)))
+    if pool.setting("sfb_edge_ocs2007_federation") and pool.version and pool.version not in OCS2007_VERSIONS:
         warn("ocs2007_federation_ignored", "sfb_edge_ocs2007_federation", "inbound 50000-59999 for OCS 2007 "
-             "federation is only listed for lync2013; it is ignored for %s" % pool.version)
+             "federation is only listed for %s; it is ignored for %s" % (" and ".join(OCS2007_VERSIONS), pool.version))
 
     if pool.sip_domains and pool.external_fqdns.get("access") and pool.external_fqdns.get("webconf"):
         names = netcalc.san_list(pool.sip_domains, pool.external_fqdns, xmpp=pool.xmpp,

@@ -410,8 +410,9 @@ def test_the_simulator_has_its_own_lists():
 
 @pytest.mark.parametrize("dropped", ["RTCMRAUTH", "RTCCLSAGT", "RTCSRV"])
 def test_a_service_dropped_from_production_breaks_convergence(dropped, monkeypatch):
-    """The CS convergence is no longer circular: with a service missing from cs.EDGE_SERVICES the
-    planned calls leave it stopped, and the simulator (its own list) says the server is not deployed."""
+    """The CS convergence is no longer circular: with a service missing from the version's services (the
+    registry of product versions, _products.py) the planned calls leave it stopped, and the simulator (its
+    own list) says the server is not deployed."""
     def converge():
         goal = desired.build(inventory_data.example(), "edge01")
         current = snap("cs-fresh")
@@ -419,5 +420,5 @@ def test_a_service_dropped_from_production_breaks_convergence(dropped, monkeypat
         return winsim.apply(current, [c for a in cs.CS_AREAS for c in results[a]["calls"]])
 
     assert winsim.deployed(converge()) == []
-    monkeypatch.setattr(cs, "EDGE_SERVICES", tuple(s for s in cs.EDGE_SERVICES if s[0] != dropped))
+    monkeypatch.setitem(cs.PROFILES["sfb2019"], "services", tuple(s for s in cs.EDGE_SERVICES if s[0] != dropped))
     assert winsim.deployed(converge()) == ["%s not running" % dropped]

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""One support matrix (issue 20, point 12): scripts/support_matrix.yml and prereqs.py OS_SUPPORT generate README.md's
+"""One support matrix (issue 20, point 12): scripts/support_matrix.yml and _products.py generate README.md's
 "Support matrix", meta/runtime.yml requires_ansible and every role's platforms / min_ansible_version, which the role
 READMEs render; --check (the docs stage, scripts/role_docs.sh --check) fails when one drifts."""
 
@@ -80,7 +80,7 @@ def test_check_names_what_drifted_and_the_writer_repairs_it(tmp_path, capsys):
     script = _script()
     assert script.main(["--check", "--root", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert "stale (differs from scripts/support_matrix.yml and prereqs.py OS_SUPPORT): roles/validate/meta/main.yml. " \
+    assert "stale (differs from scripts/support_matrix.yml and _products.py): roles/validate/meta/main.yml. " \
            "Run make role-docs" in err
     assert script.main(["--root", str(tmp_path)]) == 0
     assert meta.read_text() == original  # the rest of the file (comments, dependencies) kept
