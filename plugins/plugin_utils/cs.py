@@ -183,7 +183,7 @@ def installed_versions(products):
             found |= matched
             continue
         # newest version first: "Skype for Business Server 2015 ..." names 2015 even if it mentions Lync 2013
-        marked = [v for v in reversed(PROFILES) if PROFILES[v]["name_marker"] in name]
+        marked = [v for v in reversed(_products.VERSIONS) if PROFILES[v]["name_marker"] in name]
         if marked:
             found.add(marked[0])
     return found
