@@ -14,6 +14,7 @@ import ast
 from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 PLUGINS = ROOT / "plugins"
@@ -201,3 +202,28 @@ def test_the_modules_that_imported_upward_in_0_4_import_only_plugin_utils(module
     """hoststate imported two actions and two filters at call time, plan_validation two actions and a filter,
     desired_states a filter (issue 22, point 3): each now imports plugin_utils only."""
     assert {layer(target) for target in graph()[module]} == {"plugin_utils"}
+
+
+# ----------------------------------------------------------------------------------- the actions users call
+# The actions a user may call in a play of their own; every other action takes handles or results that only a run of
+# the collection's roles and playbooks holds, and its documentation says it is internal (issue 22, point 4).
+PUBLIC_ACTIONS = {"plan_files", "report_files"}
+INTERNAL_ACTIONS = {"edge_apply", "host_drift", "host_state", "host_validation", "plan_validation", "preload"}
+
+
+def _documentation(name):
+    tree = ast.parse((PLUGINS / "modules" / ("%s.py" % name)).read_text(encoding="utf-8"))
+    text = next(node.value.value for node in tree.body if isinstance(node, ast.Assign)
+                and [t.id for t in node.targets if isinstance(t, ast.Name)] == ["DOCUMENTATION"])
+    return yaml.safe_load(text)
+
+
+def test_every_action_is_public_or_says_it_is_internal():
+    actions = {p.stem for p in (PLUGINS / "action").glob("*.py") if p.stem != "__init__"}
+    assert actions == PUBLIC_ACTIONS | INTERNAL_ACTIONS, "classify the new action in PUBLIC_ACTIONS or INTERNAL_ACTIONS"
+    for name in sorted(actions):
+        doc = _documentation(name)
+        internal = doc["short_description"].startswith("Internal, not a public API - ")
+        assert internal == (name in INTERNAL_ACTIONS), name
+        assert any(line.startswith("Internal to the collection's roles and playbooks, not a public API")
+                   for line in doc["description"]) == internal, name
