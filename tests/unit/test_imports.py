@@ -3,9 +3,9 @@
 
 Every ``.py`` under plugins/ is parsed (imports inside functions too) and the graph of its
 ``ansible_collections.sfb.edge.plugins.*`` imports is built, one node per module. The layers, top down:
-action, filter, lookup (and modules' documentation) -> plugin_utils. plugin_utils never imports an action, a
-filter or a lookup (nor a module); an action imports no action or filter; a filter no filter or action; a lookup no
-action or filter; and no import cycle, call-time imports included.
+action, filter, lookup -> plugin_utils. plugin_utils never imports an action, a filter or a lookup (nor a module); an
+action imports no action or filter; a filter no filter or action; a lookup no action or filter; a module none of the
+controller's code; and no import cycle, call-time imports included.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ FORBIDDEN = {
     "action": {"action", "filter"},
     "filter": {"filter", "action"},
     "lookup": {"action", "filter"},
+    # a module's .py is its documentation, or code that runs on the target (port_probe): no controller code
+    "modules": {"action", "filter", "lookup", "plugin_utils"},
 }
 
 
