@@ -5,10 +5,11 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.filter.drift import drift
 from ansible_collections.sfb.edge.plugins.plugin_utils import _made
 from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
 from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils._compare import drift
+from ansible_collections.sfb.edge.plugins.plugin_utils._json import nice_json
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
@@ -59,7 +60,7 @@ class ActionModule(hoststate.HostAction):
         report_dir = hoststate.report_directory(self._templar, task_vars, args["report_dir"])
         path = self.report_base(report_dir, report["pool"], "drift", host, what_if=_made.is_what_if(made["mode"])) + ".json"
         # The report is an output, not a change of the host: written in check mode too, never changed.
-        hoststate.write_reports([{"path": path, "content": hoststate.report_json(report)}], host, report_dir, task_vars)
+        hoststate.write_reports([{"path": path, "content": nice_json(report) + "\n"}], host, report_dir, task_vars)
         result.update(msg=lines, report=path, in_sync=report["in_sync"], _ansible_verbose_always=True,
                       ansible_stats={"data": {"sfb_drift_summary": {host: stats(report, path)}},
                                      "per_host": False, "aggregate": True})

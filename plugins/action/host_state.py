@@ -5,8 +5,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.filter.drift_areas import drift_areas
 from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils._compare import drift_areas
 
 ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
     "areas": {"type": "bool", "default": True},

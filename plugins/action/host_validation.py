@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.filter.validation import validation
 from ansible_collections.sfb.edge.plugins.plugin_utils import _made, checks, hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils._validation import validation
+from ansible_collections.sfb.edge.plugins.plugin_utils._json import nice_json
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
@@ -45,7 +46,7 @@ class ActionModule(hoststate.HostAction):
         base = self.report_base(report_dir, report["pool"], "validate", host, what_if=_made.is_what_if(made["mode"]))
         # The reports are outputs, not changes of the host: written in check mode too, never changed.
         hoststate.write_reports([
-            {"path": base + ".json", "content": hoststate.report_json(report)},
+            {"path": base + ".json", "content": nice_json(report) + "\n"},
             {"path": base + ".md", "content": "\n".join(table + ["", _made.line(made, report.get("source"))]) + "\n"}],
             host, report_dir, task_vars)
         result.update(msg=table, report=base + ".md", passed=report["passed"], _ansible_verbose_always=True,

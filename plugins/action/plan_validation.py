@@ -9,10 +9,10 @@ sfb.edge.desired_states filter with ``store=true``), returns ``{findings, hosts:
 (registered as ``plan_validation`` by the sfb.edge.plan role's validate tasks), shows the warnings and
 fails listing every error.
 
-Importing sfb.edge.preload here loads all of the collection's filters and plugin_utils in Ansible's
-main process when this task starts (the linear strategy loads the action there before it forks the
-worker): every task of every host after it finds them compiled instead of compiling them again in its
-worker - what the separate sfb.edge.preload task did.
+Importing this action loads all of the collection's filters and plugin_utils in Ansible's main process
+when this task starts (plugin_utils/_preload.py, as sfb.edge.preload does; the linear strategy loads the
+action there before it forks the worker): every task of every host after it finds them compiled instead
+of compiling them again in its worker - what the separate sfb.edge.preload task did.
 """
 
 from __future__ import annotations
@@ -21,10 +21,13 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleActionFail, AnsibleError
 
-from ansible_collections.sfb.edge.plugins.action import preload  # noqa: F401 pylint: disable=unused-import
-from ansible_collections.sfb.edge.plugins.action.plan_files import InventoryAction, errors_failure, plan_directory, warning_texts
-from ansible_collections.sfb.edge.plugins.filter.desired_states import desired_states
-from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _preload, hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils._desired_state import desired_states
+from ansible_collections.sfb.edge.plugins.plugin_utils._inventory_action import InventoryAction, errors_failure, warning_texts
+from ansible_collections.sfb.edge.plugins.plugin_utils._plan_dir import plan_directory
+
+_preload.load(("plugin_utils", "filter"))
+_preload.jinja_plugins()
 
 ARGUMENT_SPEC = {
     "desired_hosts": {"type": "list", "elements": "str", "default": []},

@@ -8,46 +8,20 @@ cache), and each task of each host runs in a freshly forked worker: every worker
 of the collection's filters compiled plugin_utils again - about 0.1 s of CPU per host per task. The
 linear strategy loads a task's action plugin in the main process before it forks the workers, so
 importing the collection's filter and plugin_utils modules here, at module level, puts them in the
-main process once, and every worker forked after this task inherits them.
+main process once, and every worker forked after this task inherits them (plugin_utils/_preload.py).
 
 Ansible's Jinja filter and test plugins are loaded here too (ansible-core 2.19 loads the built-in ones in
 each worker the first time a template uses a filter).
-
-No compiled code is read from or written to any cache: the sources are compiled by Python's own import
-system, as Ansible's collection loader does (0.5.0 removed the bytecode cache of 0.4.0, issue 18).
 """
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from ansible.plugins.action import ActionBase
-from ansible.plugins.loader import filter_loader, test_loader
 
-_PACKAGE = __name__.rsplit(".", 2)[0]  # ansible_collections.sfb.edge.plugins
+from ansible_collections.sfb.edge.plugins.plugin_utils import _preload
 
-
-def _load(package):
-    """Import every module of ``<plugins>.<package>``; the names of the modules."""
-    names = []
-    base = importlib.import_module("%s.%s" % (_PACKAGE, package))
-    for info in sorted(pkgutil.iter_modules(list(base.__path__)), key=lambda i: i.name):
-        importlib.import_module("%s.%s.%s" % (_PACKAGE, package, info.name))
-        names.append("%s.%s" % (package, info.name))
-    return names
-
-
-def _jinja_plugins():
-    """Load Ansible's Jinja filter and test plugins; how many (0 when this ansible-core cannot list them)."""
-    try:
-        return len(list(filter_loader.all())) + len(list(test_loader.all()))
-    except Exception:  # pylint: disable=broad-exception-caught  # a speed-up only: never stops the run
-        return 0
-
-
-LOADED = _load("plugin_utils") + _load("filter")
-JINJA_PLUGINS = _jinja_plugins()
+LOADED = _preload.load(("plugin_utils", "filter"))
+JINJA_PLUGINS = _preload.jinja_plugins()
 
 
 class ActionModule(ActionBase):

@@ -41,23 +41,7 @@ _value:
   type: dict
 """
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.sfb.edge.plugins.plugin_utils import desired
-
-
-def inventory_dict(inventory, name):
-    if not isinstance(inventory, dict):
-        raise AnsibleFilterError("sfb.edge.%s: expected the output of sfb.edge.edge_inventory (a dict), "
-                                 "got %s" % (name, type(inventory).__name__))
-    return inventory
-
-
-def desired_state(inventory, host):
-    try:
-        return desired.build(inventory_dict(inventory, "desired_state"), str(host))
-    except desired.DesiredError as exc:
-        raise AnsibleFilterError("sfb.edge.desired_state: %s" % exc) from None
+from ansible_collections.sfb.edge.plugins.plugin_utils._desired_state import desired_state
 
 
 class FilterModule:

@@ -56,36 +56,7 @@ _value:
   type: dict
 """
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.sfb.edge.plugins.filter.desired_state import inventory_dict
-from ansible_collections.sfb.edge.plugins.plugin_utils import desired, store as _store
-
-
-def handle(state, directory=None):
-    """The store's handle of a desired state: its digest plus what the roles read directly (host, pool, cs)."""
-    return _store.put(directory or _store.run_directory(), state, "desired",
-                      host=state["host"], pool=state["pool"], cs=state["cs"])
-
-
-def desired_states(inventory, hosts=None, read_certificates=True, store=False):
-    """One validation of the whole inventory: ``{findings, hosts: {host: desired state}}``; the states only
-    when there is no error finding (the caller shows the findings and stops)."""
-    if hosts is not None and (isinstance(hosts, (str, bytes, dict)) or not hasattr(hosts, "__iter__")):
-        raise AnsibleFilterError("sfb.edge.desired_states: hosts is a list of inventory hostnames, got %s"
-                                 % type(hosts).__name__)
-    try:
-        findings, states = desired.build_all(inventory_dict(inventory, "desired_states"), hosts,
-                                             read_certificates=bool(read_certificates))
-    except desired.DesiredError as exc:
-        raise AnsibleFilterError("sfb.edge.desired_states: %s" % exc) from None
-    if store:
-        try:
-            states = {host: handle(state) for host, state in states.items()}
-        except (OSError, _store.StoreError) as exc:
-            raise AnsibleFilterError("sfb.edge.desired_states: cannot keep the desired states in the controller's "
-                                     "store: %s" % exc) from None
-    return {"findings": findings, "hosts": states}
+from ansible_collections.sfb.edge.plugins.plugin_utils._desired_state import desired_states
 
 
 class FilterModule:

@@ -84,52 +84,7 @@ _value:
   type: dict
 """
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.sfb.edge.plugins.plugin_utils import areas as _areas
-from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
-from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
-from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
-
-
-def drift(desired, current, ansible_host=None, source=None, options=None, connection_port=None, areas=None,
-          replication=None):
-    wanted = _drift.REPORT_AREAS if areas is None else tuple(areas) if isinstance(areas, (list, tuple)) else None
-    if wanted is None or not set(wanted) <= set(_drift.REPORT_AREAS):
-        raise AnsibleFilterError("sfb.edge.drift: areas is a list of %s, got %r" % (", ".join(_drift.REPORT_AREAS), areas))
-    try:
-        desired, current, was_checked = _store.load_states(desired, current, plain)
-        if replication:
-            current = dict(current, replication=plain(replication))
-            was_checked = False
-        if was_checked:
-            pass  # checked whole when it was stored; the store gives exactly that content back
-        elif areas is None:
-            current = _state.check(current, where="the gathered state")
-        else:  # the area's part of the state (sfb.edge.state_parts)
-            for area in wanted:
-                _areas.check_current(current, area, where="the gathered state")
-        port, addresses, error = guard_inputs("drift", ansible_host, connection_port)
-        return _drift.report(desired, current, ansible_host=ansible_host, source=source,
-                             options=plain(options or {}), port=port, host_addresses=addresses,
-                             resolve_error=error, areas=wanted)
-    except (_state.StateError, _store.StoreError) as exc:
-        raise AnsibleFilterError("sfb.edge.drift: %s" % exc) from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError("sfb.edge.drift: the desired state is not the output of sfb.edge.desired_state, "
-                                 "or the gathered state is malformed (%s: %s)" % (type(exc).__name__, exc)) from None
-
-
-def guard_inputs(name, ansible_host, connection_port):
-    """``(port, addresses, resolve error)`` for the lockout guard, from the filter's arguments."""
-    try:
-        port = int(connection_port) if connection_port not in (None, "") else None
-    except (TypeError, ValueError):
-        raise AnsibleFilterError("sfb.edge.%s: connection_port is %r, not a port number" % (name, connection_port)) from None
-    addresses, error = _guard.resolve_ipv4(ansible_host) if ansible_host else (None, None)
-    return port, addresses, error
+from ansible_collections.sfb.edge.plugins.plugin_utils._compare import drift
 
 
 class FilterModule:

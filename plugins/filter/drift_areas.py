@@ -52,28 +52,7 @@ _value:
   elements: str
 """
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.sfb.edge.plugins.filter.drift import guard_inputs
-from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
-from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
-
-
-def drift_areas(desired, current, ansible_host=None, connection_port=None, options=None):
-    try:
-        desired, current, was_checked = _store.load_states(desired, current, plain)
-        if not was_checked:
-            current = _state.check(current, where=_state.describe_source(desired))
-        port, addresses, error = guard_inputs("drift_areas", ansible_host, connection_port)
-        return _drift.active_areas(desired, current, ansible_host=ansible_host, options=plain(options or {}),
-                                   port=port, host_addresses=addresses, resolve_error=error)
-    except (_state.StateError, _store.StoreError) as exc:
-        raise AnsibleFilterError("sfb.edge.drift_areas: %s" % exc) from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError("sfb.edge.drift_areas: the desired state is not the output of sfb.edge.desired_state, "
-                                 "or the gathered state is malformed (%s: %s)" % (type(exc).__name__, exc)) from None
+from ansible_collections.sfb.edge.plugins.plugin_utils._compare import drift_areas
 
 
 class FilterModule:

@@ -62,29 +62,7 @@ _value:
   type: dict
 """
 
-from ansible.errors import AnsibleFilterError
-
-from ansible_collections.sfb.edge.plugins.plugin_utils import checks
-from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
-
-
-def validation(desired, current, probes=None, replication=None, frontend=None, source=None):
-    try:
-        where = _state.describe_source(desired, source)
-        desired, current, was_checked = _store.load_states(desired, current, plain)
-        current = current if was_checked else _state.check(current, where=where)
-        replication = _state.check_replication(plain(replication) if replication else None,
-                                               where="the replication status from the Front End")
-        return checks.report(desired, current, probes=plain(probes) if probes is not None else None,
-                             replication=replication, frontend=frontend,
-                             source=source)
-    except (_state.StateError, _store.StoreError) as exc:
-        raise AnsibleFilterError("sfb.edge.validation: %s" % exc) from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError("sfb.edge.validation: the desired state is not the output of sfb.edge.desired_state "
-                                 "(%s: %s)" % (type(exc).__name__, exc)) from None
+from ansible_collections.sfb.edge.plugins.plugin_utils._validation import validation
 
 
 class FilterModule:

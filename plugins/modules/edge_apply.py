@@ -7,8 +7,11 @@ DOCUMENTATION = r"""
 module: edge_apply
 author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.2.0
-short_description: Apply one area of an edge server's desired state, only where it differs
+short_description: Internal, not a public API - apply one area of an edge server's desired state, only where it differs
 description:
+  - Internal to the collection's roles and playbooks, not a public API - it takes the handles of the controller's store
+    and the areas' parts of the states that the roles pass it. Its options and results may change in any release
+    without a deprecation; use the playbooks or the roles instead.
   - Compares the desired state of one area (routes, network, hosts file, identity, certificates, and the
     Lync/Skype for Business areas cs_install, cs_certificates, cs_services) with
     the gathered state on the controller and calls the Windows host only when something differs - with

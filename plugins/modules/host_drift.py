@@ -7,8 +7,11 @@ DOCUMENTATION = r"""
 module: host_drift
 author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.4.0
-short_description: Report an edge server's drift in one task - read the state, compare, write, show, summarise
+short_description: Internal, not a public API - an edge server's drift in one task (read the state, compare, write, show, summarise)
 description:
+  - Internal to the collection's roles and playbooks, not a public API - it takes what only a run of them holds (the
+    validation step's registered result, the store's handles, the state read earlier in the run). Its options and
+    results may change in any release without a deprecation; use the playbooks or the roles instead.
   - Reads the host's state as P(sfb.edge.host_state#module) does (kept from earlier in the run, the snapshot, or one
     P(sfb.edge.edge_facts#module) call), computes the drift (P(sfb.edge.drift#filter)), writes
     C(<report_dir>/<pool FQDN>/drift/<inventory_hostname>.json) (atomically, as P(sfb.edge.report_files#module); an

@@ -7,8 +7,11 @@ DOCUMENTATION = r"""
 module: host_validation
 author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.4.0
-short_description: Validate an installed edge server in one task - read the state, check, write, show, summarise
+short_description: Internal, not a public API - validate an installed edge server in one task (read, check, write, show, summarise)
 description:
+  - Internal to the collection's roles and playbooks, not a public API - it takes what only a run of them holds (the
+    validation step's registered result, the store's handles, the Front End's probe results). Its options and results
+    may change in any release without a deprecation; use the playbooks or the roles instead.
   - Reads the host's state as P(sfb.edge.host_state#module) does (in site.yml, the state the converge play read when
     nothing was applied since - no call), evaluates the checks (P(sfb.edge.validation#filter)) with the Front End's
     probes and replication status, writes C(<report_dir>/<pool FQDN>/validate/<inventory_hostname>.json) and

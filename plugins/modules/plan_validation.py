@@ -7,8 +7,12 @@ DOCUMENTATION = r"""
 module: plan_validation
 author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.4.0
-short_description: Validate the edge inventory once and keep the desired state of the play's hosts
+short_description: Internal, not a public API - the playbooks' validation step, the desired states of the play's hosts kept for the run
 description:
+  - Internal to the collection's roles and playbooks, not a public API - its result holds handles of the controller's
+    store of the run, which the host actions and the roles read back, and O(reuse) takes its result from earlier in
+    the run. Its options and results may change in any release without a deprecation; use the playbooks or the roles
+    instead.
   - The validation step of the collection's playbooks (the P(sfb.edge.plan#role) role's C(validate.yml), run once
     per play before anything touches a host), in one task on the controller.
   - Reads the C(sfb_edge_*) variables of every host of the group C(edge_servers) once, from the task's C(hostvars)

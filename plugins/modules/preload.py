@@ -7,8 +7,11 @@ DOCUMENTATION = r"""
 module: preload
 author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.4.0
-short_description: Load the collection's controller code once, before the hosts' tasks fork
+short_description: Internal, not a public API - load the collection's controller code once, before the hosts' tasks fork
 description:
+  - Internal to the collection's roles and playbooks, not a public API - a speed mechanism; no task of theirs calls it
+    (the validation step, P(sfb.edge.plan_validation#module), does what it does). Its options and results may change
+    in any release without a deprecation; use the playbooks or the roles instead.
   - Loads the collection's filter plugins and C(plugin_utils) in Ansible's main process, so each task of each
     host does not compile them again in its worker process (Ansible's collection loader keeps no bytecode cache;
     at 12 servers this is seconds of CPU per playbook). Changes nothing, contacts no host.

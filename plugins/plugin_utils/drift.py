@@ -18,8 +18,8 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import cs
 from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile as _hostsfile
-from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
+from ansible_collections.sfb.edge.plugins.plugin_utils._adapters import resolve_adapter  # shared with the lockout guard
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 # The order site.yml applies the areas in.  Routes come before the network area so that, on a box
@@ -47,38 +47,6 @@ _ABSENT = object()  # no value (a route destination that is not wanted)
 # The hosts file area lives in hostsfile.py; its names stay importable from here for existing callers.
 HOSTS_BEGIN, HOSTS_END = _hostsfile.HOSTS_BEGIN, _hostsfile.HOSTS_END
 hosts_file, render_hosts = _hostsfile.hosts_file, _hostsfile.render_hosts
-
-
-# ----------------------------------------------------------------------------------- adapters
-def _adapter_list(current):
-    return [a for a in current.get("adapters") or [] if isinstance(a, dict)]
-
-
-def _describe_adapters(current):
-    return ", ".join("%s [%s]" % (a.get("name"), a.get("mac") or "no MAC") for a in _adapter_list(current)) or "none"
-
-
-def resolve_adapter(current, nic):
-    """Find the adapter for a desired NIC: by MAC when the inventory gives one, else by name.
-
-    :returns: ``(adapter, problem)``; exactly one of them is None.
-    """
-    adapters = _adapter_list(current)
-    name = nic["name"]
-    named = [a for a in adapters if str(a.get("name", "")).lower() == name.lower()]
-    if nic.get("mac"):
-        by_mac = [a for a in adapters if normalize_mac(a.get("mac")) == nic["mac"]]
-        if not by_mac:
-            return None, "no adapter has MAC %s (adapters: %s); correct %s.mac" % (
-                nic["mac"], _describe_adapters(current), nic["variable"])
-        if named and named[0] is not by_mac[0]:
-            return None, "the adapter named %s has MAC %s, not %s; rename or correct %s.mac" % (
-                _x(named[0]["name"]), named[0].get("mac"), nic["mac"], nic["variable"])
-        return by_mac[0], None
-    if not named:
-        return None, "no adapter is named %s (adapters: %s); rename it by hand, or set %s.mac so the " \
-            "adapter is found by its MAC address and renamed" % (_x(name), _describe_adapters(current), nic["variable"])
-    return named[0], None
 
 
 def _leased(values, dhcp):

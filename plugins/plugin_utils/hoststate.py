@@ -20,7 +20,6 @@ test callback and scripts/bench.py count a gathering where the host was read.
 
 from __future__ import annotations
 
-import json
 import os
 from collections import ChainMap
 from collections.abc import Mapping
@@ -149,11 +148,6 @@ def replica_of(replicas, fqdn):
     return None
 
 
-def report_json(report):
-    """A report as ``to_nice_json(indent=2)`` writes it (sorted keys), with the final newline."""
-    return json.dumps(report, indent=2, sort_keys=True, separators=(",", ": ")) + "\n"
-
-
 def write_reports(files, host, report_dir=None, task_vars=None):
     """Write ``[{path, content}]`` (sfb.edge.report_files' writer: atomic, a file with the same content is left
     alone) inside ``report_dir``, refused inside an inventory source of the run; ``(written, unchanged)``."""
@@ -194,7 +188,7 @@ def report_directory(templar, task_vars, given=None):
     decided = validation.get("plan_dir") if isinstance(validation, dict) else None
     if isinstance(decided, str) and decided:
         return decided
-    from ansible_collections.sfb.edge.plugins.action.plan_files import plan_directory  # pylint: disable=import-outside-toplevel
+    from ansible_collections.sfb.edge.plugins.plugin_utils._plan_dir import plan_directory  # pylint: disable=import-outside-toplevel
 
     return plan_directory(templar, task_vars, None, {})
 
@@ -331,7 +325,7 @@ class HostAction(ActionBase):
     def _refresh_pages(reports, sources=()):
         """report.html of the pool of each report written (``<plan dir>/<pool>/<kind>/<host>.*``; from snapshots the
         pool's what-if page, ``<plan dir>/<pool>/what-if/<kind>/<host>.*``)."""
-        from ansible_collections.sfb.edge.plugins.action.report_files import refresh_pages  # pylint: disable=import-outside-toplevel
+        from ansible_collections.sfb.edge.plugins.plugin_utils._report_files import refresh_pages  # pylint: disable=import-outside-toplevel
 
         pages = sorted({os.path.join(os.path.dirname(os.path.dirname(path)), "report.html") for path in reports if path})
         try:
@@ -363,8 +357,8 @@ class HostAction(ActionBase):
         if isinstance(hosts, dict) and host in hosts:
             return hosts[host]
         # a play without the playbooks' validation step: this host's alone, from the whole inventory
-        from ansible_collections.sfb.edge.plugins.filter.desired_state import desired_state  # pylint: disable=import-outside-toplevel
-        from ansible_collections.sfb.edge.plugins.filter.edge_inventory import edge_inventory  # pylint: disable=import-outside-toplevel
+        from ansible_collections.sfb.edge.plugins.plugin_utils._desired_state import desired_state  # pylint: disable=import-outside-toplevel
+        from ansible_collections.sfb.edge.plugins.plugin_utils._edge_inventory import edge_inventory  # pylint: disable=import-outside-toplevel
 
         inventory = edge_inventory(task_vars["hostvars"], list((task_vars.get("groups") or {}).get("edge_servers") or []))
         return desired_state(inventory, host)

@@ -30,6 +30,7 @@ from ansible.playbook.play_context import PlayContext  # noqa: E402
 from ansible.playbook.task import Task  # noqa: E402
 from ansible.template import Templar  # noqa: E402
 from ansible_collections.sfb.edge.plugins.action import report_files  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils import _report_files  # noqa: E402
 from ansible_collections.sfb.edge.plugins.filter.plan import plan as plan_filter  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import _files, csr, hoststate, html_report, outputs, state  # noqa: E402
 
@@ -145,15 +146,15 @@ def test_certificate_request_files_of_a_bad_host_are_refused(tmp_path):
 def test_plan_folder_of_a_bad_pool_is_refused(tmp_path):
     plans = plan_filter(inventory_data.example(), read_certificates=False)
     with pytest.raises(AnsibleActionFail, match="'../x' cannot be a file name"):
-        report_files.plan_files({"../x": plans[POOL]}, str(tmp_path))
+        _report_files.plan_files({"../x": plans[POOL]}, str(tmp_path))
 
 
 def test_report_parts_are_plain_names(tmp_path):
     with pytest.raises(AnsibleActionFail, match="'../../x/edge01.json' cannot be a file name"):
-        report_files.place([{"parts": [POOL, "firewall-proof", "../../x/edge01.json"], "content": "x"}], str(tmp_path))
+        _report_files.place([{"parts": [POOL, "firewall-proof", "../../x/edge01.json"], "content": "x"}], str(tmp_path))
     with pytest.raises(AnsibleActionFail, match="needs base_dir"):
-        report_files.place([{"parts": ["edge01.json"], "content": "x"}], None)
-    assert report_files.place([{"parts": [POOL, "edge01.json"], "content": "x"}], str(tmp_path)) == [
+        _report_files.place([{"parts": ["edge01.json"], "content": "x"}], None)
+    assert _report_files.place([{"parts": [POOL, "edge01.json"], "content": "x"}], str(tmp_path)) == [
         {"path": str(tmp_path / POOL / "edge01.json"), "content": "x"}]
     with pytest.raises(outputs.OutputError, match="outside the folder"):
         outputs.write_files([{"path": str(tmp_path / "plan" / ".." / "x.json"), "content": "x"}], base=str(tmp_path / "plan"))
@@ -479,10 +480,10 @@ def test_html_refresh_pages_check_the_pool_folder(tmp_path):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     plans = plan_filter(inventory_data.example(), read_certificates=False)
-    (elsewhere / "plan.json").write_text(report_files.plan_json(plans[POOL]))
+    (elsewhere / "plan.json").write_text(_report_files.plan_json(plans[POOL]))
     (plan / POOL).symlink_to(elsewhere)
     with pytest.raises(outputs.OutputError, match="is a symbolic link, not a folder"):
-        report_files.refresh_pages([str(plan / POOL / "report.html")])
+        _report_files.refresh_pages([str(plan / POOL / "report.html")])
     assert sorted(p.name for p in elsewhere.iterdir()) == ["plan.json"]
 
 

@@ -471,7 +471,7 @@ def test_a_page_newer_than_every_input_is_up_to_date(tmp_path):
     page.write_text("<html>")
     _age(page, base + 10**9)
     assert html_report.up_to_date(str(page), str(pool))
-    from ansible_collections.sfb.edge.plugins.action import report_files
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _report_files as report_files
     assert report_files._html_current({"path": str(page), "html_report": {}})  # pylint: disable=protected-access
     # a page rendered from a plan given to the task is always rendered
     assert not report_files._html_current({"path": str(page), "html_report": {"plan": {}}})  # pylint: disable=protected-access
@@ -784,7 +784,7 @@ def test_what_if_page_follows_the_pools_plan_and_its_own_reports(tmp_path):
     assert html_report.up_to_date(str(page), str(pool_dir / "what-if"))
     _age(pool_dir / "plan.json", base + 2 * 10**9)  # the pool's plan changed: the what-if page renders again
     assert not html_report.up_to_date(str(page), str(pool_dir / "what-if"))
-    from ansible_collections.sfb.edge.plugins.action import report_files
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _report_files as report_files
     assert not report_files._no_plan({"path": str(page), "html_report": {}})  # pylint: disable=protected-access
     (pool_dir / "plan.json").unlink()
     assert report_files._no_plan({"path": str(page), "html_report": {}})  # pylint: disable=protected-access

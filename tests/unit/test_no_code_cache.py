@@ -4,7 +4,7 @@
 0.4.0 loaded the collection's compiled code from a bytecode cache in the user's home (or
 ``$SFB_EDGE_CODE_CACHE``) whose entries anyone could compute and, with a planted folder or a race, replace:
 another user's code ran as root. The cache is gone: loading the collection's controller code in the main
-process (sfb.edge.preload, imported by sfb.edge.plan_validation) reads and writes no file outside the
+process (plugin_utils/_preload.py: sfb.edge.preload, sfb.edge.plan_validation) reads and writes no file outside the
 sources, and no controller module loads code objects from anywhere but Python's own import system.
 """
 
