@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: sfb.edge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The sfb.edge.certificate_request_review filter."""
+"""The sfb.edge.certificate_request_review filter: deprecated, removed in 0.7.0 (a shim over plugin_utils/_certificate_request.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ DOCUMENTATION = r"""
 name: certificate_request_review
 author: sfb.edge contributors
 version_added: 0.4.0
+deprecated:
+  removed_in: 0.7.0
+  why: >-
+    Internal to the P(sfb.edge.certificate_request#role) role, whose Jinja no longer uses it (its logic runs in
+    the role's action); it keeps working, with a deprecation warning, until 0.7.0.
+  alternative: >-
+    The P(sfb.edge.certificate_request#role) role; the same checks are C(step: review) of its
+    internal action P(sfb.edge.certificate_request#module).
 short_description: Check the certificate a CA issued for a request against the plan before it is accepted
 description:
   - For each request (P(sfb.edge.certificate_requests#filter)), reads on the controller the CSR (unless the edge just
@@ -68,29 +76,14 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import csr
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _certificate_request as _steps
 
 
 def certificate_request_review(requests, results=None, snapshot=False, check_mode=False, inventory=None):
-    requests = plain(requests)
-    inventory = plain(inventory) or {}
-    results = plain(results) or []
-    if not isinstance(requests, list):
-        raise AnsibleFilterError("sfb.edge.certificate_request_review: expected a list of requests from "
-                                 "sfb.edge.certificate_requests, got %s" % type(requests).__name__)
-    if results and len(results) != len(requests):
-        raise AnsibleFilterError("sfb.edge.certificate_request_review: %d results for %d requests; give the results of "
-                                 "the loop over the same requests" % (len(results), len(requests)))
     try:
-        return [csr.review(req, (results[i].get("csr") or None) if results else None,
-                           status=results[i].get("status") if results else None, snapshot=bool(snapshot),
-                           check_mode=bool(check_mode), installed=results[i].get("thumbprint") if results else None,
-                           roots=csr.roots_of(inventory, req["host"]))
-                for i, req in enumerate(requests)]
-    except (KeyError, TypeError, AttributeError) as exc:
-        raise AnsibleFilterError("sfb.edge.certificate_request_review: expected requests from "
-                                 "sfb.edge.certificate_requests (%s missing or malformed)" % exc) from None
+        return _steps.review(requests, results=results, snapshot=snapshot, check_mode=check_mode, inventory=inventory)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError("sfb.edge.certificate_request_review: %s" % exc) from None
 
 
 class FilterModule:

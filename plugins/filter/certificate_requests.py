@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: sfb.edge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The sfb.edge.certificate_requests filter."""
+"""The sfb.edge.certificate_requests filter: deprecated, removed in 0.7.0 (a shim over plugin_utils/_certificate_request.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ DOCUMENTATION = r"""
 name: certificate_requests
 author: sfb.edge contributors
 version_added: 0.4.0
+deprecated:
+  removed_in: 0.7.0
+  why: >-
+    Internal to the P(sfb.edge.certificate_request#role) role, whose Jinja no longer uses it (its logic runs in
+    the role's action); it keeps working, with a deprecation warning, until 0.7.0.
+  alternative: >-
+    The P(sfb.edge.certificate_request#role) role; the same requests are C(step: requests) of its
+    internal action P(sfb.edge.certificate_request#module).
 short_description: The certificate requests of every edge pool, with their certreq INF, from the plan
 description:
   - Takes the plan of every pool (P(sfb.edge.plan#filter)) and returns one request per pool and certificate kind
@@ -60,28 +68,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import _certificate_request as _steps
 from ansible_collections.sfb.edge.plugins.plugin_utils import csr
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 
 def certificate_requests(plans, plan_dir, request_hosts=None, kinds=csr.KINDS, key_length=2048):
-    if not isinstance(plans, dict):
-        raise AnsibleFilterError("sfb.edge.certificate_requests: expected the output of sfb.edge.plan (a dict), got %s"
-                                 % type(plans).__name__)
-    if request_hosts is not None and not isinstance(request_hosts, dict):
-        raise AnsibleFilterError("sfb.edge.certificate_requests: certificate_request_hosts must be a dict {pool FQDN: "
-                                 "inventory hostname}, got %r" % (request_hosts,))
     try:
-        length = int(key_length)
-    except (TypeError, ValueError):
-        length = key_length
-    try:
-        return csr.requests(plain(plans), str(plan_dir), plain(request_hosts) or {}, list(kinds or []), length)
-    except csr.CsrError as exc:
+        return _steps.requests(plans, plan_dir, request_hosts=request_hosts, kinds=kinds, key_length=key_length)
+    except _steps.StepError as exc:
         raise AnsibleFilterError("sfb.edge.certificate_requests: %s" % exc) from None
-    except (KeyError, TypeError) as exc:
-        raise AnsibleFilterError("sfb.edge.certificate_requests: expected the output of sfb.edge.plan (%s missing or "
-                                 "malformed)" % exc) from None
 
 
 class FilterModule:

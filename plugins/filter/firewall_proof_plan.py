@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: sfb.edge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The sfb.edge.firewall_proof_plan filter."""
+"""The sfb.edge.firewall_proof_plan filter: deprecated, removed in 0.7.0 (a shim over plugin_utils/_firewall_proof.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ DOCUMENTATION = r"""
 name: firewall_proof_plan
 author: sfb.edge contributors
 version_added: 0.4.0
+deprecated:
+  removed_in: 0.7.0
+  why: >-
+    Internal to the P(sfb.edge.firewall_proof#role) role, whose Jinja no longer uses it (its logic runs in
+    the role's action); it keeps working, with a deprecation warning, until 0.7.0.
+  alternative: >-
+    The P(sfb.edge.firewall_proof#role) role; the same decision is C(step: plan) of its internal
+    action P(sfb.edge.firewall_proof#module).
 short_description: What the firewall proof opens on each edge server and probes from where
 description:
   - From the plan's firewall (address groups and rules) and each server's gathered state, decides for every host
@@ -84,33 +92,16 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.filter.desired_state import inventory_dict
-from ansible_collections.sfb.edge.plugins.plugin_utils import fwproof
-from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
-from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _firewall_proof as _steps
 
 
 def firewall_proof_plan(inventory, hosts, states, frontend=None, probe=None, probe_connection=None, mode="live",
                         duration=300, probe_timeout_ms=3000, inventory_hosts=None):
-    if isinstance(hosts, (str, bytes, dict)) or not hasattr(hosts, "__iter__"):
-        raise AnsibleFilterError("sfb.edge.firewall_proof_plan: hosts is a list of inventory hostnames, got %s"
-                                 % type(hosts).__name__)
-    if (frontend or probe) and (isinstance(inventory_hosts, (str, bytes, dict)) or not hasattr(inventory_hosts, "__iter__")):
-        raise AnsibleFilterError("sfb.edge.firewall_proof_plan: with a Front End or a probe host, give inventory_hosts "
-                                 "(groups['all']): the probe hosts must be inventory hosts outside edge_servers")
     try:
-        pools = fwproof.from_inventory(inventory_dict(inventory, "firewall_proof_plan"))
-        # a gathered state may be a handle of the run's store (sfb.edge.edge_state keeps large states there)
-        states = {str(h): _state.check(plain(_store.load(s, where="the state of %s" % h)), where="the state of %s" % h)
-                  for h, s in plain(states or {}).items()}
-        return fwproof.plan_all(pools, [str(h) for h in hosts], states, frontend=frontend or None,
-                                external_probe=probe or None,
-                                external_probe_windows=fwproof.is_windows(plain(probe_connection or {})),
-                                mode=str(mode), duration=duration, probe_timeout_ms=probe_timeout_ms,
-                                inventory_hosts=None if inventory_hosts is None else [str(h) for h in inventory_hosts])
-    except (_plan.PlanError, _state.StateError, _store.StoreError, fwproof.ProofError) as exc:
+        return _steps.decide(inventory, hosts, states, frontend=frontend, probe=probe, probe_connection=probe_connection,
+                             mode=mode, duration=duration, probe_timeout_ms=probe_timeout_ms,
+                             inventory_hosts=inventory_hosts)
+    except _steps.StepError as exc:
         raise AnsibleFilterError("sfb.edge.firewall_proof_plan: %s" % exc) from None
 
 

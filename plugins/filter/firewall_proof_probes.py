@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: sfb.edge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The sfb.edge.firewall_proof_probes filter."""
+"""The sfb.edge.firewall_proof_probes filter: deprecated, removed in 0.7.0 (a shim over plugin_utils/_firewall_proof.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ DOCUMENTATION = r"""
 name: firewall_proof_probes
 author: sfb.edge contributors
 version_added: 0.4.0
+deprecated:
+  removed_in: 0.7.0
+  why: >-
+    Internal to the P(sfb.edge.firewall_proof#role) role, whose Jinja no longer uses it (its logic runs in
+    the role's action); it keeps working, with a deprecation warning, until 0.7.0.
+  alternative: >-
+    The P(sfb.edge.firewall_proof#role) role; the same targets are C(step: probes) of its internal
+    action P(sfb.edge.firewall_proof#module).
 short_description: The targets one probe host of the firewall proof tests, in one call
 description:
   - From the per-host proof plans (the C(hosts) values of P(sfb.edge.firewall_proof_plan#filter)) of the servers
@@ -47,19 +55,14 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import fwproof
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _firewall_proof as _steps
 
 
 def firewall_proof_probes(plans, probe, tcp_only=False):
     try:
-        targets = fwproof.probe_calls(plain(list(plans or []))).get(str(probe), [])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError("sfb.edge.firewall_proof_probes: the input is not a list of proof plans of "
-                                 "sfb.edge.firewall_proof_plan (%s: %s)" % (type(exc).__name__, exc)) from None
-    if tcp_only:
-        return [{"host": t["host"], "port": t["port"]} for t in targets if t["protocol"] == "TCP"]
-    return targets
+        return _steps.probe_targets(plans, probe, tcp_only=tcp_only)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError("sfb.edge.firewall_proof_probes: %s" % exc) from None
 
 
 class FilterModule:

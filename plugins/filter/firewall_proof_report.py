@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: sfb.edge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The sfb.edge.firewall_proof_report filter."""
+"""The sfb.edge.firewall_proof_report filter: deprecated, removed in 0.7.0 (a shim over plugin_utils/_firewall_proof.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,14 @@ DOCUMENTATION = r"""
 name: firewall_proof_report
 author: sfb.edge contributors
 version_added: 0.4.0
+deprecated:
+  removed_in: 0.7.0
+  why: >-
+    Internal to the P(sfb.edge.firewall_proof#role) role, whose Jinja no longer uses it (its logic runs in
+    the role's action); it keeps working, with a deprecation warning, until 0.7.0.
+  alternative: >-
+    The P(sfb.edge.firewall_proof#role) role; the same report is C(step: report) of its internal
+    action P(sfb.edge.firewall_proof#module) (its C(report)).
 short_description: The firewall proof's verdict per rule for one edge server
 description:
   - One verdict per firewall rule of the plan - C(open) (every sampled address:port answered and a listener behind
@@ -61,22 +69,14 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _made, fwproof
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _firewall_proof as _steps
 
 
 def firewall_proof_report(plan, probes=None, opened=None, received=None, source=None, duration=None):
     try:
-        rep = fwproof.report(plain(plan), plain(probes or {}), opened=plain(opened or []),
-                             received=plain(received or []), source=source, duration=duration)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError("sfb.edge.firewall_proof_report: the input is not a proof plan of "
-                                 "sfb.edge.firewall_proof_plan (%s: %s)" % (type(exc).__name__, exc)) from None
-    try:
-        rep["made"] = _made.made(rep["mode"])
-    except ValueError as exc:
+        return _steps.report(plan, probes=probes, opened=opened, received=received, source=source, duration=duration)
+    except _steps.StepError as exc:
         raise AnsibleFilterError("sfb.edge.firewall_proof_report: %s" % exc) from None
-    return rep
 
 
 class FilterModule:
