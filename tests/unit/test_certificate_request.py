@@ -31,8 +31,8 @@ from test_firewall_proof import _documentation, _yaml_files  # noqa: E402
 from test_fwproof import ROOT  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.action import certificate_request as action  # noqa: E402
-from ansible_collections.sfb.edge.plugins.filter.certificate_request_review import certificate_request_review  # noqa: E402
-from ansible_collections.sfb.edge.plugins.filter.certificate_requests import certificate_requests  # noqa: E402
+from ansible_collections.sfb.edge.plugins.filter.deprecated_role_filters import (  # noqa: E402
+    certificate_request_review, certificate_requests)
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan  # noqa: E402
 
 DEPRECATED = ("certificate_requests", "certificate_request_review")
