@@ -421,7 +421,9 @@ def test_role_fails_the_host_for_blocked_and_answered_by_something_else(answered
     host, _rule23 = _rule(23)
     rep = fwproof.report(host, {"fe01": _answers(*[t + (answered,) for t in CLS])}, received=_received(*CLS, hits=hits))
     task = _role_task("Fail when a rule is blocked or answered by something else")
-    templar = _role_templar(firewall_proof_result=rep, firewall_proof_fail=fail, firewall_proof_dir="plan",
+    # the registered result of the role's report step (sfb.edge.firewall_proof, step report)
+    templar = _role_templar(firewall_proof_result={"report": rep, "markdown": fwproof.markdown(rep)},
+                            firewall_proof_fail=fail, firewall_proof_dir="plan",
                             inventory_hostname="edge01")
     assert all(templar.evaluate_conditional(trust_as_template(c)) for c in task["when"]) is fails
     if fails:
