@@ -7,9 +7,10 @@ DOCUMENTATION = r"""
 module: certificate_request
 author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.5.0
-short_description: The controller steps of the certificate request role (internal to the role)
+short_description: Internal, not a public API - the controller steps of the certificate request role
 description:
-  - B(Internal to a role.) The P(sfb.edge.certificate_request#role) role runs it; it is not meant to be called otherwise - its
+  - Internal to the collection's roles and playbooks, not a public API -
+    the P(sfb.edge.certificate_request#role) role runs it; it is not meant to be called otherwise - its
     options take the role's in-run values (the plans, the registered request results), and may change without notice.
     Run the role (C(playbooks/certificate_request.yml)); see the collection's docs/certificate-requests.md.
   - O(step=requests) - one request per pool and certificate kind with its certreq INF, from the plan's

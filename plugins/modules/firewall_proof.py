@@ -7,9 +7,10 @@ DOCUMENTATION = r"""
 module: firewall_proof
 author: sfb.edge contributors (!UNKNOWN)
 version_added: 0.5.0
-short_description: The controller steps of the firewall proof role (internal to the role)
+short_description: Internal, not a public API - the controller steps of the firewall proof role
 description:
-  - B(Internal to a role.) The P(sfb.edge.firewall_proof#role) role runs it; it is not meant to be called otherwise - its
+  - Internal to the collection's roles and playbooks, not a public API -
+    the P(sfb.edge.firewall_proof#role) role runs it; it is not meant to be called otherwise - its
     options take the role's in-run values (the registered decision, probe results), and may change without notice.
     Run the role (C(playbooks/firewall_proof.yml)); see the collection's docs/firewall-proof.md.
   - O(step=plan) - decides, once for every edge of the play, the temporary listeners per host, the probes per probe
