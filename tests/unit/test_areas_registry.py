@@ -25,7 +25,7 @@ import inventory_data  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.action import edge_apply as edge_apply_action  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import areas, desired, drift, hoststate, state, store  # noqa: E402
-from ansible_collections.sfb.edge.plugins.plugin_utils import _areas  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils import _areas, _phase  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import _registry  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -57,6 +57,9 @@ def test_the_registry_in_site_order():
     with_options = ["cs_install", "cs_certificates", "cs_services", "cs_replication"]
     assert [a.name for a in _registry.REGISTRY if a.options] == with_options
     assert [a.role for a in _registry.REGISTRY] == ["sfb.edge.%s" % name for name in APPLIED] + [None]
+    assert _registry.PHASES == {"windows": ("routes", "network", "hosts_file", "identity", "certificates"),
+                                "install": ("cs_install", "cs_certificates", "cs_services")}
+    assert [a.phase for a in _registry.REGISTRY] == ["windows"] * 5 + ["install"] * 3 + [None]  # windows part first
 
 
 def test_what_derives_from_the_registry():
@@ -68,6 +71,7 @@ def test_what_derives_from_the_registry():
     assert areas.KEYS["cs_install"] == (("cs", "identity"), ("computer", "adapters", "cs", "certificates"))
     assert areas.KEYS["cs_replication"] == (("cs",), ("replication",))
     assert edge_apply_action.ARGUMENT_SPEC["area"]["choices"] == list(APPLIED)
+    assert _phase.PART_AREAS == {"windows": APPLIED[:5], "install": APPLIED[5:], "validate": ()}
 
 
 def test_an_unknown_area_is_named_with_the_areas_there_are():
@@ -124,6 +128,10 @@ def test_converge_runs_the_roles_in_the_registry_order():
         if "ansible.builtin.include_role" in task:
             name = task["ansible.builtin.include_role"]["name"].split(".")[-1]
             assert "'%s' in edge_state_areas" % name in task["when"] and "'%s' in site_phase.areas" % name in task["when"]
+    # the install part's areas, named where the install waits for the identity reboot
+    with open(os.path.join(ROOT, "playbooks", "tasks", "converge.yml"), encoding="utf-8") as handle:
+        text = handle.read()
+    assert text.count("['%s']" % "', '".join(_registry.PHASES["install"])) == 2 == text.count("['cs_")
 
 
 # ----------------------------------------------------------------------------------- re-read after a change

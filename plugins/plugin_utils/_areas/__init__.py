@@ -26,6 +26,7 @@ class Area:
         (:func:`changes.result`: the changes, the problems, the notes and the module calls that apply them).
     :param modules: the modules its calls name (what applies it on the host).
     :param role: the role site.yml runs for it; None: reported by drift.yml, never applied by site.yml.
+    :param phase: the part of site.yml that applies it (``windows`` or ``install``, :mod:`_phase`); None: not applied.
     :param guarded: the lockout guard judges its changes (they may cut the controller's connection).
     :param options: ``function`` takes the CS options (``frontend``, ``config_refresh``).
     :param timed: ``function`` takes ``now`` (it judges certificate expiry).
@@ -38,6 +39,7 @@ class Area:
     function: Callable
     modules: Tuple[str, ...]
     role: Optional[str]
+    phase: Optional[str]
     guarded: bool = False
     options: bool = False
     timed: bool = False

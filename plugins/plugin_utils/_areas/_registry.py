@@ -7,6 +7,7 @@
   choices (tests/unit/test_areas_registry.py holds its DOCUMENTATION to it) and the include_role order of
   playbooks/tasks/converge.yml (same test);
 - :data:`REPORTED`: the areas drift.yml reports (drift.REPORT_AREAS), the slicing keys (areas.KEYS);
+- :data:`PHASES`: the areas of each part of site.yml (_phase.PART_AREAS, sfb.edge.site_phase);
 - :data:`GUARDED`: the areas the lockout guard judges (areas.GUARDED, drift.host_drift);
 - the re-read-after-change rule: sfb.edge.edge_apply, whatever its area, sets the fact ``edge_state_stale``
   when it applied (or, from snapshots, planned) a change; hoststate.still_current reads it.
@@ -25,6 +26,8 @@ REPORTED = tuple(area.name for area in REGISTRY)
 APPLIED = tuple(area.name for area in REGISTRY if area.applied)
 GUARDED = tuple(area.name for area in REGISTRY if area.guarded)
 TIMED = tuple(area.name for area in REGISTRY if area.timed)
+# the areas of each part of site.yml (_phase.PART_AREAS)
+PHASES = {phase: tuple(area.name for area in REGISTRY if area.phase == phase) for phase in ("windows", "install")}
 # area: (sections of the desired state, sections of the gathered state) it reads.
 KEYS = {area.name: (area.desired_sections, area.current_sections) for area in REGISTRY}
 

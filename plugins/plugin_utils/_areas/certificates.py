@@ -97,4 +97,4 @@ def certificates(desired, current, now=None):
 
 AREA = Area(name="certificates", order=50, desired_sections=("certificates",),
             current_sections=("certificates", "computer"), function=certificates,
-            modules=("sfb.edge.edge_certificates",), role="sfb.edge.certificates", timed=True)
+            modules=("sfb.edge.edge_certificates",), role="sfb.edge.certificates", phase="windows", timed=True)

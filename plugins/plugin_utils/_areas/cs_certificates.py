@@ -11,4 +11,4 @@ from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 
 AREA = Area(name="cs_certificates", order=70, desired_sections=("cs", "certificates"),
             current_sections=("certificates", "cs"), function=cs.cs_certificates, modules=("sfb.edge.edge_cs",),
-            role="sfb.edge.cs_certificates", options=True, timed=True)
+            role="sfb.edge.cs_certificates", phase="install", options=True, timed=True)

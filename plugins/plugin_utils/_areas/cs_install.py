@@ -13,4 +13,4 @@ from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 # (cs.folded) unless a planned certificate is refused.
 AREA = Area(name="cs_install", order=60, desired_sections=("cs", "identity"),
             current_sections=("computer", "adapters", "cs", "certificates"), function=cs.cs_install,
-            modules=("ansible.windows.win_feature", "sfb.edge.edge_cs"), role="sfb.edge.cs_install", options=True)
+            modules=("ansible.windows.win_feature", "sfb.edge.edge_cs"), role="sfb.edge.cs_install", phase="install", options=True)

@@ -11,4 +11,4 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 
 AREA = Area(name="cs_replication", order=90, desired_sections=("cs",), current_sections=("replication",),
-            function=cs.cs_replication, modules=(), role=None, options=True)
+            function=cs.cs_replication, modules=(), role=None, phase=None, options=True)

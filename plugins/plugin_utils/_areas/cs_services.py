@@ -9,4 +9,4 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 
 AREA = Area(name="cs_services", order=80, desired_sections=("cs",), current_sections=("cs", "certificates"),
-            function=cs.cs_services, modules=("sfb.edge.edge_cs",), role="sfb.edge.cs_services", options=True)
+            function=cs.cs_services, modules=("sfb.edge.edge_cs",), role="sfb.edge.cs_services", phase="install", options=True)

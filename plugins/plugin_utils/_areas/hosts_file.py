@@ -10,4 +10,4 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 
 AREA = Area(name="hosts_file", order=30, desired_sections=("hosts_file",), current_sections=("hosts_file",),
-            function=hostsfile.hosts_file, modules=("sfb.edge.edge_hosts_file",), role="sfb.edge.hosts_file")
+            function=hostsfile.hosts_file, modules=("sfb.edge.edge_hosts_file",), role="sfb.edge.hosts_file", phase="windows")

@@ -41,4 +41,4 @@ def identity(desired, current):
 
 AREA = Area(name="identity", order=40, desired_sections=("identity",), current_sections=("computer",),
             function=identity, modules=("ansible.windows.win_hostname", "ansible.windows.win_regedit"),
-            role="sfb.edge.identity")
+            role="sfb.edge.identity", phase="windows")

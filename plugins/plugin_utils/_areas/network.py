@@ -191,4 +191,4 @@ def split_deferred(calls):
 
 
 AREA = Area(name="network", order=20, desired_sections=("network",), current_sections=("adapters",), function=network,
-            modules=("sfb.edge.edge_network",) + AFTER_EDGE_NETWORK, role="sfb.edge.network", guarded=True)
+            modules=("sfb.edge.edge_network",) + AFTER_EDGE_NETWORK, role="sfb.edge.network", phase="windows", guarded=True)

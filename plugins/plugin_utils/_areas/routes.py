@@ -105,4 +105,4 @@ def _all_wanted(routes, wanted, index):
 # the persistent routes to the internal networks exist before that gateway is removed; routes pin the interface by
 # index, which a rename does not change.  The guard reads the NICs too (areas.GUARD_DESIRED).
 AREA = Area(name="routes", order=10, desired_sections=("network", "routes"), current_sections=("adapters", "routes"),
-            function=routes, modules=("sfb.edge.edge_routes",), role="sfb.edge.routes", guarded=True)
+            function=routes, modules=("sfb.edge.edge_routes",), role="sfb.edge.routes", phase="windows", guarded=True)
