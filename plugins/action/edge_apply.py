@@ -15,7 +15,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import areas as _areas
 from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, guard, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, guard, hoststate, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
 display = Display()
@@ -79,6 +79,14 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
     def run(self, tmp=None, task_vars=None):
+        result = self._apply(tmp, task_vars)
+        # The re-read-after-change rule (hoststate.still_current): a change applied, or planned from snapshots.
+        facts = hoststate.stale_facts(result)
+        if facts:
+            result["ansible_facts"] = facts
+        return result
+
+    def _apply(self, tmp, task_vars):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)

@@ -229,4 +229,17 @@ deferred:
       deferred call has finished.
   returned: when a network change touches the connection and it is allowed
   type: dict
+ansible_facts:
+  description: Facts the task sets on the host.
+  returned: when a change was applied, or planned in snapshot mode
+  type: dict
+  version_added: 0.5.0
+  contains:
+    edge_state_stale:
+      description:
+        - The state read earlier in the run is no longer the host's, so the next P(sfb.edge.host_state#module)
+          (and the other host actions) read it again. The value names the run; a value kept from another run by a
+          fact cache is ignored. The reboot tasks of the roles set it too (to V(true)).
+      type: str
+      returned: when a change was applied, or planned in snapshot mode
 """

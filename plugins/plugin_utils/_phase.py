@@ -16,12 +16,11 @@ tag no phase carries, such as molecule's ``notest``, skips nothing and is ignore
 
 from __future__ import annotations
 
+from ansible_collections.sfb.edge.plugins.plugin_utils._areas import _registry
+
 PARTS = ("windows", "install", "validate")
-PART_AREAS = {
-    "windows": ("routes", "network", "hosts_file", "identity", "certificates"),
-    "install": ("cs_install", "cs_certificates", "cs_services"),
-    "validate": (),
-}
+# each area's part is in its record (plugins/plugin_utils/_areas/<area>.py)
+PART_AREAS = dict(_registry.PHASES, validate=())
 TAGS = {"windows": "windows", "install": "install", "cs": "install", "validate": "validate"}
 _ALL = ("all",)
 

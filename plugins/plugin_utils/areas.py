@@ -13,30 +13,20 @@ records what every area function really reads and checks these lists against it.
 from __future__ import annotations
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
+from ansible_collections.sfb.edge.plugins.plugin_utils._areas import _registry
 
 # Always part of a slice: small, and named in messages.
 DESIRED_ALWAYS = ("format", "host", "pool")
 CURRENT_ALWAYS = ("format",)
 
 # The areas whose changes the lockout guard may block; their drift is computed with the guard's inputs.
-GUARDED = ("routes", "network")
+GUARDED = _registry.GUARDED
 GUARD_DESIRED = ("network", "routes")
 GUARD_CURRENT = ("adapters", "routes", "connection", "connection_ports")
 
-# area: (sections of the desired state, sections of the gathered state) it reads.
-KEYS = {
-    "routes": (("network", "routes"), ("adapters", "routes")),
-    "network": (("network",), ("adapters",)),
-    "hosts_file": (("hosts_file",), ("hosts_file",)),
-    "identity": (("identity",), ("computer",)),
-    "certificates": (("certificates",), ("certificates", "computer")),
-    # cs_install and cs_services read the certificates too: the setup call that installs the edge roles assigns
-    # them and starts the services (cs.folded) unless a planned certificate is refused.
-    "cs_install": (("cs", "identity"), ("computer", "adapters", "cs", "certificates")),
-    "cs_certificates": (("cs", "certificates"), ("certificates", "cs")),
-    "cs_services": (("cs",), ("cs", "certificates")),
-    "cs_replication": (("cs",), ("replication",)),
-}
+# area: (sections of the desired state, sections of the gathered state) it reads - each area module's record
+# (plugins/plugin_utils/_areas/<area>.py), in the registry's order.
+KEYS = _registry.KEYS
 
 
 def keys(area):

@@ -11,25 +11,22 @@ that would cut the connection the controller uses.  Plain data in, plain data ou
 
 from __future__ import annotations
 
-import operator
-
 from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs
+from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs
 from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile as _hostsfile
+from ansible_collections.sfb.edge.plugins.plugin_utils._areas import _registry
+from ansible_collections.sfb.edge.plugins.plugin_utils._areas import certificates as _certificates
+from ansible_collections.sfb.edge.plugins.plugin_utils._areas import identity as _identity
+from ansible_collections.sfb.edge.plugins.plugin_utils._areas import network as _network
+from ansible_collections.sfb.edge.plugins.plugin_utils._areas import routes as _routes
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
-from ansible_collections.sfb.edge.plugins.plugin_utils._adapters import resolve_adapter  # shared with the lockout guard
-from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
-# The order site.yml applies the areas in.  Routes come before the network area so that, on a box
-# set up by hand with a default gateway on the internal NIC, the persistent routes to the internal
-# networks exist before that gateway is removed; routes pin the interface by index, which a rename
-# does not change.
-# The Lync/SfB areas (cs.py) follow: they need the certificates imported and the network in place.
-AREAS = ("routes", "network", "hosts_file", "identity", "certificates") + cs.CS_AREAS
-# Reported by drift.yml but not applied by site.yml (replication is fixed from the Front End).
-REPORT_AREAS = AREAS + ("cs_replication",)
+# The order site.yml applies the areas in, and the areas drift.yml reports (cs_replication is reported but not
+# applied by site.yml: replication is fixed from the Front End): from the registry of the areas (_areas/_registry.py).
+AREAS = _registry.APPLIED
+REPORT_AREAS = _registry.REPORTED
 REPORT_FORMAT = 1
 # How each area's drift is fixed (the failure message of drift.yml, docs/cs-roles.md#drift and
 # docs/windows-roles.md); every area of REPORT_AREAS has one.
@@ -38,357 +35,22 @@ FIXES = dict({area: SITE_FIX for area in AREAS},
              cs_replication="playbooks/validate.yml -e sfb_edge_replication_invoke=true (replication is pushed from "
                             "the Front End; check TCP 4443 from the Front Ends to the edge's internal address)")
 
-TCPIP_PARAMETERS = r"HKLM:\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters"
-
-
 _change, _problem, _result = _records.change, _records.problem, _records.result
-_ABSENT = object()  # no value (a route destination that is not wanted)
 
 # The hosts file area lives in hostsfile.py; its names stay importable from here for existing callers.
 HOSTS_BEGIN, HOSTS_END = _hostsfile.HOSTS_BEGIN, _hostsfile.HOSTS_END
 hosts_file, render_hosts = _hostsfile.hosts_file, _hostsfile.render_hosts
+# The areas' compare functions and helpers live in their area modules (plugins/plugin_utils/_areas); their names
+# stay importable from here for existing callers.
+network, routes, identity, certificates = _network.network, _routes.routes, _identity.identity, _certificates.certificates
+resolve_adapter, split_deferred, AFTER_EDGE_NETWORK = _network.resolve_adapter, _network.split_deferred, \
+    _network.AFTER_EDGE_NETWORK
+_stores, _store_text = _network._stores, _network._store_text  # pylint: disable=protected-access
+TCPIP_PARAMETERS = _identity.TCPIP_PARAMETERS
+cs = _cs  # existing callers read drift.cs
 
-
-def _leased(values, dhcp):
-    """Values as reported, marked when they come from a DHCP lease (they go when DHCP is turned off)."""
-    return ["%s (DHCP)" % v for v in values] if dhcp else values
-
-
-def _stores(item):
-    """``(active, persistent)`` of a gathered address or route; a flag that is absent (a state gathered
-    before the stores were read) counts as set: both stores."""
-    return item.get("active") is not False, item.get("persistent") is not False
-
-
-def _store_text(active, persistent):
-    return {(True, True): "active and persistent", (True, False): "active only",
-            (False, True): "persistent only"}.get((active, persistent), "in no store")
-
-
-def _addresses(adapter):
-    result = {}
-    for item in adapter.get("addresses") or []:
-        result[item["address"]] = {"prefix_length": int(item["prefix_length"]),
-                                   "skip_as_source": bool(item.get("skip_as_source")),
-                                   "stores": _stores(item)}
-    return result
-
-
-def _default_routes(adapter):
-    """The adapter's default routes as ``{next_hop: (active, persistent)}``, in gathered order.
-
-    ``default_routes`` (both policy stores) when gathered, else ``gateways`` counted as in both stores."""
-    routes = adapter.get("default_routes")
-    if routes is None:
-        return {str(g): (True, True) for g in adapter.get("gateways") or []}
-    result = {}
-    for route in routes:
-        active, persistent = _stores(route)
-        was = result.get(str(route["next_hop"]), (False, False))
-        result[str(route["next_hop"])] = (was[0] or active, was[1] or persistent)
-    return result
-
-
-# ----------------------------------------------------------------------------------- network
-def network(desired, current):
-    res = _result("network")
-    edge_calls, dns_calls, netbios = [], [], {}
-    for role in ("internal", "external"):
-        nic = desired["network"][role]
-        adapter, problem = resolve_adapter(current, nic)
-        if problem:
-            res["problems"].append(_problem("network", nic["variable"], problem))
-            continue
-        now, name = adapter["name"], nic["name"]
-        call = {"name": now}
-        if nic.get("mac"):
-            call["mac"] = nic["mac"]
-
-        def change(prop, action, before, after, target=name):
-            res["changes"].append(_change("network", target, prop, action, before, after))
-
-        if now != name:
-            change("name", "set", now, name)
-            call["rename_to"] = name
-        if adapter.get("dhcp"):
-            change("dhcp", "set", True, False)
-            call["dhcp"] = False
-        have = _addresses(adapter)
-        want = {a["address"]: a for a in nic["addresses"]}
-        for ip, a in want.items():
-            cidr = "%s/%d" % (ip, a["prefix_length"])
-            old = have.get(ip)
-            if old is None or old["prefix_length"] != a["prefix_length"]:
-                if old is not None:
-                    change("address", "remove", "%s/%d" % (ip, old["prefix_length"]), None)
-                    call.setdefault("remove", []).append(ip)
-                change("address", "add", None, cidr)
-                call.setdefault("add", []).append(dict(a))
-            else:
-                if old["stores"] != (True, True):
-                    # Only in the active store: lost at the next reboot; only in the persistent store:
-                    # not in use until then. edge_network adds the copy of the missing store.
-                    change("address store", "set", _store_text(*old["stores"]), _store_text(True, True),
-                           "%s %s" % (name, ip))
-                    call.setdefault("add", []).append(dict(a))
-                if old["skip_as_source"] != a["skip_as_source"]:
-                    change("skip_as_source", "set", old["skip_as_source"], a["skip_as_source"], "%s %s" % (name, ip))
-                    call.setdefault("skip_as_source", {})[ip] = a["skip_as_source"]
-        for ip, old in have.items():
-            if ip not in want:
-                change("address", "remove", "%s/%d" % (ip, old["prefix_length"]), None)
-                call.setdefault("remove", []).append(ip)
-        # Turning DHCP off drops the lease's gateway and DNS servers: set them even when equal.
-        dhcp = bool(adapter.get("dhcp"))
-        routes = _default_routes(adapter)
-        gateways = list(routes)
-        wanted_gw = [nic["gateway"]] if nic["gateway"] else []
-        if gateways != wanted_gw or (dhcp and wanted_gw):
-            change("gateway", "set", _leased(gateways, dhcp), wanted_gw)
-            call["gateway"] = nic["gateway"] or ""
-        elif wanted_gw and routes[nic["gateway"]] != (True, True):
-            change("gateway store", "set", "%s %s" % (nic["gateway"], _store_text(*routes[nic["gateway"]])),
-                   "%s %s" % (nic["gateway"], _store_text(True, True)))
-            call["gateway"] = nic["gateway"]
-        if "register_in_dns" in nic and bool(adapter.get("register_in_dns")) != nic["register_in_dns"]:
-            change("register_in_dns", "set", bool(adapter.get("register_in_dns")), nic["register_in_dns"])
-            call["register_in_dns"] = nic["register_in_dns"]
-        if len(call) > (2 if "mac" in call else 1):
-            edge_calls.append(call)
-        servers = list(adapter.get("dns_servers") or [])
-        if servers != nic["dns_servers"] or (dhcp and nic["dns_servers"]):
-            change("dns_servers", "set", _leased(servers, dhcp), list(nic["dns_servers"]))
-            dns_calls.append({"module": "ansible.windows.win_dns_client",
-                              "args": {"adapter_names": name, "dns_servers": list(nic["dns_servers"])}})
-        if "netbios" in nic and adapter.get("netbios") != nic["netbios"]:
-            change("netbios", "set", adapter.get("netbios"), nic["netbios"])
-            netbios.setdefault(nic["netbios"], []).append(name)
-    if edge_calls:
-        res["calls"].append({"module": "sfb.edge.edge_network", "args": {"adapters": edge_calls}})
-    res["calls"] += dns_calls
-    for setting, names in sorted(netbios.items()):
-        res["calls"].append({"module": "community.windows.win_netbios",
-                             "args": {"adapter_names": names, "state": setting}})
-    return res
-
-
-# The calls that name adapters by their inventory name: they run after sfb.edge.edge_network, which
-# gives the adapters that name (and turns DHCP off, which drops a lease's DNS servers).
-AFTER_EDGE_NETWORK = ("ansible.windows.win_dns_client", "community.windows.win_netbios")
-
-
-def split_deferred(calls):
-    """``(now, deferred)``: the calls to make at once and the ones held back with the
-    ``sfb.edge.edge_network`` call the lockout guard defers (it runs in the background while the play
-    reconnects): that call and every call after it, in order.  Without an edge_network call nothing
-    is deferred (a blocked route removal is applied in the normal call)."""
-    for number, call in enumerate(calls):
-        if call["module"] == "sfb.edge.edge_network":
-            later = calls[number:]
-            unknown = [c["module"] for c in later[1:] if c["module"] not in AFTER_EDGE_NETWORK]
-            if unknown:
-                raise ValueError("cannot defer %s after sfb.edge.edge_network" % ", ".join(unknown))
-            return calls[:number], later
-    return list(calls), []
-
-
-# ----------------------------------------------------------------------------------- routes
-def routes(desired, current):
-    res = _result("routes")
-    spec = desired["routes"]
-    nic = desired["network"][spec["nic"]]
-    adapter, problem = resolve_adapter(current, nic)
-    if problem:
-        res["problems"].append(_problem("routes", nic["variable"], problem))
-        return res
-    index = adapter.get("index")
-    wanted = dict(map(operator.itemgetter("destination", "gateway"), spec["routes"]))
-    add, remove, stores = [], [], {}  # stores: the wanted routes present, {destination: (active, persistent)}
-    gathered = current.get("routes") or []
-    converged = _all_wanted(gathered, wanted, index)
-    if converged is not None:
-        stores, gathered = converged, ()  # every gathered route is a wanted one, in both stores
-    for route in gathered:
-        get = route.get
-        dest, gw = get("destination"), get("gateway")
-        mine = get("interface_index") == index
-        if mine and wanted.get(dest, _ABSENT) == gw:
-            # A repeated identical entry is the same route, not a stale one; a copy in one policy store
-            # only is completed (edge_routes adds the missing copy).  (_stores, inlined: thousands of routes)
-            active, persistent = get("active") is not False, get("persistent") is not False
-            was = stores.get(dest)
-            stores[dest] = (active, persistent) if was is None else (was[0] or active, was[1] or persistent)
-            continue
-        # A persistent route whose interface is gone is never active again: junk, removed by its index.
-        orphan = get("interface_exists") is False
-        if dest in wanted or ((mine or orphan) and spec["purge"]):
-            remove.append(route)
-        elif orphan:
-            res["notes"].append("persistent route %s via %s on interface index %s, which no longer exists, is kept "
-                                "(set sfb_edge_routes_purge: true to remove it)" % (dest, gw, route.get("interface_index")))
-        elif mine:
-            res["notes"].append("unmanaged persistent route %s via %s on %s is kept (set sfb_edge_routes_purge: true "
-                                "to remove it)" % (dest, gw, route.get("interface")))
-    both = (True, True)
-    for dest, gw in wanted.items() if converged is None or len(converged) < len(wanted) else ():
-        if stores.get(dest) != both:
-            add.append({"destination": dest, "gateway": gw, "interface": nic["name"], "interface_index": index})
-    for route in remove:
-        where = route.get("interface") if route.get("interface_exists") is not False else \
-            "interface index %s (no longer exists)" % route.get("interface_index")
-        text = "%s via %s on %s" % (route.get("destination"), route.get("gateway"), where)
-        res["changes"].append(_change("routes", route.get("destination"), "route", "remove", text, None))
-    for route in add:
-        text = "%s via %s on %s" % (route["destination"], route["gateway"], nic["name"])
-        if route["destination"] in stores:
-            res["changes"].append(_change("routes", route["destination"], "route store", "set",
-                                          "%s, %s" % (text, _store_text(*stores[route["destination"]])),
-                                          "%s, %s" % (text, _store_text(True, True))))
-        else:
-            res["changes"].append(_change("routes", route["destination"], "route", "add", None, text))
-    if add or remove:
-        res["calls"].append({"module": "sfb.edge.edge_routes", "args": {
-            "add": add,
-            "remove": [{"destination": r.get("destination"), "gateway": r.get("gateway"),
-                        "interface": r.get("interface") if r.get("interface_exists") is not False else None,
-                        "interface_index": r.get("interface_index")} for r in remove],
-        }})
-    return res
-
-
-def _all_wanted(routes, wanted, index):
-    """``{destination: (True, True)}`` when every gathered route is a wanted one - its destination, gateway and
-    interface index, in both policy stores - (what the loop of :func:`routes` finds on a converged host, in a
-    few passes in C over thousands of routes); else None, and the loop decides."""
-    if not isinstance(routes, list) or not set(map(type, routes)) <= {dict}:
-        return None
-    try:
-        # equal to (index, True, True): that interface, and "is not False" for both stores (an absent flag,
-        # which the loop counts as set, or any other value: the loop decides)
-        if set(map(operator.itemgetter("interface_index", "active", "persistent"), routes)) - {(index, True, True)}:
-            return None
-        pairs = list(map(operator.itemgetter("destination", "gateway"), routes))
-        found = dict(pairs)
-        if len(found) == len(pairs) and found == wanted:  # each wanted route once (the usual converged host)
-            return dict.fromkeys(found, (True, True))
-        if not wanted.items() >= set(pairs):  # each one's destination is wanted with that gateway
-            return None
-    except (KeyError, TypeError):  # an absent key, an unhashable value: the loop decides (and raises what it raises)
-        return None
-    return dict.fromkeys(map(operator.itemgetter(0), pairs), (True, True))
-
-
-# ----------------------------------------------------------------------------------- identity
-def identity(desired, current):
-    res = _result("identity")
-    ident, computer = desired["identity"], current.get("computer") or {}
-    if computer.get("part_of_domain"):
-        res["problems"].append(_problem(
-            "identity", "sfb_edge_fqdn", "the host is joined to the domain %s; an edge server must be a workgroup "
-            "machine (it cannot reach domain controllers from the perimeter network). Remove it from the domain by "
-            "hand and run again; this collection never changes domain membership" % _x(computer.get("domain"))))
-    name = computer.get("pending_hostname") or computer.get("hostname") or ""
-    if name.upper() != ident["hostname"].upper():
-        res["changes"].append(_change("identity", "computer", "hostname", "set", name, ident["hostname"].upper()))
-        res["calls"].append({"module": "ansible.windows.win_hostname", "args": {"name": ident["hostname"].upper()}})
-    suffix = (computer.get("dns_suffix") or "").lower()
-    if suffix != ident["dns_suffix"]:
-        res["changes"].append(_change("identity", "computer", "dns_suffix", "set", suffix, ident["dns_suffix"]))
-        res["calls"].append({"module": "ansible.windows.win_regedit", "args": {
-            "path": TCPIP_PARAMETERS, "name": "NV Domain", "data": ident["dns_suffix"], "type": "string"}})
-    if computer.get("pending_reboot"):
-        res["notes"].append("a reboot is pending (%s)" % (", ".join(computer.get("pending_reboot_reasons") or [])
-                                                          or "reason unknown"))
-    res["reboot_required"] = bool(res["changes"])
-    return res
-
-
-# ----------------------------------------------------------------------------------- certificates
-_WINDOWS_BUILDS = ((7601, "Windows Server 2008 R2"), (9200, "Windows Server 2012"), (9600, "Windows Server 2012 R2"),
-                   (14393, "Windows Server 2016"))
-
-
-def _pfx_unreadable_here(res, cert, computer):
-    """True when the host's Windows cannot decrypt the PFX (PBES2/AES before build 16299): a problem, no import."""
-    from ansible_collections.sfb.edge.plugins.plugin_utils import certs
-
-    info = cert.get("pfx_encryption")
-    if not cert.get("pfx") or not info or not info.get("pbes2"):
-        return False
-    build = computer.get("os_build")
-    if build is None or isinstance(build, bool) or not isinstance(build, int):
-        res["notes"].append("%s (%s) is encrypted with %s, which Windows before Server 2019 cannot import, and this "
-                            "host's OS build was not read: re-gather with this collection's edge_facts"
-                            % (cert["path"], cert["variable"], " and ".join(info["pbes2"])))
-        return False
-    if build >= certs.PBES2_MIN_BUILD:
-        return False
-    name = [n for b, n in _WINDOWS_BUILDS if b <= build]
-    res["problems"].append(_problem("certificates", cert["variable"] + ".pfx", "%s is encrypted with %s (%s); this "
-                                    "host runs %s (build %d), which cannot import it (Windows reports 'The specified "
-                                    "network password is not correct'), so it is not imported: %s"
-                                    % (cert["path"], " and ".join(info["pbes2"]), certs.pfx_encryption_text(info),
-                                       name[-1] if name else "Windows", build, certs.pfx_fix(cert["path"]))))
-    return True
-
-
-def _installed_expiry(res, cert, installed, now):
-    """The expiry entry and finding of the installed copy of a planned certificate (its gathered
-    ``not_after``, else the file's)."""
-    try:
-        end = expiry.parse(installed.get("not_after") or cert.get("not_after"))
-    except expiry.ExpiryError:
-        end = None
-    info = expiry.status(end, now, cert.get("warn_days", expiry.DEFAULT_WARN_DAYS))
-    target = "%s\\%s" % (cert["store"], cert["thumbprint"])
-    res["expiry"].append({"area": "certificates", "target": target, "thumbprint": cert["thumbprint"],
-                          "subject": cert["subject"], "variable": cert["variable"], "not_after": expiry.iso(end),
-                          "status": info["status"], "warn_days": info["warn_days"]})
-    kind = cert["variable"].rsplit(".", 1)[-1]
-    what = "the certificate %s (%s, %s) installed in LocalMachine\\%s" % (
-        cert["thumbprint"], cert["subject"], cert["variable"], cert["store"])
-    found = expiry.finding(info, end, what, kind=kind if kind in ("internal", "external") else None, now=now,
-                           area="certificates", target=target, thumbprint=cert["thumbprint"], subject=cert["subject"])
-    if found:
-        res["findings"].append(found)
-
-
-def certificates(desired, current, now=None):
-    """Import the planned certificates that are missing; ``res["expiry"]`` / ``res["findings"]``: the
-    end of validity of the installed ones and ``certificate_expiring`` / ``certificate_expired``
-    (:mod:`expiry`, at ``now``; None: the current time)."""
-    res = _result("certificates")
-    res["expiry"], res["findings"] = [], []
-    now = expiry.utcnow(now)
-    stores = current.get("certificates") or {}
-    computer = current.get("computer") if isinstance(current.get("computer"), dict) else {}
-    todo = []
-    for cert in desired["certificates"]:
-        found = [c for c in stores.get(cert["store"]) or []
-                 if str(c.get("thumbprint", "")).upper() == cert["thumbprint"]]
-        ok = [c for c in found if cert["store"] != "My" or c.get("has_private_key")]
-        if ok:
-            _installed_expiry(res, cert, ok[0], now)
-            if cert["store"] == "My" and ok[0].get("legacy_csp") is False:
-                res["notes"].append("%s (%s) has a CNG/KSP private key; Skype for Business Server 2015 and later "
-                                    "need a legacy CSP key: re-import the PFX with a CSP (%s)"
-                                    % (cert["subject"], cert["thumbprint"], cert["variable"]))
-            continue
-        if _pfx_unreadable_here(res, cert, computer):
-            continue
-        res["changes"].append(_change("certificates", "%s\\%s" % (cert["store"], cert["thumbprint"]), "certificate",
-                                      "add", "present without private key" if found else None,
-                                      "%s (%s)" % (cert["subject"], cert["variable"])))
-        todo.append({"store": cert["store"], "thumbprint": cert["thumbprint"], "pfx": cert["pfx"],
-                     "variable": cert["variable"], "path": cert["path"]})
-    if todo:
-        res["calls"].append({"module": "sfb.edge.edge_certificates", "args": {"certificates": todo}})
-    return res
-
-
-AREA_FUNCTIONS = {"network": network, "routes": routes, "hosts_file": hosts_file, "identity": identity,
-                  "certificates": certificates}
-AREA_FUNCTIONS.update(cs.AREA_FUNCTIONS)
+# Each area's compare function, by name (the registry's records call them: _registry.BY_NAME[area].compare).
+AREA_FUNCTIONS = {area.name: area.function for area in _registry.REGISTRY}
 
 
 # ----------------------------------------------------------------------------------- lockout guard
@@ -410,15 +72,10 @@ def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, p
         (:func:`guard.resolve_ipv4`); None: ``ansible_host`` when it is an IPv4 address.
     """
     results = {}
-    timed = {"certificates", "cs_certificates"}  # the areas that check expiry take ``now``
-    now = expiry.utcnow(now) if timed & set(areas) else None
+    now = expiry.utcnow(now) if set(_registry.TIMED) & set(areas) else None  # the areas that judge expiry
     for area in areas:
-        if area in cs.AREA_FUNCTIONS:
-            args = (desired, current, options) + ((now,) if area in timed else ())
-            results[area] = cs.AREA_FUNCTIONS[area](*args)
-        else:
-            results[area] = AREA_FUNCTIONS[area](desired, current, *((now,) if area in timed else ()))
-    if "network" in results or "routes" in results:
+        results[area] = _registry.get(area).compare(desired, current, options, now)
+    if set(_registry.GUARDED) & set(results):
         verdict = guard(desired, current, results, ansible_host=ansible_host, port=port,
                         host_addresses=host_addresses, resolve_error=resolve_error)
     else:

@@ -29,7 +29,7 @@ import ipaddress
 import socket
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
-from ansible_collections.sfb.edge.plugins.plugin_utils._adapters import resolve_adapter
+from ansible_collections.sfb.edge.plugins.plugin_utils._areas import network as _network
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 DEFAULT_PORTS = [5985, 5986]
@@ -130,7 +130,7 @@ def _adapters(current):
 
 
 def _adapter_index(current, nic):
-    adapter, _reason = resolve_adapter(current, nic)
+    adapter, _reason = _network.resolve_adapter(current, nic)
     return adapter.get("index") if adapter else None
 
 

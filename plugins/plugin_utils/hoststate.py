@@ -37,11 +37,11 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
 
-# The registered results of the roles' tasks that change the host (edge_apply, reboots): a change any of
-# them applied (or planned, from snapshots) means the state read before is no longer the host's.
-CHANGE_RESULTS = ("routes_result", "network_result", "hosts_file_result", "identity_result",
-                  "identity_reboot_result", "certificates_result", "cs_install_result", "cs_install_reboot_result",
-                  "cs_install_after_reboot", "cs_certificates_result", "cs_services_result")
+# The re-read-after-change rule: sfb.edge.edge_apply, whatever its area, sets this fact when it applied a change (or,
+# from snapshots, planned one: a live run would have applied it), with the run's marker as its value
+# (:func:`stale_facts`); the roles' reboot tasks set it to true (set_fact). Either way the state read before is no
+# longer the host's (:func:`still_current`). A marker of another run (a fact cache that outlives the run) is not.
+STALE_FACT = "edge_state_stale"
 # The variables the connection plugins take the port from (sfb.edge.connection_ports).
 CONNECTION_VARS = ("ansible_connection", "ansible_port", "ansible_winrm_port", "ansible_winrm_scheme",
                    "ansible_psrp_port", "ansible_psrp_protocol", "ansible_ssh_port")
@@ -77,13 +77,26 @@ def still_current(task_vars, again=False):
     applied to the host since - no change applied by an edge_apply task, no reboot. From snapshots, a change
     a live run would have applied reads the snapshot again (the same calls as the live run).
     A state the host actions read in another run (a fact cache that outlives the run) is never kept; one
-    set by a play of the run itself (``edge_state_current`` without ``edge_state_run``) is."""
+    set by a play of the run itself (``edge_state_current`` without ``edge_state_run``) is. What was applied is read
+    from :data:`STALE_FACT`."""
     if again or "edge_state_current" not in task_vars:
         return False
     if task_vars.get("edge_state_run") not in (None, run_marker()):
         return False
-    changed = [r for r in (task_vars.get(name) for name in CHANGE_RESULTS) if isinstance(r, dict) and r.get("changed")]
-    return not any(r.get("applied") is not False or r.get("snapshot") is True for r in changed)
+    marker, facts = run_marker(), task_vars.get("ansible_facts")
+    if isinstance(facts, Mapping) and facts.get(STALE_FACT) == marker:
+        return False  # an edge_apply task changed the host in this run (read as a fact: no top-level fact read)
+    mark = task_vars.get(STALE_FACT)  # a reboot task's set_fact (true); the fact itself where facts are variables
+    return not (mark is True or mark == marker)
+
+
+def stale_facts(result):
+    """The ``ansible_facts`` an sfb.edge.edge_apply result adds: :data:`STALE_FACT` (this run's marker) when it changed
+    the host - a change it applied (``applied`` not False: a call that ran) or, from snapshots, planned - else none
+    (check mode, nothing to change)."""
+    if result.get("changed") and (result.get("applied") is not False or result.get("snapshot") is True):
+        return {STALE_FACT: run_marker()}
+    return {}
 
 
 def kept_facts(kept, host):

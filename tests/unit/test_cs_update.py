@@ -154,7 +154,7 @@ def role_run(variables):
         if all(_true(w, variables) for w in ([when] if isinstance(when, str) else when)):
             ran.append(task["name"])
             for name, value in (task.get("ansible.builtin.set_fact") or {}).items():
-                variables[name] = _bool(JINJA.from_string(value).render(**variables))
+                variables[name] = _bool(JINJA.from_string(value).render(**variables)) if isinstance(value, str) else value
     return ran
 
 

@@ -2,11 +2,12 @@
 """Issue 10, item 1: the per-host work of the playbooks (drift, drift_areas, validation, the state schema
 check) on thousands of routes.
 
-* properties: the fast code gives exactly what a simple reference gives - the lockout guard and the routes
-  area of before (tests/unit/reference_fast_paths.py: ipaddress objects, every destination parsed on every
-  call, blocked changes de-duplicated by a scan), ipaddress itself for route destinations, and the schema
-  check without its fast path (every field of every item validated one by one) - the same reports, the same
-  errors, the same field paths in the same order;
+* expected values stated directly (issue 22, point 7: no frozen copy of guard/drift as an oracle): hand-written
+  cases with literal results for the routes area, the guard's topology and paths and the Markdown table;
+  properties checked at another level - the routes area's call and what the lockout guard lets through, applied
+  on the simulated host (tests/simhost/winsim.py), converge the host and keep the controller's connection (brute
+  force over the simulated state), ipaddress itself for route destinations, a character-by-character Markdown
+  escape, and the schema check without its fast path (every field of every item validated one by one);
 * complexity: the work, counted as Python lines executed (test_scale.operations), grows at most ~2.2x when
   the routes double. Never wall time.
 """
@@ -21,6 +22,7 @@ import ipaddress
 import os
 import re
 import sys
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -29,7 +31,6 @@ from hypothesis import strategies as st
 sys.path.insert(0, os.path.dirname(__file__))
 
 import inventory_data  # noqa: E402
-import reference_fast_paths as reference  # noqa: E402
 from test_scale import assert_linearithmic, operations  # noqa: E402
 from test_validate import _paths  # noqa: E402  # every path into a nested value
 
@@ -137,21 +138,6 @@ REMOTES = ["10.10.5.5", "10.20.1.1", "10.77.0.9", "172.16.10.50", "192.0.2.99", 
 EXTRA_NETWORKS = ["10.20.0.0/16", "10.77.0.0/16", "10.30.0.0/20", "198.51.100.0/24"]
 
 
-@contextlib.contextmanager
-def old_code():
-    """drift.report with the reference guard and routes area."""
-    saved = drift._guard, drift.AREA_FUNCTIONS["routes"]  # pylint: disable=protected-access
-
-    class _Reference:  # pylint: disable=too-few-public-methods
-        guard = staticmethod(reference.verdict)
-
-    drift._guard, drift.AREA_FUNCTIONS["routes"] = _Reference, reference.routes  # pylint: disable=protected-access
-    try:
-        yield
-    finally:
-        drift._guard, drift.AREA_FUNCTIONS["routes"] = saved  # pylint: disable=protected-access
-
-
 _GOALS = {}
 
 
@@ -215,54 +201,153 @@ def cases(draw):
     return goal, current, ansible_host
 
 
-def _report(goal, current, ansible_host):
-    return outcome(drift.report, copy.deepcopy(goal), copy.deepcopy(current), ansible_host=ansible_host, port=5986,
-                   options=OPTIONS, now=NOW)
+def _reaches(adapter, routes, remote):
+    """Brute force, on a host's state (not the guard's topology): whether ``adapter`` answers ``remote`` by
+    itself (Windows' strong host model) - one of its on-link networks, one of its routes, or its default gateway."""
+    ip = ipaddress.IPv4Address(remote)
+    for item in adapter.get("addresses") or []:
+        if ip in ipaddress.IPv4Interface("%s/%s" % (item["address"], item["prefix_length"])).network:
+            return True
+    for route in routes:
+        try:
+            network = ipaddress.IPv4Network(route.get("destination"), strict=False)
+        except (TypeError, ValueError):
+            continue  # a destination Windows would not hold
+        if route.get("interface_index") == adapter.get("index") and ip in network:
+            return True
+    return bool(adapter.get("gateways"))
+
+
+def _holder(host, address):
+    """The adapter of ``host`` that holds ``address`` (brute force), or None."""
+    for adapter in host["adapters"]:
+        if any(item["address"] == address for item in adapter.get("addresses") or []):
+            return adapter
+    return None
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases())
-def test_drift_report_equals_the_reference(case):
+def test_an_unblocked_plan_keeps_the_controllers_connection(case):
+    """The lockout guard checked at another level: apply what it lets through on the simulated host (winsim,
+    the model of the modules' effects) and look at the result by brute force - every identified connection
+    keeps its local address on the same adapter, and that adapter still answers the peer when it does now."""
+    import winsim  # pylint: disable=import-outside-toplevel
+
     goal, current, ansible_host = case
-    with old_code():
-        expected = _report(goal, current, ansible_host)
-    assert _report(goal, current, ansible_host) == expected
-    assert outcome(drift.active_areas, goal, current, ansible_host=ansible_host, port=5986, options=OPTIONS) == \
-        outcome(drift.active_areas, goal, current, ansible_host=ansible_host, port=5986, options=OPTIONS)
+    results, verdict = drift.host_drift(copy.deepcopy(goal), copy.deepcopy(current), ansible_host=ansible_host,
+                                        port=5986, areas=("routes", "network"), options=OPTIONS, now=NOW)
+    changes = [c for area in ("routes", "network") for c in results[area]["changes"]]
+    keys = [(b["area"], b["target"], b["property"], b["action"], b["before"]) for b in verdict["blocked"]]
+    assert all(key not in keys[:number] for number, key in enumerate(keys))  # each blocked change once
+    for blocked in verdict["blocked"]:
+        assert {k: v for k, v in blocked.items() if k != "reason"} in changes and blocked["reason"]
+    if not changes:
+        assert verdict["blocked"] == [] and verdict["new_address"] is None
+    if verdict["blocked"] or not verdict["connection"]["identified"] or \
+            any(results[area]["problems"] for area in ("routes", "network")):
+        return
+    after = winsim.apply(current, [c for area in ("routes", "network") for c in results[area]["calls"]])
+    for connection in verdict["connection"]["connections"]:
+        local, remote = connection["local_address"], connection["remote_address"]
+        before = _holder(current, local)
+        if before is None or ":" in remote:
+            continue
+        now = _holder(after, local)
+        assert now is not None and now["index"] == before["index"], (local, "moved or removed")
+        if _reaches(before, current.get("routes") or [], remote):
+            assert _reaches(now, after["routes"], remote), (local, remote)
 
 
-def _topology_view(topo):
-    return dict(topo, routes=[(str(r[0]), r[0].prefixlen, r[1], r[2]) for r in topo["routes"]])
+# A host as the guard reads it: Internal (index 4) 172.16.10.11/24 with routes to two internal networks (one inside
+# the other), External (index 6) 192.0.2.21/24 with the default gateway and a route of its own.
+TOPOLOGY_HOST = {
+    "adapters": [
+        {"name": "Internal", "index": 4, "addresses": [{"address": "172.16.10.11", "prefix_length": 24}],
+         "gateways": []},
+        {"name": "External", "index": 6, "addresses": [{"address": "192.0.2.21", "prefix_length": 24}],
+         "gateways": ["192.0.2.1"]},
+    ],
+    "routes": [
+        {"destination": "10.10.0.0/16", "gateway": "172.16.10.1", "interface_index": 4},
+        {"destination": "10.10.5.0/24", "gateway": "172.16.10.254", "interface_index": 4},
+        {"destination": "10.77.0.0/16", "gateway": "192.0.2.1", "interface_index": 6},
+        {"destination": "10.88.0.0/16", "gateway": "172.16.10.1", "interface_index": 4},
+        {"destination": "10.88.0.0/16", "gateway": "192.0.2.1", "interface_index": 6},
+        {"destination": "bad", "gateway": "172.16.10.1", "interface_index": 4},  # not a network: no path
+    ],
+}
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(case=cases(), remote=st.sampled_from(REMOTES), index=st.sampled_from([4, 6, 9]))
-def test_topology_and_paths_equal_the_reference(case, remote, index):
-    goal, current, _host = case
-    now, old_now = guard.topology(current), reference.topology(current)
-    assert _topology_view(now) == _topology_view(old_now)
-    final = outcome(guard.final_topology, goal, current)
-    old_final = outcome(reference.final_topology, goal, current)
-    assert final[0] == old_final[0] == "ok"
-    assert _topology_view(final[1]) == _topology_view(old_final[1])
-    assert _topology_view(guard.final_topology(goal, current, now)) == _topology_view(old_final[1])
-    assert _topology_view(guard.topology(current)) == _topology_view(old_now)  # not changed by final_topology
-    for new, old in ((now, old_now), (final[1], old_final[1])):
-        assert guard.path(new, remote) == reference.path(old, remote)
-        assert guard.path_from(new, remote, index) == reference.path_from(old, remote, index)
+@pytest.mark.parametrize("remote, paths", [
+    ("172.16.10.50", [("onlink", 4)]),
+    ("192.0.2.99", [("onlink", 6)]),
+    ("10.10.5.5", [("route", 4, "10.10.5.0/24")]),  # the longest prefix wins
+    ("10.10.9.9", [("route", 4, "10.10.0.0/16")]),
+    ("10.77.0.9", [("route", 6, "10.77.0.0/16")]),
+    ("10.88.1.1", [("route", 4, "10.88.0.0/16"), ("route", 6, "10.88.0.0/16")]),  # a tie: both
+    ("203.0.113.5", [("gateway", 6)]),  # no on-link network, no route: the default gateway
+])
+def test_path_finds_the_way_windows_takes(remote, paths):
+    assert guard.path(guard.topology(TOPOLOGY_HOST), remote) == paths
+
+
+@pytest.mark.parametrize("remote, index, paths", [
+    ("172.16.10.50", 4, [("onlink", 4)]),
+    ("172.16.10.50", 6, [("gateway", 6)]),  # strong host model: only index 6's own ways count
+    ("10.10.5.5", 4, [("route", 4, "10.10.5.0/24")]),
+    ("10.10.5.5", 6, [("gateway", 6)]),
+    ("10.77.0.9", 4, []),  # index 4 has no route to it and no gateway
+    ("10.77.0.9", 6, [("route", 6, "10.77.0.0/16")]),
+    ("203.0.113.5", 4, []),
+    ("203.0.113.5", 9, []),  # an interface the host does not have
+])
+def test_path_from_counts_only_that_interface(remote, index, paths):
+    assert guard.path_from(guard.topology(TOPOLOGY_HOST), remote, index) == paths
+
+
+def test_topology_of_the_host():
+    topo = guard.topology(TOPOLOGY_HOST)
+    assert topo["names"] == {4: "Internal", 6: "External"}
+    assert topo["gateways"] == {4: [], 6: ["192.0.2.1"]}
+    assert {index: sorted(str(a) for a in addresses) for index, addresses in topo["addresses"].items()} == \
+        {4: ["172.16.10.11/24"], 6: ["192.0.2.21/24"]}
+    assert [(str(r[0]), r[1], r[2]) for r in topo["routes"]] == [
+        ("10.10.0.0/16", 4, "172.16.10.1"), ("10.10.5.0/24", 4, "172.16.10.254"), ("10.77.0.0/16", 6, "192.0.2.1"),
+        ("10.88.0.0/16", 4, "172.16.10.1"), ("10.88.0.0/16", 6, "192.0.2.1")]
+
+
+@pytest.mark.parametrize("purge, routes", [
+    # the wanted routes (10.10.0.0/16 and 10.40.0.0/16 on Internal) after the gathered ones that stay; purge drops
+    # the unmanaged route of the Internal NIC (10.99.0.0/16), never the one of the External NIC
+    (True, [("10.77.0.0/16", 6, "192.0.2.1"), ("10.10.0.0/16", 4, "172.16.10.1"), ("10.40.0.0/16", 4, "172.16.10.1")]),
+    (False, [("10.99.0.0/16", 4, "172.16.10.1"), ("10.77.0.0/16", 6, "192.0.2.1"), ("10.10.0.0/16", 4, "172.16.10.1"),
+             ("10.40.0.0/16", 4, "172.16.10.1")]),
+])
+def test_final_topology_is_the_host_after_the_plan(purge, routes):
+    goal, current = _goal(purge, ()), _snapshot("converged")
+    goal["routes"]["routes"].append({"destination": "10.40.0.0/16", "gateway": "172.16.10.1"})
+    route = current["routes"][0]
+    current["routes"] = [dict(route, destination="10.99.0.0/16"),
+                         dict(route, destination="10.77.0.0/16", gateway="192.0.2.1", interface_index=6)]
+    current["adapters"][0]["gateways"] = ["172.16.10.1"]  # a gateway on the Internal NIC, set up by hand
+    final = guard.final_topology(goal, current)
+    assert [(str(r[0]), r[1], r[2]) for r in final["routes"]] == routes
+    assert final["gateways"] == {4: [], 6: ["192.0.2.1"]} and final["names"] == {4: "Internal", 6: "External"}
+    assert guard.topology(current)["gateways"] == {4: ["172.16.10.1"], 6: ["192.0.2.1"]}  # now: unchanged by it
 
 
 @pytest.mark.parametrize("destination", ["10.20.1.0/16", "10.20.0.0/33", "bad"])
 def test_final_topology_raises_what_ipaddress_raises_for_a_desired_destination(destination):
     goal, current = _goal(False, ()), _snapshot("converged")
     goal["routes"]["routes"].append({"destination": destination, "gateway": "172.16.10.1"})
-    expected = outcome(reference.final_topology, goal, current)
+    expected = outcome(ipaddress.IPv4Network, destination)  # the standard library is the reference
     assert expected[0] == "error"
     assert outcome(guard.final_topology, goal, current) == expected
 
 
 def test_blocked_changes_are_listed_once():
-    # the same change met twice (two connections on one path) is blocked once, as the scan did
+    # the same change met twice (two connections on one path) is blocked once
     goal, current = _goal(True, ()), _snapshot("converged")
     current["routes"] = [dict(current["routes"][0], destination="10.10.0.0/16", interface_index=4),
                          dict(current["routes"][0], destination="10.66.0.0/16", interface_index=4)]
@@ -272,10 +357,9 @@ def test_blocked_changes_are_listed_once():
     for adapter in current["adapters"]:
         adapter["gateways"], adapter["default_routes"] = [], []
     rep = drift.report(goal, current, ansible_host="172.16.10.11", port=5986, options=OPTIONS, now=NOW)
-    with old_code():
-        old = drift.report(goal, current, ansible_host="172.16.10.11", port=5986, options=OPTIONS, now=NOW)
-    assert rep == old
     assert [(b["target"], b["action"]) for b in rep["blocked"]] == [("10.66.0.0/16", "remove")]
+    assert rep["blocked"][0]["reason"].startswith("removes the route to 10.66.0.0/16 on Internal, by which 172.16.10.11 "
+                                                  "answers the controller's peer 10.66.1.1; afterwards 10.66.1.1 ")
 
 
 def test_change_key_keeps_lists_and_tuples_apart():
@@ -463,9 +547,34 @@ def test_each_destination_is_parsed_once_per_process(monkeypatch):
     assert sorted(seen) == sorted(set(seen)) and len(seen) == 40  # 30 gathered + the 10 wanted ones not gathered
 
 
-@pytest.mark.parametrize("change", ["none", "active false", "active 0", "persistent absent", "other index",
-                                    "index 4.0", "repeated", "unwanted", "other gateway", "not a dict", "list index"])
-def test_routes_area_on_a_nearly_converged_host_equals_the_reference(change):
+_VIA = "10.100.7.0/24 via 172.16.10.1 on Internal"
+_ADD = {"destination": "10.100.7.0/24", "gateway": "172.16.10.1", "interface": "Internal", "interface_index": 4}
+
+
+def _removed(route):
+    return {"destination": route["destination"], "gateway": route["gateway"], "interface": "Internal",
+            "interface_index": route["interface_index"]}
+
+
+@pytest.mark.parametrize("change, expected, removed", [
+    ("none", [], None),
+    # only in the persistent store: completed (edge_routes adds the active copy)
+    ("active false", [("10.100.7.0/24", "route store", "set", _VIA + ", persistent only",
+                       _VIA + ", active and persistent")], None),
+    ("active 0", [], None),  # a flag that is not False counts as set (docs/state-format.md)
+    ("persistent absent", [], None),  # absent: both stores (a state gathered before the stores were read)
+    ("other index", [("10.100.7.0/24", "route", "remove", _VIA, None), ("10.100.7.0/24", "route", "add", None, _VIA)],
+     {"interface_index": 6}),
+    ("index 4.0", [], None),
+    ("repeated", [], None),  # a second copy in one store: the same route
+    ("unwanted", [("10.250.0.0/24", "route", "remove", "10.250.0.0/24 via 172.16.10.1 on Internal", None),
+                  ("10.100.7.0/24", "route", "add", None, _VIA)], {"destination": "10.250.0.0/24"}),
+    ("other gateway", [("10.100.7.0/24", "route", "remove", "10.100.7.0/24 via 172.16.10.254 on Internal", None),
+                       ("10.100.7.0/24", "route", "add", None, _VIA)], {"gateway": "172.16.10.254"}),
+    ("list index", [("10.100.7.0/24", "route", "remove", _VIA, None), ("10.100.7.0/24", "route", "add", None, _VIA)],
+     {"interface_index": [4]}),
+])
+def test_routes_area_on_a_nearly_converged_host(change, expected, removed):
     goal, current = _converged_pair(30)
     route = current["routes"][7]
     if change == "active false":
@@ -484,14 +593,22 @@ def test_routes_area_on_a_nearly_converged_host_equals_the_reference(change):
         route["destination"] = "10.250.0.0/24"
     elif change == "other gateway":
         route["gateway"] = "172.16.10.254"
-    elif change == "not a dict":
-        current["routes"][7] = ["10.0.0.0/8"]
     elif change == "list index":
         route["interface_index"] = [4]
-    expected = outcome(reference.routes, goal, current)
-    assert outcome(drift.routes, goal, current) == expected
-    if change in ("none", "active 0", "persistent absent", "index 4.0"):
-        assert expected[1]["changes"] == [] and expected[1]["calls"] == []
+    res = drift.routes(goal, current)
+    assert [(c["target"], c["property"], c["action"], c["before"], c["after"]) for c in res["changes"]] == expected
+    assert res["notes"] == [] and res["problems"] == []
+    if not expected:
+        assert res["calls"] == []
+    else:
+        gone = [_removed(dict(current["routes"][7], **removed))] if removed else []
+        assert res["calls"] == [{"module": "sfb.edge.edge_routes", "args": {"add": [_ADD], "remove": gone}}]
+
+
+def test_routes_area_refuses_a_route_that_is_not_a_mapping():
+    goal, current = _converged_pair(30)
+    current["routes"][7] = ["10.0.0.0/8"]  # the schema check (state.check) refuses it first
+    assert outcome(drift.routes, goal, current) == ("error", AttributeError, "'list' object has no attribute 'get'")
 
 
 # ----------------------------------------------------------------------------------- plain()
@@ -597,9 +714,36 @@ def wanted_routes(draw):
 
 @settings(max_examples=300, deadline=None)
 @given(case=wanted_routes())
-def test_routes_area_equals_the_reference(case):
+def test_routes_area_converges_the_simulated_host(case):
+    """The routes area checked at another level: its one call, applied on the simulated host (winsim), leaves a
+    host on which the area finds nothing to do; every wanted route is then on the Internal NIC in both stores, and
+    a route of another interface that is not a wanted destination is left as it was."""
+    import winsim  # pylint: disable=import-outside-toplevel
+
     goal, current = case
-    assert outcome(drift.routes, goal, current) == outcome(reference.routes, goal, current)
+    for route in current["routes"]:  # a state edge_facts can return (the near misses of other types: by hand above)
+        if not isinstance(route.get("gateway"), str):
+            route["gateway"] = "172.16.10.254"
+        if not isinstance(route.get("destination"), str) or "/" not in route["destination"]:
+            route["destination"] = "10.250.0.0/24"
+        if route.get("interface_index").__class__ is not int:
+            route["interface_index"] = 6
+        for flag in ("active", "persistent"):
+            if flag in route and not isinstance(route[flag], bool):
+                del route[flag]
+    state.check(current)
+    res = drift.routes(goal, current)
+    assert len(res["calls"]) <= 1 and bool(res["calls"]) == bool(res["changes"])
+    after = winsim.apply(current, res["calls"])
+    again = drift.routes(goal, after)
+    assert (again["changes"], again["calls"]) == ([], [])
+    wanted = {(r["destination"], r["gateway"]) for r in goal["routes"]["routes"]}
+    complete = {(r["destination"], r["gateway"]) for r in after["routes"] if r.get("interface_index") == 4
+                and r.get("active") is not False and r.get("persistent") is not False}
+    assert wanted <= complete
+    for route in current["routes"]:
+        if route.get("interface_index") != 4 and route["destination"] not in {w[0] for w in wanted}:
+            assert route in after["routes"]
 
 
 _CELLS = st.recursive(st.one_of(st.none(), st.text(max_size=8), st.integers(), st.booleans(),
@@ -607,9 +751,46 @@ _CELLS = st.recursive(st.one_of(st.none(), st.text(max_size=8), st.integers(), s
                       lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner), max_leaves=6)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.text(max_size=6), min_size=1, max_size=4), st.lists(st.lists(_CELLS, max_size=5), max_size=6))
-def test_markdown_table_equals_the_reference(headers, rows):
+# A brute-force reference of another level (one character at a time, from unicodedata's categories; the report
+# escapes whole strings with a translation table and a fast path for plain cells): issue 18, point 9 - an invisible
+# character (control, format, surrogate, line or paragraph separator, U+FFFE/U+FFFF) written out as \\xNN /
+# \\uNNNN / \\UNNNNNNNN, then Markdown and HTML escaped.
+_MD = {"\\": "\\\\", "`": "\\`", "*": "\\*", "|": "\\|", "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def _markdown_char(char):
+    number = ord(char)
+    if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp") or char in "\ufffe\uffff":
+        shown = "\\x%02x" % number if number < 0x100 else "\\u%04x" % number if number < 0x10000 else "\\U%08x" % number
+        return shown.replace("\\", "\\\\")
+    return _MD.get(char, char)
+
+
+def _markdown_cell(value):
+    if value is None:
+        return "\u2014"
+    if isinstance(value, (list, tuple)):
+        return "<br>".join(_markdown_cell(v) for v in value) if value else "\u2014"
+    return "".join(_markdown_char(c) for c in str(value))
+
+
+def _markdown_table(headers, rows):
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for header in headers) + "|"]
+    return lines + ["| " + " | ".join(_markdown_cell(v) for v in row) + " |" for row in rows]
+
+
+def test_markdown_table_by_hand():
     from ansible_collections.sfb.edge.plugins.plugin_utils import report
 
-    assert report._table(headers, rows) == reference.markdown_table(headers, rows)  # pylint: disable=protected-access
+    rows = [["a|b", None, ["x", "y"]], ["\u202e", "`*`", []], [1, "<&>", "c\\d"]]
+    assert report._table(["h1", "h2", "h3"], rows) == [  # pylint: disable=protected-access
+        "| h1 | h2 | h3 |", "|---|---|---|", "| a\\|b | \u2014 | x<br>y |", "| \\\\u202e | \\`\\*\\` | \u2014 |",
+        "| 1 | &lt;&amp;&gt; | c\\\\d |"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(max_size=6), min_size=1, max_size=4), st.lists(st.lists(_CELLS, max_size=5), max_size=6))
+def test_markdown_table_equals_the_character_by_character_reference(headers, rows):
+    from ansible_collections.sfb.edge.plugins.plugin_utils import report
+
+    assert report._table(headers, rows) == _markdown_table(headers, rows)  # pylint: disable=protected-access

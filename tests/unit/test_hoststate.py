@@ -118,19 +118,38 @@ def test_missing_snapshot_names_the_file(tmp_path):
         action.read_state(_vars(), str(tmp_path), False)
 
 
-@pytest.mark.parametrize("results, again, current", [
+@pytest.mark.parametrize("marks, again, current", [
     ({}, False, True),
     ({}, True, False),  # edge_state_again: always read again
-    ({"routes_result": {"changed": True, "applied": True}}, False, False),
-    ({"routes_result": {"changed": True, "applied": False}}, False, True),  # check mode: nothing applied
-    ({"routes_result": {"changed": True, "applied": False, "snapshot": True}}, False, False),
-    ({"identity_reboot_result": {"changed": True}}, False, False),  # a reboot (no 'applied')
-    ({"network_result": {"changed": False, "applied": True}}, False, True),
-    ({"network_result": {"skipped": True, "changed": False}}, False, True),
+    ({"ansible_facts": {"edge_state_stale": "RUN"}}, False, False),  # an edge_apply task changed the host in this run
+    ({"ansible_facts": {"edge_state_stale": "/tmp/other-run"}}, False, True),  # a fact cache of another run
+    ({"ansible_facts": {}, "edge_state_stale": True}, False, False),  # a reboot task's set_fact
+    ({"edge_state_stale": "RUN"}, False, False),  # the fact where facts are variables
+    ({"edge_state_stale": False}, False, True),
+    # issue 22, point 1: a registered result decides nothing any more (CHANGE_RESULTS is gone): the fact does
+    ({"routes_result": {"changed": True, "applied": True}}, False, True),
+    ({"my_own_apply": {"changed": True, "applied": True}, "ansible_facts": {"edge_state_stale": "RUN"}}, False, False),
 ])
-def test_state_kept_only_while_nothing_was_applied(results, again, current, run_dir):
-    task_vars = dict(_vars(edge_state_current={"x": 1}, edge_state_run=run_dir), **results)
+def test_state_kept_only_while_nothing_was_applied(marks, again, current, run_dir):
+    def resolve(value):
+        if isinstance(value, dict):
+            return {k: resolve(v) for k, v in value.items()}
+        return run_dir if value == "RUN" else value
+
+    task_vars = dict(_vars(edge_state_current={"x": 1}, edge_state_run=run_dir), **resolve(marks))
     assert hoststate.still_current(task_vars, again) is current
+
+
+@pytest.mark.parametrize("result, stale", [
+    ({"changed": True, "applied": True}, True),  # applied
+    ({"changed": True, "applied": False}, False),  # check mode: nothing applied
+    ({"changed": True, "applied": False, "snapshot": True}, True),  # from snapshots: a live run would apply it
+    ({"changed": False, "applied": True}, False),  # converged
+    ({"changed": False, "applied": False, "snapshot": True}, False),
+    ({"changed": True, "failed": True}, True),  # failed part-way: what ran may have changed the host
+])
+def test_edge_apply_marks_the_state_stale_when_it_changed_the_host(result, stale, run_dir):
+    assert hoststate.stale_facts(result) == ({"edge_state_stale": run_dir} if stale else {})
 
 
 def test_state_of_another_run_is_never_kept(run_dir):
@@ -362,7 +381,7 @@ def test_offline_state_is_kept_for_the_hosts_own_tasks(tmp_path, run_dir):
     assert again["ansible_facts"]["edge_state_current"] == offline["hosts"]["edge01"]["edge_state_current"]
     # a change applied since: read again
     action, _calls = _action(host_state.ActionModule, {"kept": offline})
-    changed = action.run(task_vars=dict(own, routes_result={"changed": True, "applied": True}))
+    changed = action.run(task_vars=dict(own, ansible_facts={"edge_state_stale": run_dir}))  # what edge_apply set
     assert changed["state_read"] == "snapshot"
     # a state fact of the host's own wins over the kept one
     action, _calls = _action(host_validation.ActionModule, {"kept": offline, "fail": False})

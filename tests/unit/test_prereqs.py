@@ -492,5 +492,7 @@ def test_identity_gathers_again_after_its_reboot_so_cs_install_decides_on_the_re
     reboot = [i for i, t in enumerate(tasks) if "ansible.windows.win_reboot" in t]
     gather = [i for i, t in enumerate(tasks) if (t.get("ansible.builtin.include_role") or {}).get("name")
               == "sfb.edge.edge_state"]
-    assert len(reboot) == 1 and len(gather) == 1 and gather[0] == reboot[0] + 1
+    # between them only the mark that the state read before the reboot is stale (issue 22, point 1)
+    assert len(reboot) == 1 and len(gather) == 1 and gather[0] == reboot[0] + 2
+    assert tasks[reboot[0] + 1]["ansible.builtin.set_fact"] == {"edge_state_stale": True}
     assert tasks[gather[0]]["when"] == "%s is not skipped" % tasks[reboot[0]]["register"]

@@ -282,7 +282,8 @@ def test_preload_loads_every_filter_and_plugin_utils_module():
     from ansible_collections.sfb.edge.plugins.action import preload
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-    expected = sorted("%s.%s" % (d, f[:-3]) for d in ("plugin_utils", "filter")
-                      for f in os.listdir(os.path.join(root, "plugins", d)) if f.endswith(".py") and f != "__init__.py")
+    expected = sorted("%s.%s" % (d, f[:-3] if f.endswith(".py") else f) for d in ("plugin_utils", "filter")
+                      for f in os.listdir(os.path.join(root, "plugins", d)) if f.endswith(".py") and f != "__init__.py"
+                      or os.path.isfile(os.path.join(root, "plugins", d, f, "__init__.py")))  # a package (_areas)
     assert sorted(preload.LOADED) == expected
     assert all("ansible_collections.sfb.edge.plugins.%s" % name in sys.modules for name in expected)
