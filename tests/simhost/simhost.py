@@ -76,7 +76,9 @@ def root():
 
 def create(directory, host, state=None, **meta):
     """Set up a simulated host: its state (None: a host without gathered state, the Front End) and meta
-    options (``cs_version``, ``xmpp``, ``down_after_reboot``, ``faults``; on the Front End ``topology``:
+    options (``cs_version``, ``xmpp``, ``down_after_reboot``, ``down_after_network`` - attempts refused after an
+    edge_network change -, ``update_installer`` - the file version of the update installer edge_facts reads -,
+    ``faults``; on the Front End ``topology``:
     ``{edge FQDN: {internal, access, webconf, av}}``, the addresses the published topology gives each edge
     server, which Export-CsConfiguration writes into the export)."""
     path = os.path.join(directory, host)
@@ -169,7 +171,8 @@ class Host:
         self.meta["clock"] += 1
         if self.meta["down"] > 0:
             self.meta["down"] -= 1
-            raise Unreachable("%s: the simulated host is rebooting (connection refused)" % self.name)
+            raise Unreachable("%s: the simulated host %s (connection refused)"
+                              % (self.name, self.meta.get("down_reason") or "is rebooting"))
         have = self.addresses()
         if have is not None and re.match(r"^\d+\.\d+\.\d+\.\d+$", address or "") and address not in have:
             raise Unreachable("%s: no simulated host answers on %s (its addresses: %s)"
@@ -241,6 +244,7 @@ class Host:
         self.meta["boot_time"] += 10 ** 10 * (1 + self.meta["reboots"])
         self.meta["reboots"] += 1
         self.meta["down"] = self.meta["down_after_reboot"]
+        self.meta["down_reason"] = "is rebooting"
         if self.state is not None:
             if hasattr(winsim, "reboot"):  # the automatic services start, no reboot is pending
                 self.state = winsim.reboot(self.state)
@@ -398,6 +402,11 @@ class Host:
                 session["local_address"] = address
         if not args.get("cs"):
             state.pop("cs", None)
+        elif (args.get("cs") or {}).get("cu_installer"):
+            # the update installer as the edge sees it (meta ``update_installer``: its file version; none: absent)
+            version = self.meta.get("update_installer")
+            state["cs"]["update_installer"] = {"path": args["cs"]["cu_installer"], "exists": version is not None,
+                                               "version": version}
         return {"changed": False, "state": state}
 
     def modelled(self, module, args, check_mode):
@@ -447,6 +456,11 @@ class Host:
         changed = after != self.state
         if not check_mode:
             self.state = after
+        if module == "sfb.edge.edge_network" and changed and not check_mode and self.meta.get("down_after_network"):
+            # the fault "a connection lost after an address change": the host does not answer for that many
+            # attempts (the NIC re-initialises, a switch port relearns, a firewall on the path catches up)
+            self.meta.update(down=self.meta["down_after_network"],
+                             down_reason="does not answer after its address change")
         result = dict(_result(module, call["args"], after, check_mode), changed=changed)
         if stop:
             result["reboot_required"] = True
@@ -460,7 +474,7 @@ class Host:
         args = call["args"]
         rcs = {}
         stop = self.meta["faults"].get("installer_exit")
-        if stop and stop["step"] in args["steps"] and (not args.get("run") or stop["step"] in args["run"]):
+        if stop and stop["step"] in winsim.run_steps(args["steps"]) and (not args.get("run") or stop["step"] in args["run"]):
             rcs[stop["step"]] = stop["rc"]
             del self.meta["faults"]["installer_exit"]
         try:

@@ -18,6 +18,7 @@ Use: ``ANSIBLE_CONNECTION_PLUGINS=tests/simhost/connection_plugins``, ``-e ansib
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import os
 import sys
@@ -63,6 +64,37 @@ payload = importlib.import_module("payload")  # tests/simhost/payload.py
 simhost = importlib.import_module("simhost")  # tests/simhost/simhost.py
 
 
+class _FakeClock:
+    """The waits of wait_for_connection on a simulated host: its ``sleep`` between attempts (1 s, not a role
+    option) and its ``delay`` advance a fake clock, which its timeout reads too - no real sleeping, and a host
+    that never answers again fails after ``timeout`` fake seconds."""
+
+    offset = 0.0
+
+    @classmethod
+    def sleep(cls, seconds):
+        cls.offset += seconds
+
+    @staticmethod
+    def time():
+        return datetime.datetime.now().timestamp() + _FakeClock.offset
+
+
+class _FakeDatetime(datetime.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.datetime.now(tz) + datetime.timedelta(seconds=_FakeClock.offset)
+
+
+def _fake_clock():
+    """Give the loaded wait_for_connection action the fake clock (it is imported after the connection, before
+    its first exec)."""
+    for name, module in list(sys.modules.items()):
+        if name.endswith(".wait_for_connection") and getattr(module, "time", None) is not _FakeClock \
+                and hasattr(module, "TimedOutException"):
+            module.time, module.datetime = _FakeClock, _FakeDatetime
+
+
 class Connection(ConnectionBase):
     """Ansible's Windows connection contract (as the winrm plugin states it), answered by simhost."""
 
@@ -94,6 +126,7 @@ class Connection(ConnectionBase):
     def exec_command(self, cmd, in_data=None, sudoable=True):
         super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
         name, address = self._target()
+        _fake_clock()
         try:
             decoded = payload.decode(cmd, in_data)
             with simhost.Host.open(name) as host:

@@ -1,0 +1,114 @@
+# -*- coding: utf-8 -*-
+"""Faults and variants in the LIVE path, against simulated Windows hosts (tests/simhost, issue 21 points 4-6).
+
+The failure paths run live: an update whose installer fails, a connection lost after the address change, a
+module that fails at a given step - each asserted on the simulated host's state, not only on the output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import yaml
+
+from test_simhost_playbooks import (EDGES, FAST, FRESH_ADDRESSES, classes, pytestmark, recap,  # noqa: F401
+                                    simhost, simulate, site)
+
+CU_PATH = "C:\\media\\sfb-cu"
+CU_VERSION = "7.0.2046.530"  # the update installer's file version (SfB 2019 CU, the target of the cu step)
+
+
+def set_meta(tmp_path, host, **meta):
+    path = tmp_path / "sim" / host / "meta.json"
+    data = json.loads(path.read_text())
+    data.update(meta)
+    path.write_text(json.dumps(data))
+
+
+def pool_vars(inv, **values):
+    path = inv / "group_vars" / "edge_pool_corp.yml"
+    data = yaml.safe_load(path.read_text())
+    data.update(values)
+    path.write_text(yaml.safe_dump(data))
+
+
+def test_update_installer_fails_services_started_again_temp_files_removed(tmp_path, monkeypatch):
+    """The update's second run (after the roles; the cu step's second half) exits 1603 on edge01: the run fails,
+    the message names the host, the step, the installer and its exit code and says the services were started
+    again; on the simulated host the Replica Replicator Agent (started by the setup call, stopped for the update)
+    runs again, and the configuration export put on the host for the import is gone from its temporary folder
+    (and from the controller's). On edge02 a management shell step fails (Enable-CsReplica): its run stops
+    there - the topology imported, the replica not enabled, no later step run - and says which step failed."""
+    sim, inv = simulate(tmp_path, "cs-fresh")
+    pool_vars(inv, sfb_edge_cu_path=CU_PATH)
+    for host in EDGES:
+        set_meta(tmp_path, host, update_installer=CU_VERSION)
+    set_meta(tmp_path, "edge01", faults={"installer_exit": {"step": "cu_databases", "rc": 1603}})
+    set_meta(tmp_path, "edge02", faults={"step_fails": "enable_replica"})
+    monkeypatch.setenv("TMPDIR", str(tmp_path / "controller-tmp"))
+    (tmp_path / "controller-tmp").mkdir()
+    result = site(tmp_path, sim, inv, monkeypatch, *FAST)
+    assert result.returncode != 0
+    out = " ".join(result.stdout.split())
+    assert "edge01: setup step 8/9 FAILED after 1.0 s (rc 1603): Cumulative update of the roles" in out, out[-3000:]
+    assert ("host edge01, cs_install: sfb.edge.edge_cs failed: The step cu failed: C:\\media\\sfb-cu\\"
+            "SkypeServerUpdateInstaller.exe exited with 1603 (success: 0; reboot: 3010, 1641); the services stopped "
+            "for the update were started again: REPLICA") in out, out[-3000:]
+    state = simhost.state_of(sim, "edge01")
+    services = {s["name"]: s["status"] for s in state["cs"]["services"]}
+    assert services["REPLICA"] == "Running", services
+    assert state["cs"]["cu_databases_pending"] is True  # the update's second half is still due: the next run does it
+    transfers = [e.get("action") for e in simhost.calls(sim, "edge01") if e["class"] == "transfer"]
+    assert transfers == ["powershell_mkdtemp.ps1", "put_file", None]  # None: the Remove-Item of that folder
+    assert list((tmp_path / "controller-tmp").glob("sfb-edge-config-*")) == []
+    assert "host edge02, cs_install: sfb.edge.edge_cs failed: The step enable_replica failed" in out
+    cs = simhost.state_of(sim, "edge02")["cs"]
+    assert (cs["topology"]["imported"], cs["replica"]["enabled"]) == (True, False)
+    assert {s["name"]: s["status"] for s in cs["services"]} == {"REPLICA": "Stopped", "RTCCLSAGT": "Stopped"}
+    for host in EDGES:
+        assert recap(result.stdout, host)["failed"] == 1
+        meta = json.loads((tmp_path / "sim" / host / "meta.json").read_text())
+        assert [p for p in meta["files"] if p.lower().startswith(simhost.TEMP.lower())] == []
+
+
+def windows_phase(tmp_path, monkeypatch, down, *extra):
+    """The windows phase of site.yml on fresh edge01 alone, whose connection is lost for ``down`` attempts after
+    its address change."""
+    sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES)
+    set_meta(tmp_path, "edge01", down_after_network=down)
+    result = site(tmp_path, sim, inv, monkeypatch, "--limit", "edge01", "-e", "sfb_edge_phase=windows",
+                  "-e", "sfb_edge_allow_connection_change=true", *FAST, *extra)
+    return sim, result
+
+
+def test_connection_lost_after_the_address_change_recovers(tmp_path, monkeypatch):
+    """The host does not answer on its new address for 3 attempts after the deferred network change: the
+    reconnect wait (wait_for_connection, its 1-second retries on the connection's fake clock - no real sleeping)
+    tries again on the new address until it answers, the background change is read (async_status) and the phase
+    converges: the NICs as planned."""
+    sim, result = windows_phase(tmp_path, monkeypatch, 3)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    entries = simhost.calls(sim, "edge01")
+    refused = [e for e in entries if e["class"] == "refused" and "address change" in e["msg"]]
+    assert [e["address"] for e in refused] == ["172.16.10.11"] * 3, refused
+    after = entries[entries.index(refused[-1]) + 1:]
+    assert [(e["module"], e["address"]) for e in after[:2]] == [("ansible.windows.win_ping", "172.16.10.11"),
+                                                                ("ansible.windows.async_status", "172.16.10.11")]
+    state = simhost.state_of(sim, "edge01")
+    assert [(a["name"], a["dhcp"], [x["address"] for x in a["addresses"]]) for a in state["adapters"]][0] == (
+        "Internal", False, ["172.16.10.11"])
+
+
+def test_connection_lost_after_the_address_change_for_good_fails_clearly(tmp_path, monkeypatch):
+    """The host never answers again on its new address: after network_reconnect_timeout (5 fake seconds) the run
+    fails for edge01, saying it timed out waiting for the host and why (no answer on the new address); nothing
+    after the change reaches the host."""
+    sim, result = windows_phase(tmp_path, monkeypatch, 10 ** 6, "-e", "network_reconnect_timeout=5")
+    assert result.returncode != 0
+    out = " ".join((result.stdout + result.stderr).split())
+    assert "timed out waiting for ping module test: edge01: the simulated host does not answer after its address " \
+           "change (connection refused)" in out, out[-3000:]
+    entries = simhost.calls(sim, "edge01")
+    last = max(i for i, e in enumerate(entries) if e["module"] == "sfb.edge.edge_network")
+    assert {e["class"] for e in entries[last + 1:]} == {"refused"} and 4 <= len(entries[last + 1:]) <= 6
