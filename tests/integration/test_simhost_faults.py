@@ -8,12 +8,14 @@ module that fails at a given step - each asserted on the simulated host's state,
 from __future__ import annotations
 
 import json
-import os
 
+import pytest
 import yaml
 
-from test_simhost_playbooks import (EDGES, FAST, FRESH_ADDRESSES, classes, pytestmark, recap,  # noqa: F401
-                                    simhost, simulate, site)
+import test_simhost_playbooks as base
+from test_simhost_playbooks import EDGES, FAST, FRESH_ADDRESSES, recap, simhost, simulate, site
+
+pytestmark = base.pytestmark  # ansible-core 2.17+ payloads only
 
 CU_PATH = "C:\\media\\sfb-cu"
 CU_VERSION = "7.0.2046.530"  # the update installer's file version (SfB 2019 CU, the target of the cu step)
@@ -112,3 +114,44 @@ def test_connection_lost_after_the_address_change_for_good_fails_clearly(tmp_pat
     entries = simhost.calls(sim, "edge01")
     last = max(i for i, e in enumerate(entries) if e["module"] == "sfb.edge.edge_network")
     assert {e["class"] for e in entries[last + 1:]} == {"refused"} and 4 <= len(entries[last + 1:]) <= 6
+
+
+# Lync Server 2013 on Windows Server 2012 (.NET 4.5); Skype for Business Server 2015 with XMPP federation on
+# Windows Server 2019, which needs CU9 (6.0.9319.548) or later: the update installer in sfb_edge_cu_path is
+# CU15 HF (6.0.9319.613, winsim.SIM_PRODUCTS).
+VARIANTS = {
+    "lync2013": ({"os_build": 9200, "os_version": "6.2.9200", "os_caption": "Microsoft Windows Server 2012 Standard",
+                  "dotnet_release": 378389}, {}, None),
+    "sfb2015": ({}, {"sfb_edge_xmpp": True, "sfb_edge_cu_path": CU_PATH}, "6.0.9319.613"),
+}
+
+
+@pytest.mark.parametrize("version", sorted(VARIANTS))
+def test_other_versions_converge_then_one_call(tmp_path, monkeypatch, version):
+    """A Lync 2013 edge and an SfB 2015 edge with XMPP, nothing of Lync/SfB installed yet: site.yml installs the
+    version's features and components (and for 2015 the update, both halves, and the XMPP gateway's service), the
+    validation passes; a second run changes nothing and makes exactly one call on the host."""
+    computer, extra_vars, cu = VARIANTS[version]
+    sim, inv = simulate(tmp_path, "cs-fresh")
+    state = simhost.state_of(sim, "edge01")
+    state["computer"].update(computer)
+    simhost.create(sim, "edge01", state, cs_version=version, xmpp=bool(extra_vars.get("sfb_edge_xmpp")),
+                   update_installer=cu)
+    pool_vars(inv, sfb_edge_version=version, **extra_vars)
+    first = site(tmp_path, sim, inv, monkeypatch, "--limit", "edge01,fe01", *FAST)
+    assert first.returncode == 0, first.stdout[-3000:] + first.stderr
+    assert recap(first.stdout, "edge01")["changed"] > 0
+    cs = simhost.state_of(sim, "edge01")["cs"]
+    expected = {"lync2013": ("Lync Server 2013", "5.0.8308.0", {"RTCSRV", "RTCDATAPROXY", "RTCMEDIARELAY", "RTCMRAUTH"}),
+                "sfb2015": ("Skype for Business Server 2015", "6.0.9319.613",
+                            {"RTCSRV", "RTCDATAPROXY", "RTCMEDIARELAY", "RTCMRAUTH", "RTCXMPPTGWPX"})}[version]
+    assert {(p["name"], p["version"]) for p in cs["products"]} == {
+        (expected[0] + ", Core Components", expected[1]), (expected[0] + ", Edge Server", expected[1])}
+    assert {s["name"]: s["status"] for s in cs["services"]} == dict.fromkeys(
+        expected[2] | {"REPLICA", "RTCCLSAGT"}, "Running")
+    assert "edge01 (edge01.corp.example.com): PASSED" in first.stdout, first.stdout[-3000:]
+    seen = len(simhost.calls(sim, "edge01"))
+    again = site(tmp_path, sim, inv, monkeypatch, "--limit", "edge01,fe01", *FAST)
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr
+    assert recap(again.stdout, "edge01")["changed"] == 0
+    assert [(e["class"], e["module"]) for e in simhost.calls(sim, "edge01")[seen:]] == [("module", "sfb.edge.edge_facts")]

@@ -576,6 +576,9 @@ LISTENERS = {
     "RTCMEDIARELAY": (("TCP", "internal", 443, "MediaRelaySvc"), ("UDP", "internal", 3478, "MediaRelaySvc"),
                       ("TCP", "av", 443, "MediaRelaySvc"), ("UDP", "av", 3478, "MediaRelaySvc")),
     "RTCMRAUTH": (("TCP", "internal", 5062, "MRASSvc"),),
+    # XMPP federation (Lync 2013 / SfB 2015): the XMPP Translating Gateway Proxy takes the federated servers on
+    # the Access Edge address (5269) and the Front End's XMPP gateway on the internal address (23456)
+    "RTCXMPPTGWPX": (("TCP", "internal", 23456, "XmppTGWProxy"), ("TCP", "access", 5269, "XmppTGWProxy")),
 }
 
 
