@@ -8,6 +8,7 @@ module that fails at a given step - each asserted on the simulated host's state,
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 import yaml
@@ -155,3 +156,53 @@ def test_other_versions_converge_then_one_call(tmp_path, monkeypatch, version):
     assert again.returncode == 0, again.stdout[-3000:] + again.stderr
     assert recap(again.stdout, "edge01")["changed"] == 0
     assert [(e["class"], e["module"]) for e in simhost.calls(sim, "edge01")[seen:]] == [("module", "sfb.edge.edge_facts")]
+
+
+def before_install(tmp_path, networks):
+    """The example pool with its NICs converged and nothing of Lync/SfB installed (the firewall proof's moment),
+    ``networks``: each server's simulated network (meta ``network``: blocked and device-answered address:ports)."""
+    sim, inv = simulate(tmp_path, "converged")
+    for host in EDGES:
+        state = simhost.state_of(sim, host)
+        with open(os.path.join(base.SNAPSHOTS, "fresh", host + ".json"), encoding="utf-8") as handle:
+            state["cs"] = json.load(handle)["cs"]
+        state.pop("replication")
+        state["listeners"] = [x for x in state["listeners"] if x["address"] == "0.0.0.0" and x["port"] != 4443]
+        simhost.create(sim, host, state, network=networks.get(host) or {})
+    return sim, inv
+
+
+def test_firewall_proof_external_rules_from_a_windows_probe_host(tmp_path, monkeypatch):
+    """An external probe host (edge_probes: probe01, a simulated Windows host: sfb.edge.tcp_probe, TCP only) probes
+    the external rules through the simulated network: to each server's external addresses and to the load
+    balancer's virtual addresses, which forward to the first server that answers. edge01's A/V Edge 443 is blocked
+    on the path: its own rule is "blocked", the virtual address's rule is open (edge02 answers behind it, and its
+    listener counts it); the UDP rules stay "not tested" (a Windows probe host has no UDP probe; the report says to
+    add a Linux one)."""
+    sim, inv = before_install(tmp_path, {"edge01": {"blocked": [["192.0.2.23", 443]]}})
+    simhost.create(sim, "probe01")
+    simhost.network(sim, {"172.16.10.10": ["172.16.10.11", "172.16.10.12"], "192.0.2.10": ["192.0.2.21", "192.0.2.31"],
+                          "192.0.2.11": ["192.0.2.22", "192.0.2.32"], "192.0.2.12": ["192.0.2.23", "192.0.2.33"]})
+    hosts = yaml.safe_load((inv / "hosts.yml").read_text())
+    hosts["all"]["children"]["edge_probes"] = {"hosts": {"probe01": {
+        "ansible_host": "203.0.113.200", "ansible_connection": "sfb_winsim", "ansible_shell_type": "powershell",
+        "sfb_winsim_host": "probe01"}}}
+    (inv / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    result = base.playbook(tmp_path, sim, monkeypatch, "firewall_proof", inv, "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"))
+    assert result.returncode != 0
+    assert "Firewall proof of edge01: 1 rule(s) blocked, 0 rule(s) answered by something else: no answer from " \
+           "192.0.2.23:443 (probed from probe01)" in " ".join(result.stdout.split())
+    reports = {host: json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "firewall-proof" / ("%s.json" % host))
+                                .read_text()) for host in EDGES}
+    external = {host: [(r["protocol"], r["destination"], r["ports"], r["verdict"]) for r in report["rules"]
+                       if (r["firewall"], r["direction"]) == ("external", "inbound")] for host, report in reports.items()}
+    rules = [("TCP", "vip_access", "443", "open"), ("TCP", "vip_access", "5061", "open"), ("TCP", "vip_webconf", "443", "open"),
+             ("UDP", "vip_av", "3478", "not tested"), ("UDP", "edge_av", "3478", "not tested"), ("TCP", "vip_av", "443", "open")]
+    assert external == {"edge01": rules + [("TCP", "edge_av", "443", "blocked")],
+                        "edge02": rules + [("TCP", "edge_av", "443", "open")]}
+    udp = [r["reason"] for r in reports["edge02"]["rules"] if r["protocol"] == "UDP" and r["firewall"] == "external"
+           and r["direction"] == "inbound"]
+    assert udp == ["UDP from a Windows probe host is not supported (sfb.edge.tcp_probe is TCP only): add a Linux host to "
+                   "edge_probes for the UDP rules"] * 2
+    assert reports["edge01"]["summary"]["blocked"] == 1 and reports["edge02"]["summary"]["blocked"] == 0
+    assert [e["module"] for e in simhost.calls(sim, "probe01")] == ["sfb.edge.tcp_probe"]
