@@ -22,6 +22,7 @@ import datetime
 import importlib
 import os
 import sys
+import types
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleFileNotFound
 from ansible.plugins.connection import ConnectionBase
@@ -65,9 +66,10 @@ simhost = importlib.import_module("simhost")  # tests/simhost/simhost.py
 
 
 class _FakeClock:
-    """The waits of wait_for_connection on a simulated host: its ``sleep`` between attempts (1 s, not a role
-    option) and its ``delay`` advance a fake clock, which its timeout reads too - no real sleeping, and a host
-    that never answers again fails after ``timeout`` fake seconds."""
+    """The waits of wait_for_connection and of ansible.windows.win_reboot on a simulated host: their sleeps between
+    attempts (wait_for_connection's 1 s is not a role option; win_reboot backs off 1-12 s) and delays advance a
+    fake clock, which their timeouts read too - no real sleeping, and a host that never answers again fails after
+    ``timeout`` fake seconds."""
 
     offset = 0.0
 
@@ -85,14 +87,24 @@ class _FakeDatetime(datetime.datetime):
     def now(cls, tz=None):
         return datetime.datetime.now(tz) + datetime.timedelta(seconds=_FakeClock.offset)
 
+    @classmethod
+    def utcnow(cls):
+        return cls.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+_FAKE_DATETIME_MODULE = types.SimpleNamespace(datetime=_FakeDatetime, timedelta=datetime.timedelta,
+                                              timezone=datetime.timezone)
+# The modules that wait: ansible.builtin.wait_for_connection's action, ansible.windows' reboot helper.
+_WAITING = (".wait_for_connection", ".plugin_utils._reboot")
+
 
 def _fake_clock():
-    """Give the loaded wait_for_connection action the fake clock (it is imported after the connection, before
-    its first exec)."""
+    """Give the loaded waiting modules the fake clock (an action is imported after the connection, before its
+    first exec)."""
     for name, module in list(sys.modules.items()):
-        if name.endswith(".wait_for_connection") and getattr(module, "time", None) is not _FakeClock \
-                and hasattr(module, "TimedOutException"):
-            module.time, module.datetime = _FakeClock, _FakeDatetime
+        if name.endswith(_WAITING) and getattr(module, "time", _FakeClock) is not _FakeClock:
+            module.time = _FakeClock
+            module.datetime = _FAKE_DATETIME_MODULE if isinstance(module.datetime, types.ModuleType) else _FakeDatetime
 
 
 class Connection(ConnectionBase):
