@@ -206,3 +206,34 @@ def test_firewall_proof_external_rules_from_a_windows_probe_host(tmp_path, monke
                    "edge_probes for the UDP rules"] * 2
     assert reports["edge01"]["summary"]["blocked"] == 1 and reports["edge02"]["summary"]["blocked"] == 0
     assert [e["module"] for e in simhost.calls(sim, "probe01")] == ["sfb.edge.tcp_probe"]
+
+
+def test_firewall_proof_udp_from_a_linux_probe_host(tmp_path, monkeypatch):
+    """A Linux probe host (edge_probes: probe01 on the sfb_posixsim connection - sfb.edge.port_probe, a Python module
+    decoded from its AnsiballZ payload) probes the external rules, UDP too: each UDP datagram reaches the temporary
+    UDP responder behind the address (the virtual address's through the load balancer) and comes back, which counts
+    it; edge02's A/V UDP 3478 is blocked on the path: its own rule is "blocked", the virtual address's is open
+    (edge01 answers behind it)."""
+    sim, inv = before_install(tmp_path, {"edge02": {"blocked": [["192.0.2.33", 3478]]}})
+    simhost.create(sim, "probe01")
+    simhost.network(sim, {"172.16.10.10": ["172.16.10.11", "172.16.10.12"], "192.0.2.10": ["192.0.2.21", "192.0.2.31"],
+                          "192.0.2.11": ["192.0.2.22", "192.0.2.32"], "192.0.2.12": ["192.0.2.23", "192.0.2.33"]})
+    hosts = yaml.safe_load((inv / "hosts.yml").read_text())
+    hosts["all"]["children"]["edge_probes"] = {"hosts": {"probe01": {
+        "ansible_host": "203.0.113.200", "ansible_connection": "sfb_posixsim", "sfb_winsim_host": "probe01",
+        "ansible_python_interpreter": "/usr/bin/python3"}}}
+    (inv / "hosts.yml").write_text(yaml.safe_dump(hosts))
+    result = base.playbook(tmp_path, sim, monkeypatch, "firewall_proof", inv, "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"))
+    assert result.returncode != 0, result.stdout[-3000:]
+    assert "Firewall proof of edge02: 1 rule(s) blocked, 0 rule(s) answered by something else: no answer from " \
+           "192.0.2.33:3478 (probed from probe01)" in " ".join(result.stdout.split()), result.stdout[-3000:]
+    reports = {host: json.loads((tmp_path / "plan" / "edgepool.corp.example.com" / "firewall-proof" / ("%s.json" % host))
+                                .read_text()) for host in EDGES}
+    udp = {host: [(r["destination"], r["verdict"]) for r in report["rules"]
+                  if (r["firewall"], r["direction"], r["protocol"]) == ("external", "inbound", "UDP")]
+           for host, report in reports.items()}
+    assert udp == {"edge01": [("vip_av", "open"), ("edge_av", "open")], "edge02": [("vip_av", "open"), ("edge_av", "blocked")]}
+    probes = simhost.calls(sim, "probe01")
+    assert [e["module"] for e in probes] == ["sfb.edge.port_probe"]
+    assert {(t["protocol"], t["host"], t["port"]) for t in probes[0]["args"]["targets"]} >= {
+        ("UDP", "192.0.2.12", 3478), ("UDP", "192.0.2.23", 3478), ("UDP", "192.0.2.33", 3478), ("TCP", "192.0.2.10", 443)}

@@ -287,6 +287,9 @@ class Host:
             had = self.meta["files"].pop(args["path"], None) if args.get("state") == "absent" and not check_mode \
                 else self.meta["files"].get(args["path"])
             return {"changed": had is not None}
+        if module == "sfb.edge.port_probe":  # from the Linux probe host (connection_plugins/sfb_posixsim.py)
+            return {"changed": False, "results": [self.probe(dict(t, protocol=t.get("protocol", "TCP")),
+                                                             args.get("timeout_ms", 3000)) for t in args["targets"]]}
         if module == "sfb.edge.tcp_probe":
             return {"changed": False, "results": [self.probe(t, args.get("timeout_ms", 3000)) for t in args["targets"]]}
         if module == "sfb.edge.edge_certificate_request":
@@ -302,13 +305,17 @@ class Host:
         return {"failed": True, "msg": "the simulated host has no model of %s" % module}
 
     def probe(self, target, timeout_ms):
-        """A TCP connection from this host to ``target``, through the simulated network: refused by a blocked rule
-        (the target host's ``meta.network.blocked``), answered by a device on the path without reaching the host
-        (``meta.network.device``), else answered when a service or a temporary listener of the host that has the
-        address listens there - and then that temporary listener counts a hit."""
+        """A TCP connection (or with ``protocol`` UDP, port_probe's datagram that must come back) from this host to
+        ``target``, through the simulated network: refused by a blocked rule (the target host's
+        ``meta.network.blocked``), answered by a device on the path without reaching the host
+        (``meta.network.device``), else answered when a temporary listener of the host that has the address
+        listens there (a UDP one echoes) - and then it counts a hit - or, TCP only, a service listens there."""
         key = [target["host"], target["port"]]
+        protocol = target.get("protocol", "TCP")
         no = {"host": target["host"], "port": target["port"], "open": False,
               "error": "no answer within %d ms" % timeout_ms}
+        if "protocol" in target:  # sfb.edge.port_probe's results name it (tcp_probe's do not)
+            no = dict(no, protocol=protocol)
         owner = _owner(root(), target["host"])
         if owner is None:  # a load balancer's virtual address: the first server behind it that answers
             for backend in _forward(root()).get(target["host"], []):
@@ -322,10 +329,10 @@ class Host:
                 return no
             answered = key in network.get("device", [])
             for item in host.meta.get("temp_listeners") or []:
-                if item["protocol"] == "TCP" and [item["address"], item["port"]] == key and not answered:
+                if item["protocol"] == protocol and [item["address"], item["port"]] == key and not answered:
                     item["hits"] += 1
                     answered = True
-            answered = answered or (target["host"], target["port"]) in _listening(root(), owner)
+            answered = answered or (protocol == "TCP" and (target["host"], target["port"]) in _listening(root(), owner))
         return dict(no, open=True, error=None) if answered else no
 
     def certificate_request(self, args, check_mode):

@@ -323,3 +323,19 @@ def test_fake_clock_of_the_waits():
     finally:
         for module in (waits, reboot, other):
             del sys.modules[module.__name__]
+
+
+def test_decode_a_python_module_payload():
+    """A pipelined Python module (AnsiballZ, ansible-core 2.19+: module_common writes ``_ansiballz_main(key=repr,
+    ...)`` at the end of the wrapper): module and arguments, for the simulated Linux probe host."""
+    data = ("def _ansiballz_main(**kwargs):\n    pass\n\n\nif __name__ == \"__main__\":\n    _ansiballz_main(\n"
+            "ansible_module='port_probe',\nmodule_fqn='ansible_collections.sfb.edge.plugins.modules.port_probe',\n"
+            "profile='legacy',\ndate_time=datetime.datetime(2026, 12, 1, 0, 0),\n"
+            "params='{\"ANSIBLE_MODULE_ARGS\": {\"targets\": [{\"protocol\": \"UDP\", \"host\": \"192.0.2.12\", "
+            "\"port\": 3478}], \"_ansible_check_mode\": false, \"_ansible_diff\": true}}',\n"
+            "zip_data='UEsDBA==',\n)\n").encode()
+    decoded = payload.decode_ansiballz(data)
+    assert (decoded["module"], decoded["args"], decoded["check_mode"], decoded["diff"]) == (
+        "sfb.edge.port_probe", {"targets": [{"protocol": "UDP", "host": "192.0.2.12", "port": 3478}]}, False, True)
+    with pytest.raises(ValueError, match="not an AnsiballZ payload"):
+        payload.decode_ansiballz(b"print('hello')\n")
