@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-"""A simulated Windows host behind the sfb_winsim connection (connection_plugins/sfb_winsim.py).
+"""A simulated Windows host behind the sfb_winsim connection (connection_plugins/sfb_winsim.py); the firewall
+proof's Linux probe host behind sfb_posixsim (connection_plugins/sfb_posixsim.py: sfb.edge.port_probe only).
 
 Each host is a directory ``<SFB_EDGE_SIMHOST>/<inventory_hostname>/`` holding
 
