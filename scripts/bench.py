@@ -394,10 +394,14 @@ def recap_changed(output, hosts):
     return total
 
 
-def count_calls(directory, hosts, scenario, timeout, layout):
-    """site.yml LIVE against the simulated hosts of ``scenario``: the calls per host counted on the connection."""
+def count_calls(directory, hosts, scenario, timeout, layout, count=2):
+    """site.yml LIVE against the simulated hosts of ``scenario``, limited to the first ``count`` servers (and the
+    Front End; the lists - networks, hosts entries - are the size's, so what grows with them shows): the calls per
+    host counted on the connection."""
     inv, sim = live_inventory(directory, scenario, layout)
+    hosts = sorted(hosts)[:count]
     args = [os.path.join(BIN, "ansible-playbook"), os.path.join(ROOT, "playbooks", "site.yml"), "-i", inv,
+            "--limit", ",".join(hosts + ["fe01"]),
             "-e", "sfb_edge_plan_dir=%s" % os.path.join(directory, "plan-live"),
             # the reconnect waits of the network role without real sleeping (the connection's fake clock does the rest)
             "-e", "network_reconnect_delay=0", "-e", "network_reconnect_poll_delay=0"]
@@ -412,10 +416,11 @@ def count_calls(directory, hosts, scenario, timeout, layout):
     detail = {h: host_calls(simhost.calls(sim, h)) for h in hosts}
     values = sorted(d["calls"] for d in detail.values())
     return {"per_host": {h: d["calls"] for h, d in detail.items()}, "min": values[0], "max": values[-1],
-            "detail": detail, "changed_tasks": recap_changed(proc.stdout, hosts), "seconds": round(seconds, 2)}
+            "detail": detail, "changed_tasks": recap_changed(proc.stdout, hosts), "seconds": round(seconds, 2),
+            "hosts_counted": hosts}
 
 
-def measure_size(name, spec, runs, timeout, keep=None):
+def measure_size(name, spec, runs, timeout, keep=None, calls_hosts=2):
     servers, pools, networks, hosts = spec
     result = {"servers": servers, "pools": pools, "networks": networks, "hosts_entries": hosts, "runs": runs}
     directory = tempfile.mkdtemp(prefix="sfb-edge-bench-%s-" % name, dir=keep)
@@ -468,7 +473,7 @@ def measure_size(name, spec, runs, timeout, keep=None):
     if result["site"]["seconds"] == "timeout":
         result["calls"] = {scenario: "not run: site.yml timed out" for scenario in ("converged", "fresh")}
     else:
-        result["calls"] = {scenario: count_calls(directory, names, scenario, timeout, layout)
+        result["calls"] = {scenario: count_calls(directory, names, scenario, timeout, layout, calls_hosts)
                            for scenario in ("converged", "fresh")}
     if keep is None:
         shutil.rmtree(directory, ignore_errors=True)
@@ -607,6 +612,8 @@ def main(argv=None):
                         "'none' to skip (env BENCH_ROUTES; default 1000,10000,100000)")
     parser.add_argument("--timeout", type=float, default=None, help="seconds per playbook run or filter call "
                         "(env BENCH_TIMEOUT, default 600)")
+    parser.add_argument("--calls-hosts", type=int, default=None, help="servers of each size whose remote calls are "
+                        "counted in a live run against simulated hosts (env BENCH_CALLS_HOSTS, default 2)")
     parser.add_argument("--json", default=None, help="where to write the JSON report (default .cache/bench.json)")
     parser.add_argument("--keep", default=None, help="create the generated cases under this directory and keep them")
     parser.add_argument("--routes-child", type=int, default=None, help=argparse.SUPPRESS)
@@ -625,13 +632,14 @@ def main(argv=None):
         str(c) for c in (QUICK_ROUTES_SIZES if args.quick else ROUTES_SIZES))
     route_counts = [] if routes_arg == "none" else [int(c) for c in routes_arg.split(",")]
     timeout = args.timeout or float(os.environ.get("BENCH_TIMEOUT") or 600)
+    calls_hosts = args.calls_hosts or int(os.environ.get("BENCH_CALLS_HOSTS") or 2)
     out = args.json or os.path.join(ROOT, ".cache", "bench.json")
     report = {"format": 1, "machine": machine(), "runs": runs, "timeout": timeout, "sizes": {}, "routes": {}}
     started = time.monotonic()
     for name in sizes:
         print("== %s (%d server(s) in %d pool(s), %d networks, %d hosts entries per pool), %d run(s)" % (
             (name,) + SIZES[name] + (runs,)), flush=True)
-        report["sizes"][name] = measure_size(name, SIZES[name], runs, timeout, keep=args.keep)
+        report["sizes"][name] = measure_size(name, SIZES[name], runs, timeout, keep=args.keep, calls_hosts=calls_hosts)
     if route_counts:
         print("== sfb.edge.routes at %s networks" % ", ".join(str(c) for c in route_counts), flush=True)
         report["routes"] = measure_routes(route_counts, timeout)

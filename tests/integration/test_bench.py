@@ -47,6 +47,7 @@ def test_bench_smallest_mode_reports_structure_and_call_counts(tmp_path):
     assert converged == {"calls": 1, "polls": 0, "reboots": 0, "transfers": 0, "refused": 0, "other": 0,
                          "modules": ["sfb.edge.edge_facts"]}
     assert size["calls"]["converged"]["per_host"] == {"edge01": 1}
+    assert size["calls"]["converged"]["hosts_counted"] == size["calls"]["fresh"]["hosts_counted"] == ["edge01"]
     assert size["calls"]["converged"]["changed_tasks"] == 0
     # a fresh box: issue 10's goal, 14 calls - the Windows calls, the state read again after the reconnect and the
     # new name's reboot, the features, the setup steps and the service start in one edge_cs call (issue 11, item 6),
