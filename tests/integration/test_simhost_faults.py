@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import pytest
 import yaml
@@ -112,6 +113,9 @@ def test_connection_lost_after_the_address_change_for_good_fails_clearly(tmp_pat
     out = " ".join((result.stdout + result.stderr).split())
     assert "timed out waiting for ping module test: edge01: the simulated host does not answer after its address " \
            "change (connection refused)" in out, out[-3000:]
+    # the task that failed says what was waited for: the host on its new address
+    failed = re.search(r"TASK \[([^\]]+)\][^\n]*\n(?:(?!TASK \[).*\n)*?fatal: \[edge01\]", result.stdout)
+    assert failed and failed.group(1) == "sfb.edge.network : Wait for the host on its new address", failed
     entries = simhost.calls(sim, "edge01")
     last = max(i for i, e in enumerate(entries) if e["module"] == "sfb.edge.edge_network")
     assert {e["class"] for e in entries[last + 1:]} == {"refused"} and 4 <= len(entries[last + 1:]) <= 6
