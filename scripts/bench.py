@@ -10,11 +10,11 @@ really is converged, and measures:
   ratio to an empty play on the same inventory measured in the same run: --runs rounds of empty
   play, plan, site, drift; the median over the rounds of each run's time over its round's empty
   play (a run that exceeds --timeout is recorded as "timeout" and not repeated);
-* remote calls per host of site.yml on the converged and on the fresh snapshots, counted from the
-  tasks that reached each host (callback tests/integration/callbacks/task_log.py): a state gathering
-  (in snapshot mode: the task that reads the snapshot instead), the calls each sfb.edge.edge_apply
-  reports, the reconnect wait when a connection change went through, and any other task that ran on
-  the host without being delegated and is not controller-only;
+* remote calls per host of site.yml run LIVE on the converged and on the fresh boxes, against simulated
+  Windows hosts (tests/simhost: the sfb_winsim connection, one simulated host per server from those
+  snapshots and a Front End) and counted on the connection: a *call* is one exec carrying a module payload;
+  polls (async_status, wait_for_connection's win_ping), reboots (win_reboot's commands), file transfers and
+  refused attempts are counted apart;
 * the sfb.edge.routes filter at 1k/10k/100k networks, default and summarise modes (each timing in a
   child process with the same timeout).
 
@@ -47,7 +47,9 @@ import yaml
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SNAPSHOTS = os.path.join(ROOT, "tests", "snapshots")
-CALLBACKS = os.path.join(ROOT, "tests", "integration", "callbacks")
+SIMHOST = os.path.join(ROOT, "tests", "simhost")  # the simulated Windows hosts (test-only, not in the collection)
+# The simulated hosts' clock (as in tests/integration/test_simhost_playbooks.py; the certificates end in 2036).
+SIM_NOW = "2026-12-01T00:00:00Z"
 COLLECTIONS = os.path.join(ROOT, ".cache", "collections")
 BIN = os.path.dirname(sys.executable)
 
@@ -63,15 +65,6 @@ ROUTES_SIZES = (1000, 10000, 100000)
 QUICK_ROUTES_SIZES = (1000, 10000)
 ROUTES_INPUTS = ("disjoint", "mixed")
 PLAYBOOKS = ("plan", "site", "drift")
-# Tasks of an edge host that never reach it, whatever they are called.
-CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
-                   "ansible.builtin.include_role", "ansible.builtin.import_role", "ansible.builtin.include_tasks",
-                   "ansible.builtin.assert", "ansible.builtin.fail", "ansible.builtin.meta", "ansible.builtin.set_stats",
-                   "sfb.edge.edge_apply", "sfb.edge.report_files", "sfb.edge.preload",
-                   # read the state on the host only when the log says so (gathering: state_read live/snapshot)
-                   "sfb.edge.host_state", "sfb.edge.host_drift", "sfb.edge.host_validation",
-                   "sfb.edge.plan_validation", "sfb.edge.plan_files"}
-GATHERING = "sfb.edge.edge_facts"
 EMPTY_PLAY = "- name: Empty play\n  hosts: all\n  gather_facts: false\n  tasks: []\n"
 
 
@@ -228,19 +221,20 @@ def write_case(directory, servers, pools, networks, hosts):
             snap = converged_snapshot(template, host, info) if scenario == "converged" else fresh_snapshot(template, info)
             with open(os.path.join(directory, scenario, host + ".json"), "w", encoding="utf-8") as handle:
                 json.dump(snap, handle)
-    return sorted(layout)
+    return sorted(layout), layout
 
 
 # ----------------------------------------------------------------------------------- playbooks
-def ansible_env(log=None):
+def ansible_env(sim=None):
     env = dict(os.environ, ANSIBLE_CONFIG=os.path.join(ROOT, "ansible.cfg"), ANSIBLE_NOCOLOR="1",
                ANSIBLE_COLLECTIONS_PATH=COLLECTIONS, ANSIBLE_HOME=os.path.join(ROOT, ".cache", "ansible-home"),
                ANSIBLE_LOCAL_TEMP=os.path.join(ROOT, ".cache", "ansible-tmp"), PY_COLORS="0",
                PATH=BIN + os.pathsep + os.environ.get("PATH", ""))
-    for key in ("ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CALLBACKS_ENABLED", "SFB_EDGE_TASK_LOG"):
+    for key in ("ANSIBLE_CALLBACK_PLUGINS", "ANSIBLE_CALLBACKS_ENABLED", "SFB_EDGE_TASK_LOG", "SFB_EDGE_SIMHOST"):
         env.pop(key, None)
-    if log:
-        env.update(ANSIBLE_CALLBACK_PLUGINS=CALLBACKS, ANSIBLE_CALLBACKS_ENABLED="task_log", SFB_EDGE_TASK_LOG=log)
+    if sim:
+        env.update(SFB_EDGE_SIMHOST=sim, ANSIBLE_CONNECTION_PLUGINS=os.path.join(SIMHOST, "connection_plugins"),
+                   SFB_EDGE_NOW=SIM_NOW)
     return env
 
 
@@ -256,9 +250,9 @@ def playbook_args(directory, name, scenario="converged"):
     return args
 
 
-def run_playbook(directory, name, timeout, scenario="converged", extra=(), log=None):
+def run_playbook(directory, name, timeout, scenario="converged", extra=()):
     """``(seconds or None on timeout, CompletedProcess or None)``."""
-    return timed(playbook_args(directory, name, scenario) + list(extra), timeout, env=ansible_env(log))
+    return timed(playbook_args(directory, name, scenario) + list(extra), timeout, env=ansible_env())
 
 
 def timed(args, timeout, env=None):
@@ -338,50 +332,99 @@ def _failure(name, proc):
     return RuntimeError("%s.yml failed (exit %d):\n%s\n%s" % (name, proc.returncode, proc.stdout[-3000:], proc.stderr[-2000:]))
 
 
-def remote_calls(entries, hosts):
-    """Calls a live run would make on each host, from the task_log entries of a snapshot-mode run:
-    ``{host: {"total", "gatherings", "applied", "other", "reached": [task names]}}``."""
-    calls = {h: {"total": 0, "gatherings": 0, "applied": 0, "other": 0, "reached": []} for h in hosts}
-    for e in entries:
-        count = calls.get(e["host"])
-        if count is None or e["status"] == "skipped" or e.get("delegate_to"):
-            continue
-        if e.get("gathering") or e["action"] == GATHERING:
-            count["gatherings"] += 1
-            count["reached"].append(e["task"])
-        elif e["action"] == "sfb.edge.edge_apply":
-            # the calls it made (planned), and the reconnect wait after a connection change
-            count["applied"] += (e.get("remote_calls") or 0) + (1 if e.get("blocked") else 0)
-        elif e["action"] not in CONTROLLER_ONLY:
-            count["other"] += 1
-            count["reached"].append(e["task"])
-    for count in calls.values():
-        count["total"] = count["gatherings"] + count["applied"] + count["other"]
-    return calls
+def _simhost():
+    for path in (COLLECTIONS, SIMHOST):
+        if path not in sys.path:
+            sys.path.insert(0, path)
+    import simhost  # pylint: disable=import-outside-toplevel,import-error
+
+    return simhost
 
 
-def count_calls(directory, hosts, scenario, timeout):
-    log = os.path.join(directory, "log-%s.jsonl" % scenario)
-    if os.path.exists(log):
-        os.remove(log)
-    seconds, proc = run_playbook(directory, "site", timeout, scenario=scenario, log=log)
+def host_calls(entries):
+    """One simulated host's execs (its calls log, tests/simhost/simhost.py) counted by class: ``calls`` (an exec
+    carrying a module payload), ``polls``, ``reboots``, ``transfers``, ``refused``, ``other``, and ``modules``:
+    the modules called, in order."""
+    out = {"calls": 0, "polls": 0, "reboots": 0, "transfers": 0, "refused": 0, "other": 0, "modules": []}
+    key = {"module": "calls", "poll": "polls", "reboot": "reboots", "transfer": "transfers", "refused": "refused"}
+    for entry in entries:
+        out[key.get(entry["class"], "other")] += 1
+        if entry["class"] == "module":
+            out["modules"].append(entry["module"])
+    return out
+
+
+def live_inventory(directory, scenario, layout):
+    """The generated inventory on sfb_winsim connections (the fresh boxes on their DHCP addresses) and a
+    simulated host per server (its snapshot of ``scenario``) and for the Front End: ``(inventory dir, sim dir)``."""
+    simhost = _simhost()
+    sim = os.path.join(directory, "sim-%s" % scenario)
+    shutil.rmtree(sim, ignore_errors=True)
+    with open(os.path.join(directory, "inventory", "hosts.yml"), encoding="utf-8") as handle:
+        inventory = yaml.safe_load(handle)
+    groups = inventory["all"]["children"]
+    groups["edge_servers"]["vars"]["ansible_connection"] = "sfb_winsim"
+    topology = {}
+    for pool in groups["edge_servers"]["children"].values():
+        for host, hostvars in pool["hosts"].items():
+            info = layout[host]
+            with open(os.path.join(directory, scenario, host + ".json"), encoding="utf-8") as handle:
+                simhost.create(sim, host, json.load(handle))
+            hostvars["sfb_winsim_host"] = host  # a delegated task names its simulated host (sfb_winsim.py)
+            if scenario == "fresh":
+                hostvars["ansible_host"] = info["dhcp"]
+            topology[info["fqdn"]] = {"internal": info["internal"], "access": info["external"][0],
+                                      "webconf": info["external"][1], "av": info["external"][2]}
+    groups["front_ends"]["hosts"]["fe01"].update(ansible_connection="sfb_winsim", sfb_winsim_host="fe01")
+    simhost.create(sim, "fe01", topology=topology)
+    inv = os.path.join(directory, "inventory-%s" % scenario)
+    os.makedirs(inv, exist_ok=True)
+    with open(os.path.join(inv, "hosts.yml"), "w", encoding="utf-8") as handle:
+        yaml.safe_dump(inventory, handle, default_flow_style=False, sort_keys=False)
+    return inv, sim
+
+
+def recap_changed(output, hosts):
+    """The changed tasks of ``hosts`` in the PLAY RECAP of ``output``."""
+    total = 0
+    for line in output.splitlines():
+        name = line.split(" ", 1)[0]
+        if name in hosts and "changed=" in line:
+            total += int(line.split("changed=", 1)[1].split()[0])
+    return total
+
+
+def count_calls(directory, hosts, scenario, timeout, layout, count=2):
+    """site.yml LIVE against the simulated hosts of ``scenario``, limited to the first ``count`` servers (and the
+    Front End; the lists - networks, hosts entries - are the size's, so what grows with them shows): the calls per
+    host counted on the connection."""
+    inv, sim = live_inventory(directory, scenario, layout)
+    hosts = sorted(hosts)[:count]
+    args = [os.path.join(BIN, "ansible-playbook"), os.path.join(ROOT, "playbooks", "site.yml"), "-i", inv,
+            "--limit", ",".join(hosts + ["fe01"]),
+            "-e", "sfb_edge_plan_dir=%s" % os.path.join(directory, "plan-live"),
+            # the reconnect waits of the network role without real sleeping (the connection's fake clock does the rest)
+            "-e", "network_reconnect_delay=0", "-e", "network_reconnect_poll_delay=0"]
+    if scenario == "fresh":
+        args += ["-e", "sfb_edge_allow_connection_change=true", "-e", "identity_reboot=true"]
+    seconds, proc = timed(args, timeout, env=ansible_env(sim))
     if seconds is None:
         return "timeout"
     if proc.returncode != 0:
-        raise _failure("site", proc)
-    with open(log, encoding="utf-8") as handle:
-        entries = [json.loads(line) for line in handle]
-    calls = remote_calls(entries, hosts)
-    values = sorted(c["total"] for c in calls.values())
-    return {"per_host": {h: c["total"] for h, c in calls.items()}, "min": values[0], "max": values[-1],
-            "detail": calls, "changed_tasks": sum(1 for e in entries if e.get("changed") and e["host"] in calls)}
+        raise _failure("site (live, simulated hosts, %s)" % scenario, proc)
+    simhost = _simhost()
+    detail = {h: host_calls(simhost.calls(sim, h)) for h in hosts}
+    values = sorted(d["calls"] for d in detail.values())
+    return {"per_host": {h: d["calls"] for h, d in detail.items()}, "min": values[0], "max": values[-1],
+            "detail": detail, "changed_tasks": recap_changed(proc.stdout, hosts), "seconds": round(seconds, 2),
+            "hosts_counted": hosts}
 
 
-def measure_size(name, spec, runs, timeout, keep=None):
+def measure_size(name, spec, runs, timeout, keep=None, calls_hosts=2):
     servers, pools, networks, hosts = spec
     result = {"servers": servers, "pools": pools, "networks": networks, "hosts_entries": hosts, "runs": runs}
     directory = tempfile.mkdtemp(prefix="sfb-edge-bench-%s-" % name, dir=keep)
-    names = write_case(directory, servers, pools, networks, hosts)
+    names, layout = write_case(directory, servers, pools, networks, hosts)
     result["directory"] = directory
     times = {book: [] for book in ("empty",) + PLAYBOOKS}
     cpu = {book: [] for book in ("empty",) + PLAYBOOKS}
@@ -430,7 +473,8 @@ def measure_size(name, spec, runs, timeout, keep=None):
     if result["site"]["seconds"] == "timeout":
         result["calls"] = {scenario: "not run: site.yml timed out" for scenario in ("converged", "fresh")}
     else:
-        result["calls"] = {scenario: count_calls(directory, names, scenario, timeout) for scenario in ("converged", "fresh")}
+        result["calls"] = {scenario: count_calls(directory, names, scenario, timeout, layout, calls_hosts)
+                           for scenario in ("converged", "fresh")}
     if keep is None:
         shutil.rmtree(directory, ignore_errors=True)
         del result["directory"]
@@ -527,8 +571,16 @@ def _calls(value):
     return str(value["min"]) if value["min"] == value["max"] else "%d-%d" % (value["min"], value["max"])
 
 
+def _apart(value):
+    """`` (+p/r/t)``: the most polls, reboot commands and transfers a host of the run had."""
+    if not isinstance(value, dict):
+        return ""
+    return " (+%s)" % "/".join(str(max(d[k] for d in value["detail"].values())) for k in ("polls", "reboots", "transfers"))
+
+
 def table(report):
-    lines = ["wall time / empty play's (median wall time, CPU time / empty play's); remote calls per host of site.yml",
+    lines = ["wall time / empty play's (median wall time, CPU time / empty play's); remote calls per host of site.yml run",
+             "live on simulated hosts, counted on the connection (fresh: + polls/reboots/transfers, counted apart)",
              "size         empty s  %-29s %-29s %-29s calls conv/fresh  converged" % PLAYBOOKS]
     for name, res in report["sizes"].items():
         cols = []
@@ -538,7 +590,8 @@ def table(report):
                 _fmt(cell["ratio"]), _fmt(cell["seconds"]), _fmt(cell.get("cpu_ratio", "?"))))
         lines.append("%-12s %7.2f  %-29s %-29s %-29s %-17s %s" % (
             name, res["empty_seconds"], cols[0], cols[1], cols[2],
-            "%s / %s" % (_calls(res["calls"]["converged"]), _calls(res["calls"]["fresh"])), res["converged_verified"]))
+            "%s / %s%s" % (_calls(res["calls"]["converged"]), _calls(res["calls"]["fresh"]), _apart(res["calls"]["fresh"])),
+            res["converged_verified"]))
     if report.get("routes"):
         lines.append("")
         lines.append("sfb.edge.routes  networks  input     default          summarize")
@@ -559,6 +612,8 @@ def main(argv=None):
                         "'none' to skip (env BENCH_ROUTES; default 1000,10000,100000)")
     parser.add_argument("--timeout", type=float, default=None, help="seconds per playbook run or filter call "
                         "(env BENCH_TIMEOUT, default 600)")
+    parser.add_argument("--calls-hosts", type=int, default=None, help="servers of each size whose remote calls are "
+                        "counted in a live run against simulated hosts (env BENCH_CALLS_HOSTS, default 2)")
     parser.add_argument("--json", default=None, help="where to write the JSON report (default .cache/bench.json)")
     parser.add_argument("--keep", default=None, help="create the generated cases under this directory and keep them")
     parser.add_argument("--routes-child", type=int, default=None, help=argparse.SUPPRESS)
@@ -577,13 +632,14 @@ def main(argv=None):
         str(c) for c in (QUICK_ROUTES_SIZES if args.quick else ROUTES_SIZES))
     route_counts = [] if routes_arg == "none" else [int(c) for c in routes_arg.split(",")]
     timeout = args.timeout or float(os.environ.get("BENCH_TIMEOUT") or 600)
+    calls_hosts = args.calls_hosts or int(os.environ.get("BENCH_CALLS_HOSTS") or 2)
     out = args.json or os.path.join(ROOT, ".cache", "bench.json")
     report = {"format": 1, "machine": machine(), "runs": runs, "timeout": timeout, "sizes": {}, "routes": {}}
     started = time.monotonic()
     for name in sizes:
         print("== %s (%d server(s) in %d pool(s), %d networks, %d hosts entries per pool), %d run(s)" % (
             (name,) + SIZES[name] + (runs,)), flush=True)
-        report["sizes"][name] = measure_size(name, SIZES[name], runs, timeout, keep=args.keep)
+        report["sizes"][name] = measure_size(name, SIZES[name], runs, timeout, keep=args.keep, calls_hosts=calls_hosts)
     if route_counts:
         print("== sfb.edge.routes at %s networks" % ", ".join(str(c) for c in route_counts), flush=True)
         report["routes"] = measure_routes(route_counts, timeout)

@@ -3,9 +3,10 @@
 
 Keeps the harness working: its JSON report has the documented structure, the generated converged
 snapshot is converged for the generated inventory (drift.yml with sfb_edge_fail_on_drift passes),
-the generated inventory is valid (no finding), and the remote calls it counts are the budget -
-converged: the state gathering only; fresh: as many as the shipped fresh snapshot needs.  Wall
-times are recorded, never asserted.
+the generated inventory is valid (no finding), and the remote calls it counts - site.yml run live
+against simulated hosts, counted on the connection (tests/simhost, issue 21) - are the budget:
+converged: the state gathering only; fresh: 14, polls, reboots and transfers apart.  Wall times are
+recorded, never asserted.
 """
 
 from __future__ import annotations
@@ -40,23 +41,27 @@ def test_bench_smallest_mode_reports_structure_and_call_counts(tmp_path):
     assert size["empty_seconds"] > 0
     for book in ("plan", "site", "drift"):
         assert size[book]["ratio"] > 0 and len(size[book]["samples"]) == 1
-    # converged site.yml from snapshots: state gathering only - in the converge play and (until the
-    # validation play reuses that state, issue 10 item 5) in the validation play; nothing applied
+    # site.yml run live against simulated hosts (tests/simhost), the calls counted on the connection (issue 21):
+    # converged - the state gathering only, nothing changed
     converged = size["calls"]["converged"]["detail"]["edge01"]
-    assert (converged["applied"], converged["other"]) == (0, 0), converged
-    assert converged["gatherings"] in (1, 2) and converged["total"] == converged["gatherings"]
-    assert size["calls"]["converged"]["per_host"] == {"edge01": converged["total"]}
+    assert converged == {"calls": 1, "polls": 0, "reboots": 0, "transfers": 0, "refused": 0, "other": 0,
+                         "modules": ["sfb.edge.edge_facts"]}
+    assert size["calls"]["converged"]["per_host"] == {"edge01": 1}
+    assert size["calls"]["converged"]["hosts_counted"] == size["calls"]["fresh"]["hosts_counted"] == ["edge01"]
     assert size["calls"]["converged"]["changed_tasks"] == 0
-    # a fresh host: the Windows calls, the reconnect wait and the Lync/SfB calls (as in
-    # test_windows_playbooks.py), gathered again after the changes
+    # a fresh box: issue 10's goal, 14 calls - the Windows calls, the state read again after the reconnect and the
+    # new name's reboot, the features, the setup steps and the service start in one edge_cs call (issue 11, item 6),
+    # the read after the setup steps (issue 19, point 1) and the validation's; cs_services has nothing left to do.
+    # Apart: the reconnect's polls (win_ping, async_status), win_reboot's 4 commands, the configuration export's
+    # temporary folder, file and removal, and the attempt refused while the host reboots.
     fresh = size["calls"]["fresh"]["detail"]["edge01"]
-    # (and once more after the setup steps, before cs_services decides: issue 19, point 1)
-    assert fresh["other"] == 0 and fresh["gatherings"] == 3, fresh
-    # issue 10's goal, 14, with the state read again after the setup steps (issue 19, point 1): the install runs
-    # its 6 setup steps and then the service start in one edge_cs call, each named with its logs before it and
-    # reported after it (issue 11, item 6; 20 with cs_install_step_calls: true); cs_services, decided from the
-    # state read again, has nothing left to do
-    assert fresh["applied"] == 11 and fresh["total"] == 14, fresh
+    assert fresh["modules"] == [
+        "sfb.edge.edge_facts", "sfb.edge.edge_routes", "sfb.edge.edge_network", "ansible.windows.win_dns_client",
+        "ansible.windows.win_dns_client", "community.windows.win_netbios", "sfb.edge.edge_hosts_file",
+        "ansible.windows.win_hostname", "ansible.windows.win_regedit", "sfb.edge.edge_facts",
+        "ansible.windows.win_feature", "sfb.edge.edge_cs", "sfb.edge.edge_facts", "sfb.edge.edge_facts"], fresh
+    assert {k: v for k, v in fresh.items() if k != "modules"} == {
+        "calls": 14, "polls": 2, "reboots": 4, "transfers": 3, "refused": 1, "other": 0}
     assert set(report["routes"]) == {"1000/%s/%s" % (m, k) for m in ("default", "summarize") for k in ("disjoint", "mixed")}
     assert all(r["routes"] > 0 for r in report["routes"].values())
     assert "1x2" in proc.stdout and "sfb.edge.routes" in proc.stdout
@@ -78,18 +83,13 @@ def test_generated_inventory_scales_only_in_the_lists():
     yaml.safe_dump(five)  # plain data
 
 
-def test_remote_call_counting():
-    entries = [
-        {"host": "a", "task": "read", "action": "ansible.builtin.set_fact", "status": "ok", "gathering": True,
-         "delegate_to": None},
-        {"host": "a", "task": "apply", "action": "sfb.edge.edge_apply", "status": "ok", "remote_calls": 3, "blocked": 1,
-         "delegate_to": None},
-        {"host": "a", "task": "feature", "action": "ansible.windows.win_feature", "status": "ok", "delegate_to": None},
-        {"host": "a", "task": "skipped", "action": "ansible.windows.win_feature", "status": "skipped", "delegate_to": None},
-        {"host": "a", "task": "export", "action": "sfb.edge.cs_config_export", "status": "ok", "delegate_to": "fe01"},
-        {"host": "b", "task": "facts", "action": "sfb.edge.edge_facts", "status": "ok", "delegate_to": None},
-        {"host": "b", "task": "plan", "action": "sfb.edge.report_files", "status": "ok", "delegate_to": None},
-    ]
-    calls = bench.remote_calls(entries, ["a", "b"])
-    assert calls == {"a": {"total": 6, "gatherings": 1, "applied": 3 + 1, "other": 1, "reached": ["read", "feature"]},
-                     "b": {"total": 1, "gatherings": 1, "applied": 0, "other": 0, "reached": ["facts"]}}
+def test_host_calls_counting():
+    """A call is an exec carrying a module payload; polls, reboot commands, transfers and refused attempts are
+    counted apart (the classes of tests/simhost/simhost.py's calls log)."""
+    entries = [{"class": "module", "module": "sfb.edge.edge_facts"}, {"class": "transfer", "module": None},
+               {"class": "module", "module": "sfb.edge.edge_network"}, {"class": "poll", "module": "ansible.windows.win_ping"},
+               {"class": "refused", "module": None}, {"class": "reboot", "module": None},
+               {"class": "poll", "module": "ansible.windows.async_status"}, {"class": "other", "module": None}]
+    assert bench.host_calls(entries) == {"calls": 2, "polls": 2, "reboots": 1, "transfers": 1, "refused": 1, "other": 1,
+                                         "modules": ["sfb.edge.edge_facts", "sfb.edge.edge_network"]}
+    assert bench.recap_changed("edge01 : ok=3 changed=2 unreachable=0\nfe01 : ok=2 changed=1\n", ["edge01"]) == 2

@@ -198,22 +198,6 @@ def test_fresh_pool_live_converges_then_one_call(tmp_path, monkeypatch):
             ("module", "sfb.edge.edge_facts")]
 
 
-def test_check_mode_changes_nothing_in_the_simulated_state(tmp_path, monkeypatch):
-    """(c) --check --diff on fresh boxes: the state on the hosts is byte for byte the same afterwards; the only
-    module run on them is the gathering (which runs outside check mode: reading changes nothing)."""
-    sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES)
-    before = {host: (tmp_path / "sim" / host / "state.json").read_bytes() for host in EDGES}
-    result = site(tmp_path, sim, inv, monkeypatch, "--check", "--diff", "-e", "sfb_edge_allow_connection_change=true",
-                  *FAST)
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
-    for host in EDGES:
-        assert (tmp_path / "sim" / host / "state.json").read_bytes() == before[host]
-        entries = simhost.calls(sim, host)
-        assert [(e["module"], e["check_mode"], e["diff"]) for e in entries] == [("sfb.edge.edge_facts", False, True)]
-    # the planned changes are shown (--diff) from the gathered state, not applied
-    assert "-Internal address: 172.16.10.137/24" in result.stdout and "+Internal address: 172.16.10.11/24" in result.stdout
-
-
 def test_installer_asks_for_a_reboot_mid_way_and_the_run_resumes(tmp_path, monkeypatch):
     """An installer of the first setup step exits with 3010 on edge01 (cs_install_reboot: true): edge_cs stops
     after that step, ansible.windows.win_reboot restarts the host live - boot time read, shutdown, the
@@ -300,11 +284,47 @@ def playbook(tmp_path, sim, monkeypatch, name, inv, *extra):
     return run("ansible-playbook", os.path.join(ROOT, "playbooks", name + ".yml"), "-i", str(inv), *extra)
 
 
-def test_live_and_snapshot_drift_agree(tmp_path, monkeypatch):
-    """(issue 21, point 6) drift.yml live on two fresh boxes reports exactly what drift.yml reports from the
-    snapshots capture.yml takes of the same simulated hosts (the source aside); capture.yml writes the state
-    the hosts hold, with the replication status the Front End reports."""
-    sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES)
+def drifted(tmp_path):
+    """The converged pool where edge02 drifted: a route removed, the A/V Authentication service stopped (and with
+    it its listener)."""
+    sim, inv = simulate(tmp_path, "converged")
+    state = simhost.state_of(sim, "edge02")
+    assert state["routes"][0]["destination"] == "10.10.0.0/16"
+    state["routes"] = state["routes"][1:]
+    for service in state["cs"]["services"]:
+        if service["name"] == "RTCMRAUTH":
+            service["status"] = "Stopped"
+    state["listeners"] = [x for x in state["listeners"] if x["process"] != "MRASSvc"]
+    simhost.create(sim, "edge02", state)
+    return sim, inv
+
+
+def planned(output):
+    """What a --check --diff run of site.yml plans: {(host, the diff's lines)} - each task's diff (``--- before:
+    <area> (gathered)`` / ``+++ after: <area> (planned)``) with the host it was shown for."""
+    out, block = set(), None
+    for line in output.splitlines():
+        if line.startswith("--- before: "):
+            block = [line]
+        elif block is not None and re.match(r"^(changed|ok): \[([^\]]+)\]", line):
+            out.add((re.match(r"^\w+: \[([^\]]+)\]", line).group(1), "\n".join(x for x in block if x.strip())))
+            block = None
+        elif block is not None:
+            block.append(line)
+    return out
+
+
+@pytest.mark.parametrize("scenario", ["fresh", "drifted"])
+def test_live_and_snapshot_agree(tmp_path, monkeypatch, scenario):
+    """(issue 21, point 6) On two fresh boxes, and on a converged pool where edge02 drifted: drift.yml live reports
+    exactly what drift.yml reports from the snapshots capture.yml takes of the same simulated hosts (the source
+    aside), and site.yml --check --diff plans the same changes live as from those snapshots; capture.yml writes the
+    state the hosts hold, with the replication status the Front End reports. Drifted: only edge02 has drift and
+    planned changes, and validate.yml live fails edge02 alone, on the stopped service's checks."""
+    if scenario == "fresh":
+        sim, inv = simulate(tmp_path, "fresh", FRESH_ADDRESSES)
+    else:
+        sim, inv = drifted(tmp_path)
     live = playbook(tmp_path, sim, monkeypatch, "drift", inv, "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "live"))
     assert live.returncode == 0, live.stdout[-3000:] + live.stderr
     capture = playbook(tmp_path, sim, monkeypatch, "capture", inv, "-e", "sfb_edge_capture_dir=%s" % (tmp_path / "cap"))
@@ -316,15 +336,50 @@ def test_live_and_snapshot_drift_agree(tmp_path, monkeypatch):
         captured = json.loads((tmp_path / "cap" / ("%s.json" % host)).read_text())
         held = simhost.state_of(sim, host)
         assert captured.pop("replication")["up_to_date"] is True
+        held.pop("replication", None)  # the converged snapshots' own status: live, the Front End reports it
         assert captured == held
         # the report made from the snapshots is a what-if report (issue 20, item 6): <pool>/what-if/drift/
         reports = [json.loads((tmp_path / kind / "edgepool.corp.example.com" / folder / "drift" / ("%s.json" % host))
                               .read_text()) for kind, folder in (("live", ""), ("snap", "what-if"))]
         assert [r.pop("source") for r in reports] == ["live", "snapshot %s" % (tmp_path / "cap" / ("%s.json" % host))]
         assert [r.pop("made")["mode"] for r in reports] == ["live", "snapshot"]
-        assert reports[0] == reports[1] and reports[0]["changes"]
+        assert reports[0] == reports[1]
+        drift = any(reports[0]["changes"].values())
+        assert drift is (scenario == "fresh" or host == "edge02"), (host, reports[0]["changes"])
         # drift changes nothing: the gathering, and the capture's gathering
         assert [e["module"] for e in simhost.calls(sim, host)] == ["sfb.edge.edge_facts"] * 2
+    # site.yml in check mode plans the same, live and from the snapshots; live, it changes nothing in the simulated
+    # state (byte for byte): the only module run on the hosts is the gathering, which runs outside check mode
+    before = {host: (tmp_path / "sim" / host / "state.json").read_bytes() for host in EDGES}
+    extra = ("--check", "--diff", "-e", "sfb_edge_allow_connection_change=true") + FAST
+    plans = [site(tmp_path, sim, inv, monkeypatch, *extra)]
+    for host in EDGES:
+        assert (tmp_path / "sim" / host / "state.json").read_bytes() == before[host]
+        assert [(e["module"], e["check_mode"], e["diff"]) for e in simhost.calls(sim, host)[2:]] == [
+            ("sfb.edge.edge_facts", False, True)]
+    plans.append(site(tmp_path, sim, inv, monkeypatch, *extra, "-e", "sfb_edge_facts_from=%s" % (tmp_path / "cap")))
+    for result in plans:
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+    assert planned(plans[0].stdout) == planned(plans[1].stdout)
+    hosts = {host for host, _diff in planned(plans[0].stdout)}
+    assert hosts == ({"edge01", "edge02"} if scenario == "fresh" else {"edge02"})
+    if scenario == "drifted":
+        assert planned(plans[0].stdout) == {
+            ("edge02", "--- before: routes (gathered)\n+++ after: routes (planned)\n@@ -1 +1 @@\n-\n"
+                       "+10.10.0.0/16 route: 10.10.0.0/16 via 172.16.10.1 on Internal"),
+            ("edge02", "--- before: cs_services (gathered)\n+++ after: cs_services (planned)\n@@ -1 +1 @@\n"
+                       "-RTCMRAUTH status: Stopped\n+RTCMRAUTH status: Running")}
+        checked = playbook(tmp_path, sim, monkeypatch, "validate", inv, "-e", "sfb_edge_plan_dir=%s" % (tmp_path / "plan"))
+        assert checked.returncode != 0
+        assert "edge01 (edge01.corp.example.com): PASSED - 25 pass, 0 fail, 0 skipped" in checked.stdout
+        assert "edge02 (edge02.corp.example.com): FAILED - 22 pass, 3 fail, 0 skipped" in checked.stdout
+        out = " ".join(checked.stdout.split())
+        assert "Validation of edge02 failed: 3 check(s): internal 172.16.10.12:5062/TCP, RTCMRAUTH, fe01 -> " \
+               "172.16.10.12:5062/TCP" in out, out[-3000:]
+        assert "Validation of edge01 failed" not in out
+    else:  # the planned changes are shown (--diff) from the gathered state, not applied
+        assert "-Internal address: 172.16.10.137/24" in plans[0].stdout
+        assert "+Internal address: 172.16.10.11/24" in plans[0].stdout
 
 
 def test_fresh_pool_with_certificates_live(tmp_path, monkeypatch):

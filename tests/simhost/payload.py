@@ -102,3 +102,26 @@ def decode(cmd, in_data):
     if out["kind"] != "module":
         out["kind"] = "executor"
     return out
+
+
+def decode_ansiballz(in_data):
+    """What a pipelined Python module (AnsiballZ, ansible-core 2.19+) sent to a POSIX host asks for: ``{kind:
+    module, module, args, check_mode, diff, become, async}`` - from the ``_ansiballz_main(...)`` call at the end of
+    the wrapper (module_common: ``module_fqn`` and ``params``, the JSON of ``ANSIBLE_MODULE_ARGS``)."""
+    import ast  # pylint: disable=import-outside-toplevel
+
+    tree = ast.parse(bytes(in_data).decode("utf-8"))
+    call = None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "_ansiballz_main" and node.keywords:
+            call = node
+    if call is None:
+        raise ValueError("not an AnsiballZ payload of ansible-core 2.19+ (no _ansiballz_main call)")
+    values = {k.arg: ast.literal_eval(k.value) for k in call.keywords if k.arg in ("module_fqn", "params")}
+    args = json.loads(values["params"])["ANSIBLE_MODULE_ARGS"]
+    fqn = values["module_fqn"]  # ansible_collections.sfb.edge.plugins.modules.port_probe
+    found = re.match(r"^ansible_collections\.(\w+)\.(\w+)\.plugins\.modules\.(\w+)$", fqn)
+    module = "%s.%s.%s" % found.groups() if found else "ansible.builtin." + fqn.rsplit(".", 1)[-1]
+    return {"kind": "module", "script": "", "action": None, "module": module, "become": None, "async": None,
+            "args": {k: v for k, v in args.items() if not k.startswith("_ansible_")},
+            "check_mode": bool(args.get("_ansible_check_mode")), "diff": bool(args.get("_ansible_diff")), "params": {}}

@@ -1,5 +1,6 @@
 # -*- coding: utf-8 -*-
-"""A simulated Windows host behind the sfb_winsim connection (connection_plugins/sfb_winsim.py).
+"""A simulated Windows host behind the sfb_winsim connection (connection_plugins/sfb_winsim.py); the firewall
+proof's Linux probe host behind sfb_posixsim (connection_plugins/sfb_posixsim.py: sfb.edge.port_probe only).
 
 Each host is a directory ``<SFB_EDGE_SIMHOST>/<inventory_hostname>/`` holding
 
@@ -76,7 +77,9 @@ def root():
 
 def create(directory, host, state=None, **meta):
     """Set up a simulated host: its state (None: a host without gathered state, the Front End) and meta
-    options (``cs_version``, ``xmpp``, ``down_after_reboot``, ``faults``; on the Front End ``topology``:
+    options (``cs_version``, ``xmpp``, ``down_after_reboot``, ``down_after_network`` - attempts refused after an
+    edge_network change -, ``update_installer`` - the file version of the update installer edge_facts reads -,
+    ``faults``; on the Front End ``topology``:
     ``{edge FQDN: {internal, access, webconf, av}}``, the addresses the published topology gives each edge
     server, which Export-CsConfiguration writes into the export)."""
     path = os.path.join(directory, host)
@@ -169,7 +172,8 @@ class Host:
         self.meta["clock"] += 1
         if self.meta["down"] > 0:
             self.meta["down"] -= 1
-            raise Unreachable("%s: the simulated host is rebooting (connection refused)" % self.name)
+            raise Unreachable("%s: the simulated host %s (connection refused)"
+                              % (self.name, self.meta.get("down_reason") or "is rebooting"))
         have = self.addresses()
         if have is not None and re.match(r"^\d+\.\d+\.\d+\.\d+$", address or "") and address not in have:
             raise Unreachable("%s: no simulated host answers on %s (its addresses: %s)"
@@ -241,6 +245,7 @@ class Host:
         self.meta["boot_time"] += 10 ** 10 * (1 + self.meta["reboots"])
         self.meta["reboots"] += 1
         self.meta["down"] = self.meta["down_after_reboot"]
+        self.meta["down_reason"] = "is rebooting"
         if self.state is not None:
             if hasattr(winsim, "reboot"):  # the automatic services start, no reboot is pending
                 self.state = winsim.reboot(self.state)
@@ -283,6 +288,9 @@ class Host:
             had = self.meta["files"].pop(args["path"], None) if args.get("state") == "absent" and not check_mode \
                 else self.meta["files"].get(args["path"])
             return {"changed": had is not None}
+        if module == "sfb.edge.port_probe":  # from the Linux probe host (connection_plugins/sfb_posixsim.py)
+            return {"changed": False, "results": [self.probe(dict(t, protocol=t.get("protocol", "TCP")),
+                                                             args.get("timeout_ms", 3000)) for t in args["targets"]]}
         if module == "sfb.edge.tcp_probe":
             return {"changed": False, "results": [self.probe(t, args.get("timeout_ms", 3000)) for t in args["targets"]]}
         if module == "sfb.edge.edge_certificate_request":
@@ -298,13 +306,17 @@ class Host:
         return {"failed": True, "msg": "the simulated host has no model of %s" % module}
 
     def probe(self, target, timeout_ms):
-        """A TCP connection from this host to ``target``, through the simulated network: refused by a blocked rule
-        (the target host's ``meta.network.blocked``), answered by a device on the path without reaching the host
-        (``meta.network.device``), else answered when a service or a temporary listener of the host that has the
-        address listens there - and then that temporary listener counts a hit."""
+        """A TCP connection (or with ``protocol`` UDP, port_probe's datagram that must come back) from this host to
+        ``target``, through the simulated network: refused by a blocked rule (the target host's
+        ``meta.network.blocked``), answered by a device on the path without reaching the host
+        (``meta.network.device``), else answered when a temporary listener of the host that has the address
+        listens there (a UDP one echoes) - and then it counts a hit - or, TCP only, a service listens there."""
         key = [target["host"], target["port"]]
+        protocol = target.get("protocol", "TCP")
         no = {"host": target["host"], "port": target["port"], "open": False,
               "error": "no answer within %d ms" % timeout_ms}
+        if "protocol" in target:  # sfb.edge.port_probe's results name it (tcp_probe's do not)
+            no = dict(no, protocol=protocol)
         owner = _owner(root(), target["host"])
         if owner is None:  # a load balancer's virtual address: the first server behind it that answers
             for backend in _forward(root()).get(target["host"], []):
@@ -318,10 +330,10 @@ class Host:
                 return no
             answered = key in network.get("device", [])
             for item in host.meta.get("temp_listeners") or []:
-                if item["protocol"] == "TCP" and [item["address"], item["port"]] == key and not answered:
+                if item["protocol"] == protocol and [item["address"], item["port"]] == key and not answered:
                     item["hits"] += 1
                     answered = True
-            answered = answered or (target["host"], target["port"]) in _listening(root(), owner)
+            answered = answered or (protocol == "TCP" and (target["host"], target["port"]) in _listening(root(), owner))
         return dict(no, open=True, error=None) if answered else no
 
     def certificate_request(self, args, check_mode):
@@ -398,6 +410,11 @@ class Host:
                 session["local_address"] = address
         if not args.get("cs"):
             state.pop("cs", None)
+        elif (args.get("cs") or {}).get("cu_installer"):
+            # the update installer as the edge sees it (meta ``update_installer``: its file version; none: absent)
+            version = self.meta.get("update_installer")
+            state["cs"]["update_installer"] = {"path": args["cs"]["cu_installer"], "exists": version is not None,
+                                               "version": version}
         return {"changed": False, "state": state}
 
     def modelled(self, module, args, check_mode):
@@ -447,6 +464,11 @@ class Host:
         changed = after != self.state
         if not check_mode:
             self.state = after
+        if module == "sfb.edge.edge_network" and changed and not check_mode and self.meta.get("down_after_network"):
+            # the fault "a connection lost after an address change": the host does not answer for that many
+            # attempts (the NIC re-initialises, a switch port relearns, a firewall on the path catches up)
+            self.meta.update(down=self.meta["down_after_network"],
+                             down_reason="does not answer after its address change")
         result = dict(_result(module, call["args"], after, check_mode), changed=changed)
         if stop:
             result["reboot_required"] = True
@@ -460,7 +482,7 @@ class Host:
         args = call["args"]
         rcs = {}
         stop = self.meta["faults"].get("installer_exit")
-        if stop and stop["step"] in args["steps"] and (not args.get("run") or stop["step"] in args["run"]):
+        if stop and stop["step"] in winsim.run_steps(args["steps"]) and (not args.get("run") or stop["step"] in args["run"]):
             rcs[stop["step"]] = stop["rc"]
             del self.meta["faults"]["installer_exit"]
         try:
@@ -562,6 +584,9 @@ LISTENERS = {
     "RTCMEDIARELAY": (("TCP", "internal", 443, "MediaRelaySvc"), ("UDP", "internal", 3478, "MediaRelaySvc"),
                       ("TCP", "av", 443, "MediaRelaySvc"), ("UDP", "av", 3478, "MediaRelaySvc")),
     "RTCMRAUTH": (("TCP", "internal", 5062, "MRASSvc"),),
+    # XMPP federation (Lync 2013 / SfB 2015): the XMPP Translating Gateway Proxy takes the federated servers on
+    # the Access Edge address (5269) and the Front End's XMPP gateway on the internal address (23456)
+    "RTCXMPPTGWPX": (("TCP", "internal", 23456, "XmppTGWProxy"), ("TCP", "access", 5269, "XmppTGWProxy")),
 }
 
 

@@ -408,8 +408,12 @@ def edge_cs_run(state, args, rcs=None, fail=None, cs_version="sfb2019", xmpp=Fal
             rc = rcs.get(step, args["exit_codes"][keys[-1]]["success"][0])
             outcome = _policy_outcome(args, keys[-1], rc)
             out["steps"].append({"name": name, "rc": rc, "output": "", "run": step})
-            if outcome == "failed":
-                out.update(failed=True, msg="The step %s failed: exited with %s" % (name, rc))
+            if outcome == "failed":  # Invoke-Program's message
+                policy = args["exit_codes"][keys[-1]]
+                path = args.get("cu_installer") if name == "cu" else "the installer of %s" % name
+                out.update(failed=True, msg="The step %s failed: %s exited with %s (success: %s; reboot: %s)" % (
+                    name, path, rc, ", ".join(str(c) for c in policy["success"]),
+                    ", ".join(str(c) for c in policy["reboot"])))
                 break
             out["reboot_required"] = outcome == "reboot"
         if step == fail:
@@ -439,6 +443,8 @@ def edge_cs_run(state, args, rcs=None, fail=None, cs_version="sfb2019", xmpp=Fal
             if name not in out["services_restarted"]:
                 _service(cs, name, "Running")
                 out["services_restarted"].append(name)
+    if out.get("failed") and out["services_restarted"]:  # as the .ps1 ends its message
+        out["msg"] += "; the services stopped for the update were started again: %s" % ", ".join(out["services_restarted"])
     return out, state
 
 

@@ -235,3 +235,107 @@ def test_every_wait_of_the_roles_is_an_option():
                 if not names or (role and not all(n in options for n in names)):
                     literal.append("%s: %s %s: %r" % (os.path.relpath(path, ROOT), task.get("name"), key, value))
     assert literal == []
+
+
+def _converged(tmp_path, **meta):
+    with open(os.path.join(ROOT, "tests", "snapshots", "converged", "edge01.json"), encoding="utf-8") as handle:
+        state = json.load(handle)
+    simhost.create(str(tmp_path), "edge01", state, **meta)
+    host = simhost.Host(str(tmp_path / "edge01"), "edge01")
+    host.address = "172.16.10.11"
+    return host
+
+
+def test_edge_facts_reads_the_update_installer_only_when_asked(tmp_path):
+    """cs.update_installer (docs/state-format.md): only with the edge_facts option cs.cu_installer; its version is
+    meta ``update_installer``, and a host without one has no such file."""
+    host = _converged(tmp_path, update_installer="7.0.2046.530")
+    path = "C:\\media\\sfb-cu\\SkypeServerUpdateInstaller.exe"
+    facts = host.module("sfb.edge.edge_facts", {"cs": {"cu_installer": path}}, False, False)
+    assert facts["state"]["cs"]["update_installer"] == {"path": path, "exists": True, "version": "7.0.2046.530"}
+    assert "update_installer" not in host.module("sfb.edge.edge_facts", {"cs": {"version": "sfb2019"}}, False,
+                                                 False)["state"]["cs"]
+    absent = _converged(tmp_path / "other").module("sfb.edge.edge_facts", {"cs": {"cu_installer": path}}, False, False)
+    assert absent["state"]["cs"]["update_installer"] == {"path": path, "exists": False, "version": None}
+
+
+def test_update_installer_1603_fails_and_starts_the_stopped_services_again(tmp_path):
+    """The fault installer_exit on the update (cu, an installed server): edge_cs stops the running REPLICA and RTC*
+    services for it, the installer exits 1603 (in neither list of the controller's policy), the call fails with
+    Invoke-Program's message and the .ps1's ending, and the services run again."""
+    from ansible_collections.sfb.edge.plugins.plugin_utils import cs as controller  # pylint: disable=import-outside-toplevel
+
+    host = _converged(tmp_path, faults={"installer_exit": {"step": "cu", "rc": 1603}})
+    installer = "C:\\media\\sfb-cu\\SkypeServerUpdateInstaller.exe"
+    out = host.module("sfb.edge.edge_cs", {"steps": ["cu"], "cu_installer": installer, "fqdn": "edge01.corp.example.com",
+                                           "exit_codes": controller.exit_codes(["cu"])}, False, False)
+    assert out["failed"] is True
+    assert out["msg"] == ("The step cu failed: C:\\media\\sfb-cu\\SkypeServerUpdateInstaller.exe exited with 1603 "
+                          "(success: 0; reboot: 3010, 1641); the services stopped for the update were started again: "
+                          "REPLICA, RTCCLSAGT, RTCSRV, RTCDATAPROXY, RTCMEDIARELAY, RTCMRAUTH")  # REPLICA, RTC*
+    assert {s["name"]: s["status"] for s in host.state["cs"]["services"]} == dict.fromkeys(
+        ("REPLICA", "RTCCLSAGT", "RTCSRV", "RTCDATAPROXY", "RTCMEDIARELAY", "RTCMRAUTH"), "Running")
+    assert "installer_exit" not in host.meta["faults"]  # once
+
+
+def test_connection_lost_after_an_address_change(tmp_path):
+    """down_after_network: after an edge_network call that changed the host, that many attempts are refused
+    (on any address), then it answers again; a call that changes nothing does not cut it."""
+    host = _converged(tmp_path, down_after_network=2)
+    spec = {"name": "Internal", "register_in_dns": False}
+    host.module("sfb.edge.edge_network", {"adapters": [spec]}, False, False)  # as it is: no change
+    host.reachable("172.16.10.11")
+    spec = {"name": "Internal", "add": [{"address": "172.16.10.21", "prefix_length": 24}]}
+    assert host.module("sfb.edge.edge_network", {"adapters": [spec]}, False, False)["changed"] is True
+    for _attempt in range(2):
+        with pytest.raises(simhost.Unreachable, match="does not answer after its address change"):
+            host.reachable("172.16.10.21")
+    host.reachable("172.16.10.21")
+
+
+def test_fake_clock_of_the_waits():
+    """The waiting modules a simulated host meets (wait_for_connection's action, ansible.windows' reboot helper)
+    get the connection's fake clock: a sleep advances it, their deadlines read it, nothing sleeps."""
+    import datetime  # pylint: disable=import-outside-toplevel
+    import time  # pylint: disable=import-outside-toplevel
+    import types  # pylint: disable=import-outside-toplevel
+
+    sys.path.insert(0, os.path.join(ROOT, "tests", "simhost", "connection_plugins"))
+    import sfb_winsim  # pylint: disable=import-outside-toplevel,import-error
+
+    waits = types.ModuleType("fake.plugins.action.wait_for_connection")
+    waits.time, waits.datetime = time, datetime.datetime
+    reboot = types.ModuleType("fake.plugins.plugin_utils._reboot")
+    reboot.time, reboot.datetime = time, datetime
+    other = types.ModuleType("fake.plugins.action.other")
+    other.time = time
+    sys.modules.update({m.__name__: m for m in (waits, reboot, other)})
+    try:
+        sfb_winsim._fake_clock()  # pylint: disable=protected-access
+        start, deadline = reboot.datetime.datetime.utcnow(), waits.datetime.now(datetime.timezone.utc)
+        began = time.monotonic()
+        waits.time.sleep(600)
+        reboot.time.sleep(12)
+        assert time.monotonic() - began < 1
+        assert (waits.datetime.now(datetime.timezone.utc) - deadline).total_seconds() >= 612
+        assert (reboot.datetime.datetime.utcnow() - start).total_seconds() >= 612
+        assert other.time is time
+    finally:
+        for module in (waits, reboot, other):
+            del sys.modules[module.__name__]
+
+
+def test_decode_a_python_module_payload():
+    """A pipelined Python module (AnsiballZ, ansible-core 2.19+: module_common writes ``_ansiballz_main(key=repr,
+    ...)`` at the end of the wrapper): module and arguments, for the simulated Linux probe host."""
+    data = ("def _ansiballz_main(**kwargs):\n    pass\n\n\nif __name__ == \"__main__\":\n    _ansiballz_main(\n"
+            "ansible_module='port_probe',\nmodule_fqn='ansible_collections.sfb.edge.plugins.modules.port_probe',\n"
+            "profile='legacy',\ndate_time=datetime.datetime(2026, 12, 1, 0, 0),\n"
+            "params='{\"ANSIBLE_MODULE_ARGS\": {\"targets\": [{\"protocol\": \"UDP\", \"host\": \"192.0.2.12\", "
+            "\"port\": 3478}], \"_ansible_check_mode\": false, \"_ansible_diff\": true}}',\n"
+            "zip_data='UEsDBA==',\n)\n").encode()
+    decoded = payload.decode_ansiballz(data)
+    assert (decoded["module"], decoded["args"], decoded["check_mode"], decoded["diff"]) == (
+        "sfb.edge.port_probe", {"targets": [{"protocol": "UDP", "host": "192.0.2.12", "port": 3478}]}, False, True)
+    with pytest.raises(ValueError, match="not an AnsiballZ payload"):
+        payload.decode_ansiballz(b"print('hello')\n")

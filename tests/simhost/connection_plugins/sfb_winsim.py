@@ -18,9 +18,11 @@ Use: ``ANSIBLE_CONNECTION_PLUGINS=tests/simhost/connection_plugins``, ``-e ansib
 
 from __future__ import annotations
 
+import datetime
 import importlib
 import os
 import sys
+import types
 
 from ansible.errors import AnsibleConnectionFailure, AnsibleFileNotFound
 from ansible.plugins.connection import ConnectionBase
@@ -63,6 +65,48 @@ payload = importlib.import_module("payload")  # tests/simhost/payload.py
 simhost = importlib.import_module("simhost")  # tests/simhost/simhost.py
 
 
+class _FakeClock:
+    """The waits of wait_for_connection and of ansible.windows.win_reboot on a simulated host: their sleeps between
+    attempts (wait_for_connection's 1 s is not a role option; win_reboot backs off 1-12 s) and delays advance a
+    fake clock, which their timeouts read too - no real sleeping, and a host that never answers again fails after
+    ``timeout`` fake seconds."""
+
+    offset = 0.0
+
+    @classmethod
+    def sleep(cls, seconds):
+        cls.offset += seconds
+
+    @staticmethod
+    def time():
+        return datetime.datetime.now().timestamp() + _FakeClock.offset
+
+
+class _FakeDatetime(datetime.datetime):
+    @classmethod
+    def now(cls, tz=None):
+        return datetime.datetime.now(tz) + datetime.timedelta(seconds=_FakeClock.offset)
+
+    @classmethod
+    def utcnow(cls):
+        return cls.now(datetime.timezone.utc).replace(tzinfo=None)
+
+
+_FAKE_DATETIME_MODULE = types.SimpleNamespace(datetime=_FakeDatetime, timedelta=datetime.timedelta,
+                                              timezone=datetime.timezone)
+# The modules that wait: ansible.builtin.wait_for_connection's action, ansible.windows' reboot helper.
+_WAITING = (".wait_for_connection", ".plugin_utils._reboot")
+
+
+def _fake_clock():
+    """Give the loaded waiting modules the fake clock (an action is imported after the connection, before its
+    first exec)."""
+    for name, module in list(sys.modules.items()):
+        if name.endswith(_WAITING) and getattr(module, "time", _FakeClock) is not _FakeClock:
+            module.time = _FakeClock
+            module.datetime = _FAKE_DATETIME_MODULE if isinstance(module.datetime, types.ModuleType) else _FakeDatetime
+
+
 class Connection(ConnectionBase):
     """Ansible's Windows connection contract (as the winrm plugin states it), answered by simhost."""
 
@@ -94,6 +138,7 @@ class Connection(ConnectionBase):
     def exec_command(self, cmd, in_data=None, sudoable=True):
         super().exec_command(cmd, in_data=in_data, sudoable=sudoable)
         name, address = self._target()
+        _fake_clock()
         try:
             decoded = payload.decode(cmd, in_data)
             with simhost.Host.open(name) as host:
