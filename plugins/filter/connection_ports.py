@@ -18,6 +18,11 @@ description:
     port 5985). C(psrp) - C(ansible_psrp_port), else C(ansible_port), else 5986, or 5985 with
     C(ansible_psrp_protocol=http). C(ssh) - C(ansible_ssh_port), else C(ansible_port), else 22.
   - Without a known C(ansible_connection), the WinRM defaults 5985 and 5986 (and C(ansible_port)).
+deprecated:
+  removed_in: "0.7.0"
+  removed_from_collection: sfb.edge
+  why: Internal plumbing of the playbooks and roles; its logic now runs inside the actions (issue 22, point 4).
+  alternative: Use the fact edge_state_connection_port of sfb.edge.host_state; docs/porting.md.
 options:
   _input:
     description:
@@ -47,18 +52,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps
 
 
 def connection_ports(variables, single=False):
-    variables = plain(variables)
-    if not isinstance(variables, dict):
-        raise AnsibleFilterError("sfb.edge.connection_ports: expects a mapping of connection variables, got %s"
-                                 % type(variables).__name__)
-    if single:
-        return _guard.connection_port(variables)
-    return _guard.gather_ports(variables)
+    """Deprecated (removed in 0.7.0): :func:`_steps.connection_ports`."""
+    try:
+        return _steps.connection_ports(variables, single=single)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

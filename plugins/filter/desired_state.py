@@ -17,6 +17,11 @@ description:
     (with the thumbprints read from the files on the controller).
   - Holds no secret; certificate passwords stay in the inventory.
   - Fails, listing every error finding, when the inventory has errors.
+deprecated:
+  removed_in: "0.7.0"
+  removed_from_collection: sfb.edge
+  why: Internal plumbing of the playbooks and roles; its logic now runs inside the actions (issue 22, point 4).
+  alternative: Use the fact edge_state_desired of sfb.edge.host_state (the role sfb.edge.edge_state); docs/porting.md.
 options:
   _input:
     description: The output of the P(sfb.edge.edge_inventory#filter) filter.
@@ -43,21 +48,23 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import desired
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps
 
 
 def inventory_dict(inventory, name):
-    if not isinstance(inventory, dict):
-        raise AnsibleFilterError("sfb.edge.%s: expected the output of sfb.edge.edge_inventory (a dict), "
-                                 "got %s" % (name, type(inventory).__name__))
-    return inventory
+    """For sfb.edge.firewall_proof_plan, which imports it from here (until that filter goes too)."""
+    try:
+        return _steps.inventory_dict(inventory, name)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 def desired_state(inventory, host):
+    """Deprecated (removed in 0.7.0): :func:`_steps.desired_state`."""
     try:
-        return desired.build(inventory_dict(inventory, "desired_state"), str(host))
-    except desired.DesiredError as exc:
-        raise AnsibleFilterError("sfb.edge.desired_state: %s" % exc) from None
+        return _steps.desired_state(inventory, host)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

@@ -17,6 +17,11 @@ description:
   - Holds no secret; certificate passwords stay in the inventory.
   - Does not fail on error findings; the caller shows them and stops (the sfb.edge.plan role's validate tasks).
 positional: _input, hosts
+deprecated:
+  removed_in: "0.7.0"
+  removed_from_collection: sfb.edge
+  why: Internal plumbing of the playbooks and roles; its logic now runs inside the actions (issue 22, point 4).
+  alternative: Use the registered result of sfb.edge.plan_validation (plan_validation.hosts); docs/porting.md.
 options:
   _input:
     description: The output of the P(sfb.edge.edge_inventory#filter) filter.
@@ -58,34 +63,17 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.filter.desired_state import inventory_dict
-from ansible_collections.sfb.edge.plugins.plugin_utils import desired, store as _store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps
 
-
-def handle(state, directory=None):
-    """The store's handle of a desired state: its digest plus what the roles read directly (host, pool, cs)."""
-    return _store.put(directory or _store.run_directory(), state, "desired",
-                      host=state["host"], pool=state["pool"], cs=state["cs"])
+handle = _steps.handle
 
 
 def desired_states(inventory, hosts=None, read_certificates=True, store=False):
-    """One validation of the whole inventory: ``{findings, hosts: {host: desired state}}``; the states only
-    when there is no error finding (the caller shows the findings and stops)."""
-    if hosts is not None and (isinstance(hosts, (str, bytes, dict)) or not hasattr(hosts, "__iter__")):
-        raise AnsibleFilterError("sfb.edge.desired_states: hosts is a list of inventory hostnames, got %s"
-                                 % type(hosts).__name__)
+    """Deprecated (removed in 0.7.0): :func:`_steps.desired_states`."""
     try:
-        findings, states = desired.build_all(inventory_dict(inventory, "desired_states"), hosts,
-                                             read_certificates=bool(read_certificates))
-    except desired.DesiredError as exc:
-        raise AnsibleFilterError("sfb.edge.desired_states: %s" % exc) from None
-    if store:
-        try:
-            states = {host: handle(state) for host, state in states.items()}
-        except (OSError, _store.StoreError) as exc:
-            raise AnsibleFilterError("sfb.edge.desired_states: cannot keep the desired states in the controller's "
-                                     "store: %s" % exc) from None
-    return {"findings": findings, "hosts": states}
+        return _steps.desired_states(inventory, hosts, read_certificates=read_certificates, store=store)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

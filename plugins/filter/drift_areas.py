@@ -18,6 +18,11 @@ description:
     an empty list, and site.yml runs none of its area roles.
   - Either state may be a handle of the controller's store (P(sfb.edge.desired_states#filter),
     P(sfb.edge.edge_snapshot#lookup) with C(store=true)).
+deprecated:
+  removed_in: "0.7.0"
+  removed_from_collection: sfb.edge
+  why: Internal plumbing of the playbooks and roles; its logic now runs inside the actions (issue 22, point 4).
+  alternative: Use the fact edge_state_areas of sfb.edge.host_state; docs/porting.md.
 options:
   _input:
     description: The desired state of the host.
@@ -54,26 +59,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.filter.drift import guard_inputs
-from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
-from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps
 
 
 def drift_areas(desired, current, ansible_host=None, connection_port=None, options=None):
+    """Deprecated (removed in 0.7.0): :func:`_steps.drift_areas`."""
     try:
-        desired, current, was_checked = _store.load_states(desired, current, plain)
-        if not was_checked:
-            current = _state.check(current, where=_state.describe_source(desired))
-        port, addresses, error = guard_inputs("drift_areas", ansible_host, connection_port)
-        return _drift.active_areas(desired, current, ansible_host=ansible_host, options=plain(options or {}),
-                                   port=port, host_addresses=addresses, resolve_error=error)
-    except (_state.StateError, _store.StoreError) as exc:
-        raise AnsibleFilterError("sfb.edge.drift_areas: %s" % exc) from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError("sfb.edge.drift_areas: the desired state is not the output of sfb.edge.desired_state, "
-                                 "or the gathered state is malformed (%s: %s)" % (type(exc).__name__, exc)) from None
+        return _steps.drift_areas(desired, current, ansible_host=ansible_host, connection_port=connection_port, options=options)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

@@ -18,6 +18,11 @@ description:
     C(sfb_edge_plan_dir))."
   - The same rule resolves the certificate paths of C(sfb_edge_certificates) (in the model, from
     P(sfb.edge.edge_inventory#filter)). docs/awx.md explains it for AWX/AAP jobs.
+deprecated:
+  removed_in: "0.7.0"
+  removed_from_collection: sfb.edge
+  why: Internal plumbing of the playbooks and roles; its logic now runs inside the actions (issue 22, point 4).
+  alternative: Use the report_dir that sfb.edge.host_drift and sfb.edge.host_validation return (leave drift_dir/validate_dir unset); docs/porting.md.
 options:
   _input:
     description: The path, normally C(sfb_edge_plan_dir), or null.
@@ -49,18 +54,14 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import model
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps
 
 
 def inventory_path(path, base=None, sources=None):
-    if path is not None and not isinstance(path, (str, int, float)):
-        raise AnsibleFilterError("sfb.edge.inventory_path: sfb_edge_plan_dir must be a directory path (a string), got "
-                                 "%r; set it to an absolute path or one relative to the inventory directory" % (path,))
-    if isinstance(sources, str):
-        sources = [sources]
+    """Deprecated (removed in 0.7.0): :func:`_steps.inventory_path`."""
     try:
-        return model.report_dir(path, str(base) if base else None, [str(s) for s in sources or ()])
-    except ValueError as exc:
+        return _steps.inventory_path(path, base=base, sources=sources)
+    except _steps.StepError as exc:
         raise AnsibleFilterError(str(exc)) from None
 
 

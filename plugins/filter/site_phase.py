@@ -16,6 +16,11 @@ description:
   - The variable C(sfb_edge_phase) is the source of truth - C(all) (default), one part, or several (a list or a
     comma-separated string). The tags C(windows), C(install) (alias C(cs)) and C(validate) map onto it; a
     variable and tags that select different parts, an unknown phase or an unknown tag give an C(error).
+deprecated:
+  removed_in: "0.7.0"
+  removed_from_collection: sfb.edge
+  why: Internal plumbing of the playbooks and roles; its logic now runs inside the actions (issue 22, point 4).
+  alternative: Use the phase of sfb.edge.plan_validation's result (plan_validation.phase); docs/porting.md.
 options:
   _input:
     description: The value of C(sfb_edge_phase) (V(null) or empty - not set).
@@ -50,12 +55,17 @@ _value:
   type: dict
 """
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _phase
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps
 
 
 def site_phase(phase, run_tags=None, skip_tags=None):
-    return _phase.site_parts(plain(phase), plain(run_tags), plain(skip_tags))
+    """Deprecated (removed in 0.7.0): :func:`_steps.site_phase`."""
+    try:
+        return _steps.site_phase(phase, run_tags, skip_tags)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

@@ -19,6 +19,11 @@ description:
   - A state given as a handle of the controller's store (P(sfb.edge.desired_states#filter) and
     P(sfb.edge.edge_snapshot#lookup) with C(store=true)) is not read - each area gets the handle naming its
     part (C(part)), which P(sfb.edge.edge_apply#module) and the other filters read back; nothing large is copied.
+deprecated:
+  removed_in: "0.7.0"
+  removed_from_collection: sfb.edge
+  why: Internal plumbing of the playbooks and roles; its logic now runs inside the actions (issue 22, point 4).
+  alternative: Use the fact edge_state_parts that sfb.edge.host_state sets; docs/porting.md.
 options:
   _input:
     description: The desired state of the host (P(sfb.edge.desired_state#filter)).
@@ -60,53 +65,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import areas
-from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
-
-
-def _part_handles(desired, current):
-    """Each area's part, where a state is a store handle: the handle naming the part (nothing read)."""
-    if not _store.is_handle(desired):
-        desired = plain(desired)
-    if not _store.is_handle(current):
-        current = plain(current)
-    result = {}
-    for area in areas.KEYS:
-        want, have = areas.keys(area)
-        result[area] = {
-            "desired": dict(plain(desired), part=area) if _store.is_handle(desired) else areas.part(desired, want),
-            "current": dict(plain(current), part=area) if _store.is_handle(current) else areas.part(current, have),
-        }
-    return result
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps
 
 
 def state_parts(desired, current, source=None, check=True):
-    if _store.is_handle(desired) or _store.is_handle(current):
-        if not isinstance(desired, dict) or not isinstance(current, dict):
-            raise AnsibleFilterError("sfb.edge.state_parts: expected the desired and the gathered state (mappings or "
-                                     "handles of the controller's store), got %s and %s"
-                                     % (type(desired).__name__, type(current).__name__))
-        if check and not _store.is_handle(current):
-            try:
-                current = _state.check(plain(current), where=_state.describe_source(desired, source))
-            except _state.StateError as exc:
-                raise AnsibleFilterError("sfb.edge.state_parts: %s" % exc) from None
-        return _part_handles(desired, current)
-    if not isinstance(desired, dict):
-        raise AnsibleFilterError("sfb.edge.state_parts: expected the desired state (a dict), got %s"
-                                 % type(desired).__name__)
-    if not check:
-        if not isinstance(current, dict):
-            raise AnsibleFilterError("sfb.edge.state_parts: %s is %s, expected a mapping (docs/state-format.md)"
-                                     % (_state.describe_source(desired, source), type(current).__name__))
-        return areas.split(desired, current)
+    """Deprecated (removed in 0.7.0): :func:`_steps.state_parts`."""
     try:
-        current = _state.check(plain(current), where=_state.describe_source(desired, source))
-    except _state.StateError as exc:
-        raise AnsibleFilterError("sfb.edge.state_parts: %s" % exc) from None
-    return areas.split(plain(desired), current)
+        return _steps.state_parts(desired, current, source=source, check=check)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

@@ -24,6 +24,11 @@ description:
     C(pass), C(warn) (C(id=certificate_expiring)) when it expires within C(sfb_edge_certificate_warn_days),
     C(fail) (C(id=certificate_expired)) once expired, judged at the current UTC time (or the environment
     variable C(SFB_EDGE_NOW)).
+deprecated:
+  removed_in: "0.7.0"
+  removed_from_collection: sfb.edge
+  why: Internal plumbing of the playbooks and roles; its logic now runs inside the actions (issue 22, point 4).
+  alternative: Use sfb.edge.host_validation (the role sfb.edge.validate); docs/porting.md.
 options:
   _input:
     description: The desired state of the host.
@@ -64,27 +69,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import checks
-from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps
 
 
 def validation(desired, current, probes=None, replication=None, frontend=None, source=None):
+    """Deprecated (removed in 0.7.0): :func:`_steps.validation`."""
     try:
-        where = _state.describe_source(desired, source)
-        desired, current, was_checked = _store.load_states(desired, current, plain)
-        current = current if was_checked else _state.check(current, where=where)
-        replication = _state.check_replication(plain(replication) if replication else None,
-                                               where="the replication status from the Front End")
-        return checks.report(desired, current, probes=plain(probes) if probes is not None else None,
-                             replication=replication, frontend=frontend,
-                             source=source)
-    except (_state.StateError, _store.StoreError) as exc:
-        raise AnsibleFilterError("sfb.edge.validation: %s" % exc) from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError("sfb.edge.validation: the desired state is not the output of sfb.edge.desired_state "
-                                 "(%s: %s)" % (type(exc).__name__, exc)) from None
+        return _steps.validation(desired, current, probes=probes, replication=replication, frontend=frontend, source=source)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

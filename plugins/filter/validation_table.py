@@ -13,6 +13,11 @@ short_description: A validation report as a readable pass/fail table
 description:
   - Renders the output of P(sfb.edge.validation#filter) as lines of a Markdown table, one row per check,
     under a head line with the host, PASSED or FAILED and the counts.
+deprecated:
+  removed_in: "0.7.0"
+  removed_from_collection: sfb.edge
+  why: Internal plumbing of the playbooks and roles; its logic now runs inside the actions (issue 22, point 4).
+  alternative: Use the msg of sfb.edge.host_validation (the role sfb.edge.validate); docs/porting.md.
 options:
   _input:
     description: The validation report of one host.
@@ -35,16 +40,15 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import checks
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps
 
 
 def validation_table(report):
+    """Deprecated (removed in 0.7.0): :func:`_steps.validation_table`."""
     try:
-        return checks.table(plain(report))
-    except (KeyError, TypeError) as exc:
-        raise AnsibleFilterError("sfb.edge.validation_table: the input is not the output of sfb.edge.validation "
-                                 "(%s: %s)" % (type(exc).__name__, exc)) from None
+        return _steps.validation_table(report)
+    except _steps.StepError as exc:
+        raise AnsibleFilterError(str(exc)) from None
 
 
 class FilterModule:

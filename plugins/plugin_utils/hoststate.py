@@ -33,7 +33,7 @@ try:  # ansible-core >= 2.21: actions register the variables they set, at the la
 except ImportError:  # older cores: an action's ansible_facts are facts
     VariableLayer = None
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, _made, guard, outputs, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, _made, _steps, guard, outputs, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
@@ -43,7 +43,7 @@ from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plai
 CHANGE_RESULTS = ("routes_result", "network_result", "hosts_file_result", "identity_result",
                   "identity_reboot_result", "certificates_result", "cs_install_result", "cs_install_reboot_result",
                   "cs_install_after_reboot", "cs_certificates_result", "cs_services_result")
-# The variables the connection plugins take the port from (sfb.edge.connection_ports).
+# The variables the connection plugins take the port from (guard.connection_port).
 CONNECTION_VARS = ("ansible_connection", "ansible_port", "ansible_winrm_port", "ansible_winrm_scheme",
                    "ansible_psrp_port", "ansible_psrp_protocol", "ansible_ssh_port")
 READ_KINDS = ("kept", "snapshot", "live")
@@ -363,11 +363,13 @@ class HostAction(ActionBase):
         if isinstance(hosts, dict) and host in hosts:
             return hosts[host]
         # a play without the playbooks' validation step: this host's alone, from the whole inventory
-        from ansible_collections.sfb.edge.plugins.filter.desired_state import desired_state  # pylint: disable=import-outside-toplevel
         from ansible_collections.sfb.edge.plugins.filter.edge_inventory import edge_inventory  # pylint: disable=import-outside-toplevel
 
         inventory = edge_inventory(task_vars["hostvars"], list((task_vars.get("groups") or {}).get("edge_servers") or []))
-        return desired_state(inventory, host)
+        try:
+            return _steps.desired_state(inventory, host)
+        except _steps.StepError as exc:
+            raise AnsibleError(str(exc)) from None
 
     def read_state(self, task_vars, facts_from="", again=False):
         """``(facts, read, failure)``: the edge_state_* facts of the host, how the state was read (``kept``,
