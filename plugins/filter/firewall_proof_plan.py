@@ -84,7 +84,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.filter.desired_state import inventory_dict
+from ansible_collections.sfb.edge.plugins.filter._deprecated_steps import inventory_dict
 from ansible_collections.sfb.edge.plugins.plugin_utils import fwproof
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
 from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
