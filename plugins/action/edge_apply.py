@@ -92,11 +92,11 @@ class ActionModule(ActionBase):
         _valid, args = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
         area = args["area"]
         host = task_vars.get("inventory_hostname", "this host")
-        # desired and current are the area's part (sfb.edge.state_parts) or the whole states; the sections
+        # desired and current are the area's part (edge_state_parts of sfb.edge.host_state) or the whole states; the sections
         # the area reads are checked as strictly either way. The guarded areas (routes, network) are
         # computed together with the guard's inputs.
-        # Either may be a handle of the controller's store (sfb.edge.desired_states, sfb.edge.edge_snapshot with
-        # store=true, or its area's part from sfb.edge.state_parts): read back here, never copied by Ansible.
+        # Either may be a handle of the controller's store (sfb.edge.plan_validation, sfb.edge.edge_snapshot with
+        # store=true, or its area's part in edge_state_parts): read back here, never copied by Ansible.
         try:
             current = store.load(plain(args["current"]), where="host %s, %s: the gathered state" % (host, area))
             desired = store.load(plain(args["desired"]), where="host %s, %s: the desired state" % (host, area))
@@ -112,9 +112,9 @@ class ActionModule(ActionBase):
                                                                       "config_refresh": args["config_refresh"]},
                                                 port=port, host_addresses=addresses, resolve_error=resolve_error)
         except (KeyError, TypeError, ValueError) as exc:
-            raise AnsibleActionFail("%s: the desired state is not the output of sfb.edge.desired_state, or not the "
-                                    "part of %s sfb.edge.state_parts gives (%s: %s)"
-                                    % (host, area, type(exc).__name__, exc)) from None
+            raise AnsibleActionFail("%s: the desired state is not the one sfb.edge.host_state sets (edge_state_desired), "
+                                    "or not its part of %s (edge_state_parts.%s) (%s: %s)"
+                                    % (host, area, area, type(exc).__name__, exc)) from None
         res = results[area]
         calls = res["calls"]
         result.update({

@@ -61,7 +61,7 @@ class ActionModule(hoststate.HostAction):
         path = self.report_base(report_dir, report["pool"], "drift", host, what_if=_made.is_what_if(made["mode"])) + ".json"
         # The report is an output, not a change of the host: written in check mode too, never changed.
         hoststate.write_reports([{"path": path, "content": nice_json(report) + "\n"}], host, report_dir, task_vars)
-        result.update(msg=lines, report=path, in_sync=report["in_sync"], _ansible_verbose_always=True,
+        result.update(msg=lines, report=path, report_dir=report_dir, in_sync=report["in_sync"], _ansible_verbose_always=True,
                       ansible_stats={"data": {"sfb_drift_summary": {host: stats(report, path)}},
                                      "per_host": False, "aggregate": True})
         fail = args["fail"] if args["fail"] is not None else hoststate.inventory_bool(

@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
-from ansible_collections.sfb.edge.plugins.plugin_utils._compare import drift_areas
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps, hoststate
 
 ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
     "areas": {"type": "bool", "default": True},
@@ -24,12 +25,19 @@ class ActionModule(hoststate.HostAction):
         return "fail_msg" not in entry and entry.get("edge_state_areas") == []
 
     def evaluate(self, result, task_vars, host, args, facts):
-        if args["areas"]:
-            facts["edge_state_areas"] = drift_areas(
-                facts["edge_state_desired"], facts["edge_state_current"],
-                ansible_host=self.guard_inputs(task_vars, self._templar),
-                connection_port=facts["edge_state_connection_port"],
-                options={"frontend": facts["edge_state_frontend"], "config_refresh": args["config_refresh"]})
+        try:
+            if args["areas"]:
+                facts["edge_state_areas"] = _steps.drift_areas(
+                    facts["edge_state_desired"], facts["edge_state_current"],
+                    ansible_host=self.guard_inputs(task_vars, self._templar),
+                    connection_port=facts["edge_state_connection_port"],
+                    options={"frontend": facts["edge_state_frontend"], "config_refresh": args["config_refresh"]})
+            # each area's part of both states (handles where the states are handles), what the roles pass to
+            # sfb.edge.edge_apply: edge_state_parts.<area>.desired / .current
+            facts["edge_state_parts"] = _steps.state_parts(facts["edge_state_desired"], facts["edge_state_current"],
+                                                           check=False)
+        except _steps.StepError as exc:
+            raise AnsibleActionFail("%s: %s" % (host, exc)) from None
         kept = result["state_read"] == "kept"
         result.update(ansible_facts=facts, msg="%s: state %s (%s)" % (
             host, "kept from earlier in the run" if kept else "read", facts["edge_state_source"]))

@@ -5,8 +5,9 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _made, checks, hoststate
-from ansible_collections.sfb.edge.plugins.plugin_utils._validation import validation
+from ansible.errors import AnsibleActionFail
+
+from ansible_collections.sfb.edge.plugins.plugin_utils import _made, _steps, checks, hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils._json import nice_json
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
 
@@ -35,10 +36,13 @@ class ActionModule(hoststate.HostAction):
 
     def evaluate(self, result, task_vars, host, args, facts):
         desired = facts["edge_state_desired"]
-        report = validation(desired, facts["edge_state_current"],
-                            probes=plain(args["probes"]) if args["probes"] is not None else None,
-                            replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
-                            frontend=facts["edge_state_frontend"], source=facts["edge_state_source"])
+        try:
+            report = _steps.validation(desired, facts["edge_state_current"],
+                                       probes=plain(args["probes"]) if args["probes"] is not None else None,
+                                       replication=hoststate.replica_of(plain(args["replicas"]), desired["cs"]["fqdn"]),
+                                       frontend=facts["edge_state_frontend"], source=facts["edge_state_source"])
+        except _steps.StepError as exc:
+            raise AnsibleActionFail("%s: %s" % (host, exc)) from None
         made = self.made(args, host)
         report = dict(report, made=made)
         table = checks.table(report)
@@ -49,7 +53,8 @@ class ActionModule(hoststate.HostAction):
             {"path": base + ".json", "content": nice_json(report) + "\n"},
             {"path": base + ".md", "content": "\n".join(table + ["", _made.line(made, report.get("source"))]) + "\n"}],
             host, report_dir, task_vars)
-        result.update(msg=table, report=base + ".md", passed=report["passed"], _ansible_verbose_always=True,
+        result.update(msg=table, report=base + ".md", report_dir=report_dir, passed=report["passed"],
+                      _ansible_verbose_always=True,
                       ansible_stats={"data": {"sfb_validation_summary": {host: stats(report, base + ".md")}},
                                      "per_host": False, "aggregate": True})
         if args["fail"] and not report["passed"]:

@@ -5,7 +5,7 @@
 
 Reads the ``sfb_edge_*`` variables of the edge servers once (from the task's ``hostvars``), validates
 them once, keeps the desired state of each host asked for in the controller's store of the run (the
-sfb.edge.desired_states filter with ``store=true``), returns ``{findings, hosts: {host: handle}}``
+_steps.desired_states with ``store=true``), returns ``{findings, hosts: {host: handle}}``
 (registered as ``plan_validation`` by the sfb.edge.plan role's validate tasks), shows the warnings and
 fails listing every error.
 
@@ -19,10 +19,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.errors import AnsibleActionFail
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _preload, hoststate
-from ansible_collections.sfb.edge.plugins.plugin_utils._desired_state import desired_states
+from ansible_collections.sfb.edge.plugins.plugin_utils import _preload, _steps, hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils._inventory_action import InventoryAction, errors_failure, warning_texts
 from ansible_collections.sfb.edge.plugins.plugin_utils._plan_dir import plan_directory
 
@@ -44,6 +43,10 @@ class ActionModule(InventoryAction):
         if not result.get("failed"):
             # the Front End the playbooks' run-once tasks delegate to, decided where the host actions decide it
             result["frontend"] = hoststate.frontend_host(self._templar, task_vars or {})
+            # site.yml's phase: the parts of this run, from sfb_edge_phase and the run's tags (error: not understood)
+            result["phase"] = _steps.site_phase(hoststate.variable(self._templar, task_vars or {}, "sfb_edge_phase"),
+                                                (task_vars or {}).get("ansible_run_tags"),
+                                                (task_vars or {}).get("ansible_skip_tags"))
         return result
 
     def before_inventory(self, result, args):
@@ -64,10 +67,10 @@ class ActionModule(InventoryAction):
 
     def act(self, result, args, task_vars, inventory):
         try:
-            checked = desired_states(inventory, args["desired_hosts"], read_certificates=args["read_certificates"],
-                                     store=True)
-        except AnsibleError as exc:
-            raise AnsibleActionFail(str(getattr(exc, "message", None) or exc)) from None
+            checked = _steps.desired_states(inventory, args["desired_hosts"], read_certificates=args["read_certificates"],
+                                            store=True)
+        except _steps.StepError as exc:
+            raise AnsibleActionFail(str(exc)) from None
         warnings = warning_texts(checked["findings"])
         if warnings:
             result["warnings"] = warnings

@@ -32,8 +32,8 @@ description:
     the host has them. When it cannot be identified, the guard fails closed: every address, gateway and route
     removal or change (and a rename or DHCP-off of an adapter carrying them) is blocked, with the reason."
   - O(desired) and O(current) may be handles of the controller's store of the run (what the roles pass -
-    from P(sfb.edge.desired_states#filter) and P(sfb.edge.edge_snapshot#lookup) with C(store=true), split by
-    P(sfb.edge.state_parts#filter)); the action reads them back and fails, naming the file, when the stored
+    from P(sfb.edge.plan_validation#module) and P(sfb.edge.edge_snapshot#lookup) with C(store=true), split into
+    C(edge_state_parts) by P(sfb.edge.host_state#module)); the action reads them back and fails, naming the file, when the stored
     content is missing or is not the content of the handle.
   - Used by the roles of the collection; the decisions are documented in docs/windows-roles.md and
     docs/cs-roles.md.
@@ -45,14 +45,14 @@ options:
     choices: [routes, network, hosts_file, identity, certificates, cs_install, cs_certificates, cs_services]
   desired:
     description:
-      - The desired state of the host, from the P(sfb.edge.desired_state#filter) filter - or only the area's
-        part of it, from the P(sfb.edge.state_parts#filter) filter (what the roles pass).
+      - The desired state of the host (C(edge_state_desired) of P(sfb.edge.host_state#module)) - or only the
+        area's part of it, C(edge_state_parts.<area>.desired) (what the roles pass).
     type: dict
     required: true
   current:
     description:
       - The gathered state (P(sfb.edge.edge_facts#module) or a snapshot; docs/state-format.md) - or only the
-        area's part of it (P(sfb.edge.state_parts#filter)). The sections the area reads are checked either way.
+        area's part of it (C(edge_state_parts.<area>.current)). The sections the area reads are checked either way.
       - For C(routes) and C(network), the part holds what the lockout guard reads as well.
     type: dict
     required: true

@@ -101,6 +101,11 @@ report:
   description: The path of the report written.
   returned: success
   type: str
+report_dir:
+  description: The plan directory the report went under (O(report_dir), else the one the action decided).
+  returned: success
+  type: str
+  version_added: 0.5.0
 in_sync:
   description: Whether the host is in sync.
   returned: success

@@ -21,11 +21,17 @@ description:
     else C(<facts_from>/<inventory_hostname>.json) (checked and kept in the controller's store, as
     P(sfb.edge.edge_snapshot#lookup) with C(store=true)); else one P(sfb.edge.edge_facts#module) call on the host
     (also in check mode, since reading changes nothing), looking for the controller's connection on the ports of the
-    connection variables (P(sfb.edge.connection_ports#filter)).
+    connection variables - C(winrm) C(ansible_winrm_port), else C(ansible_port), else 5986 (5985 for http);
+    C(psrp) C(ansible_psrp_port), else C(ansible_port), else 5986 (5985 with C(ansible_psrp_protocol=http)); C(ssh)
+    C(ansible_ssh_port), else C(ansible_port), else 22; without a known C(ansible_connection), 5985 and 5986 (and
+    C(ansible_port)). C(edge_state_connection_port) is that port (V(null) for a connection without one).
   - "Facts set: C(edge_state_desired), C(edge_state_current), C(edge_state_source) (C(live) or the snapshot file),
     C(edge_state_snapshot), C(edge_state_frontend), C(edge_state_connection_port), C(edge_state_reuse) (the state
     was kept), C(edge_state_run) (names the run the state was read in) and, with O(areas), C(edge_state_areas) -
-    the areas whose P(sfb.edge.edge_apply#module) task has something to do (P(sfb.edge.drift_areas#filter))."
+    the areas whose P(sfb.edge.edge_apply#module) task has something to do (compared as that task compares them, in
+    site.yml's order), and C(edge_state_parts) - each area's part of both states
+    (C(edge_state_parts.<area>.desired) and C(.current); store handles naming the part where the states are
+    handles), what the roles pass to P(sfb.edge.edge_apply#module)."
 options:
   areas:
     description: Also decide C(edge_state_areas).

@@ -13,10 +13,10 @@ description:
     validation step's registered result, the store's handles, the Front End's probe results). Its options and results
     may change in any release without a deprecation; use the playbooks or the roles instead.
   - Reads the host's state as P(sfb.edge.host_state#module) does (in site.yml, the state the converge play read when
-    nothing was applied since - no call), evaluates the checks (P(sfb.edge.validation#filter)) with the Front End's
+    nothing was applied since - no call), evaluates the checks (listening sockets, services, certificates; docs/cs-roles.md) with the Front End's
     probes and replication status, writes C(<report_dir>/<pool FQDN>/validate/<inventory_hostname>.json) and
     C(.md) (atomically; outputs, not changes - also in check mode, always C(changed=false)), returns the table
-    (P(sfb.edge.validation_table#filter)) as its message, printed like a debug task's, and publishes the host's
+    (a Markdown pass/fail table) as its message, printed like a debug task's, and publishes the host's
     entry of C(sfb_validation_summary) (what C(ansible.builtin.set_stats) does, for AWX/AAP).
   - The task itself does not fail, so the summary is published; with O(fail=true) and a failed check it returns
     RV(fail_msg), which the playbook's next task fails with.
@@ -93,6 +93,11 @@ report:
   description: The path of the Markdown report written (the JSON report is beside it).
   returned: success
   type: str
+report_dir:
+  description: The plan directory the report went under (O(report_dir), else the one the action decided).
+  returned: success
+  type: str
+  version_added: 0.5.0
 passed:
   description: Whether every check passed (skipped checks never fail).
   returned: success

@@ -18,7 +18,8 @@ description:
   - Reads the C(sfb_edge_*) variables of every host of the group C(edge_servers) once, from the task's C(hostvars)
     (as P(sfb.edge.edge_inventory#filter) does), validates them once and computes the desired state of each host of
     O(desired_hosts) from that one validation, kept in the controller's store of the run
-    (P(sfb.edge.desired_states#filter) with C(store=true)).
+    (each a small handle, RV(hosts)).
+  - Also decides site.yml's phase (RV(phase)) from C(sfb_edge_phase) and the run's tags.
   - Shows each warning finding as an Ansible warning. On any error finding it fails, every error listed on a line
     of its own above the failure and named again in the failure's message.
   - Also loads the collection's controller code in Ansible's main process, once (what P(sfb.edge.preload#module)
@@ -80,7 +81,7 @@ hosts:
   description:
     - "C({<inventory hostname>: handle}): for each host of O(desired_hosts), the handle of its desired state in the
       controller's store (C(host), C(pool), C(cs) and the SHA-256 C(digest) of the stored state), which the
-      collection's filters and actions read back (see P(sfb.edge.desired_states#filter))."
+      collection's actions read back; the desired state is C(edge_state_desired) of P(sfb.edge.host_state#module)."
   returned: success
   type: dict
 frontend:
@@ -99,6 +100,17 @@ plan_dir:
       fails the task, before any host is contacted.
   returned: success
   type: str
+phase:
+  description:
+    - "The parts of site.yml this run does, from C(sfb_edge_phase) (of the play's host; V(null) or empty - all)
+      and the run's tags (C(ansible_run_tags), C(ansible_skip_tags)) - C(parts) (of C(windows), C(install),
+      C(validate), in that order), C(phase) (C(all) or the parts joined by commas), C(areas) (the converge areas of
+      those parts), C(deferred) (the converge areas left to another phase), and C(error) (a message naming the
+      value and the choices) when the phase or the tags are not understood (site.yml then fails with it)."
+    - site.yml reads it as C(plan_validation.phase); docs/cs-roles.md describes the phases.
+  returned: success
+  type: dict
+  version_added: 0.5.0
 reused:
   description: V(true) when O(reuse) was returned as it is (no validation).
   returned: when O(reuse) was used

@@ -3,9 +3,8 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE to the collection: one edge server's desired state compared with its gathered state.
 
-The drift report and the areas to converge of one host: what the sfb.edge.drift and sfb.edge.drift_areas filters
-return (their documentation: plugins/filter/drift.py, drift_areas.py), and what sfb.edge.host_drift and
-sfb.edge.host_state compute. Either state may be a handle of the controller's store. Failures raise
+The drift report of one host: what the sfb.edge.drift filter returns (its documentation: plugins/filter/drift.py)
+and what sfb.edge.host_drift computes (the areas to converge, for sfb.edge.host_state: _steps.drift_areas). Either state may be a handle of the controller's store. Failures raise
 AnsibleFilterError naming the filter, as the filters always did.
 """
 
@@ -59,18 +58,3 @@ def guard_inputs(name, ansible_host, connection_port):
     addresses, error = _guard.resolve_ipv4(ansible_host) if ansible_host else (None, None)
     return port, addresses, error
 
-
-def drift_areas(desired, current, ansible_host=None, connection_port=None, options=None):
-    """The areas site.yml has something to do in on one host, in its order (the sfb.edge.drift_areas filter)."""
-    try:
-        desired, current, was_checked = _store.load_states(desired, current, plain)
-        if not was_checked:
-            current = _state.check(current, where=_state.describe_source(desired))
-        port, addresses, error = guard_inputs("drift_areas", ansible_host, connection_port)
-        return _drift.active_areas(desired, current, ansible_host=ansible_host, options=plain(options or {}),
-                                   port=port, host_addresses=addresses, resolve_error=error)
-    except (_state.StateError, _store.StoreError) as exc:
-        raise AnsibleFilterError("sfb.edge.drift_areas: %s" % exc) from None
-    except (KeyError, TypeError, ValueError) as exc:
-        raise AnsibleFilterError("sfb.edge.drift_areas: the desired state is not the output of sfb.edge.desired_state, "
-                                 "or the gathered state is malformed (%s: %s)" % (type(exc).__name__, exc)) from None

@@ -505,7 +505,7 @@ def guard(desired, current, results, ansible_host=None, port=None, host_addresse
     rts = results.get("routes", {"changes": []})["changes"]
     if not net and not rts:
         # Nothing to block: neither topology is needed (a converged host with thousands of routes costs
-        # nothing more here; the desired state is the validated output of sfb.edge.desired_state).
+        # nothing more here; the desired state is the validated output of _steps.desired_state).
         return {"blocked": [], "new_address": None, "connection": conn}
     now = topology(current)
     final = final_topology(desired, current, now)

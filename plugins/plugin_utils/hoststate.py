@@ -32,7 +32,7 @@ try:  # ansible-core >= 2.21: actions register the variables they set, at the la
 except ImportError:  # older cores: an action's ansible_facts are facts
     VariableLayer = None
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, _made, guard, outputs, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, _made, _steps, guard, outputs, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
@@ -42,7 +42,7 @@ from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plai
 # (:func:`stale_facts`); the roles' reboot tasks set it to true (set_fact). Either way the state read before is no
 # longer the host's (:func:`still_current`). A marker of another run (a fact cache that outlives the run) is not.
 STALE_FACT = "edge_state_stale"
-# The variables the connection plugins take the port from (sfb.edge.connection_ports).
+# The variables the connection plugins take the port from (guard.connection_port).
 CONNECTION_VARS = ("ansible_connection", "ansible_port", "ansible_winrm_port", "ansible_winrm_scheme",
                    "ansible_psrp_port", "ansible_psrp_protocol", "ansible_ssh_port")
 READ_KINDS = ("kept", "snapshot", "live")
@@ -370,11 +370,13 @@ class HostAction(ActionBase):
         if isinstance(hosts, dict) and host in hosts:
             return hosts[host]
         # a play without the playbooks' validation step: this host's alone, from the whole inventory
-        from ansible_collections.sfb.edge.plugins.plugin_utils._desired_state import desired_state  # pylint: disable=import-outside-toplevel
         from ansible_collections.sfb.edge.plugins.plugin_utils._edge_inventory import edge_inventory  # pylint: disable=import-outside-toplevel
 
         inventory = edge_inventory(task_vars["hostvars"], list((task_vars.get("groups") or {}).get("edge_servers") or []))
-        return desired_state(inventory, host)
+        try:
+            return _steps.desired_state(inventory, host)
+        except _steps.StepError as exc:
+            raise AnsibleError(str(exc)) from None
 
     def read_state(self, task_vars, facts_from="", again=False):
         """``(facts, read, failure)``: the edge_state_* facts of the host, how the state was read (``kept``,

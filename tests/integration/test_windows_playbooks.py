@@ -309,6 +309,39 @@ def test_roles_in_a_play_of_your_own(tmp_path, scenario, in_sync, monkeypatch):
             "Drift: edge01 (edgepool.corp.example.com): 4 change(s) (routes 2, hosts_file 2)")
 
 
+ROLES_DEFAULT_DIRS = """---
+- name: The roles in a play of your own, their report directories left to the actions
+  hosts: edge_servers
+  gather_facts: false
+  roles:
+    - role: sfb.edge.drift
+    - role: sfb.edge.validate
+"""
+
+
+def test_roles_without_report_dirs_write_under_the_inventory_relative_plan_dir(tmp_path):
+    """drift_dir/validate_dir unset (null since the inventory_path filter was deprecated, issue 22 point 4): the
+    actions resolve sfb_edge_plan_dir against the inventory directory, as the filter did, and the roles refresh
+    report.html where the reports went."""
+    inventory = tmp_path / "inventory"
+    shutil.copytree(EXAMPLE, inventory)
+    book = tmp_path / "roles.yml"
+    book.write_text(ROLES_DEFAULT_DIRS)
+    plan = run("ansible-playbook", os.path.join(ROOT, "playbooks", "plan.yml"), "-i", str(inventory),
+               "-e", "sfb_edge_plan_dir=../reports", "-e", "sfb_edge_facts_from=%s" % snapshot_copy(tmp_path, "converged"))
+    assert plan.returncode == 0, plan.stdout[-3000:]
+    result = run("ansible-playbook", str(book), "-i", str(inventory), "-e", "sfb_edge_plan_dir=../reports",
+                 "-e", "sfb_edge_facts_from=%s" % snapshot_copy(tmp_path, "converged"))
+    assert result.returncode == 0, result.stdout[-3000:]
+    pool = tmp_path / "reports" / "edgepool.corp.example.com" / "what-if"
+    for host in EDGES:
+        assert json.loads((pool / "drift" / ("%s.json" % host)).read_text())["in_sync"] is True
+        assert (pool / "validate" / ("%s.md" % host)).exists()
+    assert (pool / "report.html").exists()
+    assert "sfb.edge.drift : Refresh the HTML report of the pool" in result.stdout
+    assert not (inventory / "reports").exists() and not (tmp_path / "plan").exists()
+
+
 def test_capture_validates_once_per_play(tmp_path):
     """capture.yml validates the inventory once for the play (it was once per host) and takes each host's
     Lync/SfB part from that validation. No Windows host here: the local connection stops the run at the

@@ -87,8 +87,8 @@ def test_live_read_is_one_edge_facts_call_with_the_roles_arguments(connection, p
     assert action._task.check_mode is True  # the task's own check mode is back
     assert facts["edge_state_current"] == {"format": 1} and facts["edge_state_source"] == "live"
     assert facts["edge_state_connection_port"] == port and facts["edge_state_desired"] is DESIRED
-    # what the connection_ports filter gives for the same variables (the role's former argument)
-    from ansible_collections.sfb.edge.plugins.filter.connection_ports import connection_ports
+    # what the former connection_ports filter gives for the same variables (the role's former argument)
+    from ansible_collections.sfb.edge.plugins.plugin_utils._steps import connection_ports
 
     variables = {name: connection.get(name, "") for name in hoststate.CONNECTION_VARS}
     assert (connection_ports(variables), connection_ports(variables, single=True)) == (ports, port)
@@ -219,8 +219,8 @@ def test_drift_action_writes_shows_publishes_and_fails_with_the_real_report(tmp_
 def test_validation_action_outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("SFB_EDGE_NOW", "2027-03-01T12:00:00Z")
     wanted = _example_desired()
-    from ansible_collections.sfb.edge.plugins.filter.validation import validation
     from ansible_collections.sfb.edge.plugins.plugin_utils import checks
+    from ansible_collections.sfb.edge.plugins.plugin_utils._steps import validation
 
     snaps = tmp_path / "snaps"
     shutil.copytree(os.path.join(SNAPSHOTS, "manual"), snaps)
@@ -526,3 +526,51 @@ def test_state_is_set_as_variables_not_facts_where_the_core_lets_an_action_choos
     action, _calls = _action(host_state.ActionModule, {"kept": offline})
     assert action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))["ansible_facts"]["edge_state_areas"]
     assert action.registered == []
+
+
+# ----------------------------------------------------------------------- what the roles' filters did (issue 22, point 4)
+def test_host_state_sets_each_areas_part_for_the_roles(tmp_path):
+    """edge_state_parts, once the edge_state role's variable made by the state_parts filter: from snapshots (both
+    states store handles) each part is the handle naming its area; a state gathered live is split into sections."""
+    wanted = store.put(store.run_directory(), _example_desired(), "desired", host="edge01",
+                       pool="edgepool.corp.example.com", cs={"fqdn": "edge01.corp.example.com"})
+    action, _calls = _action(host_state.ActionModule, {"facts_from": os.path.join(SNAPSHOTS, "converged")})
+    facts = action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))["ansible_facts"]
+    parts = facts["edge_state_parts"]
+    assert sorted(parts) == ["certificates", "cs_certificates", "cs_install", "cs_replication", "cs_services",
+                             "hosts_file", "identity", "network", "routes"]
+    assert parts["routes"]["desired"] == dict(wanted, part="routes")
+    assert parts["cs_services"]["current"] == dict(facts["edge_state_current"], part="cs_services")
+    assert facts["edge_state_areas"] == []
+    # gathered live: the sections each area reads (the guarded ones with what the lockout guard reads)
+    with open(os.path.join(SNAPSHOTS, "converged", "edge01.json"), encoding="utf-8") as handle:
+        live = json.load(handle)
+    action, _calls = _action(host_state.ActionModule, {}, gathered={"state": live})
+    facts = action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": _example_desired()}}))["ansible_facts"]
+    parts = facts["edge_state_parts"]
+    assert sorted(parts["routes"]["current"]) == ["adapters", "connection", "connection_ports", "format", "routes"]
+    assert sorted(parts["hosts_file"]["current"]) == ["format", "hosts_file"]
+    assert sorted(parts["identity"]["desired"]) == ["format", "host", "identity", "pool"]
+
+
+def test_host_state_fails_naming_the_host_when_the_areas_cannot_be_decided():
+    action, _calls = _action(host_state.ActionModule, {}, gathered={"state": {"format": 1}})
+    with pytest.raises(AnsibleActionFail) as caught:
+        action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": _example_desired()}}))
+    assert caught.value.message.startswith("edge01: sfb.edge.drift_areas: the state of edge01: ")
+
+
+@pytest.mark.parametrize("cls, kind", [(host_drift.ActionModule, "drift"), (host_validation.ActionModule, "validate")])
+def test_host_actions_return_the_directory_they_wrote_under(tmp_path, cls, kind):
+    """The drift and validate roles refresh report.html under it (their drift_dir/validate_dir default is null now,
+    once the inventory_path filter): given, it is returned as given; unset, the run's plan directory."""
+    wanted = _example_desired()
+    snaps = os.path.join(SNAPSHOTS, "converged")
+    action, _calls = _action(cls, {"facts_from": snaps, "report_dir": str(tmp_path / "given"), "fail": False})
+    assert action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}}))["report_dir"] == str(
+        tmp_path / "given")
+    action, _calls = _action(cls, {"facts_from": snaps, "fail": False})
+    decided = str(tmp_path / "plan")
+    result = action.run(task_vars=_vars(plan_validation={"hosts": {"edge01": wanted}, "plan_dir": decided}))
+    assert result["report_dir"] == decided and result["report"].startswith(
+        os.path.join(decided, wanted["pool"], "what-if", kind, "edge01."))

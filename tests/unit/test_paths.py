@@ -79,10 +79,9 @@ def test_the_model_resolves_certificates_against_the_hosts_inventory_dir():
     assert got == {name: "/inv/%s/files/int.pfx" % name for name in hostvars}
 
 
-def test_the_filter_wraps_the_model_and_names_the_variable(tmp_path):
-    from ansible.errors import AnsibleFilterError
-
-    from ansible_collections.sfb.edge.plugins.filter.inventory_path import inventory_path
+def test_the_step_wraps_the_model_and_names_the_variable(tmp_path):
+    from ansible_collections.sfb.edge.plugins.plugin_utils._steps import StepError as AnsibleFilterError
+    from ansible_collections.sfb.edge.plugins.plugin_utils._steps import inventory_path
 
     assert inventory_path("out", str(tmp_path)) == str(tmp_path / "out")
     assert inventory_path(None, str(tmp_path)) == os.path.join(os.getcwd(), "plan")

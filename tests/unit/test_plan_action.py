@@ -281,3 +281,48 @@ def test_edge_inventory_reads_the_connection_of_the_edges_front_ends_and_probe_h
         assert "Secret-Passw0rd" not in json.dumps(data)
     # without groups=, the groups of the first edge server (what a playbook's filter call gives)
     assert filt.edge_inventory(hostvars, ["edge01"])["edge01"][model.MANAGEMENT]["frontend"] == "fe01"
+
+
+# ------------------------------------------------------------ plan_validation: site.yml's phase (issue 22, point 4)
+@pytest.mark.parametrize("task_vars, phase", [
+    ({}, {"parts": ["windows", "install", "validate"], "phase": "all",
+          "areas": ["routes", "network", "hosts_file", "identity", "certificates", "cs_install", "cs_certificates",
+                    "cs_services"], "deferred": []}),
+    ({"sfb_edge_phase": "windows", "ansible_run_tags": ["all"], "ansible_skip_tags": []},
+     {"parts": ["windows"], "phase": "windows", "areas": ["routes", "network", "hosts_file", "identity", "certificates"],
+      "deferred": ["cs_install", "cs_certificates", "cs_services"]}),
+    ({"sfb_edge_phase": None, "ansible_run_tags": ["cs", "validate"], "ansible_skip_tags": []},
+     {"parts": ["install", "validate"], "phase": "install,validate",
+      "areas": ["cs_install", "cs_certificates", "cs_services"],
+      "deferred": ["routes", "network", "hosts_file", "identity", "certificates"]}),
+    ({"ansible_run_tags": ["all"], "ansible_skip_tags": ["validate"]},
+     {"parts": ["windows", "install"], "phase": "windows,install",
+      "areas": ["routes", "network", "hosts_file", "identity", "certificates", "cs_install", "cs_certificates",
+                "cs_services"], "deferred": []}),
+])
+def test_the_validation_step_decides_the_phase(monkeypatch, task_vars, phase):
+    """What site.yml's sfb.edge.site_phase filter gave, from sfb_edge_phase and the run's tags (task variables)."""
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar
+    from ansible_collections.sfb.edge.plugins.action import plan_validation
+
+    monkeypatch.setattr(plan_validation.InventoryAction, "run", lambda self, tmp=None, task_vars=None: {"changed": False})
+    action = _validation_action()
+    action._templar = Templar(loader=DataLoader())
+    result = action.run(task_vars=dict(task_vars, groups={}))
+    assert result["phase"] == phase and result["frontend"] == ""
+
+
+def test_the_phase_error_is_returned_for_site_yml_to_fail_with(monkeypatch):
+    from ansible.parsing.dataloader import DataLoader
+    from ansible.template import Templar
+    from ansible_collections.sfb.edge.plugins.action import plan_validation
+
+    monkeypatch.setattr(plan_validation.InventoryAction, "run", lambda self, tmp=None, task_vars=None: {"changed": False})
+    action = _validation_action()
+    action._templar = Templar(loader=DataLoader())
+    result = action.run(task_vars={"sfb_edge_phase": "install", "ansible_run_tags": ["windows"],
+                                   "ansible_skip_tags": [], "groups": {}})
+    assert result["phase"]["parts"] == [] and result["phase"]["error"].startswith(
+        "sfb_edge_phase=install and the tags (windows) select different phases (install, windows)")
+    assert "failed" not in result  # the playbook's next task fails with it, after the inventory's own errors

@@ -26,7 +26,8 @@ sys.path.insert(0, os.path.dirname(__file__))
 import inventory_data  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.filter.drift import drift as drift_filter  # noqa: E402
-from ansible_collections.sfb.edge.plugins.filter.validation import validation as validation_filter  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils._steps import StepError  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils._steps import validation as validation_filter  # noqa: E402
 from ansible_collections.sfb.edge.plugins.lookup.edge_snapshot import LookupModule  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import desired, state  # noqa: E402
 
@@ -290,9 +291,9 @@ def test_the_validation_filter_checks_the_state_and_the_replication_status():
     assert validation_filter(want(), current, replication=current["replication"])["passed"]
     bad = copy.deepcopy(current)
     bad["listeners"] = {"protocol": "TCP", "address": "0.0.0.0", "port": 443, "process": "System"}
-    with pytest.raises(AnsibleError, match=r"sfb.edge.validation: the state of edge01: listeners is a mapping"):
+    with pytest.raises(StepError, match=r"sfb.edge.validation: the state of edge01: listeners is a mapping"):
         validation_filter(want(), bad)
-    with pytest.raises(AnsibleError, match=r"the replication status from the Front End: replication.up_to_date is a "
+    with pytest.raises(StepError, match=r"the replication status from the Front End: replication.up_to_date is a "
                                            r"string \('true'\), expected a boolean or null"):
         validation_filter(want(), current, replication=dict(current["replication"], up_to_date="true"))
 

@@ -25,11 +25,10 @@ import inventory_data  # noqa: E402
 
 from ansible.errors import AnsibleError, AnsibleFilterError  # noqa: E402
 
-from ansible_collections.sfb.edge.plugins.filter.desired_states import desired_states  # noqa: E402
 from ansible_collections.sfb.edge.plugins.filter.drift import drift as drift_filter  # noqa: E402
-from ansible_collections.sfb.edge.plugins.filter.drift_areas import drift_areas  # noqa: E402
-from ansible_collections.sfb.edge.plugins.filter.state_parts import state_parts  # noqa: E402
-from ansible_collections.sfb.edge.plugins.filter.validation import validation as validation_filter  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils._steps import StepError  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils._steps import desired_states, drift_areas, state_parts  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils._steps import validation as validation_filter  # noqa: E402
 from ansible_collections.sfb.edge.plugins.lookup.edge_snapshot import LookupModule  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import areas, drift, state, store  # noqa: E402
 
@@ -219,7 +218,7 @@ def test_a_corrupted_stored_state_fails_the_filters_closed(run_store):
         fh.write(" ")
     for call in (lambda: drift_filter(want, have_h), lambda: validation_filter(want, have_h),
                  lambda: drift_areas(want, have_h)):
-        with pytest.raises(AnsibleFilterError, match="the gathered state: .*changed or corrupted"):
+        with pytest.raises((AnsibleFilterError, StepError), match="the gathered state: .*changed or corrupted"):
             call()
 
 

@@ -2,7 +2,7 @@
 """What a converged edge server looks like, checked on the real host over WinRM (testinfra).
 
 Run by `molecule verify -s windows` after converge.yml, which wrote the host's desired state (the
-sfb.edge.desired_state filter over SFB_EDGE_INVENTORY) to <ephemeral>/desired/<host>.json: every
+scenario's windows_desired_state filter over SFB_EDGE_INVENTORY) to <ephemeral>/desired/<host>.json: every
 expected value below comes from there, i.e. from the plan of the inventory, none is hard-coded.
 The host is read with plain PowerShell (Get-NetIPAddress, Get-NetRoute, Get-DnsClient*, the hosts
 file, the Tcpip registry key, Win32_ComputerSystem), not with the collection's sfb.edge.edge_facts,
