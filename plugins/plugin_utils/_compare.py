@@ -4,8 +4,9 @@
 """PRIVATE to the collection: one edge server's desired state compared with its gathered state.
 
 The drift report of one host: what the sfb.edge.drift filter returns (its documentation: plugins/filter/drift.py)
-and what sfb.edge.host_drift computes (the areas to converge, for sfb.edge.host_state: _steps.drift_areas). Either state may be a handle of the controller's store. Failures raise
-AnsibleFilterError naming the filter, as the filters always did.
+and what sfb.edge.host_drift computes (the areas to converge, for sfb.edge.host_state: _steps.drift_areas).
+Either state may be a handle of the controller's store. Failures raise AnsibleFilterError naming the filter, as
+the filter always did.
 """
 
 from __future__ import annotations
