@@ -24,7 +24,7 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible_collections.sfb.edge.plugins.action import preload  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.sfb.edge.plugins.action.plan_files import InventoryAction, errors_failure, plan_directory, warning_texts
 from ansible_collections.sfb.edge.plugins.filter.desired_states import desired_states
-from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _deprecated, hoststate
 
 ARGUMENT_SPEC = {
     "desired_hosts": {"type": "list", "elements": "str", "default": []},
@@ -68,6 +68,9 @@ class ActionModule(InventoryAction):
         warnings = warning_texts(checked["findings"])
         if warnings:
             result["warnings"] = warnings
+        deprecations = _deprecated.deprecations(inventory)  # once per run: site.yml's validation play reuses this
+        if deprecations:
+            result["deprecations"] = deprecations
         failure = errors_failure(checked["findings"])
         if failure:
             result.update(failure)
