@@ -584,6 +584,7 @@ def test_certificate_passwords_never_printed(tmp_path):
     ("module", "edge_hosts_file"), ("module", "edge_certificates"),
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),
     ("role", "certificates"), ("role", "drift"), ("module", "report_files"), ("filter", "frontend_failure"),
+    ("module", "frontend_failure"), ("role", "common"),
     ("filter", "desired_states"), ("filter", "state_parts"), ("filter", "drift_areas"), ("module", "preload"),
     ("module", "host_state"), ("module", "host_drift"), ("module", "host_validation"), ("role", "validate"),
 ])
