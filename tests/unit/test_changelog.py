@@ -39,7 +39,7 @@ def documented():
         for path in sorted(directory.iterdir()):
             if path.suffix == ".py" and not path.name.startswith("_"):
                 doc = _python_documentation(path)
-            elif path.suffix == ".yml" and directory.name == "modules":
+            elif path.suffix == ".yml" and directory.name in ("modules", "filter"):  # a documentation sidecar
                 doc = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("DOCUMENTATION")
             else:
                 continue
