@@ -19,11 +19,6 @@ class ActionModule(hoststate.HostAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
     KEEPS_STATE = True  # its facts carry the state to the roles and to the validation
 
-    @staticmethod
-    def finished(entry):
-        """A converged host (no area to converge) whose state was read."""
-        return "fail_msg" not in entry and entry.get("edge_state_areas") == []
-
     def evaluate(self, result, task_vars, host, args, facts):
         try:
             if args["areas"]:

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _preload, _steps, hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _deprecated, _preload, _steps, hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils._inventory_action import InventoryAction, errors_failure, warning_texts
 from ansible_collections.sfb.edge.plugins.plugin_utils._plan_dir import plan_directory
 
@@ -74,6 +74,9 @@ class ActionModule(InventoryAction):
         warnings = warning_texts(checked["findings"])
         if warnings:
             result["warnings"] = warnings
+        deprecations = _deprecated.deprecations(inventory)  # once per run: site.yml's validation play reuses this
+        if deprecations:
+            result["deprecations"] = deprecations
         failure = errors_failure(checked["findings"])
         if failure:
             result.update(failure)

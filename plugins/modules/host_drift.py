@@ -60,38 +60,9 @@ EXAMPLES = r"""
     msg: "{{ my_drift.fail_msg }}"
   when: my_drift.fail_msg is defined
 
-# Offline: every host read from a snapshot in one task (playbooks/drift.yml does this, then ends those hosts)
-- name: Drift of the edge servers read from snapshots
-  sfb.edge.host_drift:
-    hosts: "{{ ansible_play_hosts }}"
-    refresh_html: true
-  run_once: true
-  register: my_offline_drift
 """
 
 RETURN = r"""
-hosts:
-  description:
-    - "Offline mode (O(hosts)): C({<host>: what that host's own task returns}) for each host read from a snapshot
-      (C(report), C(in_sync), C(state_read), C(fail_msg));
-      a host that failed has C(fail_msg) (and no C(state_read) when its state could not be read)."
-  returned: offline mode
-  type: dict
-left:
-  description: Offline mode - the hosts of O(hosts) read live (no snapshot), left to the playbook's per-host task.
-  returned: offline mode
-  type: list
-  elements: str
-all_done:
-  description: Offline mode - V(true) when no host is left and no host's entry has C(fail_msg) (the playbooks then end
-    the play in one step).
-  returned: offline mode
-  type: bool
-html:
-  description: Offline mode with O(refresh_html) - the pages C(written), C(unchanged) and C(without_plan) (no
-    plan.json beside them yet).
-  returned: offline mode with O(refresh_html=true)
-  type: dict
 msg:
   description: The readable report, one line per change, problem, guarded change and note.
   returned: success
@@ -111,8 +82,8 @@ in_sync:
   returned: success
   type: bool
 state_read:
-  description: How the state was read - C(kept), C(snapshot) or C(live) (in offline mode, per host in RV(hosts)).
-  returned: except in offline mode
+  description: How the state was read - C(kept), C(snapshot) or C(live).
+  returned: always
   type: str
 fail_msg:
   description: With O(fail=true), when the host has drifted - the failure message (the report's first line and path).

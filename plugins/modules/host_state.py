@@ -67,25 +67,8 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
-hosts:
-  description:
-    - "Offline mode (O(hosts)): C({<host>: what that host's own task returns}) for each host read from a snapshot
-      (C(state_read) and the C(edge_state_*) facts it would set, which O(kept) takes back);
-      a host that failed has C(fail_msg) (and no C(state_read) when its state could not be read)."
-  returned: offline mode
-  type: dict
-left:
-  description: Offline mode - the hosts of O(hosts) read live (no snapshot), left to the playbook's per-host task.
-  returned: offline mode
-  type: list
-  elements: str
-all_done:
-  description: Offline mode - V(true) when no host is left and no host's entry has C(fail_msg) or an area to converge (the playbooks then end
-    the play in one step).
-  returned: offline mode
-  type: bool
 state_read:
-  description: How the state was read - C(kept), C(snapshot) or C(live) (in offline mode, per host in RV(hosts)).
-  returned: except in offline mode
+  description: How the state was read - C(kept), C(snapshot) or C(live).
+  returned: always
   type: str
 """

@@ -21,7 +21,6 @@ test callback and scripts/bench.py count a gathering where the host was read.
 from __future__ import annotations
 
 import os
-from collections import ChainMap
 from collections.abc import Mapping
 
 from ansible.errors import AnsibleActionFail, AnsibleError
@@ -49,13 +48,7 @@ READ_KINDS = ("kept", "snapshot", "live")
 # The options of every host action (plugins/doc_fragments/host_state.py documents them). facts_from unset (None):
 # the host's sfb_edge_facts_from, as the playbooks' tasks leave it (a task argument that is a template costs a
 # template compilation per host in its worker; a plain inventory value is read as it is).
-STATE_OPTIONS = {"facts_from": {"type": "str"}, "again": {"type": "bool", "default": False},
-                 # offline mode (run_once, hosts given): every host read from a snapshot, in this one task
-                 "hosts": {"type": "list", "elements": "str"}, "refresh_html": {"type": "bool", "default": False},
-                 # the registered result of sfb.edge.host_state in offline mode, earlier in the run
-                 "kept": {"type": "raw"}}
-# The facts of sfb.edge.host_state that say which state was read, and when (kept for a later task of the run).
-KEPT_FACTS = ("edge_state_current", "edge_state_source", "edge_state_run")
+STATE_OPTIONS = {"facts_from": {"type": "str"}, "again": {"type": "bool", "default": False}}
 
 
 def store_state(data, host):
@@ -97,54 +90,6 @@ def stale_facts(result):
     if result.get("changed") and (result.get("applied") is not False or result.get("snapshot") is True):
         return {STALE_FACT: run_marker()}
     return {}
-
-
-def kept_facts(kept, host):
-    """The state of ``host`` that sfb.edge.host_state read in offline mode earlier in the run (``kept``: that task's
-    registered result): its ``edge_state_current``/``_source``/``_run`` facts, or None when it holds none for the
-    host. Whether that state is still the host's is :func:`still_current`'s decision."""
-    hosts = kept.get("hosts") if isinstance(kept, Mapping) else None
-    entry = hosts.get(host) if isinstance(hosts, Mapping) else None
-    if not isinstance(entry, Mapping) or not store.is_handle(entry.get("edge_state_current")):
-        return None
-    return {name: entry[name] for name in KEPT_FACTS if name in entry}
-
-
-def host_vars(task_vars, kept, host, hostvars=None):
-    """The variables a host action works with for ``host``: its task's own (``task_vars``), or in offline mode
-    ``hostvars[host]`` (Ansible templates each value with that host's variables when it is read), with the state
-    kept by an offline sfb.edge.host_state (``kept``) when the host has no state fact of its own (one read by a
-    task of its own is the newer)."""
-    if hostvars is not None:
-        task_vars = _HostView(task_vars, host)
-    entry = None if "edge_state_current" in task_vars else kept_facts(kept, host)
-    return ChainMap(entry, task_vars) if entry else task_vars
-
-
-class _HostView(Mapping):
-    """``hostvars[host]`` as a task of that host sees its variables. The variables that are the same for every host
-    of the play come from the run-once task's own: ``hostvars``, ``groups``, the inventory sources and the
-    validation step's registered result (``plan_validation``: a run-once task registers its result on every host),
-    which Ansible would otherwise template again, whole, for each host."""
-
-    SHARED = ("hostvars", "groups", "ansible_inventory_sources", "plan_validation")
-
-    def __init__(self, task_vars, host):
-        self._shared = {name: task_vars[name] for name in self.SHARED if name in task_vars}
-        self._vars = task_vars["hostvars"][host]
-
-    def __getitem__(self, name):
-        return self._shared[name] if name in self._shared else self._vars[name]
-
-    def __contains__(self, name):
-        return name in self._shared or name in self._vars
-
-    def __iter__(self):
-        yield from self._shared
-        yield from (name for name in self._vars if name not in self._shared)
-
-    def __len__(self):
-        return sum(1 for _name in self)
 
 
 def run_marker():
@@ -256,10 +201,7 @@ class HostAction(ActionBase):
     def _run(self, tmp, task_vars):
         result = super().run(tmp, task_vars)
         host = task_vars["inventory_hostname"]
-        args = self._args(host)
-        if args["hosts"] is not None:
-            return self._run_offline(result, task_vars, args)
-        return self.as_variables(self._one(result, host_vars(task_vars, args["kept"], host), host, args))
+        return self.as_variables(self._one(result, task_vars, host, self._args(host)))
 
     def as_variables(self, result):
         """The ``ansible_facts`` of ``result`` set as the host's variables - what ``set_fact`` sets - not as facts:
@@ -288,63 +230,6 @@ class HostAction(ActionBase):
             if isinstance(exc, AnsibleActionFail):
                 raise
             raise AnsibleActionFail("%s: %s" % (host, exc.message)) from None
-
-    def _run_offline(self, result, task_vars, args):
-        """Offline mode: the action for every host of ``hosts`` whose state comes from a snapshot (``facts_from``,
-        else its ``sfb_edge_facts_from``; not when its ``sfb_edge_offline_one_task`` is false), in this one task -
-        no host is contacted, so none needs a task of its own (Ansible's per-host cost is most of a converged host's
-        time). The others are listed in ``left`` for the playbook's per-host task. Nothing here sets a fact (a
-        run-once task's facts would go to every host)."""
-        hostvars = task_vars["hostvars"]
-        done, left, lines, stats = {}, [], [], {}
-        for host in args["hosts"]:
-            own = host_vars(task_vars, args["kept"], host, hostvars)
-            try:
-                facts_from = args["facts_from"]
-                if facts_from is None:
-                    facts_from = str(self._var(own, "sfb_edge_facts_from", "") or "")
-                if not facts_from or not inventory_bool(self._templar, own, "sfb_edge_offline_one_task", host, True):
-                    left.append(host)
-                    continue
-                one = self._one({}, own, host, dict(args, facts_from=facts_from))
-            except AnsibleError as exc:
-                one = {"failed": True, "msg": "%s" % (getattr(exc, "message", None) or exc)}
-            done[host] = entry = {name: value for name, value in one.items()
-                                  if not name.startswith("_ansible_") and name not in ("ansible_facts", "ansible_stats",
-                                                                                       "msg", "changed", "failed")}
-            entry.update(one.get("ansible_facts") or {})
-            if one.get("failed"):
-                entry["fail_msg"] = one["msg"]
-            message = one.get("msg")
-            lines.extend(message if isinstance(message, list) else [message] if message else [])
-            for name, data in ((one.get("ansible_stats") or {}).get("data") or {}).items():
-                stats.setdefault(name, {}).update(data)
-        # printed like a debug task's when it reports a host (a live run's task lists no report: a plain "ok")
-        result.update(changed=False, hosts=done, left=left, msg=lines, _ansible_verbose_always=bool(lines),
-                      all_done=not left and all(self.finished(entry) for entry in done.values()))
-        if stats:
-            result["ansible_stats"] = {"data": stats, "per_host": False, "aggregate": True}
-        if args["refresh_html"]:
-            result["html"] = self._refresh_pages((entry.get("report") for entry in done.values()),
-                                                 task_vars.get("ansible_inventory_sources"))
-        return result
-
-    @staticmethod
-    def finished(entry):
-        """True when a host's offline entry leaves nothing for the play to do on that host (no failure to raise)."""
-        return "fail_msg" not in entry
-
-    @staticmethod
-    def _refresh_pages(reports, sources=()):
-        """report.html of the pool of each report written (``<plan dir>/<pool>/<kind>/<host>.*``; from snapshots the
-        pool's what-if page, ``<plan dir>/<pool>/what-if/<kind>/<host>.*``)."""
-        from ansible_collections.sfb.edge.plugins.plugin_utils._report_files import refresh_pages  # pylint: disable=import-outside-toplevel
-
-        pages = sorted({os.path.join(os.path.dirname(os.path.dirname(path)), "report.html") for path in reports if path})
-        try:
-            return refresh_pages(pages, sources)
-        except outputs.OutputError as exc:
-            raise AnsibleActionFail(str(exc)) from None
 
     def evaluate(self, result, task_vars, host, args, facts):
         """The action's work on the state read: update and return ``result``."""

@@ -49,8 +49,7 @@ def test_plan_drift_and_validate_write_and_refresh_the_report(tmp_path):
     out = playbook("plan.yml", tmp_path, "--check")
     assert changed(out) == 0 and not report.exists()
     # drift before any plan: no plan.json, so no report.html (and no failure)
-    out = playbook("drift.yml", tmp_path, "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "converged"),
-                   "-e", "sfb_edge_offline_one_task=false")  # the per-host task and the play's refresh task
+    out = playbook("drift.yml", tmp_path, "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "converged"))
     assert changed(out) == 0 and not report.exists() and not what_if.exists()
     assert (tmp_path / POOL / "what-if" / "drift" / "edge01.json").is_file()
     assert not (tmp_path / POOL / "drift").exists()
@@ -65,7 +64,7 @@ def test_plan_drift_and_validate_write_and_refresh_the_report(tmp_path):
     # the same plan again: the same bytes, the file left alone
     out = playbook("plan.yml", tmp_path)
     assert changed(out) == 0 and report.stat().st_mtime_ns == first and report.read_text(encoding="utf-8") == page
-    # a drift run from other snapshots (offline: one task) refreshes the what-if page, not the pool's
+    # a drift run from other snapshots refreshes the what-if page, not the pool's
     out = playbook("drift.yml", tmp_path, "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "manual"))
     assert changed(out) == 0
     assert report.stat().st_mtime_ns == first and report.read_text(encoding="utf-8") == page
@@ -79,7 +78,7 @@ def test_plan_drift_and_validate_write_and_refresh_the_report(tmp_path):
     assert all(re.search(r"made \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(snapshot\)", r) for r in rows)
     # and a validation run adds its status, also when it fails (as it does on these snapshots)
     out = playbook("validate.yml", tmp_path, "-e", "sfb_edge_facts_from=%s" % os.path.join(SNAPSHOTS, "cs-stopped-service"),
-                   "-e", "sfb_edge_offline_one_task=false", rc=2)  # the play's own refresh task
+                   rc=2)
     assert changed(out) == 0 and "Validation of edge01 failed: 6 check(s)" in out
     shown = what_if.read_text(encoding="utf-8")
     rows = status_rows(shown)

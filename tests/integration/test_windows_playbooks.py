@@ -36,10 +36,9 @@ CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.se
                    "sfb.edge.plan_validation", "sfb.edge.plan_files"}
 
 
-def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None, one_task=False):
-    """Run a playbook from snapshots. By default each host gets a task of its own, as in a live run
-    (``sfb_edge_offline_one_task=false``: the path a live run takes, with the snapshot standing for the host);
-    ``one_task=True`` is the playbooks' default offline mode (one controller task for all the hosts)."""
+def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None):
+    """Run a playbook from snapshots: each host gets a task of its own, as in a live run (the path a live run
+    takes, with the snapshot standing for the host)."""
     log = tmp_path / ("log-%s-%d.jsonl" % (name, len(list(tmp_path.glob("log-*")))))
     counter = tmp_path / ("validations-%s.txt" % log.stem)
     args = ["ansible-playbook", os.path.join(ROOT, "playbooks", name + ".yml"), "-i", str(inventory),
@@ -48,8 +47,6 @@ def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None, o
         args += ["-e", "sfb_edge_facts_from=%s" % snapshot_copy(tmp_path, snapshot)]
     if snapshots:
         args += ["-e", "sfb_edge_facts_from=%s" % snapshots]
-    if (snapshot or snapshots) and not one_task:
-        args += ["-e", "sfb_edge_offline_one_task=false"]
     os.environ.update(ANSIBLE_CALLBACK_PLUGINS=os.path.join(ROOT, "tests", "integration", "callbacks"),
                       ANSIBLE_CALLBACKS_ENABLED="task_log", SFB_EDGE_TASK_LOG=str(log),
                       SFB_EDGE_COUNT_VALIDATIONS=str(counter))
@@ -204,47 +201,58 @@ def _reports(plan):
 
 
 @pytest.mark.parametrize("name", ["site", "drift", "validate"])
-def test_offline_one_task_for_all_hosts(tmp_path, twelve, name, monkeypatch):
-    """From snapshots, by default: no host gets a task of its own (Ansible's per-host cost is most of a converged
-    host's time, issue 10), the same reports as one task per host, still one call per converged host and one
-    validation per playbook."""
+def test_snapshot_run_takes_the_live_task_structure(tmp_path, twelve, name, monkeypatch):
+    """Issue 22, point 5: from snapshots every host reads its state in a task of its own, as a live run does (no
+    run-once task for all the hosts, no per-host result handed back by another host's task); still one call per
+    converged host and one validation per playbook. sfb_edge_offline_one_task, set, changes nothing but prints
+    one deprecation warning for the run, naming the release that removes it."""
     inventory, snapshots = twelve
     monkeypatch.setenv("SFB_EDGE_NOW", "2026-12-01T00:00:00Z")
-    (tmp_path / "per-host").mkdir()
-    (tmp_path / "one").mkdir()
-    per_host, _entries = playbook(name, inventory, tmp_path / "per-host", snapshots=snapshots)
-    assert per_host.returncode == 0, per_host.stdout[-3000:]
-    result, entries = playbook(name, inventory, tmp_path / "one", snapshots=snapshots, one_task=True)
+    (tmp_path / "plain").mkdir()
+    (tmp_path / "old").mkdir()
+    result, entries = playbook(name, inventory, tmp_path / "plain", snapshots=snapshots)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     assert result.validations == 1 and [e["task"] for e in entries if e["changed"]] == []
+    assert "DEPRECATION" not in result.stdout + result.stderr
     hosts = ["edge%02d" % i for i in range(1, 13)]
+    action = {"site": "sfb.edge.host_state", "drift": "sfb.edge.host_drift", "validate": "sfb.edge.host_validation"}[name]
     for host in hosts:
-        assert per_host_rounds(entries, host) == []
         assert live_calls(entries, host) == 1
-    offline = [e for e in entries if e.get("offline")]
-    assert sorted({e["host"] for e in offline}) == hosts
-    assert _reports(tmp_path / "one" / "plan") == _reports(tmp_path / "per-host" / "plan") != {}
+        reads = [(e["action"], e["state_read"], e["run_once"]) for e in entries if e["host"] == host and e["state_read"]]
+        assert reads[0] == (action, "snapshot", False)
+    assert not any(e["run_once"] and e["action"].startswith("sfb.edge.host_") for e in entries)
+    old, old_entries = playbook(name, inventory, tmp_path / "old", "-e", "sfb_edge_offline_one_task=true",
+                                snapshots=snapshots)
+    assert old.returncode == 0, old.stdout[-3000:] + old.stderr
+    assert sorted((e["host"], e["task"], e["state_read"]) for e in old_entries if e["action"].startswith("sfb.edge.host_")) \
+        == sorted((e["host"], e["task"], e["state_read"]) for e in entries if e["action"].startswith("sfb.edge.host_"))
+    assert _reports(tmp_path / "old" / "plan") == _reports(tmp_path / "plain" / "plan") != {}
+    text = re.sub(r"\s+", " ", old.stdout + old.stderr)
+    assert text.count("[DEPRECATION WARNING]: sfb_edge_offline_one_task (set for edge01, edge02, edge03 and 9 more): "
+                      "it no longer has an effect") == 1, text[-3000:]
+    assert "will be removed from collection 'sfb.edge' version 0.7.0" in text
     summary = {"site": "PASSED - 20 pass, 0 fail", "validate": "PASSED - 20 pass, 0 fail",
                "drift": "(edgepool.corp.example.com): in sync"}[name]
     assert result.stdout.count(summary) == 12
 
 
-def test_offline_drift_fails_only_the_drifted_host(tmp_path):
+def test_snapshot_drift_fails_only_the_drifted_host(tmp_path):
     snaps = tmp_path / "snaps"
     shutil.copytree(snapshot_copy(tmp_path, "converged"), snaps)
     stale = json.loads(open(os.path.join(SNAPSHOTS, "stale", "edge01.json"), encoding="utf-8").read())
     stale.setdefault("connection_ports", [5985, 5986])
     (snaps / "edge02.json").write_text(json.dumps(dict(stale, computer=dict(stale["computer"], name="EDGE02"))))
     result, entries = playbook("drift", EXAMPLE, tmp_path, "-e", "sfb_edge_fail_on_drift=true",
-                               snapshots=str(snaps), one_task=True)
+                               snapshots=str(snaps))
     assert result.returncode != 0
     assert recap(result.stdout, "edge02")["failed"] == 1
     assert re.search(r"fatal: \[edge02\]: FAILED! => \W+changed\W+false\W+msg\W+Drift: edge02 \(edgepool.corp.example.com\)",
                      result.stdout), result.stdout[-2500:]
     assert "fatal: [edge01]" not in result.stdout
     assert [e["host"] for e in entries if e["status"] == "failed"] == ["edge02"]
-    # the host in sync leaves after the offline task; the drifted one only reaches the tasks that skip it and its failure
-    assert per_host_rounds(entries, "edge01") == []
+    # each host its own drift task; the host in sync leaves after it, the drifted one reaches its failure
+    assert per_host_rounds(entries, "edge01") == [
+        "Drift of the edge server (controller; written to <plan dir>/<pool>/drift/<host>.json)"]
     assert per_host_rounds(entries, "edge02") == [
         "Drift of the edge server (controller; written to <plan dir>/<pool>/drift/<host>.json)",
         "Fail when the host has drifted"]
@@ -609,6 +617,7 @@ def test_certificate_passwords_never_printed(tmp_path):
     ("module", "edge_hosts_file"), ("module", "edge_certificates"),
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),
     ("role", "certificates"), ("role", "drift"), ("module", "report_files"), ("filter", "frontend_failure"),
+    ("module", "frontend_failure"), ("role", "common"),
     ("filter", "desired_states"), ("filter", "state_parts"), ("filter", "drift_areas"), ("module", "preload"),
     ("module", "host_state"), ("module", "host_drift"), ("module", "host_validation"), ("role", "validate"),
 ])

@@ -70,8 +70,6 @@ def store_tasks():
         touches = action in STORE_ACTIONS or (action == "sfb.edge.edge_apply" and str(args.get("area", "")).startswith("cs_"))
         if not touches:
             continue
-        if "hosts" in args:  # the offline one-task mode: reads snapshots on the controller only, no module runs
-            continue
         found.append((path, task.get("name"), task))
     return found
 

@@ -82,3 +82,56 @@ def test_long_errors_are_cut_and_empty_results_named():
 def test_recognised_wherever_the_text_is(before, after, error):
     assert frontend.double_hop({"msg": before + error + after}) is not None
     assert "double hop" in frontend.describe({"exception": before + error + after}, "fe01", "t")
+
+
+# ------------------------------------------------------------------ issue 22, point 7: the action, and the filter's shim
+EXPORT_SQL = ("fe01: 'Export-CsConfiguration on the Front End' could not reach the SQL Server of the Central Management "
+              "Store - the WinRM double hop: the WinRM logon on the Front End holds no credentials it can pass on to a "
+              "second server, so the SQL Server of the Central Management Store saw an anonymous logon (now: no become, "
+              "transport kerberos). Fix it in the Front End's inventory (group_vars/front_ends/main.yml of "
+              "inventories/example): ansible_become: true, ansible_become_method: runas, ansible_become_user: the same "
+              "domain account as ansible_user, ansible_become_password: its password from the vault (a runas logon can "
+              "reach AD and SQL); or ansible_winrm_transport: kerberos with ansible_winrm_kerberos_delegation: true (the "
+              "account must not be 'sensitive and cannot be delegated'); or ansible_winrm_transport: credssp (CredSSP "
+              "enabled on the Front End). The error was: Cannot open database \"xds\" requested by the login. The login "
+              "failed.")
+
+
+def test_the_deprecated_filter_still_returns_what_it_did():
+    from ansible_collections.sfb.edge.plugins.filter import deprecated
+
+    shim = deprecated.FilterModule().filters()["frontend_failure"]
+    assert shim({"msg": SQL}, "fe01", "Export-CsConfiguration on the Front End", FE_VARS) == EXPORT_SQL
+    assert shim({"msg": "WinRM: connection refused"}, "fe01", "Fetch the export to the controller") == (
+        "fe01: 'Fetch the export to the controller' failed on the Front End: WinRM: connection refused")
+
+
+class _Task:
+    def __init__(self, args):
+        self.args = args
+        self.async_val = 0
+        self.check_mode = False
+        self.action = "sfb.edge.frontend_failure"
+
+
+def _run_action(args, task_vars):
+    from unittest import mock
+
+    from ansible_collections.sfb.edge.plugins.action import frontend_failure
+
+    action = frontend_failure.ActionModule(_Task(args), mock.MagicMock(), mock.MagicMock(), mock.MagicMock(),
+                                           mock.MagicMock(), mock.MagicMock())
+    return action.run(task_vars=task_vars)
+
+
+def test_the_action_fails_with_the_message_from_the_rescues_failed_result():
+    """The rescue's task (roles/common/tasks/frontend_failure.yml) gives no result: the action reads
+    ansible_failed_result as it is - a result holding a template's text (a delegated task's become user) is not
+    templated again - and the Front End's connection from hostvars."""
+    failed = {"msg": SQL, "_ansible_delegated_vars": {"ansible_become_user": "{{ ansible_user }}"}}
+    result = _run_action({"frontend": "fe01", "task": "Export-CsConfiguration on the Front End"},
+                         {"ansible_failed_result": failed, "hostvars": {"fe01": FE_VARS}})
+    assert (result["failed"], result["changed"], result["msg"]) == (True, False, EXPORT_SQL)
+    # a result given, and a Front End the inventory does not hold (nothing said about its connection)
+    given = _run_action({"frontend": "fe02", "task": "Probe", "result": {"msg": "timed out"}}, {"hostvars": {}})
+    assert given["msg"] == "fe02: 'Probe' failed on the Front End: timed out"

@@ -260,8 +260,8 @@ def test_snapshot_read_gives_the_lookups_handle(scenario):
     assert lookup.run(["edge01"]) == [hoststate.snapshot_handle(directory, "edge01")]
 
 
-# ----------------------------------------------------------------------------------- offline mode (hosts given)
-def _offline_setup(tmp_path):
+# ----------------------------------------------------------------------------------- snapshots: one task per host
+def _snapshot_setup(tmp_path):
     """Three hosts: edge01 drifted (stale snapshot), edge02 in sync with its own desired state is not needed -
     it gets edge01's desired state and the converged snapshot; edge03 has no snapshot directory (live)."""
     snaps = tmp_path / "snaps"
@@ -283,50 +283,49 @@ def _own_task(cls, args, host_vars_):
     return action.run(task_vars=dict(host_vars_)), calls
 
 
-def test_offline_drift_gives_each_host_what_its_own_task_gives(tmp_path):
-    _snaps, validation, hostvars = _offline_setup(tmp_path)
-    run_vars = dict(hostvars["edge01"], hostvars=hostvars)
-    action, calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02", "edge03"], "fail": True})
-    result = action.run(task_vars=run_vars)
-    assert calls == [] and result["left"] == ["edge03"] and sorted(result["hosts"]) == ["edge01", "edge02"]
-    assert result["_ansible_verbose_always"] is True  # the reports are printed
-    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge03"]})
-    live = action.run(task_vars=run_vars)
-    shown = (live["hosts"], live["left"], live["all_done"], live["_ansible_verbose_always"])
-    assert shown == ({}, ["edge03"], False, False)
-    assert "ansible_facts" not in result and result["changed"] is False and "failed" not in result
-    lines, stats = [], {}
+@pytest.mark.parametrize("cls, args", [
+    (host_state.ActionModule, {"hosts": ["edge01"]}),
+    (host_drift.ActionModule, {"hosts": ["edge01"], "refresh_html": True}),
+    (host_validation.ActionModule, {"kept": {}}),
+])
+def test_the_one_task_for_all_hosts_options_are_gone(cls, args):
+    """Issue 22, point 5: a snapshot run takes the live run's task structure - no host action reads other hosts
+    (hosts), takes a state from another host's task (kept) or refreshes pages (refresh_html) any more."""
+    action, calls = _action(cls, args)
+    with pytest.raises(AnsibleActionFail, match="sfb.edge.host_state on edge01: Unsupported parameters for .* module: "
+                                                "(hosts|kept)"):
+        action.run(task_vars=_vars())
+    assert calls == []
+
+
+def test_from_snapshots_each_host_reads_its_own_in_its_own_task(tmp_path):
+    """From snapshots each host's drift task reads its own file (no call), writes its report in the pool's what-if
+    folder and fails only when that host must fail; a host without a snapshot directory is read live."""
+    _snaps, validation, hostvars = _snapshot_setup(tmp_path)
+    pool = validation["hosts"]["edge01"]["pool"]
+    seen = {}
     for host in ("edge01", "edge02"):
-        own, own_calls = _own_task(host_drift.ActionModule, {"fail": True}, hostvars[host])
-        assert own_calls == []
-        entry = result["hosts"][host]
-        # the host's own task's outputs, in the run's plan directory (plan_validation.plan_dir)
-        pool = validation["hosts"][host]["pool"]
-        assert entry["report"] == own["report"] == str(tmp_path / "plan" / pool / "what-if" / "drift" / (host + ".json"))
-        assert (entry["in_sync"], entry["state_read"], entry.get("fail_msg")) == (
-            own["in_sync"], "snapshot", own.get("fail_msg"))
-        lines += own["msg"]
-        stats.update(own["ansible_stats"]["data"]["sfb_drift_summary"])
-    assert result["hosts"]["edge01"]["in_sync"] is False and "fail_msg" in result["hosts"]["edge01"]
-    assert result["hosts"]["edge02"]["in_sync"] is True and "fail_msg" not in result["hosts"]["edge02"]
-    assert result["msg"] == lines and result["ansible_stats"]["data"] == {"sfb_drift_summary": stats}
-    # edge03 is left to its own task and edge01 must fail: the play is not done
-    assert result["all_done"] is False
-    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge02"], "fail": True})
-    assert action.run(task_vars=run_vars)["all_done"] is True
-    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01"], "fail": False})
-    assert action.run(task_vars=run_vars)["all_done"] is True  # drifted, but not asked to fail
+        own, calls = _own_task(host_drift.ActionModule, {"fail": True}, hostvars[host])
+        assert calls == [] and own["state_read"] == "snapshot" and own["changed"] is False
+        assert own["report"] == str(tmp_path / "plan" / pool / "what-if" / "drift" / (host + ".json"))
+        assert own["_ansible_verbose_always"] is True and "ansible_facts" not in own
+        assert sorted(own["ansible_stats"]["data"]["sfb_drift_summary"]) == [host]
+        seen[host] = (own["in_sync"], "fail_msg" in own)
+    assert seen == {"edge01": (False, True), "edge02": (True, False)}
+    live, calls = _own_task(host_drift.ActionModule, {"fail": True}, hostvars["edge03"])
+    assert [name for name, _args, _check in calls] == ["sfb.edge.edge_facts"] and live["state_read"] == "live"
 
 
-def test_offline_failure_of_one_host_is_that_hosts(tmp_path):
-    snaps, _validation, hostvars = _offline_setup(tmp_path)
+def test_a_missing_snapshot_fails_that_host_only(tmp_path):
+    snaps, _validation, hostvars = _snapshot_setup(tmp_path)
     os.remove(snaps / "edge02.json")
-    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"]})
-    result = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
-    assert "failed" not in result and "fail_msg" not in result["hosts"]["edge01"]  # fail not asked
-    assert result["hosts"]["edge02"] == {"fail_msg": "sfb.edge.edge_snapshot: no snapshot for edge02: %s does not exist; run "
-                                         "playbooks/capture.yml with sfb_edge_capture_dir=%s, or unset "
-                                         "sfb_edge_facts_from" % (snaps / "edge02.json", snaps)}
+    own, _calls = _own_task(host_drift.ActionModule, {}, hostvars["edge01"])
+    assert "failed" not in own and "fail_msg" not in own  # fail not asked
+    with pytest.raises(AnsibleActionFail) as failed:
+        _own_task(host_drift.ActionModule, {}, hostvars["edge02"])
+    assert failed.value.message == ("sfb.edge.edge_snapshot: no snapshot for edge02: %s does not exist; run "
+                                    "playbooks/capture.yml with sfb_edge_capture_dir=%s, or unset sfb_edge_facts_from"
+                                    % (snaps / "edge02.json", snaps))
 
 
 @pytest.mark.parametrize("text, problem", [
@@ -334,74 +333,39 @@ def test_offline_failure_of_one_host_is_that_hosts(tmp_path):
      "nested more than 32 levels deep (line 1, column 51); a state is a few levels deep"),
     ('{"format": 1, "format": 2}', "format is given twice in one object (which value is meant is unknown); keep one"),
 ])
-def test_offline_a_bad_snapshot_fails_that_host_only(tmp_path, text, problem):
-    """A snapshot nested 100,000 levels deep raised RecursionError and failed the whole offline task: no host got its
-    report (issue 18, point 7). Now the other host gets its report and the bad one its own failure."""
-    snaps, _validation, hostvars = _offline_setup(tmp_path)
+def test_a_bad_snapshot_fails_that_host_only(tmp_path, text, problem):
+    """A snapshot nested 100,000 levels deep must not raise RecursionError (issue 18, point 7): the other host gets its
+    report and the bad one its own failure, naming the file."""
+    snaps, _validation, hostvars = _snapshot_setup(tmp_path)
     (snaps / "edge02.json").write_text(text, encoding="utf-8")
-    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"]})
-    result = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
-    assert "failed" not in result and result["hosts"]["edge01"]["in_sync"] is False
-    assert os.path.exists(result["hosts"]["edge01"]["report"])
-    assert result["hosts"]["edge02"] == {"fail_msg": "sfb.edge.edge_snapshot: snapshot %s: %s. Correct the file as "
-                                         "docs/state-format.md describes, or capture it again with playbooks/capture.yml"
-                                         % (snaps / "edge02.json", problem)}
+    own, _calls = _own_task(host_drift.ActionModule, {}, hostvars["edge01"])
+    assert own["in_sync"] is False and os.path.exists(own["report"])
+    with pytest.raises(AnsibleActionFail) as failed:
+        _own_task(host_drift.ActionModule, {}, hostvars["edge02"])
+    assert failed.value.message == ("sfb.edge.edge_snapshot: snapshot %s: %s. Correct the file as docs/state-format.md "
+                                    "describes, or capture it again with playbooks/capture.yml"
+                                    % (snaps / "edge02.json", problem))
 
 
-def test_offline_refreshes_the_pages_of_the_pools_written(tmp_path):
-    _snaps, validation, hostvars = _offline_setup(tmp_path)
-    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"], "refresh_html": True})
-    result = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
-    page = str(tmp_path / "plan" / validation["hosts"]["edge01"]["pool"] / "what-if" / "report.html")
-    # no plan.json there yet: the page is not written (as sfb.edge.report_files does)
-    assert result["html"] == {"written": [], "unchanged": [], "without_plan": [page]} and not os.path.exists(page)
-    action, _calls = _action(host_drift.ActionModule, {"hosts": ["edge01", "edge02"]})
-    assert "html" not in action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
-
-
-def test_offline_state_is_kept_for_the_hosts_own_tasks(tmp_path, run_dir):
-    _snaps, _validation, hostvars = _offline_setup(tmp_path)
-    action, _calls = _action(host_state.ActionModule, {"hosts": ["edge01", "edge02", "edge03"]})
-    offline = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
-    assert "ansible_facts" not in offline and offline["left"] == ["edge03"]
-    for host in ("edge01", "edge02"):
-        entry = offline["hosts"][host]
-        assert entry["state_read"] == "snapshot" and store.checked(entry["edge_state_current"])
-        assert entry["edge_state_run"] == run_dir
-    assert offline["hosts"]["edge02"]["edge_state_areas"] == [] and offline["hosts"]["edge01"]["edge_state_areas"]
-    assert offline["all_done"] is False  # edge01 has areas to converge, edge03 is read live
-    action, _calls = _action(host_state.ActionModule, {"hosts": ["edge02"]})
-    assert action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))["all_done"] is True
-    # the host's own task with kept: no second read, the same areas
-    own = dict(hostvars["edge01"], hostvars=hostvars)
-    action, calls = _action(host_state.ActionModule, {"kept": offline})
-    again = action.run(task_vars=own)
-    assert calls == [] and again["state_read"] == "kept"
-    assert again["ansible_facts"]["edge_state_areas"] == offline["hosts"]["edge01"]["edge_state_areas"]
-    assert again["ansible_facts"]["edge_state_current"] == offline["hosts"]["edge01"]["edge_state_current"]
-    # a change applied since: read again
-    action, _calls = _action(host_state.ActionModule, {"kept": offline})
-    changed = action.run(task_vars=dict(own, ansible_facts={"edge_state_stale": run_dir}))  # what edge_apply set
-    assert changed["state_read"] == "snapshot"
-    # a state fact of the host's own wins over the kept one
-    action, _calls = _action(host_validation.ActionModule, {"kept": offline, "fail": False})
-    mine = dict(own, edge_state_current={"format": 1}, edge_state_run=run_dir, edge_state_source="live")
-    assert hoststate.host_vars(mine, offline, "edge01")["edge_state_current"] == {"format": 1}
-    # the validation in offline mode takes the kept states: no read at all
-    action, _calls = _action(host_validation.ActionModule, {"hosts": ["edge01", "edge02"], "kept": offline,
-                                                            "fail": False})
-    validated = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
-    assert [validated["hosts"][h]["state_read"] for h in ("edge01", "edge02")] == ["kept", "kept"]
-
-
-def test_kept_facts_only_from_a_handle():
-    assert hoststate.kept_facts(None, "edge01") is None
-    assert hoststate.kept_facts({"hosts": {"edge01": {"edge_state_current": {"format": 1}}}}, "edge01") is None
-    assert hoststate.kept_facts({"hosts": "x"}, "edge01") is None
+def test_the_state_read_from_a_snapshot_is_kept_for_the_hosts_later_tasks(tmp_path, run_dir):
+    """site.yml from snapshots: the converge play's host_state reads the file once; the validation play's task of the
+    same host keeps that state (no second read) until a change was applied - as in a live run."""
+    _snaps, _validation, hostvars = _snapshot_setup(tmp_path)
+    read, calls = _own_task(host_state.ActionModule, {}, hostvars["edge01"])
+    facts = read["ansible_facts"]
+    assert calls == [] and read["state_read"] == "snapshot" and store.checked(facts["edge_state_current"])
+    assert facts["edge_state_run"] == run_dir and facts["edge_state_areas"]  # stale: areas to converge
+    later = dict(hostvars["edge01"], **facts)
+    validated, calls = _own_task(host_validation.ActionModule, {"fail": False}, later)
+    assert calls == [] and validated["state_read"] == "kept"
+    # a change applied since: the snapshot is read again (what a live run would read again)
+    again, calls = _own_task(host_validation.ActionModule, {"fail": False},
+                             dict(later, ansible_facts={"edge_state_stale": run_dir}))  # what edge_apply set
+    assert calls == [] and again["state_read"] == "snapshot"
 
 
 def test_option_defaults_come_from_the_inventory(tmp_path):
-    snaps, validation, hostvars = _offline_setup(tmp_path)
+    snaps, validation, hostvars = _snapshot_setup(tmp_path)
     own = dict(hostvars["edge01"], sfb_edge_fail_on_drift="yes")
     action, _calls = _action(host_drift.ActionModule, {})
     result = action.run(task_vars=own)
@@ -422,7 +386,7 @@ def test_option_defaults_come_from_the_inventory(tmp_path):
 
 def test_drift_and_validation_do_not_store_a_snapshot(tmp_path, run_dir):
     """Only host_state passes the state on (its facts): the others keep a snapshot in memory, checked once."""
-    _snaps, _validation, hostvars = _offline_setup(tmp_path)
+    _snaps, _validation, hostvars = _snapshot_setup(tmp_path)
     for cls in (host_drift.ActionModule, host_validation.ActionModule):
         action, _calls = _action(cls, {"fail": False})
         action.run(task_vars=dict(hostvars["edge02"]))
@@ -510,21 +474,18 @@ def test_state_is_set_as_variables_not_facts_where_the_core_lets_an_action_choos
     layer = getattr(hoststate, "VariableLayer", None) or enum.IntEnum(
         "VariableLayer", "CACHEABLE_FACT INCLUDE_VARS EPHEMERAL_FACT REGISTER_VARS")
     monkeypatch.setattr(hoststate, "VariableLayer", layer, raising=False)
-    _snaps, _validation, hostvars = _offline_setup(tmp_path)
-    action, _calls = _action(host_state.ActionModule, {"hosts": ["edge01", "edge02"]})
-    offline = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
-    assert action.registered == []  # one task for all the hosts sets nothing on the host it ran on
-    action, _calls = _action(host_state.ActionModule, {"kept": offline})
-    result = action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))
+    _snaps, _validation, hostvars = _snapshot_setup(tmp_path)
+    action, _calls = _action(host_state.ActionModule, {})
+    result = action.run(task_vars=dict(hostvars["edge01"]))
     registered = action.registered
     assert [where.name for where, _variables in registered] == ["CACHEABLE_FACT", "EPHEMERAL_FACT"]
     assert registered[0][1] == {}  # not the result's ansible_facts as facts too, as set_fact does
     assert registered[1][1] == result["ansible_facts"]
-    assert registered[1][1]["edge_state_areas"] == offline["hosts"]["edge01"]["edge_state_areas"] != []
+    assert registered[1][1]["edge_state_areas"] != []
     # a core without that choice: facts, as before
     monkeypatch.setattr(hoststate, "VariableLayer", None)
-    action, _calls = _action(host_state.ActionModule, {"kept": offline})
-    assert action.run(task_vars=dict(hostvars["edge01"], hostvars=hostvars))["ansible_facts"]["edge_state_areas"]
+    action, _calls = _action(host_state.ActionModule, {})
+    assert action.run(task_vars=dict(hostvars["edge01"]))["ansible_facts"]["edge_state_areas"]
     assert action.registered == []
 
 

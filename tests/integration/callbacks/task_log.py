@@ -9,8 +9,7 @@ sfb.edge.host_state, host_drift and host_validation that read the state - ``stat
 snapshot mode ``snapshot``, the read that stands for the call; or a task that reads the snapshot through the
 sfb.edge.edge_snapshot lookup) and how the state was read (``state_read``: ``kept`` when the state read
 earlier in the run was still current, no call) - scripts/bench.py counts the calls a live run makes from
-these lines. A host action's offline task (``hosts`` given: one run-once task for every host read from a
-snapshot) is logged as one line per host it handled (``offline: true``), with that host's ``state_read``.
+these lines.
 """
 
 from __future__ import annotations
@@ -67,17 +66,8 @@ class CallbackModule(CallbackBase):
             "state_read": res.get("state_read"),
             "msg": str(res.get("msg", ""))[:2000],
         }
-        entries = [entry]
-        handled = res.get("hosts") if isinstance(res.get("left"), list) else None
-        if isinstance(handled, dict) and status != "skipped":
-            entry.update(gathering=False, state_read=None)
-            entries += [dict(entry, host=host, offline=True, state_read=one.get("state_read"),
-                             gathering=one.get("state_read") in ("live", "snapshot"),
-                             status="failed" if one.get("fail_msg") and "state_read" not in one else status,
-                             msg=str(one.get("fail_msg", ""))[:2000])
-                        for host, one in handled.items() if isinstance(one, dict)]
         with open(path, "a", encoding="utf-8") as handle:
-            handle.writelines(json.dumps(e, default=str) + "\n" for e in entries)
+            handle.write(json.dumps(entry, default=str) + "\n")
 
     def v2_runner_on_ok(self, result):
         self._log(result, "ok")
