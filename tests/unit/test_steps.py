@@ -280,7 +280,6 @@ def test_the_deprecated_filters_still_load():
     assert set(DEPRECATED) <= set(_filter_names())
 
 
-@pytest.mark.xfail(strict=True, reason="until surface-roles and the frontend_failure work merge")
 def test_ten_or_fewer_public_filter_plugins_each_used_in_docs_or_examples():
     deprecated = set((_runtime().get("plugin_routing") or {}).get("filter") or {})
     public = [name for name in _filter_names() if name not in deprecated]
