@@ -19,7 +19,6 @@ from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile as _hostsfile
 from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 
 # The order site.yml applies the areas in.  Routes come before the network area so that, on a box
@@ -431,7 +430,6 @@ def guard(desired, current, results, ansible_host=None, port=None, host_addresse
 
 
 # ----------------------------------------------------------------------------------- whole host
-@in_bulk
 def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, port=None, host_addresses=None,
                resolve_error=None, now=None):
     """Every area's result plus the lockout guard, for one host.
@@ -458,7 +456,6 @@ def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, p
     return results, verdict
 
 
-@in_bulk
 def report(desired, current, ansible_host=None, source=None, options=None, port=None, host_addresses=None,
            resolve_error=None, areas=REPORT_AREAS, now=None):
     """The drift report of one host (written as ``<plan dir>/<pool>/drift/<host>.json``); ``areas``: the
@@ -577,7 +574,6 @@ def expiry_lines(entries, now=None):
     return lines
 
 
-@in_bulk
 def active_areas(desired, current, ansible_host=None, options=None, port=None, host_addresses=None,
                  resolve_error=None):
     """The areas of :data:`AREAS` whose ``sfb.edge.edge_apply`` task has something to do on this host - a

@@ -36,7 +36,6 @@ except ImportError:  # older cores: an action's ansible_facts are facts
 from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, _made, guard, outputs, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
 
 # The registered results of the roles' tasks that change the host (edge_apply, reboots): a change any of
 # them applied (or planned, from snapshots) means the state read before is no longer the host's.
@@ -243,8 +242,7 @@ class HostAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         """Check the options, read the state, then :meth:`evaluate` (the action's own work) - or return the failed
         gathering (``state_read`` says the host was called)."""
-        with plain_bulk():
-            return self._run(tmp, task_vars or {})
+        return self._run(tmp, task_vars or {})
 
     def _run(self, tmp, task_vars):
         result = super().run(tmp, task_vars)

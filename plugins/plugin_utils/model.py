@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _files, netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk  # noqa: F401  # pylint: disable=unused-import
 
 VERSIONS = ("lync2013", "sfb2015", "sfb2019", "sfbse")
 XMPP_VERSIONS = ("lync2013", "sfb2015")
