@@ -67,7 +67,7 @@ PLAYBOOKS = ("plan", "site", "drift")
 CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
                    "ansible.builtin.include_role", "ansible.builtin.import_role", "ansible.builtin.include_tasks",
                    "ansible.builtin.assert", "ansible.builtin.fail", "ansible.builtin.meta", "ansible.builtin.set_stats",
-                   "sfb.edge.edge_apply", "sfb.edge.report_files", "sfb.edge.preload",
+                   "sfb.edge.edge_apply", "sfb.edge.report_files",
                    # read the state on the host only when the log says so (gathering: state_read live/snapshot)
                    "sfb.edge.host_state", "sfb.edge.host_drift", "sfb.edge.host_validation",
                    "sfb.edge.plan_validation", "sfb.edge.plan_files"}

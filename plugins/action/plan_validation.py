@@ -8,11 +8,6 @@ them once, keeps the desired state of each host asked for in the controller's st
 sfb.edge.desired_states filter with ``store=true``), returns ``{findings, hosts: {host: handle}}``
 (registered as ``plan_validation`` by the sfb.edge.plan role's validate tasks), shows the warnings and
 fails listing every error.
-
-Importing sfb.edge.preload here loads all of the collection's filters and plugin_utils in Ansible's
-main process when this task starts (the linear strategy loads the action there before it forks the
-worker): every task of every host after it finds them compiled instead of compiling them again in its
-worker - what the separate sfb.edge.preload task did.
 """
 
 from __future__ import annotations
@@ -21,7 +16,6 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleActionFail, AnsibleError
 
-from ansible_collections.sfb.edge.plugins.action import preload  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.sfb.edge.plugins.action.plan_files import InventoryAction, errors_failure, plan_directory, warning_texts
 from ansible_collections.sfb.edge.plugins.filter.desired_states import desired_states
 from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate

@@ -17,8 +17,6 @@ description:
     (P(sfb.edge.desired_states#filter) with C(store=true)).
   - Shows each warning finding as an Ansible warning. On any error finding it fails, every error listed on a line
     of its own above the failure and named again in the failure's message.
-  - Also loads the collection's controller code in Ansible's main process, once (what P(sfb.edge.preload#module)
-    does), so that the tasks of every host after it do not compile it again.
   - The host of the task is never contacted, whatever its connection.
 options:
   desired_hosts:
