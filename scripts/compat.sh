@@ -55,7 +55,9 @@ else
         || { tail -n 30 "$ROOT/.cache/compat-pip.log" >&2; log "ERROR: pip install failed (log: .cache/compat-pip.log)"; exit 1; }
     echo "$key" >"$VENV/.compat-stamp"
 fi
-version="$("$VENV/bin/ansible-playbook" --version | head -n1)"
+# the whole output, then its first line: `| head -n1` can close the pipe before ansible-playbook is done
+version="$("$VENV/bin/ansible-playbook" --version)"
+version="${version%%$'\n'*}"
 log "$version"
 # The run must really be on the old core: a pin that pip resolved otherwise is an error.
 want="${COMPAT_ANSIBLE_CORE##*==}"

@@ -13,6 +13,7 @@ runs it already.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import sys
 
@@ -22,8 +23,9 @@ SEARCH = (os.path.join(ROOT, "tests", "unit"), os.path.join(ROOT, "tests", "inte
           os.path.join(ROOT, "tests", "simhost"))
 
 
+@functools.lru_cache(maxsize=None)
 def _imports(path):
-    """The module names ``path`` imports, anywhere in it (a function-level import counts)."""
+    """The module names ``path`` imports, anywhere in it (a function-level import counts); each file parsed once."""
     with open(path, encoding="utf-8") as handle:
         tree = ast.parse(handle.read(), path)
     names = set()
