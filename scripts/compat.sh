@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The oldest supported ansible-core (meta/runtime.yml requires_ansible): `make compat`, or the
 # `compat` stage of scripts/test.sh.
-#   scripts/compat.sh [pytest args]
+#   scripts/compat.sh [pytest args]   (test paths among them replace the default selection below)
 # Builds .cache/compat-venv with COMPAT_ANSIBLE_CORE (default below) and the same pinned test tools
 # as .venv (constraints-dev.txt, less the pins that ansible-core series rules out), then runs on it,
 # against the same .cache/collections:
-#   - pytest over tests/unit and tests/integration (pytest.ini), less the tests of the dev tooling
-#     that is not in this venv (COMPAT_DESELECT);
+#   - pytest over tests/integration (the playbooks end to end) and the files of tests/unit that reach
+#     ansible-core (scripts/compat_tests.py: the plain-Python unit tests run the same on every core and
+#     the units stage runs them), less the tests of the dev tooling that is not in this venv
+#     (COMPAT_DESELECT), on every core (pytest-xdist, -n $SFB_EDGE_TEST_WORKERS, default auto);
 #   - the `snapshot` and `plan` molecule scenarios (site.yml, drift.yml, plan.yml end to end).
 # Expects scripts/bootstrap.sh to have run (the Makefile does that).
 set -euo pipefail
@@ -16,7 +18,7 @@ set -euo pipefail
 COMPAT_ANSIBLE_CORE="${COMPAT_ANSIBLE_CORE:-ansible-core==2.16.19}"
 COMPAT_EXTRA_PINS=(resolvelib==1.0.1)
 # Tools of the development toolchain, not of the collection: they stay in .venv.
-COMPAT_TOOLS=(pytest hypothesis pytest-testinfra molecule pywinrm cryptography PyYAML tree-sitter tree-sitter-pwsh)
+COMPAT_TOOLS=(pytest pytest-xdist hypothesis pytest-testinfra molecule pywinrm cryptography PyYAML tree-sitter tree-sitter-pwsh)
 # Tests of the development toolchain itself (dist/builder tarballs, the test script, bench), not of
 # the collection on an older core.
 COMPAT_DESELECT=(tests/integration/test_install.py tests/integration/test_bench.py tests/unit/test_test_script.py)
@@ -53,7 +55,9 @@ else
         || { tail -n 30 "$ROOT/.cache/compat-pip.log" >&2; log "ERROR: pip install failed (log: .cache/compat-pip.log)"; exit 1; }
     echo "$key" >"$VENV/.compat-stamp"
 fi
-version="$("$VENV/bin/ansible-playbook" --version | head -n1)"
+# the whole output, then its first line: `| head -n1` can close the pipe before ansible-playbook is done
+version="$("$VENV/bin/ansible-playbook" --version)"
+version="${version%%$'\n'*}"
 log "$version"
 # The run must really be on the old core: a pin that pip resolved otherwise is an error.
 want="${COMPAT_ANSIBLE_CORE##*==}"
@@ -77,8 +81,18 @@ export ANSIBLE_CALLBACK_RESULT_FORMAT=json
 deselect=()
 for t in "${COMPAT_DESELECT[@]}"; do deselect+=(--ignore="$t"); done
 for t in "${COMPAT_DESELECT_TESTS[@]}"; do deselect+=(--deselect="$t"); done
-log "pytest on $want"
-python -m pytest -o cache_dir=.cache/compat-pytest --junitxml="$ROOT/.cache/compat-junit.xml" "${deselect[@]}" "$@"
+# The test files: those the caller names (pytest args), else the playbook suites and the unit tests that
+# reach ansible-core.
+selection=()
+named=
+for a in "$@"; do if [[ "$a" != -* && -e "${a%%::*}" ]]; then named=1; fi; done
+if [[ -z "$named" ]]; then
+    selection_text="$("$VENV/bin/python" "$ROOT/scripts/compat_tests.py")" || { log "ERROR: scripts/compat_tests.py failed"; exit 1; }
+    mapfile -t selection <<<"$selection_text"
+fi
+log "pytest on $want: ${selection[*]:-$*}"
+python -m pytest -n "${SFB_EDGE_TEST_WORKERS:-auto}" -o cache_dir=.cache/compat-pytest \
+    --junitxml="$ROOT/.cache/compat-junit.xml" "${deselect[@]}" "${selection[@]}" "$@"
 
 log "molecule snapshot and plan scenarios on $want"
 (cd "$ROOT/extensions" &&

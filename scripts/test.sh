@@ -2,7 +2,8 @@
 # Run test stages in the given order, stop at the first failure, print a one-line summary.
 #   scripts/test.sh units lint sanity molecule
 # Stages:
-#   units     python -m pytest over tests/unit and tests/integration (pytest.ini)
+#   units     python -m pytest over tests/unit and tests/integration (pytest.ini), on every core
+#             (pytest-xdist: -n $SFB_EDGE_TEST_WORKERS, default auto = one worker per CPU)
 #   lint      ansible-lint --offline --profile production (.ansible-lint)
 #   sanity    ansible-test sanity on a copy under .cache/sanity (scripts/sanity.sh)
 #   docs      antsibull-changelog lint, antsibull-docs lint-collection-docs --plugin-docs, role READMEs
@@ -45,10 +46,12 @@ export HYPOTHESIS_STORAGE_DIRECTORY="$ROOT/.cache/hypothesis"
 PY_XY="$(python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
 
 JUNIT="${SFB_EDGE_JUNIT:-$ROOT/.cache/pytest-junit.xml}"
+# pytest-xdist workers of the units and compat stages ('auto': one per CPU; 0: no worker, in this process)
+export SFB_EDGE_TEST_WORKERS="${SFB_EDGE_TEST_WORKERS:-auto}"
 
 stage_units() {
     rm -f "$JUNIT"
-    python -m pytest --junitxml="$JUNIT"
+    python -m pytest -n "$SFB_EDGE_TEST_WORKERS" --junitxml="$JUNIT"
     local rc=$?
     if [[ $rc -eq 5 ]]; then
         # pytest's exit 5: nothing was collected (a moved test directory, a bad testpaths or

@@ -8,11 +8,6 @@ them once, keeps the desired state of each host asked for in the controller's st
 _steps.desired_states with ``store=true``), returns ``{findings, hosts: {host: handle}}``
 (registered as ``plan_validation`` by the sfb.edge.plan role's validate tasks), shows the warnings and
 fails listing every error.
-
-Importing this action loads all of the collection's filters and plugin_utils in Ansible's main process
-when this task starts (plugin_utils/_preload.py, as sfb.edge.preload does; the linear strategy loads the
-action there before it forks the worker): every task of every host after it finds them compiled instead
-of compiling them again in its worker - what the separate sfb.edge.preload task did.
 """
 
 from __future__ import annotations
@@ -21,12 +16,9 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _deprecated, _preload, _steps, hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _deprecated, _steps, hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils._inventory_action import InventoryAction, errors_failure, warning_texts
 from ansible_collections.sfb.edge.plugins.plugin_utils._plan_dir import plan_directory
-
-_preload.load(("plugin_utils", "filter"))
-_preload.jinja_plugins()
 
 ARGUMENT_SPEC = {
     "desired_hosts": {"type": "list", "elements": "str", "default": []},

@@ -22,8 +22,6 @@ description:
   - Also decides site.yml's phase (RV(phase)) from C(sfb_edge_phase) and the run's tags.
   - Shows each warning finding as an Ansible warning. On any error finding it fails, every error listed on a line
     of its own above the failure and named again in the failure's message.
-  - Also loads the collection's controller code in Ansible's main process, once (what P(sfb.edge.preload#module)
-    does), so that the tasks of every host after it do not compile it again.
   - The host of the task is never contacted, whatever its connection.
 options:
   desired_hosts:

@@ -21,7 +21,6 @@ Five kinds of check, each a row ``{check, target, expected, actual, result}`` wi
 from __future__ import annotations
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _text, expiry
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 VALIDATION_FORMAT = 1
 
@@ -155,7 +154,6 @@ def certificate_rows(desired, current, now=None):
     return rows
 
 
-@in_bulk
 def report(desired, current, probes=None, replication=None, frontend=None, source=None, now=None):
     """The validation report of one edge server.
 

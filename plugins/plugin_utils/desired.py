@@ -14,7 +14,6 @@ from __future__ import annotations
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs, expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
 from ansible_collections.sfb.edge.plugins.plugin_utils import validate
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 DESIRED_FORMAT = 1
 
@@ -43,7 +42,6 @@ def _not_an_edge(host):
             "variables); add it to a pool group under edge_servers" % host)
 
 
-@in_bulk
 def build_all(hostvars, hosts=None, today=None, read_certificates=True):
     """One validation of the whole inventory, and the desired state of each of ``hosts`` from it.
 

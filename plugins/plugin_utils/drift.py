@@ -21,7 +21,6 @@ from ansible_collections.sfb.edge.plugins.plugin_utils._areas import certificate
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import identity as _identity
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import network as _network
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import routes as _routes
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 # The order site.yml applies the areas in, and the areas drift.yml reports (cs_replication is reported but not
 # applied by site.yml: replication is fixed from the Front End): from the registry of the areas (_areas/_registry.py).
@@ -61,7 +60,6 @@ def guard(desired, current, results, ansible_host=None, port=None, host_addresse
 
 
 # ----------------------------------------------------------------------------------- whole host
-@in_bulk
 def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, port=None, host_addresses=None,
                resolve_error=None, now=None):
     """Every area's result plus the lockout guard, for one host.
@@ -83,7 +81,6 @@ def host_drift(desired, current, ansible_host=None, areas=AREAS, options=None, p
     return results, verdict
 
 
-@in_bulk
 def report(desired, current, ansible_host=None, source=None, options=None, port=None, host_addresses=None,
            resolve_error=None, areas=REPORT_AREAS, now=None):
     """The drift report of one host (written as ``<plan dir>/<pool>/drift/<host>.json``); ``areas``: the
@@ -202,7 +199,6 @@ def expiry_lines(entries, now=None):
     return lines
 
 
-@in_bulk
 def active_areas(desired, current, ansible_host=None, options=None, port=None, host_addresses=None,
                  resolve_error=None):
     """The areas of :data:`AREAS` whose ``sfb.edge.edge_apply`` task has something to do on this host - a

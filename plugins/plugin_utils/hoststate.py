@@ -34,7 +34,6 @@ except ImportError:  # older cores: an action's ansible_facts are facts
 from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess, _files, _made, _steps, guard, outputs, state, store
 from ansible_collections.sfb.edge.plugins.plugin_utils import cs as _cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk as plain_bulk
 
 # The re-read-after-change rule: sfb.edge.edge_apply, whatever its area, sets this fact when it applied a change (or,
 # from snapshots, planned one: a live run would have applied it), with the run's marker as its value
@@ -195,8 +194,7 @@ class HostAction(ActionBase):
     def run(self, tmp=None, task_vars=None):
         """Check the options, read the state, then :meth:`evaluate` (the action's own work) - or return the failed
         gathering (``state_read`` says the host was called)."""
-        with plain_bulk():
-            return self._run(tmp, task_vars or {})
+        return self._run(tmp, task_vars or {})
 
     def _run(self, tmp, task_vars):
         result = super().run(tmp, task_vars)

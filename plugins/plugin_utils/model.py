@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _files, _products, netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import bulk  # noqa: F401  # pylint: disable=unused-import
 
 VERSIONS = _products.VERSIONS  # sfb_edge_version (the registry of product versions: _products.py)
 XMPP_VERSIONS = _products.XMPP_VERSIONS

@@ -5,39 +5,7 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import gc
 
-
-@contextlib.contextmanager
-def bulk():
-    """No cyclic garbage collection while a whole inventory, plan or host state is parsed, checked, planned
-    or compared: the plain dicts, lists and addresses made have no reference cycles, and with 100,000 of
-    them alive (or Ansible's whole inventory, in a worker) every collection walks them all again (half the
-    time of a 10,000-entry plan; a forked worker also copies every page a collection touches).  Restored
-    after; nested uses leave it to the outermost."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def in_bulk(function):
-    """Decorator: ``function`` runs in :func:`bulk` (same signature, same result)."""
-
-    @functools.wraps(function)
-    def wrapper(*args, **kwargs):
-        with bulk():
-            return function(*args, **kwargs)
-
-    return wrapper
-
-
-@in_bulk
 def plain(value):
     """Drop Ansible's wrapper types so the model sees plain Python values."""
     return _plain(value)

@@ -6,7 +6,7 @@ network settings), computed from the validated inventory.  JSON-ready dicts only
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _management, _products, expiry, model, netcalc, ports, validate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _management, _products, expiry, netcalc, ports, validate
 
 PLAN_FORMAT = 2
 
@@ -33,13 +33,12 @@ def build(hostvars, today=None, read_certificates=True):
     :raises PlanError: when any error finding exists.
     """
     now = expiry.utcnow(today)  # one instant for the whole run: validation and every pool's plan
-    with model.bulk():
-        pools, findings = validate.check(hostvars, today=now, read_certificates=read_certificates)
-        errs = validate.errors(findings)
-        if errs:
-            raise PlanError(errs, findings)
-        return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)], now=now,
-                                     read_certificates=read_certificates) for pool in pools}
+    pools, findings = validate.check(hostvars, today=now, read_certificates=read_certificates)
+    errs = validate.errors(findings)
+    if errs:
+        raise PlanError(errs, findings)
+    return {pool.fqdn: pool_plan(pool, [f for f in findings if f["pool"] in (pool.fqdn, None)], now=now,
+                                 read_certificates=read_certificates) for pool in pools}
 
 
 def pool_plan(pool, findings=(), now=None, read_certificates=True):

@@ -34,7 +34,6 @@ import re
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _files, netcalc
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 STATE_FORMAT = 1
 DOC = "docs/state-format.md"
@@ -655,7 +654,6 @@ def _anchor(path):
     return _SECTION_OF.get(top, top) or "types-absence-and-the-schema"
 
 
-@in_bulk
 def problems(value, node=SCHEMA, path=""):
     """Every problem of ``value`` against ``node`` as ``(field path, message)``, in document order."""
     if node.ok_all([value]):
@@ -685,7 +683,6 @@ HINT = ("Gather it again with this collection's sfb.edge.edge_facts (playbooks/c
         "or correct it as docs/state-format.md describes")
 
 
-@in_bulk
 def check(state, where="state", hint=HINT):
     """Return ``state`` when every field has its documented type; else raise :class:`StateError`
     naming ``where`` (the file or host) and the path of each wrong field (the first
@@ -735,7 +732,6 @@ def snapshot_path(directory, host):
 SNAPSHOT_HINT = "Correct the file as docs/state-format.md describes, or capture it again with playbooks/capture.yml"
 
 
-@in_bulk
 def load_snapshot(directory, host):
     """Read ``<directory>/<host>.json`` and check it (:func:`parse_snapshot`): a regular file (never through a
     symbolic link, a FIFO or a device refused without blocking) of at most 64 MiB (_files.SNAPSHOT_LIMIT).

@@ -34,7 +34,6 @@ import os
 import tempfile
 
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import in_bulk
 
 MARK = "sfb_edge_store"
 VERSION = 1
@@ -124,7 +123,6 @@ def _holds(path, digest):
         return False
 
 
-@in_bulk
 def get(directory, handle, where="the stored data"):
     """The data a handle was made from.
 

@@ -32,8 +32,7 @@ def validate(hostvars, today=None, read_certificates=True):
 def check(hostvars, today=None, read_certificates=True):
     """Like :func:`validate`, but also return the parsed pools: ``(pools, findings)``."""
     _count_validation()
-    with model.bulk():
-        return _check(hostvars, today, read_certificates)
+    return _check(hostvars, today, read_certificates)
 
 
 def _check(hostvars, today, read_certificates):

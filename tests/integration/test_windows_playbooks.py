@@ -30,7 +30,7 @@ EDGES = ("edge01", "edge02")
 CONTROLLER_ONLY = {"ansible.builtin.validate_argument_spec", "ansible.builtin.set_fact", "ansible.builtin.debug",
                    "ansible.builtin.include_role", "ansible.builtin.include_tasks",
                    "ansible.builtin.fail", "ansible.builtin.set_stats", "sfb.edge.edge_apply", "sfb.edge.report_files",
-                   "sfb.edge.preload", "ansible.builtin.meta",
+                   "ansible.builtin.meta",
                    # the host actions read the state on the host only where the log says so (gathering)
                    "sfb.edge.host_state", "sfb.edge.host_drift", "sfb.edge.host_validation",
                    "sfb.edge.plan_validation", "sfb.edge.plan_files"}
@@ -618,7 +618,7 @@ def test_certificate_passwords_never_printed(tmp_path):
     ("role", "edge_state"), ("role", "routes"), ("role", "network"), ("role", "hosts_file"), ("role", "identity"),
     ("role", "certificates"), ("role", "drift"), ("module", "report_files"), ("filter", "frontend_failure"),
     ("module", "frontend_failure"), ("role", "common"),
-    ("filter", "desired_states"), ("filter", "state_parts"), ("filter", "drift_areas"), ("module", "preload"),
+    ("filter", "desired_states"), ("filter", "state_parts"), ("filter", "drift_areas"),
     ("module", "host_state"), ("module", "host_drift"), ("module", "host_validation"), ("role", "validate"),
 ])
 def test_docs_render(kind, name):

@@ -210,7 +210,7 @@ def test_the_modules_that_imported_upward_in_0_4_import_only_plugin_utils(module
 # The actions a user may call in a play of their own; every other action takes handles or results that only a run of
 # the collection's roles and playbooks holds, and its documentation says it is internal (issue 22, point 4).
 PUBLIC_ACTIONS = {"frontend_failure", "plan_files", "report_files"}
-INTERNAL_ACTIONS = {"certificate_request", "edge_apply", "firewall_proof", "host_drift", "host_state", "host_validation", "plan_validation", "preload"}
+INTERNAL_ACTIONS = {"certificate_request", "edge_apply", "firewall_proof", "host_drift", "host_state", "host_validation", "plan_validation"}
 
 
 def _documentation(name):

@@ -3,9 +3,9 @@
 
 0.4.0 loaded the collection's compiled code from a bytecode cache in the user's home (or
 ``$SFB_EDGE_CODE_CACHE``) whose entries anyone could compute and, with a planted folder or a race, replace:
-another user's code ran as root. The cache is gone: loading the collection's controller code in the main
-process (plugin_utils/_preload.py: sfb.edge.preload, sfb.edge.plan_validation) reads and writes no file outside the
-sources, and no controller module loads code objects from anywhere but Python's own import system.
+another user's code ran as root. The cache is gone: loading the collection's controller code (every filter and
+plugin_utils module) reads and writes no file outside the sources, and no controller module loads code objects
+from anywhere but Python's own import system.
 """
 
 from __future__ import annotations
@@ -31,8 +31,13 @@ def test_loading_the_controller_code_writes_no_cache(tmp_path):
     env = dict(os.environ, HOME=str(home), XDG_CACHE_HOME=str(xdg), SFB_EDGE_CODE_CACHE=str(cache),
                ANSIBLE_HOME=str(tmp_path / "ansible-home"), ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
                PYTHONPATH=str(COLLECTIONS), PYTHONDONTWRITEBYTECODE="1")
-    code = ("from ansible_collections.sfb.edge.plugins.action import preload; "
-            "print(len(preload.LOADED))")
+    code = ("import importlib, pkgutil\n"
+            "names = []\n"
+            "for package in ('plugin_utils', 'filter'):\n"
+            "    base = importlib.import_module('ansible_collections.sfb.edge.plugins.' + package)\n"
+            "    for info in pkgutil.iter_modules(list(base.__path__)):\n"
+            "        names.append(importlib.import_module(base.__name__ + '.' + info.name))\n"
+            "print(len(names))")
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120,
                           check=False)
     assert done.returncode == 0, done.stderr

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """The pieces of the one-task plan (sfb.edge.plan_files, sfb.edge.plan_validation) that are pure Python:
-plan.json against json.dumps (its encoder: test_json.py), the edge_inventory filter's raw reading against Ansible's
-templating (real Ansible inventory, variable manager and hostvars), the summary and the warnings' text."""
+plan.json against to_nice_json's text, the edge_inventory filter's raw reading against Ansible's templating
+(real Ansible inventory, variable manager and hostvars), the summary and the warnings' text."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import json
 
 import pytest
 import yaml
+from ansible.plugins.filter.core import to_nice_json
 
 from ansible_collections.sfb.edge.plugins.action import plan_files as action
 from ansible_collections.sfb.edge.plugins.filter import edge_inventory as filt
@@ -19,15 +20,12 @@ from ansible_collections.sfb.edge.plugins.plugin_utils._report_files import plan
 import inventory_data
 
 
-def reference(data):
-    """What plan.json was before: to_nice_json(indent=2)."""
-    return json.dumps(data, indent=2, sort_keys=True, separators=(",", ": "))
-
-
+# ----------------------------------------------------------------------------------- plan.json
 def test_plan_json_of_a_real_plan_is_the_same_bytes():
+    """plan.json is what the roles wrote before it was written in Python: to_nice_json(indent=2)."""
     plans = plan_filter(inventory_data.example(), read_certificates=False)
     for pool_plan in plans.values():
-        assert plan_json(pool_plan) == reference(pool_plan) + "\n"
+        assert plan_json(pool_plan) == to_nice_json(pool_plan, indent=2) + "\n"
 
 
 # ----------------------------------------------------------------------------------- edge_inventory

@@ -274,15 +274,3 @@ def test_stored_plans_are_written_as_the_template_wrote_them(run_store, tmp_path
     assert [f["path"] for f in files[:3]] == [str(tmp_path / pool / name) for name in ("plan.json", "plan.md", "firewall.csv")]
     assert files[0]["content"] == to_nice_json(plans[pool], indent=2) + "\n"
     assert files[1]["content"] == plan_report(plans[pool])
-
-
-def test_preload_loads_every_filter_and_plugin_utils_module():
-    """sfb.edge.preload: the main process gets all of the collection's controller code (new files too)."""
-    from ansible_collections.sfb.edge.plugins.action import preload
-
-    root = os.path.dirname(os.path.dirname(os.path.dirname(__file__)))
-    expected = sorted("%s.%s" % (d, f[:-3] if f.endswith(".py") else f) for d in ("plugin_utils", "filter")
-                      for f in os.listdir(os.path.join(root, "plugins", d)) if f.endswith(".py") and f != "__init__.py"
-                      or os.path.isfile(os.path.join(root, "plugins", d, f, "__init__.py")))  # a package (_areas)
-    assert sorted(preload.LOADED) == expected
-    assert all("ansible_collections.sfb.edge.plugins.%s" % name in sys.modules for name in expected)
