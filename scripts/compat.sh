@@ -24,7 +24,7 @@ COMPAT_TOOLS=(pytest pytest-xdist hypothesis pytest-testinfra molecule pywinrm c
 COMPAT_DESELECT=(tests/integration/test_install.py tests/integration/test_bench.py tests/unit/test_test_script.py)
 # Tests of a harness detail of 2.19 (not of the collection): the stub PowerShell of this test reads
 # the runas user from 2.19's exec-wrapper payload ("BecomeUser"), which 2.16 encodes differently.
-# That the task's become reaches the module on 2.16 is checked by tests/unit/test_cs_run.py.
+# That the task's become reaches the module on 2.16 is checked by tests/unit/plugins/plugin_utils/test_cs_run.py.
 COMPAT_DESELECT_TESTS=(
     "tests/integration/test_frontend_playbooks.py::test_front_end_tasks_run_as_the_front_end_inventory_says_and_name_the_double_hop"
 )

@@ -38,8 +38,9 @@ def _imports(path):
     return names
 
 
-def _file_of(name):
-    """The file of a module of the collection or of the test tree, or None (a third-party module)."""
+def _file_of(name, here):
+    """The file of a module of the collection or of the test tree (a bare name: beside ``here`` first, the test
+    file that imports it), or None (a third-party module)."""
     if name.startswith(PREFIX):
         base = os.path.join(ROOT, *name[len(PREFIX):].split("."))
         for path in (base + ".py", os.path.join(base, "__init__.py")):
@@ -47,7 +48,7 @@ def _file_of(name):
                 return path
         return None
     if "." not in name:
-        for folder in SEARCH:
+        for folder in (os.path.dirname(here),) + SEARCH:
             path = os.path.join(folder, name + ".py")
             if os.path.isfile(path):
                 return path
@@ -64,15 +65,18 @@ def reaches_ansible(path, seen=None):
     names = _imports(path)
     if any(n == "ansible" or n.startswith("ansible.") for n in names):
         return True
-    return any(reaches_ansible(f, seen) for f in {_file_of(n) for n in names} - {None})
+    return any(reaches_ansible(f, seen) for f in {_file_of(n, path) for n in names} - {None})
 
 
 def main(argv):
     unit = os.path.join("tests", "unit")
-    files = sorted(f for f in os.listdir(os.path.join(ROOT, unit)) if f.startswith("test_") and f.endswith(".py"))
-    keep = [os.path.join(unit, f) for f in files if reaches_ansible(os.path.join(ROOT, unit, f))]
+    # the unit tests mirror the plugin tree (tests/unit/plugins/<kind>/test_<module>.py) beside the repository-wide ones
+    files = sorted(os.path.relpath(os.path.join(folder, f), ROOT)
+                   for folder, _dirs, names in os.walk(os.path.join(ROOT, unit))
+                   for f in names if f.startswith("test_") and f.endswith(".py"))
+    keep = [f for f in files if reaches_ansible(os.path.join(ROOT, f))]
     if "--skipped" in argv:
-        print("\n".join(os.path.join(unit, f) for f in files if os.path.join(unit, f) not in keep))
+        print("\n".join(f for f in files if f not in keep))
     else:
         print("\n".join([os.path.join("tests", "integration")] + keep))
     return 0

@@ -84,7 +84,7 @@ fi
 # modules, the main run skips validate-modules and a second run does validate-modules alone
 # with the .ps1 files excluded (their documentation - .yml sidecars or .py stubs - and all
 # Python content are still validated; only the PowerShell argument-spec comparison is lost,
-# tests/unit/test_powershell_argspec.py makes it without pwsh).
+# tests/unit/plugins/modules/test_powershell_argspec.py makes it without pwsh).
 vm_exclude=()
 for f in "$dest"/plugins/modules/*.ps1; do
     [[ -e "$f" ]] && vm_exclude+=(--exclude "plugins/modules/${f##*/}")

@@ -25,3 +25,8 @@ if str(COLLECTIONS) not in sys.path:
 SIMHOST = ROOT / "tests" / "simhost"
 if str(SIMHOST) not in sys.path:
     sys.path.append(str(SIMHOST))
+# The unit tests mirror the plugin tree (tests/unit/plugins/<kind>/test_<module>.py, issue 22, point 8); the
+# helpers they share (inventory_data, certfactory, html_check, ...) stay in tests/unit.
+UNIT = ROOT / "tests" / "unit"
+if str(UNIT) not in sys.path:
+    sys.path.append(str(UNIT))

@@ -13,10 +13,15 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import areas as _areas
+from ansible_collections.sfb.edge.plugins.plugin_utils import _parts as _areas
 from ansible_collections.sfb.edge.plugins.plugin_utils import _csaccess
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs, drift, guard, hoststate, state, store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as cs
+from ansible_collections.sfb.edge.plugins.plugin_utils import _drift as drift
+from ansible_collections.sfb.edge.plugins.plugin_utils import _guard as guard
+from ansible_collections.sfb.edge.plugins.plugin_utils import _hoststate as hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _state as state
+from ansible_collections.sfb.edge.plugins.plugin_utils import _store as store
+from ansible_collections.sfb.edge.plugins.plugin_utils._plain import plain
 
 display = Display()
 

@@ -1,13 +1,13 @@
 # -*- coding: utf-8 -*-
 # Copyright: sfb.edge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Action plugin of sfb.edge.frontend_failure: fail saying why a Front End task failed (plugin_utils/frontend.py)."""
+"""Action plugin of sfb.edge.frontend_failure: fail saying why a Front End task failed (plugin_utils/_frontend.py)."""
 
 from __future__ import annotations
 
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import frontend
+from ansible_collections.sfb.edge.plugins.plugin_utils import _frontend as frontend
 
 ARGUMENT_SPEC = {
     "result": {"type": "raw"},

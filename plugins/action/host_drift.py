@@ -6,11 +6,11 @@
 from __future__ import annotations
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _made
-from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
-from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _drift
+from ansible_collections.sfb.edge.plugins.plugin_utils import _hoststate as hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils._compare import drift
 from ansible_collections.sfb.edge.plugins.plugin_utils._json import nice_json
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils._plain import plain
 
 ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
     "report_dir": {"type": "path"},

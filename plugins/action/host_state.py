@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _steps, hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps, _hoststate as hoststate
 
 ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
     "areas": {"type": "bool", "default": True},

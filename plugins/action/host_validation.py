@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _made, _steps, checks, hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _made, _steps, _checks as checks, _hoststate as hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils._json import nice_json
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils._plain import plain
 
 ARGUMENT_SPEC = dict(hoststate.STATE_OPTIONS, **{
     "report_dir": {"type": "path"},

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import outputs, validate
-from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
+from ansible_collections.sfb.edge.plugins.plugin_utils import _outputs as outputs, _validate as validate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _plan
 from ansible_collections.sfb.edge.plugins.plugin_utils._inventory_action import InventoryAction, errors_failure, warning_texts
 from ansible_collections.sfb.edge.plugins.plugin_utils._plan_dir import plan_directory
 from ansible_collections.sfb.edge.plugins.plugin_utils._report_files import plan_files

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _deprecated, _steps, hoststate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _deprecated, _steps, _hoststate as hoststate
 from ansible_collections.sfb.edge.plugins.plugin_utils._inventory_action import InventoryAction, errors_failure, warning_texts
 from ansible_collections.sfb.edge.plugins.plugin_utils._plan_dir import plan_directory
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import outputs, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _outputs as outputs, _store as store
 from ansible_collections.sfb.edge.plugins.plugin_utils._report_files import file_mode, place, plan_files, prepare
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils._plain import plain
 
 ARGUMENT_SPEC = {
     "files": {"type": "list", "elements": "dict", "default": [],

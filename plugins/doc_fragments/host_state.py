@@ -2,7 +2,7 @@
 # Copyright: sfb.edge contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """Options and attributes shared by the host actions that read an edge server's state (host_state, host_drift,
-host_validation: plugins/plugin_utils/hoststate.py)."""
+host_validation: plugins/plugin_utils/_hoststate.py)."""
 
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ another sfb.edge filter. Here the deprecation is printed only where the deprecat
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import frontend
+from ansible_collections.sfb.edge.plugins.plugin_utils import _frontend as frontend
 
 
 def frontend_failure(result, frontend_host, task, connection=None):

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _certificate_request, _firewall_proof, csr
+from ansible_collections.sfb.edge.plugins.plugin_utils import _certificate_request, _firewall_proof, _csr as csr
 
 
 def firewall_proof_plan(inventory, hosts, states, frontend=None, probe=None, probe_connection=None, mode="live",

@@ -36,7 +36,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import drift
+from ansible_collections.sfb.edge.plugins.plugin_utils import _drift as drift
 
 
 def drift_report(report):

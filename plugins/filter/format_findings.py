@@ -36,7 +36,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import plan
+from ansible_collections.sfb.edge.plugins.plugin_utils import _plan as plan
 
 
 def format_findings(findings):

@@ -47,7 +47,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils import _netcalc as netcalc
 
 
 def hosts_entries(entries):

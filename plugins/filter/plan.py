@@ -45,8 +45,8 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _plan
+from ansible_collections.sfb.edge.plugins.plugin_utils import _store
 
 
 def plan(inventory, read_certificates=True, store=False):

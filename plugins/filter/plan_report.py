@@ -37,7 +37,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import report
+from ansible_collections.sfb.edge.plugins.plugin_utils import _report as report
 
 
 def plan_report(pool_plan):

@@ -55,7 +55,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import netcalc
+from ansible_collections.sfb.edge.plugins.plugin_utils import _netcalc as netcalc
 
 
 def san_list(sip_domains, external_fqdns=None, xmpp=False, include_av=False):

@@ -55,7 +55,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import validate as _validate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _validate
 
 
 def validate(inventory, read_certificates=True):

@@ -52,7 +52,7 @@ _raw:
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import hoststate, state, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _hoststate as hoststate, _state as state, _store as store
 
 
 class LookupModule(LookupBase):

@@ -11,8 +11,8 @@ add their own name). The INF text and the checks themselves are :mod:`csr`'s."""
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import csr
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _csr as csr
+from ansible_collections.sfb.edge.plugins.plugin_utils._plain import plain
 
 
 class StepError(ValueError):

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import areas as _areas
-from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
-from ansible_collections.sfb.edge.plugins.plugin_utils import guard as _guard
-from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _parts as _areas
+from ansible_collections.sfb.edge.plugins.plugin_utils import _drift
+from ansible_collections.sfb.edge.plugins.plugin_utils import _guard
+from ansible_collections.sfb.edge.plugins.plugin_utils import _state
+from ansible_collections.sfb.edge.plugins.plugin_utils import _store
+from ansible_collections.sfb.edge.plugins.plugin_utils._plain import plain
 
 
 def drift(desired, current, ansible_host=None, source=None, options=None, connection_port=None, areas=None,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-# The task keywords every task touching the CS store carries (tests/unit/test_cs_become.py checks them).
+# The task keywords every task touching the CS store carries (tests/unit/plugins/plugin_utils/test_cs_become.py checks them).
 BECOME = {
     "become": "{{ cs_install_become | default(true) | bool }}",
     "become_method": "{{ cs_install_become_method | default('ansible.builtin.runas') }}",

@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from ansible.errors import AnsibleFilterError
 from ansible.release import __version__ as _CORE_VERSION
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import model as _model
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain as _plain
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import template_left as _template_left
+from ansible_collections.sfb.edge.plugins.plugin_utils import _model
+from ansible_collections.sfb.edge.plugins.plugin_utils._plain import plain as _plain
+from ansible_collections.sfb.edge.plugins.plugin_utils._plain import template_left as _template_left
 
 # ansible-core 2.16 to 2.18 leave an expression with an undefined variable as it is when hostvars
 # are read (2.19 raises): those versions get the check below.

@@ -11,11 +11,11 @@ add their own name). The decisions themselves are :mod:`fwproof`'s."""
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _made, fwproof
-from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
-from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _made, _fwproof as fwproof
+from ansible_collections.sfb.edge.plugins.plugin_utils import _plan
+from ansible_collections.sfb.edge.plugins.plugin_utils import _state
+from ansible_collections.sfb.edge.plugins.plugin_utils import _store
+from ansible_collections.sfb.edge.plugins.plugin_utils._plain import plain
 
 
 class StepError(ValueError):

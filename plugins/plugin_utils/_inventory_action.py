@@ -18,8 +18,8 @@ from ansible.errors import AnsibleActionFail, AnsibleError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import validate
-from ansible_collections.sfb.edge.plugins.plugin_utils import plan as _plan
+from ansible_collections.sfb.edge.plugins.plugin_utils import _validate as validate
+from ansible_collections.sfb.edge.plugins.plugin_utils import _plan
 from ansible_collections.sfb.edge.plugins.plugin_utils._edge_inventory import edge_inventory
 
 display = Display()

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
+from ansible_collections.sfb.edge.plugins.plugin_utils import _expiry as expiry
 
 MODES = ("live", "check", "snapshot")
 # The folder of the what-if reports inside a pool's folder.

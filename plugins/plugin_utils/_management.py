@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import guard
+from ansible_collections.sfb.edge.plugins.plugin_utils import _guard as guard
 
 SSH_PORT = 22
 

@@ -14,7 +14,7 @@ import os
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import model
+from ansible_collections.sfb.edge.plugins.plugin_utils import _model as model
 
 
 def inventory_base(task_vars, inventory):

@@ -9,7 +9,7 @@ them). The modules that use a fact read it from here - ``model`` (the choices), 
 services, installed versions), ``prereqs`` (OS / .NET / CU rules), ``certs`` (PFX encryption per
 product), ``report``, ``validate`` and ``plan`` (XMPP and OCS 2007 federation), and
 scripts/support_matrix.py -; the YAML and Markdown that cannot import it (roles/plan/meta/argument_specs.yml,
-docs/inventory.md, docs/cs-roles.md, README.md) are held to it by tests/unit/test_products.py.
+docs/inventory.md, docs/cs-roles.md, README.md) are held to it by tests/unit/plugins/plugin_utils/test_products.py.
 Adding a version: CONTRIBUTING.md "Add a product version".
 
 Sources (issue 19, point 11): a rule that blocks an installation (severity ``error``, or ``cu``:

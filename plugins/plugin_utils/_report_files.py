@@ -15,7 +15,7 @@ import os
 
 from ansible.errors import AnsibleActionFail
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _files, html_report, outputs, report
+from ansible_collections.sfb.edge.plugins.plugin_utils import _files, _html_report as html_report, _outputs as outputs, _report as report
 from ansible_collections.sfb.edge.plugins.plugin_utils._json import nice_json
 
 

@@ -16,11 +16,16 @@ filter's name first, what is wrong, where, and how to fix it); the callers turn 
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _phase, areas, checks, desired, guard, model
-from ansible_collections.sfb.edge.plugins.plugin_utils import drift as _drift
-from ansible_collections.sfb.edge.plugins.plugin_utils import state as _state
-from ansible_collections.sfb.edge.plugins.plugin_utils import store as _store
-from ansible_collections.sfb.edge.plugins.plugin_utils.plain import plain
+from ansible_collections.sfb.edge.plugins.plugin_utils import _phase
+from ansible_collections.sfb.edge.plugins.plugin_utils import _parts as areas
+from ansible_collections.sfb.edge.plugins.plugin_utils import _checks as checks
+from ansible_collections.sfb.edge.plugins.plugin_utils import _desired as desired
+from ansible_collections.sfb.edge.plugins.plugin_utils import _guard as guard
+from ansible_collections.sfb.edge.plugins.plugin_utils import _model as model
+from ansible_collections.sfb.edge.plugins.plugin_utils import _drift
+from ansible_collections.sfb.edge.plugins.plugin_utils import _state
+from ansible_collections.sfb.edge.plugins.plugin_utils import _store
+from ansible_collections.sfb.edge.plugins.plugin_utils._plain import plain
 
 
 class StepError(ValueError):

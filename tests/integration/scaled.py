@@ -80,7 +80,7 @@ def write_snapshots(dest, hostvars):
     """Converged snapshots of every host of ``hostvars`` in the directory ``dest``."""
     sys.path.insert(0, os.path.join(ROOT, ".cache", "collections"))
     # pylint: disable-next=import-outside-toplevel
-    from ansible_collections.sfb.edge.plugins.plugin_utils import desired, hostsfile
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _desired as desired, _hostsfile as hostsfile
 
     findings, states = desired.build_all(hostvars)
     assert not [f for f in findings if f["severity"] == "error"], findings

@@ -2,7 +2,7 @@
 """No file written outside its folder, end to end through ansible-playbook (issue 18, points 2 and 5): a planted
 ``plan/<pool>`` symlink stops plan.yml (nothing written into the other folder), and the writers that bypassed the
 "plan folder inside an inventory source" refusal (the plan role's plan_dir, certificate_request, the firewall proof)
-refuse it, writing nothing there. The unit tests (tests/unit/test_files.py) hold the other writers."""
+refuse it, writing nothing there. The unit tests (tests/unit/plugins/plugin_utils/test_files.py) hold the other writers."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ import yaml
 
 from test_plan_playbook import BIN, ROOT
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import _phase, model
+from ansible_collections.sfb.edge.plugins.plugin_utils import _phase, _model as model
 
 DOC = os.path.join(ROOT, "docs", "getting-started.md")
 REHEARSAL = "/tmp/sfb-edge-rehearsal"

@@ -14,7 +14,7 @@ import yaml
 
 from test_plan_playbook import ROOT, run
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import report, store
+from ansible_collections.sfb.edge.plugins.plugin_utils import _report as report, _store as store
 
 EXAMPLE = os.path.join(ROOT, "inventories", "example")
 POOL = "edgepool.corp.example.com"
@@ -65,7 +65,7 @@ INVENTORY_PLAY = """
 
 def reference_plans(tmp_path, inventory):
     """The plans the filters give (sfb.edge.edge_inventory, then the plan in this process)."""
-    from ansible_collections.sfb.edge.plugins.plugin_utils import plan as plan_utils
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _plan as plan_utils
 
     book, out = tmp_path / "inventory.yml", tmp_path / "inventory.json"
     book.write_text(INVENTORY_PLAY)

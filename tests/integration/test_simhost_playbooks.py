@@ -23,7 +23,7 @@ from test_plan_playbook import ROOT, run
 sys.path.insert(0, os.path.join(ROOT, "tests", "simhost"))
 
 import simhost  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.sfb.edge.plugins.plugin_utils.state import check  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils._state import check  # noqa: E402
 
 # The simulator decodes the exec wrapper payload of ansible-core 2.17 and later (tests/simhost/payload.py);
 # make compat runs the suites on 2.16, whose payload is another format.

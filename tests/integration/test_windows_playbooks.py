@@ -63,7 +63,7 @@ def playbook(name, inventory, tmp_path, *extra, snapshot=None, snapshots=None):
 
 def snapshot_copy(tmp_path, scenario):
     """The shipped snapshot set, with ``connection_ports`` (the ports its sessions were read on) where
-    the file has none: without it the lockout guard fails closed (tests/unit/test_guard.py)."""
+    the file has none: without it the lockout guard fails closed (tests/unit/plugins/plugin_utils/test_guard.py)."""
     dest = tmp_path / "tests" / "snapshots" / scenario
     if not dest.exists():
         shutil.copytree(os.path.join(SNAPSHOTS, scenario), dest)

@@ -44,7 +44,7 @@ if HERE not in sys.path:
     sys.path.insert(0, HERE)
 
 import winsim  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.sfb.edge.plugins.plugin_utils.state import check  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils._state import check  # noqa: E402
 
 ENV = "SFB_EDGE_SIMHOST"
 BOOT_TIME = 134000000000000000  # a FILETIME (2025-08-23): the simulated hosts' first boot

@@ -19,9 +19,9 @@ import copy
 import datetime
 import hashlib
 
-from ansible_collections.sfb.edge.plugins.plugin_utils.cs import RUN_ORDER, STEP_INSTALLERS, run_steps
-from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
-from ansible_collections.sfb.edge.plugins.plugin_utils.state import StateError, check
+from ansible_collections.sfb.edge.plugins.plugin_utils._cs import RUN_ORDER, STEP_INSTALLERS, run_steps
+from ansible_collections.sfb.edge.plugins.plugin_utils._model import normalize_mac
+from ansible_collections.sfb.edge.plugins.plugin_utils._state import StateError, check
 
 
 def _adapter(state, name=None, mac=None, index=None):
@@ -231,7 +231,7 @@ def apply(state, calls, cs_version="sfb2019", xmpp=False, pfx_password=PFX_PASSW
 
 # ------------------------------------------------------------------------------------------- CS
 # The Lync / Skype for Business side, written from Microsoft's documentation and NOT from
-# plugins/plugin_utils/cs.py, so that a wrong production list is caught (tests/unit/test_cs.py) - except
+# plugins/plugin_utils/_cs.py, so that a wrong production list is caught (tests/unit/plugins/plugin_utils/test_cs.py) - except
 # what edge_cs receives from the controller or shares with it (issue 19, points 3 and 19): the step order
 # (cs.RUN_ORDER, cs.run_steps, the .ps1's $order), the installers each step runs (cs.STEP_INSTALLERS, the
 # .ps1's $installers) and the exit-code policy, which edge_cs_run reads from the call's exit_codes as the

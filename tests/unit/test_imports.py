@@ -32,7 +32,7 @@ FORBIDDEN = {
 
 
 def module_name(path, plugins=PLUGINS):
-    """``plugin_utils.drift`` for plugins/plugin_utils/drift.py (a package's __init__: the package)."""
+    """``plugin_utils._drift`` for plugins/plugin_utils/_drift.py (a package's __init__: the package)."""
     parts = list(path.relative_to(plugins).with_suffix("").parts)
     if parts[-1] == "__init__":
         parts.pop()
@@ -189,17 +189,17 @@ def test_the_checker_reports_each_cycle_with_its_path(tmp_path):
     imp = "from ansible_collections.sfb.edge.plugins.plugin_utils import %s\n"
     edges = _tree(tmp_path, {
         # drift -> guard -> drift, as 0.4.0 had it (broken by a call-time import, which counts)
-        "plugin_utils/drift.py": imp % "guard", "plugin_utils/guard.py": "def f():\n    " + imp % "drift",
+        "plugin_utils/_drift.py": imp % "_guard", "plugin_utils/_guard.py": "def f():\n    " + imp % "_drift",
         # a longer one: a -> b -> c -> a, with a shortcut b -> d outside it
         "plugin_utils/a.py": imp % "b", "plugin_utils/b.py": imp % "c" + imp % "d", "plugin_utils/c.py": imp % "a",
         "plugin_utils/d.py": "", "plugin_utils/self.py": imp % "self",
     })
-    assert cycles(edges) == [["plugin_utils.a", "plugin_utils.b", "plugin_utils.c", "plugin_utils.a"],
-                             ["plugin_utils.drift", "plugin_utils.guard", "plugin_utils.drift"],
+    assert cycles(edges) == [["plugin_utils._drift", "plugin_utils._guard", "plugin_utils._drift"],
+                             ["plugin_utils.a", "plugin_utils.b", "plugin_utils.c", "plugin_utils.a"],
                              ["plugin_utils.self", "plugin_utils.self"]]
 
 
-@pytest.mark.parametrize("module", ["plugin_utils.hoststate", "action.plan_validation", "filter._deprecated_steps"])
+@pytest.mark.parametrize("module", ["plugin_utils._hoststate", "action.plan_validation", "filter._deprecated_steps"])
 def test_the_modules_that_imported_upward_in_0_4_import_only_plugin_utils(module):
     """hoststate imported two actions and two filters at call time, plan_validation two actions and a filter,
     desired_states a filter - now one of the deprecated steps (issue 22, point 3): each imports plugin_utils only."""

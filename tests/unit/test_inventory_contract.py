@@ -2,7 +2,7 @@
 """The inventory contract agrees with itself (issue 11, item 3).
 
 Three places name the ``sfb_edge_*`` variables a user sets: the tables of docs/inventory.md, the
-model's known variables and defaults (plugins/plugin_utils/model.py) and the role argument specs
+model's known variables and defaults (plugins/plugin_utils/_model.py) and the role argument specs
 (the plan role's spec lists every one, ``ansible-doc -t role sfb.edge.plan``). The roles, playbooks,
 inventories, molecule scenarios and docs use them. Everything is read from the files, so a variable
 added by anyone is checked; each failure names the variable, the file and the fix.
@@ -16,11 +16,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import model
+from ansible_collections.sfb.edge.plugins.plugin_utils import _model as model
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 INVENTORY_MD = ROOT / "docs" / "inventory.md"
-MODEL_PY = "plugins/plugin_utils/model.py"
+MODEL_PY = "plugins/plugin_utils/_model.py"
 PLAN_SPEC = ROOT / "roles" / "plan" / "meta" / "argument_specs.yml"
 VAR_RE = re.compile(r"(?<![A-Za-z0-9_])sfb_edge_[a-z0-9_]*[a-z0-9]")
 ROW_RE = re.compile(r"^\|\s*`(sfb_edge_[a-z0-9_]+)`\s*\|")

@@ -122,7 +122,7 @@ def test_results_carry_the_documented_keys(tmp_path, monkeypatch):
                                                      "expected_sha256": hashlib.sha256(on_disk).hexdigest()}, False, False)
     assert set(hosts) - {"changed"} == _documented("edge_hosts_file")
     assert hosts["sha256"] == hashlib.sha256(text).hexdigest().upper() == host.state["hosts_file"]["sha256"]
-    from ansible_collections.sfb.edge.plugins.plugin_utils import cs as controller  # pylint: disable=import-outside-toplevel
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as controller  # pylint: disable=import-outside-toplevel
     install = {"steps": ["core"], "media_path": "D:\\"}
     if hasattr(controller, "exit_codes"):  # the exit-code policy the controller gives edge_cs (issue 19, point 3)
         install["exit_codes"] = controller.exit_codes(["core"])
@@ -263,7 +263,7 @@ def test_update_installer_1603_fails_and_starts_the_stopped_services_again(tmp_p
     """The fault installer_exit on the update (cu, an installed server): edge_cs stops the running REPLICA and RTC*
     services for it, the installer exits 1603 (in neither list of the controller's policy), the call fails with
     Invoke-Program's message and the .ps1's ending, and the services run again."""
-    from ansible_collections.sfb.edge.plugins.plugin_utils import cs as controller  # pylint: disable=import-outside-toplevel
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as controller  # pylint: disable=import-outside-toplevel
 
     host = _converged(tmp_path, faults={"installer_exit": {"step": "cu", "rc": 1603}})
     installer = "C:\\media\\sfb-cu\\SkypeServerUpdateInstaller.exe"

@@ -381,7 +381,7 @@ def _version_of_the_example():
 
 @pytest.mark.parametrize("path", FILES, ids=[str(p.relative_to(SNAPSHOTS)) for p in FILES])
 def test_snapshot_passes_the_state_schema(path):
-    from ansible_collections.sfb.edge.plugins.plugin_utils import state
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _state as state
     state.load_snapshot(str(path.parent), path.stem)
 
 

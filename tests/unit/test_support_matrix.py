@@ -99,7 +99,7 @@ VERSIONS = ["lync2013", "sfb2015", "sfb2019", "sfbse"]
 def test_the_cu_path_is_documented_for_every_version():
     """Every version takes cumulative updates: the inventory contract, the argument spec and the plan role's README
     name each version's update installer and say that its file version is the target version."""
-    from ansible_collections.sfb.edge.plugins.plugin_utils import prereqs
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _prereqs as prereqs
 
     assert sorted(prereqs.OS_SUPPORT) == VERSIONS
     [row] = [line for line in _read("docs", "inventory.md").splitlines() if line.startswith("| `sfb_edge_cu_path` |")]

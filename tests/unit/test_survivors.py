@@ -31,7 +31,7 @@ import certfactory  # noqa: E402
 import inventory_data  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import (  # noqa: E402
-    cs, csr, desired, drift, fwproof, plan, prereqs, state)
+    _cs as cs, _csr as csr, _desired as desired, _drift as drift, _fwproof as fwproof, _plan as plan, _prereqs as prereqs, _state as state)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SNAPSHOTS = os.path.join(ROOT, "tests", "snapshots")

@@ -16,7 +16,7 @@ sys.path.insert(0, os.path.dirname(__file__))
 import inventory_data  # noqa: E402
 import winsim  # noqa: E402
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs, desired, drift, state  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as cs, _desired as desired, _drift as drift, _state as state  # noqa: E402
 
 SNAPSHOTS = os.path.join(os.path.dirname(os.path.dirname(__file__)), "snapshots")
 SCENARIOS = sorted(d for d in os.listdir(SNAPSHOTS) if os.path.isfile(os.path.join(SNAPSHOTS, d, "edge01.json")))

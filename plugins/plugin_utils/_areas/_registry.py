@@ -4,7 +4,7 @@
 """The registry of the areas: every list of areas the collection has is derived from here.
 
 - :data:`APPLIED`: the areas site.yml applies, in its order - drift.AREAS, sfb.edge.edge_apply's ``area``
-  choices (tests/unit/test_areas_registry.py holds its DOCUMENTATION to it) and the include_role order of
+  choices (tests/unit/plugins/plugin_utils/test_areas_registry.py holds its DOCUMENTATION to it) and the include_role order of
   playbooks/tasks/converge.yml (same test);
 - :data:`REPORTED`: the areas drift.yml reports (drift.REPORT_AREAS), the slicing keys (areas.KEYS);
 - :data:`PHASES`: the areas of each part of site.yml (_phase.PART_AREAS, sfb.edge.site_phase);

@@ -6,8 +6,8 @@ and the expiry of the installed ones."""
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
-from ansible_collections.sfb.edge.plugins.plugin_utils import expiry
+from ansible_collections.sfb.edge.plugins.plugin_utils import _changes as _records
+from ansible_collections.sfb.edge.plugins.plugin_utils import _expiry as expiry
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 
 _change, _problem, _result = _records.change, _records.problem, _records.result
@@ -19,7 +19,7 @@ _WINDOWS_BUILDS = ((7601, "Windows Server 2008 R2"), (9200, "Windows Server 2012
 
 def _pfx_unreadable_here(res, cert, computer):
     """True when the host's Windows cannot decrypt the PFX (PBES2/AES before build 16299): a problem, no import."""
-    from ansible_collections.sfb.edge.plugins.plugin_utils import certs
+    from ansible_collections.sfb.edge.plugins.plugin_utils import _certs as certs
 
     info = cert.get("pfx_encryption")
     if not cert.get("pfx") or not info or not info.get("pbes2"):

@@ -6,7 +6,7 @@ Its compare function lives in :mod:`cs`."""
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs
+from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 
 AREA = Area(name="cs_certificates", order=70, desired_sections=("cs", "certificates"),

@@ -6,7 +6,7 @@ part.  Its compare function lives in :mod:`cs` with the product tables it reads.
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs
+from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 
 # It reads the certificates too: the setup call that installs the edge roles assigns them and starts the services

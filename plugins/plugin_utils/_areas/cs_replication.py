@@ -7,7 +7,7 @@ function lives in :mod:`cs`."""
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs
+from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 
 AREA = Area(name="cs_replication", order=90, desired_sections=("cs",), current_sections=("replication",),

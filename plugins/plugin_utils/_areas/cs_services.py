@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import cs
+from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as cs
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 
 AREA = Area(name="cs_services", order=80, desired_sections=("cs",), current_sections=("cs", "certificates"),

@@ -6,7 +6,7 @@ Its compare function lives in :mod:`hostsfile` (with the rendering and parsing o
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import hostsfile
+from ansible_collections.sfb.edge.plugins.plugin_utils import _hostsfile as hostsfile
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 
 AREA = Area(name="hosts_file", order=30, desired_sections=("hosts_file",), current_sections=("hosts_file",),

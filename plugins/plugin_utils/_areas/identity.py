@@ -6,7 +6,7 @@ ansible.windows.win_hostname and ansible.windows.win_regedit; a change needs a r
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
+from ansible_collections.sfb.edge.plugins.plugin_utils import _changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 

@@ -8,8 +8,8 @@ shared with the routes area and the guard."""
 
 from __future__ import annotations
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
-from ansible_collections.sfb.edge.plugins.plugin_utils.model import normalize_mac
+from ansible_collections.sfb.edge.plugins.plugin_utils import _changes as _records
+from ansible_collections.sfb.edge.plugins.plugin_utils._model import normalize_mac
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 from ansible_collections.sfb.edge.plugins.plugin_utils._excerpt import excerpt as _x
 

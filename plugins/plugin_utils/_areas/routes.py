@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import operator
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import changes as _records
+from ansible_collections.sfb.edge.plugins.plugin_utils import _changes as _records
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas import Area
 from ansible_collections.sfb.edge.plugins.plugin_utils._areas.network import _store_text, resolve_adapter
 

@@ -3,7 +3,7 @@
 "Certificate requests").
 
 A throwaway request for names under `.invalid` is made with the INF the collection writes
-(plugins/plugin_utils/csr.py), answered by a throwaway CA made here with `cryptography`, accepted, and
+(plugins/plugin_utils/_csr.py), answered by a throwaway CA made here with `cryptography`, accepted, and
 everything is removed again (the request, the certificate and its key, the CA from LocalMachine\\Root).
 The host is read with plain PowerShell, as in test_edge.py; the CSR is checked on the controller.
 """
@@ -26,7 +26,7 @@ from test_edge import host, powershell  # noqa: F401  # pylint: disable=unused-i
 ROOT = Path(__file__).resolve().parents[4]
 sys.path.insert(0, str(ROOT / ".cache" / "collections"))
 
-from ansible_collections.sfb.edge.plugins.plugin_utils import csr  # noqa: E402
+from ansible_collections.sfb.edge.plugins.plugin_utils import _csr as csr  # noqa: E402
 
 TAG = uuid.uuid4().hex[:8]
 NAMES = ["sfbedge-lab-%s.invalid" % TAG, "webconf-%s.invalid" % TAG, "sip.%s.invalid" % TAG]

@@ -27,8 +27,8 @@ MODULES = ROOT / "plugins" / "modules"
 
 
 def _frontend_utils():
-    """plugins/plugin_utils/frontend.py, the controller's recognition of the double hop."""
-    spec = importlib.util.spec_from_file_location("sfb_edge_frontend", ROOT / "plugins" / "plugin_utils" / "frontend.py")
+    """plugins/plugin_utils/_frontend.py, the controller's recognition of the double hop."""
+    spec = importlib.util.spec_from_file_location("sfb_edge_frontend", ROOT / "plugins" / "plugin_utils" / "_frontend.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -61,7 +61,7 @@ catch { @{ ok = $false; message = ($_ | Out-String) } }
 
 def test_double_hop_error_text_is_the_one_recognised(frontend):
     """Over a plain WinRM logon (no become, no delegation) the replication status either works (the CMS
-    needs no second hop, e.g. Standard Edition) or fails with a text plugin_utils/frontend.py recognises."""
+    needs no second hop, e.g. Standard Edition) or fails with a text plugin_utils/_frontend.py recognises."""
     out = powershell(frontend, PS_REPLICATION_PLAIN)
     if not out["ok"]:
         assert _frontend_utils().double_hop({"msg": out["message"]}) is not None, out["message"]

@@ -25,7 +25,7 @@ IPV4 = re.compile(r"^\d{1,3}(\.\d{1,3}){3}$")
 EPHEMERAL = 49152  # sockets from here on come and go: not compared
 # The Set-CsCertificate -Type names edge_cs accepts (its $spec): Get-CsCertificate must report the same.
 CS_USES = {"Internal", "AccessEdgeExternal", "DataEdgeExternal", "AudioVideoAuthentication", "XmppServer"}
-# Every Windows feature of the four version profiles (plugins/plugin_utils/cs.py), copied on purpose.
+# Every Windows feature of the four version profiles (plugins/plugin_utils/_cs.py), copied on purpose.
 PROFILE_FEATURES = ("NET-Framework-Core", "NET-Framework-45-Core", "NET-WCF-HTTP-Activation45",
                     "Windows-Identity-Foundation", "PowerShell")
 # The full names of a version's uninstall entries (cs.PROFILES entry_pattern), copied on purpose: Lync
@@ -200,7 +200,7 @@ def test_get_cscertificate_effective_date_marks_only_a_rolled_certificate(cs_rea
 
 def test_get_cscertificate_not_after_is_the_store_certificates(cs_read):
     """Get-CsCertificate's NotAfter of an assigned certificate, in UTC, is the NotAfter of the certificate with that
-    thumbprint in LocalMachine\\My: certificate expiry (plugins/plugin_utils/expiry.py) judges an assigned
+    thumbprint in LocalMachine\\My: certificate expiry (plugins/plugin_utils/_expiry.py) judges an assigned
     certificate by ``cs.certificates[].not_after`` and falls back to the store's date."""
     certificates = as_list(cs_read["certificates"])
     if not certificates:

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 """Where the Lync/SfB prerequisites are read, checked on the real host over WinRM (testinfra) -
-docs/lab-checklist.md, section "Prerequisites" (plugins/plugin_utils/prereqs.py decides on them from
+docs/lab-checklist.md, section "Prerequisites" (plugins/plugin_utils/_prereqs.py decides on them from
 edge_facts' computer fields).
 
 Run by `molecule verify -s windows` after converge.yml, like test_edge.py (same connection variables).

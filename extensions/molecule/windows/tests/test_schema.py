@@ -3,9 +3,9 @@
 schema"), checked on the real host over WinRM (testinfra), as in test_edge.py.
 
 Ansible.Basic returns a module's result through ``ConvertTo-Json -Depth 99``; edge_facts builds
-every list-typed field with ``@(...)`` (tests/unit/test_state_schema.py checks the script) because
+every list-typed field with ``@(...)`` (tests/unit/plugins/plugin_utils/test_state.py checks the script) because
 PowerShell unwraps a one-item pipeline result into the item, which ConvertTo-Json then writes as an
-object or a string: exactly what plugins/plugin_utils/state.py refuses.
+object or a string: exactly what plugins/plugin_utils/_state.py refuses.
 """
 
 from __future__ import annotations
