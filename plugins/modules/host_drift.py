@@ -59,7 +59,6 @@ EXAMPLES = r"""
   ansible.builtin.fail:
     msg: "{{ my_drift.fail_msg }}"
   when: my_drift.fail_msg is defined
-
 """
 
 RETURN = r"""
