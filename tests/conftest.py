@@ -30,3 +30,8 @@ if str(SIMHOST) not in sys.path:
 UNIT = ROOT / "tests" / "unit"
 if str(UNIT) not in sys.path:
     sys.path.append(str(UNIT))
+# A test module may import another one by its name, as in the flat layout (test_fwproof uses the PowerShell parser of
+# test_powershell_syntax): every folder of the mirrored tree is on sys.path (the test file names are unique).
+for _folder in sorted((UNIT / "plugins").glob("*")):
+    if _folder.is_dir() and str(_folder) not in sys.path:
+        sys.path.append(str(_folder))

@@ -10,7 +10,7 @@ version_added: 0.4.0
 short_description: Internal, not a public API - read an edge server's state once, its desired state and the areas to converge
 description:
   - Internal to the collection's roles and playbooks, not a public API - it takes what only a run of them holds (the
-    validation step's registered result, the store's handles, an earlier task's result in O(kept)). Its options and
+    validation step's registered result, the store's handles, the state an earlier task of the run read). Its options and
     results may change in any release without a deprecation; use the playbooks or the roles instead.
   - In one task, what the P(sfb.edge.edge_state#role) role does (it runs this action) and site.yml's converge play
     starts with.

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE to the collection: the controller steps of the certificate request role (roles/certificate_request),
 run by the sfb.edge.certificate_request action and by the deprecated filters certificate_requests and
-certificate_request_review (plugins/filter/deprecated_role_filters.py; removed in 0.7.0).
+certificate_request_review (plugins/filter/deprecated.py; removed in 0.7.0).
 
 Each step takes what the role's task gives (Ansible's values made plain here) and returns plain data; an input it
 cannot use raises :class:`StepError`, whose message says what is wrong and how to fix it (the action and the filters

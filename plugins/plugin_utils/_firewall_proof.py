@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 """PRIVATE to the collection: the controller steps of the firewall proof role (roles/firewall_proof), run by the
 sfb.edge.firewall_proof action and by the deprecated filters firewall_proof_plan, firewall_proof_probes,
-firewall_proof_report and firewall_proof_table (plugins/filter/deprecated_role_filters.py; removed in 0.7.0).
+firewall_proof_report and firewall_proof_table (plugins/filter/deprecated.py; removed in 0.7.0).
 
 Each step takes what the role's task gives (Ansible's values made plain here) and returns plain data; an input it
 cannot use raises :class:`StepError`, whose message says what is wrong and how to fix it (the action and the filters

@@ -199,7 +199,7 @@ def test_the_checker_reports_each_cycle_with_its_path(tmp_path):
                              ["plugin_utils.self", "plugin_utils.self"]]
 
 
-@pytest.mark.parametrize("module", ["plugin_utils._hoststate", "action.plan_validation", "filter._deprecated_steps"])
+@pytest.mark.parametrize("module", ["plugin_utils._hoststate", "action.plan_validation", "filter.deprecated"])
 def test_the_modules_that_imported_upward_in_0_4_import_only_plugin_utils(module):
     """hoststate imported two actions and two filters at call time, plan_validation two actions and a filter,
     desired_states a filter - now one of the deprecated steps (issue 22, point 3): each imports plugin_utils only."""

@@ -31,7 +31,7 @@ from test_firewall_proof import _documentation, _yaml_files  # noqa: E402
 from test_fwproof import ROOT  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.action import certificate_request as action  # noqa: E402
-from ansible_collections.sfb.edge.plugins.filter.deprecated_role_filters import (  # noqa: E402
+from ansible_collections.sfb.edge.plugins.filter.deprecated import (  # noqa: E402
     certificate_request_review, certificate_requests)
 from ansible_collections.sfb.edge.plugins.plugin_utils import _plan as plan  # noqa: E402
 

@@ -24,7 +24,7 @@ import inventory_data  # noqa: E402
 from test_fwproof import CLS, EDGE01, EDGE02, ROOT, _answers, _received, fresh_states, listeners_of  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.action import firewall_proof as action  # noqa: E402
-from ansible_collections.sfb.edge.plugins.filter.deprecated_role_filters import (  # noqa: E402
+from ansible_collections.sfb.edge.plugins.filter.deprecated import (  # noqa: E402
     FilterModule, firewall_proof_plan, firewall_proof_probes, firewall_proof_report, firewall_proof_table)
 from ansible_collections.sfb.edge.plugins.plugin_utils import _firewall_proof as steps  # noqa: E402
 

@@ -79,7 +79,7 @@ def test_errors_name_the_value_and_the_choices(phase, run_tags, skip_tags, words
 
 
 def test_the_filter_returns_the_same():
-    from ansible_collections.sfb.edge.plugins.filter._deprecated_steps import FilterModule
+    from ansible_collections.sfb.edge.plugins.filter.deprecated import FilterModule
 
     site_phase = FilterModule().filters()["site_phase"]
     assert site_phase("windows", ["all"], [])["parts"] == ["windows"]

@@ -43,7 +43,7 @@ def run_store(tmp_path, monkeypatch):
 
 def _filter(name):
     """The filter as Ansible loads it: the function the FilterModule of the deprecated filters' file gives."""
-    module = importlib.import_module("ansible_collections.sfb.edge.plugins.filter._deprecated_steps")
+    module = importlib.import_module("ansible_collections.sfb.edge.plugins.filter.deprecated")
     return module.FilterModule().filters()[name]
 
 
@@ -170,7 +170,7 @@ def test_runtime_and_documentation_mark_each_deprecated(name):
     assert "docs/porting.md" in documented["alternative"]
     with open(os.path.join(ROOT, "docs", "porting.md"), encoding="utf-8") as handle:
         porting = handle.read()
-    section = porting.split("## surface-filters", 1)[1].split("\n## ", 1)[0]
+    section = porting.split("## The playbooks' internal step filters", 1)[1].split("\n## ", 1)[0]
     assert "| `sfb.edge.%s` |" % name in section
 
 
