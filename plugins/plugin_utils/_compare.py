@@ -58,4 +58,3 @@ def guard_inputs(name, ansible_host, connection_port):
         raise AnsibleFilterError("sfb.edge.%s: connection_port is %r, not a port number" % (name, connection_port)) from None
     addresses, error = _guard.resolve_ipv4(ansible_host) if ansible_host else (None, None)
     return port, addresses, error
-

@@ -294,7 +294,7 @@ def test_the_validation_filter_checks_the_state_and_the_replication_status():
     with pytest.raises(StepError, match=r"sfb.edge.validation: the state of edge01: listeners is a mapping"):
         validation_filter(want(), bad)
     with pytest.raises(StepError, match=r"the replication status from the Front End: replication.up_to_date is a "
-                                           r"string \('true'\), expected a boolean or null"):
+                                        r"string \('true'\), expected a boolean or null"):
         validation_filter(want(), current, replication=dict(current["replication"], up_to_date="true"))
 
 
