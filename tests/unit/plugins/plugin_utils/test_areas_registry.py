@@ -23,6 +23,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 
 import inventory_data  # noqa: E402
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import _edge_apply  # noqa: E402
 from ansible_collections.sfb.edge.plugins.action import edge_apply as edge_apply_action  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import _parts as areas
 from ansible_collections.sfb.edge.plugins.plugin_utils import _desired as desired
@@ -75,7 +76,7 @@ def test_what_derives_from_the_registry():
     assert areas.KEYS["routes"] == (("network", "routes"), ("adapters", "routes"))
     assert areas.KEYS["cs_install"] == (("cs", "identity"), ("computer", "adapters", "cs", "certificates"))
     assert areas.KEYS["cs_replication"] == (("cs",), ("replication",))
-    assert edge_apply_action.ARGUMENT_SPEC["area"]["choices"] == list(APPLIED)
+    assert _edge_apply.ARGUMENT_SPEC["area"]["choices"] == list(APPLIED)
     assert _phase.PART_AREAS == {"windows": APPLIED[:5], "install": APPLIED[5:], "validate": ()}
 
 

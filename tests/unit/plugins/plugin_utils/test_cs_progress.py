@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
 import test_cs_run  # noqa: E402
 from test_cs_run import OPTIONS, ROOT, edge_cs_args, run_action, snap, want  # noqa: E402
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import _edge_apply  # noqa: E402
 from ansible_collections.sfb.edge.plugins.action import edge_apply  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as cs, _drift as drift  # noqa: E402
 
@@ -304,7 +305,7 @@ def _fresh():
 def _watch(monkeypatch, module):
     """Lines the action prints, and for each call how many had been printed when it was made."""
     shown, seen = [], []
-    monkeypatch.setattr(edge_apply.display, "display", lambda msg, *a, **k: shown.append(msg))
+    monkeypatch.setattr(_edge_apply.display, "display", lambda msg, *a, **k: shown.append(msg))
 
     def edge_cs(module_args):
         seen.append(len(shown))
@@ -413,13 +414,13 @@ def test_a_reboot_request_mid_run_leaves_the_rest_pending(monkeypatch, step_call
 @pytest.mark.parametrize("step_calls,calls", [(None, 1), (False, 1), (True, 7)])
 def test_check_mode_and_a_converged_host_make_no_call(step_calls, calls):
     goal, current, _steps = _fresh()
-    with mock.patch.object(edge_apply.display, "display") as shown:
+    with mock.patch.object(_edge_apply.display, "display") as shown:
         result, made = run_action("cs_install", goal, current, {}, check_mode=True, step_calls=step_calls)
     assert made == [] and result["applied"] is False and shown.call_count == 0
     assert result["remote_calls"] == calls  # what a live run makes
     assert [p["call"] for p in result["progress"]] == ([1] * 7 if calls == 1 else list(range(1, 8)))
     assert "status" not in result["progress"][0]
-    with mock.patch.object(edge_apply.display, "display") as shown:
+    with mock.patch.object(_edge_apply.display, "display") as shown:
         result, made = run_action("cs_install", want(), snap("converged"), {}, step_calls=step_calls)
     assert made == [] and shown.call_count == 0
     assert result["remote_calls"] == 0 and "progress" not in result
@@ -435,4 +436,4 @@ def test_the_role_passes_the_option_to_both_installs_and_documents_it():
     with open(os.path.join(ROOT, "roles", "cs_install", "meta", "argument_specs.yml"), encoding="utf-8") as handle:
         option = yaml.safe_load(handle)["argument_specs"]["main"]["options"]["cs_install_step_calls"]
     assert (option["type"], option["default"]) == ("bool", False)
-    assert edge_apply.ARGUMENT_SPEC["step_calls"] == {"type": "bool", "default": False}
+    assert _edge_apply.ARGUMENT_SPEC["step_calls"] == {"type": "bool", "default": False}

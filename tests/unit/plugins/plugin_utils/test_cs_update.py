@@ -28,6 +28,7 @@ import test_cs_run  # noqa: E402
 import winsim  # noqa: E402
 from test_cs_run import EDGE_CS, OPTIONS, ROOT, as_sfb2015, edge_cs_args, run_action, snap, want  # noqa: E402
 
+from ansible_collections.sfb.edge.plugins.plugin_utils import _edge_apply  # noqa: E402
 from ansible_collections.sfb.edge.plugins.action import edge_apply  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as cs, _drift as drift, _state as state  # noqa: E402
 
@@ -356,7 +357,7 @@ def test_the_result_keys_are_documented():
     text = _ps1()
     assert "$module.Result.services_stopped = [System.Collections.Generic.List[object]]@()" in text
     assert "$module.Result.services_restarted = [System.Collections.Generic.List[object]]@()" in text
-    assert set(edge_apply._OUT_KEYS) >= {"services_stopped", "services_restarted"}
+    assert set(_edge_apply._OUT_KEYS) >= {"services_stopped", "services_restarted"}
 
 
 # ----------------------------------------------------------------------------------- point 3: the exit-code policy
@@ -440,7 +441,7 @@ def test_the_progress_names_the_update_installers_folder_for_its_package_logs(mo
            "$($p.cu_installer)\"" in _ps1()
     goal, current = installed_2019()
     shown = []
-    monkeypatch.setattr(edge_apply.display, "display", lambda msg, *a, **k: shown.append(msg))
+    monkeypatch.setattr(_edge_apply.display, "display", lambda msg, *a, **k: shown.append(msg))
     out, _after = winsim.edge_cs_run(current, edge_cs_args(drift.cs.cs_install(goal, current, OPTIONS)))
     run_action("cs_install", goal, current, {"sfb.edge.edge_cs": lambda a: copy.deepcopy(out)})
     assert shown[1] == ("edge01: setup step 1/2: Cumulative update (SkypeServerUpdateInstaller.exe /silentmode) - log: "

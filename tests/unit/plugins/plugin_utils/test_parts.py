@@ -84,7 +84,7 @@ def cases():
 
 
 def _areas_of(area):
-    # what plugins/action/edge_apply.py computes for an area
+    # what plugins/plugin_utils/_edge_apply.py computes for an area
     return tuple(dict.fromkeys((area,) + (areas.GUARDED if area in areas.GUARDED else ())))
 
 

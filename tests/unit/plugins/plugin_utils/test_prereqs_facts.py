@@ -254,7 +254,7 @@ def test_feature_0x800f081f_failure_names_the_variable_and_the_fix():
 
 
 def test_the_action_passes_a_win_feature_failure_through_feature_failure():
-    with open(os.path.join(ROOT, "plugins", "action", "edge_apply.py"), encoding="utf-8") as handle:
+    with open(os.path.join(ROOT, "plugins", "plugin_utils", "_edge_apply.py"), encoding="utf-8") as handle:
         source = handle.read()
     assert 'cs.feature_failure(why, call["args"])' in source
 
