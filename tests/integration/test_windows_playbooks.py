@@ -230,7 +230,8 @@ def test_snapshot_run_takes_the_live_task_structure(tmp_path, twelve, name, monk
     text = re.sub(r"\s+", " ", old.stdout + old.stderr)
     assert text.count("[DEPRECATION WARNING]: sfb_edge_offline_one_task (set for edge01, edge02, edge03 and 9 more): "
                       "it no longer has an effect") == 1, text[-3000:]
-    assert "will be removed from collection 'sfb.edge' version 0.7.0" in text
+    assert ("will be removed from collection 'sfb.edge' version 0.7.0" in text
+            or "will be removed from sfb.edge in version 0.7.0" in text)  # ansible-core 2.16's wording
     summary = {"site": "PASSED - 20 pass, 0 fail", "validate": "PASSED - 20 pass, 0 fail",
                "drift": "(edgepool.corp.example.com): in sync"}[name]
     assert result.stdout.count(summary) == 12
