@@ -23,7 +23,6 @@ import test_cs_run  # noqa: E402
 from test_cs_run import OPTIONS, ROOT, edge_cs_args, run_action, snap, want  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _edge_apply  # noqa: E402
-from ansible_collections.sfb.edge.plugins.action import edge_apply  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as cs, _drift as drift  # noqa: E402
 
 EDGE_CS = test_cs_run.EDGE_CS

@@ -29,7 +29,6 @@ import winsim  # noqa: E402
 from test_cs_run import EDGE_CS, OPTIONS, ROOT, as_sfb2015, edge_cs_args, run_action, snap, want  # noqa: E402
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _edge_apply  # noqa: E402
-from ansible_collections.sfb.edge.plugins.action import edge_apply  # noqa: E402
 from ansible_collections.sfb.edge.plugins.plugin_utils import _cs as cs, _drift as drift, _state as state  # noqa: E402
 
 CU_DIR = "C:\\media\\cu"
