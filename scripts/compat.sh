@@ -9,7 +9,9 @@
 #     ansible-core (scripts/compat_tests.py: the plain-Python unit tests run the same on every core and
 #     the units stage runs them), less the tests of the dev tooling that is not in this venv
 #     (COMPAT_DESELECT), on every core (pytest-xdist, -n $SFB_EDGE_TEST_WORKERS, default auto);
-#   - the `snapshot` and `plan` molecule scenarios (site.yml, drift.yml, plan.yml end to end).
+#   - with COMPAT_MOLECULE=1, the `snapshot` and `plan` molecule scenarios too (site.yml, drift.yml, plan.yml end
+#     to end, as tests/integration already runs them on this core; make molecule runs the scenarios on 2.19): left
+#     out of make test for its 10-minute budget.
 # Expects scripts/bootstrap.sh to have run (the Makefile does that).
 set -euo pipefail
 
@@ -94,8 +96,10 @@ log "pytest on $want: ${selection[*]:-$*}"
 python -m pytest -n "${SFB_EDGE_TEST_WORKERS:-auto}" -o cache_dir=.cache/compat-pytest \
     --junitxml="$ROOT/.cache/compat-junit.xml" "${deselect[@]}" "${selection[@]}" "$@"
 
-log "molecule snapshot and plan scenarios on $want"
-(cd "$ROOT/extensions" &&
-    molecule -c molecule/config.yml reset -s snapshot -s plan &&
-    molecule -c molecule/config.yml test -s snapshot -s plan)
+if [[ "${COMPAT_MOLECULE:-}" == 1 ]]; then
+    log "molecule snapshot and plan scenarios on $want"
+    (cd "$ROOT/extensions" &&
+        molecule -c molecule/config.yml reset -s snapshot -s plan &&
+        molecule -c molecule/config.yml test -s snapshot -s plan)
+fi
 log "OK: the collection's suites pass on $version"
