@@ -51,7 +51,7 @@ export SFB_EDGE_TEST_WORKERS="${SFB_EDGE_TEST_WORKERS:-auto}"
 
 stage_units() {
     rm -f "$JUNIT"
-    python -m pytest -n "$SFB_EDGE_TEST_WORKERS" --junitxml="$JUNIT"
+    python -m pytest -n "$SFB_EDGE_TEST_WORKERS" --dist worksteal --junitxml="$JUNIT"
     local rc=$?
     if [[ $rc -eq 5 ]]; then
         # pytest's exit 5: nothing was collected (a moved test directory, a bad testpaths or
