@@ -15,8 +15,8 @@ from ansible.errors import AnsibleFilterError
 
 from ansible_collections.sfb.edge.plugins.plugin_utils import _parts as _areas
 from ansible_collections.sfb.edge.plugins.plugin_utils import _drift
-from ansible_collections.sfb.edge.plugins.plugin_utils import _guard
 from ansible_collections.sfb.edge.plugins.plugin_utils import _state
+from ansible_collections.sfb.edge.plugins.plugin_utils import _steps
 from ansible_collections.sfb.edge.plugins.plugin_utils import _store
 from ansible_collections.sfb.edge.plugins.plugin_utils._plain import plain
 
@@ -39,22 +39,14 @@ def drift(desired, current, ansible_host=None, source=None, options=None, connec
         else:  # the area's part of the state (sfb.edge.state_parts)
             for area in wanted:
                 _areas.check_current(current, area, where="the gathered state")
-        port, addresses, error = guard_inputs("drift", ansible_host, connection_port)
+        port, addresses, error = _steps.guard_inputs("drift", ansible_host, connection_port)
         return _drift.report(desired, current, ansible_host=ansible_host, source=source,
                              options=plain(options or {}), port=port, host_addresses=addresses,
                              resolve_error=error, areas=wanted)
+    except _steps.StepError as exc:  # the connection port (names the filter itself)
+        raise AnsibleFilterError(str(exc)) from None
     except (_state.StateError, _store.StoreError) as exc:
         raise AnsibleFilterError("sfb.edge.drift: %s" % exc) from None
     except (KeyError, TypeError, ValueError) as exc:
         raise AnsibleFilterError("sfb.edge.drift: the desired state is not the output of sfb.edge.desired_state, "
                                  "or the gathered state is malformed (%s: %s)" % (type(exc).__name__, exc)) from None
-
-
-def guard_inputs(name, ansible_host, connection_port):
-    """``(port, addresses, resolve error)`` for the lockout guard, from the filter's arguments."""
-    try:
-        port = int(connection_port) if connection_port not in (None, "") else None
-    except (TypeError, ValueError):
-        raise AnsibleFilterError("sfb.edge.%s: connection_port is %r, not a port number" % (name, connection_port)) from None
-    addresses, error = _guard.resolve_ipv4(ansible_host) if ansible_host else (None, None)
-    return port, addresses, error

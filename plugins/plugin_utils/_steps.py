@@ -121,8 +121,9 @@ def state_parts(desired_state_, current, source=None, check=True):
     return areas.split(plain(desired_state_), current)
 
 
-def _guard_inputs(name, ansible_host, connection_port):
-    """``(port, addresses, resolve error)`` for the lockout guard."""
+def guard_inputs(name, ansible_host, connection_port):
+    """``(port, addresses, resolve error)`` for the lockout guard, from a step's or filter's arguments (``name``
+    names it in the error)."""
     try:
         port = int(connection_port) if connection_port not in (None, "") else None
     except (TypeError, ValueError):
@@ -138,7 +139,7 @@ def drift_areas(desired_state_, current, ansible_host=None, connection_port=None
         desired_state_, current, was_checked = _store.load_states(desired_state_, current, plain)
         if not was_checked:
             current = _state.check(current, where=_state.describe_source(desired_state_))
-        port, addresses, error = _guard_inputs("drift_areas", ansible_host, connection_port)
+        port, addresses, error = guard_inputs("drift_areas", ansible_host, connection_port)
         return _drift.active_areas(desired_state_, current, ansible_host=ansible_host, options=plain(options or {}),
                                    port=port, host_addresses=addresses, resolve_error=error)
     except (_state.StateError, _store.StoreError) as exc:
